@@ -1,0 +1,104 @@
+"""Where the app connects: Photon's two tenants, the local sandbox, or a custom deployment.
+
+Each environment keeps its own settings group, keyring entries and sign-in, keyed by ``key``,
+so a production answer can never complete a sandbox sign-in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from enum import Enum
+
+
+class EnvironmentKind(Enum):
+    SANDBOX = "sandbox"
+    PRODUCTION = "production"
+    LOCAL = "local"
+    CUSTOM = "custom"
+
+
+@dataclass(frozen=True, slots=True)
+class Environment:
+    """Endpoints of one Photon deployment (Auth0 tenant + Clinical API)."""
+
+    kind: EnvironmentKind
+    name: str
+    issuer: str  # e.g. "https://auth.neutron.health/" (trailing slash, as in the JWT `iss`)
+    audience: str  # e.g. "https://api.neutron.health"
+    graphql_url: str
+
+    @property
+    def key(self) -> str:
+        """Stable id used for settings groups and keyring service names."""
+        return self.kind.value
+
+    @property
+    def is_production(self) -> bool:
+        return self.kind is EnvironmentKind.PRODUCTION
+
+    def _auth(self, path: str) -> str:
+        return self.issuer.rstrip("/") + path
+
+    @property
+    def authorize_url(self) -> str:
+        return self._auth("/authorize")
+
+    @property
+    def token_url(self) -> str:
+        return self._auth("/oauth/token")
+
+    @property
+    def revoke_url(self) -> str:
+        return self._auth("/oauth/revoke")
+
+    @property
+    def logout_url(self) -> str:
+        return self._auth("/v2/logout")
+
+    @property
+    def jwks_url(self) -> str:
+        return self._auth("/.well-known/jwks.json")
+
+    def with_endpoints(self, *, issuer: str, audience: str, graphql_url: str) -> Environment:
+        """The same kind at other URLs (a running local sandbox, or a custom deployment)."""
+        return replace(self, issuer=issuer, audience=audience, graphql_url=graphql_url)
+
+
+PHOTON_SANDBOX = Environment(
+    kind=EnvironmentKind.SANDBOX,
+    name="Photon Sandbox",
+    issuer="https://auth.neutron.health/",
+    audience="https://api.neutron.health",
+    graphql_url="https://api.neutron.health/graphql",
+)
+PHOTON_PRODUCTION = Environment(
+    kind=EnvironmentKind.PRODUCTION,
+    name="Photon Production",
+    issuer="https://auth.photon.health/",
+    audience="https://api.photon.health",
+    graphql_url="https://api.photon.health/graphql",
+)
+# Endpoints are filled in from the running sandbox's JSON line.
+LOCAL_SANDBOX = Environment(
+    kind=EnvironmentKind.LOCAL,
+    name="Local sandbox",
+    issuer="",
+    audience="",
+    graphql_url="",
+)
+CUSTOM = Environment(
+    kind=EnvironmentKind.CUSTOM,
+    name="Custom",
+    issuer="",
+    audience="",
+    graphql_url="",
+)
+
+BUILT_IN: tuple[Environment, ...] = (LOCAL_SANDBOX, PHOTON_SANDBOX, PHOTON_PRODUCTION, CUSTOM)
+
+
+def by_key(key: str) -> Environment:
+    for env in BUILT_IN:
+        if env.key == key:
+            return env
+    raise KeyError(key)
