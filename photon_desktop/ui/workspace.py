@@ -1,0 +1,63 @@
+"""The environment the window works in: its session and services, observable from Qt.
+
+Views hold a ``Workspace``, never tokens or HTTP clients. When the user switches environment the
+workspace swaps its session and services and emits ``environment_changed``; views reload.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Signal
+
+if TYPE_CHECKING:
+    from photon_desktop.auth.environments import Environment
+    from photon_desktop.auth.session import Session
+    from photon_desktop.services import Services
+
+
+class Workspace(QObject):
+    """Current environment + session + services, with Qt signals views connect to."""
+
+    environment_changed = Signal()
+    session_changed = Signal()
+    activity_changed = Signal()
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._session: Session | None = None
+        self._services: Services | None = None
+        self._environment: Environment | None = None
+        self._unsubscribe: Callable[[], None] | None = None
+
+    @property
+    def environment(self) -> Environment:
+        assert self._environment is not None, "workspace used before an environment was set"
+        return self._environment
+
+    @property
+    def session(self) -> Session:
+        assert self._session is not None, "workspace used before a session was set"
+        return self._session
+
+    @property
+    def services(self) -> Services:
+        assert self._services is not None, "workspace used before services were set"
+        return self._services
+
+    @property
+    def ready(self) -> bool:
+        return self._services is not None
+
+    def set(self, environment: Environment, session: Session, services: Services) -> None:
+        """Switch to another environment's session and services."""
+        if self._session is not None:
+            self._session.changed.disconnect(self.session_changed)
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+        self._environment, self._session, self._services = environment, session, services
+        session.changed.connect(self.session_changed)
+        self._unsubscribe = services.activity.subscribe(lambda _a: self.activity_changed.emit())
+        self.environment_changed.emit()
+        self.session_changed.emit()
