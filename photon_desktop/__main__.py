@@ -1,0 +1,3 @@
+from photon_desktop.app import main
+
+raise SystemExit(main())
