@@ -1,0 +1,109 @@
+"""Loads the GraphQL documents shipped in ``api/documents/``: one named operation per file.
+
+Shared fragments live in ``documents/fragments.graphql``; each operation is sent with exactly the
+fragments it uses (transitively), because GraphQL rejects documents with unused fragments.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from importlib import resources
+
+from graphql import (
+    DocumentNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    Node,
+    OperationDefinitionNode,
+    OperationType,
+    parse,
+    print_ast,
+    visit,
+)
+from graphql.language import Visitor
+
+FRAGMENTS_FILE = "fragments.graphql"
+
+
+@dataclass(frozen=True, slots=True)
+class Operation:
+    """A ready-to-send document: its name, whether it writes, and the full text."""
+
+    name: str
+    text: str
+    is_mutation: bool
+
+
+def _documents_dir() -> resources.abc.Traversable:
+    return resources.files("photon_desktop.api").joinpath("documents")
+
+
+def operation_files() -> list[str]:
+    """File names of every operation document (sorted; excludes the fragments file)."""
+    return sorted(
+        entry.name
+        for entry in _documents_dir().iterdir()
+        if entry.name.endswith(".graphql") and entry.name != FRAGMENTS_FILE
+    )
+
+
+@functools.cache
+def _fragments() -> dict[str, FragmentDefinitionNode]:
+    document = parse(_documents_dir().joinpath(FRAGMENTS_FILE).read_text(encoding="utf-8"))
+    fragments: dict[str, FragmentDefinitionNode] = {}
+    for definition in document.definitions:
+        if not isinstance(definition, FragmentDefinitionNode):
+            raise ValueError(f"{FRAGMENTS_FILE} may hold only fragments")
+        fragments[definition.name.value] = definition
+    return fragments
+
+
+class _SpreadCollector(Visitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: set[str] = set()
+
+    def enter_fragment_spread(self, node: FragmentSpreadNode, *_args: object) -> None:
+        self.names.add(node.name.value)
+
+
+def _spreads(node: Node) -> set[str]:
+    collector = _SpreadCollector()
+    visit(node, collector)
+    return collector.names
+
+
+def _used_fragments(node: Node) -> list[FragmentDefinitionNode]:
+    """Fragments reachable from ``node``, in first-use order."""
+    fragments = _fragments()
+    seen: dict[str, FragmentDefinitionNode] = {}
+    pending = sorted(_spreads(node))
+    while pending:
+        name = pending.pop(0)
+        if name in seen:
+            continue
+        if name not in fragments:
+            raise ValueError(f"unknown fragment {name}")
+        seen[name] = fragments[name]
+        pending.extend(sorted(_spreads(fragments[name]) - seen.keys()))
+    return list(seen.values())
+
+
+@functools.cache
+def load(name: str) -> Operation:
+    """The operation ``name`` (the file ``documents/<name>.graphql``), with its fragments."""
+    text = _documents_dir().joinpath(f"{name}.graphql").read_text(encoding="utf-8")
+    document = parse(text)
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    if len(operations) != 1 or len(document.definitions) != 1:
+        raise ValueError(f"{name}.graphql must hold exactly one operation")
+    operation = operations[0]
+    if operation.name is None or operation.name.value != name:
+        raise ValueError(f"{name}.graphql must define the operation {name}")
+    full = DocumentNode(definitions=(operation, *_used_fragments(operation)))
+    return Operation(
+        name=name,
+        text=print_ast(full),
+        is_mutation=operation.operation is OperationType.MUTATION,
+    )
