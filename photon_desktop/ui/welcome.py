@@ -35,6 +35,7 @@ class _Choice(QFrame):
         text.setWordWrap(True)
         text.setTextFormat(Qt.TextFormat.PlainText)
         text.setMinimumWidth(240)
+        text.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         text.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.MinimumExpanding)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(18, 16, 18, 16)

@@ -1,0 +1,789 @@
+"""Settings: where to connect and with which credentials, per environment.
+
+The pane edits one environment at a time. Non-secret fields go to ``QSettings`` (through the auth
+layer's profiles), the M2M client secret only to the OS keyring (through the auth layer's secret
+store), and "Test connection" runs a client-credentials exchange without touching the session.
+Everything the pane needs from the auth layer goes through one small ``CredentialsBackend`` so the
+composition root binds it to real modules and tests can bind it to a sandbox.
+
+Nothing typed is lost: each environment keeps its draft in memory while the user switches between
+them, and a failed test or save leaves every field as it was.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import itertools
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+from urllib.parse import urlsplit
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QRadioButton,
+    QScrollArea,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from photon_desktop import errors
+from photon_desktop.auth.environments import BUILT_IN, Environment, EnvironmentKind
+from photon_desktop.ui import tasks
+
+# ----------------------------------------------------------------------------- what the pane edits
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileFields:
+    """The non-secret settings of one environment, as the pane shows them."""
+
+    m2m_client_id: str = ""
+    native_client_id: str = ""
+    organization_id: str = ""
+    fixed_ports: tuple[int, ...] = ()  # empty: an ephemeral loopback port
+    issuer: str = ""
+    audience: str = ""
+    graphql_url: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionTest:
+    """What a successful client-credentials exchange granted."""
+
+    scopes: tuple[str, ...]
+    expires_in: int  # seconds
+    checked_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+
+class CredentialsBackend(Protocol):
+    """The auth layer as the settings pane sees it (bound by the composition root)."""
+
+    @property
+    def keyring_notice(self) -> str | None:
+        """Why secrets cannot be kept past this session (no usable keyring), or None."""
+        ...
+
+    def load(self, env_key: str) -> ProfileFields: ...
+
+    def save(self, env_key: str, fields: ProfileFields) -> None: ...
+
+    async def load_secret(self, env_key: str, client_id: str) -> str | None: ...
+
+    async def store_secret(self, env_key: str, client_id: str, secret: str) -> bool:
+        """Keep the secret; False when it could only be kept for this session."""
+        ...
+
+    async def forget(self, env_key: str) -> None:
+        """Delete every keyring entry of the environment (M2M secret, refresh token)."""
+        ...
+
+    async def test(self, env: Environment, client_id: str, client_secret: str) -> ConnectionTest:
+        """Run the client-credentials exchange; raises ``errors.PhotonError`` subclasses."""
+        ...
+
+
+# ----------------------------------------------------------------------------- validation
+
+_CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{16,128}$")
+_ORG_ID = re.compile(r"^org_[A-Za-z0-9]{4,64}$")
+PORT_MIN, PORT_MAX = 1024, 65535
+
+
+def check_client_id(text: str, *, required: bool) -> str | None:
+    """None when ``text`` looks like an Auth0 client ID, else what to fix."""
+    text = text.strip()
+    if not text:
+        return "Enter the client ID from the Photon dashboard." if required else None
+    if not _CLIENT_ID.match(text):
+        return (
+            "A client ID is a code of letters and digits (usually 32 characters), "
+            "copied from the Photon dashboard without spaces."
+        )
+    return None
+
+
+def check_org_id(text: str) -> str | None:
+    text = text.strip()
+    if text and not _ORG_ID.match(text):
+        return "An organization ID starts with “org_” followed by letters and digits."
+    return None
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_url(text: str, *, required: bool, what: str) -> str | None:
+    """https only, except plain http to this computer (a local sandbox)."""
+    text = text.strip()
+    if not text:
+        return f"Enter the {what}." if required else None
+    try:
+        parts = urlsplit(text)
+        host = parts.hostname or ""
+        parts.port  # noqa: B018 -- raises ValueError on a malformed port
+    except ValueError:
+        return f"The {what} is not a valid address."
+    if " " in text or not host:
+        return f"The {what} must be a full address such as https://auth.example.com/."
+    if parts.scheme == "https":
+        return None
+    if parts.scheme == "http" and _is_loopback(host):
+        return None
+    if parts.scheme == "http":
+        return f"The {what} must use https:// (plain http is only allowed for this computer)."
+    return f"The {what} must start with https://."
+
+
+def parse_ports(text: str) -> tuple[tuple[int, ...], str | None]:
+    """Ports from "8765, 8766 9000"; an error when any is not a number in 1024-65535."""
+    tokens = [t for t in re.split(r"[,\s;]+", text.strip()) if t]
+    if not tokens:
+        return (), "List at least one port, e.g. 8765, 8766."
+    ports: list[int] = []
+    for token in tokens:
+        if not token.isdigit() or not PORT_MIN <= int(token) <= PORT_MAX:
+            return (), f"“{token}” is not a port number between {PORT_MIN} and {PORT_MAX}."
+        if int(token) not in ports:
+            ports.append(int(token))
+    return tuple(ports), None
+
+
+def describe_error(error: BaseException) -> tuple[str, str]:
+    """A heading and a sentence for a failed test, in terms a clinic admin can act on."""
+    detail = str(error) or type(error).__name__
+    if isinstance(error, errors.CredentialsRejected):
+        heading = "Photon refused these credentials"
+        hint = "Check the client ID and secret in the Photon dashboard (Settings → Developers)."
+    elif isinstance(error, errors.OfflineError):
+        heading = "Photon could not be reached"
+        hint = "Check the internet connection, VPN or proxy, then try again."
+    elif isinstance(error, errors.ConfigurationError):
+        heading = "The environment settings look wrong"
+        hint = "Check the sign-in address and audience for this environment."
+    elif isinstance(error, errors.RateLimited):
+        heading = "Photon asked to slow down"
+        hint = "Wait a minute before testing again."
+    elif isinstance(error, errors.PhotonError):
+        heading = "The test did not succeed"
+        hint = ""
+    else:
+        heading = "Unexpected error while testing"
+        hint = "See the log for details."
+    return heading, f"{detail} {hint}".strip()
+
+
+def _duration(seconds: int) -> str:
+    if seconds >= 3600:
+        hours, rest = divmod(seconds, 3600)
+        return f"{hours} h {rest // 60} min" if rest >= 60 else f"{hours} h"
+    if seconds >= 60:
+        return f"{seconds // 60} min"
+    return f"{seconds} s"
+
+
+# ----------------------------------------------------------------------------- widgets
+
+
+class _Field(QWidget):
+    """A line edit with an error line under it; an invalid field is marked three ways
+    (red border, message, accessible description) so it is noticed with or without colour."""
+
+    def __init__(self, name: str, placeholder: str, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.edit = QLineEdit(self)
+        self.edit.setPlaceholderText(placeholder)
+        self.edit.setAccessibleName(name)
+        self.edit.setClearButtonEnabled(True)
+        self.error = QLabel(self)
+        self.error.setObjectName("fieldError")
+        self.error.setWordWrap(True)
+        self.error.setVisible(False)
+        self.error.setAccessibleName(f"{name} problem")
+        self.row = QHBoxLayout()
+        self.row.setContentsMargins(0, 0, 0, 0)
+        self.row.addWidget(self.edit, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addLayout(self.row)
+        layout.addWidget(self.error)
+        self.edit.textEdited.connect(lambda _t: self.set_error(None))
+
+    def text(self) -> str:
+        return self.edit.text().strip()
+
+    def set_error(self, message: str | None) -> None:
+        invalid = bool(message)
+        self.edit.setProperty("invalid", invalid)
+        self.edit.style().unpolish(self.edit)
+        self.edit.style().polish(self.edit)
+        self.error.setText(message or "")
+        self.error.setVisible(invalid)
+        self.edit.setAccessibleDescription(message or "")
+
+    @property
+    def invalid(self) -> bool:
+        return bool(self.edit.property("invalid"))
+
+
+_STYLE = """
+QLineEdit[invalid="true"] { border: 2px solid #d32f2f; border-radius: 3px; padding: 1px; }
+QLabel#fieldError { color: #d32f2f; }
+QLabel#productionBanner {
+    background: #b71c1c; color: white; font-weight: bold; padding: 8px 12px; border-radius: 4px;
+}
+QFrame#environmentBox[production="true"] { border: 3px solid #b71c1c; border-radius: 6px; }
+QLabel#result { border: none; border-left: 4px solid #2e7d32; padding: 6px 10px; }
+QLabel#result[ok="true"] { border-left-color: #2e7d32; background: rgba(46, 125, 50, 0.12); }
+QLabel#result[ok="false"] { border-left-color: #d32f2f; background: rgba(211, 47, 47, 0.12); }
+QLabel#keyringNotice {
+    border: none; border-left: 4px solid #ef6c00; background: rgba(239, 108, 0, 0.12);
+    padding: 6px 10px;
+}
+"""
+
+
+class SettingsPane(QWidget):
+    """Edit, test and forget the credentials of each environment.
+
+    Signals: ``saved(env_key)`` after the non-secret settings and the secret were stored;
+    ``connect_requested(env_key)`` when the user asks to use these credentials now (after saving).
+    """
+
+    saved = Signal(str)
+    connect_requested = Signal(str)
+    busy_changed = Signal(bool)  # a test, save or forget started (True) or ended (False)
+
+    def __init__(
+        self,
+        backend: CredentialsBackend,
+        *,
+        environments: Sequence[Environment] = BUILT_IN,
+        current: str | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setAccessibleName("Settings")
+        self.setStyleSheet(_STYLE)
+        self._backend = backend
+        self._environments = {env.key: env for env in environments}
+        self._drafts: dict[str, dict[str, str]] = {}
+        self._loaded_key: str | None = None
+        self._busy = False
+        self._secret_loads = tasks.Latest()
+
+        self._build()
+        start = current if current in self._environments else next(iter(self._environments))
+        self.environment_combo.setCurrentIndex(self.environment_combo.findData(start))
+        self._show_environment(start)
+        self.environment_combo.currentIndexChanged.connect(self._on_environment_picked)
+        self._show_keyring_notice()
+
+    # ------------------------------------------------------------------ layout
+
+    def _build(self) -> None:
+        self.environment_combo = QComboBox(self)
+        self.environment_combo.setAccessibleName("Environment")
+        for env in self._environments.values():
+            self.environment_combo.addItem(env.name, env.key)
+
+        self.production_banner = QLabel(
+            "PRODUCTION — these credentials act on real patients, real prescriptions and real "
+            "pharmacies.",
+            self,
+        )
+        self.production_banner.setObjectName("productionBanner")
+        self.production_banner.setWordWrap(True)
+        self.production_banner.setAccessibleName("Production warning")
+        self.production_banner.setVisible(False)
+
+        self.endpoints_label = QLabel(self)
+        self.endpoints_label.setWordWrap(True)
+        self.endpoints_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.endpoints_label.setAccessibleName("Environment addresses")
+
+        self.issuer = _Field("Sign-in address (issuer)", "https://auth.example.com/", self)
+        self.audience = _Field("API audience", "https://api.example.com", self)
+        self.graphql_url = _Field("GraphQL address", "https://api.example.com/graphql", self)
+
+        self.client_id = _Field("M2M client ID", "32 letters and digits", self)
+        self.client_secret = _Field("M2M client secret", "from the Photon dashboard", self)
+        self.client_secret.edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.client_secret.edit.setClearButtonEnabled(False)
+        self.show_secret = QToolButton(self)
+        self.show_secret.setText("Show")
+        self.show_secret.setCheckable(True)
+        self.show_secret.setAccessibleName("Show client secret")
+        self.show_secret.toggled.connect(self._toggle_secret)
+        self.client_secret.row.addWidget(self.show_secret)
+
+        self.native_client_id = _Field("Desktop sign-in client ID", "public, no secret", self)
+        self.organization_id = _Field("Organization ID (optional)", "org_…", self)
+
+        self.port_ephemeral = QRadioButton("Any free port (recommended)", self)
+        self.port_ephemeral.setAccessibleName("Sign-in callback: any free port")
+        self.port_fixed = QRadioButton("Only these ports:", self)
+        self.port_fixed.setAccessibleName("Sign-in callback: fixed ports")
+        self._port_group = QButtonGroup(self)
+        self._port_group.addButton(self.port_ephemeral)
+        self._port_group.addButton(self.port_fixed)
+        self.port_ephemeral.setChecked(True)
+        self.ports = _Field("Fixed callback ports", "e.g. 8765, 8766", self)
+        self.ports.setEnabled(False)
+        self.port_fixed.toggled.connect(self._on_port_policy)
+        ports_box = QWidget(self)
+        ports_layout = QVBoxLayout(ports_box)
+        ports_layout.setContentsMargins(0, 0, 0, 0)
+        ports_layout.addWidget(self.port_ephemeral)
+        fixed_row = QHBoxLayout()
+        fixed_row.addWidget(self.port_fixed, 0, Qt.AlignmentFlag.AlignTop)
+        fixed_row.addWidget(self.ports, 1)
+        ports_layout.addLayout(fixed_row)
+
+        self.keyring_notice = QLabel(self)
+        self.keyring_notice.setObjectName("keyringNotice")
+        self.keyring_notice.setWordWrap(True)
+        self.keyring_notice.setAccessibleName("Keyring notice")
+        self.keyring_notice.setVisible(False)
+
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self._form = form
+        form.addRow(self._label("&Environment:", self.environment_combo), self.environment_combo)
+        form.addRow(self.endpoints_label)
+        form.addRow(self._label("Sign-in address:", self.issuer), self.issuer)
+        form.addRow(self._label("API audience:", self.audience), self.audience)
+        form.addRow(self._label("GraphQL address:", self.graphql_url), self.graphql_url)
+        form.addRow(self._section("Organization credentials (machine to machine)"))
+        form.addRow(self._label("Client &ID:", self.client_id), self.client_id)
+        form.addRow(self._label("Client se&cret:", self.client_secret), self.client_secret)
+        form.addRow(self._section("Signing in as a person"))
+        native = self._label("&Desktop client ID:", self.native_client_id)
+        form.addRow(native, self.native_client_id)
+        form.addRow(self._label("&Organization ID:", self.organization_id), self.organization_id)
+        form.addRow(self._label("Callback port:", self.port_ephemeral), ports_box)
+
+        self.test_button = QPushButton("Test connection", self)
+        self.test_button.setAccessibleName("Test connection")
+        self.test_button.setToolTip("Ask Photon for a token with these credentials (Ctrl+T)")
+        self.test_button.clicked.connect(self.test_connection)
+        self.save_button = QPushButton("Save", self)
+        self.save_button.setAccessibleName("Save settings")
+        self.save_button.setToolTip("Save these settings (Ctrl+S); the secret goes to the keyring")
+        self.save_button.clicked.connect(self.save)
+        self.connect_button = QPushButton("Save and connect", self)
+        self.connect_button.setAccessibleName("Save and connect with these credentials")
+        self.connect_button.setDefault(True)
+        self.connect_button.clicked.connect(self.connect_now)
+        self.forget_button = QPushButton("Forget credentials…", self)
+        self.forget_button.setAccessibleName("Forget credentials")
+        self.forget_button.setToolTip("Delete this environment's secrets from the keyring")
+        self.forget_button.clicked.connect(self.forget)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.test_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.forget_button)
+        buttons.addWidget(self.save_button)
+        buttons.addWidget(self.connect_button)
+
+        self.progress = QProgressBar(self)
+        self.progress.setRange(0, 0)
+        self.progress.setMaximumHeight(6)
+        self.progress.setTextVisible(False)
+        self.progress.setAccessibleName("Working")
+        self.progress.setVisible(False)
+        self.result = QLabel(self)
+        self.result.setObjectName("result")
+        self.result.setWordWrap(True)
+        self.result.setTextFormat(Qt.TextFormat.PlainText)
+        self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.result.setAccessibleName("Connection test result")
+        self.result.setVisible(False)
+
+        self.environment_box = QFrame(self)
+        self.environment_box.setObjectName("environmentBox")
+        box_layout = QVBoxLayout(self.environment_box)
+        box_layout.addWidget(self.production_banner)
+        box_layout.addLayout(form)
+        box_layout.addWidget(self.keyring_notice)
+        box_layout.addLayout(buttons)
+        box_layout.addWidget(self.progress)
+        box_layout.addWidget(self.result)
+        box_layout.addStretch(1)
+
+        content = QWidget(self)
+        content_layout = QVBoxLayout(content)
+        content_layout.setContentsMargins(16, 16, 16, 16)
+        title = QLabel("<h2>Settings</h2>", content)
+        title.setAccessibleName("Settings")
+        content_layout.addWidget(title)
+        content_layout.addWidget(self.environment_box)
+        content.setMaximumWidth(820)
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(content)
+        scroll.setAccessibleName("Settings")
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
+
+        QShortcut(QKeySequence.StandardKey.Save, self, self.save)
+        QShortcut(QKeySequence("Ctrl+T"), self, self.test_connection)
+
+        order = [
+            self.environment_combo, self.issuer.edit, self.audience.edit, self.graphql_url.edit,
+            self.client_id.edit, self.client_secret.edit, self.show_secret,
+            self.native_client_id.edit, self.organization_id.edit, self.port_ephemeral,
+            self.port_fixed, self.ports.edit, self.test_button, self.forget_button,
+            self.save_button, self.connect_button,
+        ]  # fmt: skip
+        for first, second in itertools.pairwise(order):
+            self.setTabOrder(first, second)
+
+    def _label(self, text: str, buddy: QWidget) -> QLabel:
+        """A form label aligned with the first line of its field (errors appear below it)."""
+        label = QLabel(text, self)
+        label.setBuddy(buddy.edit if isinstance(buddy, _Field) else buddy)
+        label.setContentsMargins(0, 4, 0, 0)
+        return label
+
+    def _section(self, text: str) -> QLabel:
+        label = QLabel(f"<b>{text}</b>", self)
+        label.setContentsMargins(0, 10, 0, 0)
+        return label
+
+    # ------------------------------------------------------------------ environment switching
+
+    @property
+    def env_key(self) -> str:
+        return str(self.environment_combo.currentData())
+
+    def _fields(self) -> dict[str, _Field]:
+        return {
+            "issuer": self.issuer,
+            "audience": self.audience,
+            "graphql_url": self.graphql_url,
+            "client_id": self.client_id,
+            "client_secret": self.client_secret,
+            "native_client_id": self.native_client_id,
+            "organization_id": self.organization_id,
+            "ports": self.ports,
+        }
+
+    def _draft(self) -> dict[str, str]:
+        draft = {name: f.edit.text() for name, f in self._fields().items()}
+        draft["fixed"] = "1" if self.port_fixed.isChecked() else ""
+        return draft
+
+    def _on_environment_picked(self, _index: int) -> None:
+        if self._loaded_key is not None:
+            self._drafts[self._loaded_key] = self._draft()
+        self._show_environment(self.env_key)
+
+    def _show_environment(self, key: str) -> None:
+        env = self._environments[key]
+        self._loaded_key = key
+        draft = self._drafts.get(key)
+        if draft is None:
+            saved = self._backend.load(key)
+            draft = {
+                "issuer": saved.issuer,
+                "audience": saved.audience,
+                "graphql_url": saved.graphql_url,
+                "client_id": saved.m2m_client_id,
+                "client_secret": "",
+                "native_client_id": saved.native_client_id,
+                "organization_id": saved.organization_id,
+                "ports": ", ".join(str(p) for p in saved.fixed_ports),
+                "fixed": "1" if saved.fixed_ports else "",
+            }
+            if saved.m2m_client_id:
+                self._secret_loads.spawn(self._load_secret(key, saved.m2m_client_id))
+        for name, f in self._fields().items():
+            f.edit.setText(draft[name])
+            f.set_error(None)
+        (self.port_fixed if draft["fixed"] else self.port_ephemeral).setChecked(True)
+        self._on_port_policy(bool(draft["fixed"]))
+
+        editable = env.kind in (EnvironmentKind.CUSTOM, EnvironmentKind.LOCAL)
+        for f in (self.issuer, self.audience, self.graphql_url):
+            f.setVisible(editable)
+            label = self._form.labelForField(f)
+            if label is not None:
+                label.setVisible(editable)
+        if env.kind is EnvironmentKind.LOCAL:
+            self.endpoints_label.setText(
+                "The app can start a local sandbox with demo data itself; leave the addresses "
+                "empty for that, or enter those of a running photon-sandbox."
+            )
+        elif env.kind is EnvironmentKind.CUSTOM:
+            self.endpoints_label.setText("Enter the addresses of your Photon deployment.")
+        else:
+            self.endpoints_label.setText(f"Sign-in: {env.issuer}\nAPI: {env.graphql_url}")
+        production = env.is_production
+        self.production_banner.setVisible(production)
+        self.environment_box.setProperty("production", production)
+        self.environment_box.style().unpolish(self.environment_box)
+        self.environment_box.style().polish(self.environment_box)
+        self.connect_button.setText(
+            "Save and connect to Production" if production else "Save and connect"
+        )
+        self.result.setVisible(False)
+
+    async def _load_secret(self, key: str, client_id: str) -> None:
+        try:
+            secret = await self._backend.load_secret(key, client_id)
+        except errors.PhotonError as exc:
+            self._set_keyring_notice(str(exc))
+            return
+        # Only fill an untouched field of the environment still shown.
+        if secret and self._loaded_key == key and not self.client_secret.edit.text():
+            self.client_secret.edit.setText(secret)
+
+    def _toggle_secret(self, shown: bool) -> None:
+        mode = QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password
+        self.client_secret.edit.setEchoMode(mode)
+        self.show_secret.setText("Hide" if shown else "Show")
+        self.show_secret.setAccessibleName("Hide client secret" if shown else "Show client secret")
+
+    def _on_port_policy(self, fixed: bool) -> None:
+        self.ports.setEnabled(fixed)
+        if not fixed:
+            self.ports.set_error(None)
+
+    def _show_keyring_notice(self) -> None:
+        self._set_keyring_notice(self._backend.keyring_notice)
+
+    def _set_keyring_notice(self, notice: str | None) -> None:
+        if notice:
+            self.keyring_notice.setText(
+                f"{notice} The client secret will be kept for this session only; "
+                "you will be asked for it again next time."
+            )
+        self.keyring_notice.setVisible(bool(notice))
+
+    # ------------------------------------------------------------------ validation
+
+    def _validate(self, *, need_secret: bool) -> bool:
+        """Mark every bad field; True when all are fine. Nothing is sent before this passes."""
+        env = self._environments[self.env_key]
+        custom = env.kind is EnvironmentKind.CUSTOM
+        local_urls = env.kind is EnvironmentKind.LOCAL and any(
+            f.text() for f in (self.issuer, self.audience, self.graphql_url)
+        )
+        urls_required = custom or local_urls
+        problems: dict[_Field, str | None] = {
+            self.client_id: check_client_id(self.client_id.text(), required=need_secret),
+            self.client_secret: (
+                "Enter the client secret."
+                if need_secret and not self.client_secret.edit.text()
+                else None
+            ),
+            self.native_client_id: check_client_id(self.native_client_id.text(), required=False),
+            self.organization_id: check_org_id(self.organization_id.text()),
+        }
+        if custom or env.kind is EnvironmentKind.LOCAL:
+            problems[self.issuer] = check_url(
+                self.issuer.text(), required=urls_required, what="sign-in address"
+            )
+            problems[self.audience] = check_url(
+                self.audience.text(), required=urls_required, what="API audience"
+            )
+            problems[self.graphql_url] = check_url(
+                self.graphql_url.text(), required=urls_required, what="GraphQL address"
+            )
+        if self.port_fixed.isChecked():
+            problems[self.ports] = parse_ports(self.ports.text())[1]
+        if self.client_secret.edit.text() and not self.client_id.text():
+            problems[self.client_id] = "Enter the client ID that goes with this secret."
+        first_bad: _Field | None = None
+        for f, message in problems.items():
+            f.set_error(message)
+            if message and first_bad is None:
+                first_bad = f
+        if first_bad is not None:
+            first_bad.edit.setFocus(Qt.FocusReason.OtherFocusReason)
+            self._show_result(False, "Fix the marked fields first.")
+            return False
+        return True
+
+    def environment(self) -> Environment:
+        """The environment shown, with the typed addresses for Custom (and a custom Local)."""
+        env = self._environments[self.env_key]
+        issuer = self.issuer.text()
+        if env.kind in (EnvironmentKind.CUSTOM, EnvironmentKind.LOCAL) and issuer:
+            return env.with_endpoints(
+                issuer=issuer if issuer.endswith("/") else issuer + "/",
+                audience=self.audience.text(),
+                graphql_url=self.graphql_url.text(),
+            )
+        return env
+
+    def m2m_credentials(self) -> tuple[str, str]:
+        """The client ID and secret as typed (read on ``connect_requested``)."""
+        return self.client_id.text(), self.client_secret.edit.text()
+
+    def profile(self) -> ProfileFields:
+        ports = parse_ports(self.ports.text())[0] if self.port_fixed.isChecked() else ()
+        return ProfileFields(
+            m2m_client_id=self.client_id.text(),
+            native_client_id=self.native_client_id.text(),
+            organization_id=self.organization_id.text(),
+            fixed_ports=ports,
+            issuer=self.issuer.text(),
+            audience=self.audience.text(),
+            graphql_url=self.graphql_url.text(),
+        )
+
+    # ------------------------------------------------------------------ actions
+
+    def _set_busy(self, busy: bool) -> None:
+        self._busy = busy
+        self.progress.setVisible(busy)
+        for button in (self.test_button, self.save_button, self.connect_button, self.forget_button):
+            button.setEnabled(not busy)
+        self.environment_combo.setEnabled(not busy)
+        self.busy_changed.emit(busy)
+
+    def _show_result(self, ok: bool, text: str) -> None:
+        self.result.setProperty("ok", ok)
+        self.result.style().unpolish(self.result)
+        self.result.style().polish(self.result)
+        self.result.setText(text)
+        self.result.updateGeometry()
+        self.result.setAccessibleDescription(text)
+        self.result.setVisible(True)
+
+    def test_connection(self) -> None:
+        """Validate, then run the client-credentials exchange off the UI's critical path."""
+        if self._busy or not self._validate(need_secret=True):
+            return
+        self._set_busy(True)
+        self._show_result(True, "Asking Photon for a token…")
+        tasks.spawn(self._test(self.environment(), *self.m2m_credentials()), owner=self)
+
+    async def _test(self, env: Environment, client_id: str, secret: str) -> None:
+        try:
+            info = await self._backend.test(env, client_id, secret)
+        except Exception as exc:  # every failure becomes a message; the fields stay as typed
+            heading, text = describe_error(exc)
+            self._show_result(False, f"{heading}. {text}")
+        else:
+            until = (info.checked_at + timedelta(seconds=info.expires_in)).astimezone()
+            scopes = ", ".join(sorted(info.scopes)) or "none"
+            self._show_result(
+                True,
+                f"Connected to {env.name}.\nGranted permissions: {scopes}\n"
+                f"Token valid for {_duration(info.expires_in)} (until {until:%H:%M}).",
+            )
+        finally:
+            self._set_busy(False)
+
+    def save(self) -> None:
+        """Store the settings (secret to the keyring) and emit ``saved``."""
+        if self._busy or not self._validate(need_secret=False):
+            return
+        self._set_busy(True)
+        tasks.spawn(self._save(self.env_key, connect=False), owner=self)
+
+    def connect_now(self) -> None:
+        """Save, then ask the composition root to use these credentials now."""
+        if self._busy or not self._validate(need_secret=True):
+            return
+        self._set_busy(True)
+        tasks.spawn(self._save(self.env_key, connect=True), owner=self)
+
+    async def _save(self, key: str, *, connect: bool) -> None:
+        profile = self.profile()
+        secret = self.client_secret.edit.text()
+        try:
+            self._backend.save(key, profile)
+            kept = True
+            if secret and profile.m2m_client_id:
+                kept = await self._backend.store_secret(key, profile.m2m_client_id, secret)
+        except Exception as exc:
+            _heading, text = describe_error(exc)
+            self._show_result(False, f"Could not save. {text}")
+            return
+        finally:
+            self._set_busy(False)
+        self._drafts.pop(key, None)
+        if not kept:
+            self._show_keyring_notice()
+            if not self.keyring_notice.isVisible():
+                self._set_keyring_notice("No secure keyring is available.")
+        self._show_result(
+            True,
+            "Saved." if kept else "Saved; the client secret is kept for this session only.",
+        )
+        self.saved.emit(key)
+        if connect:
+            self.connect_requested.emit(key)
+
+    def forget(self) -> None:
+        """Ask for confirmation (non-blocking), then delete the environment's keyring entries."""
+        if self._busy:
+            return
+        env = self._environments[self.env_key]
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            "Forget credentials",
+            f"Delete the client secret and any saved sign-in for {env.name} from this computer's "
+            "keyring?\n\nYou will need to enter the secret or sign in again.",
+            QMessageBox.StandardButton.Cancel,
+            self,
+        )
+        delete = box.addButton("Forget", QMessageBox.ButtonRole.DestructiveRole)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.setAccessibleName("Confirm forgetting credentials")
+        self.confirmation = box
+
+        def finished(_result: int) -> None:
+            self.confirmation = None
+            if box.clickedButton() is delete:
+                self._set_busy(True)
+                tasks.spawn(self._forget(env.key), owner=self)
+            box.deleteLater()
+
+        box.finished.connect(finished)
+        box.open()
+
+    confirmation: QMessageBox | None = None
+
+    async def _forget(self, key: str) -> None:
+        try:
+            await self._backend.forget(key)
+        except Exception as exc:
+            _heading, text = describe_error(exc)
+            self._show_result(False, f"Could not delete the credentials. {text}")
+            return
+        finally:
+            self._set_busy(False)
+        self._drafts.pop(key, None)
+        if self._loaded_key == key:
+            self.client_secret.edit.clear()
+        self._show_result(True, "The credentials were removed from this computer.")
