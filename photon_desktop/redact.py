@@ -140,9 +140,7 @@ def install(handlers: Iterable[logging.Handler] | None = None) -> RedactingFilte
     Call after logging is configured; installing twice does not add a second filter.
     """
     targets = list(handlers) if handlers is not None else list(logging.getLogger().handlers)
-    existing = next(
-        (f for h in targets for f in h.filters if isinstance(f, RedactingFilter)), None
-    )
+    existing = next((f for h in targets for f in h.filters if isinstance(f, RedactingFilter)), None)
     redactor = existing or RedactingFilter()
     for handler in targets:
         if not any(isinstance(f, RedactingFilter) for f in handler.filters):

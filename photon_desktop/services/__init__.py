@@ -1,0 +1,65 @@
+"""What views ask for. One ``Services`` per signed-in environment, built on an injected client.
+
+    services = Services(http, environment.graphql_url, session)
+    page = await services.patients.search("smith")
+
+Views never see httpx or GraphQL: they get ``api.models`` objects or ``errors.PhotonError``.
+"""
+
+from __future__ import annotations
+
+import httpx
+
+from photon_desktop.api.activity import Activity
+from photon_desktop.api.client import GraphQLClient
+from photon_desktop.api.request_log import RequestLog
+from photon_desktop.api.retry import RetryPolicy
+from photon_desktop.auth.token_source import TokenSource
+from photon_desktop.services.catalog import CatalogService
+from photon_desktop.services.orders import OrdersService
+from photon_desktop.services.patients import PatientsService
+from photon_desktop.services.prescriptions import PrescriptionsService
+
+__all__ = [
+    "Activity",
+    "CatalogService",
+    "OrdersService",
+    "PatientsService",
+    "PrescriptionsService",
+    "RequestLog",
+    "Services",
+]
+
+
+class Services:
+    """The service objects of one environment, sharing one GraphQL client, log and activity."""
+
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        graphql_url: str,
+        tokens: TokenSource,
+        *,
+        user_agent: str | None = None,
+        retry: RetryPolicy | None = None,
+        request_log: RequestLog | None = None,
+    ) -> None:
+        self.activity = Activity()
+        self.request_log = request_log or RequestLog()
+        self.client = GraphQLClient(
+            http,
+            graphql_url,
+            tokens,
+            request_log=self.request_log,
+            activity=self.activity,
+            retry=retry,
+            user_agent=user_agent,
+        )
+        self.patients = PatientsService(self.client)
+        self.prescriptions = PrescriptionsService(self.client)
+        self.orders = OrdersService(self.client)
+        self.catalog = CatalogService(self.client)
+
+    async def aclose(self) -> None:
+        """Drop session caches. The injected ``http`` client belongs to its creator."""
+        self.catalog.clear_cache()

@@ -1,0 +1,91 @@
+"""A ring buffer of recent GraphQL calls for the support tools (variables already redacted)."""
+
+from __future__ import annotations
+
+import logging
+from collections import deque
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from photon_desktop.redact import redact_variables
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class RequestLogEntry:
+    """One HTTP attempt of one operation. ``status`` is None when no answer arrived."""
+
+    operation: str
+    variables: Mapping[str, Any]
+    status: int | None
+    duration_ms: float
+    size_bytes: int
+    error: str | None = None
+    attempt: int = 1
+    at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+
+class RequestLog:
+    """Keeps the last ``capacity`` entries; ``subscribe`` for live views."""
+
+    def __init__(self, capacity: int = 500) -> None:
+        self._entries: deque[RequestLogEntry] = deque(maxlen=capacity)
+        self._subscribers: list[Callable[[RequestLogEntry], None]] = []
+
+    @property
+    def entries(self) -> tuple[RequestLogEntry, ...]:
+        return tuple(self._entries)
+
+    def record(
+        self,
+        operation: str,
+        variables: Mapping[str, Any] | None,
+        *,
+        status: int | None,
+        duration_ms: float,
+        size_bytes: int,
+        error: str | None = None,
+        attempt: int = 1,
+    ) -> RequestLogEntry:
+        """Store an entry; ``variables`` are redacted here so clear values are never kept."""
+        entry = RequestLogEntry(
+            operation=operation,
+            variables=redact_variables(variables),
+            status=status,
+            duration_ms=round(duration_ms, 1),
+            size_bytes=size_bytes,
+            error=error,
+            attempt=attempt,
+        )
+        self._entries.append(entry)
+        log.debug(
+            "%s attempt %d -> %s in %.0f ms (%d bytes)%s",
+            operation,
+            attempt,
+            status,
+            entry.duration_ms,
+            size_bytes,
+            f": {error}" if error else "",
+        )
+        for callback in list(self._subscribers):
+            try:
+                callback(entry)
+            except Exception:
+                log.exception("request log subscriber failed")
+        return entry
+
+    def subscribe(self, callback: Callable[[RequestLogEntry], None]) -> Callable[[], None]:
+        """Call ``callback(entry)`` for each new entry; returns a function that unsubscribes."""
+        self._subscribers.append(callback)
+
+        def unsubscribe() -> None:
+            if callback in self._subscribers:
+                self._subscribers.remove(callback)
+
+        return unsubscribe
+
+    def clear(self) -> None:
+        self._entries.clear()

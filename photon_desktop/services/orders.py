@@ -1,0 +1,120 @@
+"""Orders: list with filters and paging, detail, create, cancel with a reason, reroute."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from photon_desktop.api import parse
+from photon_desktop.api.client import GraphQLClient
+from photon_desktop.api.models import AddressInput, Order, OrderState, Page
+from photon_desktop.errors import NotFound
+from photon_desktop.services.inputs import address_vars
+from photon_desktop.services.outcomes import CHECK_PAGE, CHECK_PAGES, new_external_id, settle
+
+NOT_FOUND = (
+    "This order was not found. It may have been removed, or it belongs to another organization."
+)
+
+
+class OrdersService:
+    def __init__(self, client: GraphQLClient) -> None:
+        self._client = client
+
+    async def list(
+        self,
+        *,
+        patient_id: str | None = None,
+        patient_name: str | None = None,
+        state: OrderState | None = None,
+        after: str | None = None,
+        first: int = 25,
+    ) -> Page[Order]:
+        filter_ = {
+            "patientId": patient_id,
+            "patientName": patient_name or None,
+            "state": state.value if state else None,
+        }
+        variables: dict[str, Any] = {
+            "filter": {k: v for k, v in filter_.items() if v is not None},
+            "after": after,
+            "first": first,
+        }
+        data = await self._client.query("ListOrders", variables)
+        return parse.cursor_page(parse.order, data, "orders", first, id_of=_id)
+
+    async def get(self, order_id: str) -> Order:
+        data = await self._client.query("GetOrder", {"id": order_id})
+        if parse.field_or_none(data, "order") is None:
+            raise NotFound(NOT_FOUND)
+        return parse.one(parse.order, data, "order")
+
+    async def create(
+        self,
+        patient_id: str,
+        prescription_ids: Sequence[str],
+        address: AddressInput,
+        pharmacy_id: str | None = None,
+        external_id: str | None = None,
+    ) -> Order:
+        """Send an order; a lost answer is checked by ``externalId``, never sent twice."""
+        external_id = external_id or new_external_id()
+        variables = {
+            "patientId": patient_id,
+            "fills": [{"prescriptionId": rx} for rx in prescription_ids],
+            "address": address_vars(address),
+            "pharmacyId": pharmacy_id,
+            "externalId": external_id,
+        }
+
+        async def write() -> Order:
+            answer = await self._client.query("CreateOrder", variables)
+            return parse.one(parse.order, answer, "createOrder")
+
+        return await settle(
+            write,
+            lambda: self._find(patient_id, external_id),
+            what="order",
+            where="the patient's orders",
+        )
+
+    async def cancel(self, order_id: str, reason: str | None = None) -> Order:
+        async def write() -> Order:
+            answer = await self._client.query("CancelOrder", {"id": order_id, "reason": reason})
+            return parse.one(parse.order, answer, "cancelOrder")
+
+        async def check() -> Order | None:
+            current = await self.get(order_id)
+            return current if current.state is OrderState.CANCELED else None
+
+        return await settle(write, check, what="cancellation", where="the order's state")
+
+    async def reroute(self, order_id: str, pharmacy_id: str) -> Order:
+        async def write() -> Order:
+            answer = await self._client.query(
+                "RouteOrder", {"id": order_id, "pharmacyId": pharmacy_id}
+            )
+            return parse.one(parse.order, answer, "routeOrder")
+
+        async def check() -> Order | None:
+            current = await self.get(order_id)
+            routed = current.pharmacy is not None and current.pharmacy.id == pharmacy_id
+            return current if routed else None
+
+        return await settle(write, check, what="new pharmacy", where="the order's pharmacy")
+
+    async def _find(self, patient_id: str, external_id: str) -> Order | None:
+        after: str | None = None
+        for _ in range(CHECK_PAGES):
+            page = await self.list(patient_id=patient_id, after=after, first=CHECK_PAGE)
+            for order in page.items:
+                if order.external_id == external_id:
+                    return order
+            if not page.has_more:
+                return None
+            after = page.cursor
+        return None
+
+
+def _id(item: Order) -> str:
+    return item.id

@@ -1,0 +1,136 @@
+"""Patients: search, the one-request detail, create, update, remove allergy / preferred pharmacy."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from photon_desktop.api import parse
+from photon_desktop.api.client import GraphQLClient
+from photon_desktop.api.errors_map import INVALID, from_graphql_errors, permission_missing
+from photon_desktop.api.models import Page, Patient, PatientInput, PatientSummary
+from photon_desktop.errors import InvalidInput, NotFound
+from photon_desktop.services.inputs import patient_vars
+from photon_desktop.services.outcomes import CHECK_PAGE, CHECK_PAGES, new_external_id, settle
+
+#: Prescriptions and orders shown in the patient detail (newest first, as Photon lists them).
+RECENT = 10
+
+_REQUIRED = {"name": "name", "date_of_birth": "dateOfBirth", "sex": "sex", "phone": "phone"}
+
+
+class PatientsService:
+    def __init__(self, client: GraphQLClient) -> None:
+        self._client = client
+
+    async def search(
+        self, name: str | None = None, *, after: str | None = None, first: int = 25
+    ) -> Page[PatientSummary]:
+        """One page of patients whose name matches ``name`` (all patients when empty)."""
+        data = await self._client.query(
+            "SearchPatients", {"name": name or None, "after": after, "first": first}
+        )
+        return parse.cursor_page(parse.patient_summary, data, "patients", first, id_of=_id)
+
+    async def get(self, patient_id: str) -> Patient:
+        """The whole record in one request; parts the token may not read go to ``unavailable``."""
+        return await self._detail("GetPatient", {"id": patient_id}, "patient")
+
+    async def create(self, data: PatientInput) -> Patient:
+        missing = {
+            gql: "Required." for attr, gql in _REQUIRED.items() if getattr(data, attr) is None
+        }
+        if missing:
+            raise InvalidInput(INVALID, fields=missing)
+        if not data.external_id:
+            data = dataclasses.replace(data, external_id=new_external_id())
+        variables = patient_vars(data)
+
+        async def find() -> Patient | None:
+            assert data.name is not None and data.external_id is not None
+            found = await self._find_by_external_id(data.name.last, data.external_id)
+            return None if found is None else await self.get(found)
+
+        return await settle(
+            lambda: self._detail("CreatePatient", variables, "createPatient"),
+            find,
+            what="patient",
+            where="the patient list",
+        )
+
+    async def update(self, patient_id: str, data: PatientInput) -> Patient:
+        """Change only the fields set in ``data``; an update is safe to send again."""
+        variables = {"id": patient_id, **patient_vars(data)}
+        return await self._detail("UpdatePatient", variables, "updatePatient")
+
+    async def remove_allergy(self, patient_id: str, allergen_id: str) -> Patient:
+        async def check() -> Patient | None:
+            patient = await self.get(patient_id)
+            gone = all(a.allergen.id != allergen_id for a in patient.allergies)
+            return patient if gone else None
+
+        return await settle(
+            lambda: self._detail(
+                "RemovePatientAllergy",
+                {"id": patient_id, "allergenId": allergen_id},
+                "removePatientAllergy",
+            ),
+            check,
+            what="allergy removal",
+            where="the patient's allergies",
+        )
+
+    async def remove_preferred_pharmacy(self, patient_id: str, pharmacy_id: str) -> Patient:
+        async def check() -> Patient | None:
+            patient = await self.get(patient_id)
+            gone = all(p.id != pharmacy_id for p in patient.preferred_pharmacies)
+            return patient if gone else None
+
+        return await settle(
+            lambda: self._detail(
+                "RemovePatientPreferredPharmacy",
+                {"patientId": patient_id, "pharmacyId": pharmacy_id},
+                "removePatientPreferredPharmacy",
+            ),
+            check,
+            what="pharmacy removal",
+            where="the patient's preferred pharmacies",
+        )
+
+    async def _detail(self, operation: str, variables: dict[str, Any], key: str) -> Patient:
+        """Run a patient-returning operation; field-level permission errors -> ``unavailable``."""
+        response = await self._client.execute(operation, {**variables, "recent": RECENT})
+        unavailable: dict[str, str] = {}
+        fatal = []
+        for error in response.errors:
+            if error.is_unauthorized and len(error.path) >= 2 and error.path[0] == key:
+                unavailable.setdefault(str(error.path[1]), str(permission_missing(error)))
+            else:
+                fatal.append(error)
+        if fatal:
+            exc = from_graphql_errors(fatal)
+            self._client.activity.failed(exc, offline=False)
+            raise exc
+        record = (response.data or {}).get(key)
+        if record is None:
+            raise NotFound(
+                "This patient was not found. The record may have been removed, "
+                "or it belongs to another organization."
+            )
+        return parse.parse(lambda v, w: parse.patient(v, w, unavailable), record, key)
+
+    async def _find_by_external_id(self, last_name: str, external_id: str) -> str | None:
+        after: str | None = None
+        for _ in range(CHECK_PAGES):
+            page = await self.search(last_name, after=after, first=CHECK_PAGE)
+            for patient in page.items:
+                if patient.external_id == external_id:
+                    return patient.id
+            if not page.has_more:
+                return None
+            after = page.cursor
+        return None
+
+
+def _id(item: PatientSummary) -> str:
+    return item.id

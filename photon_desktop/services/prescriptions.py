@@ -1,0 +1,141 @@
+"""Prescriptions: list with filters and paging, detail with fills, create (one or many), cancel."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from typing import Any
+
+from photon_desktop.api import parse
+from photon_desktop.api.client import GraphQLClient
+from photon_desktop.api.models import (
+    Page,
+    Prescription,
+    PrescriptionInput,
+    PrescriptionState,
+)
+from photon_desktop.errors import NotFound, WriteOutcomeUnknown
+from photon_desktop.services.inputs import prescription_vars
+from photon_desktop.services.outcomes import (
+    CHECK_PAGE,
+    CHECK_PAGES,
+    new_external_id,
+    settle,
+)
+
+NOT_FOUND = (
+    "This prescription was not found. It may have been removed, or it belongs to another "
+    "organization."
+)
+
+
+class PrescriptionsService:
+    def __init__(self, client: GraphQLClient) -> None:
+        self._client = client
+
+    async def list(
+        self,
+        *,
+        patient_id: str | None = None,
+        patient_name: str | None = None,
+        state: PrescriptionState | None = None,
+        prescriber_id: str | None = None,
+        after: str | None = None,
+        first: int = 25,
+    ) -> Page[Prescription]:
+        filter_ = {
+            "patientId": patient_id,
+            "patientName": patient_name or None,
+            "state": state.value if state else None,
+            "prescriberId": prescriber_id,
+        }
+        variables: dict[str, Any] = {
+            "filter": {k: v for k, v in filter_.items() if v is not None},
+            "after": after,
+            "first": first,
+        }
+        data = await self._client.query("ListPrescriptions", variables)
+        return parse.cursor_page(parse.prescription, data, "prescriptions", first, id_of=_id)
+
+    async def get(self, prescription_id: str) -> Prescription:
+        data = await self._client.query("GetPrescription", {"id": prescription_id})
+        if parse.field_or_none(data, "prescription") is None:
+            raise NotFound(NOT_FOUND)
+        return parse.one(parse.prescription, data, "prescription")
+
+    async def create(self, data: PrescriptionInput) -> Prescription:
+        """Create one prescription (needs a prescriber's ``write:prescription``); never twice."""
+        if not data.external_id:
+            data = dataclasses.replace(data, external_id=new_external_id())
+
+        async def write() -> Prescription:
+            answer = await self._client.query("CreatePrescription", prescription_vars(data))
+            return parse.one(parse.prescription, answer, "createPrescription")
+
+        return await settle(
+            write,
+            lambda: self._find(data.patient_id, data.external_id or ""),
+            what="prescription",
+            where="the patient's prescriptions",
+        )
+
+    async def create_many(self, items: Sequence[PrescriptionInput]) -> list[Prescription]:
+        """Create several prescriptions in one request; the answer keeps the input order."""
+        prepared = [
+            item if item.external_id else dataclasses.replace(item, external_id=new_external_id())
+            for item in items
+        ]
+        if not prepared:
+            return []
+
+        async def write() -> list[Prescription]:
+            answer = await self._client.query(
+                "CreatePrescriptions",
+                {"prescriptions": [prescription_vars(item) for item in prepared]},
+            )
+            created = parse.items(parse.prescription, answer, "createPrescriptions")
+            by_external = {p.external_id: p for p in created}
+            ordered = [by_external.get(item.external_id) for item in prepared]
+            return [p for p in ordered if p is not None] if all(ordered) else list(created)
+
+        async def check() -> list[Prescription] | None:
+            found = [await self._find(item.patient_id, item.external_id or "") for item in prepared]
+            saved = [p for p in found if p is not None]
+            if not saved:
+                return None
+            if len(saved) != len(prepared):
+                raise WriteOutcomeUnknown(
+                    f"The connection was lost while saving {len(prepared)} prescriptions and only "
+                    f"{len(saved)} of them were saved. Check the patient's prescriptions before "
+                    "sending the rest again."
+                )
+            return saved
+
+        return await settle(write, check, what="prescriptions", where="the patient's prescriptions")
+
+    async def cancel(self, prescription_id: str) -> Prescription:
+        async def write() -> Prescription:
+            answer = await self._client.query("CancelPrescription", {"id": prescription_id})
+            return parse.one(parse.prescription, answer, "cancelPrescription")
+
+        async def check() -> Prescription | None:
+            current = await self.get(prescription_id)
+            return current if current.state is PrescriptionState.CANCELED else None
+
+        return await settle(write, check, what="cancellation", where="the prescription's state")
+
+    async def _find(self, patient_id: str, external_id: str) -> Prescription | None:
+        after: str | None = None
+        for _ in range(CHECK_PAGES):
+            page = await self.list(patient_id=patient_id, after=after, first=CHECK_PAGE)
+            for prescription in page.items:
+                if prescription.external_id == external_id:
+                    return prescription
+            if not page.has_more:
+                return None
+            after = page.cursor
+        return None
+
+
+def _id(item: Prescription) -> str:
+    return item.id
