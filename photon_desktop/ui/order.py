@@ -1,0 +1,225 @@
+"""One order, read-only: state, fulfillment and tracking, pharmacy, address, fills, exceptions.
+
+While an order is still moving (not completed or canceled) and the view is visible, it refreshes
+itself every few seconds so pharmacy progress shows live; F5 (``refresh()``) reloads at once.
+Sending, cancelling and rerouting will be added to ``actions`` gated on ``write:order``.
+"""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import QModelIndex, QTimer, Signal
+from PySide6.QtGui import QHideEvent, QShowEvent
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from photon_desktop.api.models import Address, Fill, Order, OrderState
+from photon_desktop.errors import PhotonError
+from photon_desktop.ui.records import (
+    Column,
+    FieldGrid,
+    RecordDetail,
+    RowsModel,
+    enum_label,
+    fmt_datetime,
+    rows_table,
+    section,
+    text_or_dash,
+)
+from photon_desktop.ui.workspace import Workspace
+
+READ_PERMISSION = "read:order"
+AUTO_REFRESH_MS = 5000
+FINISHED = frozenset({OrderState.COMPLETED, OrderState.CANCELED})
+
+FILL_COLUMNS: tuple[Column[Fill], ...] = (
+    Column("Treatment", lambda f: f.treatment.name if f.treatment else "—"),
+    Column("State", lambda f: enum_label(f.state)),
+    Column("Requested", lambda f: fmt_datetime(f.requested_at)),
+    Column("Filled", lambda f: fmt_datetime(f.filled_at)),
+    Column("Prescription", lambda f: text_or_dash(f.prescription_id)),
+)
+
+
+def format_address(address: Address | None) -> str:
+    if address is None:
+        return "—"
+    street = ", ".join(p for p in (address.street1, address.street2) if p)
+    return f"{street}\n{address.city}, {address.state} {address.postal_code}"
+
+
+class OrderDetail(RecordDetail[Order]):
+    """Emits ``prescription_requested(id)`` / ``patient_requested(id)`` for links elsewhere."""
+
+    prescription_requested = Signal(str)
+    patient_requested = Signal(str)
+    kind = "order"
+
+    def __init__(
+        self,
+        workspace: Workspace,
+        parent: QWidget | None = None,
+        *,
+        auto_refresh_ms: int = AUTO_REFRESH_MS,
+    ) -> None:
+        super().__init__(workspace, READ_PERMISSION, parent)
+        self.setAccessibleName("Order details")
+        self._timer = QTimer(self)
+        self._timer.setInterval(auto_refresh_ms)
+        self._timer.timeout.connect(self._tick)
+
+        body = QVBoxLayout(self.body)
+        body.setContentsMargins(0, 0, 8, 0)
+        self.patient_link = QLabel(self.body)
+        self.patient_link.setAccessibleName("Patient")
+        self.patient_link.linkActivated.connect(
+            lambda href: self.patient_requested.emit(href.removeprefix("patient:"))
+        )
+        body.addWidget(self.patient_link)
+        self.live = QLabel(self.body)
+        self.live.setAccessibleName("Live updates")
+        body.addWidget(self.live)
+
+        self.exceptions_title = section("Problems", self.body)
+        self.exceptions = QLabel(self.body)
+        self.exceptions.setWordWrap(True)
+        self.exceptions.setAccessibleName("Order problems")
+        self.exceptions.setStyleSheet("border-left: 4px solid #d32f2f; padding: 4px 8px;")
+        body.addWidget(self.exceptions_title)
+        body.addWidget(self.exceptions)
+
+        body.addWidget(section("Fulfillment", self.body))
+        self.fulfillment = FieldGrid()
+        for label in ("Type", "Progress", "Carrier", "Tracking number", "Ready"):
+            self.fulfillment.add(self.body, label)
+        body.addLayout(self.fulfillment)
+
+        body.addWidget(section("Pharmacy", self.body))
+        self.pharmacy = FieldGrid()
+        for label in ("Pharmacy", "Pharmacy address", "Phone"):
+            self.pharmacy.add(self.body, label)
+        body.addLayout(self.pharmacy)
+
+        body.addWidget(section("Delivery", self.body))
+        self.delivery = FieldGrid()
+        for label in ("Address", "Created"):
+            self.delivery.add(self.body, label)
+        body.addLayout(self.delivery)
+
+        body.addWidget(section("Fills", self.body))
+        self.fills_model: RowsModel[Fill] = RowsModel(FILL_COLUMNS, self)
+        self.fills_table = rows_table(self.fills_model, "Fills of this order", self.body)
+        self.fills_table.setToolTip("Double-click a fill to open its prescription")
+        self.fills_table.activated.connect(self._on_fill_activated)
+        body.addWidget(self.fills_table)
+
+        body.addWidget(section("Identifiers", self.body))
+        self.ids = FieldGrid()
+        for label in ("Order ID", "External ID"):
+            self.ids.add(self.body, label)
+        body.addLayout(self.ids)
+        body.addStretch(1)
+
+    async def _fetch(self, record_id: str) -> Order:
+        return await self._workspace.services.orders.get(record_id)
+
+    @property
+    def live_updates(self) -> bool:
+        """True while the order shown is refreshed automatically."""
+        return self._timer.isActive()
+
+    def _render(self, order: Order) -> None:
+        name = order.patient_name
+        self.title.setText(f"Order for {name.full}" if name else "Order")
+        self.badge.setText(enum_label(order.state))
+        self.badge.setAccessibleDescription(f"State: {enum_label(order.state)}")
+        patient = order.patient_name.full if order.patient_name else order.patient_id
+        self.patient_link.setText(
+            f'Patient: <a href="patient:{html.escape(order.patient_id)}">'
+            f"{html.escape(patient)}</a>"
+        )
+
+        # Not every Clinical API answer carries exceptions (the field is newer than the docs).
+        problems = getattr(order, "exceptions", None) or ()
+        lines = [
+            f"{enum_label_text(getattr(p, 'type', ''))}: {getattr(p, 'message', '') or ''}".strip()
+            + ("" if getattr(p, "resolved_at", None) is None else " (resolved)")
+            for p in problems
+        ]
+        self.exceptions.setText("\n".join(lines))
+        self.exceptions_title.setVisible(bool(lines))
+        self.exceptions.setVisible(bool(lines))
+
+        f = order.fulfillment
+        self.fulfillment.set("Type", enum_label(f.type) if f else "Not decided yet")
+        self.fulfillment.set("Progress", enum_label(f.state) if f else "Waiting for the pharmacy")
+        self.fulfillment.set("Carrier", text_or_dash(f.carrier if f else None))
+        self.fulfillment.set("Tracking number", text_or_dash(f.tracking_number if f else None))
+        ready = "—"
+        if f and f.pharmacy_estimated_ready_at:
+            ready = fmt_datetime(f.pharmacy_estimated_ready_at)
+        elif f and f.minutes_until_ready is not None:
+            ready = f"in about {f.minutes_until_ready} min"
+        self.fulfillment.set("Ready", ready)
+
+        pharmacy = order.pharmacy
+        self.pharmacy.set("Pharmacy", pharmacy.name if pharmacy else "Routing — not chosen yet")
+        address = pharmacy.address if pharmacy else None
+        self.pharmacy.set("Pharmacy address", format_address(address))
+        self.pharmacy.set("Phone", text_or_dash(pharmacy.phone if pharmacy else None))
+        self.delivery.set("Address", format_address(order.address))
+        self.delivery.set("Created", fmt_datetime(order.created_at))
+        self.fills_model.set_rows(order.fills)
+        self.ids.set("Order ID", order.id)
+        self.ids.set("External ID", text_or_dash(order.external_id))
+        self._update_timer()
+
+    def _update_timer(self) -> None:
+        moving = self.record is not None and self.record.state not in FINISHED
+        if moving and self.isVisible():
+            if not self._timer.isActive():
+                self._timer.start()
+        else:
+            self._timer.stop()
+        self.live.setText(
+            f"Updates live every {self._timer.interval() // 1000} s while the order is in progress."
+            if moving
+            else ""
+        )
+        self.live.setVisible(moving)
+
+    def _tick(self) -> None:
+        if self.record is not None and self.record.state not in FINISHED:
+            self.refresh()
+        else:
+            self._timer.stop()
+
+    def _refresh_failed(self, error: PhotonError) -> None:
+        self.live.setText(f"Could not refresh: {error} Showing the last known state.")
+        self.live.setVisible(True)
+
+    def clear(self) -> None:
+        self._timer.stop()
+        super().clear()
+
+    def cancel_tasks(self) -> None:
+        self._timer.stop()
+        super().cancel_tasks()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._update_timer()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        self._timer.stop()
+        super().hideEvent(event)
+
+    def _on_fill_activated(self, index: QModelIndex) -> None:
+        rx_id = self.fills_model.item(index.row()).prescription_id
+        if rx_id:
+            self.prescription_requested.emit(rx_id)
+
+
+def enum_label_text(code: str) -> str:
+    """Exception codes such as ``REFILL_TOO_SOON`` → "Refill too soon"."""
+    return code.replace("_", " ").capitalize() if code else "Problem"

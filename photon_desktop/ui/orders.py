@@ -1,0 +1,71 @@
+"""The orders list: paged, filtered by state and patient, with the selected order's live detail."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QWidget
+
+from photon_desktop.api.models import Order, OrderState, Page
+from photon_desktop.ui.order import READ_PERMISSION, OrderDetail
+from photon_desktop.ui.records import (
+    PAGE_SIZE,
+    Column,
+    ListFilter,
+    RecordsPage,
+    enum_label,
+    fmt_datetime,
+)
+from photon_desktop.ui.workspace import Workspace
+
+
+def _treatments(order: Order) -> str:
+    names = [f.treatment.name for f in order.fills if f.treatment]
+    if not names:
+        return f"{len(order.fills)} fill(s)"
+    return names[0] if len(names) == 1 else f"{names[0]} +{len(names) - 1}"
+
+
+COLUMNS: tuple[Column[Order], ...] = (
+    Column("Patient", lambda o: o.patient_name.full if o.patient_name else o.patient_id),
+    Column("State", lambda o: enum_label(o.state)),
+    Column("Fulfillment", lambda o: enum_label(o.fulfillment.state) if o.fulfillment else "—"),
+    Column("Pharmacy", lambda o: o.pharmacy.name if o.pharmacy else "Routing…"),
+    Column("Items", _treatments),
+    Column("Created", lambda o: fmt_datetime(o.created_at)),
+    Column("ID", lambda o: o.id),
+)
+
+
+class OrdersPage(RecordsPage[Order]):
+    """Emits ``prescription_requested(id)`` / ``patient_requested(id)`` for links elsewhere."""
+
+    prescription_requested = Signal(str)
+    patient_requested = Signal(str)
+    kind = "order"
+    kinds = "orders"
+    permission = READ_PERMISSION
+    state_enum = OrderState
+    settings_key = "orders"
+
+    def __init__(
+        self, workspace: Workspace, parent: QWidget | None = None, *, auto_refresh_ms: int = 5000
+    ) -> None:
+        detail = OrderDetail(workspace, auto_refresh_ms=auto_refresh_ms)
+        super().__init__(workspace, detail, COLUMNS, parent)
+        self.setAccessibleName("Orders")
+        detail.prescription_requested.connect(self.prescription_requested)
+        detail.patient_requested.connect(self.patient_requested)
+
+    def open_order(self, order_id: str) -> None:
+        """Show one order (e.g. from the patient detail)."""
+        self.open(order_id)
+
+    async def _fetch_page(self, flt: ListFilter, after: str | None) -> Page[Order]:
+        state = flt.state if isinstance(flt.state, OrderState) else None
+        return await self._workspace.services.orders.list(
+            patient_id=flt.patient_id,
+            patient_name=None if flt.patient_id else flt.patient_name,
+            state=state,
+            after=after,
+            first=PAGE_SIZE,
+        )

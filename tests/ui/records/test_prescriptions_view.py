@@ -1,0 +1,241 @@
+"""Prescriptions: paging, filters, detail, states and permission, over a fake service layer."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QAbstractItemModel, Qt
+from PySide6.QtWidgets import QWidget
+from pytestqt.modeltest import ModelTester
+from records_fakes import FakeServices, FakeSession
+from records_support import save_screenshot, settle, until
+
+from photon_desktop import errors
+from photon_desktop.api.models import PrescriptionState
+from photon_desktop.ui.prescriptions import PrescriptionsPage
+from photon_desktop.ui.records import DEBOUNCE_MS, PAGE_SIZE
+from photon_desktop.ui.workspace import Workspace
+
+
+def column(model: QAbstractItemModel, title: str) -> list[str]:
+    col = next(
+        c for c in range(model.columnCount())
+        if model.headerData(c, Qt.Orientation.Horizontal) == title
+    )  # fmt: skip
+    return [model.index(r, col).data() for r in range(model.rowCount())]
+
+
+def last(services: FakeServices) -> dict[str, Any]:
+    calls = services.prescriptions.calls
+    return calls[-1] if calls else {"patient_id": None}
+
+
+def make_page(pages: list[QWidget], workspace: Workspace) -> PrescriptionsPage:
+    page = PrescriptionsPage(workspace)
+    page.resize(1200, 700)
+    page.show()
+    pages.append(page)
+    return page
+
+
+def test_first_page_then_more_on_scroll(
+    arun: Callable[..., Any],
+    workspace: Workspace,
+    pages: list[QWidget],
+    services: FakeServices,
+    qtmodeltester: ModelTester,
+) -> None:
+    async def scenario() -> None:
+        page = make_page(pages, workspace)
+        assert page.list_state.isVisible()  # loading state until the first page arrives
+        await until(lambda: page.model is not None and page.model.rowCount() > 0)
+        assert page.table.isVisible()
+        model = page.model
+        assert model is not None
+        assert model.rowCount() == PAGE_SIZE
+        assert services.prescriptions.calls[0]["after"] is None
+        # Scrolling to the bottom asks for the next page (no "next page" button).
+        page.table.scrollToBottom()
+        await until(lambda: model.rowCount() > PAGE_SIZE)
+        assert services.prescriptions.calls[1]["after"] == str(PAGE_SIZE)
+        ids = column(model, "ID")
+        assert len(ids) == len(set(ids))
+        qtmodeltester.check(model)
+
+    arun(scenario())
+
+
+def test_state_filter_asks_the_server_and_shows_only_that_state(
+    arun: Callable[..., Any], workspace: Workspace, pages: list[QWidget], services: FakeServices
+) -> None:
+    async def scenario() -> None:
+        page = make_page(pages, workspace)
+        await until(lambda: page.model is not None and page.model.rowCount() > 0)
+        assert page.state_combo.itemText(0) == "All states"
+        assert page.state_combo.count() == 1 + len(PrescriptionState)
+        page.set_state(PrescriptionState.ACTIVE)
+        await until(lambda: last(services).get("state") is PrescriptionState.ACTIVE)
+        await until(lambda: page.model is not None and page.model.rowCount() > 0)
+        assert page.model is not None
+        assert set(column(page.model, "State")) == {"Active"}
+
+    arun(scenario())
+
+
+def test_patient_name_filter_is_debounced(
+    arun: Callable[..., Any], workspace: Workspace, pages: list[QWidget], services: FakeServices
+) -> None:
+    async def scenario() -> None:
+        page = make_page(pages, workspace)
+        await until(lambda: page.model is not None and page.model.rowCount() > 0)
+        before = len(services.prescriptions.calls)
+        for text in ("G", "Gr", "Gra", "Grace"):
+            page.patient_edit.setText(text)
+        await settle(DEBOUNCE_MS / 1000 + 0.3)
+        names = [c["patient_name"] for c in services.prescriptions.calls[before:]]
+        assert names == ["Grace"]  # one request, for what was finally typed
+        assert page.model is not None
+        assert set(column(page.model, "Patient")) == {"Grace Hopper"}
+
+    arun(scenario())
+
+
+def test_set_patient_from_a_link_and_clear_it(
+    arun: Callable[..., Any], workspace: Workspace, pages: list[QWidget], services: FakeServices
+) -> None:
+    async def scenario() -> None:
+        page = make_page(pages, workspace)
+        page.set_patient("pat_03", "Alan Turing")
+        await until(lambda: last(services)["patient_id"] == "pat_03")
+        await until(lambda: page.model is not None and page.model.rowCount() > 0)
+        assert page.model is not None
+        assert set(column(page.model, "Patient")) == {"Alan Turing"}
+        assert page.patient_chip.isVisible() and "Alan Turing" in page.patient_chip.text()
+        assert not page.patient_edit.isVisible()
+        page.patient_chip.click()
+        await until(lambda: last(services).get("patient_id", 0) is None)
+        await until(lambda: page.model is not None and page.model.rowCount() == PAGE_SIZE)
+        assert page.patient_edit.isVisible()
+
+    arun(scenario())
+
+
+def test_selecting_a_row_shows_its_detail(
+    arun: Callable[..., Any],
+    workspace: Workspace,
+    pages: list[QWidget],
+    services: FakeServices,
+    qtmodeltester: ModelTester,
+    scheme: str,
+) -> None:
+    async def scenario() -> None:
+        page = make_page(pages, workspace)
+        await until(lambda: page.model is not None and page.model.rowCount() > 0)
+        page.table.selectRow(2)
+        detail = page.detail
+        await until(lambda: detail.record is not None)
+        rx = services.prescriptions.records[2]
+        assert detail.title.text().startswith(rx.treatment.name)
+        assert detail.badge.text() == "Depleted"
+        assert detail.dates.values["Fills remaining"].text() == str(rx.fills_remaining)
+        assert detail.dates.values["Expires"].text() == "Nov 01, 2027"
+        assert detail.treatment.values["Quantity"].text() == "30 Tablet"
+        assert detail.prescriber.values["Name"].text() == "Dr Maya Okafor"
+        assert detail.fills_model.rowCount() == 1
+        qtmodeltester.check(detail.fills_model)
+        assert detail.actions.empty and not detail.actions.isVisible()  # ready, no fake buttons
+        # A fill links to its order.
+        wanted: list[str] = []
+        detail.order_requested.connect(wanted.append)
+        detail.fills_table.activated.emit(detail.fills_model.index(0, 0))
+        assert wanted == [rx.fills[0].order_id]
+        await settle(0.1)
+        save_screenshot(page, f"prescriptions-{scheme}")
+
+    arun(scenario())
+
+
+def test_open_prescription_by_id_and_not_found(
+    arun: Callable[..., Any], workspace: Workspace, pages: list[QWidget], services: FakeServices
+) -> None:
+    async def scenario() -> None:
+        page = make_page(pages, workspace)
+        page.open_prescription("rx_0007")
+        await until(lambda: page.detail.record is not None)
+        assert page.detail.record.id == "rx_0007"  # type: ignore[union-attr]
+        page.open_prescription("rx_missing")
+        await until(lambda: "does not exist" in page.detail.state.label.text())
+        assert page.detail.state.isVisible() and not page.detail.header.isVisible()
+
+    arun(scenario())
+
+
+def test_without_read_prescription_the_view_says_why_and_recovers_live(
+    arun: Callable[..., Any],
+    workspace: Workspace,
+    pages: list[QWidget],
+    services: FakeServices,
+    session: FakeSession,
+) -> None:
+    session.grant({"read:patient"})
+
+    async def scenario() -> None:
+        page = make_page(pages, workspace)
+        page.open_prescription("rx_0001")
+        await settle()
+        assert services.prescriptions.calls == [] and services.prescriptions.gets == []
+        assert "read:prescription" in page.list_state.label.text()
+        assert "read:prescription" in page.detail.state.label.text()
+        assert not page.table.isVisible()
+        session.grant({"read:patient", "read:prescription"})
+        await until(lambda: page.model is not None and page.model.rowCount() > 0)
+        await until(lambda: page.detail.record is not None)
+
+    arun(scenario())
+
+
+@pytest.mark.parametrize("filtered", [False, True])
+def test_empty_and_error_states_say_what_to_do(
+    arun: Callable[..., Any],
+    workspace: Workspace,
+    pages: list[QWidget],
+    services: FakeServices,
+    filtered: bool,
+) -> None:
+    async def scenario() -> None:
+        if filtered:
+            page = make_page(pages, workspace)
+            page.patient_edit.setText("Nobody")
+            page.patient_edit.returnPressed.emit()
+            await until(lambda: page.list_state.label.text().startswith("No prescriptions"))
+            assert "Nobody" in page.list_state.label.text()
+            assert "clear the filters" in page.list_state.label.text()
+            return
+        services.prescriptions.fail_with = errors.OfflineError("Photon could not be reached.")
+        page = make_page(pages, workspace)
+        await until(lambda: "could not be reached" in page.list_state.label.text())
+        assert page.list_state.button.isVisible()  # Retry
+        services.prescriptions.fail_with = None
+        page.list_state.button.click()
+        await until(lambda: page.model is not None and page.model.rowCount() > 0)
+        assert page.table.isVisible()
+
+    arun(scenario())
+
+
+def test_a_newer_filter_supersedes_a_slow_older_answer(
+    arun: Callable[..., Any], workspace: Workspace, pages: list[QWidget], services: FakeServices
+) -> None:
+    async def scenario() -> None:
+        services.prescriptions.delay = 0.3
+        page = make_page(pages, workspace)
+        await settle(0.05)
+        services.prescriptions.delay = 0.0
+        page.set_state(PrescriptionState.CANCELED)
+        await settle(0.6)
+        assert page.model is not None
+        assert set(column(page.model, "State")) == {"Canceled"}
+
+    arun(scenario())
