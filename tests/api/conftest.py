@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Coroutine
+from typing import Any, TypeVar
+
+import pytest
+
+T = TypeVar("T")
+
+
+@pytest.fixture
+def run() -> Callable[[Coroutine[Any, Any, T]], T]:
+    """Run a coroutine to completion on a fresh event loop (10 s guard)."""
+
+    def runner(coro: Coroutine[Any, Any, T]) -> T:
+        async def guarded() -> T:
+            return await asyncio.wait_for(coro, 10)
+
+        return asyncio.run(guarded())
+
+    return runner
