@@ -466,6 +466,7 @@ class RecordsPage(QWidget, Generic[T]):
         self.patient_chip = QPushButton(self)
         self.patient_chip.setObjectName("patientChip")
         self.patient_chip.setToolTip("Show every patient again")
+        self.patient_chip.setAccessibleName("Patient filter")
         self.patient_chip.setVisible(False)
         self.patient_chip.clicked.connect(self.clear_patient)
 

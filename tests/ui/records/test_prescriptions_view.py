@@ -239,3 +239,24 @@ def test_a_newer_filter_supersedes_a_slow_older_answer(
         assert set(column(page.model, "State")) == {"Canceled"}
 
     arun(scenario())
+
+
+def test_controls_have_accessible_names_and_ctrl_f_focuses_the_patient_filter(
+    arun: Callable[..., Any], workspace: Workspace, pages: list[QWidget]
+) -> None:
+    from PySide6.QtWidgets import QComboBox, QLineEdit, QPushButton, QTableView
+
+    async def scenario() -> None:
+        page = make_page(pages, workspace)
+        page.open_prescription("rx_0002")
+        await until(lambda: page.detail.record is not None)
+        mine = [page.state_combo, page.patient_edit, page.patient_chip, page.table]
+        mine += page.detail.findChildren(QTableView) + page.findChildren(QComboBox)
+        mine += [w for w in page.findChildren(QLineEdit) if not isinstance(w.parent(), QComboBox)]
+        mine += [b for b in page.findChildren(QPushButton) if b.parent() is page]
+        assert [w for w in mine if not w.accessibleName()] == []
+        page.set_patient("pat_01", "Ada Lovelace")
+        page.focus_search()  # Ctrl+F from the main window
+        assert page.patient_edit.isVisibleTo(page) and not page.patient_chip.isVisibleTo(page)
+
+    arun(scenario())
