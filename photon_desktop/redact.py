@@ -25,7 +25,6 @@ _SAFE_KEYS = frozenset(
     {
         "id",
         "after",
-        "first",
         "state",
         "type",
         "fulfillment",
@@ -42,6 +41,10 @@ _SAFE_KEYS = frozenset(
 )
 
 
+# Objects whose every string is personal (patient names, addresses), whatever the key inside.
+_PERSONAL_OBJECTS = frozenset({"name", "address"})
+
+
 def _is_safe_key(key: str) -> bool:
     return key in _SAFE_KEYS or key.endswith(("Id", "Ids", "_id"))
 
@@ -53,14 +56,15 @@ def redact_variables(variables: Mapping[str, Any] | None) -> dict[str, Any]:
     return {key: _redact_value(key, value) for key, value in variables.items()}
 
 
-def _redact_value(key: str, value: Any) -> Any:
+def _redact_value(key: str, value: Any, personal: bool = False) -> Any:
+    personal = personal or key in _PERSONAL_OBJECTS
     if isinstance(value, Mapping):
-        return {k: _redact_value(k, v) for k, v in value.items()}
+        return {k: _redact_value(k, v, personal) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_redact_value(key, v) for v in value]
+        return [_redact_value(key, v, personal) for v in value]
     if value is None or isinstance(value, bool):
         return value
-    if _is_safe_key(key):
+    if _is_safe_key(key) and not personal:
         return value
     if isinstance(value, int | float) and key not in {"latitude", "longitude"}:
         return value

@@ -1,4 +1,4 @@
-"""Test doubles for one layer each: a TokenSource and a scripted GraphQL endpoint (MockTransport)."""
+"""Test doubles, one layer each: a TokenSource and a scripted GraphQL endpoint (MockTransport)."""
 
 from __future__ import annotations
 

@@ -40,7 +40,7 @@ def make(photon: FakePhoton, tokens: FakeTokens | None = None, **kw: Any) -> tup
 def test_sends_named_operation_with_bearer_token_and_user_agent(run) -> None:
     photon = FakePhoton()
     photon.on("Me", lambda v, r: ok(ME))
-    client, http, _ = make(photon)
+    client, _, _ = make(photon)
     data = run(client.query("Me"))
     assert data == ME
     request = photon.requests[0]
@@ -66,7 +66,7 @@ def test_a_401_renews_once_and_retries_once(run) -> None:
 def test_a_second_401_ends_the_session(run) -> None:
     photon = FakePhoton(valid_tokens=set())
     client, _, _ = make(photon)
-    with pytest.raises(SignInRequired, match="Your sign-in has ended. Please sign in again."):
+    with pytest.raises(SignInRequired, match=r"Your sign-in has ended\. Please sign in again\."):
         run(client.query("Me"))
     assert len(photon.requests) == 2  # never a third try
 
