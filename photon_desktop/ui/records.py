@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
     QSplitter,
     QStackedWidget,
     QTableView,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -183,10 +184,14 @@ class ActionBar(QWidget):
         self, target: QWidget | QAction, permission: str, *, hide: bool = False, tooltip: str = ""
     ) -> PermissionGate:
         """Add a button (or an action, as a tool button) that needs ``permission``."""
-        if isinstance(target, QWidget):
-            self._layout.addWidget(target)
+        if isinstance(target, QAction):
+            button = QToolButton(self)
+            button.setDefaultAction(target)
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+            button.setAccessibleName(target.text().replace("&", ""))
+            self._layout.addWidget(button)
         else:
-            self.addAction(target)
+            self._layout.addWidget(target)
         gate = PermissionGate(self._workspace, permission, [target], hide=hide, tooltip=tooltip)
         self.gates.append(gate)
         self.setVisible(True)

@@ -616,6 +616,12 @@ class SettingsPane(QWidget):
             problems[self.graphql_url] = check_url(
                 self.graphql_url.text(), required=urls_required, what="GraphQL address"
             )
+        if need_secret and env.kind is EnvironmentKind.LOCAL and not urls_required:
+            if not env.issuer:  # the bundled sandbox is not running: nothing to test against
+                problems[self.issuer] = (
+                    "The local sandbox is not running. Use “Try the local sandbox” on the welcome "
+                    "page, or enter the addresses of a running photon-sandbox."
+                )
         if self.port_fixed.isChecked():
             problems[self.ports] = parse_ports(self.ports.text())[1]
         if self.client_secret.edit.text() and not self.client_id.text():

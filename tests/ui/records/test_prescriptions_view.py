@@ -260,3 +260,25 @@ def test_controls_have_accessible_names_and_ctrl_f_focuses_the_patient_filter(
         assert page.patient_edit.isVisibleTo(page) and not page.patient_chip.isVisibleTo(page)
 
     arun(scenario())
+
+
+def test_the_action_bar_gates_what_is_added_later(
+    arun: Callable[..., Any], workspace: Workspace, pages: list[QWidget], session: FakeSession
+) -> None:
+    from PySide6.QtGui import QAction
+
+    async def scenario() -> None:
+        page = make_page(pages, workspace)
+        page.open_prescription("rx_0001")
+        await until(lambda: page.detail.record is not None)
+        bar = page.detail.actions
+        assert bar.empty and not bar.isVisibleTo(page)
+        cancel = QAction("Cancel prescription", bar)
+        gate = bar.add(cancel, "write:prescription")
+        assert bar.isVisibleTo(page)
+        assert not cancel.isEnabled()
+        assert "write:prescription" in cancel.toolTip()
+        session.grant(set(session.permissions) | {"write:prescription"})
+        assert gate.allowed and cancel.isEnabled()
+
+    arun(scenario())

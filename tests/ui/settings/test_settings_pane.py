@@ -428,3 +428,21 @@ def test_every_control_has_an_accessible_name(
         assert unnamed == []
 
     arun(scenario())
+
+
+def test_testing_the_local_sandbox_before_it_runs_explains_what_to_do(
+    arun: Callable[..., Any], memory_keyring: MemoryKeyring
+) -> None:
+    backend = KeyringBackend(granted)
+
+    async def scenario() -> None:
+        pane = SettingsPane(backend)  # built-in environments: the local one has no address yet
+        pane.show()
+        pane.client_id.edit.setText(CLIENT_ID)
+        pane.client_secret.edit.setText(SECRET)
+        pane.test_button.click()
+        assert pane.issuer.invalid
+        assert "not running" in pane.issuer.error.text()
+        assert backend.tests == []
+
+    arun(scenario())
