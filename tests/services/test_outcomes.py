@@ -1,0 +1,134 @@
+"""Lost writes are checked, never resent (scripted endpoint; the sandbox tests cover it live)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import httpx
+import pytest
+from api_fakes import URL, FakePhoton, FakeTokens, Sleeps, ok, order, patient
+
+from photon_desktop.api.models import AddressInput, NameInput, PatientInput, Sex
+from photon_desktop.api.retry import RetryPolicy
+from photon_desktop.errors import (
+    InvalidInput,
+    OfflineError,
+    PermissionMissing,
+    ServerError,
+    WriteOutcomeUnknown,
+)
+from photon_desktop.services import Services
+
+ADDRESS = AddressInput(street1="1 Main St", city="Springfield", state="IL", postal_code="62701")
+
+
+def services(photon: FakePhoton) -> Services:
+    return Services(photon.client(), URL, FakeTokens(), retry=RetryPolicy(sleep=Sleeps()))
+
+
+def sent_external_id(photon: FakePhoton, operation: str) -> str:
+    for request in photon.requests:
+        body = json.loads(request.content)
+        if body["operationName"] == operation:
+            return body["variables"]["externalId"]
+    raise AssertionError(f"{operation} was not sent")
+
+
+def test_lost_order_answer_that_was_saved_returns_the_saved_order(run) -> None:
+    photon = FakePhoton(queue=[httpx.ReadTimeout("answer lost")])
+    photon.on(
+        "ListOrders",
+        lambda v, r: ok({"orders": [order("ord_9", sent_external_id(photon, "CreateOrder"))]}),
+    )
+    result = run(services(photon).orders.create("pat_1", ["rx_1"], ADDRESS, "phr_1"))
+    assert result.id == "ord_9"
+    assert photon.operations() == ["CreateOrder", "ListOrders"]  # sent once, then checked
+    assert sent_external_id(photon, "CreateOrder").startswith("pd-")
+    filter_ = json.loads(photon.requests[1].content)["variables"]["filter"]
+    assert filter_ == {"patientId": "pat_1"}
+
+
+def test_lost_order_answer_that_was_not_saved_raises_the_original_error(run) -> None:
+    photon = FakePhoton(queue=[httpx.Response(502)])
+    photon.on("ListOrders", lambda v, r: ok({"orders": [order("ord_1", "someone-else")]}))
+    with pytest.raises(ServerError) as caught:
+        run(services(photon).orders.create("pat_1", ["rx_1"], ADDRESS, external_id="mine"))
+    assert caught.value.status == 502
+    assert photon.operations().count("CreateOrder") == 1
+
+
+def test_failed_check_reports_that_the_outcome_is_unknown(run) -> None:
+    photon = FakePhoton(
+        queue=[httpx.RemoteProtocolError("dropped")] + [httpx.ConnectError("x")] * 3
+    )
+    with pytest.raises(WriteOutcomeUnknown, match="Check the patient's orders"):
+        run(services(photon).orders.create("pat_1", ["rx_1"], ADDRESS))
+    assert photon.operations().count("CreateOrder") == 1
+
+
+def test_refused_write_is_not_checked(run) -> None:
+    photon = FakePhoton(queue=[httpx.ConnectError("refused")])
+    with pytest.raises(OfflineError, match="could not be reached"):
+        run(services(photon).orders.create("pat_1", ["rx_1"], ADDRESS))
+    assert photon.operations() == ["CreateOrder"]
+
+
+def test_lost_cancel_checks_the_order_state(run) -> None:
+    photon = FakePhoton(queue=[httpx.Response(500)])
+    photon.on("GetOrder", lambda v, r: ok({"order": order(state="CANCELED")}))
+    result = run(services(photon).orders.cancel("ord_1", "duplicate"))
+    assert result.state.value == "CANCELED"
+    assert photon.operations() == ["CancelOrder", "GetOrder"]
+
+
+def test_lost_patient_create_is_found_by_name_then_external_id(run) -> None:
+    def search(variables: dict, request: httpx.Request) -> httpx.Response:
+        external_id = sent_external_id(photon, "CreatePatient")
+        return ok({"patients": [patient("pat_7", external_id=external_id)]})
+
+    photon = FakePhoton(queue=[httpx.ReadError("dropped")])
+    photon.on("SearchPatients", search)
+    photon.on("GetPatient", lambda v, r: ok({"patient": patient(v["id"])}))
+    data = PatientInput(
+        name=NameInput("Ada", "Lovelace"),
+        date_of_birth=date(1990, 1, 31),
+        sex=Sex.FEMALE,
+        phone="+12025550102",
+    )
+    result = run(services(photon).patients.create(data))
+    assert result.id == "pat_7"
+    assert photon.operations() == ["CreatePatient", "SearchPatients", "GetPatient"]
+    search_vars = json.loads(photon.requests[1].content)["variables"]
+    assert search_vars["name"] == "Lovelace"
+
+
+def test_patient_create_without_required_fields_is_refused_before_sending(run) -> None:
+    photon = FakePhoton()
+    with pytest.raises(InvalidInput) as caught:
+        run(services(photon).patients.create(PatientInput(phone="+12025550102")))
+    assert set(caught.value.fields) == {"name", "dateOfBirth", "sex"}
+    assert photon.requests == []
+
+
+def test_patient_detail_is_one_request_and_hides_unreadable_parts(run) -> None:
+    denied = {
+        "message": "Missing permission read:prescription",
+        "errorType": "Unauthorized",
+        "path": ["patient", "prescriptions"],
+    }
+    photon = FakePhoton()
+    photon.on("GetPatient", lambda v, r: ok({"patient": patient(prescriptions=None)}, [denied]))
+    result = run(services(photon).patients.get("pat_1"))
+    assert len(photon.requests) == 1
+    assert result.prescriptions == () and len(result.orders) == 1
+    assert "read:prescription" in result.unavailable["prescriptions"]
+
+
+def test_patient_detail_without_read_patient_is_a_permission_error(run) -> None:
+    denied = {"message": "needs read:patient", "errorType": "Unauthorized", "path": ["patient"]}
+    photon = FakePhoton()
+    photon.on("GetPatient", lambda v, r: ok({"patient": None}, [denied]))
+    with pytest.raises(PermissionMissing) as caught:
+        run(services(photon).patients.get("pat_1"))
+    assert caught.value.permission == "read:patient"
