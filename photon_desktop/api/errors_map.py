@@ -66,10 +66,14 @@ class GraphQLErrorItem:
     def from_json(cls, item: Any) -> GraphQLErrorItem:
         if not isinstance(item, Mapping):
             return cls(message=str(item))
-        extensions = item.get("extensions") if isinstance(item.get("extensions"), Mapping) else {}
+        raw_extensions = item.get("extensions")
+        extensions: Mapping[str, Any] = (
+            raw_extensions if isinstance(raw_extensions, Mapping) else {}
+        )
         error_type = item.get("errorType") or extensions.get("errorType") or extensions.get("code")
         info = item.get("errorInfo") or extensions.get("errorInfo") or {}
-        path = item.get("path") if isinstance(item.get("path"), list) else []
+        raw_path = item.get("path")
+        path: list[Any] = raw_path if isinstance(raw_path, list) else []
         return cls(
             message=str(item.get("message") or ""),
             error_type=str(error_type) if error_type else None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import dataclasses
 from collections.abc import Sequence
 from typing import Any
@@ -79,7 +80,7 @@ class PrescriptionsService:
             where="the patient's prescriptions",
         )
 
-    async def create_many(self, items: Sequence[PrescriptionInput]) -> list[Prescription]:
+    async def create_many(self, items: Sequence[PrescriptionInput]) -> builtins.list[Prescription]:
         """Create several prescriptions in one request; the answer keeps the input order."""
         prepared = [
             item if item.external_id else dataclasses.replace(item, external_id=new_external_id())
@@ -88,7 +89,7 @@ class PrescriptionsService:
         if not prepared:
             return []
 
-        async def write() -> list[Prescription]:
+        async def write() -> builtins.list[Prescription]:
             answer = await self._client.query(
                 "CreatePrescriptions",
                 {"prescriptions": [prescription_vars(item) for item in prepared]},
@@ -98,7 +99,7 @@ class PrescriptionsService:
             ordered = [by_external.get(item.external_id) for item in prepared]
             return [p for p in ordered if p is not None] if all(ordered) else list(created)
 
-        async def check() -> list[Prescription] | None:
+        async def check() -> builtins.list[Prescription] | None:
             found = [await self._find(item.patient_id, item.external_id or "") for item in prepared]
             saved = [p for p in found if p is not None]
             if not saved:
