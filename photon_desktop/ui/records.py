@@ -264,7 +264,7 @@ class RecordDetail(QWidget, Generic[T]):
         super().__init__(parent)
         self._workspace = workspace
         self._permission = permission
-        self._loads = tasks.Latest()
+        self._loads = tasks.Latest(owner=self)
         self.record_id: str | None = None
         self.record: T | None = None
 

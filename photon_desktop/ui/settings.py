@@ -291,7 +291,7 @@ class SettingsPane(QWidget):
         self._drafts: dict[str, dict[str, str]] = {}
         self._loaded_key: str | None = None
         self._busy = False
-        self._secret_loads = tasks.Latest()
+        self._secret_loads = tasks.Latest(owner=self)
 
         self._build()
         start = current if current in self._environments else next(iter(self._environments))
@@ -299,6 +299,10 @@ class SettingsPane(QWidget):
         self._show_environment(start)
         self.environment_combo.currentIndexChanged.connect(self._on_environment_picked)
         self._show_keyring_notice()
+
+    def cancel_tasks(self) -> None:
+        """Stop this pane's background work (from the window's ``closeEvent``)."""
+        tasks.cancel_all(self)
 
     # ------------------------------------------------------------------ layout
 
