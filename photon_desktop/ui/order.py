@@ -2,7 +2,7 @@
 
 While an order is still moving (not completed or canceled) and the view is visible, it refreshes
 itself every few seconds so pharmacy progress shows live; F5 (``refresh()``) reloads at once.
-Sending, cancelling and rerouting will be added to ``actions`` gated on ``write:order``.
+Sending, cancelling and rerouting will be added to ``action_bar`` gated on ``write:order``.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """One prescription, read-only: treatment, quantity, instructions, dates, fills and prescriber.
 
-Write actions (cancel, copy to a new prescription) will be added to ``actions`` gated on
+Write actions (cancel, copy to a new prescription) will be added to ``action_bar`` gated on
 ``write:prescription``; the layout already has their place.
 """
 

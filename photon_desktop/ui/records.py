@@ -283,11 +283,11 @@ class RecordDetail(QWidget, Generic[T]):
             "QLabel#stateBadge { border: 1px solid palette(mid); border-radius: 9px;"
             " padding: 2px 10px; font-weight: bold; }"
         )
-        self.actions = ActionBar(workspace, self)
+        self.action_bar = ActionBar(workspace, self)
         header = QHBoxLayout()
         header.addWidget(self.title, 1)
         header.addWidget(self.badge, 0, Qt.AlignmentFlag.AlignTop)
-        header.addWidget(self.actions, 0, Qt.AlignmentFlag.AlignTop)
+        header.addWidget(self.action_bar, 0, Qt.AlignmentFlag.AlignTop)
 
         self.body = QWidget(self)
         scroll = QScrollArea(self)

@@ -145,7 +145,8 @@ def test_selecting_a_row_shows_its_detail(
         assert detail.prescriber.values["Name"].text() == "Dr Maya Okafor"
         assert detail.fills_model.rowCount() == 1
         qtmodeltester.check(detail.fills_model)
-        assert detail.actions.empty and not detail.actions.isVisible()  # ready, no fake buttons
+        # The bar is ready for write actions but holds no placeholder buttons.
+        assert detail.action_bar.empty and not detail.action_bar.isVisible()
         # A fill links to its order.
         wanted: list[str] = []
         detail.order_requested.connect(wanted.append)
@@ -271,7 +272,7 @@ def test_the_action_bar_gates_what_is_added_later(
         page = make_page(pages, workspace)
         page.open_prescription("rx_0001")
         await until(lambda: page.detail.record is not None)
-        bar = page.detail.actions
+        bar = page.detail.action_bar
         assert bar.empty and not bar.isVisibleTo(page)
         cancel = QAction("Cancel prescription", bar)
         gate = bar.add(cancel, "write:prescription")
