@@ -617,6 +617,8 @@ class RecordsPage(QWidget, Generic[T]):
                 raise asyncio.CancelledError  # a newer filter took over
             try:
                 page = await self._fetch_page(flt, after)
+                if generation != self._generation:
+                    raise asyncio.CancelledError  # the answer to a filter no longer shown
             except errors.PermissionMissing:
                 if after is None and generation == self._generation:
                     self._show_state("message", self._why_not())
@@ -637,15 +639,17 @@ class RecordsPage(QWidget, Generic[T]):
         self._replace_model(PagedTableModel(fetch, self._columns, page_size=PAGE_SIZE))
 
     def _replace_model(self, model: PagedTableModel[T] | None) -> None:
-        old = self.model
+        # The old model is left to Python (no Qt parent, no deleteLater): a page request of its
+        # still in flight keeps it alive until that request ends, so nothing touches a deleted
+        # C++ object.
         self.model = model
+        old_selection = self.table.selectionModel()
         self.table.setModel(model)
+        if old_selection is not None:
+            old_selection.deleteLater()  # setModel leaves the old selection model to us
         if model is not None:
-            model.setParent(self)
             self.table.selectionModel().currentRowChanged.connect(self._on_current_row)
             model.start()
-        if old is not None:
-            old.deleteLater()
 
     def _fit_columns(self) -> None:
         """Size columns to the first page once, capped so one long name cannot hog the row."""
