@@ -1,0 +1,609 @@
+"""In-memory records of the sandbox's Clinical API, kept as columns with sorted indices.
+
+Records are addressed by *handles* (record numbers per kind). Demo records come first, in the
+order ``demo.build_skeleton`` drew them; records created at run time are appended. Ids of demo
+records are computed from the handle (``ids.IndexCodec``) so no 700k-entry id table is built at
+startup; run-time records get clock-stamped ULIDs kept in a dictionary.
+
+Order and prescription states are never stored as "current": they are derived from timestamps and
+the simulated clock when read, so fulfillment advances with no background thread.
+"""
+
+from __future__ import annotations
+
+import random
+from bisect import bisect_left, bisect_right, insort
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from photon_desktop.sandbox import demo
+from photon_desktop.sandbox.accounts import DEMO_USERS
+from photon_desktop.sandbox.clock import Clock
+from photon_desktop.sandbox.demo import DAY, MAIL_ORDER, PICK_UP, Pharmacy, Treatment
+from photon_desktop.sandbox.ids import IdFactory, IndexCodec
+
+# An order is PENDING this long before it is sent (PLACED) or waits for a pharmacy (ROUTING).
+PENDING_SECONDS = 60.0
+# Fulfillment steps as (seconds after the order reached the pharmacy, state). With clock speed 60,
+# a pick-up order walks SENT -> PICKED_UP in one real minute.
+PICK_UP_STEPS: tuple[tuple[float, str], ...] = (
+    (0.0, "SENT"), (300.0, "RECEIVED"), (1200.0, "READY"), (3600.0, "PICKED_UP"))
+MAIL_STEPS: tuple[tuple[float, str], ...] = (
+    (0.0, "SENT"), (300.0, "RECEIVED"), (1200.0, "FILLING"), (3600.0, "SHIPPED"),
+    (10800.0, "DELIVERED"))
+FINAL_STEPS = frozenset({"PICKED_UP", "DELIVERED"})
+DISPENSED_STEPS = frozenset({"READY", "FILLING", "SHIPPED", "PICKED_UP", "DELIVERED"})
+PRESCRIPTION_VALID_DAYS = 365
+CARRIERS = ("UPS", "USPS", "FedEx")
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+
+
+def _epoch_day(timestamp: float) -> int:
+    return int(timestamp // DAY)
+
+
+@dataclass(slots=True)
+class PatientRecord:
+    """A patient, materialized on first read (demo) or at creation."""
+
+    h: int
+    id: str
+    first: str
+    last: str
+    middle: str | None
+    title: str | None
+    date_of_birth: date
+    sex: str
+    gender: str | None
+    phone: str
+    email: str | None
+    address: dict[str, Any] | None
+    allergies: list[dict[str, Any]]
+    medication_history: list[dict[str, Any]]
+    preferred_pharmacies: list[Pharmacy]
+    external_id: str | None
+
+
+@dataclass(slots=True)
+class Org:
+    id: str
+    name: str
+    npi: str
+    phone: str
+    fax: str
+    email: str
+    address: dict[str, Any]
+
+
+@dataclass(slots=True)
+class UserRecord:
+    id: str
+    email: str
+    first: str
+    last: str
+    role: str
+    npi: str | None
+    phone: str
+
+
+@dataclass(slots=True)
+class Fulfillment:
+    """What ``Order.fulfillment`` shows at one instant."""
+
+    type: str
+    state: str
+    carrier: str | None
+    tracking_number: str | None
+    minutes_until_ready: int | None
+    ready_at: datetime | None
+
+
+@dataclass(slots=True)
+class _Created:
+    """Ids and extras of records created at run time, per kind."""
+
+    by_id: dict[str, int] = field(default_factory=dict)
+    id_of: dict[int, str] = field(default_factory=dict)
+    by_external: dict[str, int] = field(default_factory=dict)
+
+
+def full_name(first: str, last: str, middle: str | None = None, title: str | None = None) -> str:
+    """``Name.full`` as the server formats it: title, first, middle, last."""
+    return " ".join(part for part in (title, first, middle, last) if part)
+
+
+def _search_text(first: str, last: str, middle: str | None = None) -> str:
+    # "first middle last" and "last, first": a needle matches first, last or full name; the
+    # unit separator keeps a needle from matching across the two forms.
+    return f"{full_name(first, last, middle)}\x1f{last}, {first}".lower()
+
+
+class Store:
+    """All records of one sandbox run; not thread-safe (``ClinicalAPI`` serializes calls)."""
+
+    def __init__(self, *, seed: int, patients: int, clock: Clock) -> None:
+        if patients < 0:
+            raise ValueError("patients must be >= 0")
+        self.seed = seed
+        self.clock = clock
+        rng = random.Random(f"ids:{seed}")
+        self._ids = IdFactory(rng)
+        self.org = Org(
+            id=self._ids.base62("org"),
+            name="Sandbox Family Medicine",
+            npi="1972648356",
+            phone="+12125550188",
+            fax="+12125550189",
+            email="frontdesk@sandbox-family-medicine.example.com",
+            address={"street1": "350 Hudson St", "street2": "Suite 400", "city": "New York",
+                     "state": "NY", "postalCode": "10014", "country": "US", "name": None},
+        )
+        self.users = {
+            u.email: UserRecord(id=self._ids.demo("usr"), email=u.email, first=u.first_name,
+                                last=u.last_name, role=u.role, npi=u.npi,
+                                phone=f"+1212555{150 + n:04d}")
+            for n, u in enumerate(DEMO_USERS)
+        }
+        self.users_by_id = {u.id: u for u in self.users.values()}
+        self.default_prescriber = next(u.id for u in self.users.values() if u.role == "prescriber")
+        self.ref = demo.build_reference(self._ids)
+        self._codec = {kind: IndexCodec(kind, rng) for kind in ("pat", "rx", "ord", "fil")}
+        self._created = {kind: _Created() for kind in ("pat", "rx", "ord", "fil")}
+        self._id_rng = random.Random(f"runtime:{seed}")
+
+        start = clock.now()
+        self.anchor = start.replace(minute=0, second=0, microsecond=0)
+        sk = demo.build_skeleton(seed, patients, self.anchor.timestamp(), self.ref)
+        self.n_demo_patients = patients
+        self.n_demo_rx = len(sk.rx_written)
+        self.n_demo_orders = len(sk.ord_created)
+
+        # Patients: name columns, sort keys and the sorted index.
+        self.p_first = sk.first
+        self.p_last = sk.last
+        self.p_sex = sk.sex
+        pairs = list(zip(sk.first, sk.last, strict=True))
+        self.p_key: list[tuple[str, str, int]] = [
+            (last.lower(), first.lower(), h) for h, (first, last) in enumerate(pairs)
+        ]
+        self.p_search = [_search_text(first, last) for first, last in pairs]
+        self.p_order = sorted(range(patients), key=self.p_key.__getitem__)
+        self._patients: dict[int, PatientRecord] = {}
+        self._rx_start = sk.rx_start
+        self._ord_start = sk.ord_start
+        self._p_rx_created: dict[int, list[int]] = {}
+        self._p_ord_created: dict[int, list[int]] = {}
+
+        # Prescriptions.
+        self.rx_patient = sk.rx_patient
+        self.rx_written = sk.rx_written
+        self.rx_state = sk.rx_state
+        self.rx_allowed = sk.rx_allowed
+        self.rx_remaining = sk.rx_remaining
+        self.rx_treatment = sk.rx_treatment
+        self.rx_prescriber: list[str] = [self.default_prescriber] * self.n_demo_rx
+        self._rx_detail: dict[int, dict[str, Any]] = {}
+        self._rx_dates: dict[int, tuple[date, date]] = {}
+        self._rx_canceled_at: dict[int, float] = {}
+        self.rx_order = sorted(range(self.n_demo_rx), key=self.rx_written.__getitem__)
+        self.rx_pos = [0] * self.n_demo_rx
+        for pos, r in enumerate(self.rx_order):
+            self.rx_pos[r] = pos
+
+        # Orders (each demo order has exactly one fill, whose handle equals the order's).
+        self.ord_patient = sk.ord_patient
+        self.ord_created = sk.ord_created
+        self.ord_pharmacy = sk.ord_pharmacy
+        self.ord_fate = sk.ord_fate
+        self.ord_placed: list[float] = [c + PENDING_SECONDS for c in sk.ord_created]
+        self._ord_fills: dict[int, list[int]] = {}
+        self._ord_address: dict[int, dict[str, Any]] = {}
+        self._ord_canceled: dict[int, tuple[float, str | None]] = {}
+        self.ord_order = sorted(range(self.n_demo_orders), key=self.ord_created.__getitem__)
+        self.ord_pos = [0] * self.n_demo_orders
+        for pos, o in enumerate(self.ord_order):
+            self.ord_pos[o] = pos
+        self.fill_order: list[int] = list(range(self.n_demo_orders))
+        self.fill_rx: list[int] = sk.ord_rx
+        self.fill_treatment: list[int] = sk.ord_treatment
+
+    # ------------------------------------------------------------ ids
+
+    def _id(self, kind: str, handle: int, n_demo: int) -> str:
+        if handle < n_demo:
+            return self._codec[kind].encode(handle)
+        return self._created[kind].id_of[handle]
+
+    def _handle(self, kind: str, record_id: Any, n_demo: int) -> int | None:
+        if not isinstance(record_id, str):
+            return None
+        found = self._created[kind].by_id.get(record_id)
+        if found is not None:
+            return found
+        return self._codec[kind].decode(record_id, n_demo)
+
+    def _new_id(self, kind: str, handle: int) -> str:
+        ms = int(self.clock.now().timestamp() * 1000)
+        record_id = self._ids.at(kind, ms) if kind else ""
+        while record_id in self._created[kind].by_id:  # astronomically unlikely
+            record_id = self._ids.at(kind, ms)
+        created = self._created[kind]
+        created.by_id[record_id] = handle
+        created.id_of[handle] = record_id
+        return record_id
+
+    def patient_id(self, p: int) -> str:
+        return self._id("pat", p, self.n_demo_patients)
+
+    def rx_id(self, r: int) -> str:
+        return self._id("rx", r, self.n_demo_rx)
+
+    def order_id(self, o: int) -> str:
+        return self._id("ord", o, self.n_demo_orders)
+
+    def fill_id(self, f: int) -> str:
+        return self._id("fil", f, self.n_demo_orders)
+
+    def patient_handle(self, record_id: Any) -> int | None:
+        return self._handle("pat", record_id, self.n_demo_patients)
+
+    def rx_handle(self, record_id: Any) -> int | None:
+        return self._handle("rx", record_id, self.n_demo_rx)
+
+    def order_handle(self, record_id: Any) -> int | None:
+        return self._handle("ord", record_id, self.n_demo_orders)
+
+    def fill_handle(self, record_id: Any) -> int | None:
+        return self._handle("fil", record_id, self.n_demo_orders)
+
+    def external_handle(self, kind: str, external_id: str) -> int | None:
+        """The record of ``kind`` ("pat", "rx", "ord") that already uses this externalId."""
+        return self._created[kind].by_external.get(external_id)
+
+    # ------------------------------------------------------------ counts
+
+    @property
+    def patient_count(self) -> int:
+        return len(self.p_key)
+
+    @property
+    def rx_count(self) -> int:
+        return len(self.rx_written)
+
+    @property
+    def order_count(self) -> int:
+        return len(self.ord_created)
+
+    # ------------------------------------------------------------ patients
+
+    def patient(self, p: int) -> PatientRecord:
+        record = self._patients.get(p)
+        if record is None:
+            first, last, sex = self.p_first[p], self.p_last[p], self.p_sex[p]
+            d = demo.patient_detail(self.seed, p, first, last, sex, self.ref, self.anchor)
+            record = PatientRecord(
+                h=p, id=self.patient_id(p), first=first, last=last, middle=d["middle"],
+                title=None, date_of_birth=d["dateOfBirth"], sex=sex, gender=d["gender"],
+                phone=d["phone"], email=d["email"], address=d["address"],
+                allergies=d["allergies"], medication_history=d["medicationHistory"],
+                preferred_pharmacies=d["preferredPharmacies"], external_id=None,
+            )
+            self._patients[p] = record
+        return record
+
+    def patient_page(self, after: int | None, first: int, needle: str | None) -> list[int]:
+        """Patients by last name, first name, creation order; optionally name-filtered."""
+        order = self.p_order
+        start = 0
+        if after is not None:
+            start = bisect_right(order, self.p_key[after], key=self.p_key.__getitem__)
+        if not needle:
+            return order[start : start + first]
+        needle = needle.lower()
+        search = self.p_search
+        out: list[int] = []
+        for i in range(start, len(order)):
+            h = order[i]
+            if needle in search[h]:
+                out.append(h)
+                if len(out) == first:
+                    break
+        return out
+
+    def create_patient(self, fields: dict[str, Any]) -> int:
+        p = len(self.p_key)
+        record_id = self._new_id("pat", p)
+        record = PatientRecord(h=p, id=record_id, **fields)
+        self._patients[p] = record
+        self.p_first.append(record.first)
+        self.p_last.append(record.last)
+        self.p_sex.append(record.sex)
+        self.p_key.append((record.last.lower(), record.first.lower(), p))
+        self.p_search.append(_search_text(record.first, record.last, record.middle))
+        insort(self.p_order, p, key=self.p_key.__getitem__)
+        self._rx_start_extra(p)
+        if record.external_id:
+            self._created["pat"].by_external[record.external_id] = p
+        return p
+
+    def _rx_start_extra(self, p: int) -> None:
+        self._p_rx_created.setdefault(p, [])
+        self._p_ord_created.setdefault(p, [])
+
+    def update_patient(self, p: int, changes: dict[str, Any]) -> None:
+        record = self.patient(p)
+        old_external = record.external_id
+        for key, value in changes.items():
+            setattr(record, key, value)
+        if {"first", "last", "middle"} & changes.keys():
+            pos = bisect_left(self.p_order, self.p_key[p], key=self.p_key.__getitem__)
+            del self.p_order[pos]
+            self.p_first[p], self.p_last[p] = record.first, record.last
+            self.p_key[p] = (record.last.lower(), record.first.lower(), p)
+            self.p_search[p] = _search_text(record.first, record.last, record.middle)
+            insort(self.p_order, p, key=self.p_key.__getitem__)
+        if "external_id" in changes and old_external != record.external_id:
+            by_external = self._created["pat"].by_external
+            if old_external:
+                by_external.pop(old_external, None)
+            if record.external_id:
+                by_external[record.external_id] = p
+
+    def patient_rx(self, p: int) -> list[int]:
+        """The patient's prescriptions, newest first."""
+        demo_part = range(self._rx_start[p], self._rx_start[p + 1]) if p < self.n_demo_patients \
+            else range(0)
+        handles = [*demo_part, *self._p_rx_created.get(p, ())]
+        handles.reverse()
+        return handles
+
+    def patient_orders(self, p: int) -> list[int]:
+        """The patient's orders, newest first."""
+        demo_part = range(self._ord_start[p], self._ord_start[p + 1]) \
+            if p < self.n_demo_patients else range(0)
+        handles = [*demo_part, *self._p_ord_created.get(p, ())]
+        created = self.ord_created
+        handles.sort(key=lambda o: (created[o], o), reverse=True)
+        return handles
+
+    # ------------------------------------------------------------ prescriptions
+
+    def rx_dates(self, r: int) -> tuple[date, date]:
+        """(effectiveDate, expirationDate)."""
+        dates = self._rx_dates.get(r)
+        if dates is None:
+            effective = demo.day_of(self.rx_written[r])
+            dates = (effective, effective + timedelta(days=PRESCRIPTION_VALID_DAYS))
+        return dates
+
+    def rx_state_at(self, r: int, today: int) -> str:
+        """The prescription's state on epoch day ``today`` (EXPIRED is derived, not stored)."""
+        state = self.rx_state[r]
+        if state == "ACTIVE":
+            dates = self._rx_dates.get(r)
+            expiration_day = (dates[1].toordinal() - _EPOCH_ORDINAL if dates is not None
+                              else _epoch_day(self.rx_written[r]) + PRESCRIPTION_VALID_DAYS)
+            if today > expiration_day:
+                return "EXPIRED"
+        return state
+
+    def today(self) -> int:
+        return _epoch_day(self.clock.now().timestamp())
+
+    def rx_treatment_of(self, r: int) -> Treatment:
+        index = self.rx_treatment[r]
+        return self._treatment(index)
+
+    def _treatment(self, index: int) -> Treatment:
+        meds = self.ref.medications
+        if index < len(meds):
+            return meds[index]
+        return self.ref.equipment[index - len(meds)]
+
+    def treatment_index(self, treatment: Treatment) -> int:
+        meds = self.ref.medications
+        if treatment.kind == "Medication":
+            return meds.index(treatment)
+        return len(meds) + self.ref.equipment.index(treatment)
+
+    def rx_detail(self, r: int) -> dict[str, Any]:
+        detail = self._rx_detail.get(r)
+        if detail is None:
+            detail = demo.prescription_detail(self.seed, r, self.rx_treatment_of(r), self.ref)
+            self._rx_detail[r] = detail
+        return detail
+
+    def rx_fills(self, r: int) -> list[int]:
+        """Fills of this prescription (demo: at most one per order, found by scanning orders)."""
+        p = self.rx_patient[r]
+        out = []
+        for o in self.patient_orders(p):
+            out.extend(f for f in self.order_fills(o) if self.fill_rx[f] == r)
+        return out
+
+    def iter_rx(self, after: int | None) -> Iterator[int]:
+        """All prescriptions newest first, starting after ``after``."""
+        order = self.rx_order
+        start = self.rx_pos[after] - 1 if after is not None else len(order) - 1
+        for i in range(start, -1, -1):
+            yield order[i]
+
+    def create_prescription(self, *, patient: int, treatment: Treatment, prescriber: str,
+                            fills_allowed: int, effective: date, state: str,
+                            detail: dict[str, Any]) -> int:
+        r = len(self.rx_written)
+        self._new_id("rx", r)
+        now = self.clock.now().timestamp()
+        self.rx_patient.append(patient)
+        self.rx_written.append(now)
+        self.rx_state.append(state)
+        self.rx_allowed.append(fills_allowed)
+        self.rx_remaining.append(fills_allowed)
+        self.rx_treatment.append(self.treatment_index(treatment))
+        self.rx_prescriber.append(prescriber)
+        self._rx_detail[r] = detail
+        self._rx_dates[r] = (effective,
+                             effective + timedelta(days=PRESCRIPTION_VALID_DAYS))
+        self.rx_pos.append(len(self.rx_order))
+        self.rx_order.append(r)
+        self._p_rx_created.setdefault(patient, []).append(r)
+        if detail.get("externalId"):
+            self._created["rx"].by_external[detail["externalId"]] = r
+        return r
+
+    def cancel_prescription(self, r: int) -> None:
+        self.rx_state[r] = "CANCELED"
+        self._rx_canceled_at[r] = self.clock.now().timestamp()
+
+    # ------------------------------------------------------------ orders and fills
+
+    def order_fills(self, o: int) -> list[int]:
+        return self._ord_fills.get(o) or [o]
+
+    def order_address(self, o: int) -> dict[str, Any] | None:
+        address = self._ord_address.get(o)
+        if address is None and o < self.n_demo_orders:
+            address = self.patient(self.ord_patient[o]).address
+        return address
+
+    def order_external_id(self, o: int) -> str | None:
+        for external, handle in self._created["ord"].by_external.items():
+            if handle == o:
+                return external
+        return None
+
+    def pharmacy_of(self, o: int) -> Pharmacy | None:
+        index = self.ord_pharmacy[o]
+        return self.ref.pharmacies[index] if index >= 0 else None
+
+    def fulfillment_type(self, pharmacy: Pharmacy) -> str:
+        return PICK_UP if PICK_UP in pharmacy.fulfillment_types else MAIL_ORDER
+
+    def _step(self, o: int, now: float) -> tuple[str, tuple[tuple[float, str], ...], float] | None:
+        """(fulfillment state, steps, placed time) of an order that reached its pharmacy."""
+        pharmacy = self.pharmacy_of(o)
+        placed = self.ord_placed[o]
+        if pharmacy is None or now < placed:
+            return None
+        steps = PICK_UP_STEPS if self.fulfillment_type(pharmacy) == PICK_UP else MAIL_STEPS
+        elapsed = now - placed
+        state = steps[0][1]
+        for offset, name in steps:
+            if elapsed >= offset:
+                state = name
+        return state, steps, placed
+
+    def order_state_at(self, o: int, now: float) -> str:
+        fate = self.ord_fate[o]
+        if fate:
+            return fate
+        if self.ord_pharmacy[o] < 0:
+            return "PENDING" if now - self.ord_created[o] < PENDING_SECONDS else "ROUTING"
+        step = self._step(o, now)
+        if step is None:
+            return "PENDING"
+        return "COMPLETED" if step[0] in FINAL_STEPS else "PLACED"
+
+    def fulfillment_at(self, o: int, now: float) -> Fulfillment | None:
+        if self.ord_fate[o] == "ERROR":
+            return None
+        step = self._step(o, now)
+        if step is None:
+            return None
+        state, steps, placed = step
+        canceled = self._ord_canceled.get(o)
+        if self.ord_fate[o] == "CANCELED" and canceled is None:
+            return None  # demo orders canceled before the pharmacy saw them
+        pharmacy = self.pharmacy_of(o)
+        assert pharmacy is not None
+        kind = self.fulfillment_type(pharmacy)
+        shipped = state in ("SHIPPED", "DELIVERED")
+        ready_offset = steps[2][0]
+        minutes = None
+        ready_at = None
+        if kind == PICK_UP and state in ("SENT", "RECEIVED"):
+            minutes = max(0, int((placed + ready_offset - now + 59) // 60))
+            ready_at = datetime.fromtimestamp(placed + ready_offset, tz=UTC)
+        return Fulfillment(
+            type=kind,
+            state=state,
+            carrier=CARRIERS[o % len(CARRIERS)] if shipped else None,
+            tracking_number=f"1Z{(o * 2_654_435_761 + self.seed) % 10**16:016d}"
+            if shipped else None,
+            minutes_until_ready=minutes,
+            ready_at=ready_at,
+        )
+
+    def fill_state_at(self, f: int, now: float) -> str:
+        o = self.fill_order[f]
+        state = self.order_state_at(o, now)
+        if state == "CANCELED":
+            return "CANCELED"
+        if state in ("PENDING", "ROUTING", "ERROR"):
+            return "NEW"
+        return "SENT"
+
+    def filled_at(self, f: int, now: float) -> datetime | None:
+        o = self.fill_order[f]
+        if self.ord_fate[o]:
+            return None
+        step = self._step(o, now)
+        if step is None or step[0] not in DISPENSED_STEPS:
+            return None
+        return datetime.fromtimestamp(step[2] + step[1][2][0], tz=UTC)
+
+    def iter_orders(self, after: int | None) -> Iterator[int]:
+        order = self.ord_order
+        start = self.ord_pos[after] - 1 if after is not None else len(order) - 1
+        for i in range(start, -1, -1):
+            yield order[i]
+
+    def create_order(self, *, patient: int, pharmacy: int, address: dict[str, Any],
+                     fills: Iterable[tuple[int, int]], external_id: str | None) -> int:
+        """A new order; ``fills`` are (prescription handle or -1, treatment index) pairs."""
+        o = len(self.ord_created)
+        self._new_id("ord", o)
+        now = self.clock.now().timestamp()
+        self.ord_patient.append(patient)
+        self.ord_created.append(now)
+        self.ord_pharmacy.append(pharmacy)
+        self.ord_fate.append("")
+        self.ord_placed.append(now + PENDING_SECONDS)
+        self._ord_address[o] = address
+        handles = []
+        for r, treatment in fills:
+            f = len(self.fill_order)
+            self._new_id("fil", f)
+            self.fill_order.append(o)
+            self.fill_rx.append(r)
+            self.fill_treatment.append(treatment)
+            handles.append(f)
+            if r >= 0:
+                self.rx_remaining[r] -= 1
+                if self.rx_remaining[r] == 0:
+                    self.rx_state[r] = "DEPLETED"
+        self._ord_fills[o] = handles
+        self.ord_pos.append(len(self.ord_order))
+        self.ord_order.append(o)
+        self._p_ord_created.setdefault(patient, []).append(o)
+        if external_id:
+            self._created["ord"].by_external[external_id] = o
+        return o
+
+    def cancel_order(self, o: int, reason: str | None) -> None:
+        """Cancel and give the fills back to their prescriptions."""
+        self.ord_fate[o] = "CANCELED"
+        self._ord_canceled[o] = (self.clock.now().timestamp(), reason)
+        for f in self.order_fills(o):
+            r = self.fill_rx[f]
+            if r >= 0:
+                self.rx_remaining[r] += 1
+                if self.rx_state[r] == "DEPLETED":
+                    self.rx_state[r] = "ACTIVE"
+
+    def route_order(self, o: int, pharmacy: int) -> None:
+        """Send to another pharmacy; fulfillment starts over there now."""
+        self.ord_pharmacy[o] = pharmacy
+        self.ord_placed[o] = self.clock.now().timestamp()
