@@ -1,0 +1,209 @@
+"""The OS keyring, probed once and used off the UI thread, with a session-only fallback.
+
+Entries, per environment (``env.key``):
+
+    service   ``photon-desktop:<env.key>``
+    username  ``m2m-client-secret:<m2m client id>``   the organization's M2M client secret
+              ``refresh-token:<native client id>``    the signed-in user's refresh token
+
+Only these two kinds of secret are ever stored; access tokens live in memory only. When no secure
+store exists (keyring's ``fail``/``null`` backends, a plaintext backend such as ``keyrings.alt``, a
+locked or hanging Secret Service) values are kept in memory for this session and ``notice`` says so:
+never a silent plaintext fallback. A keyring error at run time downgrades to that mode instead of
+raising, so the current sign-in is never lost.
+
+Keyring calls block (D-Bus, prompts). Each runs in its own daemon thread with a timeout: a call that
+hangs forever is abandoned without blocking the UI or the interpreter's exit (a hung
+``asyncio.to_thread`` worker would block the default executor's shutdown).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import keyring
+import keyring.backend
+import keyring.errors
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+SERVICE_PREFIX = "photon-desktop:"
+NO_KEYRING_NOTICE = (
+    "No secure keyring is available, so nothing is saved: you will need to sign in again "
+    "(and enter the client secret again) next time you open Photon Desktop."
+)
+_INSECURE_NAMES = ("plaintext", "uncrypted", "encrypted", "null", "fail")
+
+
+def service_name(env_key: str) -> str:
+    return f"{SERVICE_PREFIX}{env_key}"
+
+
+def m2m_secret_user(client_id: str) -> str:
+    return f"m2m-client-secret:{client_id}"
+
+
+def refresh_token_user(native_client_id: str) -> str:
+    return f"refresh-token:{native_client_id}"
+
+
+def _leaves(backend: keyring.backend.KeyringBackend) -> list[keyring.backend.KeyringBackend]:
+    inner = getattr(backend, "backends", None)  # ChainerBackend
+    if isinstance(inner, list | tuple) and inner:
+        return [leaf for b in inner for leaf in _leaves(b)]
+    return [backend]
+
+
+def insecure_reason(backend: keyring.backend.KeyringBackend) -> str | None:
+    """Why ``backend`` cannot hold secrets (fail/null/plaintext); None for a real store."""
+    leaves = _leaves(backend)
+    if not leaves:
+        return "no keyring backend"
+    for leaf in leaves:
+        cls = type(leaf)
+        module = cls.__module__
+        name = cls.__name__.lower()
+        if module.startswith(("keyring.backends.fail", "keyring.backends.null")):
+            return f"keyring backend {cls.__name__} stores nothing"
+        if module.startswith("keyrings.alt") or any(n in name for n in _INSECURE_NAMES):
+            return f"keyring backend {module}.{cls.__name__} writes files, not a secure store"
+    return None
+
+
+async def _in_thread(fn: Callable[[], T], limit: float) -> T:
+    """Run a blocking call in a daemon thread; raise TimeoutError when it does not return."""
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[T] = loop.create_future()
+
+    def deliver(ok: bool, value: Any) -> None:
+        if future.done():
+            return
+        if ok:
+            future.set_result(value)
+        else:
+            future.set_exception(value)
+
+    def work() -> None:
+        try:
+            result = fn()
+        except BaseException as error:  # delivered to the awaiting coroutine
+            outcome: tuple[bool, Any] = (False, error)
+        else:
+            outcome = (True, result)
+        try:
+            loop.call_soon_threadsafe(deliver, *outcome)
+        except RuntimeError:
+            pass  # the loop closed while the keyring hung; nobody is waiting any more
+
+    threading.Thread(target=work, name="keyring-call", daemon=True).start()
+    return await asyncio.wait_for(future, limit)
+
+
+class SecretStore:
+    """Async keyring access for one app run; shared by every environment's session."""
+
+    def __init__(
+        self,
+        backend: keyring.backend.KeyringBackend | None = None,
+        *,
+        timeout: float = 5.0,
+    ) -> None:
+        self._backend = backend
+        self._timeout = timeout
+        self._usable: bool | None = None  # None: not probed yet
+        self._memory: dict[tuple[str, str], str] = {}
+        self.notice: str | None = None
+
+    @property
+    def backend(self) -> keyring.backend.KeyringBackend:
+        return self._backend if self._backend is not None else keyring.get_keyring()
+
+    @property
+    def usable(self) -> bool:
+        """True once the probe found a secure store (and no later call failed)."""
+        return bool(self._usable)
+
+    @property
+    def backend_name(self) -> str:
+        cls = type(self.backend)
+        return f"{cls.__module__}.{cls.__name__}"
+
+    def _downgrade(self, why: str) -> None:
+        if self._usable is not False:
+            log.warning("Keyring not usable (%s); secrets are kept for this session only", why)
+        self._usable = False
+        self.notice = NO_KEYRING_NOTICE
+
+    async def probe(self) -> bool:
+        """Decide once, off the UI thread, whether secrets can be kept past this session."""
+        backend = self.backend
+        reason = insecure_reason(backend)
+        if reason is not None:
+            self._downgrade(reason)
+            return False
+        try:
+            await _in_thread(
+                lambda: backend.get_password(service_name("probe"), "probe"), self._timeout
+            )
+        except TimeoutError:
+            self._downgrade("the keyring did not answer (locked or hanging)")
+            return False
+        except Exception as error:
+            self._downgrade(type(error).__name__)
+            return False
+        self._usable = True
+        self.notice = None
+        return True
+
+    async def _ensure_probed(self) -> None:
+        if self._usable is None:
+            await self.probe()
+
+    async def get(self, env_key: str, user: str) -> str | None:
+        await self._ensure_probed()
+        key = (service_name(env_key), user)
+        if key in self._memory or not self._usable:
+            return self._memory.get(key)
+        backend = self.backend
+        try:
+            return await _in_thread(lambda: backend.get_password(*key), self._timeout)
+        except Exception as error:
+            self._downgrade(f"read failed: {type(error).__name__}")
+            return None
+
+    async def set(self, env_key: str, user: str, secret: str) -> bool:
+        """Keep ``secret``; True when it will survive a restart, False when session-only."""
+        await self._ensure_probed()
+        key = (service_name(env_key), user)
+        if self._usable:
+            backend = self.backend
+            try:
+                await _in_thread(lambda: backend.set_password(*key, secret), self._timeout)
+            except Exception as error:
+                self._downgrade(f"write failed: {type(error).__name__}")
+            else:
+                self._memory.pop(key, None)
+                return True
+        self._memory[key] = secret
+        return False
+
+    async def delete(self, env_key: str, user: str) -> None:
+        """Remove the entry from memory and the keyring; a missing entry is not an error."""
+        await self._ensure_probed()
+        key = (service_name(env_key), user)
+        self._memory.pop(key, None)
+        if not self._usable:
+            return
+        backend = self.backend
+        try:
+            await _in_thread(lambda: backend.delete_password(*key), self._timeout)
+        except keyring.errors.PasswordDeleteError:
+            pass
+        except Exception as error:
+            self._downgrade(f"delete failed: {type(error).__name__}")
