@@ -1,0 +1,239 @@
+"""An Auth0-like token endpoint behind ``httpx.MockTransport`` and in-memory keyring backends."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import jwt
+from keyring.backend import KeyringBackend
+from keyring.errors import KeyringLocked, PasswordDeleteError
+
+from photon_desktop.auth.environments import Environment, EnvironmentKind
+
+ENV = Environment(
+    kind=EnvironmentKind.SANDBOX,
+    name="Photon Sandbox",
+    issuer="https://auth.example.test/",
+    audience="https://api.example.test",
+    graphql_url="https://api.example.test/graphql",
+)
+M2M_ID = "m2mClientId0123456789abcdef"
+M2M_SECRET = "m2m-client-secret-value-0001"
+NATIVE_ID = "nativeClientId0123456789abcd"
+ALL = (
+    "read:patient write:patient read:prescription write:prescription read:order write:order"
+).split()
+
+
+def make_jwt(claims: dict[str, Any]) -> str:
+    return jwt.encode(claims, "not-checked-by-the-app-0123456789abcdef", algorithm="HS256")
+
+
+@dataclass
+class FakeAuth0:
+    """Records every request; behaviour switches are plain attributes."""
+
+    requests: list[dict[str, Any]] = field(default_factory=list)
+    m2m_status: int = 200
+    m2m_body: dict[str, Any] | None = None
+    retry_after: str | None = None
+    expires_in: int = 86400
+    user_permissions: list[str] = field(default_factory=lambda: list(ALL))
+    user_email: str = "prescriber@example.test"
+    user_name: str = "Dr Maya Okafor"
+    id_overrides: dict[str, Any] = field(default_factory=dict)
+    org_id: str | None = None
+    rotate: bool = True
+    code_status: int = 200
+    offline: bool = False
+    hold: Any = None  # an asyncio.Event the handler awaits before answering
+    issued_codes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    valid_refresh: set[str] = field(default_factory=set)
+    revoked: list[str] = field(default_factory=list)
+    counter: int = 0
+
+    def transport(self) -> httpx.MockTransport:
+        return httpx.MockTransport(self.handle)
+
+    def client(self) -> httpx.AsyncClient:
+        return httpx.AsyncClient(transport=self.transport())
+
+    def token_requests(self, grant: str | None = None) -> list[dict[str, Any]]:
+        return [
+            r
+            for r in self.requests
+            if r["path"] == "/oauth/token"
+            and (grant is None or r["body"].get("grant_type") == grant)
+        ]
+
+    def _next(self, prefix: str) -> str:
+        self.counter += 1
+        return f"{prefix}-{self.counter:04d}-{time.time_ns()}"
+
+    def user_tokens(self, nonce: str | None, *, with_refresh: bool = True) -> dict[str, Any]:
+        now = int(time.time())
+        access = make_jwt(
+            {
+                "iss": ENV.issuer,
+                "aud": [ENV.audience],
+                "sub": "auth0|prescriber",
+                "scope": "openid profile email offline_access " + " ".join(self.user_permissions),
+                "permissions": self.user_permissions,
+                "exp": now + self.expires_in,
+                "jti": self._next("at"),
+                **({"org_id": self.org_id} if self.org_id else {}),
+            }
+        )
+        id_claims: dict[str, Any] = {
+            "iss": ENV.issuer,
+            "aud": NATIVE_ID,
+            "sub": "auth0|prescriber",
+            "email": self.user_email,
+            "name": self.user_name,
+            "exp": now + 3600,
+            **({"nonce": nonce} if nonce else {}),
+            **({"org_id": self.org_id} if self.org_id else {}),
+        }
+        id_claims.update(self.id_overrides)
+        body: dict[str, Any] = {
+            "access_token": access,
+            "id_token": make_jwt(id_claims),
+            "scope": "openid profile email offline_access " + " ".join(self.user_permissions),
+            "expires_in": self.expires_in,
+            "token_type": "Bearer",
+        }
+        if with_refresh:
+            refresh = self._next("rt")
+            self.valid_refresh.add(refresh)
+            body["refresh_token"] = refresh
+        return body
+
+    async def handle(self, request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.content or b"{}")
+        self.requests.append({"path": request.url.path, "body": body})
+        if self.offline:
+            raise httpx.ConnectError("[Errno -3] Temporary failure in name resolution")
+        if self.hold is not None:
+            await self.hold.wait()
+        if request.url.path == "/oauth/revoke":
+            self.revoked.append(body.get("token"))
+            self.valid_refresh.discard(body.get("token"))
+            return httpx.Response(200, json={})
+        grant = body.get("grant_type")
+        if grant == "client_credentials":
+            headers = {"Retry-After": self.retry_after} if self.retry_after else {}
+            if self.m2m_status != 200:
+                return httpx.Response(self.m2m_status, json=self.m2m_body or {}, headers=headers)
+            if body.get("client_secret") != M2M_SECRET:
+                return httpx.Response(
+                    401, json={"error": "access_denied", "error_description": "Unauthorized"}
+                )
+            if body.get("audience") != ENV.audience:
+                return httpx.Response(
+                    403,
+                    json={
+                        "error": "access_denied",
+                        "error_description": f"Service not enabled within domain: {body.get('audience')}",
+                    },
+                )
+            scopes = [p for p in ALL if p != "write:prescription"]
+            return httpx.Response(
+                200,
+                json={
+                    "access_token": make_jwt(
+                        {"iss": ENV.issuer, "scope": " ".join(scopes), "jti": self._next("m2m")}
+                    ),
+                    "scope": " ".join(scopes),
+                    "expires_in": self.expires_in,
+                    "token_type": "Bearer",
+                },
+            )
+        if grant == "authorization_code":
+            if self.code_status != 200:
+                return httpx.Response(self.code_status, json={"error": "server_error"})
+            issued = self.issued_codes.pop(body.get("code"), None)
+            if issued is None or issued["redirect_uri"] != body.get("redirect_uri"):
+                return httpx.Response(403, json={"error": "invalid_grant"})
+            if issued["verifier_check"](body.get("code_verifier", "")) is False:
+                return httpx.Response(403, json={"error": "invalid_grant"})
+            return httpx.Response(200, json=self.user_tokens(issued["nonce"]))
+        if grant == "refresh_token":
+            token = body.get("refresh_token")
+            if token not in self.valid_refresh:
+                return httpx.Response(
+                    403,
+                    json={
+                        "error": "invalid_grant",
+                        "error_description": "Unknown or invalid refresh token.",
+                    },
+                )
+            if self.rotate:
+                self.valid_refresh.discard(token)
+            answer = self.user_tokens(None, with_refresh=self.rotate)
+            return httpx.Response(200, json=answer)
+        return httpx.Response(400, json={"error": "unsupported_grant_type"})
+
+
+class MemoryKeyring(KeyringBackend):
+    """A secure-looking in-memory backend (keyring.set_keyring or SecretStore(backend=...))."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entries: dict[tuple[str, str], str] = {}
+        self.calls = 0
+
+    def get_password(self, service: str, username: str) -> str | None:
+        self.calls += 1
+        return self.entries.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.calls += 1
+        self.entries[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self.calls += 1
+        if self.entries.pop((service, username), None) is None:
+            raise PasswordDeleteError(username)
+
+
+class LockedKeyring(MemoryKeyring):
+    """Every call fails the way a locked Secret Service does."""
+
+    def get_password(self, service: str, username: str) -> str | None:
+        raise KeyringLocked("Failed to unlock the collection!")
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        raise KeyringLocked("Failed to unlock the collection!")
+
+
+class HangingKeyring(MemoryKeyring):
+    """Blocks until ``release`` is set (a prompt nobody answers)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.release = threading.Event()
+
+    def get_password(self, service: str, username: str) -> str | None:
+        self.release.wait(30)
+        return None
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.release.wait(30)
+
+
+class BreaksLaterKeyring(MemoryKeyring):
+    """Works for the probe, then fails every write (the keyring went away at run time)."""
+
+    broken = False
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        if self.broken:
+            raise RuntimeError("org.freedesktop.DBus.Error.ServiceUnknown")
+        super().set_password(service, username, password)
