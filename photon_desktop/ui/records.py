@@ -8,7 +8,7 @@ detail's ``ActionBar`` with the permission that gates them, so the views keep th
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
@@ -47,7 +47,7 @@ from photon_desktop import errors
 from photon_desktop.api.models import Page
 from photon_desktop.ui import tasks
 from photon_desktop.ui.gating import PermissionGate
-from photon_desktop.ui.paged_model import PagedTableModel
+from photon_desktop.ui.paged_model import Column, PagedTableModel
 from photon_desktop.ui.states import StateView
 from photon_desktop.ui.workspace import Workspace
 
@@ -86,12 +86,6 @@ def text_or_dash(value: object) -> str:
 
 
 # ----------------------------------------------------------------------------- rows model
-
-
-@dataclass(frozen=True, slots=True)
-class Column(Generic[T]):
-    title: str
-    value: Callable[[T], str]
 
 
 class RowsModel(QAbstractTableModel, Generic[T]):
@@ -498,11 +492,26 @@ class RecordsPage(QWidget, Generic[T]):
         self.list_stack.addWidget(self.list_state)
         self.list_stack.addWidget(self.table)
 
+        # A later page that fails keeps the rows already shown and says so under them.
+        self.more_error = QLabel(self)
+        self.more_error.setWordWrap(True)
+        self.more_error.setAccessibleName("Loading more failed")
+        self.more_retry = QPushButton("Retry", self)
+        self.more_retry.setAccessibleName(f"Retry loading more {self.kinds}")
+        self.more_retry.clicked.connect(self._retry_more)
+        more_bar = QHBoxLayout()
+        more_bar.addWidget(self.more_error, 1)
+        more_bar.addWidget(self.more_retry)
+        self._more_bar = QWidget(self)
+        self._more_bar.setLayout(more_bar)
+        self._more_bar.setVisible(False)
+
         left = QWidget(self)
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(12, 12, 6, 12)
         left_layout.addLayout(filters)
         left_layout.addWidget(self.list_stack, 1)
+        left_layout.addWidget(self._more_bar)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName(f"{self.settings_key}Splitter")
@@ -577,8 +586,11 @@ class RecordsPage(QWidget, Generic[T]):
         self.detail.refresh()
 
     def cancel_tasks(self) -> None:
+        """Stop loading (from the window's ``closeEvent``)."""
         self._generation += 1
         self._debounce.stop()
+        if self.model is not None:
+            self.model.cancel()
         self.detail.cancel_tasks()
 
     # -- filtering and loading
@@ -624,8 +636,12 @@ class RecordsPage(QWidget, Generic[T]):
                     self._show_state("message", self._why_not())
                 raise
             except errors.PhotonError as exc:
-                if after is None and generation == self._generation:
-                    self._show_state("error", f"Could not load {self.kinds}: {exc}")
+                if generation == self._generation:
+                    if after is None:
+                        self._show_state("error", f"Could not load {self.kinds}: {exc}")
+                    else:
+                        self.more_error.setText(f"Could not load more {self.kinds}: {exc}")
+                        self._more_bar.setVisible(True)
                 raise
             if after is None and generation == self._generation:
                 if page.items:
@@ -638,10 +654,18 @@ class RecordsPage(QWidget, Generic[T]):
         self._show_state("loading", f"Loading {self.kinds}…")
         self._replace_model(PagedTableModel(fetch, self._columns, page_size=PAGE_SIZE))
 
+    def _retry_more(self) -> None:
+        self._more_bar.setVisible(False)
+        if self.model is not None:
+            self.model.retry()
+
     def _replace_model(self, model: PagedTableModel[T] | None) -> None:
         # The old model is left to Python (no Qt parent, no deleteLater): a page request of its
         # still in flight keeps it alive until that request ends, so nothing touches a deleted
         # C++ object.
+        if self.model is not None:
+            self.model.cancel()
+        self._more_bar.setVisible(False)
         self.model = model
         old_selection = self.table.selectionModel()
         self.table.setModel(model)

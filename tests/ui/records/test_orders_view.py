@@ -188,3 +188,23 @@ def test_without_read_order_the_view_says_why(
         assert "read:order" in page.detail.state.label.text()
 
     arun(scenario())
+
+
+def test_a_failed_later_page_keeps_the_rows_and_offers_retry(
+    arun: Callable[..., Any], workspace: Workspace, pages: list[QWidget], services: FakeServices
+) -> None:
+    async def scenario() -> None:
+        page = make_page(pages, workspace)
+        await until(lambda: page.model is not None and page.model.rowCount() == PAGE_SIZE)
+        services.orders.fail_with = errors.ServerError("Photon had a problem (503).", status=503)
+        page.table.scrollToBottom()
+        await until(lambda: page.more_error.isVisible())
+        assert "503" in page.more_error.text()
+        assert page.table.isVisible() and page.model is not None
+        assert page.model.rowCount() == PAGE_SIZE
+        services.orders.fail_with = None
+        page.more_retry.click()
+        await until(lambda: page.model is not None and page.model.rowCount() > PAGE_SIZE)
+        assert not page.more_error.isVisible()
+
+    arun(scenario())
