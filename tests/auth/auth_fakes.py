@@ -138,7 +138,8 @@ class FakeAuth0:
                     403,
                     json={
                         "error": "access_denied",
-                        "error_description": f"Service not enabled within domain: {body.get('audience')}",
+                        "error_description": "Service not enabled within domain: "
+                        + str(body.get("audience")),
                     },
                 )
             scopes = [p for p in ALL if p != "write:prescription"]
