@@ -746,8 +746,8 @@ class ClinicalAPI:
 
     # -- patients
 
-    def _patient_fields(self, context: Context, args: dict[str, Any], *,
-                        creating: bool, p: int | None = None) -> dict[str, Any]:
+    def _patient_fields(self, context: Context, args: dict[str, Any],
+                        p: int | None = None) -> dict[str, Any]:
         """Validate patient arguments; return ``PatientRecord`` field values to set."""
         ref = self.store.ref
         problems: list[tuple[str, str]] = []
@@ -760,8 +760,6 @@ class ClinicalAPI:
             out.update(first=name["first"].strip(), last=name["last"].strip(),
                        middle=(name.get("middle") or "").strip() or None,
                        title=(name.get("title") or "").strip() or None)
-        elif "name" in args:
-            problems.append(("name", "name cannot be removed"))
         if args.get("dateOfBirth") is not None:
             dob: date = args["dateOfBirth"]
             if dob > context.now.date():
@@ -769,13 +767,10 @@ class ClinicalAPI:
             elif dob.year < 1900:
                 problems.append(("dateOfBirth", "dateOfBirth must be after 1900-01-01"))
             out["date_of_birth"] = dob
-        elif "dateOfBirth" in args and not creating:
-            problems.append(("dateOfBirth", "dateOfBirth cannot be removed"))
-        for key, target in (("phone", "phone"), ("sex", "sex")):
+        # A null name, dateOfBirth, phone or sex means "unchanged": the record needs them.
+        for key in ("phone", "sex"):
             if args.get(key) is not None:
-                out[target] = args[key]
-            elif key in args and not creating:
-                problems.append((key, f"{key} cannot be removed"))
+                out[key] = args[key]
         for key, target in (("email", "email"), ("gender", "gender")):
             if key in args:
                 out[target] = (args[key] or "").strip() or None
@@ -862,7 +857,7 @@ class ClinicalAPI:
 
     def _m_create_patient(self, context: Context, **args: Any) -> PatientRecord:
         context.require(accounts.WRITE_PATIENT)
-        fields = self._patient_fields(context, args, creating=True)
+        fields = self._patient_fields(context, args)
         defaults = {"middle": None, "title": None, "gender": None, "email": None,
                     "address": None, "allergies": [], "medication_history": [],
                     "preferred_pharmacies": [], "external_id": None}
@@ -878,7 +873,7 @@ class ClinicalAPI:
     def _m_update_patient(self, context: Context, id: str, **args: Any) -> PatientRecord:
         context.require(accounts.WRITE_PATIENT)
         p = self._patient_or_404(id)
-        fields = self._patient_fields(context, args, creating=False, p=p)
+        fields = self._patient_fields(context, args, p=p)
         self.store.update_patient(p, fields)
         return self.store.patient(p)
 
