@@ -1,0 +1,180 @@
+"""``photon-sandbox``: serve a local Photon (sign-in + Clinical API) on a loopback port.
+
+When the socket is listening and the demo data is built, exactly one JSON line goes to stdout
+(endpoints, the per-run M2M secret and admin key); everything else goes to stderr, and no
+token, secret or code is ever logged. SIGINT/SIGTERM stop it cleanly with exit code 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import ipaddress
+import json
+import logging
+import signal
+import socket
+import sys
+import time
+from collections.abc import Generator, Sequence
+
+import uvicorn
+
+from photon_desktop.sandbox.clinical import ClinicalAPI
+from photon_desktop.sandbox.clock import Clock
+from photon_desktop.sandbox.faults import FaultConfig, Faults, quiet_dropped_connections
+from photon_desktop.sandbox.oauth import CODE_TTL_S
+from photon_desktop.sandbox.server import build_sandbox
+
+log = logging.getLogger("photon_desktop.sandbox")
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="photon-sandbox", description="A local Photon sandbox: Auth0-like sign-in and API."
+    )
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (loopback by default)")
+    p.add_argument("--port", type=int, default=0, help="port; 0 picks a free one")
+    p.add_argument("--allow-remote", action="store_true", help="allow a non-loopback --host")
+    p.add_argument("--seed", type=int, default=1, help="seed of the demo data")
+    p.add_argument("--patients", type=int, default=200, help="number of demo patients")
+    p.add_argument("--token-ttl", type=int, default=86400, help="access token lifetime (s)")
+    p.add_argument("--code-ttl", type=float, default=CODE_TTL_S, help="auth code lifetime (s)")
+    p.add_argument("--clock-speed", type=float, default=1.0, help="simulated s per real s")
+    faults = p.add_argument_group("fault injection (changeable at run time via /admin/faults)")
+    faults.add_argument("--fault-scope", choices=("graphql", "token", "both"), default="graphql")
+    faults.add_argument("--latency-ms", type=int, default=0)
+    faults.add_argument("--jitter-ms", type=int, default=0)
+    faults.add_argument("--error-rate", type=float, default=0.0, help="share of 5xx answers")
+    faults.add_argument("--rate-limit-rate", type=float, default=0.0, help="share of 429 answers")
+    faults.add_argument("--retry-after", type=int, default=1, help="Retry-After of a 429 (s)")
+    faults.add_argument("--drop-rate", type=float, default=0.0, help="share of dropped answers")
+    faults.add_argument("--malformed-rate", type=float, default=0.0, help="share of bad JSON")
+    faults.add_argument("--log-level", default="info", choices=("debug", "info", "warning"))
+    return p
+
+
+def _check_host(host: str, allow_remote: bool) -> str | None:
+    """Why ``host`` may not be bound, or None."""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return f"--host must be an IP address, not {host!r}"
+    if not address.is_loopback and not allow_remote:
+        return f"refusing to listen on non-loopback {host}; pass --allow-remote to do that"
+    return None
+
+
+def _fault_config(args: argparse.Namespace) -> FaultConfig:
+    config = FaultConfig(
+        scope=args.fault_scope,
+        latency_ms=args.latency_ms,
+        jitter_ms=args.jitter_ms,
+        error_rate=args.error_rate,
+        rate_limit_rate=args.rate_limit_rate,
+        retry_after=args.retry_after,
+        drop_rate=args.drop_rate,
+        malformed_rate=args.malformed_rate,
+    )
+    config.validate()
+    return config
+
+
+class _Server(uvicorn.Server):
+    """uvicorn, minus its habit of re-raising the stop signal (we want exit code 0)."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Generator[None, None, None]:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, self._stop)
+        try:
+            yield
+        finally:
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.remove_signal_handler(sig)
+
+    def _stop(self) -> None:
+        if self.should_exit:
+            self.force_exit = True
+        self.should_exit = True
+
+
+async def _serve(args: argparse.Namespace, fault_config: FaultConfig) -> int:
+    started = time.monotonic()
+    clock = Clock(speed=args.clock_speed)
+    api = ClinicalAPI(seed=args.seed, patients=args.patients, clock=clock)
+    log.info("demo data built: %d patients in %.2f s", args.patients, time.monotonic() - started)
+
+    family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((args.host, args.port))
+    sock.listen(128)
+    sock.setblocking(False)
+    port = sock.getsockname()[1]
+    host = f"[{args.host}]" if family == socket.AF_INET6 else args.host
+    issuer = f"http://{host}:{port}/"
+
+    faults = Faults(fault_config, seed=args.seed)
+    sandbox = build_sandbox(
+        api,
+        issuer=issuer,
+        clock=clock,
+        token_ttl=args.token_ttl,
+        code_ttl=args.code_ttl,
+        faults=faults,
+    )
+    config = uvicorn.Config(
+        sandbox.app,
+        lifespan="off",
+        access_log=False,
+        log_level=args.log_level if args.log_level != "info" else "warning",
+        log_config=None,
+    )
+    server = _Server(config)
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    while not server.started:
+        if task.done():
+            await task
+            return 1
+        await asyncio.sleep(0.005)
+    sys.stdout.write(json.dumps(sandbox.announcement()) + "\n")
+    sys.stdout.flush()
+    log.info("listening at %s (ready in %.2f s)", issuer, time.monotonic() - started)
+    await task
+    log.info("stopped")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        stream=sys.stderr,
+        level=args.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    problem = _check_host(args.host, args.allow_remote)
+    if problem is None and args.patients < 0:
+        problem = "--patients must be >= 0"
+    if problem is None and args.token_ttl <= 0:
+        problem = "--token-ttl must be positive"
+    if problem:
+        print(f"photon-sandbox: {problem}", file=sys.stderr)
+        return 2
+    try:
+        fault_config = _fault_config(args)
+    except ValueError as exc:
+        print(f"photon-sandbox: {exc}", file=sys.stderr)
+        return 2
+    quiet_dropped_connections()
+    # Until the server installs its own handlers (after the data is built), stop quietly too.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        return asyncio.run(_serve(args, fault_config))
+    except KeyboardInterrupt:
+        return 0
+    except OSError as exc:
+        print(f"photon-sandbox: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
+        return 1

@@ -1,0 +1,270 @@
+"""Fault injection, so clients can be tested against a slow, failing or flaky Photon.
+
+Two ways to ask for faults, both per *target* (``graphql`` = ``POST /graphql``, ``token`` =
+``POST /oauth/token``):
+
+- rates (``error_rate``, ``rate_limit_rate``, ``drop_rate``, ``malformed_rate``,
+  ``drop_after_execute_rate``) drawn from a seeded RNG, plus ``latency_ms`` ± ``jitter_ms``;
+- a queue (``fail_next``) applied in order to the next matching requests, for exact tests.
+
+Fault kinds: ``status`` (an HTTP error, default 503), ``rate_limit`` (429 + ``Retry-After``),
+``drop`` (the connection closes with no complete answer; the request is NOT executed),
+``malformed`` (200 with a body that is not JSON) and ``drop_after`` (the request IS executed and
+its effects kept, then the answer is dropped: the lost-write case).
+
+A dropped answer is made by starting a response with a ``Content-Length`` and then raising
+:class:`DroppedConnection`; uvicorn closes the socket, and the client sees a protocol error.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+TARGETS = ("graphql", "token")
+SCOPES = ("graphql", "token", "both")
+KINDS = ("status", "rate_limit", "drop", "malformed", "drop_after")
+_PATH_TARGETS = {"/graphql": "graphql", "/oauth/token": "token"}
+_MALFORMED_BODY = b'{"data": {"patients": {"edges": [{"node": {"id": "pat_'
+
+
+class DroppedConnection(Exception):
+    """Raised after a response has started, so the server closes the connection mid-answer."""
+
+
+@dataclass(frozen=True, slots=True)
+class Fault:
+    """One fault to apply to one request."""
+
+    kind: str
+    status: int = 503
+    retry_after: int = 1
+    scope: str | None = None  # None: the configuration's scope
+
+    @classmethod
+    def from_dict(cls, raw: Any) -> Fault:
+        if not isinstance(raw, dict):
+            raise ValueError("each queued fault must be an object")
+        unknown = set(raw) - {"kind", "status", "retry_after", "scope"}
+        if unknown:
+            raise ValueError(f"unknown fault fields: {', '.join(sorted(unknown))}")
+        kind = raw.get("kind")
+        if kind not in KINDS:
+            raise ValueError(f"fault kind must be one of {', '.join(KINDS)}")
+        status = _int(raw.get("status", 429 if kind == "rate_limit" else 503), "status")
+        if kind == "status" and not 400 <= status <= 599:
+            raise ValueError("status must be an HTTP error status (400-599)")
+        retry_after = _int(raw.get("retry_after", 1), "retry_after")
+        if retry_after < 0:
+            raise ValueError("retry_after must be >= 0")
+        scope = raw.get("scope")
+        if scope is not None and scope not in SCOPES:
+            raise ValueError(f"scope must be one of {', '.join(SCOPES)}")
+        return cls(kind=kind, status=status, retry_after=retry_after, scope=scope)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in asdict(self).items() if v is not None}
+
+
+@dataclass(slots=True)
+class FaultConfig:
+    """The standing fault settings (the queue lives in :class:`Faults`)."""
+
+    scope: str = "graphql"
+    latency_ms: int = 0
+    jitter_ms: int = 0
+    error_rate: float = 0.0
+    error_statuses: list[int] = field(default_factory=lambda: [500, 502, 503])
+    rate_limit_rate: float = 0.0
+    retry_after: int = 1
+    drop_rate: float = 0.0
+    malformed_rate: float = 0.0
+    drop_after_execute_rate: float = 0.0
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> FaultConfig:
+        """Validate a JSON object; fields left out take their defaults."""
+        names = set(cls.__dataclass_fields__)
+        unknown = set(raw) - names
+        if unknown:
+            raise ValueError(f"unknown fault settings: {', '.join(sorted(unknown))}")
+        config = cls()
+        for name in names & set(raw):
+            setattr(config, name, raw[name])
+        config.validate()
+        return config
+
+    def validate(self) -> None:
+        if self.scope not in SCOPES:
+            raise ValueError(f"scope must be one of {', '.join(SCOPES)}")
+        for name in ("latency_ms", "jitter_ms", "retry_after"):
+            value = _int(getattr(self, name), name)
+            if value < 0:
+                raise ValueError(f"{name} must be >= 0")
+            setattr(self, name, value)
+        for name in (
+            "error_rate",
+            "rate_limit_rate",
+            "drop_rate",
+            "malformed_rate",
+            "drop_after_execute_rate",
+        ):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise ValueError(f"{name} must be a number")
+            if not 0.0 <= value <= 1.0:
+                raise ValueError(f"{name} must be between 0 and 1")
+            setattr(self, name, float(value))
+        statuses = self.error_statuses
+        if not isinstance(statuses, list) or not statuses:
+            raise ValueError("error_statuses must be a non-empty list")
+        self.error_statuses = [_int(s, "error_statuses") for s in statuses]
+        if any(not 400 <= s <= 599 for s in self.error_statuses):
+            raise ValueError("error_statuses must be HTTP error statuses (400-599)")
+
+    def applies_to(self, target: str) -> bool:
+        return self.scope in (target, "both")
+
+
+def _int(value: Any, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"{name} must be an integer")
+    return value
+
+
+class Faults:
+    """The current fault settings and queue, and counters of what was applied."""
+
+    def __init__(self, config: FaultConfig | None = None, *, seed: int = 0) -> None:
+        self.config = config or FaultConfig()
+        self.config.validate()
+        self.queue: list[Fault] = []
+        self.applied: Counter[str] = Counter()
+        self._rng = random.Random(seed)
+
+    def replace(self, raw: dict[str, Any]) -> None:
+        """Set everything at once (what ``PUT /admin/faults`` does); ``{}`` clears all faults."""
+        queue_raw = raw.get("fail_next", [])
+        if not isinstance(queue_raw, list):
+            raise ValueError("fail_next must be a list")
+        queue = [Fault.from_dict(item) for item in queue_raw]
+        config = FaultConfig.from_dict({k: v for k, v in raw.items() if k != "fail_next"})
+        self.config, self.queue = config, queue
+
+    def enqueue(self, raw: Any) -> None:
+        """Append to the queue: a list of faults, or ``{"faults": [...]}``."""
+        items = raw.get("faults") if isinstance(raw, dict) else raw
+        if not isinstance(items, list):
+            raise ValueError('expected a list of faults or {"faults": [...]}')
+        self.queue.extend(Fault.from_dict(item) for item in items)
+
+    def snapshot(self) -> dict[str, Any]:
+        return {**asdict(self.config), "fail_next": [f.to_dict() for f in self.queue]}
+
+    def latency_s(self, target: str) -> float:
+        config = self.config
+        if not config.applies_to(target) or not (config.latency_ms or config.jitter_ms):
+            return 0.0
+        jitter = self._rng.uniform(-config.jitter_ms, config.jitter_ms) if config.jitter_ms else 0
+        return max(0.0, config.latency_ms + jitter) / 1000
+
+    def pick(self, target: str) -> Fault | None:
+        """The fault for the next request to ``target``, if any (queue first, then rates)."""
+        for index, fault in enumerate(self.queue):
+            if (fault.scope or self.config.scope) in (target, "both"):
+                del self.queue[index]
+                return fault
+        config = self.config
+        if not config.applies_to(target):
+            return None
+        rng = self._rng
+        if config.drop_rate and rng.random() < config.drop_rate:
+            return Fault("drop")
+        if config.error_rate and rng.random() < config.error_rate:
+            return Fault("status", status=rng.choice(config.error_statuses))
+        if config.rate_limit_rate and rng.random() < config.rate_limit_rate:
+            return Fault("rate_limit", status=429, retry_after=config.retry_after)
+        if config.malformed_rate and rng.random() < config.malformed_rate:
+            return Fault("malformed")
+        if config.drop_after_execute_rate and rng.random() < config.drop_after_execute_rate:
+            return Fault("drop_after")
+        return None
+
+
+class FaultMiddleware:
+    """ASGI middleware applying :class:`Faults` to the GraphQL and token endpoints only."""
+
+    def __init__(self, app: ASGIApp, faults: Faults) -> None:
+        self.app = app
+        self.faults = faults
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        target = _PATH_TARGETS.get(scope.get("path", "")) if scope["type"] == "http" else None
+        if target is None or scope.get("method") != "POST":
+            await self.app(scope, receive, send)
+            return
+        delay = self.faults.latency_s(target)
+        if delay:
+            await asyncio.sleep(delay)
+        fault = self.faults.pick(target)
+        if fault is None:
+            await self.app(scope, receive, send)
+            return
+        self.faults.applied[f"{target}:{fault.kind}"] += 1
+        if fault.kind == "drop_after":
+            await self.app(scope, receive, _discard)
+            await _drop(send)
+        elif fault.kind == "drop":
+            await _drop(send)
+        elif fault.kind == "malformed":
+            await _answer(send, 200, _MALFORMED_BODY, b"application/json")
+        elif fault.kind == "rate_limit":
+            body = (
+                b'{"errors":[{"errorType":"TooManyRequestsException","message":"Rate exceeded"}]}'
+            )
+            extra = [(b"retry-after", str(fault.retry_after).encode())]
+            await _answer(send, 429, body, b"application/json", extra)
+        else:
+            body = f"Injected fault: HTTP {fault.status}".encode()
+            await _answer(send, fault.status, body, b"text/plain; charset=utf-8")
+
+
+async def _discard(message: Message) -> None:
+    """Swallow the executed request's answer (``drop_after``)."""
+
+
+async def _answer(
+    send: Send,
+    status: int,
+    body: bytes,
+    content_type: bytes,
+    extra: list[tuple[bytes, bytes]] | None = None,
+) -> None:
+    headers = [(b"content-type", content_type), (b"content-length", str(len(body)).encode())]
+    await send(
+        {"type": "http.response.start", "status": status, "headers": headers + (extra or [])}
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+async def _drop(send: Send) -> None:
+    headers = [(b"content-type", b"application/json"), (b"content-length", b"4096")]
+    await send({"type": "http.response.start", "status": 200, "headers": headers})
+    raise DroppedConnection("injected fault: connection dropped")
+
+
+class _QuietDrops(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        return not isinstance(exc, DroppedConnection)
+
+
+def quiet_dropped_connections() -> None:
+    """Keep uvicorn from logging a traceback for every injected drop."""
+    logging.getLogger("uvicorn.error").addFilter(_QuietDrops())

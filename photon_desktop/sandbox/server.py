@@ -1,0 +1,280 @@
+"""The sandbox's ASGI app: sign-in, ``POST /graphql`` and the admin endpoints, behind faults.
+
+``build_sandbox`` wires one run together; the CLI serves ``Sandbox.app`` with uvicorn. The
+GraphQL endpoint answers like AWS AppSync (Photon's API): a bad token is HTTP 401 with an
+``UnauthorizedException`` and no ``data``; everything else is HTTP 200 with ``data``/``errors``.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp
+
+from photon_desktop.sandbox.accounts import (
+    DEMO_USERS,
+    M2M_CLIENT_ID,
+    NATIVE_CLIENT_ID,
+    Principal,
+    demo_user,
+)
+from photon_desktop.sandbox.clock import Clock
+from photon_desktop.sandbox.faults import FaultMiddleware, Faults
+from photon_desktop.sandbox.oauth import AUDIENCE, CODE_TTL_S, OAuthServer
+from photon_desktop.sandbox.tokens import TokenError, TokenIssuer
+
+ADMIN_HEADER = "X-Sandbox-Admin"
+
+
+class ClinicalBackend(Protocol):
+    """What the server needs of :class:`photon_desktop.sandbox.clinical.ClinicalAPI`."""
+
+    org_id: str
+    org_name: str
+
+    def user_id(self, email: str) -> str: ...
+    def execute(self, body: dict[str, Any], principal: Principal) -> dict[str, Any]: ...
+    def stats(self) -> dict[str, Any]: ...
+
+
+@dataclass
+class Sandbox:
+    """One run: its ASGI app plus the pieces the CLI announces and tests inspect."""
+
+    app: ASGIApp
+    issuer: str
+    audience: str
+    m2m_secret: str
+    admin_key: str
+    oauth: OAuthServer
+    faults: Faults
+    clock: Clock
+    graphql_requests: Counter[str] = field(default_factory=Counter)
+
+    def announcement(self) -> dict[str, Any]:
+        """The one JSON line the CLI prints when ready (it holds this run's secrets)."""
+        base = self.issuer
+        return {
+            "issuer": base,
+            "authorize_url": base + "authorize",
+            "token_url": base + "oauth/token",
+            "revoke_url": base + "oauth/revoke",
+            "logout_url": base + "v2/logout",
+            "graphql_url": base + "graphql",
+            "jwks_url": base + ".well-known/jwks.json",
+            "audience": self.audience,
+            "m2m": {"client_id": M2M_CLIENT_ID, "client_secret": self.m2m_secret},
+            "native_client_id": NATIVE_CLIENT_ID,
+            "users": [
+                {
+                    "email": u.email,
+                    "name": u.full_name,
+                    "role": u.role,
+                    "permissions": list(u.permissions),
+                }
+                for u in DEMO_USERS
+            ],
+            "org_id": self.oauth.org_id,
+            "admin_url": base + "admin",
+            "admin_key": self.admin_key,
+        }
+
+
+def build_sandbox(
+    api: ClinicalBackend,
+    *,
+    issuer: str,
+    clock: Clock,
+    audience: str = AUDIENCE,
+    token_ttl: int = 86400,
+    code_ttl: float = CODE_TTL_S,
+    faults: Faults | None = None,
+    m2m_secret: str | None = None,
+    admin_key: str | None = None,
+) -> Sandbox:
+    """Wire one sandbox run; ``issuer`` is the real loopback URL with a trailing slash."""
+    tokens = TokenIssuer(issuer=issuer, audience=audience, ttl=token_ttl)
+    m2m_secret = m2m_secret or secrets.token_urlsafe(32)
+    oauth = OAuthServer(
+        tokens=tokens,
+        m2m_secret=m2m_secret,
+        org_id=api.org_id,
+        org_name=api.org_name,
+        user_id=api.user_id,
+        code_ttl=code_ttl,
+    )
+    faults = faults or Faults()
+    graphql_requests: Counter[str] = Counter()
+    key = admin_key or secrets.token_urlsafe(24)
+
+    async def graphql(request: Request) -> Response:
+        try:
+            claims = tokens.verify_access_token(_bearer(request.headers.get("authorization")))
+        except TokenError as exc:
+            return _unauthorized(str(exc))
+        try:
+            body = json.loads(await request.body())
+        except (ValueError, UnicodeDecodeError):
+            return _bad_request("The request body is not valid JSON.")
+        if not isinstance(body, dict):
+            return _bad_request("The request body must be a JSON object.")
+        name = body.get("operationName")
+        graphql_requests[name if isinstance(name, str) and name else "(anonymous)"] += 1
+        return JSONResponse(api.execute(body, _principal(claims)))
+
+    async def graphql_get(request: Request) -> Response:
+        return JSONResponse(
+            {"errors": [{"message": "Use POST for GraphQL requests."}]},
+            status_code=405,
+            headers={"Allow": "POST"},
+        )
+
+    def admin_refused(request: Request) -> Response | None:
+        sent = request.headers.get(ADMIN_HEADER, "")
+        if not secrets.compare_digest(sent.encode(), key.encode()):
+            return JSONResponse(
+                {"error": f"the {ADMIN_HEADER} header must hold this run's admin key"},
+                status_code=401,
+            )
+        return None
+
+    async def admin_faults(request: Request) -> Response:
+        if refused := admin_refused(request):
+            return refused
+        if request.method == "PUT":
+            raw = await _json_object(request)
+            if isinstance(raw, Response):
+                return raw
+            try:
+                faults.replace(raw)
+            except ValueError as exc:
+                return _bad_request(str(exc))
+        return JSONResponse(faults.snapshot())
+
+    async def admin_faults_next(request: Request) -> Response:
+        if refused := admin_refused(request):
+            return refused
+        try:
+            raw = json.loads(await request.body())
+            faults.enqueue(raw)
+        except ValueError as exc:
+            return _bad_request(str(exc))
+        return JSONResponse(faults.snapshot())
+
+    async def admin_stats(request: Request) -> Response:
+        if refused := admin_refused(request):
+            return refused
+        return JSONResponse(
+            {
+                "token_requests": dict(oauth.state.token_requests),
+                "graphql_requests": dict(graphql_requests),
+                "faults_applied": dict(faults.applied),
+                "clinical": api.stats(),
+            }
+        )
+
+    async def admin_clock(request: Request) -> Response:
+        if refused := admin_refused(request):
+            return refused
+        if request.method == "PUT":
+            raw = await _json_object(request)
+            if isinstance(raw, Response):
+                return raw
+            unknown = set(raw) - {"speed", "advance_seconds"}
+            if unknown or not raw:
+                return _bad_request('send {"speed": F} and/or {"advance_seconds": S}')
+            try:
+                speed, advance = raw.get("speed"), raw.get("advance_seconds")
+                for value in (speed, advance):
+                    if value is not None and (
+                        isinstance(value, bool) or not isinstance(value, int | float)
+                    ):
+                        raise ValueError("speed and advance_seconds must be numbers")
+                if speed is not None:
+                    clock.set_speed(float(speed))
+                if advance is not None:
+                    clock.advance(float(advance))
+            except ValueError as exc:
+                return _bad_request(str(exc))
+        return JSONResponse({"now": clock.now().isoformat(), "speed": clock.speed})
+
+    routes = [
+        *oauth.routes(),
+        Route("/graphql", graphql, methods=["POST"]),
+        Route("/graphql", graphql_get, methods=["GET", "PUT", "DELETE", "PATCH"]),
+        Route("/admin/faults", admin_faults, methods=["GET", "PUT"]),
+        Route("/admin/faults/next", admin_faults_next, methods=["POST"]),
+        Route("/admin/stats", admin_stats, methods=["GET"]),
+        Route("/admin/clock", admin_clock, methods=["GET", "PUT"]),
+    ]
+    app = FaultMiddleware(Starlette(routes=routes), faults)
+    return Sandbox(
+        app=app,
+        issuer=issuer,
+        audience=audience,
+        m2m_secret=m2m_secret,
+        admin_key=key,
+        oauth=oauth,
+        faults=faults,
+        clock=clock,
+        graphql_requests=graphql_requests,
+    )
+
+
+def _bearer(header: str | None) -> str:
+    """The token from ``Authorization``: bare (as Photon's SDK sends it) or ``Bearer <token>``."""
+    if not header or not header.strip():
+        raise TokenError("Valid authorization header not provided.")
+    value = header.strip()
+    if value[:7].lower() == "bearer ":
+        value = value[7:].strip()
+    if not value:
+        raise TokenError("Valid authorization header not provided.")
+    return value
+
+
+def _principal(claims: dict[str, Any]) -> Principal:
+    permissions = {p for p in claims.get("permissions", []) if isinstance(p, str)}
+    scope = claims.get("scope")
+    if isinstance(scope, str):
+        permissions.update(scope.split())
+    email = claims.get("email") if claims.get("gty") != "client-credentials" else None
+    user_email = email if isinstance(email, str) and demo_user(email) else None
+    return Principal(
+        subject=str(claims["sub"]),
+        client_id=str(claims.get("azp", "")),
+        org_id=str(claims.get("org_id", "")),
+        permissions=frozenset(permissions),
+        user_email=user_email,
+    )
+
+
+def _unauthorized(message: str) -> JSONResponse:
+    return JSONResponse(
+        {"errors": [{"errorType": "UnauthorizedException", "message": message}]},
+        status_code=401,
+    )
+
+
+def _bad_request(message: str) -> JSONResponse:
+    return JSONResponse(
+        {"errors": [{"errorType": "BadRequestException", "message": message}]}, status_code=400
+    )
+
+
+async def _json_object(request: Request) -> dict[str, Any] | Response:
+    try:
+        raw = json.loads(await request.body())
+    except (ValueError, UnicodeDecodeError):
+        return _bad_request("The request body is not valid JSON.")
+    if not isinstance(raw, dict):
+        return _bad_request("The request body must be a JSON object.")
+    return raw

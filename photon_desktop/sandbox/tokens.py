@@ -1,0 +1,155 @@
+"""RS256 tokens shaped like Photon's Auth0 tenant issues them.
+
+The signing key is generated when the sandbox starts and lives only in memory, so a token from
+one run never verifies in another. Token times use the real clock, not the simulated
+``Clock``: expiry is about the client's sign-in, not the demo data.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import jwt
+from cryptography.hazmat.primitives.asymmetric import rsa
+from jwt.algorithms import RSAAlgorithm
+
+ALGORITHM = "RS256"
+
+
+class TokenError(Exception):
+    """An access token that must not be honoured; ``str()`` is safe to show the caller."""
+
+
+class TokenIssuer:
+    """Signs access and ID tokens for one issuer/audience and verifies access tokens."""
+
+    def __init__(self, *, issuer: str, audience: str, ttl: int = 86400) -> None:
+        if not issuer.endswith("/"):
+            raise ValueError("issuer must end with '/' (it is the JWT 'iss' claim)")
+        if ttl <= 0:
+            raise ValueError("ttl must be positive")
+        self.issuer = issuer
+        self.audience = audience
+        self.ttl = ttl
+        self._key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        self.kid = secrets.token_hex(8)
+
+    # -- issuing ------------------------------------------------------------------------------
+
+    def m2m_access_token(self, *, client_id: str, org_id: str, scopes: Sequence[str]) -> str:
+        """A client-credentials token: ``sub`` is ``<client_id>@clients``, ``aud`` a string."""
+        now = int(time.time())
+        return self._sign(
+            {
+                "iss": self.issuer,
+                "sub": f"{client_id}@clients",
+                "aud": self.audience,
+                "iat": now,
+                "exp": now + self.ttl,
+                "azp": client_id,
+                "scope": " ".join(scopes),
+                "gty": "client-credentials",
+                "permissions": list(scopes),
+                "org_id": org_id,
+            }
+        )
+
+    def user_access_token(
+        self,
+        *,
+        subject: str,
+        email: str,
+        client_id: str,
+        org_id: str,
+        scope: str,
+        permissions: Sequence[str],
+    ) -> str:
+        """A user's token: ``aud`` holds the API audience and the issuer's userinfo URL."""
+        now = int(time.time())
+        return self._sign(
+            {
+                "iss": self.issuer,
+                "sub": subject,
+                "aud": [self.audience, self.issuer + "userinfo"],
+                "iat": now,
+                "exp": now + self.ttl,
+                "azp": client_id,
+                "scope": scope,
+                "permissions": list(permissions),
+                "org_id": org_id,
+                "email": email,
+            }
+        )
+
+    def id_token(
+        self,
+        *,
+        subject: str,
+        client_id: str,
+        org_id: str,
+        email: str,
+        name: str,
+        given_name: str,
+        family_name: str,
+        nonce: str | None,
+    ) -> str:
+        """An OpenID Connect ID token for the native client (``aud`` is the client id)."""
+        now = int(time.time())
+        claims: dict[str, Any] = {
+            "iss": self.issuer,
+            "sub": subject,
+            "aud": client_id,
+            "iat": now,
+            "exp": now + 36000,  # Auth0's default ID token lifetime
+            "email": email,
+            "email_verified": True,
+            "name": name,
+            "given_name": given_name,
+            "family_name": family_name,
+            "org_id": org_id,
+        }
+        if nonce:
+            claims["nonce"] = nonce
+        return self._sign(claims)
+
+    def _sign(self, claims: dict[str, Any]) -> str:
+        return jwt.encode(claims, self._key, algorithm=ALGORITHM, headers={"kid": self.kid})
+
+    # -- verifying ----------------------------------------------------------------------------
+
+    def verify_access_token(self, token: str) -> dict[str, Any]:
+        """The claims of a valid access token of this run, or :class:`TokenError`."""
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.InvalidTokenError as exc:
+            raise TokenError("Token is malformed.") from exc
+        if header.get("alg") != ALGORITHM or header.get("kid") != self.kid:
+            raise TokenError("Token was not signed by this issuer.")
+        try:
+            return jwt.decode(
+                token,
+                self._key.public_key(),
+                algorithms=[ALGORITHM],
+                audience=self.audience,
+                issuer=self.issuer,
+                options={"require": ["exp", "iat", "sub", "iss", "aud"]},
+            )
+        except jwt.ExpiredSignatureError as exc:
+            raise TokenError("Token has expired.") from exc
+        except jwt.InvalidSignatureError as exc:
+            raise TokenError("Token signature is invalid.") from exc
+        except jwt.InvalidAudienceError as exc:
+            raise TokenError("Token audience is not this API.") from exc
+        except jwt.InvalidIssuerError as exc:
+            raise TokenError("Token issuer is not trusted.") from exc
+        except jwt.InvalidTokenError as exc:
+            raise TokenError("Token is invalid.") from exc
+
+    def jwks(self) -> dict[str, Any]:
+        """The public key set served at ``/.well-known/jwks.json``."""
+        jwk: dict[str, Any] = RSAAlgorithm.to_jwk(self._key.public_key(), as_dict=True)
+        jwk.update({"kid": self.kid, "alg": ALGORITHM, "use": "sig"})
+        return {"keys": [jwk]}
