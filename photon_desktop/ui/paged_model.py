@@ -1,0 +1,254 @@
+"""A table model over a cursor-paged server list, loading the next page as the view scrolls.
+
+Qt asks ``canFetchMore``/``fetchMore`` when a view needs rows past the end (scrolled to the
+bottom, or the viewport is not yet full); the model then awaits the async page fetcher and appends
+the page. One page is in flight at a time, so a fast scroll never sends the same cursor twice. A
+failed page stops further fetching until ``retry()``: a view that keeps asking must not turn one
+outage into a request storm.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, Protocol, TypeVar
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+
+from photon_desktop import errors
+from photon_desktop.api.models import Page
+from photon_desktop.ui import tasks
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+T_contra = TypeVar("T_contra", contravariant=True)
+_ROOT = QModelIndex()
+_Index = QModelIndex | QPersistentModelIndex
+
+#: The record itself (``model.data(index, ITEM_ROLE)``), for proxies and delegates.
+ITEM_ROLE = int(Qt.ItemDataRole.UserRole) + 1
+#: A value that sorts correctly (dates as ISO strings, numbers as numbers) for a sort proxy.
+SORT_ROLE = int(Qt.ItemDataRole.UserRole) + 2
+
+PageFetcher = Callable[[str | None], Awaitable[Page[T]]]
+
+
+class ColumnSpec(Protocol[T_contra]):
+    """What the model needs of a column: a header and the text of a cell."""
+
+    @property
+    def title(self) -> str: ...
+
+    @property
+    def value(self) -> Callable[[T_contra], str]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Column(Generic[T]):
+    """A column: header, cell text, and optionally a sort key when text order is wrong."""
+
+    title: str
+    value: Callable[[T], str]
+    sort_key: Callable[[T], Any] | None = None
+
+
+class PagedTableModel(QAbstractTableModel, Generic[T]):
+    """Rows of ``T`` fetched page by page through ``fetch(after_cursor) -> Page[T]``.
+
+    ``start()`` loads the first page (views may also trigger it through ``fetchMore``). Signals:
+    ``loading_changed(bool)`` while a page is in flight, ``page_loaded(int)`` with the row count
+    after each page, ``first_page_loaded()`` once, ``failed(PhotonError)`` when a page fails.
+    """
+
+    loading_changed = Signal(bool)
+    page_loaded = Signal(int)
+    first_page_loaded = Signal()
+    failed = Signal(object)
+
+    def __init__(
+        self,
+        fetch: PageFetcher[T],
+        columns: Sequence[ColumnSpec[T]],
+        *,
+        page_size: int = 50,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._fetch = fetch
+        self._columns = tuple(columns)
+        self.page_size = page_size  # what the fetcher is expected to ask for; views read it
+        self._rows: list[T] = []
+        self._cursor: str | None = None
+        self._has_more = True
+        self._pages = 0
+        self._loading = False
+        self._error: errors.PhotonError | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    # ------------------------------------------------------------------ state
+
+    @property
+    def loading(self) -> bool:
+        return self._loading
+
+    @property
+    def has_more(self) -> bool:
+        return self._has_more
+
+    @property
+    def pages_loaded(self) -> int:
+        return self._pages
+
+    @property
+    def error(self) -> errors.PhotonError | None:
+        """The last page failure, until ``retry()``."""
+        return self._error
+
+    def item(self, row: int) -> T:
+        return self._rows[row]
+
+    def items(self) -> tuple[T, ...]:
+        return tuple(self._rows)
+
+    def find_row(self, match: Callable[[T], bool]) -> int:
+        """The first loaded row whose record matches, or -1."""
+        for row, record in enumerate(self._rows):
+            if match(record):
+                return row
+        return -1
+
+    def replace_row(self, row: int, record: T) -> None:
+        """Show an edited record in place (after a save) without reloading the list."""
+        self._rows[row] = record
+        self.dataChanged.emit(self.index(row, 0), self.index(row, len(self._columns) - 1))
+
+    # ------------------------------------------------------------------ loading
+
+    def start(self) -> None:
+        """Load the first page, unless a load already runs or has run."""
+        if self._pages == 0 and not self._loading:
+            self._load_next()
+
+    def retry(self) -> None:
+        """After a failure: forget it and load the page that failed."""
+        self._error = None
+        if not self._loading and self._has_more:
+            self._load_next()
+
+    def cancel(self) -> None:
+        """Stop the page in flight (the view is going away or was superseded)."""
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+
+    def canFetchMore(self, parent: _Index = _ROOT) -> bool:
+        if parent.isValid():
+            return False
+        return self._has_more and not self._loading and self._error is None
+
+    def fetchMore(self, parent: _Index = _ROOT) -> None:
+        if self.canFetchMore(parent):
+            self._load_next()
+
+    def _load_next(self) -> None:
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            # Qt may ask outside the app's loop (a model checker, teardown): nothing can await.
+            log.debug("fetchMore without a running event loop ignored")
+            return
+        self._set_loading(True)
+        self._task = tasks.spawn(self._load(self._cursor), owner=self, name="paged-model-fetch")
+
+    async def _load(self, cursor: str | None) -> None:
+        try:
+            page = await self._fetch(cursor)
+        except asyncio.CancelledError:
+            self._set_loading(False)
+            raise
+        except errors.PhotonError as exc:
+            self._fail(exc)
+            return
+        except Exception as exc:  # a bug or an unparsed answer must not kill the list
+            log.exception("Page fetch failed")
+            name = type(exc).__name__
+            self._fail(errors.ResponseError(f"The list could not be loaded ({name})."))
+            return
+        self._append(page)
+
+    def _append(self, page: Page[T]) -> None:
+        first = self._pages == 0
+        if page.items:
+            start = len(self._rows)
+            self.beginInsertRows(_ROOT, start, start + len(page.items) - 1)
+            self._rows.extend(page.items)
+            self.endInsertRows()
+        self._pages += 1
+        self._cursor = page.cursor
+        # A page without a cursor cannot be followed, whatever has_more says.
+        self._has_more = page.has_more and page.cursor is not None
+        self._set_loading(False)
+        self.page_loaded.emit(len(self._rows))
+        if first:
+            self.first_page_loaded.emit()
+
+    def _fail(self, error: errors.PhotonError) -> None:
+        self._error = error
+        self._set_loading(False)
+        self.failed.emit(error)
+
+    def _set_loading(self, loading: bool) -> None:
+        if loading != self._loading:
+            self._loading = loading
+            self.loading_changed.emit(loading)
+
+    # ------------------------------------------------------------------ Qt model
+
+    def rowCount(self, parent: _Index = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _Index = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self._columns)
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self._rows):
+            return None
+        record = self._rows[index.row()]
+        column = self._columns[index.column()]
+        if role in (
+            Qt.ItemDataRole.DisplayRole,
+            Qt.ItemDataRole.ToolTipRole,
+            Qt.ItemDataRole.AccessibleTextRole,
+        ):
+            return column.value(record)
+        if role == SORT_ROLE:
+            key = getattr(column, "sort_key", None)
+            return key(record) if key is not None else column.value(record).casefold()
+        if role == ITEM_ROLE:
+            return record
+        return None
+
+    def flags(self, index: _Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self._columns):
+            return self._columns[section].title
+        if orientation == Qt.Orientation.Vertical and 0 <= section < len(self._rows):
+            return section + 1
+        return None

@@ -1,0 +1,116 @@
+"""The one widget for "nothing to show yet": loading, empty, error and explanatory states.
+
+Each state says what happened and, where the user can do something about it, offers the one
+button that does it (Retry, Clear search, Sign in…). Lists and details put it in a stack next to
+their content and switch to it whenever there are no rows to show.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from enum import Enum
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
+
+
+class State(Enum):
+    LOADING = "loading"
+    EMPTY = "empty"
+    ERROR = "error"
+    MESSAGE = "message"
+
+
+class StateView(QWidget):
+    """A centred message, an optional progress bar (loading) and an optional action button.
+
+    ``state`` is the kind shown; ``label``, ``progress`` and ``button`` are public so tests and
+    views can read what the user reads.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("stateView")
+        self.state = State.EMPTY
+        self._action: Callable[[], object] | None = None
+
+        self.label = QLabel(self)
+        self.label.setObjectName("stateMessage")
+        self.label.setWordWrap(True)
+        self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.label.setMaximumWidth(520)
+
+        self.progress = QProgressBar(self)
+        self.progress.setRange(0, 0)  # busy: we never know how long a server takes
+        self.progress.setTextVisible(False)
+        self.progress.setMaximumWidth(240)
+        self.progress.setAccessibleName("Loading")
+
+        self.button = QPushButton(self)
+        self.button.setObjectName("stateAction")
+        self.button.clicked.connect(self._run_action)
+
+        layout = QVBoxLayout(self)
+        layout.addStretch(1)
+        layout.addWidget(self.label, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addWidget(self.progress, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addWidget(self.button, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addStretch(2)
+        self.show_empty("")
+
+    # ------------------------------------------------------------------ states
+
+    def show_loading(self, text: str = "Loading…") -> None:
+        self._show(State.LOADING, text, None, None)
+
+    def show_empty(
+        self,
+        text: str,
+        action_text: str | None = None,
+        action: Callable[[], object] | None = None,
+    ) -> None:
+        """Nothing matched; ``action`` (e.g. "Clear search") says how to see something."""
+        self._show(State.EMPTY, text, action_text, action)
+
+    def show_error(self, text: str, retry: Callable[[], object] | None = None) -> None:
+        """Something failed; with ``retry`` a Retry button tries again."""
+        self._show(State.ERROR, text, "Retry" if retry is not None else None, retry)
+
+    def show_message(
+        self,
+        text: str,
+        action_text: str | None = None,
+        action: Callable[[], object] | None = None,
+    ) -> None:
+        """An explanation that is neither empty nor an error (e.g. a missing permission)."""
+        self._show(State.MESSAGE, text, action_text, action)
+
+    # ------------------------------------------------------------------ internals
+
+    def _show(
+        self,
+        state: State,
+        text: str,
+        action_text: str | None,
+        action: Callable[[], object] | None,
+    ) -> None:
+        self.state = state
+        self.label.setText(text)
+        self.label.setProperty("state", state.value)
+        font = self.label.font()
+        font.setBold(state is State.ERROR)  # an error reads differently from "nothing yet"
+        self.label.setFont(font)
+        self.label.setAccessibleName(text or "No content")
+        self.setAccessibleName(text or "No content")
+        self.progress.setVisible(state is State.LOADING)
+        self._action = action
+        has_action = action is not None and bool(action_text)
+        self.button.setVisible(has_action)
+        self.button.setText(action_text or "")
+        self.button.setAccessibleName(action_text or "")
+        self.button.setDefault(has_action)
+
+    def _run_action(self) -> None:
+        if self._action is not None:
+            self._action()

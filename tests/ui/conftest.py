@@ -1,0 +1,42 @@
+"""Fixtures for the main window and patient views: offscreen Qt, a qasync runner over pytest-qt's
+app, and QSettings isolated per test."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Coroutine, Iterator
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+# tests/qasync_helpers.py is shared by every test folder.
+_TESTS = str(Path(__file__).resolve().parents[1])
+if _TESTS not in sys.path:
+    sys.path.append(_TESTS)
+
+import pytest  # noqa: E402
+from PySide6.QtCore import QCoreApplication, QSettings  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+from qasync_helpers import run_on_qasync  # noqa: E402
+
+
+@pytest.fixture
+def ui_settings(tmp_path: Path, qapp: QApplication) -> Iterator[Path]:
+    """QSettings written under this test's tmp dir (window state must not leak between tests)."""
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path))
+    QCoreApplication.setOrganizationName("PhotonDesktopTests")
+    QCoreApplication.setApplicationName("main-window-tests")
+    yield tmp_path
+
+
+@pytest.fixture
+def run(qapp: QApplication) -> Callable[..., Any]:
+    """``run(coro)``: drive a scenario on a fresh qasync loop (stack guide §4)."""
+
+    def go(coro: Coroutine[Any, Any, Any], timeout: float = 30.0) -> Any:
+        return run_on_qasync(qapp, coro, timeout)
+
+    return go
