@@ -200,7 +200,15 @@ class Session(QObject):
             self._renewal = asyncio.get_running_loop().create_task(
                 self._renew_once(self._generation), name="photon-token-renewal"
             )
-        return await asyncio.shield(self._renewal)
+        renewal = self._renewal
+        try:
+            return await asyncio.shield(renewal)
+        except asyncio.CancelledError:
+            current = asyncio.current_task()
+            if renewal.cancelled() and (current is None or not current.cancelling()):
+                # Signed out (or in again) meanwhile: the old session's token is gone.
+                raise errors.SignInRequired("The session ended. Sign in to continue.") from None
+            raise
 
     async def _renew_once(self, generation: int) -> str:
         if self.kind is TokenKind.M2M and self._m2m is not None:
