@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from test_clinical_support import PRESCRIBER, data, error_types, fields, gql, make_api, m2m, user
+from test_clinical_support import PRESCRIBER, data, error_types, fields, gql, m2m, make_api, user
 
 from photon_desktop.sandbox.clinical import ClinicalAPI
 
