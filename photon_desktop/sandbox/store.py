@@ -108,6 +108,7 @@ class _Created:
     by_id: dict[str, int] = field(default_factory=dict)
     id_of: dict[int, str] = field(default_factory=dict)
     by_external: dict[str, int] = field(default_factory=dict)
+    external_of: dict[int, str] = field(default_factory=dict)
 
 
 def full_name(first: str, last: str, middle: str | None = None, title: str | None = None) -> str:
@@ -410,8 +411,13 @@ class Store:
                 return "EXPIRED"
         return state
 
-    def today(self) -> int:
-        return _epoch_day(self.clock.now().timestamp())
+    def expired_written_before(self, today: int) -> float:
+        """No prescription written at or after this time can be EXPIRED on ``today``.
+
+        Expiry is effectiveDate + 365 days and effectiveDate is never earlier than the day
+        before writing, so only prescriptions written 364+ days ago qualify (one day spare).
+        """
+        return (today - PRESCRIPTION_VALID_DAYS + 2) * DAY
 
     def rx_treatment_of(self, r: int) -> Treatment:
         index = self.rx_treatment[r]
@@ -444,10 +450,13 @@ class Store:
             out.extend(f for f in self.order_fills(o) if self.fill_rx[f] == r)
         return out
 
-    def iter_rx(self, after: int | None) -> Iterator[int]:
-        """All prescriptions newest first, starting after ``after``."""
+    def iter_rx(self, after: int | None, *, written_before: float | None = None) -> Iterator[int]:
+        """All prescriptions newest first, starting after ``after`` (and before a time)."""
         order = self.rx_order
         start = self.rx_pos[after] - 1 if after is not None else len(order) - 1
+        if written_before is not None:
+            below = bisect_left(order, written_before, key=self.rx_written.__getitem__) - 1
+            start = min(start, below)
         for i in range(start, -1, -1):
             yield order[i]
 
@@ -490,10 +499,7 @@ class Store:
         return address
 
     def order_external_id(self, o: int) -> str | None:
-        for external, handle in self._created["ord"].by_external.items():
-            if handle == o:
-                return external
-        return None
+        return self._created["ord"].external_of.get(o)
 
     def pharmacy_of(self, o: int) -> Pharmacy | None:
         index = self.ord_pharmacy[o]
@@ -611,6 +617,7 @@ class Store:
         self._p_ord_created.setdefault(patient, []).append(o)
         if external_id:
             self._created["ord"].by_external[external_id] = o
+            self._created["ord"].external_of[o] = external_id
         return o
 
     def cancel_order(self, o: int, reason: str | None) -> None:

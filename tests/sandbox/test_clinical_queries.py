@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -282,3 +283,24 @@ def test_stats_count_records() -> None:
     stats = small.stats()
     assert stats["patients"] == 25 and stats["prescriptions"] > 0 and stats["orders"] > 0
     assert stats["mutations"] == {}
+
+
+@pytest.mark.parametrize("state", ["EXPIRED", "DEPLETED", "CANCELED", "DRAFT"])
+def test_state_filter_finds_exactly_the_prescriptions_in_that_state(api, me, state) -> None:
+    everything, after = [], None
+    while True:
+        page = data(gql(api, me, RX_LIST, first=100, after=after))["prescriptions"]
+        everything += page
+        if len(page) < 100:
+            break
+        after = page[-1]["id"]
+    expected = [r["id"] for r in everything if r["state"] == state]
+    assert expected, f"demo data should hold {state} prescriptions"
+    filtered = data(gql(api, me, RX_LIST, first=100, f={"state": state}))["prescriptions"]
+    assert [r["id"] for r in filtered] == expected[:100]
+
+
+def test_answers_are_plain_json(api, me) -> None:
+    p = _patient_with(api, me, lambda d: d["orders"])
+    answer = gql(api, me, DETAIL, id=p["id"])
+    assert json.loads(json.dumps(answer)) == answer
