@@ -21,7 +21,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -259,8 +259,11 @@ class OAuthServer:
         )
 
     async def decision(self, request: Request) -> Response:
-        form = await request.form()
-        txn_id = str(form.get("transaction", ""))
+        try:
+            form = await _form(request)
+        except (ValueError, UnicodeDecodeError):
+            form = {}
+        txn_id = form.get("transaction", "")
         self._expire()
         txn = self.state.transactions.pop(txn_id, None)
         if txn is None:
@@ -274,7 +277,7 @@ class OAuthServer:
                 "state": txn.state,
             }
             return RedirectResponse(with_query(txn.redirect_uri, params), status_code=303)
-        user = demo_user(str(form.get("user", "")))
+        user = demo_user(form.get("user", ""))
         if user is None:
             return _error_page("Unknown user", "Choose one of the demo users.", status=400)
         code = secrets.token_urlsafe(32)
@@ -461,10 +464,15 @@ async def _read_params(request: Request) -> dict[str, str] | None:
             if not isinstance(raw, dict):
                 return None
             return {str(k): str(v) for k, v in raw.items() if isinstance(v, str | int)}
-        form = await request.form()
-        return {k: v for k, v in form.items() if isinstance(v, str)}
+        return await _form(request)
     except (ValueError, UnicodeDecodeError):
         return None
+
+
+async def _form(request: Request) -> dict[str, str]:
+    """An ``application/x-www-form-urlencoded`` body (no multipart: no client sends one)."""
+    body = (await request.body()).decode("utf-8")
+    return dict(parse_qsl(body, keep_blank_values=True, max_num_fields=50))
 
 
 def _token_response(body: dict[str, Any]) -> JSONResponse:

@@ -26,7 +26,16 @@ class TokenError(Exception):
 class TokenIssuer:
     """Signs access and ID tokens for one issuer/audience and verifies access tokens."""
 
-    def __init__(self, *, issuer: str, audience: str, ttl: int = 86400) -> None:
+    def __init__(
+        self,
+        *,
+        issuer: str,
+        audience: str,
+        ttl: int = 86400,
+        key: rsa.RSAPrivateKey | None = None,
+        kid: str | None = None,
+    ) -> None:
+        """``key``/``kid`` default to fresh ones; passing them lets tests forge near-misses."""
         if not issuer.endswith("/"):
             raise ValueError("issuer must end with '/' (it is the JWT 'iss' claim)")
         if ttl <= 0:
@@ -34,8 +43,8 @@ class TokenIssuer:
         self.issuer = issuer
         self.audience = audience
         self.ttl = ttl
-        self._key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        self.kid = secrets.token_hex(8)
+        self._key = key or rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        self.kid = kid or secrets.token_hex(8)
 
     # -- issuing ------------------------------------------------------------------------------
 
