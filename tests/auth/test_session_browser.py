@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import secrets
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
-from auth_fakes import ENV, NATIVE_ID, FakeAuth0, MemoryKeyring
+from auth_fakes import ENV, NATIVE_ID, Browser, FakeAuth0, MemoryKeyring
 
 from photon_desktop import errors
 from photon_desktop.auth.pkce import challenge_s256
@@ -21,51 +20,6 @@ from photon_desktop.auth.session import Session, TokenKind
 
 Run = Callable[..., Any]
 RT_KEY = ("photon-desktop:sandbox", f"refresh-token:{NATIVE_ID}")
-
-
-class Browser:
-    """Plays the user's browser: takes the authorize URL and comes back to the loopback."""
-
-    def __init__(self, fake: FakeAuth0, *, answer: str = "code", opens: bool = True) -> None:
-        self.fake = fake
-        self.answer = answer
-        self.opens = opens
-        self.urls: list[str] = []
-        self.statuses: list[int] = []
-        self.tasks: list[asyncio.Task[None]] = []
-        self.replay = False
-
-    def open(self, url: str) -> bool:
-        self.urls.append(url)
-        if self.opens:
-            self.tasks.append(asyncio.ensure_future(self.come_back(url)))
-        return self.opens
-
-    async def come_back(self, url: str) -> None:
-        q = {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
-        if self.answer == "code":
-            code = secrets.token_urlsafe(16)
-            challenge = q["code_challenge"]
-            self.fake.issued_codes[code] = {
-                "redirect_uri": q["redirect_uri"],
-                "nonce": q["nonce"],
-                "verifier_check": lambda v, c=challenge: challenge_s256(v) == c,
-            }
-            back = {"code": code, "state": q["state"]}
-        else:
-            back = {
-                "error": self.answer,
-                "error_description": "<script>x</script>",
-                "state": q["state"],
-            }
-        target = q["redirect_uri"] + "?" + urlencode(back)
-        async with httpx.AsyncClient() as client:
-            self.statuses.append((await client.get(target)).status_code)
-            if self.replay:
-                try:
-                    self.statuses.append((await client.get(target)).status_code)
-                except httpx.ConnectError:
-                    self.statuses.append(0)  # already closed: just as safe
 
 
 def make(

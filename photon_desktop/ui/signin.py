@@ -1,0 +1,224 @@
+"""The login window: "Sign in with Photon" in the system browser, a waiting state with Cancel,
+"Copy sign-in link" when the browser does not open, errors a person can act on, and the result.
+
+The flow itself is ``Session.sign_in_with_browser``; this window starts it with ``tasks.spawn``
+(never ``exec()`` inside a coroutine) and cancels that task for Cancel, Esc or closing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtGui import QCloseEvent, QDesktopServices, QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from photon_desktop import errors
+from photon_desktop.auth.session import Session
+from photon_desktop.ui import tasks
+
+log = logging.getLogger(__name__)
+
+_STYLE = """
+QLabel#environmentBanner { padding: 8px; border-radius: 4px; font-weight: bold;
+  background: palette(alternate-base); }
+QLabel#environmentBanner[production="true"] { background: #b71c1c; color: white; }
+QLabel#signInError { color: #b71c1c; }
+QLabel#keyringNotice { color: palette(placeholder-text); }
+"""
+
+
+def open_in_system_browser(url: str) -> bool:
+    """The system browser (RFC 8252 §8.12: never an embedded web view)."""
+    return QDesktopServices.openUrl(QUrl(url))
+
+
+class SignInWindow(QWidget):
+    """Signs one environment's session in with the browser."""
+
+    signed_in = Signal()
+
+    def __init__(
+        self,
+        session: Session,
+        *,
+        open_url: Callable[[str], bool] = open_in_system_browser,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.session = session
+        self._open_url = open_url
+        self._link = ""
+        self._task: asyncio.Task[None] | None = None
+        env = session.environment
+        self.setWindowTitle(
+            f"Sign in — {env.name}" + (" — PRODUCTION" if env.is_production else "")
+        )
+        self.setStyleSheet(_STYLE)
+
+        self.banner = QLabel(
+            f"PRODUCTION: {env.name}. Real patients and real prescriptions."
+            if env.is_production
+            else f"Environment: {env.name}"
+        )
+        self.banner.setObjectName("environmentBanner")
+        self.banner.setProperty("production", env.is_production)
+        self.banner.setWordWrap(True)
+        self.banner.setAccessibleName("Environment")
+
+        self.sign_in_button = QPushButton("Sign in with Photon")
+        self.sign_in_button.setAccessibleName("Sign in with Photon")
+        self.sign_in_button.setAccessibleDescription("Opens your web browser to sign in")
+        self.sign_in_button.setDefault(True)
+        self.sign_in_button.clicked.connect(self.start)
+
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setAccessibleName("Cancel sign-in")
+        self.cancel_button.clicked.connect(self.cancel)
+
+        self.status = QLabel("")
+        self.status.setWordWrap(True)
+        self.status.setAccessibleName("Sign-in status")
+        self.error = QLabel("")
+        self.error.setObjectName("signInError")
+        self.error.setWordWrap(True)
+        self.error.setAccessibleName("Sign-in error")
+        self.error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        self.link_field = QLineEdit()
+        self.link_field.setReadOnly(True)
+        self.link_field.setAccessibleName("Sign-in link")
+        self.copy_button = QPushButton("Copy sign-in link")
+        self.copy_button.setAccessibleName("Copy sign-in link")
+        self.copy_button.clicked.connect(self.copy_link)
+
+        self.notice = QLabel("")
+        self.notice.setObjectName("keyringNotice")
+        self.notice.setWordWrap(True)
+        self.notice.setAccessibleName("Notice")
+
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.sign_in_button)
+        buttons.addWidget(self.cancel_button)
+        link_row = QHBoxLayout()
+        link_row.addWidget(self.link_field, 1)
+        link_row.addWidget(self.copy_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.banner)
+        layout.addLayout(buttons)
+        layout.addWidget(self.status)
+        layout.addLayout(link_row)
+        layout.addWidget(self.error)
+        layout.addWidget(self.notice)
+        layout.addStretch(1)
+
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, activated=self._escape)
+        session.changed.connect(self._refresh_notice)
+        self._show_idle()
+
+    # ------------------------------------------------------------------ states
+
+    @property
+    def waiting(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    @property
+    def link(self) -> str:
+        return self._link
+
+    def _set_link_visible(self, visible: bool) -> None:
+        self.link_field.setVisible(visible)
+        self.copy_button.setVisible(visible)
+
+    def _show_idle(self) -> None:
+        self.sign_in_button.setEnabled(True)
+        self.cancel_button.setVisible(False)
+        self._set_link_visible(False)
+        self._refresh_notice()
+
+    def _refresh_notice(self) -> None:
+        text = self.session.notice or ""
+        self.notice.setText(text)
+        self.notice.setVisible(bool(text))
+
+    # ------------------------------------------------------------------ actions
+
+    def start(self) -> None:
+        """Begin the browser sign-in (no-op while one is waiting)."""
+        if self.waiting:
+            return
+        self.error.clear()
+        self._link = ""
+        self.link_field.clear()
+        self.sign_in_button.setEnabled(False)
+        self.cancel_button.setVisible(True)
+        self.status.setText("Starting sign-in…")
+        self._task = tasks.spawn(self._run(), owner=self, name="browser-sign-in")
+
+    def cancel(self) -> None:
+        if self.waiting:
+            assert self._task is not None
+            self._task.cancel()
+
+    def copy_link(self) -> None:
+        if self._link:
+            QGuiApplication.clipboard().setText(self._link)
+            self.status.setText(
+                "Sign-in link copied. Paste it into your web browser and finish signing in there."
+            )
+
+    def _escape(self) -> None:
+        if self.waiting:
+            self.cancel()
+        else:
+            self.close()
+
+    def _on_link(self, url: str) -> None:
+        self._link = url
+        self.link_field.setText(url)
+        self.link_field.setCursorPosition(0)
+
+    def _open(self, url: str) -> bool:
+        opened = bool(self._open_url(url))
+        if opened:
+            self.status.setText(
+                "Finish signing in in your web browser. This window updates when you are done."
+            )
+            self.copy_button.setVisible(True)  # if nothing arrives, the link still works
+        else:
+            self.status.setText(
+                "Your web browser could not be opened. Copy the sign-in link below, paste it "
+                "into a browser on this computer and finish signing in there."
+            )
+            self._set_link_visible(True)
+            self.link_field.setFocus()
+        return opened
+
+    async def _run(self) -> None:
+        try:
+            await self.session.sign_in_with_browser(self._open, on_link=self._on_link)
+        except asyncio.CancelledError:
+            self.status.setText("Sign-in cancelled.")
+            self._show_idle()
+            raise
+        except errors.PhotonError as error:
+            self.status.clear()
+            self.error.setText(str(error))
+            self._show_idle()
+            return
+        self._show_idle()
+        self.status.setText(f"Signed in as {self.session.identity or 'you'}.")
+        self.signed_in.emit()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        tasks.cancel_all(self)
+        super().closeEvent(event)

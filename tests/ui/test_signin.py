@@ -1,0 +1,171 @@
+"""The login window as a user sees it: banner, waiting state, Cancel/Esc, copy link, errors."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from collections.abc import Callable, Coroutine
+from dataclasses import replace
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(
+    0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "auth")
+)
+
+import httpx
+import keyring.backends.fail
+import pytest
+from auth_fakes import ENV, NATIVE_ID, Browser, FakeAuth0, MemoryKeyring
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QPushButton
+from qasync_helpers import run_on_qasync
+
+from photon_desktop.auth.environments import EnvironmentKind
+from photon_desktop.auth.profiles import Profile
+from photon_desktop.auth.secret_store import SecretStore
+from photon_desktop.auth.session import Session, TokenKind
+from photon_desktop.ui.signin import SignInWindow
+
+Run = Callable[..., Any]
+
+# The offscreen platform warns when a top-level window is shown; it says nothing about us.
+pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
+
+
+@pytest.fixture
+def arun(qapp: QApplication) -> Run:
+    def run(coro: Coroutine[Any, Any, Any], timeout: float = 20.0) -> Any:
+        return run_on_qasync(qapp, coro, timeout)
+
+    return run
+
+
+def window(
+    qtbot: Any, fake: FakeAuth0, open_url: Callable[[str], bool], *, env=ENV, store=None
+) -> SignInWindow:
+    session = Session(
+        env,
+        fake.client(),
+        store or SecretStore(MemoryKeyring()),
+        profile=Profile(native_client_id=NATIVE_ID),
+    )
+    w = SignInWindow(session, open_url=open_url)
+    qtbot.addWidget(w)
+    w.show()
+    return w
+
+
+async def until(condition: Callable[[], bool], limit: float = 5.0) -> None:
+    async with asyncio.timeout(limit):
+        while not condition():  # noqa: ASYNC110 - polls widget state, which has no awaitable
+            await asyncio.sleep(0.01)
+
+
+def test_production_is_unmistakable(qtbot: Any) -> None:
+    prod = replace(ENV, kind=EnvironmentKind.PRODUCTION, name="Photon Production")
+    w = window(qtbot, FakeAuth0(), lambda url: True, env=prod)
+    assert "PRODUCTION" in w.windowTitle() and "PRODUCTION" in w.banner.text()
+    assert w.banner.property("production") is True
+    assert w.banner.palette() is not None
+    sandbox = window(qtbot, FakeAuth0(), lambda url: True)
+    assert "PRODUCTION" not in sandbox.windowTitle() + sandbox.banner.text()
+    assert sandbox.banner.property("production") is False
+
+
+def test_every_control_has_an_accessible_name(qtbot: Any) -> None:
+    w = window(qtbot, FakeAuth0(), lambda url: True)
+    for widget in w.findChildren(QPushButton) + w.findChildren(QLineEdit) + w.findChildren(QLabel):
+        assert widget.accessibleName(), widget
+
+
+def test_sign_in_in_the_browser_shows_waiting_then_the_result(arun: Run, qtbot: Any) -> None:
+    fake = FakeAuth0()
+    browser = Browser(fake)
+    held: list[str] = []
+    w = window(qtbot, fake, lambda url: held.append(url) or True)
+
+    async def go() -> None:
+        qtbot.mouseClick(w.sign_in_button, Qt.MouseButton.LeftButton)
+        await until(lambda: bool(held))
+        assert w.waiting and not w.sign_in_button.isEnabled()
+        assert w.cancel_button.isVisible()
+        assert "web browser" in w.status.text()
+        await browser.come_back(held[0])
+        await until(lambda: not w.waiting)
+
+    with qtbot.waitSignal(w.signed_in, timeout=10000):
+        arun(go())
+    assert w.session.kind is TokenKind.USER
+    assert "Signed in as Dr Maya Okafor" in w.status.text()
+    assert w.sign_in_button.isEnabled() and not w.cancel_button.isVisible()
+
+
+def test_browser_not_opening_offers_the_link_to_copy(arun: Run, qtbot: Any) -> None:
+    fake = FakeAuth0()
+    w = window(qtbot, fake, lambda url: False)
+
+    async def go() -> None:
+        w.start()
+        await until(lambda: bool(w.link))
+        assert w.link_field.isVisible() and w.copy_button.isVisible()
+        assert w.link_field.text() == w.link
+        assert "could not be opened" in w.status.text()
+        qtbot.mouseClick(w.copy_button, Qt.MouseButton.LeftButton)
+        copied = QGuiApplication.clipboard().text()
+        assert copied == w.link
+        await Browser(fake).come_back(copied)
+        await until(lambda: not w.waiting)
+
+    arun(go())
+    assert w.session.kind is TokenKind.USER
+
+
+@pytest.mark.parametrize("how", ["button", "escape"])
+def test_cancel_returns_to_idle_and_frees_the_port(arun: Run, qtbot: Any, how: str) -> None:
+    fake = FakeAuth0()
+    held: list[str] = []
+    w = window(qtbot, fake, lambda url: held.append(url) or True)
+
+    async def go() -> None:
+        w.start()
+        await until(lambda: bool(held))
+        if how == "button":
+            qtbot.mouseClick(w.cancel_button, Qt.MouseButton.LeftButton)
+        else:
+            qtbot.keyClick(w, Qt.Key.Key_Escape)
+        await until(lambda: not w.waiting)
+
+    arun(go())
+    assert w.status.text() == "Sign-in cancelled."
+    assert w.sign_in_button.isEnabled() and not w.cancel_button.isVisible()
+    assert w.session.kind is TokenKind.NONE
+    redirect = parse_qs(urlsplit(held[0]).query)["redirect_uri"][0]
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(redirect)
+
+
+def test_denial_shows_an_error_and_allows_a_retry(arun: Run, qtbot: Any) -> None:
+    fake = FakeAuth0()
+    browser = Browser(fake, answer="access_denied")
+    w = window(qtbot, fake, browser.open)
+
+    async def go() -> None:
+        w.start()
+        await until(lambda: not w.waiting and bool(browser.urls))
+
+    arun(go())
+    assert "cancelled or refused" in w.error.text()
+    assert "<script>" not in w.error.text()
+    assert w.sign_in_button.isEnabled()
+
+
+def test_no_keyring_notice_is_visible(arun: Run, qtbot: Any) -> None:
+    store = SecretStore(keyring.backends.fail.Keyring())
+    arun(store.probe())
+    fake = FakeAuth0()
+    w = window(qtbot, fake, Browser(fake).open, store=store)
+    assert w.notice.isVisible() and "sign in again" in w.notice.text()
