@@ -27,12 +27,17 @@ from typing import Any
 
 from graphql import (
     DocumentNode,
+    FieldNode,
     GraphQLError,
     GraphQLInterfaceType,
     GraphQLObjectType,
     GraphQLResolveInfo,
     GraphQLScalarType,
     GraphQLSchema,
+    ListValueNode,
+    ObjectValueNode,
+    OperationDefinitionNode,
+    VariableNode,
     build_schema,
     execute,
     parse,
@@ -301,7 +306,8 @@ class ClinicalAPI:
         answer: dict[str, Any] = {"data": result.data}  # type: ignore[union-attr]
         errors = result.errors  # type: ignore[union-attr]
         if errors:
-            answer["errors"] = [item for e in errors for item in _format_error(e)]
+            arguments = _variable_arguments(document) if answer["data"] is None else {}
+            answer["errors"] = [item for e in errors for item in _format_error(e, arguments)]
         return answer
 
     # ------------------------------------------------------------ documents
@@ -1172,7 +1178,38 @@ _VARIABLE_ERROR = re.compile(
 _MISSING_FIELD = re.compile(r"to include required field '(\w+)'")
 
 
-def _format_error(error: GraphQLError) -> list[dict]:
+def _variable_arguments(document: DocumentNode) -> dict[str, str]:
+    """Which argument each variable feeds, e.g. ``{"zip": "address.postalCode"}``.
+
+    Lets a variable that fails coercion be reported under the argument a form knows about.
+    """
+    found: dict[str, str] = {}
+
+    def walk_value(node: Any, path: str) -> None:
+        if isinstance(node, VariableNode):
+            found.setdefault(node.name.value, path)
+        elif isinstance(node, ObjectValueNode):
+            for item in node.fields:
+                walk_value(item.value, f"{path}.{item.name.value}")
+        elif isinstance(node, ListValueNode):
+            for n, item in enumerate(node.values):
+                walk_value(item, f"{path}[{n}]")
+
+    def walk(selections: Any) -> None:
+        for selection in selections or ():
+            if isinstance(selection, FieldNode):
+                for argument in selection.arguments or ():
+                    walk_value(argument.value, argument.name.value)
+            if getattr(selection, "selection_set", None) is not None:
+                walk(selection.selection_set.selections)
+
+    for definition in document.definitions:
+        if isinstance(definition, OperationDefinitionNode):
+            walk(definition.selection_set.selections)
+    return found
+
+
+def _format_error(error: GraphQLError, arguments: dict[str, str] | None = None) -> list[dict]:
     original = error.original_error
     base = {"path": error.path, "locations": _locations(error)}
     if isinstance(original, InputErrors):
@@ -1184,7 +1221,7 @@ def _format_error(error: GraphQLError) -> list[dict]:
     match = _VARIABLE_ERROR.match(error.message)
     if match:  # variables that fail coercion: name the argument so a form can mark it
         var, at, detail = match.groups()
-        path = var + (at or "")
+        path = (arguments or {}).get(var, var) + (at or "")
         missing = _MISSING_FIELD.search(detail)
         if missing:
             path += "." + missing.group(1)

@@ -63,7 +63,7 @@ def test_create_patient_saves_and_lists_it(api, me) -> None:
 
 BAD_PATIENTS = [
     ({"dob": "2999-01-01"}, {"dateOfBirth"}),
-    ({"dob": "2021-02-30"}, {"dob"}),  # not a real date: rejected by the AWSDate scalar
+    ({"dob": "2021-02-30"}, {"dateOfBirth"}),  # not a real date: the AWSDate scalar says so
     ({"email": "not-an-email"}, {"email"}),
     ({"phone": "555-12"}, {"phone"}),
     ({"address": {**ADDRESS, "state": "XX", "postalCode": "7870"}},
@@ -318,3 +318,18 @@ def test_m2m_can_create_patients_and_orders(api, me) -> None:
     made = data(gql(api, machine, CREATE_ORDER, patientId=patient,
                     fills=[{"prescriptionId": rx}], pharmacyId=pharmacy, address=ADDRESS))
     assert made["createOrder"]["state"] == "PENDING"
+
+
+def test_a_bad_variable_is_reported_under_the_argument_it_feeds(api, me) -> None:
+    allergen = _reference(api, me)["allergens"][0]["id"]
+    q = """mutation($id: ID!, $a: ID!, $when: AWSDate) {
+      updatePatient(id: $id, allergies: [{allergenId: $a, onset: $when}]) { id } }"""
+    pid = data(gql(api, me, CREATE_PATIENT, **_patient_args()))["createPatient"]["id"]
+    answer = gql(api, me, q, id=pid, a=allergen, when="2020-13-01")
+    assert error_types(answer) == ["ValidationError"]
+    assert fields(answer) == {"allergies[0].onset"}
+    inline = gql(api, me, 'mutation { createPatient(name: {first: "A", last: "B"}, '
+                 'dateOfBirth: "2000-01-01", sex: MALE, phone: "2125550100", email: "x") '
+                 "{ id } }")
+    assert error_types(inline) == ["ValidationError"] and inline["data"] is None
+    assert api.stats()["patients"] == 41
