@@ -16,12 +16,11 @@ import ipaddress
 import itertools
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urlsplit
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -43,44 +42,28 @@ from PySide6.QtWidgets import (
 
 from photon_desktop import errors
 from photon_desktop.auth.environments import BUILT_IN, Environment, EnvironmentKind
+from photon_desktop.auth.m2m import TokenInfo, test_m2m_credentials
+from photon_desktop.auth.profiles import Profile, load_profile, save_profile
+from photon_desktop.auth.secret_store import SecretStore, m2m_secret_user, refresh_token_user
 from photon_desktop.ui import tasks
+
+if TYPE_CHECKING:
+    import httpx
 
 # ----------------------------------------------------------------------------- what the pane edits
 
 
-@dataclass(frozen=True, slots=True)
-class ProfileFields:
-    """The non-secret settings of one environment, as the pane shows them."""
-
-    m2m_client_id: str = ""
-    native_client_id: str = ""
-    organization_id: str = ""
-    fixed_ports: tuple[int, ...] = ()  # empty: an ephemeral loopback port
-    issuer: str = ""
-    audience: str = ""
-    graphql_url: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class ConnectionTest:
-    """What a successful client-credentials exchange granted."""
-
-    scopes: tuple[str, ...]
-    expires_in: int  # seconds
-    checked_at: datetime = field(default_factory=lambda: datetime.now(UTC))
-
-
 class CredentialsBackend(Protocol):
-    """The auth layer as the settings pane sees it (bound by the composition root)."""
+    """The auth layer as the settings pane sees it (``AuthCredentialsBackend`` in the app)."""
 
     @property
     def keyring_notice(self) -> str | None:
         """Why secrets cannot be kept past this session (no usable keyring), or None."""
         ...
 
-    def load(self, env_key: str) -> ProfileFields: ...
+    def load(self, env_key: str) -> Profile: ...
 
-    def save(self, env_key: str, fields: ProfileFields) -> None: ...
+    def save(self, env_key: str, profile: Profile) -> None: ...
 
     async def load_secret(self, env_key: str, client_id: str) -> str | None: ...
 
@@ -88,13 +71,52 @@ class CredentialsBackend(Protocol):
         """Keep the secret; False when it could only be kept for this session."""
         ...
 
-    async def forget(self, env_key: str) -> None:
-        """Delete every keyring entry of the environment (M2M secret, refresh token)."""
+    async def forget(self, env_key: str, m2m_client_ids: Sequence[str] = ()) -> None:
+        """Delete the environment's keyring entries (M2M secrets, refresh token)."""
         ...
 
-    async def test(self, env: Environment, client_id: str, client_secret: str) -> ConnectionTest:
+    async def test(self, env: Environment, client_id: str, client_secret: str) -> TokenInfo:
         """Run the client-credentials exchange; raises ``errors.PhotonError`` subclasses."""
         ...
+
+
+class AuthCredentialsBackend:
+    """The pane's backend over the auth layer: ``profiles`` (QSettings), ``SecretStore``
+    (keyring, or memory for this session) and ``test_m2m_credentials`` on the injected client."""
+
+    def __init__(
+        self, store: SecretStore, client: httpx.AsyncClient, settings: QSettings | None = None
+    ) -> None:
+        self._store = store
+        self._client = client
+        self._settings = settings
+
+    @property
+    def keyring_notice(self) -> str | None:
+        return self._store.notice
+
+    def load(self, env_key: str) -> Profile:
+        return load_profile(env_key, self._settings)
+
+    def save(self, env_key: str, profile: Profile) -> None:
+        save_profile(env_key, profile, self._settings)
+
+    async def load_secret(self, env_key: str, client_id: str) -> str | None:
+        return await self._store.get(env_key, m2m_secret_user(client_id))
+
+    async def store_secret(self, env_key: str, client_id: str, secret: str) -> bool:
+        return await self._store.set(env_key, m2m_secret_user(client_id), secret)
+
+    async def forget(self, env_key: str, m2m_client_ids: Sequence[str] = ()) -> None:
+        saved = self.load(env_key)
+        ids = {i for i in (saved.m2m_client_id, *m2m_client_ids) if i}
+        for client_id in sorted(ids):
+            await self._store.delete(env_key, m2m_secret_user(client_id))
+        if saved.native_client_id:
+            await self._store.delete(env_key, refresh_token_user(saved.native_client_id))
+
+    async def test(self, env: Environment, client_id: str, client_secret: str) -> TokenInfo:
+        return await test_m2m_credentials(self._client, env, client_id, client_secret)
 
 
 # ----------------------------------------------------------------------------- validation
@@ -170,27 +192,22 @@ def parse_ports(text: str) -> tuple[tuple[int, ...], str | None]:
 
 
 def describe_error(error: BaseException) -> tuple[str, str]:
-    """A heading and a sentence for a failed test, in terms a clinic admin can act on."""
-    detail = str(error) or type(error).__name__
+    """A heading and the sentence to show for a failed test.
+
+    The auth layer's errors already say what to do (``str(error)``); the heading names the kind
+    of problem so a clinic admin knows where to look before reading on.
+    """
     if isinstance(error, errors.CredentialsRejected):
-        heading = "Photon refused these credentials"
-        hint = "Check the client ID and secret in the Photon dashboard (Settings → Developers)."
-    elif isinstance(error, errors.OfflineError):
-        heading = "Photon could not be reached"
-        hint = "Check the internet connection, VPN or proxy, then try again."
-    elif isinstance(error, errors.ConfigurationError):
-        heading = "The environment settings look wrong"
-        hint = "Check the sign-in address and audience for this environment."
-    elif isinstance(error, errors.RateLimited):
-        heading = "Photon asked to slow down"
-        hint = "Wait a minute before testing again."
-    elif isinstance(error, errors.PhotonError):
-        heading = "The test did not succeed"
-        hint = ""
-    else:
-        heading = "Unexpected error while testing"
-        hint = "See the log for details."
-    return heading, f"{detail} {hint}".strip()
+        return "Photon refused these credentials", str(error)
+    if isinstance(error, errors.OfflineError):
+        return "Photon could not be reached", str(error)
+    if isinstance(error, errors.ConfigurationError):
+        return "The environment settings look wrong", str(error)
+    if isinstance(error, errors.RateLimited):
+        return "Photon asked to slow down", str(error)
+    if isinstance(error, errors.PhotonError):
+        return "The test did not succeed", str(error)
+    return "Unexpected error while testing", f"{type(error).__name__}. See the log for details."
 
 
 def _duration(seconds: int) -> str:
@@ -539,7 +556,12 @@ class SettingsPane(QWidget):
             label = self._form.labelForField(f)
             if label is not None:
                 label.setVisible(editable)
-        if env.kind is EnvironmentKind.LOCAL:
+        if env.kind is EnvironmentKind.LOCAL and env.issuer:
+            self.endpoints_label.setText(
+                f"The local sandbox is running at {env.issuer} — leave the addresses empty to "
+                "use it, or enter those of another photon-sandbox."
+            )
+        elif env.kind is EnvironmentKind.LOCAL:
             self.endpoints_label.setText(
                 "The app can start a local sandbox with demo data itself; leave the addresses "
                 "empty for that, or enter those of a running photon-sandbox."
@@ -564,6 +586,7 @@ class SettingsPane(QWidget):
         except errors.PhotonError as exc:
             self._set_keyring_notice(str(exc))
             return
+        self._show_keyring_notice()  # the first keyring call has probed the store
         # Only fill an untouched field of the environment still shown.
         if secret and self._loaded_key == key and not self.client_secret.edit.text():
             self.client_secret.edit.setText(secret)
@@ -657,9 +680,9 @@ class SettingsPane(QWidget):
         """The client ID and secret as typed (read on ``connect_requested``)."""
         return self.client_id.text(), self.client_secret.edit.text()
 
-    def profile(self) -> ProfileFields:
+    def profile(self) -> Profile:
         ports = parse_ports(self.ports.text())[0] if self.port_fixed.isChecked() else ()
-        return ProfileFields(
+        return Profile(
             m2m_client_id=self.client_id.text(),
             native_client_id=self.native_client_id.text(),
             organization_id=self.organization_id.text(),
@@ -703,7 +726,7 @@ class SettingsPane(QWidget):
             heading, text = describe_error(exc)
             self._show_result(False, f"{heading}. {text}")
         else:
-            until = (info.checked_at + timedelta(seconds=info.expires_in)).astimezone()
+            until = (datetime.now(UTC) + timedelta(seconds=info.expires_in)).astimezone()
             scopes = ", ".join(sorted(info.scopes)) or "none"
             self._show_result(
                 True,
@@ -786,7 +809,7 @@ class SettingsPane(QWidget):
 
     async def _forget(self, key: str) -> None:
         try:
-            await self._backend.forget(key)
+            await self._backend.forget(key, [self.client_id.text()])
         except Exception as exc:
             _heading, text = describe_error(exc)
             self._show_result(False, f"Could not delete the credentials. {text}")

@@ -14,7 +14,8 @@ import keyring
 import pytest
 from PySide6.QtCore import QCoreApplication, QSettings
 from PySide6.QtWidgets import QApplication
-from settings_support import MemoryKeyring, dark_palette, run_on_qasync
+from qasync_helpers import run_on_qasync
+from settings_support import MemoryKeyring, dark_palette
 
 
 @pytest.fixture

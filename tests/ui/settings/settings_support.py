@@ -4,16 +4,14 @@ on sys.path)."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Coroutine
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import keyring.backend
 import keyring.errors
-import qasync
 from PySide6.QtGui import QColor, QImage, QPalette
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QWidget
 
 SCREENSHOTS = Path(__file__).resolve().parents[3] / "artifacts" / "screenshots"
 
@@ -40,23 +38,6 @@ class MemoryKeyring(keyring.backend.KeyringBackend):
 
 
 
-
-def run_on_qasync(qapp: QApplication, coro: Coroutine[Any, Any, Any], timeout: float) -> Any:
-    """Run ``coro`` on a qasync loop over pytest-qt's app; cancel what it leaves behind."""
-    loop = qasync.QEventLoop(qapp)
-    # Plain threads for asyncio.to_thread: qasync's QThread pool warns when torn down per test.
-    loop.set_default_executor(ThreadPoolExecutor(max_workers=4))
-    asyncio.set_event_loop(loop)
-    try:
-        return loop.run_until_complete(asyncio.wait_for(coro, timeout))
-    finally:
-        leftovers = [t for t in asyncio.all_tasks(loop) if not t.done()]
-        for task in leftovers:
-            task.cancel()
-        if leftovers:
-            loop.run_until_complete(asyncio.gather(*leftovers, return_exceptions=True))
-        loop.close()
-        asyncio.set_event_loop(None)
 
 
 
