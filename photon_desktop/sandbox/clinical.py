@@ -165,9 +165,9 @@ def _install_scalars(schema: GraphQLSchema) -> None:
         scalar = schema.type_map[name]
         assert isinstance(scalar, GraphQLScalarType)
         scalar.coerce_input_value = parse_fn  # type: ignore[method-assign]
-        scalar.parse_value = parse_fn  # type: ignore[method-assign]
+        scalar.parse_value = parse_fn  # type: ignore[method-assign,assignment]
         scalar.coerce_output_value = serialize_fn  # type: ignore[method-assign]
-        scalar.serialize = serialize_fn  # type: ignore[method-assign]
+        scalar.serialize = serialize_fn  # type: ignore[method-assign,assignment]
 
 
 # ---------------------------------------------------------------- graph sources
@@ -319,14 +319,14 @@ class ClinicalAPI:
             if cached is not None:
                 self._documents.move_to_end(query)
                 return cached
+        document: DocumentNode | list[GraphQLError]
         try:
-            document: DocumentNode | list[GraphQLError] = parse(query)
+            parsed = parse(query)
         except GraphQLError as error:
             document = [error]
         else:
-            problems = validate(self.schema, document)
-            if problems:
-                document = problems
+            problems = validate(self.schema, parsed)
+            document = problems or parsed
         with self._lock:
             self._documents[query] = document
             if len(self._documents) > _DOCUMENT_CACHE_SIZE:
@@ -611,13 +611,10 @@ class ClinicalAPI:
             return [Fil(f) for f in store.rx_fills(source.h)]
 
         def order_fulfillment(source: Ord, info: GraphQLResolveInfo) -> Any:
-            o = source.h
-            canceled = store._ord_canceled.get(o)
-            at = canceled[0] if canceled and canceled[0] < info.context.ts else info.context.ts
-            return store.fulfillment_at(o, at)
+            return store.fulfillment_at(source.h, info.context.ts)
 
         def fill_treatment(source: Fil, _info: Any) -> Treatment:
-            return store._treatment(store.fill_treatment[source.h])
+            return store.treatment_at(store.fill_treatment[source.h])
 
         def fill_rx(source: Fil, _info: Any) -> Rx | None:
             r = store.fill_rx[source.h]
@@ -867,7 +864,7 @@ class ClinicalAPI:
     def _m_create_patient(self, context: Context, **args: Any) -> PatientRecord:
         context.require(accounts.WRITE_PATIENT)
         fields = self._patient_fields(context, args)
-        defaults = {"middle": None, "title": None, "gender": None, "email": None,
+        defaults: dict[str, Any] = {"middle": None, "title": None, "gender": None, "email": None,
                     "address": None, "allergies": [], "medication_history": [],
                     "preferred_pharmacies": [], "external_id": None}
         p = self.store.create_patient({**defaults, **fields})
@@ -943,6 +940,7 @@ class ClinicalAPI:
         if fills is None and refills is None:
             bad("fillsAllowed", "fillsAllowed (or the legacy refillsAllowed) is required")
         elif fills is None:
+            assert refills is not None
             if refills < 0:
                 bad("refillsAllowed", "refillsAllowed must be 0 or more")
             fills = refills + 1
@@ -1189,11 +1187,11 @@ def _variable_arguments(document: DocumentNode) -> dict[str, str]:
         if isinstance(node, VariableNode):
             found.setdefault(node.name.value, path)
         elif isinstance(node, ObjectValueNode):
-            for item in node.fields:
-                walk_value(item.value, f"{path}.{item.name.value}")
+            for object_field in node.fields:
+                walk_value(object_field.value, f"{path}.{object_field.name.value}")
         elif isinstance(node, ListValueNode):
-            for n, item in enumerate(node.values):
-                walk_value(item, f"{path}[{n}]")
+            for n, value in enumerate(node.values):
+                walk_value(value, f"{path}[{n}]")
 
     def walk(selections: Any) -> None:
         for selection in selections or ():

@@ -189,7 +189,6 @@ class Store:
         self.rx_prescriber: list[str] = [self.default_prescriber] * self.n_demo_rx
         self._rx_detail: dict[int, dict[str, Any]] = {}
         self._rx_dates: dict[int, tuple[date, date]] = {}
-        self._rx_canceled_at: dict[int, float] = {}
         self.rx_order = sorted(range(self.n_demo_rx), key=self.rx_written.__getitem__)
         self.rx_pos = [0] * self.n_demo_rx
         for pos, r in enumerate(self.rx_order):
@@ -344,14 +343,9 @@ class Store:
         self.p_search.append(_search_text(record.first, record.last, record.middle))
         insort(self.p_order, p, key=self.p_key.__getitem__)
         self._blob = None
-        self._rx_start_extra(p)
         if record.external_id:
             self._created["pat"].by_external[record.external_id] = p
         return p
-
-    def _rx_start_extra(self, p: int) -> None:
-        self._p_rx_created.setdefault(p, [])
-        self._p_ord_created.setdefault(p, [])
 
     def update_patient(self, p: int, changes: dict[str, Any]) -> None:
         record = self.patient(p)
@@ -421,9 +415,9 @@ class Store:
 
     def rx_treatment_of(self, r: int) -> Treatment:
         index = self.rx_treatment[r]
-        return self._treatment(index)
+        return self.treatment_at(index)
 
-    def _treatment(self, index: int) -> Treatment:
+    def treatment_at(self, index: int) -> Treatment:
         meds = self.ref.medications
         if index < len(meds):
             return meds[index]
@@ -445,7 +439,7 @@ class Store:
     def rx_fills(self, r: int) -> list[int]:
         """Fills of this prescription (demo: at most one per order, found by scanning orders)."""
         p = self.rx_patient[r]
-        out = []
+        out: list[int] = []
         for o in self.patient_orders(p):
             out.extend(f for f in self.order_fills(o) if self.fill_rx[f] == r)
         return out
@@ -485,7 +479,6 @@ class Store:
 
     def cancel_prescription(self, r: int) -> None:
         self.rx_state[r] = "CANCELED"
-        self._rx_canceled_at[r] = self.clock.now().timestamp()
 
     # ------------------------------------------------------------ orders and fills
 
@@ -534,15 +527,18 @@ class Store:
         return "COMPLETED" if step[0] in FINAL_STEPS else "PLACED"
 
     def fulfillment_at(self, o: int, now: float) -> Fulfillment | None:
+        """Pharmacy progress; a canceled order keeps the step it had reached when canceled."""
         if self.ord_fate[o] == "ERROR":
             return None
+        if self.ord_fate[o] == "CANCELED":
+            canceled = self._ord_canceled.get(o)
+            if canceled is None:
+                return None  # demo orders canceled before the pharmacy saw them
+            now = min(now, canceled[0])
         step = self._step(o, now)
         if step is None:
             return None
         state, steps, placed = step
-        canceled = self._ord_canceled.get(o)
-        if self.ord_fate[o] == "CANCELED" and canceled is None:
-            return None  # demo orders canceled before the pharmacy saw them
         pharmacy = self.pharmacy_of(o)
         assert pharmacy is not None
         kind = self.fulfillment_type(pharmacy)

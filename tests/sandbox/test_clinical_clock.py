@@ -123,3 +123,13 @@ def test_demo_data_has_orders_in_flight_that_finish_as_time_passes() -> None:
     still = {o["id"] for o in data(gql(api, me, q))["orders"]}
     assert not still & {o["id"] for o in placed}
 
+
+
+def test_a_canceled_order_stops_where_it_was() -> None:
+    api = make_api(patients=10)
+    me = user(api, PRESCRIBER)
+    order_id = _new_order(api, me, mail=False)
+    api.clock.advance(10 * 60)
+    data(gql(api, me, 'mutation($id: ID!) { cancelOrder(id: $id, reason: "moved") { id } }',
+             id=order_id))
+    assert _walk(api, me, order_id, [0, 120]) == [("CANCELED", "RECEIVED", "CANCELED")] * 2
