@@ -8,6 +8,7 @@ GraphQL endpoint answers like AWS AppSync (Photon's API): a bad token is HTTP 40
 from __future__ import annotations
 
 import json
+import re
 import secrets
 from collections import Counter
 from dataclasses import dataclass, field
@@ -126,8 +127,7 @@ def build_sandbox(
             return _bad_request("The request body is not valid JSON.")
         if not isinstance(body, dict):
             return _bad_request("The request body must be a JSON object.")
-        name = body.get("operationName")
-        graphql_requests[name if isinstance(name, str) and name else "(anonymous)"] += 1
+        graphql_requests[_operation_name(body)] += 1
         return JSONResponse(api.execute(body, _principal(claims)))
 
     async def graphql_get(request: Request) -> Response:
@@ -239,6 +239,19 @@ def _bearer(header: str | None) -> str:
     if not value:
         raise TokenError("Valid authorization header not provided.")
     return value
+
+
+_FIRST_OPERATION = re.compile(r"(?:^|[\s}])(?:query|mutation|subscription)\s+([_A-Za-z]\w*)")
+
+
+def _operation_name(body: dict[str, Any]) -> str:
+    """``operationName``, else the name of the document's first operation (for stats only)."""
+    name = body.get("operationName")
+    if isinstance(name, str) and name:
+        return name
+    query = body.get("query")
+    match = _FIRST_OPERATION.search(query) if isinstance(query, str) else None
+    return match.group(1) if match else "(anonymous)"
 
 
 def _principal(claims: dict[str, Any]) -> Principal:
