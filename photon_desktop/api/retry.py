@@ -1,7 +1,8 @@
 """When a read may be sent again, and how long to wait first.
 
-Reads retry on network errors, 5xx and 429 with exponential backoff and full jitter, honouring
-``Retry-After`` up to a cap. Writes never come through here: a lost write is checked, not resent.
+Reads retry on network errors, 5xx, 429 and undecodable bodies (a truncated or garbled answer is
+a transport problem too) with exponential backoff and jitter, honouring ``Retry-After`` up to a
+cap. Writes never come through here: a lost write is checked, not resent.
 """
 
 from __future__ import annotations
@@ -11,7 +12,13 @@ import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from photon_desktop.errors import OfflineError, PhotonError, RateLimited, ServerError
+from photon_desktop.errors import (
+    OfflineError,
+    PhotonError,
+    RateLimited,
+    ResponseError,
+    ServerError,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +42,7 @@ class RetryPolicy:
             if error.retry_after > self.max_retry_after:
                 return None  # a long wait is the user's call, not a frozen spinner
             return max(0.0, error.retry_after)
-        if isinstance(error, OfflineError | ServerError):
+        if isinstance(error, OfflineError | ServerError | ResponseError):
             return self._backoff(attempt)
         return None
 
