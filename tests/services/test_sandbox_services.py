@@ -142,9 +142,12 @@ def test_create_update_and_invalid_input(sandbox, on_qt) -> None:
         again = await s.patients.get(created.id)
         with pytest.raises(InvalidInput) as invalid:
             await s.patients.update(created.id, PatientInput(email="not-an-email"))
-        return created, updated, again, invalid.value
+        with pytest.raises(InvalidInput) as no_name:
+            await s.patients.update(created.id, PatientInput(name=NameInput(first="", last="X")))
+        return created, updated, again, invalid.value, no_name.value
 
-    created, updated, again, invalid = on_qt(scenario)
+    created, updated, again, invalid, no_name = on_qt(scenario)
+    assert list(no_name.fields) == ["name.first"]
     assert created.name.full == "Test Createtest" and created.external_id.startswith("pd-")
     assert updated.email == again.email == "moved@example.com"
     assert again.phone == created.phone  # untouched fields stay
@@ -572,11 +575,22 @@ def test_read_only_user_gets_a_named_permission_error(sandbox, on_qt) -> None:
 
 
 def test_200_calls_with_one_m2m_token_make_one_token_request(sandbox, on_qt) -> None:
+    """With the auth layer's real ``Session`` (M2M), not a test TokenSource."""
+    import keyring.backends.fail
+
+    from photon_desktop.auth.environments import LOCAL_SANDBOX
+    from photon_desktop.auth.secret_store import SecretStore
+    from photon_desktop.auth.session import Session
+
+    environment = LOCAL_SANDBOX.with_endpoints(
+        issuer=sandbox.issuer, audience=sandbox.audience, graphql_url=sandbox.graphql_url
+    )
     before = counts(sandbox)["tokens"]
 
     async def scenario(http):
-        tokens = m2m(sandbox, http)
-        s = services(sandbox, http, tokens)
+        session = Session(environment, http, SecretStore(keyring.backends.fail.Keyring()))
+        await session.use_m2m(sandbox.m2m_client_id, sandbox.m2m_client_secret, remember=False)
+        s = services(sandbox, http, session)
         for i in range(20):
             await asyncio.gather(*(s.catalog.allergens(f"a{i}{j}") for j in range(10)))
         return s.request_log.entries
