@@ -292,6 +292,11 @@ class ClinicalAPI:
             return _request_error("variables must be a JSON object")
         if operation is not None and not isinstance(operation, str):
             return _request_error("operationName must be a string")
+        if principal.org_id and principal.org_id != self.org_id:
+            return {"data": None, "errors": [{
+                "message": "Not authorized: the token belongs to another organization",
+                "path": None, "locations": None, "errorType": "Unauthorized",
+                "errorInfo": None}]}
         document = self._document(query)
         if isinstance(document, list):
             return {"data": None, "errors": [_graphql_error(e) for e in document]}
@@ -322,10 +327,12 @@ class ClinicalAPI:
         document: DocumentNode | list[GraphQLError]
         try:
             parsed = parse(query)
+            problems = validate(self.schema, parsed)
         except GraphQLError as error:
             document = [error]
+        except RecursionError:
+            document = [GraphQLError("The query is nested too deeply")]
         else:
-            problems = validate(self.schema, parsed)
             document = problems or parsed
         with self._lock:
             self._documents[query] = document

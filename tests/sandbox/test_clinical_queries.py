@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 
@@ -263,6 +264,8 @@ def test_malformed_requests_answer_errors_with_null_data(api, me) -> None:
         answer = api.execute(body, me)
         assert answer["data"] is None and answer["errors"]
         assert all("extensions" not in e and e["errorType"] for e in answer["errors"])
+    deep = api.execute({"query": "{ me " + "{ name " * 5000 + "}" * 5001}, me)
+    assert deep["data"] is None and error_types(deep) == ["GraphQLError"]
     parse_error = api.execute({"query": "{ patients { id }"}, me)
     assert error_types(parse_error) == ["GraphQLError"]
     assert parse_error["errors"][0]["locations"]
@@ -304,3 +307,9 @@ def test_answers_are_plain_json(api, me) -> None:
     p = _patient_with(api, me, lambda d: d["orders"])
     answer = gql(api, me, DETAIL, id=p["id"])
     assert json.loads(json.dumps(answer)) == answer
+
+
+def test_a_token_of_another_organization_is_refused(api, me) -> None:
+    stranger = dataclasses.replace(me, org_id="org_0000000000000000")
+    answer = api.execute({"query": "{ organization { id } }"}, stranger)
+    assert answer["data"] is None and error_types(answer) == ["Unauthorized"]
