@@ -1,0 +1,110 @@
+"""``python -m photon_desktop.sandbox``: the JSON line, loopback only, quiet logs, clean exits."""
+
+from __future__ import annotations
+
+import signal
+import socket
+import subprocess
+import sys
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+
+ANNOUNCED = {
+    "issuer", "authorize_url", "token_url", "revoke_url", "graphql_url", "jwks_url", "audience",
+    "m2m", "native_client_id", "users", "org_id", "admin_url", "admin_key",
+}  # fmt: skip
+
+
+def test_the_json_line_announces_every_endpoint_on_loopback(sandbox, http) -> None:
+    assert ANNOUNCED <= set(sandbox.raw)
+    issuer = urlsplit(sandbox.issuer)
+    assert (issuer.scheme, issuer.hostname, issuer.path) == ("http", "127.0.0.1", "/")
+    assert issuer.port and issuer.port > 0
+    for name in ("authorize_url", "token_url", "revoke_url", "graphql_url", "jwks_url"):
+        assert sandbox.raw[name].startswith(sandbox.issuer)
+    assert sandbox.audience == "https://api.sandbox.photon.local"
+    assert sandbox.org_id.startswith("org_")
+    assert {u["role"] for u in sandbox.users} == {"prescriber", "staff", "support"}
+    assert all(u["email"] and u["permissions"] for u in sandbox.users)
+    assert http.get(sandbox.jwks_url).status_code == 200
+
+
+def test_secrets_are_new_each_run_and_the_data_is_the_same(sandbox, fresh_sandbox) -> None:
+    other = fresh_sandbox()
+    assert other.issuer != sandbox.issuer
+    assert other.m2m_client_secret != sandbox.m2m_client_secret
+    assert other.admin_key != sandbox.admin_key
+    assert other.org_id == sandbox.org_id  # same seed, same demo data
+    assert other.m2m_client_id == sandbox.m2m_client_id
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_a_stop_signal_ends_the_process_cleanly(fresh_sandbox, sig) -> None:
+    running = fresh_sandbox()
+    assert running.stop(sig) == 0
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(running.jwks_url, timeout=2)
+    assert "Traceback" not in running.stderr_text()
+
+
+def test_the_log_holds_no_secrets_and_no_drop_tracebacks(fresh_sandbox) -> None:
+    running = fresh_sandbox()
+    body = running.sign_in("prescriber@sandbox.photon.local")
+    m2m = running.m2m_token()
+    running.fail_next({"kind": "drop"})
+    with pytest.raises((httpx.RemoteProtocolError, httpx.ReadError)):
+        httpx.post(running.graphql_url, json={"query": "{ me { id } }"}, headers={
+            "Authorization": m2m}, timeout=5)  # fmt: skip
+    assert running.stop() == 0
+    log = running.stderr_text()
+    assert "listening at" in log
+    for secret in (
+        running.m2m_client_secret,
+        running.admin_key,
+        m2m,
+        body["access_token"],
+        body["refresh_token"],
+        body["id_token"],
+    ):
+        assert secret not in log
+    assert "Traceback" not in log
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "192.0.2.10", "example.com"])
+def test_a_non_loopback_host_is_refused(host) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "photon_desktop.sandbox", "--host", host, "--port", "0"],
+        capture_output=True,
+        timeout=30,
+    )
+    assert done.returncode == 2
+    assert done.stdout == b""
+    assert b"--host" in done.stderr or b"--allow-remote" in done.stderr
+
+
+def test_bad_fault_options_are_refused_before_starting() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "photon_desktop.sandbox", "--error-rate", "3"],
+        capture_output=True,
+        timeout=30,
+    )
+    assert done.returncode == 2
+    assert b"error_rate" in done.stderr
+
+
+def _ipv6_loopback() -> bool:
+    try:
+        with socket.socket(socket.AF_INET6) as probe:
+            probe.bind(("::1", 0))
+    except OSError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(not _ipv6_loopback(), reason="this machine has no IPv6 loopback")
+def test_ipv6_loopback_works(fresh_sandbox) -> None:
+    running = fresh_sandbox("--host", "::1")
+    assert urlsplit(running.issuer).hostname == "::1"
+    assert running.m2m_token()
