@@ -17,20 +17,12 @@ from photon_desktop.ui.records import (
 )
 from photon_desktop.ui.workspace import Workspace
 
-
-def _treatments(order: Order) -> str:
-    names = [f.treatment.name for f in order.fills if f.treatment]
-    if not names:
-        return f"{len(order.fills)} fill(s)"
-    return names[0] if len(names) == 1 else f"{names[0]} +{len(names) - 1}"
-
-
 COLUMNS: tuple[Column[Order], ...] = (
     Column("Patient", lambda o: o.patient_name.full if o.patient_name else o.patient_id),
     Column("State", lambda o: enum_label(o.state)),
     Column("Fulfillment", lambda o: enum_label(o.fulfillment.state) if o.fulfillment else "—"),
     Column("Pharmacy", lambda o: o.pharmacy.name if o.pharmacy else "Routing…"),
-    Column("Items", _treatments),
+    Column("Type", lambda o: enum_label(o.fulfillment.type) if o.fulfillment else "—"),
     Column("Created", lambda o: fmt_datetime(o.created_at)),
     Column("ID", lambda o: o.id),
 )
