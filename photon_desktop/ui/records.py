@@ -141,11 +141,12 @@ def rows_table(model: QAbstractTableModel, name: str, parent: QWidget) -> QTable
     table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
     table.setAlternatingRowColors(True)
     table.verticalHeader().setVisible(False)
-    # Fitted to the detail's width: the first column takes what is left and elides; no scroll
-    # bars inside a page that already scrolls.
+    # Fitted to the detail's width (long names and ids elide, the tooltip has them whole); no
+    # scroll bars inside a page that already scrolls.
     header = table.horizontalHeader()
     header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+    header.setSectionResizeMode(model.columnCount() - 1, QHeaderView.ResizeMode.Stretch)
     table.setWordWrap(False)
     table.setTextElideMode(Qt.TextElideMode.ElideRight)
     table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
