@@ -1,9 +1,8 @@
 """Photon-style record ids: a type prefix plus a 26-character ULID body (``rx_01G8C1TNF8...``).
 
-Demo records get ids from a seeded RNG (timestamp and randomness both), so the same seed gives
-the same ids on every run; records created at run time use the simulated clock's time.
-Encoding goes through ``base64.b32encode`` (C speed) because startup mints ~700k ids at 100k
-patients.
+Demo ids come from a seeded RNG (timestamp and randomness both), so the same seed gives the same
+ids on every run; records created at run time use the simulated clock's time. Encoding goes
+through ``base64.b32encode`` (C speed): list pages encode a few dozen ids per request.
 """
 
 from __future__ import annotations
@@ -45,18 +44,6 @@ class IdFactory:
         rng = self._rng
         ms = rng.randrange(_DEMO_MS_LOW, _DEMO_MS_HIGH)
         return f"{prefix}_{ulid_body(ms, rng.getrandbits(80))}"
-
-    def demo_many(self, prefix: str, count: int) -> list[str]:
-        """``count`` demo ids, cheaper than calling :meth:`demo` in a loop."""
-        rng = self._rng
-        span = _DEMO_MS_HIGH - _DEMO_MS_LOW
-        blob = rng.randbytes(count * 16)
-        out: list[str] = []
-        append = out.append
-        for i in range(0, count * 16, 16):
-            ms = _DEMO_MS_LOW + int.from_bytes(blob[i : i + 6], "big") % span
-            append(f"{prefix}_{ulid_body(ms, int.from_bytes(blob[i + 6 : i + 16], 'big'))}")
-        return out
 
     def at(self, prefix: str, timestamp_ms: int) -> str:
         """An id for a record created at ``timestamp_ms`` (simulated time)."""

@@ -153,7 +153,6 @@ class Store:
         self.ref = demo.build_reference(self._ids)
         self._codec = {kind: IndexCodec(kind, rng) for kind in ("pat", "rx", "ord", "fil")}
         self._created = {kind: _Created() for kind in ("pat", "rx", "ord", "fil")}
-        self._id_rng = random.Random(f"runtime:{seed}")
 
         start = clock.now()
         self.anchor = start.replace(minute=0, second=0, microsecond=0)
@@ -228,7 +227,7 @@ class Store:
 
     def _new_id(self, kind: str, handle: int) -> str:
         ms = int(self.clock.now().timestamp() * 1000)
-        record_id = self._ids.at(kind, ms) if kind else ""
+        record_id = self._ids.at(kind, ms)
         while record_id in self._created[kind].by_id:  # astronomically unlikely
             record_id = self._ids.at(kind, ms)
         created = self._created[kind]
