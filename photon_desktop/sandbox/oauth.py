@@ -253,8 +253,9 @@ class OAuthServer:
             headers={
                 "Cache-Control": "no-store",
                 "X-Frame-Options": "DENY",
+                # Browsers apply form-action to the redirect after the POST too: allow loopback.
                 "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
-                "form-action 'self'; frame-ancestors 'none'",
+                "form-action 'self' http://127.0.0.1:* http://[::1]:*; frame-ancestors 'none'",
             },
         )
 
