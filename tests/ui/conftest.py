@@ -18,7 +18,7 @@ if _TESTS not in sys.path:
 
 import pytest  # noqa: E402
 from PySide6.QtCore import QCoreApplication, QSettings  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 from qasync_helpers import run_on_qasync  # noqa: E402
 
 
@@ -40,3 +40,25 @@ def run(qapp: QApplication) -> Callable[..., Any]:
         return run_on_qasync(qapp, coro, timeout)
 
     return go
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # The offscreen platform warns when a top-level window is shown; it says nothing about us.
+    here = Path(__file__).parent
+    for item in items:
+        if Path(str(item.fspath)).parent == here:
+            item.add_marker(pytest.mark.qt_log_ignore("propagateSizeHints"))
+
+
+@pytest.fixture
+def widgets(qapp: QApplication) -> Iterator[list[QWidget]]:
+    """Top-level widgets a test made: their tasks cancelled and closed when it ends."""
+    made: list[QWidget] = []
+    yield made
+    for widget in made:
+        cancel = getattr(widget, "cancel_tasks", None)
+        if callable(cancel):
+            cancel()
+        widget.close()
+        widget.deleteLater()
+    qapp.processEvents()

@@ -1,15 +1,27 @@
 """Helpers for the main-window and patient view tests (imported by name; pytest puts this folder
-on sys.path): awaiting Qt signals and conditions without a nested event loop, and screenshots."""
+on sys.path): awaiting Qt signals and conditions without a nested event loop, screenshots, and a
+Workspace over a real Session + Services connected to the sandbox over HTTP."""
 
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
+import httpx
+import keyring.backend
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QWidget
+
+from photon_desktop.auth.environments import LOCAL_SANDBOX, Environment
+from photon_desktop.auth.profiles import Profile
+from photon_desktop.auth.secret_store import SecretStore
+from photon_desktop.auth.session import Session
+from photon_desktop.services import Services
+from photon_desktop.ui.workspace import Workspace
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 
@@ -52,3 +64,99 @@ def distinct_colours(image: QImage, step: int = 3) -> int:
         for x in range(0, image.width(), step):
             seen.add(image.pixel(x, y))
     return len(seen)
+
+
+# ---------------------------------------------------------------------------- the real sandbox
+
+
+class MemoryKeyring(keyring.backend.KeyringBackend):
+    """A keyring in this process only (tests never touch the real one)."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entries: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.entries.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.entries[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self.entries.pop((service, username), None)
+
+
+def sandbox_environment(sandbox: Any) -> Environment:
+    return LOCAL_SANDBOX.with_endpoints(
+        issuer=sandbox.issuer, audience=sandbox.audience, graphql_url=sandbox.graphql_url
+    )
+
+
+class FormBrowser:
+    """Plays the user at the sandbox's /authorize page: loads it and presses Continue."""
+
+    def __init__(self, email: str) -> None:
+        self.email = email
+        self.tasks: list[asyncio.Task[None]] = []
+
+    def open(self, url: str) -> bool:
+        self.tasks.append(asyncio.ensure_future(self._go(url)))
+        return True
+
+    async def _go(self, url: str) -> None:
+        async with httpx.AsyncClient(timeout=10) as web:
+            page = await web.get(url + "&" + urlencode({"login_hint": self.email}))
+            txn = re.search(r'name="transaction" value="([^"]+)"', page.text)
+            action = re.search(r'<form method="post" action="([^"]+)"', page.text)
+            assert txn and action, page.text
+            base = f"{page.url.scheme}://{page.url.netloc.decode()}"
+            decision = await web.post(
+                base + action.group(1),
+                data={"transaction": txn.group(1), "user": self.email, "action": "continue"},
+            )
+            await web.get(decision.headers["location"])
+
+
+class Connection:
+    """A Workspace over a real Session and Services talking HTTP to the sandbox.
+
+    Build it inside the test's coroutine (its httpx client belongs to that loop); ``aclose()``.
+    """
+
+    def __init__(self, sandbox: Any, workspace: Workspace) -> None:
+        self.sandbox = sandbox
+        self.workspace = workspace
+        self.http = httpx.AsyncClient(timeout=10)
+        env = sandbox_environment(sandbox)
+        self.session = Session(
+            env,
+            self.http,
+            SecretStore(MemoryKeyring()),
+            profile=Profile(
+                m2m_client_id=sandbox.m2m_client_id, native_client_id=sandbox.native_client_id
+            ),
+        )
+        self.services = Services(self.http, env.graphql_url, self.session)
+        self.environment = env
+
+    async def as_m2m(self) -> None:
+        await self.session.use_m2m(
+            self.sandbox.m2m_client_id, self.sandbox.m2m_client_secret, remember=False
+        )
+        self._attach()
+
+    async def as_user(self, role: str) -> None:
+        """Sign in through /authorize as the sandbox user with ``role``."""
+        who = next(u for u in self.sandbox.users if u["role"] == role)
+        await self.session.sign_in_with_browser(FormBrowser(who["email"]).open, give_up_after=20)
+        self._attach()
+
+    def _attach(self) -> None:
+        if not self.workspace.ready:
+            self.workspace.set(self.environment, self.session, self.services)
+
+    async def aclose(self) -> None:
+        await self.services.aclose()
+        await self.http.aclose()

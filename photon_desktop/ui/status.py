@@ -1,0 +1,130 @@
+"""The status bar: where am I connected, as whom, for how long, and is anything happening."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QWidget
+
+from photon_desktop.ui.workspace import Workspace
+
+M2M_LABEL = "M2M (backend)"
+
+
+def format_remaining(seconds: float) -> str:
+    """``3725`` → "1 h 02 min"; under a minute → "45 s"; past → "expired"."""
+    if seconds <= 0:
+        return "expired"
+    seconds = int(seconds)
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes, secs = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes} min {secs:02d} s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min"
+
+
+class StatusBar(QStatusBar):
+    """Environment · identity · organization · token expiry (ticking) · online · busy."""
+
+    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._workspace = workspace
+        self.environment = self._label("Environment")
+        self.identity = self._label("Signed in as")
+        self.organization = self._label("Organization")
+        self.expiry = self._label("Token expires in")
+        self.connection = self._label("Connection")
+        self.busy = QProgressBar(self)
+        self.busy.setRange(0, 0)
+        self.busy.setMaximumWidth(90)
+        self.busy.setMaximumHeight(12)
+        self.busy.setTextVisible(False)
+        self.busy.setAccessibleName("Working")
+        self.busy.setVisible(False)
+        for widget in (self.environment, self.identity, self.organization, self.expiry):
+            self.addWidget(widget)
+        self.addPermanentWidget(self.busy)
+        self.addPermanentWidget(self.connection)
+
+        self._tick = QTimer(self)
+        self._tick.setInterval(1000)
+        self._tick.timeout.connect(self._update_expiry)
+        workspace.environment_changed.connect(self.refresh)
+        workspace.session_changed.connect(self.refresh)
+        workspace.activity_changed.connect(self._update_activity)
+        self.refresh()
+
+    def _label(self, name: str) -> QLabel:
+        label = QLabel(self)
+        label.setAccessibleName(name)
+        label.setContentsMargins(6, 0, 6, 0)
+        return label
+
+    def refresh(self) -> None:
+        if not self._workspace.ready:
+            self.environment.setText("Not connected")
+            for label in (self.identity, self.organization, self.expiry):
+                label.clear()
+                label.setVisible(False)
+            self._tick.stop()
+            self._update_activity()
+            return
+        env = self._workspace.environment
+        self.environment.setText(("⚠ " if env.is_production else "") + env.name)
+        self.environment.setAccessibleDescription(
+            "Production: real patients" if env.is_production else ""
+        )
+        session = self._workspace.session
+        kind = getattr(session.kind, "value", "none")
+        if kind == "m2m":
+            who = M2M_LABEL
+        elif kind == "user":
+            who = session.identity or "Signed in"
+        else:
+            who = "Not signed in"
+        self.identity.setText(who)
+        self.identity.setVisible(True)
+        org = session.organization_id
+        self.organization.setText(f"Org {org}" if org else "")
+        self.organization.setVisible(bool(org))
+        self._update_expiry()
+        if session.expires_at is not None:
+            self._tick.start()
+        else:
+            self._tick.stop()
+        self._update_activity()
+
+    def _update_expiry(self) -> None:
+        if not self._workspace.ready or self._workspace.session.expires_at is None:
+            self.expiry.clear()
+            self.expiry.setVisible(False)
+            return
+        expires = self._workspace.session.expires_at
+        if expires.tzinfo is None:
+            expires = expires.replace(tzinfo=UTC)
+        remaining = (expires - datetime.now(UTC)).total_seconds()
+        self.expiry.setText(f"Token: {format_remaining(remaining)}")
+        self.expiry.setToolTip(f"The access token expires at {expires.astimezone():%H:%M:%S}.")
+        self.expiry.setVisible(True)
+
+    def _update_activity(self) -> None:
+        if not self._workspace.ready:
+            self.busy.setVisible(False)
+            self.connection.setText("Offline")
+            return
+        activity = self._workspace.services.activity
+        self.busy.setVisible(activity.in_flight > 0)
+        if activity.online is False:
+            self.connection.setText("● Offline")
+            error = activity.last_error
+            self.connection.setToolTip(str(error) if error else "Photon cannot be reached.")
+        elif activity.online:
+            self.connection.setText("● Online")
+            self.connection.setToolTip("Photon answered the last request.")
+        else:
+            self.connection.setText("○ Not checked yet")
+            self.connection.setToolTip("No request has been sent yet.")
+        self.connection.setAccessibleDescription(self.connection.toolTip())

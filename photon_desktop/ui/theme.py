@@ -1,0 +1,138 @@
+"""Light and dark appearance following the system, on the Fusion style for the same look everywhere.
+
+``Theme`` reads ``QStyleHints.colorScheme()`` and follows ``colorSchemeChanged``; tests (and a
+user preference) can force a scheme with ``Theme.force("dark")``. Each scheme has its own palette
+so text, selection and disabled controls keep their contrast. ``changed`` tells windows to re-set
+their icons (icons are recoloured per palette).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtWidgets import QApplication
+
+from photon_desktop.ui import icons
+
+#: The production banner: unmistakable in both schemes (white on a deep red, AA contrast).
+PRODUCTION_BACKGROUND = "#B3261E"
+PRODUCTION_TEXT = "#FFFFFF"
+#: Field marks for invalid input (red border + message), readable on light and dark bases.
+ERROR_LIGHT = "#B3261E"
+ERROR_DARK = "#FF8A80"
+
+_Role = QPalette.ColorRole
+_Group = QPalette.ColorGroup
+
+
+def light_palette() -> QPalette:
+    p = QPalette()
+    colours = {
+        _Role.Window: "#F5F6F8",
+        _Role.WindowText: "#1D2330",
+        _Role.Base: "#FFFFFF",
+        _Role.AlternateBase: "#F0F2F5",
+        _Role.ToolTipBase: "#FFFFFF",
+        _Role.ToolTipText: "#1D2330",
+        _Role.PlaceholderText: "#6B7280",
+        _Role.Text: "#1D2330",
+        _Role.Button: "#FFFFFF",
+        _Role.ButtonText: "#1D2330",
+        _Role.BrightText: "#B3261E",
+        _Role.Light: "#FFFFFF",
+        _Role.Midlight: "#E5E7EB",
+        _Role.Mid: "#C7CBD1",
+        _Role.Dark: "#9CA3AF",
+        _Role.Shadow: "#6B7280",
+        _Role.Highlight: "#2563EB",
+        _Role.HighlightedText: "#FFFFFF",
+        _Role.Link: "#1D4ED8",
+        _Role.LinkVisited: "#6D28D9",
+        _Role.Accent: "#2563EB",
+    }
+    for role, colour in colours.items():
+        p.setColor(role, QColor(colour))
+    for role in (_Role.WindowText, _Role.Text, _Role.ButtonText):
+        p.setColor(_Group.Disabled, role, QColor("#9AA0A8"))
+    p.setColor(_Group.Disabled, _Role.Highlight, QColor("#C7CBD1"))
+    return p
+
+
+def dark_palette() -> QPalette:
+    p = QPalette()
+    colours = {
+        _Role.Window: "#1F2329",
+        _Role.WindowText: "#E6E8EB",
+        _Role.Base: "#16191D",
+        _Role.AlternateBase: "#1C2025",
+        _Role.ToolTipBase: "#2A2F36",
+        _Role.ToolTipText: "#E6E8EB",
+        _Role.PlaceholderText: "#8B929B",
+        _Role.Text: "#E6E8EB",
+        _Role.Button: "#2A2F36",
+        _Role.ButtonText: "#E6E8EB",
+        _Role.BrightText: "#FF8A80",
+        _Role.Light: "#3A4048",
+        _Role.Midlight: "#323840",
+        _Role.Mid: "#4A515B",
+        _Role.Dark: "#121417",
+        _Role.Shadow: "#000000",
+        _Role.Highlight: "#3B82F6",
+        _Role.HighlightedText: "#FFFFFF",
+        _Role.Link: "#93C5FD",
+        _Role.LinkVisited: "#C4B5FD",
+        _Role.Accent: "#3B82F6",
+    }
+    for role, colour in colours.items():
+        p.setColor(role, QColor(colour))
+    for role in (_Role.WindowText, _Role.Text, _Role.ButtonText):
+        p.setColor(_Group.Disabled, role, QColor("#6B7280"))
+    p.setColor(_Group.Disabled, _Role.Highlight, QColor("#4A515B"))
+    return p
+
+
+def is_dark(palette: QPalette | None = None) -> bool:
+    """Whether a palette (default: the application's) is dark: its window is darker than text."""
+    p = palette or QGuiApplication.palette()
+    return p.color(_Role.Window).lightness() < p.color(_Role.WindowText).lightness()
+
+
+def error_colour() -> str:
+    return ERROR_DARK if is_dark() else ERROR_LIGHT
+
+
+class Theme(QObject):
+    """Applies Fusion + the palette for the system's colour scheme (or a forced one)."""
+
+    changed = Signal(bool)  # dark?
+
+    def __init__(self, app: QApplication, forced: str | None = None) -> None:
+        super().__init__(app)
+        self._app = app
+        self._forced = forced
+        app.setStyle("Fusion")
+        app.styleHints().colorSchemeChanged.connect(self._on_system_changed)
+        self.apply()
+
+    @property
+    def dark(self) -> bool:
+        if self._forced is not None:
+            return self._forced == "dark"
+        return self._app.styleHints().colorScheme() == Qt.ColorScheme.Dark
+
+    def force(self, scheme: str | None) -> None:
+        """Force ``"light"`` or ``"dark"``; ``None`` follows the system again."""
+        if scheme not in (None, "light", "dark"):
+            raise ValueError(f"unknown colour scheme {scheme!r}")
+        self._forced = scheme
+        self.apply()
+
+    def apply(self) -> None:
+        dark = self.dark
+        self._app.setPalette(dark_palette() if dark else light_palette())
+        icons.clear_cache()
+        self.changed.emit(dark)
+
+    def _on_system_changed(self, _scheme: Qt.ColorScheme) -> None:
+        if self._forced is None:
+            self.apply()
