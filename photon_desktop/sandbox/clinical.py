@@ -676,7 +676,7 @@ class ClinicalAPI:
                 "patient": lambda s, _i: store.patient(store.ord_patient[s.h]),
                 "pharmacy": lambda s, _i: store.pharmacy_of(s.h),
                 "state": lambda s, i: store.order_state_at(s.h, i.context.ts),
-                "exceptions": lambda s, _i: [],
+                "exceptions": lambda s, _i: store.order_exceptions(s.h),
             },
             "Fill": {
                 "id": lambda s, _i: store.fill_id(s.h),

@@ -558,6 +558,14 @@ class Store:
             ready_at=ready_at,
         )
 
+    def order_exceptions(self, o: int) -> list[dict[str, Any]]:
+        """Problems raised on the order: demo ERROR orders could not reach their pharmacy."""
+        if self.ord_fate[o] != "ERROR":
+            return []
+        raised = datetime.fromtimestamp(self.ord_created[o] + PENDING_SECONDS, tz=UTC)
+        return [{"type": "PHARMACY_UNREACHABLE", "createdAt": raised, "resolvedAt": None,
+                 "message": "The pharmacy did not acknowledge the order; route it elsewhere."}]
+
     def fill_state_at(self, f: int, now: float) -> str:
         o = self.fill_order[f]
         state = self.order_state_at(o, now)

@@ -189,6 +189,12 @@ def test_orders_newest_first_with_filters_and_fill_lookup(api, me) -> None:
     assert fill["order"]["id"] == orders[0]["id"] and fill_id.startswith("fil_")
     one = data(gql(api, me, "query($id: ID!) { order(id: $id) { id } }", id=orders[3]["id"]))
     assert one["order"]["id"] == orders[3]["id"]
+    failed = data(gql(api, me, '{ orders(first: 5, filter: {state: ERROR}) { state '
+                      "exceptions { type createdAt resolvedAt } } }"))["orders"]
+    assert failed and all(o["exceptions"][0]["type"] and o["exceptions"][0]["resolvedAt"] is None
+                          for o in failed)
+    assert all(o["exceptions"] == [] for o in data(gql(
+        api, me, "{ orders(filter: {state: COMPLETED}) { exceptions { type } } }"))["orders"])
 
 
 PHARMACIES = """query($name: String, $loc: LatLongSearch, $type: FulfillmentType,
