@@ -209,6 +209,7 @@ class Store:
         self.fill_order: list[int] = list(range(self.n_demo_orders))
         self.fill_rx: list[int] = sk.ord_rx
         self.fill_treatment: list[int] = sk.ord_treatment
+        self._search_blob()  # ~50 ms at 100k: paid at startup, not by the first search
 
     # ------------------------------------------------------------ ids
 
