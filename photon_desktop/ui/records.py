@@ -456,6 +456,11 @@ class RecordsPage(QWidget, Generic[T]):
         self.state_combo.addItem("All states", None)
         for value in self.state_enum:
             self.state_combo.addItem(enum_label(value), value)
+        remembered = QSettings().value(f"{self.settings_key}/state", "")
+        for value in self.state_enum:
+            if value.value == remembered:
+                self.state_combo.setCurrentIndex(self.state_combo.findData(value))
+                self._filter = ListFilter(value)
         self.state_combo.currentIndexChanged.connect(self._on_state_picked)
 
         self.patient_edit = QLineEdit(self)
@@ -604,6 +609,7 @@ class RecordsPage(QWidget, Generic[T]):
 
     def _on_state_picked(self, _index: int) -> None:
         state = self.state_combo.currentData()
+        QSettings().setValue(f"{self.settings_key}/state", state.value if state else "")
         self._set_filter(ListFilter(state, self._filter.patient_id, self._filter.patient_name))
 
     def _apply_patient_name(self) -> None:

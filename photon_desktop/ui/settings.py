@@ -311,6 +311,8 @@ class SettingsPane(QWidget):
         self._secret_loads = tasks.Latest(owner=self)
 
         self._build()
+        if current is None:  # the environment the user looked at last time
+            current = str(QSettings().value("settings/environment", "") or "")
         start = current if current in self._environments else next(iter(self._environments))
         self.environment_combo.setCurrentIndex(self.environment_combo.findData(start))
         self._show_environment(start)
@@ -521,6 +523,7 @@ class SettingsPane(QWidget):
         return draft
 
     def _on_environment_picked(self, _index: int) -> None:
+        QSettings().setValue("settings/environment", self.env_key)
         if self._loaded_key is not None:
             self._drafts[self._loaded_key] = self._draft()
         self._show_environment(self.env_key)

@@ -208,3 +208,22 @@ def test_a_failed_later_page_keeps_the_rows_and_offers_retry(
         assert not page.more_error.isVisible()
 
     arun(scenario())
+
+
+def test_the_state_filter_is_remembered(
+    arun: Callable[..., Any], workspace: Workspace, pages: list[QWidget], services: FakeServices
+) -> None:
+    async def scenario() -> None:
+        page = make_page(pages, workspace)
+        page.set_state(OrderState.ROUTING)
+        again = make_page(pages, workspace)
+        assert again.state_combo.currentText() == "Routing"
+        assert again.filter.state is OrderState.ROUTING
+        await until(
+            lambda: (
+                bool(services.orders.calls)
+                and services.orders.calls[-1]["state"] is OrderState.ROUTING
+            )
+        )
+
+    arun(scenario())

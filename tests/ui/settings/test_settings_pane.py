@@ -424,3 +424,15 @@ def test_testing_the_local_sandbox_before_it_runs_explains_what_to_do(
         assert backend.tests == []
 
     arun(scenario())
+
+
+def test_the_last_environment_shown_is_remembered(
+    arun: Callable[..., Any], backend: CountingBackend
+) -> None:
+    async def scenario() -> None:
+        pane = SettingsPane(backend)
+        pane.environment_combo.setCurrentIndex(pane.environment_combo.findData("sandbox"))
+        assert SettingsPane(backend).env_key == "sandbox"
+        assert SettingsPane(backend, current="custom").env_key == "custom"  # the app can choose
+
+    arun(scenario())
