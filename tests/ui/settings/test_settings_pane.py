@@ -436,3 +436,23 @@ def test_the_last_environment_shown_is_remembered(
         assert SettingsPane(backend, current="custom").env_key == "custom"  # the app can choose
 
     arun(scenario())
+
+
+def test_an_unknown_audience_points_at_the_environment_settings(
+    arun: Callable[..., Any], backend: CountingBackend, sandbox: Any
+) -> None:
+    async def scenario() -> None:
+        pane = make_pane(backend, local=local_env(sandbox))
+        pane.issuer.edit.setText(sandbox.issuer)
+        pane.audience.edit.setText("https://api.unknown.example")
+        pane.graphql_url.edit.setText(sandbox.graphql_url)
+        pane.client_id.edit.setText(sandbox.m2m_client_id)
+        pane.client_secret.edit.setText(sandbox.m2m_client_secret)
+        pane.test_button.click()
+        await until(lambda: pane.test_button.isEnabled())
+        assert backend.tests == [("local", sandbox.m2m_client_id)]
+        text = pane.result.text()
+        assert "audience" in text.lower(), text
+        assert pane.audience.edit.text() == "https://api.unknown.example"
+
+    arun(scenario())
