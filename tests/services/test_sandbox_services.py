@@ -604,16 +604,15 @@ def test_200_calls_with_one_m2m_token_make_one_token_request(sandbox, on_qt) -> 
 
 
 def test_cancelled_call_leaves_the_pool_and_counter_healthy(sandbox, on_qt) -> None:
-    sandbox.set_faults(latency_ms=3000)
-
     async def scenario(http):
         s = services(sandbox, http)
         await s.catalog.organization()  # token fetched, connection pooled
+        sandbox.set_faults(latency_ms=1500)
         started = asyncio.Event()
         s.activity.subscribe(lambda a: started.set() if a.in_flight else None)
         task = asyncio.create_task(s.patients.search(first=2))
         await started.wait()
-        await asyncio.sleep(0.1)  # the request is on the wire, the answer 3 s away
+        await asyncio.sleep(0.1)  # the request is on the wire, its answer 1.5 s away
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
