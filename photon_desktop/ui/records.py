@@ -544,7 +544,12 @@ class RecordsPage(QWidget, Generic[T]):
         self.setTabOrder(self.patient_edit, self.patient_chip)
         self.setTabOrder(self.patient_chip, self.table)
 
-        workspace.session_changed.connect(self.reload)
+        # Switching environment emits environment_changed then session_changed: one reload.
+        self._reload_soon = QTimer(self)
+        self._reload_soon.setSingleShot(True)
+        self._reload_soon.setInterval(0)
+        self._reload_soon.timeout.connect(self.reload)
+        workspace.session_changed.connect(self._reload_soon.start)
         workspace.environment_changed.connect(self._on_environment_changed)
         self.reload()
 
@@ -601,6 +606,7 @@ class RecordsPage(QWidget, Generic[T]):
         """Stop loading (from the window's ``closeEvent``)."""
         self._generation += 1
         self._debounce.stop()
+        self._reload_soon.stop()
         if self.model is not None:
             self.model.cancel()
         self.detail.cancel_tasks()
@@ -625,7 +631,7 @@ class RecordsPage(QWidget, Generic[T]):
 
     def _on_environment_changed(self) -> None:
         self.detail.clear()
-        self.reload()
+        self._reload_soon.start()
 
     def reload(self) -> None:
         """Start the list again from the first page with the current filter."""

@@ -283,3 +283,22 @@ def test_the_action_bar_gates_what_is_added_later(
         assert gate.allowed and cancel.isEnabled()
 
     arun(scenario())
+
+
+def test_switching_environment_reloads_once_and_clears_the_detail(
+    arun: Callable[..., Any], workspace: Workspace, pages: list[QWidget]
+) -> None:
+    from photon_desktop.auth.environments import PHOTON_SANDBOX
+
+    async def scenario() -> None:
+        page = make_page(pages, workspace)
+        page.open_prescription("rx_0001")
+        await until(lambda: page.detail.record is not None)
+        other = FakeServices(prescriptions=3)
+        workspace.set(PHOTON_SANDBOX, FakeSession({"read:prescription"}), other)  # type: ignore[arg-type]
+        await until(lambda: page.model is not None and page.model.rowCount() == 3)
+        await settle(0.1)
+        assert len(other.prescriptions.calls) == 1  # one first page, not one per signal
+        assert page.detail.record is None and page.detail.state.isVisible()
+
+    arun(scenario())
