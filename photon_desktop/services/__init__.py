@@ -4,6 +4,13 @@
     page = await services.patients.search("smith")
 
 Views never see httpx or GraphQL: they get ``api.models`` objects or ``errors.PhotonError``.
+
+Paging: ``Page.has_more`` is true when a full page came back (so the last, exactly full page
+costs one extra, empty request); ``Page.cursor`` is the last item's id, passed back as ``after``.
+Pharmacies are offset-paged: their ``cursor`` is the next offset as a string.
+
+Reads are retried (network errors, 5xx, 429, undecodable answers; 3 attempts). Writes are sent
+once; a lost answer is checked (see ``services.outcomes``), never resent.
 """
 
 from __future__ import annotations

@@ -293,3 +293,11 @@ def test_create_http_client_uses_http11_timeouts_and_user_agent(run) -> None:
     client = run(scenario())
     assert client.headers["User-Agent"] == USER_AGENT
     assert client.timeout.connect == 10.0 and client.timeout.read == 30.0
+
+
+def test_retry_after_accepts_seconds_and_http_dates() -> None:
+    from photon_desktop.api.errors_map import retry_after_seconds
+
+    assert retry_after_seconds("3") == 3.0
+    assert retry_after_seconds("Sun, 29 Nov 2026 05:00:10 GMT", now=1795928400.0) == 10.0
+    assert retry_after_seconds("soon") is None and retry_after_seconds(None) is None

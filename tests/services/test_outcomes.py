@@ -132,3 +132,38 @@ def test_patient_detail_without_read_patient_is_a_permission_error(run) -> None:
     with pytest.raises(PermissionMissing) as caught:
         run(services(photon).patients.get("pat_1"))
     assert caught.value.permission == "read:patient"
+
+
+def test_lost_batch_with_only_some_saved_says_so(run) -> None:
+    from api_fakes import prescription
+
+    from photon_desktop.api.models import PrescriptionInput
+
+    def listing(variables: dict, request: httpx.Request) -> httpx.Response:
+        sent = json.loads(photon.requests[0].content)["variables"]["prescriptions"]
+        return ok({"prescriptions": [prescription("rx_5", sent[0]["externalId"])]})
+
+    photon = FakePhoton(queue=[httpx.RemoteProtocolError("dropped")])
+    photon.on("ListPrescriptions", listing)
+    item = PrescriptionInput("pat_1", "med_1", 30, "Tablet", 1, "Take one")
+    with pytest.raises(WriteOutcomeUnknown, match="only 1 of them were saved"):
+        run(services(photon).prescriptions.create_many([item, item]))
+    assert photon.operations().count("CreatePrescriptions") == 1
+
+
+def test_aclose_leaves_the_injected_client_open(run) -> None:
+    photon = FakePhoton()
+    photon.on("DispenseUnits", lambda v, r: ok({"dispenseUnits": [{"name": "Tablet"}]}))
+    http = photon.client()
+
+    async def scenario() -> bool:
+        s = Services(http, URL, FakeTokens())
+        await s.catalog.dispense_units()
+        await s.aclose()
+        await s.catalog.dispense_units()  # cache dropped: asks again
+        closed = http.is_closed
+        await http.aclose()
+        return closed
+
+    assert run(scenario()) is False
+    assert photon.operations() == ["DispenseUnits", "DispenseUnits"]
