@@ -1,0 +1,162 @@
+"""``photon-desktop``: the command line, logging, the Qt application and the event loop.
+
+``--demo`` starts the bundled sandbox as a child process and signs in with its demo M2M
+credentials (memory only); ``--smoke PATH`` then waits for the first patient page, saves a
+screenshot of the main window and prints ``{"startup_s", "first_page_s"}`` as one JSON line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import logging.handlers
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from photon_desktop import APP_NAME, ORG_NAME, __version__, redact
+
+log = logging.getLogger("photon_desktop")
+
+SMOKE_TIMEOUT_S = 120.0
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="photon-desktop", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"photon-desktop {__version__}")
+    parser.add_argument(
+        "--demo", action="store_true", help="run on the bundled local sandbox with demo data"
+    )
+    parser.add_argument(
+        "--smoke",
+        metavar="PATH",
+        type=Path,
+        help="with --demo: screenshot the first patient page to PATH, print timings, exit",
+    )
+    parser.add_argument("--patients", type=int, default=200, help="demo patients (default 200)")
+    parser.add_argument("--seed", type=int, default=1, help="demo data seed (default 1)")
+    parser.add_argument(
+        "--environment",
+        choices=["local", "sandbox", "production", "custom"],
+        help="open this environment instead of the last one used",
+    )
+    parser.add_argument("--verbose", "-v", action="store_true", help="debug logging")
+    args = parser.parse_args(argv)
+    if args.smoke and not args.demo:
+        parser.error("--smoke needs --demo")
+    return args
+
+
+def configure_logging(log_dir: Path | None, *, verbose: bool) -> None:
+    """stderr plus a rotating file in the app's data folder, both through the redactor."""
+    root = logging.getLogger()
+    root.setLevel(logging.DEBUG if verbose else logging.INFO)
+    fmt = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
+    if log_dir is not None:
+        log_dir.mkdir(parents=True, exist_ok=True)
+        handlers.append(
+            logging.handlers.RotatingFileHandler(
+                log_dir / "photon-desktop.log", maxBytes=2_000_000, backupCount=3, encoding="utf-8"
+            )
+        )
+    for handler in handlers:
+        handler.setFormatter(fmt)
+        root.addHandler(handler)
+    redact.install(handlers)
+    # httpx logs full URLs (with codes in callbacks) at INFO; keep it quiet.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    import qasync
+    from PySide6.QtCore import QStandardPaths
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName(ORG_NAME)
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName("photon-desktop")
+    app.setQuitOnLastWindowClosed(False)
+    data_dir = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppLocalDataLocation)
+    configure_logging(Path(data_dir) / "logs" if data_dir else None, verbose=args.verbose)
+
+    with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
+        try:
+            return runner.run(run(app, args))
+        except KeyboardInterrupt:
+            return 130
+
+
+async def run(app: object, args: argparse.Namespace) -> int:
+    """Build the window inside the loop, run until it closes, then clean up while the loop runs."""
+    from PySide6.QtWidgets import QApplication
+
+    from photon_desktop.desktop import Desktop, add_welcome, build_window
+    from photon_desktop.errors import PhotonError
+    from photon_desktop.ui.theme import Theme
+
+    assert isinstance(app, QApplication)
+    started = time.perf_counter()
+    desktop = Desktop(demo_patients=args.patients, seed=args.seed)
+    closed = asyncio.Event()
+    app.lastWindowClosed.connect(closed.set)
+    try:
+        await desktop.store.probe()
+        theme = Theme(app)
+        window = build_window(desktop)
+        theme.changed.connect(window.on_theme_changed)
+        first_page = asyncio.get_running_loop().create_future()
+        window.patients_page_shown.connect(lambda: first_page.done() or first_page.set_result(None))
+        if args.demo:
+            await desktop.connect_demo()
+            window.show_page("patients")
+        else:
+            key = args.environment or desktop.last_environment()
+            if key is None:
+                add_welcome(desktop, window)
+            else:
+                await desktop.switch(window, key)
+        window.show()
+        if args.smoke:
+            return await smoke(window, first_page, args.smoke, started)
+        await closed.wait()
+        return 0
+    except PhotonError as error:
+        log.error("%s", error)
+        print(f"photon-desktop: {error}", file=sys.stderr)
+        return 1
+    finally:
+        await desktop.aclose()
+
+
+async def smoke(window: Any, first_page: asyncio.Future[None], path: Path, started: float) -> int:
+    """Wait for the first painted patient page, screenshot it, print the timings."""
+    shown = time.perf_counter()
+    await asyncio.wait_for(first_page, SMOKE_TIMEOUT_S)
+    first_page = time.perf_counter()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not window.grab().save(str(path)):
+        print(f"photon-desktop: could not save the screenshot to {path}", file=sys.stderr)
+        return 1
+    print(
+        json.dumps(
+            {
+                "startup_s": round(shown - started, 3),
+                "first_page_s": round(first_page - started, 3),
+            }
+        ),
+        flush=True,
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

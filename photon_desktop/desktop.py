@@ -1,0 +1,235 @@
+"""The composition root: environments, sessions, services and the main window, wired once.
+
+``Desktop`` owns what lives as long as the app: the keyring store, one HTTP client per environment,
+one ``Session`` per environment, the local sandbox child process and the window. Views never see
+these pieces directly; they see the ``Workspace``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import replace
+
+import httpx
+from PySide6.QtCore import QObject, QSettings
+from PySide6.QtWidgets import QStackedWidget, QVBoxLayout, QWidget
+
+from photon_desktop import errors
+from photon_desktop.api.client import USER_AGENT, create_http_client
+from photon_desktop.auth.environments import (
+    CUSTOM,
+    LOCAL_SANDBOX,
+    Environment,
+    EnvironmentKind,
+    by_key,
+)
+from photon_desktop.auth.profiles import Profile, load_profile
+from photon_desktop.auth.secret_store import SecretStore
+from photon_desktop.auth.session import Session
+from photon_desktop.local_sandbox import LocalSandbox, SandboxInfo
+from photon_desktop.services import Services
+from photon_desktop.ui import tasks
+from photon_desktop.ui.main_window import MainWindow
+from photon_desktop.ui.orders import OrdersPage
+from photon_desktop.ui.prescriptions import PrescriptionsPage
+from photon_desktop.ui.settings import AuthCredentialsBackend, SettingsPane
+from photon_desktop.ui.signin import SignInWindow
+from photon_desktop.ui.welcome import WelcomePage
+from photon_desktop.ui.workspace import Workspace
+
+log = logging.getLogger(__name__)
+
+LAST_ENVIRONMENT = "app/last_environment"
+
+
+class SessionPage(QWidget):
+    """The Sign-in page: a ``SignInWindow`` for whichever environment is current."""
+
+    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName("Sign in")
+        self._workspace = workspace
+        self._stack = QStackedWidget(self)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self._stack)
+        self.window: SignInWindow | None = None
+        workspace.environment_changed.connect(self._rebuild)
+
+    def _rebuild(self) -> None:
+        if self.window is not None and self.window.session is self._workspace.session:
+            return
+        if self.window is not None:
+            self.window.cancel()
+            self._stack.removeWidget(self.window)
+            self.window.deleteLater()
+        self.window = SignInWindow(self._workspace.session, parent=self._stack)
+        self._stack.addWidget(self.window)
+
+
+class Desktop(QObject):
+    """Everything the running app owns; ``await connect(key)`` switches environment."""
+
+    def __init__(self, *, demo_patients: int = 200, seed: int = 1) -> None:
+        super().__init__()
+        self.store = SecretStore()
+        self.workspace = Workspace(self)
+        self._demo_patients = demo_patients
+        self._seed = seed
+        self._clients: dict[str, httpx.AsyncClient] = {}
+        self._sessions: dict[str, Session] = {}
+        self._services: dict[str, Services] = {}
+        self.sandbox: LocalSandbox | None = None
+        self.sandbox_info: SandboxInfo | None = None
+        self._settings_http = create_http_client()
+        self.credentials = AuthCredentialsBackend(self.store, self._settings_http)
+
+    # ------------------------------------------------------------------ environments
+
+    async def local_sandbox(self) -> SandboxInfo:
+        """The embedded sandbox, started on first use (its M2M secret stays in memory)."""
+        if self.sandbox_info is None or self.sandbox is None or not self.sandbox.running:
+            self.sandbox = LocalSandbox(seed=self._seed, patients=self._demo_patients)
+            self.sandbox_info = await self.sandbox.start()
+        return self.sandbox_info
+
+    async def resolve(self, key: str) -> tuple[Environment, Profile]:
+        """The endpoints and non-secret settings of environment ``key``."""
+        profile = load_profile(key)
+        env = by_key(key)
+        if env.kind is EnvironmentKind.LOCAL:
+            if profile.graphql_url and profile.issuer:
+                # A photon-sandbox the user runs themselves.
+                env = env.with_endpoints(
+                    issuer=profile.issuer,
+                    audience=profile.audience,
+                    graphql_url=profile.graphql_url,
+                )
+            else:
+                info = await self.local_sandbox()
+                env = info.environment
+                profile = replace(profile, native_client_id=info.native_client_id)
+        elif env.kind is EnvironmentKind.CUSTOM:
+            if not (profile.issuer and profile.audience and profile.graphql_url):
+                raise errors.ConfigurationError(
+                    "The custom environment needs a sign-in address, an audience and a GraphQL "
+                    "address. Enter them in Settings."
+                )
+            env = CUSTOM.with_endpoints(
+                issuer=profile.issuer, audience=profile.audience, graphql_url=profile.graphql_url
+            )
+        return env, profile
+
+    async def connect(self, key: str, *, restore: bool = True) -> Session:
+        """Make ``key`` the current environment (its session and services)."""
+        env, profile = await self.resolve(key)
+        session = self._sessions.get(key)
+        if session is None or session.environment != env:
+            http = self._clients.get(key)
+            if http is None:
+                http = self._clients[key] = create_http_client()
+            session = Session(env, http, self.store, profile=profile, parent=self)
+            self._sessions[key] = session
+            self._services[key] = Services(http, env.graphql_url, session, user_agent=USER_AGENT)
+            if restore:
+                await session.restore()
+        else:
+            session.profile = profile
+        QSettings().setValue(LAST_ENVIRONMENT, key)
+        self.workspace.set(env, session, self._services[key])
+        return session
+
+    async def connect_demo(self) -> Session:
+        """The local sandbox with its demo M2M credentials (memory only, never the keyring)."""
+        info = await self.local_sandbox()
+        session = await self.connect(LOCAL_SANDBOX.key, restore=False)
+        if not session.signed_in:
+            await session.use_m2m(info.m2m_client_id, info.m2m_client_secret, remember=False)
+        return session
+
+    async def switch(self, window: MainWindow, key: str, *, demo: bool = False) -> None:
+        """Connect from a user's click: errors go to the status bar, never up the loop."""
+        window.statusBar().showMessage("Connecting…")
+        try:
+            if demo:
+                await self.connect_demo()
+            else:
+                await self.connect(key)
+        except errors.PhotonError as error:
+            window.statusBar().showMessage(str(error), 15000)
+            window.show_page("settings")
+            return
+        window.statusBar().clearMessage()
+        session = self.workspace.session
+        window.show_page("patients" if session.signed_in else "sign-in")
+
+    @staticmethod
+    def last_environment() -> str | None:
+        value = QSettings().value(LAST_ENVIRONMENT, None)
+        return str(value) if value else None
+
+    # ------------------------------------------------------------------ shutdown
+
+    async def aclose(self) -> None:
+        tasks.cancel_all()
+        await asyncio.sleep(0)
+        for services in self._services.values():
+            await services.aclose()
+        for client in [*self._clients.values(), self._settings_http]:
+            await client.aclose()
+        if self.sandbox is not None:
+            self.sandbox.stop()
+
+
+def build_window(desktop: Desktop) -> MainWindow:
+    """The main window with every page, and the links between pages wired."""
+    workspace = desktop.workspace
+    window = MainWindow(workspace)
+    prescriptions = PrescriptionsPage(workspace)
+    orders = OrdersPage(workspace)
+    settings = SettingsPane(desktop.credentials, current=desktop.last_environment())
+    sign_in = SessionPage(workspace)
+    window.add_page("prescriptions", "Prescriptions", "prescriptions", prescriptions)
+    window.add_page("orders", "Orders", "orders", orders)
+    window.add_page("settings", "Settings", "settings", settings)
+    window.add_page("sign-in", "Sign in", "sign-in", sign_in)
+
+    def show_prescription(prescription_id: str) -> None:
+        window.show_page("prescriptions")
+        prescriptions.open_prescription(prescription_id)
+
+    def show_order(order_id: str) -> None:
+        window.show_page("orders")
+        orders.open_order(order_id)
+
+    def show_patient(patient_id: str) -> None:
+        window.show_page("patients")
+        window.patients.open(patient_id)
+
+    window.patients.open_prescription.connect(show_prescription)
+    window.patients.open_order.connect(show_order)
+    prescriptions.order_requested.connect(show_order)
+    prescriptions.patient_requested.connect(show_patient)
+    orders.prescription_requested.connect(show_prescription)
+    orders.patient_requested.connect(show_patient)
+
+    def use_environment(key: str) -> None:
+        tasks.spawn(desktop.switch(window, key), owner=window, name="connect")
+
+    settings.connect_requested.connect(use_environment)
+    return window
+
+
+def add_welcome(desktop: Desktop, window: MainWindow) -> WelcomePage:
+    """First launch with nothing configured: offer the local sandbox or connecting to Photon."""
+    welcome = WelcomePage()
+    window.add_page("welcome", "Get started", "sign-in", welcome)
+    window.show_page("welcome")
+
+    def try_sandbox() -> None:
+        tasks.spawn(desktop.switch(window, LOCAL_SANDBOX.key, demo=True), owner=window)
+
+    welcome.try_sandbox.connect(try_sandbox)
+    welcome.connect_photon.connect(lambda: window.show_page("settings"))
+    return welcome
