@@ -141,6 +141,9 @@ class MainWindow(QMainWindow):
         self.status = StatusBar(workspace, self)
         self.setStatusBar(self.status)
 
+        remembered = QSettings().value("window/page")
+        # Pages land after construction (the composition root adds them): show it when it does.
+        self._restoring_page = remembered if isinstance(remembered, str) and remembered else None
         self.patients = PatientsPage(workspace, self)
         self.patients.first_page_loaded.connect(self._on_patients_painted)
         self.add_page("patients", "Patients", "patients", self.patients)
@@ -166,6 +169,7 @@ class MainWindow(QMainWindow):
         self.stack.addWidget(widget)
         self._pages[key] = _Page(key, title, icon_name, widget, item)
         if self._restoring_page == key:
+            self._restoring_page = None
             self.show_page(key)
         elif self.nav.currentRow() < 0:
             self.nav.setCurrentRow(0)
@@ -194,7 +198,7 @@ class MainWindow(QMainWindow):
             return
         key = item.data(Qt.ItemDataRole.UserRole)
         self.stack.setCurrentWidget(self._pages[key].widget)
-        if self._restoring_page is None or self._restoring_page == key:
+        if self._restoring_page is None:
             QSettings().setValue("window/page", key)
         self._update_title()
         self.page_changed.emit(key)
@@ -297,18 +301,11 @@ class MainWindow(QMainWindow):
         splitter = settings.value("window/splitter")
         if isinstance(splitter, QByteArray):
             self.splitter.restoreState(splitter)
-        page = settings.value("window/page")
-        if isinstance(page, str) and page:
-            # Pages are added after construction by the composition root: show it when it lands.
-            self._restoring_page = page
-            if not self.show_page(page):
-                QTimer.singleShot(0, self._finish_restore)
-                return
-        self._restoring_page = None
+        if self._restoring_page is not None:
+            QTimer.singleShot(0, self._finish_restore)
 
     def _finish_restore(self) -> None:
-        if self._restoring_page is not None:
-            self.show_page(self._restoring_page)
+        """The remembered page was never added (this build has no such page): stay put."""
         self._restoring_page = None
 
     def save_state(self) -> None:

@@ -1,0 +1,192 @@
+"""The main window against the running sandbox: pages and shortcuts, production marking, the
+status bar, permission gating that follows the session live, and state remembered across starts."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QLabel, QWidget
+from ui_support import Connection, next_emission, until
+
+from photon_desktop.auth.environments import EnvironmentKind
+from photon_desktop.ui import tasks
+from photon_desktop.ui.main_window import PRODUCTION_BANNER, MainWindow
+from photon_desktop.ui.workspace import Workspace
+
+Run = Callable[..., Any]
+
+
+class Page(QLabel):
+    """A stand-in for a page the composition root adds (it counts refreshes)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.refreshes = 0
+        self.cancelled = False
+
+    def refresh(self) -> None:
+        self.refreshes += 1
+
+    def cancel_tasks(self) -> None:
+        self.cancelled = True
+
+
+def make_window(widgets: list[QWidget], workspace: Workspace) -> MainWindow:
+    window = MainWindow(workspace)
+    window.patients.list._page_size = 25
+    for key, title, icon in (("prescriptions", "Prescriptions", "prescriptions"),
+                             ("orders", "Orders", "orders"), ("settings", "Settings", "settings"),
+                             ("sign-in", "Sign in", "sign-in")):
+        window.add_page(key, title, icon, Page(title))
+    window.show()
+    widgets.append(window)
+    return window
+
+
+def test_pages_shortcuts_and_first_page_signal(
+    run: Run, sandbox: Any, widgets: list[QWidget], ui_settings: Any, qapp: QApplication
+) -> None:
+    async def scenario() -> None:
+        conn = Connection(sandbox, Workspace())
+        try:
+            window = make_window(widgets, conn.workspace)
+            assert "Not connected" in window.patients.list.state.label.text()
+            await conn.as_m2m()
+            await next_emission(window.patients_page_shown)
+            assert window.current_key == "patients"
+            assert window.windowTitle() == "Patients — Local sandbox — Photon Desktop"
+            assert not window.banner.isVisible()
+            assert window.status.identity.text() == "M2M (backend)"
+            assert window.status.environment.text() == "Local sandbox"
+            assert window.status.expiry.text().startswith("Token: ")
+            assert window.sign_in_label.text() == "Signed in: M2M (backend)"
+            await until(lambda: window.status.connection.text() == "● Online")
+
+            QTest.keySequence(window, "Ctrl+,")
+            assert window.current_key == "settings"
+            QTest.keySequence(window, "F5")
+            settings_page = window.page("settings")
+            assert isinstance(settings_page, Page) and settings_page.refreshes == 1
+            QTest.keySequence(window, "Ctrl+F")  # from any page: back to the patient search
+            assert window.current_key == "patients"
+            assert window.patients.list.search.hasFocus()
+            QTest.keySequence(window, "Ctrl+N")
+            form = window.patients.form
+            assert form is not None and form.isVisible()
+            QTest.keyClick(form, Qt.Key.Key_Escape)
+            assert not form.isVisible()
+
+            window.nav.setCurrentRow(2)
+            assert window.current_key == "orders"
+            assert window.windowTitle().startswith("Orders — ")
+        finally:
+            await conn.aclose()
+
+    run(scenario())
+
+
+def test_production_is_unmistakable(
+    run: Run, sandbox: Any, widgets: list[QWidget], ui_settings: Any
+) -> None:
+    async def scenario() -> None:
+        conn = Connection(sandbox, Workspace())
+        # The sandbox's endpoints under the production kind: what a production connection shows.
+        conn.environment = replace(conn.environment, kind=EnvironmentKind.PRODUCTION,
+                                   name="Photon Production")
+        try:
+            window = make_window(widgets, conn.workspace)
+            await conn.as_m2m()
+            assert window.banner.isVisible() and window.banner.text() == PRODUCTION_BANNER
+            assert window.windowTitle().startswith("[PRODUCTION] ")
+            assert window.status.environment.text() == "⚠ Photon Production"
+            assert "B3261E" in window.environment_label.styleSheet().upper()
+        finally:
+            await conn.aclose()
+
+    run(scenario())
+
+
+def test_permission_gating_follows_the_session_without_restart(
+    run: Run, sandbox: Any, widgets: list[QWidget], ui_settings: Any
+) -> None:
+    async def scenario() -> None:
+        conn = Connection(sandbox, Workspace())
+        try:
+            window = make_window(widgets, conn.workspace)
+            patients = window.patients
+            await conn.as_m2m()
+            await next_emission(window.patients_page_shown)
+            patients.list.table.selectRow(0)
+            await next_emission(patients.detail.loaded)
+            assert window.new_patient_action.isEnabled() and patients.new_button.isEnabled()
+            assert patients.detail.edit_button.isEnabled()
+            assert not patients.detail.remove_allergy_button.parentWidget().isHidden()
+
+            await conn.as_user("support")  # read-only: writing patients goes away
+            assert conn.session.identity and "support" in conn.session.identity.lower()
+            assert window.sign_in_label.text() == f"Signed in: {conn.session.identity}"
+            assert window.status.identity.text() == conn.session.identity
+            assert not window.new_patient_action.isEnabled()
+            assert not patients.new_button.isEnabled()
+            assert "Ask your Photon administrator" in patients.new_button.toolTip()
+            assert not patients.detail.edit_button.isEnabled()
+            assert patients.detail.remove_allergy_button.parentWidget().isHidden()
+            QTest.keySequence(window, "Ctrl+N")
+            assert patients.form is None  # the shortcut does nothing without write:patient
+            assert patients.list.table.model().rowCount() > 0  # still allowed to read
+
+            await conn.as_user("staff")  # staff may write patients again
+            assert window.new_patient_action.isEnabled() and patients.new_button.isEnabled()
+            assert patients.detail.edit_button.isEnabled()
+            assert not patients.detail.remove_allergy_button.parentWidget().isHidden()
+        finally:
+            await conn.aclose()
+
+    run(scenario(), timeout=40)
+
+
+def test_window_state_is_remembered_and_close_cancels_work(
+    run: Run, sandbox: Any, widgets: list[QWidget], ui_settings: Any, qapp: QApplication
+) -> None:
+    async def scenario() -> None:
+        conn = Connection(sandbox, Workspace())
+        try:
+            await conn.as_m2m()
+            window = make_window(widgets, conn.workspace)
+            await next_emission(window.patients_page_shown)
+            window.resize(790, 500)  # inside the 800x600 offscreen screen
+            window.show_page("orders")
+            window.splitter.setSizes([230, 770])
+            window.patients.splitter.setSizes([260, 540])  # far from the default 3:2 split
+            window.patients.splitter.splitterMoved.emit(260, 1)
+            list_width = window.patients.splitter.sizes()[0]
+            nav_width = window.splitter.sizes()[0]
+            size = (window.width(), window.height())
+            assert size[1] == 500
+            window.patients.list.set_search("a")  # work in flight when the window closes
+            qapp.setQuitOnLastWindowClosed(False)  # as the app runs (stack guide §1)
+            window.close()
+            assert all(p.cancelled for p in (window.page("orders"), window.page("settings")))
+            await asyncio.sleep(0)
+            assert not tasks.running(window.patients.list.model)
+            assert QSettings().value("window/page") == "orders"
+
+            again = make_window(widgets, conn.workspace)
+            await asyncio.sleep(0)
+            assert again.current_key == "orders"
+            assert (again.width(), again.height()) == size
+            assert again.splitter.sizes()[0] == nav_width
+            again.show_page("patients")
+            await asyncio.sleep(0.05)
+            # Restored before the page is laid out, so within a few pixels of where it was left.
+            assert abs(again.patients.splitter.sizes()[0] - list_width) < 30
+        finally:
+            qapp.setQuitOnLastWindowClosed(True)
+            await conn.aclose()
+
+    run(scenario())
