@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QSplitter,
     QStackedWidget,
     QTableView,
@@ -481,11 +482,16 @@ class RecordsPage(QWidget, Generic[T]):
         self.patient_chip.setVisible(False)
         self.patient_chip.clicked.connect(self.clear_patient)
 
+        fixed = QSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
+        self.state_combo.setSizePolicy(fixed)
+        self.patient_chip.setSizePolicy(fixed)
         filters = QHBoxLayout()
         filters.setContentsMargins(0, 0, 0, 0)
         filters.addWidget(self.state_combo)
         filters.addWidget(self.patient_edit, 1)
         filters.addWidget(self.patient_chip)
+        filters.addStretch(0)  # takes the room of the name filter while a patient chip shows
+        self._filters = filters
 
         self.table = QTableView(self)
         self.table.setAccessibleName(f"{self.kinds.capitalize()} list")
@@ -578,10 +584,12 @@ class RecordsPage(QWidget, Generic[T]):
         self.patient_chip.setText(f"Patient: {label}  ✕")
         self.patient_chip.setAccessibleName(f"Showing only {label}; press to show every patient")
         self.patient_chip.setVisible(True)
+        self._filters.setStretch(3, 1)
         self._set_filter(ListFilter(self._filter.state, patient_id=patient_id))
 
     def clear_patient(self) -> None:
         self.patient_chip.setVisible(False)
+        self._filters.setStretch(3, 0)
         self.patient_edit.setVisible(True)
         self.patient_edit.setFocus(Qt.FocusReason.OtherFocusReason)
         self._set_filter(ListFilter(self._filter.state))
