@@ -1,0 +1,78 @@
+"""The ``photon-desktop`` command as a user runs it: a real process, the real sandbox child."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+from PySide6.QtGui import QImage
+
+from photon_desktop import __version__
+
+
+def _env(tmp_path: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        QT_QPA_PLATFORM="offscreen",
+        HOME=str(tmp_path / "home"),
+        XDG_CONFIG_HOME=str(tmp_path / "config"),
+        XDG_DATA_HOME=str(tmp_path / "data"),
+        XDG_CACHE_HOME=str(tmp_path / "cache"),
+        PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
+    )
+    return env
+
+
+def _run(tmp_path: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "photon_desktop", *args],
+        env=_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def test_version_prints_the_package_version(tmp_path: Path) -> None:
+    result = _run(tmp_path, "--version")
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"photon-desktop {__version__}"
+
+
+def test_smoke_needs_demo(tmp_path: Path) -> None:
+    result = _run(tmp_path, "--smoke", str(tmp_path / "x.png"))
+    assert result.returncode == 2
+    assert "--smoke needs --demo" in result.stderr
+
+
+def test_demo_smoke_paints_the_patient_list_and_stops_the_sandbox(tmp_path: Path) -> None:
+    shot = tmp_path / "shots" / "main.png"
+    result = _run(tmp_path, "--demo", "--smoke", str(shot))
+    assert result.returncode == 0, result.stderr
+    timings = json.loads(result.stdout.strip().splitlines()[-1])
+    assert set(timings) == {"startup_s", "first_page_s"}
+    assert 0 < timings["startup_s"] <= timings["first_page_s"]
+
+    image = QImage(str(shot))
+    assert not image.isNull() and image.width() >= 800 and image.height() >= 500
+    colours = {image.pixel(x, y) for x in range(0, image.width(), 7) for y in range(0, 400, 7)}
+    assert len(colours) > 20, "the screenshot looks blank"
+
+    # The sandbox child it started is stopped: its port no longer answers.
+    match = re.search(r"local sandbox ready at (http://127\.0\.0\.1:\d+)/graphql", result.stderr)
+    assert match, result.stderr
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(match.group(1) + "/.well-known/jwks.json", timeout=5)
+
+    # Access tokens (JWTs, "eyJ...") live in memory only: no file the app wrote holds one.
+    written = [p for p in tmp_path.rglob("*") if p.is_file() and p != shot]
+    assert any(p.name == "photon-desktop.log" for p in written), written
+    for path in written:
+        assert "eyJ" not in path.read_text(errors="replace"), path
