@@ -81,6 +81,7 @@ class Field(QWidget):
         self.editor = editor
         editor.setParent(self)
         editor.setAccessibleName(label)
+        editor.setMinimumWidth(240)
         self.message = QLabel(self)
         self.message.setWordWrap(True)
         self.message.setAccessibleName(f"{label} problem")
@@ -129,6 +130,7 @@ class PatientForm(QDialog):
         self.setWindowTitle("Edit patient" if editing else "New patient")
         self.setAccessibleName(self.windowTitle())
         self.setModal(True)
+        self.setMinimumWidth(800)
 
         self.fields: dict[str, Field] = {}
 

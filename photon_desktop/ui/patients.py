@@ -148,8 +148,9 @@ class PatientList(QWidget):
         header.setSortIndicatorClearable(True)
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(True)
-        for col, width in enumerate(_WIDTHS):
-            self.table.setColumnWidth(col, width)
+        self._columns_sized = False
+        self._restoring_columns = False
+        header.sectionResized.connect(self._remember_columns)
         self.table.activated.connect(self._on_activated)
         self.table.doubleClicked.connect(self._on_activated)
         self.table.selectionModel().currentRowChanged.connect(self._on_current_row)
@@ -292,6 +293,27 @@ class PatientList(QWidget):
         self.model = model
         self.proxy.setSourceModel(model)  # type: ignore[arg-type]
         # Python keeps the old model alive until its cancelled request unwinds.
+        if model is not None and not self._columns_sized:
+            self._size_columns()
+
+    def _size_columns(self) -> None:
+        """Column widths as the user left them (QSettings), else sensible defaults."""
+        self._columns_sized = True
+        saved = QSettings().value("patients/columns")
+        widths = [int(w) for w in saved] if isinstance(saved, list) else list(_WIDTHS)
+        if len(widths) != len(_WIDTHS):
+            widths = list(_WIDTHS)
+        self._restoring_columns = True
+        for col, width in enumerate(widths):
+            self.table.setColumnWidth(col, max(40, width))
+        self._restoring_columns = False
+
+    def _remember_columns(self, _index: int, _old: int, _new: int) -> None:
+        if self._columns_sized and not self._restoring_columns:
+            header = self.table.horizontalHeader()
+            QSettings().setValue(
+                "patients/columns", [header.sectionSize(c) for c in range(header.count())]
+            )
 
     def _on_first_page(self, generation: int) -> None:
         if generation != self._generation or self.model is None:

@@ -39,7 +39,6 @@ class StateView(QWidget):
         self.label.setWordWrap(True)
         self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.label.setMaximumWidth(520)
 
         self.progress = QProgressBar(self)
         self.progress.setRange(0, 0)  # busy: we never know how long a server takes
@@ -52,8 +51,11 @@ class StateView(QWidget):
         self.button.clicked.connect(self._run_action)
 
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 12, 24, 12)
         layout.addStretch(1)
-        layout.addWidget(self.label, 0, Qt.AlignmentFlag.AlignHCenter)
+        # No alignment flag for the label: an aligned word-wrapped label gets its one-line height
+        # and loses every line after the first. The text itself is centred.
+        layout.addWidget(self.label)
         layout.addWidget(self.progress, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addWidget(self.button, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addStretch(2)

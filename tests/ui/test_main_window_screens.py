@@ -1,0 +1,88 @@
+"""Screenshots of the main window, patient list, detail and form in light and dark (saved under
+artifacts/screenshots/ and checked non-blank), plus the theme and icon machinery they rely on."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication, QLabel, QWidget
+from ui_support import Connection, distinct_colours, next_emission, screenshot
+
+from photon_desktop.ui import icons
+from photon_desktop.ui.main_window import MainWindow
+from photon_desktop.ui.theme import Theme, is_dark
+from photon_desktop.ui.workspace import Workspace
+
+Run = Callable[..., Any]
+
+
+@pytest.fixture(params=["light", "dark"])
+def theme(request: pytest.FixtureRequest, qapp: QApplication) -> Iterator[Theme]:
+    style, palette = qapp.style().name(), qapp.palette()
+    applied = Theme(qapp, forced=request.param)
+    yield applied
+    applied.setParent(None)
+    qapp.setPalette(palette)
+    qapp.setStyle(style)
+    icons.clear_cache()
+
+
+def test_forced_schemes_and_icons_follow_the_palette(theme: Theme, qapp: QApplication) -> None:
+    assert is_dark() == theme.dark
+    ink = qapp.palette().color(QPalette.ColorRole.WindowText)
+    image = icons.icon("patients").pixmap(24, 24).toImage()
+    painted = {
+        image.pixelColor(x, y).rgb()
+        for x in range(image.width()) for y in range(image.height())
+        if image.pixelColor(x, y).alpha() == 255
+    }
+    assert painted == {ink.rgb()}  # drawn in the text colour, nothing else
+    assert "patients" in icons.available() and "sign-in" in icons.available()
+    theme.force("light" if theme.dark else "dark")
+    assert is_dark() == theme.dark
+    assert icons.icon("patients").pixmap(24, 24).toImage().pixelColor(12, 4) != QColor(ink)
+
+
+def _check(widget: QWidget, name: str) -> None:
+    image = screenshot(widget, name)
+    assert image.width() > 200 and image.height() > 150
+    assert distinct_colours(image) > 20, f"{name} looks blank"
+
+
+def test_screenshots(
+    run: Run, sandbox: Any, widgets: list[QWidget], ui_settings: Any, theme: Theme
+) -> None:
+    scheme = "dark" if theme.dark else "light"
+
+    async def scenario() -> None:
+        conn = Connection(sandbox, Workspace())
+        try:
+            window = MainWindow(conn.workspace)
+            theme.changed.connect(window.on_theme_changed)
+            for key, title in (("prescriptions", "Prescriptions"), ("orders", "Orders"),
+                               ("settings", "Settings"), ("sign-in", "Sign in")):
+                window.add_page(key, title, key, QLabel(title))
+            window.resize(1280, 800)
+            window.show()
+            widgets.append(window)
+            await conn.as_m2m()
+            await next_emission(window.patients_page_shown)
+            _check(window, f"main_window_{scheme}")
+            _check(window.patients.list, f"patient_list_{scheme}")
+            window.patients.list.table.selectRow(1)
+            await next_emission(window.patients.detail.loaded)
+            _check(window.patients.detail, f"patient_detail_{scheme}")
+            _check(window, f"main_window_detail_{scheme}")
+            window.patients.new_patient()
+            form = window.patients.form
+            assert form is not None
+            form.save_button.click()  # show the validation marks too
+            _check(form, f"patient_form_{scheme}")
+            form.reject()
+        finally:
+            await conn.aclose()
+
+    run(scenario())
