@@ -121,7 +121,8 @@ class SignInWindow(QWidget):
         layout.addWidget(self.notice)
         layout.addStretch(1)
 
-        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, activated=self._escape)
+        escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
+        escape.activated.connect(self._escape)
         session.changed.connect(self._refresh_notice)
         self._show_idle()
 
@@ -177,9 +178,10 @@ class SignInWindow(QWidget):
             )
 
     def _escape(self) -> None:
+        """Esc cancels a waiting sign-in; a stand-alone login window then closes on Esc."""
         if self.waiting:
             self.cancel()
-        else:
+        elif self.isWindow():
             self.close()
 
     def _on_link(self, url: str) -> None:

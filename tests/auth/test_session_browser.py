@@ -224,6 +224,22 @@ def test_token_endpoint_failure_during_exchange(arun: Run, status: int, error: t
     assert session.kind is TokenKind.NONE and backend.entries == {}
 
 
+def test_token_endpoint_timeout_during_exchange_is_an_offline_error(arun: Run) -> None:
+    fake = FakeAuth0()
+    original = fake.handle
+
+    async def slow(request: httpx.Request) -> httpx.Response:
+        if b"authorization_code" in request.content:
+            raise httpx.ReadTimeout("timed out")
+        return await original(request)
+
+    fake.handle = slow  # type: ignore[method-assign]
+    session, backend = make(fake)
+    with pytest.raises(errors.OfflineError, match="did not answer in time"):
+        arun(session.sign_in_with_browser(Browser(fake).open))
+    assert session.kind is TokenKind.NONE and backend.entries == {}
+
+
 def test_missing_native_client_id_is_a_configuration_error(arun: Run) -> None:
     fake = FakeAuth0()
     session = Session(ENV, fake.client(), SecretStore(MemoryKeyring()), profile=Profile())

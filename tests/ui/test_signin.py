@@ -169,3 +169,11 @@ def test_no_keyring_notice_is_visible(arun: Run, qtbot: Any) -> None:
     fake = FakeAuth0()
     w = window(qtbot, fake, Browser(fake).open, store=store)
     assert w.notice.isVisible() and "sign in again" in w.notice.text()
+
+
+def test_escape_closes_an_idle_stand_alone_window(qtbot: Any) -> None:
+    w = window(qtbot, FakeAuth0(), lambda url: True)
+    w.activateWindow()
+    qtbot.waitUntil(w.isActiveWindow, timeout=2000)
+    qtbot.keyClick(w, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not w.isVisible(), timeout=2000)
