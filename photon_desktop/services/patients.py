@@ -42,13 +42,13 @@ class PatientsService:
         }
         if missing:
             raise InvalidInput(INVALID, fields=missing)
-        if not data.external_id:
-            data = dataclasses.replace(data, external_id=new_external_id())
+        external_id = data.external_id or new_external_id()
+        data = dataclasses.replace(data, external_id=external_id)
         variables = patient_vars(data)
+        last_name = data.name.last if data.name else ""
 
         async def find() -> Patient | None:
-            assert data.name is not None and data.external_id is not None
-            found = await self._find_by_external_id(data.name.last, data.external_id)
+            found = await self._find_by_external_id(last_name, external_id)
             return None if found is None else await self.get(found)
 
         return await settle(
