@@ -451,7 +451,7 @@ class Session(QObject):
         elif not self.identity:
             email = access_claims.get("email")
             self.identity = email if isinstance(email, str) and email else "Signed-in user"
-        self._expiry.start(int(max(0.0, response.expires_in) * 1000))
+        self._expiry.start(min(int(max(0.0, response.expires_in) * 1000), 2**31 - 1))
         after = (self.kind, self.permissions, self.identity, self.organization_id)
         if force_signal or before != after:
             self.changed.emit()

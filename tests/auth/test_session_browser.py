@@ -286,6 +286,28 @@ def test_concurrent_refreshes_make_one_request_and_rotate_once(arun: Run) -> Non
     assert backend.entries[RT_KEY] in fake.valid_refresh
 
 
+def test_refresh_with_different_permissions_updates_the_ui(arun: Run, qtbot: Any) -> None:
+    fake = FakeAuth0()
+    session, _ = signed_in(arun, fake)
+    assert session.has("write:prescription")
+    fake.user_permissions = ["read:patient", "read:order"]  # the role changed on the server
+
+    async def go() -> None:
+        await session.renew(await session.access_token())
+
+    with qtbot.waitSignal(session.changed, timeout=1000):
+        arun(go())
+    assert session.kind is TokenKind.USER
+    assert session.permissions == frozenset({"read:patient", "read:order"})
+    assert not session.has("write:prescription")
+
+
+def test_long_lived_tokens_do_not_break_the_expiry_timer(arun: Run) -> None:
+    fake = FakeAuth0(expires_in=60 * 86400)
+    session, _ = signed_in(arun, fake)
+    assert session.kind is TokenKind.USER and session.expires_at is not None
+
+
 def test_reused_refresh_token_means_sign_in_again(arun: Run, qtbot: Any) -> None:
     fake = FakeAuth0()
     session, backend = signed_in(arun, fake)
