@@ -45,6 +45,8 @@ class SandboxInfo:
     _stderr_text: str | None = None
 
     def __getattr__(self, name: str) -> Any:  # issuer, token_url, graphql_url, org_id, ...
+        if name.startswith("_") or name == "raw":
+            raise AttributeError(name)
         try:
             return self.raw[name]
         except KeyError:

@@ -14,6 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from cryptography.hazmat.primitives.asymmetric import rsa
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -100,9 +101,14 @@ def build_sandbox(
     faults: Faults | None = None,
     m2m_secret: str | None = None,
     admin_key: str | None = None,
+    signing_key: rsa.RSAPrivateKey | None = None,
+    kid: str | None = None,
 ) -> Sandbox:
-    """Wire one sandbox run; ``issuer`` is the real loopback URL with a trailing slash."""
-    tokens = TokenIssuer(issuer=issuer, audience=audience, ttl=token_ttl)
+    """Wire one sandbox run; ``issuer`` is the real loopback URL with a trailing slash.
+
+    ``signing_key``/``kid`` default to a fresh in-memory key (tests pass one to forge near-misses).
+    """
+    tokens = TokenIssuer(issuer=issuer, audience=audience, ttl=token_ttl, key=signing_key, kid=kid)
     m2m_secret = m2m_secret or secrets.token_urlsafe(32)
     oauth = OAuthServer(
         tokens=tokens,

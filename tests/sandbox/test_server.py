@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import socket
+import threading
 import time
 from datetime import datetime
 
 import jwt
 import pytest
+import uvicorn
 from cryptography.hazmat.primitives.asymmetric import rsa
+
+from photon_desktop.sandbox.clinical import ClinicalAPI
+from photon_desktop.sandbox.server import build_sandbox
+from photon_desktop.sandbox.tokens import TokenIssuer
 
 PRESCRIBER = "prescriber@sandbox.photon.local"
 STAFF = "staff@sandbox.photon.local"
@@ -181,3 +188,60 @@ def test_the_clock_can_jump_and_change_speed(sandbox) -> None:
 )
 def test_bad_clock_changes_are_refused(sandbox, body) -> None:
     assert sandbox.admin("PUT", "clock", body).status_code == 400
+
+
+# -- near-misses signed with the server's own key, over HTTP -------------------------------------
+
+
+@pytest.fixture(scope="module")
+def embedded():
+    """``build_sandbox`` served by uvicorn in a thread, with a key this test also holds."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.bind(("127.0.0.1", 0))
+    issuer = f"http://127.0.0.1:{sock.getsockname()[1]}/"
+    api = ClinicalAPI(seed=1, patients=20)
+    built = build_sandbox(api, issuer=issuer, clock=api.clock, signing_key=key, kid="k1")
+    server = uvicorn.Server(
+        uvicorn.Config(built.app, lifespan="off", access_log=False, log_config=None)
+    )
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    while not server.started:
+        assert thread.is_alive()
+        time.sleep(0.01)
+    yield built, key
+    server.should_exit = True
+    thread.join(10)
+    sock.close()
+
+
+def near_miss(built, key, **changes: str) -> str:
+    forger = TokenIssuer(
+        issuer=changes.get("issuer", built.issuer),
+        audience=changes.get("audience", built.audience),
+        key=key,
+        kid="k1",
+    )
+    return forger.m2m_access_token(
+        client_id="c", org_id=built.oauth.org_id, scopes=["read:patient"]
+    )
+
+
+def test_the_embedded_server_accepts_its_own_tokens(embedded, gql) -> None:
+    built, key = embedded
+    answer = gql(built.issuer + "graphql", near_miss(built, key), PATIENTS)
+    assert answer.status_code == 200
+    assert answer.json()["data"]["patients"]
+
+
+def test_a_token_from_another_issuer_is_401_even_with_the_right_key(embedded, gql) -> None:
+    built, key = embedded
+    token = near_miss(built, key, issuer="https://auth.photon.health/")
+    assert "issuer" in assert_unauthorized(gql(built.issuer + "graphql", token, PATIENTS))
+
+
+def test_a_token_for_another_api_is_401_even_with_the_right_key(embedded, gql) -> None:
+    built, key = embedded
+    token = near_miss(built, key, audience="https://api.photon.health")
+    assert "audience" in assert_unauthorized(gql(built.issuer + "graphql", token, PATIENTS))
