@@ -129,6 +129,10 @@ class MainWindow(QMainWindow):
         self.new_patient_action.setToolTip("Add a patient (Ctrl+N)")
         self.new_patient_action.triggered.connect(self.new_patient)
         self.toolbar.addAction(self.new_patient_action)
+        for action in (self.refresh_action, self.new_patient_action):
+            button = self.toolbar.widgetForAction(action)
+            if button is not None:
+                button.setAccessibleName(action.text())
         self.search_action = QAction("Search", self)
         self.search_action.setShortcut(QKeySequence("Ctrl+F"))
         self.search_action.triggered.connect(self.focus_search)

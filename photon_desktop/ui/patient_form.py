@@ -198,7 +198,7 @@ class PatientForm(QDialog):
         self.cancel_button.setAccessibleName("Cancel")
         self.buttons.accepted.connect(self.submit)
         self.buttons.rejected.connect(self.reject)
-        QShortcut(QKeySequence("Ctrl+S"), self, activated=self.submit)
+        QShortcut(QKeySequence("Ctrl+S"), self, self.submit)
 
         columns = QHBoxLayout()
         left = QVBoxLayout()

@@ -17,6 +17,7 @@ from datetime import date
 from PySide6.QtCore import (
     QByteArray,
     QModelIndex,
+    QPersistentModelIndex,
     QPoint,
     QSettings,
     QSortFilterProxyModel,
@@ -78,7 +79,9 @@ _WIDTHS = (200, 110, 70, 130, 220, 110, 200)
 class _SortProxy(QSortFilterProxyModel):
     """Sorts by the model's SORT_ROLE; keeps fetchMore flowing to the paged source."""
 
-    def lessThan(self, left: QModelIndex, right: QModelIndex) -> bool:
+    def lessThan(
+        self, left: QModelIndex | QPersistentModelIndex, right: QModelIndex | QPersistentModelIndex
+    ) -> bool:
         a, b = left.data(SORT_ROLE), right.data(SORT_ROLE)
         if a is None or b is None:
             return b is not None
@@ -172,6 +175,8 @@ class PatientList(QWidget):
         top.setContentsMargins(0, 0, 0, 0)
         top.addWidget(self.search, 1)
         top.addWidget(self.refresh_button)
+        self._tools = top
+        self._last_tool: QWidget = self.refresh_button
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 12, 6, 12)
         layout.addLayout(top)
@@ -193,6 +198,13 @@ class PatientList(QWidget):
     def focus_search(self) -> None:
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.search.selectAll()
+
+    def add_tool(self, widget: QWidget) -> None:
+        """A button beside the search box (e.g. New patient), in tab order before the table."""
+        self._tools.addWidget(widget)
+        self.setTabOrder(self._last_tool, widget)
+        self.setTabOrder(widget, self.table)
+        self._last_tool = widget
 
     def set_search(self, text: str) -> None:
         """Type ``text`` into the search box and run it now (no debounce)."""
@@ -425,13 +437,7 @@ class PatientsPage(QWidget):
         self.new_gate = PermissionGate(
             workspace, "write:patient", [self.new_button], tooltip="Add a patient (Ctrl+N)"
         )
-        list_layout = self.list.layout()
-        assert isinstance(list_layout, QVBoxLayout)
-        top = list_layout.itemAt(0).layout()
-        assert isinstance(top, QHBoxLayout)
-        top.addWidget(self.new_button)
-        self.list.setTabOrder(self.list.refresh_button, self.new_button)
-        self.list.setTabOrder(self.new_button, self.list.table)
+        self.list.add_tool(self.new_button)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName("patientsSplitter")

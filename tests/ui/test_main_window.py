@@ -10,7 +10,17 @@ from typing import Any
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QLabel, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QApplication,
+    QComboBox,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QWidget,
+)
 from ui_support import Connection, next_emission, until
 
 from photon_desktop.auth.environments import EnvironmentKind
@@ -187,6 +197,46 @@ def test_window_state_is_remembered_and_close_cancels_work(
             assert abs(again.patients.splitter.sizes()[0] - list_width) < 30
         finally:
             qapp.setQuitOnLastWindowClosed(True)
+            await conn.aclose()
+
+    run(scenario())
+
+
+def unnamed_controls(root: QWidget) -> list[str]:
+    """Visible controls a screen reader would announce without a name."""
+    kinds = (QAbstractButton, QLineEdit, QComboBox, QAbstractItemView, QProgressBar)
+    missing = []
+    for widget in root.findChildren(QWidget):
+        if not isinstance(widget, kinds) or not widget.isVisible():
+            continue
+        if widget.objectName().startswith(("qt_", "_q_")) or isinstance(widget, QHeaderView):
+            continue  # Qt's own parts (scroll area corners, header views, clear buttons)
+        if isinstance(widget.parent(), (QComboBox, QAbstractItemView, QLineEdit)):
+            continue  # their internal parts (popup views, the line edit's icon buttons)
+        if not widget.accessibleName():
+            missing.append(f"{type(widget).__name__} {widget.objectName()!r} "
+                           f"{getattr(widget, 'text', lambda: '')()!r}")
+    return missing
+
+
+def test_every_control_has_an_accessible_name(
+    run: Run, sandbox: Any, widgets: list[QWidget], ui_settings: Any
+) -> None:
+    async def scenario() -> None:
+        conn = Connection(sandbox, Workspace())
+        try:
+            window = make_window(widgets, conn.workspace)
+            await conn.as_m2m()
+            await next_emission(window.patients_page_shown)
+            window.patients.list.table.selectRow(0)
+            await next_emission(window.patients.detail.loaded)
+            missing = unnamed_controls(window)
+            assert missing == [], "\n".join(missing)
+            window.patients.new_patient()
+            assert window.patients.form is not None
+            assert unnamed_controls(window.patients.form) == []
+            window.patients.form.reject()
+        finally:
             await conn.aclose()
 
     run(scenario())
