@@ -3,6 +3,15 @@
 ``build_sandbox`` wires one run together; the CLI serves ``Sandbox.app`` with uvicorn. The
 GraphQL endpoint answers like AWS AppSync (Photon's API): a bad token is HTTP 401 with an
 ``UnauthorizedException`` and no ``data``; everything else is HTTP 200 with ``data``/``errors``.
+
+Admin endpoints (header ``X-Sandbox-Admin: <admin_key>`` from the JSON line, else 401):
+
+- ``GET /admin/faults``; ``PUT /admin/faults`` replaces all settings (``{}`` clears them; see
+  :class:`~photon_desktop.sandbox.faults.FaultConfig`, plus ``fail_next``);
+  ``POST /admin/faults/next`` appends ``{"faults": [{"kind": ..., ...}]}`` to the queue;
+- ``GET /admin/stats``: token requests by grant type, GraphQL requests by operation name, faults
+  applied, and the Clinical API's record and mutation counts (``clinical``);
+- ``GET``/``PUT /admin/clock``: ``{"speed": F}`` and/or ``{"advance_seconds": S}``.
 """
 
 from __future__ import annotations
