@@ -249,7 +249,7 @@ class MainWindow(QMainWindow):
             self.environment_label.setText(env.name)
             self.environment_label.setStyleSheet(
                 f"color: {PRODUCTION_TEXT}; background: {PRODUCTION_BACKGROUND};"
-                " font-weight: bold; padding: 2px 8px; border-radius: 3px;"
+                " font-weight: bold; padding: 2px 8px; border-radius: 3px; margin: 0 10px 0 4px;"
                 if production else "font-weight: bold;"
             )
             session = ws.session
@@ -284,8 +284,12 @@ class MainWindow(QMainWindow):
         self.search_action.setIcon(icons.icon("search"))
 
     def on_theme_changed(self, _dark: bool = False) -> None:
-        """Connect ``Theme.changed`` here: icons follow the palette."""
+        """Connect ``Theme.changed`` here: icons follow the palette (pages too, if they can)."""
         self._set_icons()
+        for page in self._pages.values():
+            recolour = getattr(page.widget, "refresh_icons", None)
+            if callable(recolour):
+                recolour()
 
     def _on_patients_painted(self) -> None:
         self.patients_page_shown.emit()

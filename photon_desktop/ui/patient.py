@@ -246,6 +246,8 @@ class PatientDetail(QWidget):
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(body)
         scroll.setAccessibleName("Patient details")
+        scroll.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setFocusProxy(scroll)  # Enter in the list moves the keyboard here
         self._content = scroll
         self.state = StateView(self)
         self.stack = QStackedWidget(self)
@@ -332,6 +334,12 @@ class PatientDetail(QWidget):
     def cancel_tasks(self) -> None:
         self._loads.cancel()
         self._writes.cancel()
+
+    def refresh_icons(self) -> None:
+        """Recolour icons after a light/dark switch."""
+        self.edit_button.setIcon(icons.icon("edit"))
+        self.remove_allergy_button.setIcon(icons.icon("remove"))
+        self.remove_pharmacy_button.setIcon(icons.icon("remove"))
 
     def _on_session_changed(self) -> None:
         if self.patient_id is not None and (not self._allowed() or self.patient is None):

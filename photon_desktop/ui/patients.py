@@ -199,6 +199,13 @@ class PatientList(QWidget):
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.search.selectAll()
 
+    def refresh_icons(self) -> None:
+        """Recolour icons after a light/dark switch."""
+        self.refresh_button.setIcon(icons.icon("refresh"))
+        self.copy_id.setIcon(icons.icon("copy"))
+        for action in self.search.actions():
+            action.setIcon(icons.icon("search"))
+
     def add_tool(self, widget: QWidget) -> None:
         """A button beside the search box (e.g. New patient), in tab order before the table."""
         self._tools.addWidget(widget)
@@ -474,6 +481,11 @@ class PatientsPage(QWidget):
 
     def open(self, patient_id: str) -> None:
         self._open_detail(patient_id)
+
+    def refresh_icons(self) -> None:
+        self.new_button.setIcon(icons.icon("add"))
+        self.list.refresh_icons()
+        self.detail.refresh_icons()
 
     def new_patient(self) -> None:
         """Ctrl+N: the create form (only with write:patient)."""

@@ -4,6 +4,7 @@ artifacts/screenshots/ and checked non-blank), plus the theme and icon machinery
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 from ui_support import Connection, distinct_colours, next_emission, screenshot
 
+from photon_desktop.auth.environments import EnvironmentKind
 from photon_desktop.ui import icons
 from photon_desktop.ui.main_window import MainWindow
 from photon_desktop.ui.theme import Theme, is_dark
@@ -82,6 +84,46 @@ def test_screenshots(
             form.save_button.click()  # show the validation marks too
             _check(form, f"patient_form_{scheme}")
             form.reject()
+        finally:
+            await conn.aclose()
+
+    run(scenario())
+
+
+def test_switching_scheme_recolours_the_window_live_and_production_screens(
+    run: Run, sandbox: Any, widgets: list[QWidget], ui_settings: Any, theme: Theme,
+    qapp: QApplication,
+) -> None:
+    scheme = "dark" if theme.dark else "light"
+
+    async def scenario() -> None:
+        conn = Connection(sandbox, Workspace())
+        conn.environment = replace(conn.environment, kind=EnvironmentKind.PRODUCTION,
+                                   name="Photon Production")
+        try:
+            window = MainWindow(conn.workspace)
+            theme.changed.connect(window.on_theme_changed)
+            window.resize(1280, 800)
+            window.show()
+            widgets.append(window)
+            await conn.as_m2m()
+            await next_emission(window.patients_page_shown)
+            _check(window, f"main_window_production_{scheme}")
+            banner = screenshot(window.banner, f"production_banner_{scheme}")
+            assert banner.pixelColor(3, 3).name().upper() == "#B3261E"
+
+            def ink(button: Any) -> int:
+                image = button.icon().pixmap(20, 20).toImage()
+                return max(
+                    (image.pixelColor(x, y) for x in range(20) for y in range(20)),
+                    key=lambda c: c.alpha(),
+                ).rgb()
+
+            before = ink(window.patients.list.refresh_button)
+            theme.force("light" if theme.dark else "dark")
+            after = ink(window.patients.list.refresh_button)
+            text = qapp.palette().color(QPalette.ColorRole.WindowText).rgb()
+            assert before != after and after == text
         finally:
             await conn.aclose()
 

@@ -10,7 +10,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.modeltest import ModelTester
 from ui_support import Connection, next_emission, until
 
@@ -183,3 +183,39 @@ def test_sorting_orders_loaded_rows(
             await conn.aclose()
 
     run(scenario())
+
+
+def test_enter_on_a_row_opens_its_record(
+    run: Run, sandbox: Any, widgets: list[QWidget], ui_settings: Any
+) -> None:
+    async def scenario() -> None:
+        conn = Connection(sandbox, Workspace())
+        try:
+            await conn.as_m2m()
+            page = make_page(widgets, conn.workspace)
+            await next_emission(page.first_page_loaded)
+            table = page.list.table
+            table.setFocus()
+            QTest.keyClick(table, Qt.Key.Key_Down)
+            QTest.keyClick(table, Qt.Key.Key_Down)
+            chosen = page.list.current_patient()
+            assert chosen is not None
+            QTest.keyClick(table, Qt.Key.Key_Return)
+            await until(lambda: page.detail.patient is not None
+                        and page.detail.patient.id == chosen.id)
+            assert page.detail.title.text() == chosen.name.full
+            focus = QApplication.focusWidget()
+            assert focus is not None and page.detail.isAncestorOf(focus)  # keyboard followed
+        finally:
+            await conn.aclose()
+
+    run(scenario())
+
+
+def test_token_expiry_reads_naturally() -> None:
+    from photon_desktop.ui.status import format_remaining
+
+    assert format_remaining(-5) == "expired"
+    assert format_remaining(45.9) == "45 s"
+    assert format_remaining(125) == "2 min 05 s"
+    assert format_remaining(3725) == "1 h 02 min"
