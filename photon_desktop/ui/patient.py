@@ -132,6 +132,7 @@ class PatientDetail(QWidget):
         self._writes = tasks.Latest(owner=self)
         self.patient_id: str | None = None
         self.patient: Patient | None = None
+        self._signed_in_as: int | None = None
 
         self.title = QLabel(self)
         self.title.setObjectName("patientTitle")
@@ -342,7 +343,14 @@ class PatientDetail(QWidget):
         self.remove_pharmacy_button.setIcon(icons.icon("remove"))
 
     def _on_session_changed(self) -> None:
-        if self.patient_id is not None and (not self._allowed() or self.patient is None):
+        # Another sign-in may see another organization: reload; a renewed token changes nothing.
+        ws = self._workspace
+        signed_in_as = ws.session.generation if ws.ready else None
+        changed = signed_in_as != self._signed_in_as
+        self._signed_in_as = signed_in_as
+        if self.patient_id is not None and (
+            changed or not self._allowed() or self.patient is None
+        ):
             self.load(self.patient_id)
 
     async def _load(self, patient_id: str) -> None:

@@ -187,6 +187,7 @@ class PatientList(QWidget):
         workspace.session_changed.connect(self._on_session_changed)
         workspace.environment_changed.connect(self.reload)
         self._allowed = self._can_read()
+        self._signed_in_as = self._sign_in()
         self.reload()
 
     # ------------------------------------------------------------------ public
@@ -260,11 +261,21 @@ class PatientList(QWidget):
             return "Not connected to Photon. Connect in Settings or try the local sandbox."
         return self._workspace.session.why_not("read:patient")
 
+    def _sign_in(self) -> int | None:
+        """Which sign-in the rows were loaded under (``Session.generation``)."""
+        return self._workspace.session.generation if self._workspace.ready else None
+
     def _on_session_changed(self) -> None:
-        allowed = self._can_read()
-        # A renewed token fires session_changed too; only a change of permission reloads.
-        if allowed != self._allowed or not allowed or self.model is None or self.model.error:
-            self._allowed = allowed
+        # A renewed token fires session_changed too: reload only for another sign-in (maybe
+        # another organization), a change of permission, or to recover from a failure.
+        signed_in_as = self._sign_in()
+        if (
+            signed_in_as != self._signed_in_as
+            or self._can_read() != self._allowed
+            or not self._allowed
+            or self.model is None
+            or self.model.error is not None
+        ):
             self.reload()
 
     def _apply_search(self) -> None:
@@ -280,6 +291,7 @@ class PatientList(QWidget):
         self._generation += 1
         generation = self._generation
         self._allowed = self._can_read()
+        self._signed_in_as = self._sign_in()
         if not self._allowed:
             self._set_model(None)
             self.state.show_message(self._why_not())

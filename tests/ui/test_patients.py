@@ -28,6 +28,19 @@ def names(page: PatientsPage) -> list[str]:
     return [model.index(r, 0).data() for r in range(model.rowCount())]
 
 
+def spy_on_searches(conn: Connection) -> list[tuple[str | None, str | None]]:
+    """Record (name, after) of every search the view asks the service for."""
+    asked: list[tuple[str | None, str | None]] = []
+    real = conn.services.patients.search
+
+    async def search(name: str | None = None, **kw: Any) -> Page[PatientSummary]:
+        asked.append((name, kw.get("after")))
+        return await real(name, **kw)
+
+    conn.services.patients.search = search  # type: ignore[method-assign]
+    return asked
+
+
 def make_page(widgets: list[QWidget], workspace: Workspace) -> PatientsPage:
     page = PatientsPage(workspace, page_size=PAGE)
     page.resize(1100, 600)
@@ -57,9 +70,11 @@ def test_scrolling_loads_more_and_search_filters_on_the_server(
 
             # Search as you type: the debounce sends one query for the whole word.
             last_name = model.item(0).name.last
+            asked = spy_on_searches(conn)
             QTest.keyClicks(page.list.search, last_name)
             await next_emission(page.first_page_loaded)
             assert page.list.query == last_name
+            assert [name for name, after in asked if after is None] == [last_name]  # debounced
             shown = names(page)
             assert shown and all(last_name.lower() in n.lower() for n in shown)
 
@@ -219,3 +234,32 @@ def test_token_expiry_reads_naturally() -> None:
     assert format_remaining(45.9) == "45 s"
     assert format_remaining(125) == "2 min 05 s"
     assert format_remaining(3725) == "1 h 02 min"
+
+
+def test_a_failed_later_page_keeps_the_rows_and_the_next_scroll_retries(
+    run: Run, sandbox: Any, widgets: list[QWidget], ui_settings: Any
+) -> None:
+    async def scenario() -> None:
+        conn = Connection(sandbox, Workspace())
+        try:
+            await conn.as_m2m()
+            page = make_page(widgets, conn.workspace)
+            await next_emission(page.first_page_loaded)
+            model = page.list.model
+            assert model is not None
+            await until(lambda: not model.loading)
+            loaded = model.rowCount()
+            sandbox.set_faults(error_rate=1.0)
+            page.list.table.scrollToBottom()
+            await until(lambda: model.error is not None, within=20)
+            assert model.rowCount() == loaded
+            assert page.list.stack.currentWidget() is page.list.table  # rows stay on screen
+            assert "Could not load more patients" in page.list.table.toolTip()
+            sandbox.reset_faults()
+            page.list.table.scrollToTop()  # any scroll retries the page that failed
+            await until(lambda: model.rowCount() > loaded)
+            assert model.error is None and page.list.table.toolTip() == ""
+        finally:
+            await conn.aclose()
+
+    run(scenario(), timeout=40)

@@ -21,6 +21,7 @@ from photon_desktop.auth.profiles import Profile
 from photon_desktop.auth.secret_store import SecretStore
 from photon_desktop.auth.session import Session
 from photon_desktop.services import Services
+from photon_desktop.ui import tasks
 from photon_desktop.ui.workspace import Workspace
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
@@ -158,5 +159,9 @@ class Connection:
             self.workspace.set(self.environment, self.session, self.services)
 
     async def aclose(self) -> None:
+        # Views' requests end before their client closes (as MainWindow.closeEvent does).
+        pending = tasks.running()
+        tasks.cancel_all()
+        await asyncio.gather(*pending, return_exceptions=True)
         await self.services.aclose()
         await self.http.aclose()
