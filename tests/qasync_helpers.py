@@ -31,3 +31,21 @@ def run_on_qasync(qapp: QApplication, coro: Coroutine[Any, Any, T], timeout: flo
         loop.run_until_complete(loop.shutdown_asyncgens())
         asyncio.set_event_loop(None)
         loop.close()
+        _kill_pending_timers(loop)
+
+
+def _kill_pending_timers(loop: qasync.QEventLoop) -> None:
+    """Kill the Qt timers qasync still holds for handles that never fired.
+
+    qasync's ``close()`` only marks its timer object stopped; a long ``call_later`` (a token's
+    expiry, a cancelled ``wait_for``) keeps a live Qt timer. If Python later collects the loop on
+    another thread (a ``to_thread`` worker, a keyring thread) Qt warns "Timers cannot be stopped
+    from another thread" and can crash. Killing them here, on the loop's own thread, avoids that.
+    """
+    timer = getattr(loop, "_timer", None)
+    callbacks = getattr(timer, "_SimpleTimer__callbacks", None)
+    if timer is None or not isinstance(callbacks, dict):
+        return
+    for timer_id in list(callbacks):
+        timer.killTimer(timer_id)
+    callbacks.clear()

@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+import weakref
 from collections.abc import Callable
 from datetime import UTC, datetime
 from enum import Enum
@@ -26,7 +27,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import httpx
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Signal
 
 from photon_desktop import errors
 from photon_desktop.auth import claims as jwt_claims
@@ -44,6 +45,7 @@ RENEW_EARLY = 60.0  # seconds before expiry; also absorbs about that much clock 
 SIGN_IN_TIMEOUT = 300.0
 USER_SCOPE = "openid profile email offline_access"
 M2M_IDENTITY = "M2M (backend)"
+MAX_TIMER_S = 24 * 86400.0
 
 _WHAT = {
     "read:patient": "see patients",
@@ -123,9 +125,9 @@ class Session(QObject):
         self._m2m: tuple[str, str] | None = None
         self._renewal: asyncio.Task[str] | None = None
         self._signing_in = False
-        self._expiry = QTimer(self)
-        self._expiry.setSingleShot(True)
-        self._expiry.timeout.connect(self.changed.emit)
+        # An asyncio timer, not a QTimer: Python may collect a Session on any thread, and a
+        # QTimer child cannot be stopped from another thread.
+        self._expiry: asyncio.TimerHandle | None = None
 
     # ------------------------------------------------------------------ what the UI reads
 
@@ -451,10 +453,34 @@ class Session(QObject):
         elif not self.identity:
             email = access_claims.get("email")
             self.identity = email if isinstance(email, str) and email else "Signed-in user"
-        self._expiry.start(min(int(max(0.0, response.expires_in) * 1000), 2**31 - 1))
+        self._schedule_expiry(response.expires_in)
         after = (self.kind, self.permissions, self.identity, self.organization_id)
         if force_signal or before != after:
             self.changed.emit()
+
+    def _schedule_expiry(self, seconds: float | None) -> None:
+        """Emit ``changed`` when the token expires, so the status bar and gates re-evaluate."""
+        if self._expiry is not None:
+            self._expiry.cancel()
+            self._expiry = None
+        if seconds is None:
+            return
+        this = weakref.ref(self)  # a pending timer must not keep a discarded session alive
+
+        def fire() -> None:
+            session = this()
+            if session is None:
+                return
+            session._expiry = None
+            left = session._expires - session._clock()
+            if session.kind is not TokenKind.NONE and left > 1.0:
+                session._schedule_expiry(left)  # the wait was capped: keep waiting
+            else:
+                session.changed.emit()
+
+        # qasync runs timers on a QTimer (int milliseconds): wait at most ~24 days per step.
+        delay = min(max(0.0, seconds), MAX_TIMER_S)
+        self._expiry = asyncio.get_running_loop().call_later(delay, fire)
 
     async def _end(self, notice: str | None = None) -> None:
         """Back to signed out: new generation, nothing in memory, signal."""
@@ -472,5 +498,5 @@ class Session(QObject):
         self.organization_id = None
         self.expires_at = None
         self._notice = notice
-        self._expiry.stop()
+        self._schedule_expiry(None)
         self.changed.emit()
