@@ -10,7 +10,15 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
-from auth_fakes import ENV, NATIVE_ID, Browser, FakeAuth0, MemoryKeyring
+from auth_fakes import (
+    ENV,
+    NATIVE_ID,
+    BreaksLaterKeyring,
+    Browser,
+    FakeAuth0,
+    HangingKeyring,
+    MemoryKeyring,
+)
 
 from photon_desktop import errors
 from photon_desktop.auth.pkce import challenge_s256
@@ -396,3 +404,42 @@ def test_unknown_permissions_are_kept_and_missing_ones_explained(arun: Run) -> N
     assert session.permissions == frozenset({"read:patient", "read:future-thing"})
     assert not session.has("read:order")
     assert "see orders" in session.why_not("read:order")
+
+
+def test_keyring_breaking_at_run_time_keeps_the_sign_in(arun: Run) -> None:
+    fake = FakeAuth0()
+    backend = BreaksLaterKeyring()
+    session, _ = make(fake, backend)
+    arun(session.sign_in_with_browser(Browser(fake).open))
+    backend.broken = True  # e.g. the Secret Service went away
+
+    async def go() -> str:
+        return await session.renew(await session.access_token())  # rotation must be persisted
+
+    assert arun(go())
+    assert session.kind is TokenKind.USER and session.has("write:prescription")
+    assert session.notice and "sign in again" in session.notice
+
+    async def once_more() -> str:
+        return await session.renew(await session.access_token())
+
+    assert arun(once_more())  # the rotated token lives on in memory for this session
+    assert len(fake.token_requests("refresh_token")) == 2
+
+
+def test_hanging_keyring_at_launch_is_silent_and_bounded(arun: Run) -> None:
+    fake = FakeAuth0()
+    backend = HangingKeyring()
+    session = Session(
+        ENV,
+        fake.client(),
+        SecretStore(backend, timeout=0.3),
+        profile=Profile(native_client_id=NATIVE_ID, m2m_client_id="m2mClientId0123456789abcdef"),
+    )
+    try:
+        arun(session.restore(), timeout=5)
+    finally:
+        backend.release.set()
+    assert session.kind is TokenKind.NONE
+    assert session.notice and "keyring" in session.notice.lower()
+    assert fake.requests == []
