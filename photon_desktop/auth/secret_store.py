@@ -20,6 +20,7 @@ hangs forever is abandoned without blocking the UI or the interpreter's exit (a 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import threading
 from collections.abc import Callable
@@ -118,6 +119,7 @@ class SecretStore:
         self._timeout = timeout
         self._usable: bool | None = None  # None: not probed yet
         self._memory: dict[tuple[str, str], str] = {}
+        self._lock = asyncio.Lock()  # one keyring call at a time, in the order asked
         self.notice: str | None = None
 
     @property
@@ -161,6 +163,22 @@ class SecretStore:
         self.notice = None
         return True
 
+    async def _call(self, fn: Callable[[], T]) -> T:
+        """One keyring call under the lock; a cancelled caller still waits for the call to end.
+
+        The thread cannot be stopped, so a write that was "cancelled" may still land; holding the
+        lock until it does means a later delete (sign-out) always runs after it.
+        """
+        async with self._lock:
+            call = asyncio.ensure_future(_in_thread(fn, self._timeout))
+            try:
+                return await asyncio.shield(call)
+            except asyncio.CancelledError:
+                if not call.done():
+                    with contextlib.suppress(BaseException):
+                        await call
+                raise
+
     async def _ensure_probed(self) -> None:
         if self._usable is None:
             await self.probe()
@@ -172,7 +190,7 @@ class SecretStore:
             return self._memory.get(key)
         backend = self.backend
         try:
-            return await _in_thread(lambda: backend.get_password(*key), self._timeout)
+            return await self._call(lambda: backend.get_password(*key))
         except Exception as error:
             self._downgrade(f"read failed: {type(error).__name__}")
             return None
@@ -184,7 +202,7 @@ class SecretStore:
         if self._usable:
             backend = self.backend
             try:
-                await _in_thread(lambda: backend.set_password(*key, secret), self._timeout)
+                await self._call(lambda: backend.set_password(*key, secret))
             except Exception as error:
                 self._downgrade(f"write failed: {type(error).__name__}")
             else:
@@ -202,7 +220,7 @@ class SecretStore:
             return
         backend = self.backend
         try:
-            await _in_thread(lambda: backend.delete_password(*key), self._timeout)
+            await self._call(lambda: backend.delete_password(*key))
         except keyring.errors.PasswordDeleteError:
             pass
         except Exception as error:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
+import time
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -443,3 +445,41 @@ def test_hanging_keyring_at_launch_is_silent_and_bounded(arun: Run) -> None:
     assert session.kind is TokenKind.NONE
     assert session.notice and "keyring" in session.notice.lower()
     assert fake.requests == []
+
+
+class SlowWriteKeyring(MemoryKeyring):
+    """Writes take a while once ``slow`` is set (a busy Secret Service)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.slow = False
+        self.writing = threading.Event()
+        self.written = threading.Event()
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        if self.slow:
+            self.writing.set()
+            time.sleep(0.3)
+        super().set_password(service, username, password)
+        if self.slow:
+            self.written.set()
+
+
+def test_sign_out_during_a_rotation_write_leaves_nothing_behind(arun: Run) -> None:
+    fake = FakeAuth0()
+    backend = SlowWriteKeyring()
+    session, _ = make(fake, backend)
+    arun(session.sign_in_with_browser(Browser(fake).open))
+    backend.slow = True
+
+    async def go() -> None:
+        renewal = asyncio.ensure_future(session.renew(await session.access_token()))
+        await asyncio.to_thread(backend.writing.wait, 5)  # the rotated token is being written
+        await session.sign_out()
+        with pytest.raises(errors.SignInRequired):
+            await renewal
+
+    arun(go())
+    assert backend.written.wait(5)  # the write the sign-out raced with has landed
+    assert backend.entries == {}
+    assert session.kind is TokenKind.NONE
