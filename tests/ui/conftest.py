@@ -52,9 +52,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture
 def widgets(qapp: QApplication) -> Iterator[list[QWidget]]:
-    """Top-level widgets a test made: their tasks cancelled and closed when it ends."""
+    """Top-level widgets a test made: their tasks cancelled and closed when it ends.
+
+    Closing them never quits the app (a quit left pending would stop the next test's loop), and
+    ``quitOnLastWindowClosed`` is put back as it was, whatever the test set.
+    """
+    quit_on_close = qapp.quitOnLastWindowClosed()
     made: list[QWidget] = []
     yield made
+    qapp.setQuitOnLastWindowClosed(False)
     for widget in made:
         cancel = getattr(widget, "cancel_tasks", None)
         if callable(cancel):
@@ -62,3 +68,4 @@ def widgets(qapp: QApplication) -> Iterator[list[QWidget]]:
         widget.close()
         widget.deleteLater()
     qapp.processEvents()
+    qapp.setQuitOnLastWindowClosed(quit_on_close)

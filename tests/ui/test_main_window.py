@@ -196,8 +196,7 @@ def test_window_state_is_remembered_and_close_cancels_work(
             # Restored before the page is laid out, so within a few pixels of where it was left.
             assert abs(again.patients.splitter.sizes()[0] - list_width) < 30
         finally:
-            qapp.setQuitOnLastWindowClosed(True)
-            await conn.aclose()
+            await conn.aclose()  # the widgets fixture restores quitOnLastWindowClosed
 
     run(scenario())
 
