@@ -331,6 +331,7 @@ class Session(QObject):
             nonce=attempt.nonce,
             organization=organization,
             now=self._clock(),
+            jwks=await jwt_claims.fetch_jwks(self._client, self.environment),
         )
         if response.refresh_token:
             await self._store.set(

@@ -13,6 +13,8 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
 import jwt
+from cryptography.hazmat.primitives.asymmetric import rsa
+from jwt.algorithms import RSAAlgorithm
 from keyring.backend import KeyringBackend
 from keyring.errors import KeyringLocked, PasswordDeleteError
 
@@ -34,8 +36,25 @@ ALL = (
 ).split()
 
 
+_SIGNING_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+_FORGER_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+KID = "fake-auth0-key-1"
+
+
 def make_jwt(claims: dict[str, Any]) -> str:
+    """An access token: the app reads its claims but (rightly) leaves checking it to the API."""
     return jwt.encode(claims, "not-checked-by-the-app-0123456789abcdef", algorithm="HS256")
+
+
+def sign_id_token(claims: dict[str, Any], *, forged: bool = False) -> str:
+    key = _FORGER_KEY if forged else _SIGNING_KEY
+    return jwt.encode(claims, key, algorithm="RS256", headers={"kid": KID})
+
+
+def jwks() -> dict[str, Any]:
+    jwk: dict[str, Any] = RSAAlgorithm.to_jwk(_SIGNING_KEY.public_key(), as_dict=True)
+    jwk.update({"kid": KID, "alg": "RS256", "use": "sig"})
+    return {"keys": [jwk]}
 
 
 @dataclass
@@ -52,6 +71,7 @@ class FakeAuth0:
     user_name: str = "Dr Maya Okafor"
     id_overrides: dict[str, Any] = field(default_factory=dict)
     org_id: str | None = None
+    forge_id_signature: bool = False
     rotate: bool = True
     code_status: int = 200
     offline: bool = False
@@ -106,7 +126,7 @@ class FakeAuth0:
         id_claims.update(self.id_overrides)
         body: dict[str, Any] = {
             "access_token": access,
-            "id_token": make_jwt(id_claims),
+            "id_token": sign_id_token(id_claims, forged=self.forge_id_signature),
             "scope": "openid profile email offline_access " + " ".join(self.user_permissions),
             "expires_in": self.expires_in,
             "token_type": "Bearer",
@@ -124,6 +144,8 @@ class FakeAuth0:
             raise httpx.ConnectError("[Errno -3] Temporary failure in name resolution")
         if self.hold is not None:
             await self.hold.wait()
+        if request.url.path == "/.well-known/jwks.json":
+            return httpx.Response(200, json=jwks())
         if request.url.path == "/oauth/revoke":
             self.revoked.append(body.get("token"))
             self.valid_refresh.discard(body.get("token"))

@@ -209,6 +209,14 @@ def test_id_token_mismatch_is_refused_and_nothing_saved(
     assert session.kind is TokenKind.NONE and backend.entries == {}
 
 
+def test_id_token_not_signed_by_the_issuer_is_refused(arun: Run) -> None:
+    fake = FakeAuth0(forge_id_signature=True)
+    session, backend = make(fake)
+    with pytest.raises(errors.SignInError, match="not signed by Photon"):
+        arun(session.sign_in_with_browser(Browser(fake).open))
+    assert session.kind is TokenKind.NONE and backend.entries == {}
+
+
 def test_organization_is_sent_and_org_id_checked(arun: Run) -> None:
     fake = FakeAuth0(org_id="org_Other")
     session, backend = make(fake, organization_id="org_Mine")
