@@ -16,7 +16,9 @@ from datetime import date
 
 from PySide6.QtCore import (
     QByteArray,
+    QEvent,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     QPoint,
     QSettings,
@@ -157,6 +159,8 @@ class PatientList(QWidget):
         self.table.activated.connect(self._on_activated)
         self.table.doubleClicked.connect(self._on_activated)
         self.table.selectionModel().currentRowChanged.connect(self._on_current_row)
+        self._paint_pending: int | None = None
+        self.table.viewport().installEventFilter(self)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._context_menu)
 
@@ -359,8 +363,23 @@ class PatientList(QWidget):
             self.stack.setCurrentWidget(self.state)
         else:
             self.stack.setCurrentWidget(self.table)
-        # "Painted": announce after the event loop has laid out and drawn the rows.
-        QTimer.singleShot(0, lambda: self._announce(generation))
+        if self.model.rowCount() and self.table.isVisible():
+            # "Painted" means painted: announce after the rows' next paint has finished.
+            self._paint_pending = generation
+            self.table.viewport().update()
+        else:
+            # Nothing to paint (empty state, or a hidden window): announce once laid out.
+            QTimer.singleShot(0, lambda: self._announce(generation))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            event.type() == QEvent.Type.Paint
+            and watched is self.table.viewport()
+            and self._paint_pending is not None
+        ):
+            generation, self._paint_pending = self._paint_pending, None
+            QTimer.singleShot(0, lambda: self._announce(generation))
+        return False
 
     def _announce(self, generation: int) -> None:
         if generation == self._generation:
