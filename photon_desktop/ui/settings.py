@@ -319,6 +319,13 @@ class SettingsPane(QWidget):
         self.environment_combo.currentIndexChanged.connect(self._on_environment_picked)
         self._show_keyring_notice()
 
+    def set_environment(self, environment: Environment) -> None:
+        """Replace the endpoints of one environment (e.g. the local sandbox once it runs)."""
+        self._environments[environment.key] = environment
+        if self._loaded_key == environment.key:
+            self._drafts[environment.key] = self._draft()
+            self._show_environment(environment.key)
+
     def cancel_tasks(self) -> None:
         """Stop this pane's background work (from the window's ``closeEvent``)."""
         tasks.cancel_all(self)

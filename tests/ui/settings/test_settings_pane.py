@@ -456,3 +456,21 @@ def test_an_unknown_audience_points_at_the_environment_settings(
         assert pane.audience.edit.text() == "https://api.unknown.example"
 
     arun(scenario())
+
+
+def test_the_local_sandbox_can_be_tested_once_it_runs(
+    arun: Callable[..., Any], backend: CountingBackend, sandbox: Any
+) -> None:
+    async def scenario() -> None:
+        pane = SettingsPane(backend, current="local")  # started before the sandbox ran
+        pane.show()
+        pane.client_id.edit.setText(sandbox.m2m_client_id)
+        pane.client_secret.edit.setText(sandbox.m2m_client_secret)
+        pane.set_environment(local_env(sandbox))  # the app tells it the sandbox's address
+        assert pane.client_secret.edit.text() == sandbox.m2m_client_secret  # typing kept
+        assert sandbox.issuer in pane.endpoints_label.text()
+        pane.test_button.click()
+        await until(lambda: pane.test_button.isEnabled())
+        assert pane.result.text().startswith("Connected to Local sandbox"), pane.result.text()
+
+    arun(scenario())
