@@ -616,11 +616,7 @@ class SettingsPane(QWidget):
         self._set_keyring_notice(self._backend.keyring_notice)
 
     def _set_keyring_notice(self, notice: str | None) -> None:
-        if notice:
-            self.keyring_notice.setText(
-                f"{notice} The client secret will be kept for this session only; "
-                "you will be asked for it again next time."
-            )
+        self.keyring_notice.setText(notice or "")
         self.keyring_notice.setVisible(bool(notice))
 
     # ------------------------------------------------------------------ validation
@@ -778,7 +774,10 @@ class SettingsPane(QWidget):
         if not kept:
             self._show_keyring_notice()
             if not self.keyring_notice.isVisible():
-                self._set_keyring_notice("No secure keyring is available.")
+                self._set_keyring_notice(
+                    "No secure keyring is available: the client secret is kept for this "
+                    "session only, and you will be asked for it again next time."
+                )
         self._show_result(
             True,
             "Saved." if kept else "Saved; the client secret is kept for this session only.",

@@ -382,7 +382,7 @@ def test_secret_is_masked_with_a_show_toggle_and_no_keyring_is_explained(
         assert plaintext.entries == {}  # never a silent plaintext fallback
         assert "session only" in pane.result.text()
         assert pane.keyring_notice.isVisible()
-        assert "this session only" in pane.keyring_notice.text()
+        assert "nothing is saved" in pane.keyring_notice.text()
         # The secret is still usable in this session.
         assert await backend.load_secret("local", CLIENT_ID) == SECRET
         await settle()
