@@ -40,6 +40,12 @@ ITEM_ROLE = int(Qt.ItemDataRole.UserRole) + 1
 #: A value that sorts correctly (dates as ISO strings, numbers as numbers) for a sort proxy.
 SORT_ROLE = int(Qt.ItemDataRole.UserRole) + 2
 
+_TEXT_ROLES = frozenset({
+    int(Qt.ItemDataRole.DisplayRole),
+    int(Qt.ItemDataRole.ToolTipRole),
+    int(Qt.ItemDataRole.AccessibleTextRole),
+})
+
 PageFetcher = Callable[[str | None], Awaitable[Page[T]]]
 
 
@@ -88,6 +94,7 @@ class PagedTableModel(QAbstractTableModel, Generic[T]):
         self._columns = tuple(columns)
         self.page_size = page_size  # what the fetcher is expected to ask for; views read it
         self._rows: list[T] = []
+        self._texts: list[tuple[str, ...] | None] = []  # cell texts per row, made on demand
         self._cursor: str | None = None
         self._has_more = True
         self._pages = 0
@@ -130,6 +137,7 @@ class PagedTableModel(QAbstractTableModel, Generic[T]):
     def replace_row(self, row: int, record: T) -> None:
         """Show an edited record in place (after a save) without reloading the list."""
         self._rows[row] = record
+        self._texts[row] = None
         self.dataChanged.emit(self.index(row, 0), self.index(row, len(self._columns) - 1))
 
     # ------------------------------------------------------------------ loading
@@ -191,6 +199,7 @@ class PagedTableModel(QAbstractTableModel, Generic[T]):
             start = len(self._rows)
             self.beginInsertRows(_ROOT, start, start + len(page.items) - 1)
             self._rows.extend(page.items)
+            self._texts.extend([None] * len(page.items))
             self.endInsertRows()
         self._pages += 1
         self._cursor = page.cursor
@@ -220,22 +229,24 @@ class PagedTableModel(QAbstractTableModel, Generic[T]):
         return 0 if parent.isValid() else len(self._columns)
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= len(self._rows):
+        # Views ask ~10 roles per cell on every paint; answer the unused ones first and cheaply.
+        if role not in _TEXT_ROLES and role != SORT_ROLE and role != ITEM_ROLE:
             return None
-        record = self._rows[index.row()]
-        column = self._columns[index.column()]
-        if role in (
-            Qt.ItemDataRole.DisplayRole,
-            Qt.ItemDataRole.ToolTipRole,
-            Qt.ItemDataRole.AccessibleTextRole,
-        ):
-            return column.value(record)
-        if role == SORT_ROLE:
-            key = getattr(column, "sort_key", None)
-            return key(record) if key is not None else column.value(record).casefold()
+        row = index.row()
+        if not index.isValid() or row >= len(self._rows):
+            return None
+        if role in _TEXT_ROLES:
+            texts = self._texts[row]
+            if texts is None:  # formatted once per row, on first paint (dates are not cheap)
+                record = self._rows[row]
+                texts = self._texts[row] = tuple(c.value(record) for c in self._columns)
+            return texts[index.column()]
+        record = self._rows[row]
         if role == ITEM_ROLE:
             return record
-        return None
+        column = self._columns[index.column()]
+        key = getattr(column, "sort_key", None)
+        return key(record) if key is not None else column.value(record).casefold()
 
     def flags(self, index: _Index) -> Qt.ItemFlag:
         if not index.isValid():
