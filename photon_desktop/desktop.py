@@ -148,14 +148,29 @@ class Desktop(QObject):
             await session.use_m2m(info.m2m_client_id, info.m2m_client_secret, remember=False)
         return session
 
-    async def switch(self, window: MainWindow, key: str, *, demo: bool = False) -> None:
-        """Connect from a user's click: errors go to the status bar, never up the loop."""
+    async def switch(
+        self,
+        window: MainWindow,
+        key: str,
+        *,
+        demo: bool = False,
+        m2m: tuple[str, str] | None = None,
+    ) -> None:
+        """Connect from a user's click: errors go to the status bar, never up the loop.
+
+        ``m2m``: a client ID and secret just saved in Settings, to sign in with now (the
+        settings pane has already stored the secret, so it is not stored again here).
+        """
         window.statusBar().showMessage("Connecting…")
         try:
             if demo:
                 await self.connect_demo()
             else:
-                await self.connect(key)
+                client_id, secret = m2m or ("", "")
+                fresh = bool(client_id.strip() and secret)
+                session = await self.connect(key, restore=not fresh)
+                if fresh:
+                    await session.use_m2m(client_id.strip(), secret, remember=False)
         except errors.PhotonError as error:
             window.statusBar().showMessage(str(error), 15000)
             window.show_page("settings")
@@ -215,9 +230,16 @@ def build_window(desktop: Desktop) -> MainWindow:
     orders.patient_requested.connect(show_patient)
 
     def use_environment(key: str) -> None:
-        tasks.spawn(desktop.switch(window, key), owner=window, name="connect")
+        credentials = settings.m2m_credentials()
+        tasks.spawn(desktop.switch(window, key, m2m=credentials), owner=window, name="connect")
+
+    def show_endpoints() -> None:
+        # The embedded sandbox's port is known only once it runs: let Settings test against it.
+        if workspace.environment.kind is EnvironmentKind.LOCAL:
+            settings.set_environment(workspace.environment)
 
     settings.connect_requested.connect(use_environment)
+    workspace.environment_changed.connect(show_endpoints)
     return window
 
 
