@@ -153,7 +153,8 @@ async def scroll(info: dict[str, Any], rows: int, page_size: int) -> dict[str, f
             "rss_before_mb": before,
         }
         worst = sorted(beat.gaps, reverse=True)[:5]
-        print("  worst gaps: " + "; ".join(f"{g:.0f} ms ({p})" for g, p in worst))
+        listed = "; ".join(f"{g:.0f} ms ({p})" for g, p in worst)
+        print("  worst gaps: " + (listed or "none over 20 ms"))
         view.cancel_tasks()
         view.close()
         await services.aclose()

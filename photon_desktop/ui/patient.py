@@ -200,8 +200,8 @@ class PatientDetail(QWidget):
 
         self.pharmacies_model: RowsModel[Pharmacy] = RowsModel([
             Column("Pharmacy", lambda p: p.name),
-            Column("Address", lambda p: fmt_address(p.address).replace("\n", ", ")),
             Column("Phone", lambda p: p.phone or ""),
+            Column("Address", lambda p: fmt_address(p.address).replace("\n", ", ")),
         ], self)
         self.pharmacies_table = rows_table(self.pharmacies_model, "Preferred pharmacies", body)
         self.remove_pharmacy_button = QPushButton(
@@ -226,10 +226,9 @@ class PatientDetail(QWidget):
         self.prescriptions = _Section("Prescriptions", self.prescriptions_table, body)
 
         self.orders_model: RowsModel[Order] = RowsModel([
-            Column("Order", lambda o: o.id),
+            Column("Created", lambda o: fmt_date(o.created_at.date())),
             Column("State", lambda o: enum_label(o.state)),
             Column("Pharmacy", lambda o: o.pharmacy.name if o.pharmacy else "—"),
-            Column("Created", lambda o: fmt_date(o.created_at.date())),
         ], self)
         self.orders_table = rows_table(self.orders_model, "Orders", body)
         self.orders_table.setToolTip("Double-click or press Enter to open the order")

@@ -487,6 +487,8 @@ class PatientsPage(QWidget):
         saved = QSettings().value("patients/splitter")
         if isinstance(saved, QByteArray):
             self.splitter.restoreState(saved)
+        else:
+            self.splitter.setSizes([1100, 900])  # the record needs room too
         self.splitter.splitterMoved.connect(self._remember_splitter)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

@@ -74,8 +74,12 @@ def test_screenshots(
             await next_emission(window.patients_page_shown)
             _check(window, f"main_window_{scheme}")
             _check(window.patients.list, f"patient_list_{scheme}")
-            window.patients.list.table.selectRow(1)
-            await next_emission(window.patients.detail.loaded)
+            detail = window.patients.detail
+            for row in range(20):  # a patient with prescriptions and orders shows every part
+                window.patients.list.table.selectRow(row)
+                await next_emission(detail.loaded)
+                if detail.prescriptions_model.rowCount() and detail.orders_model.rowCount():
+                    break
             _check(window.patients.detail, f"patient_detail_{scheme}")
             _check(window, f"main_window_detail_{scheme}")
             window.patients.new_patient()
