@@ -24,8 +24,10 @@ from PySide6.QtWidgets import (
 from ui_support import Connection, next_emission, until
 
 from photon_desktop.auth.environments import EnvironmentKind
+from photon_desktop.services import Services
 from photon_desktop.ui import tasks
 from photon_desktop.ui.main_window import PRODUCTION_BANNER, MainWindow
+from photon_desktop.ui.states import State
 from photon_desktop.ui.workspace import Workspace
 
 Run = Callable[..., Any]
@@ -239,3 +241,28 @@ def test_every_control_has_an_accessible_name(
             await conn.aclose()
 
     run(scenario())
+
+
+def test_offline_shows_in_the_status_bar_and_the_list_offers_retry(
+    run: Run, sandbox: Any, widgets: list[QWidget], ui_settings: Any
+) -> None:
+    async def scenario() -> None:
+        conn = Connection(sandbox, Workspace())
+        try:
+            await conn.session.use_m2m(
+                sandbox.m2m_client_id, sandbox.m2m_client_secret, remember=False
+            )
+            # Photon's API unreachable (nothing listens on port 9), sign-in still fine.
+            conn.services = Services(conn.http, "http://127.0.0.1:9/graphql", conn.session)
+            conn.workspace.set(conn.environment, conn.session, conn.services)
+            window = make_window(widgets, conn.workspace)
+            state = window.patients.list.state
+            await until(lambda: state.state is State.ERROR, within=20)
+            assert "could not be reached" in state.label.text().lower()
+            assert state.button.text() == "Retry"
+            assert window.status.connection.text() == "● Offline"
+            assert not window.status.busy.isVisible()
+        finally:
+            await conn.aclose()
+
+    run(scenario(), timeout=40)
