@@ -1,0 +1,61 @@
+"""Fixtures for the composed app: offscreen Qt, isolated QSettings and keyring, a qasync runner."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Coroutine, Iterator
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+_TESTS = str(Path(__file__).resolve().parents[1])
+if _TESTS not in sys.path:
+    sys.path.append(_TESTS)
+
+import keyring  # noqa: E402
+import pytest  # noqa: E402
+from PySide6.QtCore import QCoreApplication, QSettings  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+from qasync_helpers import run_on_qasync  # noqa: E402
+
+sys.path.append(str(Path(_TESTS) / "auth"))
+sys.path.append(str(Path(_TESTS) / "ui"))
+from auth_fakes import MemoryKeyring  # noqa: E402
+
+
+@pytest.fixture
+def isolated(tmp_path: Path, qapp: QApplication) -> Iterator[MemoryKeyring]:
+    """QSettings under this test's tmp dir and an in-memory keyring; windows closed after."""
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path))
+    QCoreApplication.setOrganizationName("PhotonDesktopTests")
+    QCoreApplication.setApplicationName("app-tests")
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    quit_on_close = qapp.quitOnLastWindowClosed()
+    qapp.setQuitOnLastWindowClosed(False)
+    yield backend
+    keyring.set_keyring(previous)
+    for widget in qapp.topLevelWidgets():
+        widget.close()
+        widget.deleteLater()
+    qapp.processEvents()
+    qapp.setQuitOnLastWindowClosed(quit_on_close)
+
+
+@pytest.fixture
+def run(qapp: QApplication) -> Callable[..., Any]:
+    def go(coro: Coroutine[Any, Any, Any], timeout: float = 60.0) -> Any:
+        return run_on_qasync(qapp, coro, timeout)
+
+    return go
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # The offscreen platform warns when a top-level window is shown; it says nothing about us.
+    here = Path(__file__).parent
+    for item in items:
+        if Path(str(item.fspath)).parent == here:
+            item.add_marker(pytest.mark.qt_log_ignore("propagateSizeHints"))

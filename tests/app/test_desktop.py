@@ -1,0 +1,105 @@
+"""The composed window as a user meets it: first launch, the demo sandbox, links between pages,
+and a failed connection that leaves the user in Settings with the reason."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+from auth_fakes import MemoryKeyring
+from ui_support import until
+
+from photon_desktop.auth.session import TokenKind
+from photon_desktop.desktop import Desktop, add_welcome, build_window
+from photon_desktop.sandbox.accounts import M2M_CLIENT_ID
+
+Run = Callable[..., Any]
+
+
+def test_first_launch_offers_the_sandbox_and_lands_on_patients(
+    isolated: MemoryKeyring, run: Run
+) -> None:
+    async def scenario() -> str:
+        desktop = Desktop()
+        window = build_window(desktop)
+        try:
+            assert desktop.last_environment() is None
+            welcome = add_welcome(desktop, window)
+            window.show()
+            assert window.current_key == "welcome"
+
+            welcome.try_sandbox.emit()
+            await until(lambda: window.current_key == "patients", within=30)
+            session = desktop.workspace.session
+            assert session.kind is TokenKind.M2M
+            assert session.has("write:patient") and not session.has("write:prescription")
+            await until(lambda: window.patients.list.proxy.rowCount() > 0, within=15)
+            # The demo pair stays in memory: nothing reached the keyring.
+            assert isolated.entries == {}
+            assert desktop.last_environment() == "local"
+            url = desktop.workspace.environment.issuer
+        finally:
+            window.close()
+            await desktop.aclose()
+        return url
+
+    issuer = run(scenario())
+    # Closing the app stops the sandbox child it started.
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(issuer + ".well-known/jwks.json", timeout=5)
+
+
+def test_links_open_the_prescription_and_order_pages(isolated: MemoryKeyring, run: Run) -> None:
+    async def scenario() -> None:
+        desktop = Desktop()
+        window = build_window(desktop)
+        try:
+            await desktop.connect_demo()
+            window.show()
+            services = desktop.workspace.services
+            prescription = (await services.prescriptions.list(first=1)).items[0]
+            order = (await services.orders.list(first=1)).items[0]
+
+            window.patients.open_prescription.emit(prescription.id)
+            assert window.current_key == "prescriptions"
+            detail: Any = window.page("prescriptions").detail  # type: ignore[attr-defined]
+            await until(lambda: prescription.treatment.name in _texts(detail), within=15)
+
+            window.patients.open_order.emit(order.id)
+            assert window.current_key == "orders"
+            detail = window.page("orders").detail  # type: ignore[attr-defined]
+            await until(lambda: order.id in _texts(detail), within=15)
+        finally:
+            window.close()
+            await desktop.aclose()
+
+    run(scenario())
+
+
+def test_a_refused_secret_leaves_the_user_in_settings_with_the_reason(
+    isolated: MemoryKeyring, run: Run
+) -> None:
+    async def scenario() -> None:
+        desktop = Desktop()
+        window = build_window(desktop)
+        try:
+            window.show()
+            await desktop.switch(window, "local", m2m=(M2M_CLIENT_ID, "not-the-secret"))
+            assert window.current_key == "settings"
+            message = window.statusBar().currentMessage()
+            assert "refused" in message.lower() or "secret" in message.lower(), message
+            assert not desktop.workspace.session.signed_in
+            assert isolated.entries == {}
+        finally:
+            window.close()
+            await desktop.aclose()
+
+    run(scenario())
+
+
+def _texts(widget: Any) -> str:
+    from PySide6.QtWidgets import QLabel
+
+    return " ".join(label.text() for label in widget.findChildren(QLabel))
