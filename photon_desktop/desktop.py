@@ -54,22 +54,22 @@ class SessionPage(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self._stack)
-        self.window: SignInWindow | None = None
+        self.sign_in: SignInWindow | None = None
         workspace.environment_changed.connect(self._rebuild)
 
     def _rebuild(self) -> None:
-        if self.window is not None and self.window.session is self._workspace.session:
+        if self.sign_in is not None and self.sign_in.session is self._workspace.session:
             return
-        if self.window is not None:
-            self.window.cancel()
-            self._stack.removeWidget(self.window)
-            self.window.deleteLater()
-        self.window = SignInWindow(self._workspace.session, parent=self._stack)
-        self._stack.addWidget(self.window)
+        if self.sign_in is not None:
+            self.sign_in.cancel()
+            self._stack.removeWidget(self.sign_in)
+            self.sign_in.deleteLater()
+        self.sign_in = SignInWindow(self._workspace.session, parent=self._stack)
+        self._stack.addWidget(self.sign_in)
 
 
 class Desktop(QObject):
-    """Everything the running app owns; ``await connect(key)`` switches environment."""
+    """Everything the running app owns; ``await open_environment(key)`` switches to it."""
 
     def __init__(self, *, demo_patients: int = 200, seed: int = 1) -> None:
         super().__init__()
@@ -121,7 +121,7 @@ class Desktop(QObject):
             )
         return env, profile
 
-    async def connect(self, key: str, *, restore: bool = True) -> Session:
+    async def open_environment(self, key: str, *, restore: bool = True) -> Session:
         """Make ``key`` the current environment (its session and services)."""
         env, profile = await self.resolve(key)
         session = self._sessions.get(key)
@@ -143,7 +143,7 @@ class Desktop(QObject):
     async def connect_demo(self) -> Session:
         """The local sandbox with its demo M2M credentials (memory only, never the keyring)."""
         info = await self.local_sandbox()
-        session = await self.connect(LOCAL_SANDBOX.key, restore=False)
+        session = await self.open_environment(LOCAL_SANDBOX.key, restore=False)
         if not session.signed_in:
             await session.use_m2m(info.m2m_client_id, info.m2m_client_secret, remember=False)
         return session
@@ -168,7 +168,7 @@ class Desktop(QObject):
             else:
                 client_id, secret = m2m or ("", "")
                 fresh = bool(client_id.strip() and secret)
-                session = await self.connect(key, restore=not fresh)
+                session = await self.open_environment(key, restore=not fresh)
                 if fresh:
                     await session.use_m2m(client_id.strip(), secret, remember=False)
         except errors.PhotonError as error:
