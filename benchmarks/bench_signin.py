@@ -6,7 +6,7 @@ Measures, with the app's own ``Session`` on a qasync loop:
   * refresh-token renewal after a 401 (with rotation persisted to the keyring first)
   * 50 concurrent ``access_token()`` callers on an expired M2M token: token requests made
   * ``SecretStore.probe()`` on an in-memory backend (the thread hop and its bookkeeping)
-Run: /tmp/venv/bin/python benchmarks/bench_signin.py
+Run: .venv/bin/python benchmarks/bench_signin.py
 
 Measured on the shared 2-core VM (Python 3.11.7), 30 runs: sign-in p50 9.0 ms / p95 26.3 ms;
 refresh after a 401 p50 2.8 ms / p95 4.0 ms; 50 concurrent callers -> 1 token request;
