@@ -1,6 +1,6 @@
 """Scroll the real patient list through 10,000 rows of a 100,000-patient sandbox, over HTTP.
 
-Run: ``QT_QPA_PLATFORM=offscreen /tmp/venv/bin/python benchmarks/bench_patient_scroll.py
+Run: ``QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/bench_patient_scroll.py
 [--patients 100000] [--rows 10000] [--page-size 100 25]``.
 
 Starts ``python -m photon_desktop.sandbox --port 0 --patients N`` (one JSON line on stdout), signs
