@@ -10,7 +10,6 @@ from __future__ import annotations
 import importlib.resources
 import logging
 from functools import cache
-from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPalette, QPixmap
@@ -24,14 +23,9 @@ SCALES = (1.0, 2.0)
 
 @cache
 def _source(name: str) -> str:
-    """The SVG text of ``name`` (installed package data, or the checkout's resources folder)."""
-    try:
-        ref = importlib.resources.files("photon_desktop.resources") / "icons" / f"{name}.svg"
-        return ref.read_text(encoding="utf-8")
-    except (ModuleNotFoundError, FileNotFoundError):
-        # A development checkout whose editable install does not map the resources package.
-        path = Path(__file__).resolve().parents[2] / "resources" / "icons" / f"{name}.svg"
-        return path.read_text(encoding="utf-8")
+    """The SVG text of ``name`` (package data: ``resources/`` is installed as a package)."""
+    ref = importlib.resources.files("photon_desktop.resources") / "icons" / f"{name}.svg"
+    return ref.read_text(encoding="utf-8")
 
 
 def _render(svg: str, colour: QColor, size: int, scale: float) -> QPixmap:
@@ -80,12 +74,8 @@ def clear_cache() -> None:
 
 def available() -> list[str]:
     """Names of the icons shipped (for tests and the about box)."""
-    try:
-        folder = importlib.resources.files("photon_desktop.resources") / "icons"
-        names = [p.name for p in folder.iterdir()]
-    except ModuleNotFoundError:
-        folder_path = Path(__file__).resolve().parents[2] / "resources" / "icons"
-        names = [p.name for p in folder_path.iterdir()]
+    folder = importlib.resources.files("photon_desktop.resources") / "icons"
+    names = [p.name for p in folder.iterdir()]
     return sorted(n.removesuffix(".svg") for n in names if n.endswith(".svg"))
 
 
