@@ -62,9 +62,19 @@ def rss_mb() -> float:
 
 def start_sandbox(patients: int) -> tuple[subprocess.Popen[bytes], dict[str, Any]]:
     process = subprocess.Popen(
-        [sys.executable, "-m", "photon_desktop.sandbox", "--port", "0", "--seed", "1",
-         "--patients", str(patients)],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "photon_desktop.sandbox",
+            "--port",
+            "0",
+            "--seed",
+            "1",
+            "--patients",
+            str(patients),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
     )
     assert process.stdout is not None
     line = process.stdout.readline()

@@ -60,16 +60,25 @@ def main() -> None:
         gc.collect()
         start = time.perf_counter()
         api = ClinicalAPI(seed=1, patients=count)
-        rows.append((f"construct ClinicalAPI(patients={count:,})",
-                     f"{time.perf_counter() - start:8.3f} s"))
+        rows.append(
+            (f"construct ClinicalAPI(patients={count:,})", f"{time.perf_counter() - start:8.3f} s")
+        )
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     rows.append(("peak RSS after both", f"{rss_mb:8.0f} MB"))
 
-    principal = Principal(subject="bench", client_id="bench", org_id=api.org_id,
-                          permissions=frozenset(accounts.ALL_PERMISSIONS),
-                          user_email="prescriber@sandbox.photon.local")
-    ids = [p["id"] for p in api.execute({"query": "{ patients(first: 100) { id } }"},
-                                        principal)["data"]["patients"]]
+    principal = Principal(
+        subject="bench",
+        client_id="bench",
+        org_id=api.org_id,
+        permissions=frozenset(accounts.ALL_PERMISSIONS),
+        user_email="prescriber@sandbox.photon.local",
+    )
+    ids = [
+        p["id"]
+        for p in api.execute({"query": "{ patients(first: 100) { id } }"}, principal)["data"][
+            "patients"
+        ]
+    ]
     turn = iter(range(10**9))
 
     def run(query: str, variables: dict | None = None) -> None:
@@ -78,8 +87,9 @@ def main() -> None:
 
     cases = {
         "patients(first: 25)": lambda: run(LIST),
-        "patient detail (prescriptions + orders)":
-            lambda: run(DETAIL, {"id": ids[next(turn) % len(ids)]}),
+        "patient detail (prescriptions + orders)": lambda: run(
+            DETAIL, {"id": ids[next(turn) % len(ids)]}
+        ),
         'patients(filter: {name: "son"})': lambda: run(SEARCH),
         "orders(first: 25)": lambda: run(ORDERS),
     }

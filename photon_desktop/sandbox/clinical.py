@@ -97,7 +97,8 @@ _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 _EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@" + _LABEL + r"(?:\." + _LABEL + r")+$")
 _PHONE_CHARS = re.compile(r"^\+?[0-9 ()\-.]+$")
 _DATETIME = re.compile(
-    r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}(:\d{2})?)$")
+    r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}(:\d{2})?)$"
+)
 
 
 def parse_aws_date(value: Any) -> date:
@@ -172,6 +173,7 @@ def _install_scalars(schema: GraphQLSchema) -> None:
 
 # ---------------------------------------------------------------- graph sources
 
+
 @dataclass(slots=True, frozen=True)
 class Rx:
     h: int
@@ -206,16 +208,23 @@ class Context:
     def require(self, permission: str) -> None:
         if permission not in self.principal.permissions:
             raise unauthorized(
-                f"Not authorized: this operation requires the {permission} permission")
+                f"Not authorized: this operation requires the {permission} permission"
+            )
 
 
 Resolver = Callable[..., Any]
 
 
-def _name(first: str, last: str, middle: str | None = None,
-          title: str | None = None) -> dict[str, Any]:
-    return {"first": first, "last": last, "middle": middle, "title": title,
-            "full": full_name(first, last, middle, title)}
+def _name(
+    first: str, last: str, middle: str | None = None, title: str | None = None
+) -> dict[str, Any]:
+    return {
+        "first": first,
+        "last": last,
+        "middle": middle,
+        "title": title,
+        "full": full_name(first, last, middle, title),
+    }
 
 
 def _page_size(first: Any, default: int = DEFAULT_PAGE) -> int:
@@ -293,18 +302,31 @@ class ClinicalAPI:
         if operation is not None and not isinstance(operation, str):
             return _request_error("operationName must be a string")
         if principal.org_id and principal.org_id != self.org_id:
-            return {"data": None, "errors": [{
-                "message": "Not authorized: the token belongs to another organization",
-                "path": None, "locations": None, "errorType": "Unauthorized",
-                "errorInfo": None}]}
+            return {
+                "data": None,
+                "errors": [
+                    {
+                        "message": "Not authorized: the token belongs to another organization",
+                        "path": None,
+                        "locations": None,
+                        "errorType": "Unauthorized",
+                        "errorInfo": None,
+                    }
+                ],
+            }
         document = self._document(query)
         if isinstance(document, list):
             return {"data": None, "errors": [_graphql_error(e) for e in document]}
         with self._lock:
             context = Context(principal=principal, now=self.clock.now(), api=self)
             try:
-                result = execute(self.schema, document, context_value=context,
-                                 variable_values=variables, operation_name=operation)
+                result = execute(
+                    self.schema,
+                    document,
+                    context_value=context,
+                    variable_values=variables,
+                    operation_name=operation,
+                )
             except RecursionError:
                 return _request_error("variables are nested too deeply")
         assert not hasattr(result, "__await__")
@@ -347,8 +369,10 @@ class ClinicalAPI:
         query = self.schema.query_type
         mutation = self.schema.mutation_type
         assert query is not None and mutation is not None
-        for root, table in ((query, self._query_resolvers()),
-                            (mutation, self._mutation_resolvers())):
+        for root, table in (
+            (query, self._query_resolvers()),
+            (mutation, self._mutation_resolvers()),
+        ):
             for name, gql_field in root.fields.items():
                 gql_field.resolve = table.get(name) or _unsupported(name)
         for type_name, resolvers in self._type_resolvers().items():
@@ -372,8 +396,13 @@ class ClinicalAPI:
         def organization(_root: None, info: GraphQLResolveInfo) -> Any:
             return store.org
 
-        def patients(_root: None, info: GraphQLResolveInfo, after: Any = None,
-                     filter: dict | None = None, first: int | None = None) -> list:
+        def patients(
+            _root: None,
+            info: GraphQLResolveInfo,
+            after: Any = None,
+            filter: dict | None = None,
+            first: int | None = None,
+        ) -> list:
             info.context.require(accounts.READ_PATIENT)
             size = _page_size(first)
             cursor = None
@@ -391,8 +420,13 @@ class ClinicalAPI:
                 raise not_found("Patient", id)
             return store.patient(p)
 
-        def prescriptions(_root: None, info: GraphQLResolveInfo, after: Any = None,
-                          filter: dict | None = None, first: int | None = None) -> list[Rx]:
+        def prescriptions(
+            _root: None,
+            info: GraphQLResolveInfo,
+            after: Any = None,
+            filter: dict | None = None,
+            first: int | None = None,
+        ) -> list[Rx]:
             context: Context = info.context
             context.require(accounts.READ_PRESCRIPTION)
             size = _page_size(first)
@@ -409,7 +443,8 @@ class ClinicalAPI:
                 candidates: Iterable[int] = _after_in(store.patient_rx(p), cursor, after)
             elif f.get("state") == "EXPIRED":  # skip the (many) recent ones: a year of rows
                 candidates = store.iter_rx(
-                    cursor, written_before=store.expired_written_before(context.today))
+                    cursor, written_before=store.expired_written_before(context.today)
+                )
             else:
                 candidates = store.iter_rx(cursor)
             return [Rx(r) for r in _take(self._rx_matching(candidates, f, context), size)]
@@ -421,8 +456,13 @@ class ClinicalAPI:
                 raise not_found("Prescription", id)
             return Rx(r)
 
-        def orders(_root: None, info: GraphQLResolveInfo, after: Any = None,
-                   filter: dict | None = None, first: int | None = None) -> list[Ord]:
+        def orders(
+            _root: None,
+            info: GraphQLResolveInfo,
+            after: Any = None,
+            filter: dict | None = None,
+            first: int | None = None,
+        ) -> list[Ord]:
             context: Context = info.context
             context.require(accounts.READ_ORDER)
             size = _page_size(first)
@@ -455,9 +495,15 @@ class ClinicalAPI:
                 raise not_found("Fill", id)
             return Fil(f)
 
-        def pharmacies(_root: None, info: GraphQLResolveInfo, after: int | None = None,
-                       first: int | None = None, location: dict | None = None,
-                       name: str | None = None, type: str | None = None) -> list:
+        def pharmacies(
+            _root: None,
+            info: GraphQLResolveInfo,
+            after: int | None = None,
+            first: int | None = None,
+            location: dict | None = None,
+            name: str | None = None,
+            type: str | None = None,
+        ) -> list:
             size = _page_size(first, PHARMACY_DEFAULT_PAGE)
             if after is not None and after < 0:
                 raise InputErrors([("after", "after must be >= 0")])
@@ -468,23 +514,30 @@ class ClinicalAPI:
             if type:
                 found = [ph for ph in found if type in ph.fulfillment_types]
             if location:
-                lat, lon, radius = (location.get("latitude"), location.get("longitude"),
-                                    location.get("radius"))
+                lat, lon, radius = (
+                    location.get("latitude"),
+                    location.get("longitude"),
+                    location.get("radius"),
+                )
                 problems = []
                 if lat is None or not -90 <= lat <= 90:
                     problems.append(("location.latitude", "latitude must be between -90 and 90"))
                 if lon is None or not -180 <= lon <= 180:
-                    problems.append(("location.longitude",
-                                     "longitude must be between -180 and 180"))
+                    problems.append(
+                        ("location.longitude", "longitude must be between -180 and 180")
+                    )
                 if radius is not None and radius <= 0:
-                    problems.append(("location.radius",
-                                     "radius must be a positive number of miles"))
+                    problems.append(
+                        ("location.radius", "radius must be a positive number of miles")
+                    )
                 if problems:
                     raise InputErrors(problems)
                 assert lat is not None and lon is not None
                 limit = radius if radius is not None else 25
-                with_distance = [(haversine_miles(lat, lon, ph.latitude, ph.longitude), n, ph)
-                                 for n, ph in enumerate(found)]
+                with_distance = [
+                    (haversine_miles(lat, lon, ph.latitude, ph.longitude), n, ph)
+                    for n, ph in enumerate(found)
+                ]
                 found = [ph for d, _, ph in sorted(with_distance) if d <= limit]
             start = after or 0
             return found[start : start + size]
@@ -495,13 +548,20 @@ class ClinicalAPI:
                 raise not_found("Pharmacy", id)
             return found
 
-        def medications(_root: None, info: GraphQLResolveInfo, after: Any = None,
-                        filter: dict | None = None, first: int | None = None) -> list:
+        def medications(
+            _root: None,
+            info: GraphQLResolveInfo,
+            after: Any = None,
+            filter: dict | None = None,
+            first: int | None = None,
+        ) -> list:
             size = _page_size(first)
             f = filter or {}
             if f.get("product") is not None or f.get("package") is not None:
-                raise SandboxError("Unsupported", "medications(filter: {product/package}) is not "
-                                   "supported by the sandbox")
+                raise SandboxError(
+                    "Unsupported",
+                    "medications(filter: {product/package}) is not supported by the sandbox",
+                )
             drug = f.get("drug") or {}
             found: list[Treatment] = ref.medications
             if drug.get("name"):
@@ -509,12 +569,20 @@ class ClinicalAPI:
                 found = [m for m in found if needle in m.search]
             if drug.get("code"):
                 code = drug["code"].strip()
-                found = [m for m in found if code in (m.codes["rxcui"], m.codes["productNDC"],
-                                                      m.codes["packageNDC"])]
+                found = [
+                    m
+                    for m in found
+                    if code in (m.codes["rxcui"], m.codes["productNDC"], m.codes["packageNDC"])
+                ]
             return _cursor_page(found, after, size)
 
-        def medical_equipment(_root: None, info: GraphQLResolveInfo, after: Any = None,
-                              first: int | None = None, name: str | None = None) -> list:
+        def medical_equipment(
+            _root: None,
+            info: GraphQLResolveInfo,
+            after: Any = None,
+            first: int | None = None,
+            name: str | None = None,
+        ) -> list:
             size = _page_size(first)
             found = ref.equipment
             if name:
@@ -539,11 +607,22 @@ class ClinicalAPI:
             return found
 
         return {
-            "me": me, "organization": organization, "patients": patients, "patient": patient,
-            "prescriptions": prescriptions, "prescription": prescription, "orders": orders,
-            "order": order, "fill": fill, "pharmacies": pharmacies, "pharmacy": pharmacy,
-            "medications": medications, "medicalEquipment": medical_equipment,
-            "allergens": allergens, "dispenseUnits": dispense_units, "catalogs": catalogs,
+            "me": me,
+            "organization": organization,
+            "patients": patients,
+            "patient": patient,
+            "prescriptions": prescriptions,
+            "prescription": prescription,
+            "orders": orders,
+            "order": order,
+            "fill": fill,
+            "pharmacies": pharmacies,
+            "pharmacy": pharmacy,
+            "medications": medications,
+            "medicalEquipment": medical_equipment,
+            "allergens": allergens,
+            "dispenseUnits": dispense_units,
+            "catalogs": catalogs,
             "catalog": catalog,
         }
 
@@ -562,8 +641,7 @@ class ClinicalAPI:
                 continue
             yield r
 
-    def _orders_matching(self, handles: Iterable[int], f: dict,
-                         context: Context) -> Iterator[int]:
+    def _orders_matching(self, handles: Iterable[int], f: dict, context: Context) -> Iterator[int]:
         store = self.store
         state = f.get("state")
         needle = (f.get("patientName") or "").strip().lower()
@@ -585,22 +663,38 @@ class ClinicalAPI:
         def attr(name: str) -> Resolver:
             return lambda source, _info: getattr(source, name)
 
-        def patient_rx(source: PatientRecord, info: GraphQLResolveInfo, after: Any = None,
-                       filter: dict | None = None, first: int | None = None) -> list[Rx]:
+        def patient_rx(
+            source: PatientRecord,
+            info: GraphQLResolveInfo,
+            after: Any = None,
+            filter: dict | None = None,
+            first: int | None = None,
+        ) -> list[Rx]:
             context: Context = info.context
             context.require(accounts.READ_PRESCRIPTION)
             size = _page_size(first)
-            handles = _after_in(store.patient_rx(source.h),
-                                store.rx_handle(after) if after is not None else None, after)
+            handles = _after_in(
+                store.patient_rx(source.h),
+                store.rx_handle(after) if after is not None else None,
+                after,
+            )
             return [Rx(r) for r in _take(self._rx_matching(handles, filter or {}, context), size)]
 
-        def patient_orders(source: PatientRecord, info: GraphQLResolveInfo, after: Any = None,
-                           filter: dict | None = None, first: int | None = None) -> list[Ord]:
+        def patient_orders(
+            source: PatientRecord,
+            info: GraphQLResolveInfo,
+            after: Any = None,
+            filter: dict | None = None,
+            first: int | None = None,
+        ) -> list[Ord]:
             context: Context = info.context
             context.require(accounts.READ_ORDER)
             size = _page_size(first)
-            handles = _after_in(store.patient_orders(source.h),
-                                store.order_handle(after) if after is not None else None, after)
+            handles = _after_in(
+                store.patient_orders(source.h),
+                store.order_handle(after) if after is not None else None,
+                after,
+            )
             matching = self._orders_matching(handles, filter or {}, context)
             return [Ord(o) for o in _take(matching, size)]
 
@@ -611,8 +705,10 @@ class ClinicalAPI:
             return lambda source, _info: store.rx_detail(source.h)[key]
 
         def diagnoses(source: Rx, _info: Any) -> list[dict]:
-            return [{"code": code, "name": ref.diagnoses.get(code, f"ICD-10 {code}"),
-                     "type": "ICD10"} for code in store.rx_detail(source.h)["diagnoses"]]
+            return [
+                {"code": code, "name": ref.diagnoses.get(code, f"ICD-10 {code}"), "type": "ICD10"}
+                for code in store.rx_detail(source.h)["diagnoses"]
+            ]
 
         def rx_fills(source: Rx, _info: Any) -> list[Fil]:
             return [Fil(f) for f in store.rx_fills(source.h)]
@@ -684,7 +780,8 @@ class ClinicalAPI:
                 "order": lambda s, _i: Ord(store.fill_order[s.h]),
                 "prescription": fill_rx,
                 "requestedAt": lambda s, _i: datetime.fromtimestamp(
-                    store.ord_created[store.fill_order[s.h]], tz=UTC),
+                    store.ord_created[store.fill_order[s.h]], tz=UTC
+                ),
                 "state": lambda s, i: store.fill_state_at(s.h, i.context.ts),
                 "treatment": fill_treatment,
             },
@@ -724,8 +821,13 @@ class ClinicalAPI:
                 "fax": lambda _s, _i: store.org.fax,
                 "externalId": lambda _s, _i: None,
                 "signature": lambda _s, _i: None,
-                "roles": lambda s, _i: [{"id": f"rol_{s.role}", "name": s.role.title(),
-                                         "description": f"Sandbox {s.role} role"}],
+                "roles": lambda s, _i: [
+                    {
+                        "id": f"rol_{s.role}",
+                        "name": s.role.title(),
+                        "description": f"Sandbox {s.role} role",
+                    }
+                ],
                 "verificationStatus": lambda s, _i: "VERIFIED" if s.npi else "NOT_APPLICABLE",
             },
             "PrescriptionTemplate": {
@@ -741,9 +843,18 @@ class ClinicalAPI:
     # ------------------------------------------------------------ mutations
 
     def _mutation_resolvers(self) -> dict[str, Resolver]:
-        names = ("createPatient", "updatePatient", "removePatientAllergy",
-                 "removePatientPreferredPharmacy", "createPrescription", "createPrescriptions",
-                 "cancelPrescription", "createOrder", "cancelOrder", "routeOrder")
+        names = (
+            "createPatient",
+            "updatePatient",
+            "removePatientAllergy",
+            "removePatientPreferredPharmacy",
+            "createPrescription",
+            "createPrescriptions",
+            "cancelPrescription",
+            "createOrder",
+            "cancelOrder",
+            "routeOrder",
+        )
         table: dict[str, Resolver] = {}
         for name in names:
             table[name] = self._counted(name, getattr(self, f"_m_{_snake(name)}"))
@@ -759,8 +870,9 @@ class ClinicalAPI:
 
     # -- patients
 
-    def _patient_fields(self, context: Context, args: dict[str, Any],
-                        p: int | None = None) -> dict[str, Any]:
+    def _patient_fields(
+        self, context: Context, args: dict[str, Any], p: int | None = None
+    ) -> dict[str, Any]:
         """Validate patient arguments; return ``PatientRecord`` field values to set."""
         ref = self.store.ref
         problems: list[tuple[str, str]] = []
@@ -770,9 +882,12 @@ class ClinicalAPI:
             for part in ("first", "last"):
                 if not name[part].strip():
                     problems.append((f"name.{part}", f"name.{part} must not be empty"))
-            out.update(first=name["first"].strip(), last=name["last"].strip(),
-                       middle=(name.get("middle") or "").strip() or None,
-                       title=(name.get("title") or "").strip() or None)
+            out.update(
+                first=name["first"].strip(),
+                last=name["last"].strip(),
+                middle=(name.get("middle") or "").strip() or None,
+                title=(name.get("title") or "").strip() or None,
+            )
         if args.get("dateOfBirth") is not None:
             dob: date = args["dateOfBirth"]
             if dob > context.now.date():
@@ -792,8 +907,9 @@ class ClinicalAPI:
             if external is not None:
                 owner = self.store.external_handle("pat", external)
                 if owner is not None and owner != p:
-                    problems.append(("externalId",
-                                     f"externalId {external} is already used by another patient"))
+                    problems.append(
+                        ("externalId", f"externalId {external} is already used by another patient")
+                    )
             out["external_id"] = external
         if args.get("address") is not None:
             out["address"] = self._address(args["address"], "address", problems)
@@ -806,14 +922,19 @@ class ClinicalAPI:
                     continue
                 allergen = ref.allergens_by_id.get(item["allergenId"])
                 if allergen is None:
-                    problems.append((f"allergies[{n}].allergenId",
-                                     f"Allergen {item['allergenId']} was not found"))
+                    problems.append(
+                        (
+                            f"allergies[{n}].allergenId",
+                            f"Allergen {item['allergenId']} was not found",
+                        )
+                    )
                     continue
                 onset = item.get("onset")
                 if onset is not None and onset > context.now.date():
                     problems.append((f"allergies[{n}].onset", "onset cannot be in the future"))
-                allergy_list.append({"allergen": allergen, "comment": item.get("comment"),
-                                     "onset": onset})
+                allergy_list.append(
+                    {"allergen": allergen, "comment": item.get("comment"), "onset": onset}
+                )
             out["allergies"] = allergy_list
         if "medicationHistory" in args:
             history = []
@@ -822,11 +943,21 @@ class ClinicalAPI:
                     continue
                 med = ref.treatments_by_id.get(item["medicationId"])
                 if med is None or med.kind != "Medication":
-                    problems.append((f"medicationHistory[{n}].medicationId",
-                                     f"Medication {item['medicationId']} was not found"))
+                    problems.append(
+                        (
+                            f"medicationHistory[{n}].medicationId",
+                            f"Medication {item['medicationId']} was not found",
+                        )
+                    )
                     continue
-                history.append({"medication": med, "active": item["active"],
-                                "comment": item.get("comment"), "prescription": None})
+                history.append(
+                    {
+                        "medication": med,
+                        "active": item["active"],
+                        "comment": item.get("comment"),
+                        "prescription": None,
+                    }
+                )
             out["medication_history"] = history
         if "preferredPharmacies" in args:
             chosen = []
@@ -835,8 +966,9 @@ class ClinicalAPI:
                     continue
                 found = ref.pharmacies_by_id.get(pharmacy_id)
                 if found is None:
-                    problems.append((f"preferredPharmacies[{n}]",
-                                     f"Pharmacy {pharmacy_id} was not found"))
+                    problems.append(
+                        (f"preferredPharmacies[{n}]", f"Pharmacy {pharmacy_id} was not found")
+                    )
                 elif found not in chosen:
                     chosen.append(found)
             out["preferred_pharmacies"] = chosen
@@ -844,10 +976,13 @@ class ClinicalAPI:
             raise InputErrors(problems)
         return out
 
-    def _address(self, address: dict[str, Any], prefix: str,
-                 problems: list[tuple[str, str]]) -> dict[str, Any]:
-        clean = {key: (address.get(key) or "").strip() or None
-                 for key in ("street1", "street2", "city", "state", "postalCode", "country")}
+    def _address(
+        self, address: dict[str, Any], prefix: str, problems: list[tuple[str, str]]
+    ) -> dict[str, Any]:
+        clean = {
+            key: (address.get(key) or "").strip() or None
+            for key in ("street1", "street2", "city", "state", "postalCode", "country")
+        }
         for key in ("street1", "city"):
             if not clean[key]:
                 problems.append((f"{prefix}.{key}", f"{key} must not be empty"))
@@ -861,19 +996,31 @@ class ClinicalAPI:
             problems.append((f"{prefix}.state", "state must be a US state code such as NY"))
         clean["state"] = state
         if not _US_ZIP.match(clean["postalCode"] or ""):
-            problems.append((f"{prefix}.postalCode",
-                             "postalCode must be a ZIP code (12345 or 12345-6789)"))
+            problems.append(
+                (f"{prefix}.postalCode", "postalCode must be a ZIP code (12345 or 12345-6789)")
+            )
         name = address.get("name")
-        clean["name"] = _name(name["first"], name["last"], name.get("middle"),
-                              name.get("title")) if name else None
+        clean["name"] = (
+            _name(name["first"], name["last"], name.get("middle"), name.get("title"))
+            if name
+            else None
+        )
         return clean
 
     def _m_create_patient(self, context: Context, **args: Any) -> PatientRecord:
         context.require(accounts.WRITE_PATIENT)
         fields = self._patient_fields(context, args)
-        defaults: dict[str, Any] = {"middle": None, "title": None, "gender": None, "email": None,
-                    "address": None, "allergies": [], "medication_history": [],
-                    "preferred_pharmacies": [], "external_id": None}
+        defaults: dict[str, Any] = {
+            "middle": None,
+            "title": None,
+            "gender": None,
+            "email": None,
+            "address": None,
+            "allergies": [],
+            "medication_history": [],
+            "preferred_pharmacies": [],
+            "external_id": None,
+        }
         p = self.store.create_patient({**defaults, **fields})
         return self.store.patient(p)
 
@@ -890,8 +1037,9 @@ class ClinicalAPI:
         self.store.update_patient(p, fields)
         return self.store.patient(p)
 
-    def _m_remove_patient_allergy(self, context: Context, allergenId: str,
-                                  id: str) -> PatientRecord:
+    def _m_remove_patient_allergy(
+        self, context: Context, allergenId: str, id: str
+    ) -> PatientRecord:
         context.require(accounts.WRITE_PATIENT)
         record = self.store.patient(self._patient_or_404(id))
         kept = [a for a in record.allergies if a["allergen"]["id"] != allergenId]
@@ -900,14 +1048,16 @@ class ClinicalAPI:
         self.store.update_patient(record.h, {"allergies": kept})
         return record
 
-    def _m_remove_patient_preferred_pharmacy(self, context: Context, patientId: str,
-                                             pharmacyId: str) -> PatientRecord:
+    def _m_remove_patient_preferred_pharmacy(
+        self, context: Context, patientId: str, pharmacyId: str
+    ) -> PatientRecord:
         context.require(accounts.WRITE_PATIENT)
         record = self.store.patient(self._patient_or_404(patientId))
         kept = [ph for ph in record.preferred_pharmacies if ph.id != pharmacyId]
         if len(kept) == len(record.preferred_pharmacies):
-            raise InputErrors([("pharmacyId",
-                                f"Pharmacy {pharmacyId} is not a preferred pharmacy")])
+            raise InputErrors(
+                [("pharmacyId", f"Pharmacy {pharmacyId} is not a preferred pharmacy")]
+            )
         self.store.update_patient(record.h, {"preferred_pharmacies": kept})
         return record
 
@@ -922,8 +1072,14 @@ class ClinicalAPI:
             raise unauthorized(f"{operation} requires a prescriber with an NPI")
         return user
 
-    def _rx_plan(self, context: Context, args: dict[str, Any], prefix: str,
-                 problems: list[tuple[str, str]], batch_external: set[str]) -> dict[str, Any]:
+    def _rx_plan(
+        self,
+        context: Context,
+        args: dict[str, Any],
+        prefix: str,
+        problems: list[tuple[str, str]],
+        batch_external: set[str],
+    ) -> dict[str, Any]:
         """Validate one prescription's arguments; returns what ``Store`` needs."""
         store, ref = self.store, self.store.ref
 
@@ -978,12 +1134,19 @@ class ClinicalAPI:
                 bad("externalId", f"externalId {external} is already used by another prescription")
             batch_external.add(external)
         return {
-            "patient": p, "treatment": treatment, "fills_allowed": fills, "effective": effective,
+            "patient": p,
+            "treatment": treatment,
+            "fills_allowed": fills,
+            "effective": effective,
             "detail": {
-                "dispenseQuantity": quantity, "dispenseUnit": unit, "daysSupply": days,
-                "instructions": instructions, "notes": (args.get("notes") or "").strip() or None,
+                "dispenseQuantity": quantity,
+                "dispenseUnit": unit,
+                "daysSupply": days,
+                "instructions": instructions,
+                "notes": (args.get("notes") or "").strip() or None,
                 "dispenseAsWritten": bool(args.get("dispenseAsWritten")),
-                "diagnoses": diagnoses, "externalId": external,
+                "diagnoses": diagnoses,
+                "externalId": external,
             },
         }
 
@@ -1027,8 +1190,15 @@ class ClinicalAPI:
 
     # -- orders
 
-    def _m_create_order(self, context: Context, address: dict, fills: list, patientId: str,
-                        externalId: str | None = None, pharmacyId: str | None = None) -> Ord:
+    def _m_create_order(
+        self,
+        context: Context,
+        address: dict,
+        fills: list,
+        patientId: str,
+        externalId: str | None = None,
+        pharmacyId: str | None = None,
+    ) -> Ord:
         context.require(accounts.WRITE_ORDER)
         store, ref = self.store, self.store.ref
         problems: list[tuple[str, str]] = []
@@ -1045,8 +1215,9 @@ class ClinicalAPI:
                 pharmacy = ref.pharmacies.index(found)
         external = (externalId or "").strip() or None
         if external is not None and store.external_handle("ord", external) is not None:
-            problems.append(("externalId",
-                             f"externalId {external} is already used by another order"))
+            problems.append(
+                ("externalId", f"externalId {external} is already used by another order")
+            )
         if not fills:
             problems.append(("fills", "an order needs at least one fill"))
         planned: list[tuple[int, int]] = []
@@ -1058,40 +1229,56 @@ class ClinicalAPI:
             if rx_id is not None:
                 r = store.rx_handle(rx_id)
                 if r is None:
-                    problems.append((f"fills[{n}].prescriptionId",
-                                     f"Prescription {rx_id} was not found"))
+                    problems.append(
+                        (f"fills[{n}].prescriptionId", f"Prescription {rx_id} was not found")
+                    )
                     continue
                 state = store.rx_state_at(r, context.today)
                 if p is not None and store.rx_patient[r] != p:
-                    problems.append((f"fills[{n}].prescriptionId",
-                                     "the prescription belongs to another patient"))
+                    problems.append(
+                        (
+                            f"fills[{n}].prescriptionId",
+                            "the prescription belongs to another patient",
+                        )
+                    )
                 elif state != "ACTIVE":
-                    problems.append((f"fills[{n}].prescriptionId",
-                                     f"a {state} prescription cannot be ordered"))
+                    problems.append(
+                        (f"fills[{n}].prescriptionId", f"a {state} prescription cannot be ordered")
+                    )
                 elif store.rx_remaining[r] - sum(1 for q, _ in planned if q == r) <= 0:
-                    problems.append((f"fills[{n}].prescriptionId",
-                                     "the prescription has no fills remaining"))
+                    problems.append(
+                        (f"fills[{n}].prescriptionId", "the prescription has no fills remaining")
+                    )
                 treatment_index = store.rx_treatment[r]
-                if treatment_id is not None and (
-                        store.rx_treatment_of(r).id != treatment_id):
-                    problems.append((f"fills[{n}].treatmentId",
-                                     "treatmentId does not match the prescription"))
+                if treatment_id is not None and (store.rx_treatment_of(r).id != treatment_id):
+                    problems.append(
+                        (f"fills[{n}].treatmentId", "treatmentId does not match the prescription")
+                    )
                 planned.append((r, treatment_index))
             else:
                 treatment = ref.treatments_by_id.get(treatment_id)
                 if treatment is None:
-                    problems.append((f"fills[{n}].treatmentId",
-                                     f"Treatment {treatment_id} was not found"))
+                    problems.append(
+                        (f"fills[{n}].treatmentId", f"Treatment {treatment_id} was not found")
+                    )
                     continue
                 if treatment.type == "RX":
-                    problems.append((f"fills[{n}].prescriptionId",
-                                     f"{treatment.name} needs a prescription"))
+                    problems.append(
+                        (f"fills[{n}].prescriptionId", f"{treatment.name} needs a prescription")
+                    )
                 planned.append((-1, store.treatment_index(treatment)))
         if problems:
             raise InputErrors(problems)
         assert p is not None
-        return Ord(store.create_order(patient=p, pharmacy=pharmacy, address=clean_address,
-                                      fills=planned, external_id=external))
+        return Ord(
+            store.create_order(
+                patient=p,
+                pharmacy=pharmacy,
+                address=clean_address,
+                fills=planned,
+                external_id=external,
+            )
+        )
 
     def _order_or_404(self, order_id: Any) -> int:
         o = self.store.order_handle(order_id)
@@ -1165,21 +1352,42 @@ def _locations(error: GraphQLError) -> list[dict[str, int]] | None:
 
 
 def _request_error(message: str) -> dict:
-    return {"data": None, "errors": [{"message": message, "path": None, "locations": None,
-                                      "errorType": "BadRequest", "errorInfo": None}]}
+    return {
+        "data": None,
+        "errors": [
+            {
+                "message": message,
+                "path": None,
+                "locations": None,
+                "errorType": "BadRequest",
+                "errorInfo": None,
+            }
+        ],
+    }
 
 
 def _graphql_error(error: GraphQLError) -> dict:
     original = error.original_error
     if isinstance(original, InvalidScalar):  # a bad literal: Expected value of type 'AWS...'
-        return {"message": error.message, "path": error.path, "locations": _locations(error),
-                "errorType": "ValidationError", "errorInfo": None}
-    return {"message": error.message, "path": error.path, "locations": _locations(error),
-            "errorType": "GraphQLError", "errorInfo": None}
+        return {
+            "message": error.message,
+            "path": error.path,
+            "locations": _locations(error),
+            "errorType": "ValidationError",
+            "errorInfo": None,
+        }
+    return {
+        "message": error.message,
+        "path": error.path,
+        "locations": _locations(error),
+        "errorType": "GraphQLError",
+        "errorInfo": None,
+    }
 
 
 _VARIABLE_ERROR = re.compile(
-    r"^Variable '\$(\w+)' has invalid value(?: at ([^:]+))?: (.*)$", re.DOTALL)
+    r"^Variable '\$(\w+)' has invalid value(?: at ([^:]+))?: (.*)$", re.DOTALL
+)
 _MISSING_FIELD = re.compile(r"to include required field '(\w+)'")
 
 
@@ -1218,11 +1426,24 @@ def _format_error(error: GraphQLError, arguments: dict[str, str] | None = None) 
     original = error.original_error
     base = {"path": error.path, "locations": _locations(error)}
     if isinstance(original, InputErrors):
-        return [{"message": message, **base, "errorType": "ValidationError",
-                 "errorInfo": {"field": name}} for name, message in original.problems]
+        return [
+            {
+                "message": message,
+                **base,
+                "errorType": "ValidationError",
+                "errorInfo": {"field": name},
+            }
+            for name, message in original.problems
+        ]
     if isinstance(original, SandboxError):
-        return [{"message": original.message, **base, "errorType": original.error_type,
-                 "errorInfo": original.info}]
+        return [
+            {
+                "message": original.message,
+                **base,
+                "errorType": original.error_type,
+                "errorInfo": original.info,
+            }
+        ]
     match = _VARIABLE_ERROR.match(error.message)
     if match:  # variables that fail coercion: name the argument so a form can mark it
         var, at, detail = match.groups()
@@ -1232,10 +1453,22 @@ def _format_error(error: GraphQLError, arguments: dict[str, str] | None = None) 
             path += "." + missing.group(1)
         inner = getattr(original, "original_error", None)
         message = f"{path}: {inner}" if isinstance(inner, InvalidScalar) else error.message
-        return [{"message": message, **base, "errorType": "ValidationError",
-                 "errorInfo": {"field": path}}]
+        return [
+            {
+                "message": message,
+                **base,
+                "errorType": "ValidationError",
+                "errorInfo": {"field": path},
+            }
+        ]
     if original is not None:
         log.error("sandbox resolver failed", exc_info=original)
-        return [{"message": "Internal sandbox error", **base, "errorType": "InternalFailure",
-                 "errorInfo": None}]
+        return [
+            {
+                "message": "Internal sandbox error",
+                **base,
+                "errorType": "InternalFailure",
+                "errorInfo": None,
+            }
+        ]
     return [_graphql_error(error)]

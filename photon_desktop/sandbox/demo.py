@@ -28,8 +28,10 @@ PICK_UP = "PICK_UP"
 @cache
 def load(name: str) -> Any:
     """One curated list from ``photon_desktop/sandbox/data/<name>.json`` (read once)."""
-    text = resources.files("photon_desktop.sandbox").joinpath("data", f"{name}.json").read_text(
-        encoding="utf-8"
+    text = (
+        resources.files("photon_desktop.sandbox")
+        .joinpath("data", f"{name}.json")
+        .read_text(encoding="utf-8")
     )
     return json.loads(text)
 
@@ -152,8 +154,13 @@ def build_reference(ids: IdFactory) -> Reference:
             kind="MedicalEquipment",
             name=row["name"],
             description=row["description"],
-            codes={"HCPCS": row["HCPCS"], "SKU": row["SKU"], "rxcui": None,
-                   "productNDC": None, "packageNDC": None},
+            codes={
+                "HCPCS": row["HCPCS"],
+                "SKU": row["SKU"],
+                "rxcui": None,
+                "productNDC": None,
+                "packageNDC": None,
+            },
             search=row["name"].lower(),
         )
         for row in load("medical_equipment")
@@ -182,12 +189,14 @@ def build_reference(ids: IdFactory) -> Reference:
                 longitude=row["longitude"],
             )
         )
-    allergens = [{"id": ids.demo("alg"), "name": a["name"], "rxcui": a["rxcui"]}
-                 for a in load("allergens")]
+    allergens = [
+        {"id": ids.demo("alg"), "name": a["name"], "rxcui": a["rxcui"]} for a in load("allergens")
+    ]
     rng = random.Random(f"catalog:{ids.base62('cat', 4)}")
     formulary = meds[:45] + equipment[:6]
-    catalog = Catalog(id=ids.demo("cat"), name="Sandbox Family Medicine formulary",
-                      treatments=formulary)
+    catalog = Catalog(
+        id=ids.demo("cat"), name="Sandbox Family Medicine formulary", treatments=formulary
+    )
     for med in rng.sample(meds[:45], 12):
         catalog.templates.append(
             Template(
@@ -202,8 +211,11 @@ def build_reference(ids: IdFactory) -> Reference:
                 is_private=rng.random() < 0.2,
             )
         )
-    urgent = Catalog(id=ids.demo("cat"), name="Urgent care short courses",
-                     treatments=[m for m in meds if (m.days_supply or 30) <= 10])
+    urgent = Catalog(
+        id=ids.demo("cat"),
+        name="Urgent care short courses",
+        treatments=[m for m in meds if (m.days_supply or 30) <= 10],
+    )
     treatments = {t.id: t for t in (*meds, *equipment)}
     return Reference(
         medications=meds,
@@ -230,6 +242,7 @@ def haversine_miles(lat1: float, lon1: float, lat2: float, lon2: float) -> float
 
 
 # ---------------------------------------------------------------- the eager skeleton
+
 
 @dataclass(slots=True)
 class Skeleton:
@@ -269,8 +282,10 @@ def build_skeleton(seed: int, patients: int, anchor: float, ref: Reference) -> S
     sexes = rng.choices(("FEMALE", "MALE", "UNKNOWN"), (49, 49, 2), k=patients)
     pick_f = rng.choices(female, k=patients)
     pick_m = rng.choices(male, k=patients)
-    first = [f if s == "FEMALE" else m if s == "MALE" else (f if i % 2 else m)
-             for i, (s, f, m) in enumerate(zip(sexes, pick_f, pick_m, strict=True))]
+    first = [
+        f if s == "FEMALE" else m if s == "MALE" else (f if i % 2 else m)
+        for i, (s, f, m) in enumerate(zip(sexes, pick_f, pick_m, strict=True))
+    ]
     last = rng.choices(lasts, k=patients)
     n_rx = rng.choices(RX_COUNTS, RX_WEIGHTS, k=patients)
     n_ord = rng.choices(ORDER_COUNTS, ORDER_WEIGHTS, k=patients)
@@ -294,14 +309,18 @@ def build_skeleton(seed: int, patients: int, anchor: float, ref: Reference) -> S
             sk.rx_written.append(t)
             sk.rx_allowed.append(allowed)
             sk.rx_remaining.append(allowed)
-            sk.rx_treatment.append(rx_only[randrange(len(rx_only))] if rand() < 0.93
-                                   else randrange(n_meds))
+            sk.rx_treatment.append(
+                rx_only[randrange(len(rx_only))] if rand() < 0.93 else randrange(n_meds)
+            )
             roll = rand()
             sk.rx_state.append("CANCELED" if roll < 0.05 else "DRAFT" if roll < 0.08 else "ACTIVE")
         # Orders: mostly fills of this patient's active prescriptions; a few are recent.
         for _ in range(n_ord[p]):
-            candidates = [r for r in range(base, base + k) if sk.rx_state[r] == "ACTIVE"
-                          and sk.rx_remaining[r] > 0]
+            candidates = [
+                r
+                for r in range(base, base + k)
+                if sk.rx_state[r] == "ACTIVE" and sk.rx_remaining[r] > 0
+            ]
             roll = rand()
             fate = "CANCELED" if roll < 0.06 else "ERROR" if roll < 0.08 else ""
             if candidates:
@@ -336,8 +355,9 @@ AREA_CODES = ("212", "213", "312", "415", "512", "602", "617", "702", "206", "30
 MAIL_DOMAINS = ("example.com", "example.org", "example.net")
 
 
-def patient_detail(seed: int, p: int, first: str, last: str, sex: str,
-                   ref: Reference, anchor: datetime) -> dict[str, Any]:
+def patient_detail(
+    seed: int, p: int, first: str, last: str, sex: str, ref: Reference, anchor: datetime
+) -> dict[str, Any]:
     """Address, contacts, allergies, history and pharmacies of demo patient ``p``."""
     rng = random.Random(f"patient:{seed}:{p}")
     cities = load("cities")
@@ -350,9 +370,13 @@ def patient_detail(seed: int, p: int, first: str, last: str, sex: str,
         gender = "Non-binary"
     local = f"{first}.{last}".lower().replace(" ", "").replace("'", "")
     allergies = [
-        {"allergen": a, "comment": rng.choice((None, "Rash", "Hives", "Anaphylaxis", "GI upset")),
-         "onset": (dob + timedelta(days=rng.randrange(365, max(366, age_days)))).isoformat()
-         if rng.random() < 0.5 else None}
+        {
+            "allergen": a,
+            "comment": rng.choice((None, "Rash", "Hives", "Anaphylaxis", "GI upset")),
+            "onset": (dob + timedelta(days=rng.randrange(365, max(366, age_days)))).isoformat()
+            if rng.random() < 0.5
+            else None,
+        }
         for a in rng.sample(ref.allergens, rng.choices((0, 1, 2), (60, 30, 10))[0])
     ]
     history = [
@@ -361,22 +385,26 @@ def patient_detail(seed: int, p: int, first: str, last: str, sex: str,
     ]
     by_distance = sorted(
         (haversine_miles(city["latitude"], city["longitude"], ph.latitude, ph.longitude), n)
-        for n, ph in enumerate(ref.pharmacies) if PICK_UP in ph.fulfillment_types
+        for n, ph in enumerate(ref.pharmacies)
+        if PICK_UP in ph.fulfillment_types
     )
     preferred = [ref.pharmacies[by_distance[0][1]]] if rng.random() < 0.7 else []
     if rng.random() < 0.15:
-        preferred.append(rng.choice([ph for ph in ref.pharmacies
-                                     if MAIL_ORDER in ph.fulfillment_types]))
+        preferred.append(
+            rng.choice([ph for ph in ref.pharmacies if MAIL_ORDER in ph.fulfillment_types])
+        )
     return {
         "middle": None,  # the name search index is built before details exist
         "dateOfBirth": dob,
         "gender": gender,
         "phone": f"+1{rng.choice(AREA_CODES)}55501{rng.randrange(100):02d}",
         "email": f"{local}{rng.randrange(10, 99)}@{rng.choice(MAIL_DOMAINS)}"
-        if rng.random() < 0.85 else None,
+        if rng.random() < 0.85
+        else None,
         "address": {
             "street1": f"{rng.randrange(1, 9999)} {rng.choice(streets)}",
-            "street2": f"Apt {rng.randrange(1, 40)}{rng.choice('ABCD')}" if rng.random() < 0.2
+            "street2": f"Apt {rng.randrange(1, 40)}{rng.choice('ABCD')}"
+            if rng.random() < 0.2
             else None,
             "city": city["city"],
             "state": city["state"],
@@ -391,12 +419,17 @@ def patient_detail(seed: int, p: int, first: str, last: str, sex: str,
     }
 
 
-NOTES = (None, None, None, "Patient prefers generic.", "Please call patient when ready.",
-         "Counsel on side effects.")
+NOTES = (
+    None,
+    None,
+    None,
+    "Patient prefers generic.",
+    "Please call patient when ready.",
+    "Counsel on side effects.",
+)
 
 
-def prescription_detail(seed: int, r: int, treatment: Treatment,
-                        ref: Reference) -> dict[str, Any]:
+def prescription_detail(seed: int, r: int, treatment: Treatment, ref: Reference) -> dict[str, Any]:
     """Directions, quantity and diagnoses of demo prescription ``r``."""
     rng = random.Random(f"rx:{seed}:{r}")
     codes = list(ref.diagnoses)

@@ -30,10 +30,18 @@ PENDING_SECONDS = 60.0
 # Fulfillment steps as (seconds after the order reached the pharmacy, state). With clock speed 60,
 # a pick-up order walks SENT -> PICKED_UP in one real minute.
 PICK_UP_STEPS: tuple[tuple[float, str], ...] = (
-    (0.0, "SENT"), (300.0, "RECEIVED"), (1200.0, "READY"), (3600.0, "PICKED_UP"))
+    (0.0, "SENT"),
+    (300.0, "RECEIVED"),
+    (1200.0, "READY"),
+    (3600.0, "PICKED_UP"),
+)
 MAIL_STEPS: tuple[tuple[float, str], ...] = (
-    (0.0, "SENT"), (300.0, "RECEIVED"), (1200.0, "FILLING"), (3600.0, "SHIPPED"),
-    (10800.0, "DELIVERED"))
+    (0.0, "SENT"),
+    (300.0, "RECEIVED"),
+    (1200.0, "FILLING"),
+    (3600.0, "SHIPPED"),
+    (10800.0, "DELIVERED"),
+)
 FINAL_STEPS = frozenset({"PICKED_UP", "DELIVERED"})
 DISPENSED_STEPS = frozenset({"READY", "FILLING", "SHIPPED", "PICKED_UP", "DELIVERED"})
 PRESCRIPTION_VALID_DAYS = 365
@@ -139,13 +147,26 @@ class Store:
             phone="+12125550188",
             fax="+12125550189",
             email="frontdesk@sandbox-family-medicine.example.com",
-            address={"street1": "350 Hudson St", "street2": "Suite 400", "city": "New York",
-                     "state": "NY", "postalCode": "10014", "country": "US", "name": None},
+            address={
+                "street1": "350 Hudson St",
+                "street2": "Suite 400",
+                "city": "New York",
+                "state": "NY",
+                "postalCode": "10014",
+                "country": "US",
+                "name": None,
+            },
         )
         self.users = {
-            u.email: UserRecord(id=self._ids.demo("usr"), email=u.email, first=u.first_name,
-                                last=u.last_name, role=u.role, npi=u.npi,
-                                phone=f"+1212555{150 + n:04d}")
+            u.email: UserRecord(
+                id=self._ids.demo("usr"),
+                email=u.email,
+                first=u.first_name,
+                last=u.last_name,
+                role=u.role,
+                npi=u.npi,
+                phone=f"+1212555{150 + n:04d}",
+            )
             for n, u in enumerate(DEMO_USERS)
         }
         self.users_by_id = {u.id: u for u in self.users.values()}
@@ -286,11 +307,22 @@ class Store:
             first, last, sex = self.p_first[p], self.p_last[p], self.p_sex[p]
             d = demo.patient_detail(self.seed, p, first, last, sex, self.ref, self.anchor)
             record = PatientRecord(
-                h=p, id=self.patient_id(p), first=first, last=last, middle=d["middle"],
-                title=None, date_of_birth=d["dateOfBirth"], sex=sex, gender=d["gender"],
-                phone=d["phone"], email=d["email"], address=d["address"],
-                allergies=d["allergies"], medication_history=d["medicationHistory"],
-                preferred_pharmacies=d["preferredPharmacies"], external_id=None,
+                h=p,
+                id=self.patient_id(p),
+                first=first,
+                last=last,
+                middle=d["middle"],
+                title=None,
+                date_of_birth=d["dateOfBirth"],
+                sex=sex,
+                gender=d["gender"],
+                phone=d["phone"],
+                email=d["email"],
+                address=d["address"],
+                allergies=d["allergies"],
+                medication_history=d["medicationHistory"],
+                preferred_pharmacies=d["preferredPharmacies"],
+                external_id=None,
             )
             self._patients[p] = record
         return record
@@ -369,16 +401,22 @@ class Store:
 
     def patient_rx(self, p: int) -> list[int]:
         """The patient's prescriptions, newest first."""
-        demo_part = range(self._rx_start[p], self._rx_start[p + 1]) if p < self.n_demo_patients \
+        demo_part = (
+            range(self._rx_start[p], self._rx_start[p + 1])
+            if p < self.n_demo_patients
             else range(0)
+        )
         handles = [*demo_part, *self._p_rx_created.get(p, ())]
         handles.reverse()
         return handles
 
     def patient_orders(self, p: int) -> list[int]:
         """The patient's orders, newest first."""
-        demo_part = range(self._ord_start[p], self._ord_start[p + 1]) \
-            if p < self.n_demo_patients else range(0)
+        demo_part = (
+            range(self._ord_start[p], self._ord_start[p + 1])
+            if p < self.n_demo_patients
+            else range(0)
+        )
         handles = [*demo_part, *self._p_ord_created.get(p, ())]
         created = self.ord_created
         handles.sort(key=lambda o: (created[o], o), reverse=True)
@@ -399,8 +437,11 @@ class Store:
         state = self.rx_state[r]
         if state == "ACTIVE":
             dates = self._rx_dates.get(r)
-            expiration_day = (dates[1].toordinal() - _EPOCH_ORDINAL if dates is not None
-                              else _epoch_day(self.rx_written[r]) + PRESCRIPTION_VALID_DAYS)
+            expiration_day = (
+                dates[1].toordinal() - _EPOCH_ORDINAL
+                if dates is not None
+                else _epoch_day(self.rx_written[r]) + PRESCRIPTION_VALID_DAYS
+            )
             if today > expiration_day:
                 return "EXPIRED"
         return state
@@ -454,9 +495,17 @@ class Store:
         for i in range(start, -1, -1):
             yield order[i]
 
-    def create_prescription(self, *, patient: int, treatment: Treatment, prescriber: str,
-                            fills_allowed: int, effective: date, state: str,
-                            detail: dict[str, Any]) -> int:
+    def create_prescription(
+        self,
+        *,
+        patient: int,
+        treatment: Treatment,
+        prescriber: str,
+        fills_allowed: int,
+        effective: date,
+        state: str,
+        detail: dict[str, Any],
+    ) -> int:
         r = len(self.rx_written)
         self._new_id("rx", r)
         now = self.clock.now().timestamp()
@@ -468,8 +517,7 @@ class Store:
         self.rx_treatment.append(self.treatment_index(treatment))
         self.rx_prescriber.append(prescriber)
         self._rx_detail[r] = detail
-        self._rx_dates[r] = (effective,
-                             effective + timedelta(days=PRESCRIPTION_VALID_DAYS))
+        self._rx_dates[r] = (effective, effective + timedelta(days=PRESCRIPTION_VALID_DAYS))
         self.rx_pos.append(len(self.rx_order))
         self.rx_order.append(r)
         self._p_rx_created.setdefault(patient, []).append(r)
@@ -554,7 +602,8 @@ class Store:
             state=state,
             carrier=CARRIERS[o % len(CARRIERS)] if shipped else None,
             tracking_number=f"1Z{(o * 2_654_435_761 + self.seed) % 10**16:016d}"
-            if shipped else None,
+            if shipped
+            else None,
             minutes_until_ready=minutes,
             ready_at=ready_at,
         )
@@ -564,8 +613,14 @@ class Store:
         if self.ord_fate[o] != "ERROR":
             return []
         raised = datetime.fromtimestamp(self.ord_created[o] + PENDING_SECONDS, tz=UTC)
-        return [{"type": "PHARMACY_UNREACHABLE", "createdAt": raised, "resolvedAt": None,
-                 "message": "The pharmacy did not acknowledge the order; route it elsewhere."}]
+        return [
+            {
+                "type": "PHARMACY_UNREACHABLE",
+                "createdAt": raised,
+                "resolvedAt": None,
+                "message": "The pharmacy did not acknowledge the order; route it elsewhere.",
+            }
+        ]
 
     def fill_state_at(self, f: int, now: float) -> str:
         o = self.fill_order[f]
@@ -591,8 +646,15 @@ class Store:
         for i in range(start, -1, -1):
             yield order[i]
 
-    def create_order(self, *, patient: int, pharmacy: int, address: dict[str, Any],
-                     fills: Iterable[tuple[int, int]], external_id: str | None) -> int:
+    def create_order(
+        self,
+        *,
+        patient: int,
+        pharmacy: int,
+        address: dict[str, Any],
+        fills: Iterable[tuple[int, int]],
+        external_id: str | None,
+    ) -> int:
         """A new order; ``fills`` are (prescription handle or -1, treatment index) pairs."""
         o = len(self.ord_created)
         self._new_id("ord", o)

@@ -238,7 +238,8 @@ class MainWindow(QMainWindow):
         self.banner.setVisible(production)
         self.new_patient_action.setEnabled(self.patients.new_gate.allowed)
         self.new_patient_action.setToolTip(
-            "Add a patient (Ctrl+N)" if self.patients.new_gate.allowed
+            "Add a patient (Ctrl+N)"
+            if self.patients.new_gate.allowed
             else self.patients.new_gate.reason()
         )
         if not ws.ready:
@@ -250,7 +251,8 @@ class MainWindow(QMainWindow):
             self.environment_label.setStyleSheet(
                 f"color: {PRODUCTION_TEXT}; background: {PRODUCTION_BACKGROUND};"
                 " font-weight: bold; padding: 2px 8px; border-radius: 3px; margin: 0 10px 0 4px;"
-                if production else "font-weight: bold;"
+                if production
+                else "font-weight: bold;"
             )
             session = ws.session
             kind = getattr(session.kind, "value", "none")

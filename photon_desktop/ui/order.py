@@ -135,8 +135,7 @@ class OrderDetail(RecordDetail[Order]):
         self.badge.setAccessibleDescription(f"State: {enum_label(order.state)}")
         patient = order.patient_name.full if order.patient_name else order.patient_id
         self.patient_link.setText(
-            f'Patient: <a href="patient:{html.escape(order.patient_id)}">'
-            f"{html.escape(patient)}</a>"
+            f'Patient: <a href="patient:{html.escape(order.patient_id)}">{html.escape(patient)}</a>'
         )
 
         # Not every Clinical API answer carries exceptions (the field is newer than the docs).

@@ -40,11 +40,13 @@ ITEM_ROLE = int(Qt.ItemDataRole.UserRole) + 1
 #: A value that sorts correctly (dates as ISO strings, numbers as numbers) for a sort proxy.
 SORT_ROLE = int(Qt.ItemDataRole.UserRole) + 2
 
-_TEXT_ROLES = frozenset({
-    int(Qt.ItemDataRole.DisplayRole),
-    int(Qt.ItemDataRole.ToolTipRole),
-    int(Qt.ItemDataRole.AccessibleTextRole),
-})
+_TEXT_ROLES = frozenset(
+    {
+        int(Qt.ItemDataRole.DisplayRole),
+        int(Qt.ItemDataRole.ToolTipRole),
+        int(Qt.ItemDataRole.AccessibleTextRole),
+    }
+)
 
 PageFetcher = Callable[[str | None], Awaitable[Page[T]]]
 

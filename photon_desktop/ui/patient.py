@@ -61,8 +61,9 @@ def fmt_address(address: Address | None) -> str:
 
 async def confirm(parent: QWidget, title: str, text: str, action: str) -> bool:
     """Ask yes/no without a nested event loop (``open()`` + await ``finished``)."""
-    box = QMessageBox(QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.NoButton,
-                      parent)
+    box = QMessageBox(
+        QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.NoButton, parent
+    )
     yes = box.addButton(action, QMessageBox.ButtonRole.DestructiveRole)
     box.addButton(QMessageBox.StandardButton.Cancel)
     box.setDefaultButton(QMessageBox.StandardButton.Cancel)
@@ -166,8 +167,13 @@ class PatientDetail(QWidget):
         form.setContentsMargins(0, 0, 0, 0)
         self.fields: dict[str, QLabel] = {}
         for key, label in (
-            ("dob", "Date of birth"), ("sex", "Sex"), ("gender", "Gender"), ("phone", "Phone"),
-            ("email", "Email"), ("external_id", "External ID"), ("id", "Photon ID"),
+            ("dob", "Date of birth"),
+            ("sex", "Sex"),
+            ("gender", "Gender"),
+            ("phone", "Phone"),
+            ("email", "Email"),
+            ("external_id", "External ID"),
+            ("id", "Photon ID"),
             ("address", "Address"),
         ):
             value = QLabel(demographics)
@@ -177,11 +183,14 @@ class PatientDetail(QWidget):
             self.fields[key] = value
         body_layout.addWidget(demographics)
 
-        self.allergies_model: RowsModel[PatientAllergy] = RowsModel([
-            Column("Allergen", lambda a: a.allergen.name),
-            Column("Onset", lambda a: fmt_date(a.onset)),
-            Column("Comment", lambda a: a.comment or ""),
-        ], self)
+        self.allergies_model: RowsModel[PatientAllergy] = RowsModel(
+            [
+                Column("Allergen", lambda a: a.allergen.name),
+                Column("Onset", lambda a: fmt_date(a.onset)),
+                Column("Comment", lambda a: a.comment or ""),
+            ],
+            self,
+        )
         self.allergies_table = rows_table(self.allergies_model, "Allergies", body)
         self.remove_allergy_button = QPushButton(icons.icon("remove"), "Remove allergy…", body)
         self.remove_allergy_button.setAccessibleName("Remove selected allergy")
@@ -190,54 +199,69 @@ class PatientDetail(QWidget):
             "Allergies", self.allergies_table, self.remove_allergy_button, body
         )
 
-        self.medications_model: RowsModel[PatientMedication] = RowsModel([
-            Column("Medication", lambda m: m.medication.name),
-            Column("Active", lambda m: "Active" if m.active else "Inactive"),
-            Column("Comment", lambda m: m.comment or ""),
-        ], self)
+        self.medications_model: RowsModel[PatientMedication] = RowsModel(
+            [
+                Column("Medication", lambda m: m.medication.name),
+                Column("Active", lambda m: "Active" if m.active else "Inactive"),
+                Column("Comment", lambda m: m.comment or ""),
+            ],
+            self,
+        )
         self.medications_table = rows_table(self.medications_model, "Medication history", body)
         self.medications = _Section("Medication history", self.medications_table, body)
 
-        self.pharmacies_model: RowsModel[Pharmacy] = RowsModel([
-            Column("Pharmacy", lambda p: p.name),
-            Column("Phone", lambda p: p.phone or ""),
-            Column("Address", lambda p: fmt_address(p.address).replace("\n", ", ")),
-        ], self)
-        self.pharmacies_table = rows_table(self.pharmacies_model, "Preferred pharmacies", body)
-        self.remove_pharmacy_button = QPushButton(
-            icons.icon("remove"), "Remove pharmacy…", body
+        self.pharmacies_model: RowsModel[Pharmacy] = RowsModel(
+            [
+                Column("Pharmacy", lambda p: p.name),
+                Column("Phone", lambda p: p.phone or ""),
+                Column("Address", lambda p: fmt_address(p.address).replace("\n", ", ")),
+            ],
+            self,
         )
+        self.pharmacies_table = rows_table(self.pharmacies_model, "Preferred pharmacies", body)
+        self.remove_pharmacy_button = QPushButton(icons.icon("remove"), "Remove pharmacy…", body)
         self.remove_pharmacy_button.setAccessibleName("Remove selected preferred pharmacy")
         self.remove_pharmacy_button.clicked.connect(self._remove_pharmacy)
         self.pharmacies = self._section(
             "Preferred pharmacies", self.pharmacies_table, self.remove_pharmacy_button, body
         )
 
-        self.prescriptions_model: RowsModel[Prescription] = RowsModel([
-            Column("Treatment", lambda rx: rx.treatment.name),
-            Column("State", lambda rx: enum_label(rx.state)),
-            Column("Written", lambda rx: fmt_date(rx.written_at.date())),
-            Column("Fills left", lambda rx: f"{rx.fills_remaining} of {rx.fills_allowed}"),
-        ], self)
+        self.prescriptions_model: RowsModel[Prescription] = RowsModel(
+            [
+                Column("Treatment", lambda rx: rx.treatment.name),
+                Column("State", lambda rx: enum_label(rx.state)),
+                Column("Written", lambda rx: fmt_date(rx.written_at.date())),
+                Column("Fills left", lambda rx: f"{rx.fills_remaining} of {rx.fills_allowed}"),
+            ],
+            self,
+        )
         self.prescriptions_table = rows_table(self.prescriptions_model, "Prescriptions", body)
         self.prescriptions_table.setToolTip("Double-click or press Enter to open the prescription")
         self.prescriptions_table.activated.connect(self._open_prescription)
         self.prescriptions_table.doubleClicked.connect(self._open_prescription)
         self.prescriptions = _Section("Prescriptions", self.prescriptions_table, body)
 
-        self.orders_model: RowsModel[Order] = RowsModel([
-            Column("Created", lambda o: fmt_date(o.created_at.date())),
-            Column("State", lambda o: enum_label(o.state)),
-            Column("Pharmacy", lambda o: o.pharmacy.name if o.pharmacy else "—"),
-        ], self)
+        self.orders_model: RowsModel[Order] = RowsModel(
+            [
+                Column("Created", lambda o: fmt_date(o.created_at.date())),
+                Column("State", lambda o: enum_label(o.state)),
+                Column("Pharmacy", lambda o: o.pharmacy.name if o.pharmacy else "—"),
+            ],
+            self,
+        )
         self.orders_table = rows_table(self.orders_model, "Orders", body)
         self.orders_table.setToolTip("Double-click or press Enter to open the order")
         self.orders_table.activated.connect(self._open_order)
         self.orders_table.doubleClicked.connect(self._open_order)
         self.orders = _Section("Orders", self.orders_table, body)
 
-        for section in (self.allergies, self.medications, self.pharmacies, self.prescriptions,
-                        self.orders):
+        for section in (
+            self.allergies,
+            self.medications,
+            self.pharmacies,
+            self.prescriptions,
+            self.orders,
+        ):
             body_layout.addWidget(section)
         body_layout.addStretch(1)
 
@@ -347,9 +371,7 @@ class PatientDetail(QWidget):
         signed_in_as = ws.session.generation if ws.ready else None
         changed = signed_in_as != self._signed_in_as
         self._signed_in_as = signed_in_as
-        if self.patient_id is not None and (
-            changed or not self._allowed() or self.patient is None
-        ):
+        if self.patient_id is not None and (changed or not self._allowed() or self.patient is None):
             self.load(self.patient_id)
 
     async def _load(self, patient_id: str) -> None:
@@ -390,16 +412,46 @@ class PatientDetail(QWidget):
         f["external_id"].setText(patient.external_id or "—")
         f["id"].setText(patient.id)
         f["address"].setText(fmt_address(patient.address))
-        self._fill(self.allergies, self.allergies_model, patient.allergies, "allergies",
-                   "No known allergies recorded.", patient.unavailable)
-        self._fill(self.medications, self.medications_model, patient.medication_history,
-                   "medicationHistory", "No medication history.", patient.unavailable)
-        self._fill(self.pharmacies, self.pharmacies_model, patient.preferred_pharmacies,
-                   "preferredPharmacies", "No preferred pharmacy.", patient.unavailable)
-        self._fill(self.prescriptions, self.prescriptions_model, patient.prescriptions,
-                   "prescriptions", "No prescriptions.", patient.unavailable)
-        self._fill(self.orders, self.orders_model, patient.orders, "orders", "No orders.",
-                   patient.unavailable)
+        self._fill(
+            self.allergies,
+            self.allergies_model,
+            patient.allergies,
+            "allergies",
+            "No known allergies recorded.",
+            patient.unavailable,
+        )
+        self._fill(
+            self.medications,
+            self.medications_model,
+            patient.medication_history,
+            "medicationHistory",
+            "No medication history.",
+            patient.unavailable,
+        )
+        self._fill(
+            self.pharmacies,
+            self.pharmacies_model,
+            patient.preferred_pharmacies,
+            "preferredPharmacies",
+            "No preferred pharmacy.",
+            patient.unavailable,
+        )
+        self._fill(
+            self.prescriptions,
+            self.prescriptions_model,
+            patient.prescriptions,
+            "prescriptions",
+            "No prescriptions.",
+            patient.unavailable,
+        )
+        self._fill(
+            self.orders,
+            self.orders_model,
+            patient.orders,
+            "orders",
+            "No orders.",
+            patient.unavailable,
+        )
         self.notice.setVisible(False)
         self.header.setVisible(True)
         self.stack.setCurrentWidget(self._content)
@@ -447,30 +499,34 @@ class PatientDetail(QWidget):
         if allergy is None or self.patient is None:
             return
         patient = self.patient
-        self._writes.spawn(self._remove(
-            f"Remove the allergy to {allergy.allergen.name} from {patient.name.full}'s record?",
-            "Remove allergy",
-            lambda: self._workspace.services.patients.remove_allergy(
-                patient.id, allergy.allergen.id
+        self._writes.spawn(
+            self._remove(
+                f"Remove the allergy to {allergy.allergen.name} from {patient.name.full}'s record?",
+                "Remove allergy",
+                lambda: self._workspace.services.patients.remove_allergy(
+                    patient.id, allergy.allergen.id
+                ),
             ),
-        ), name="remove-allergy")
+            name="remove-allergy",
+        )
 
     def _remove_pharmacy(self) -> None:
         pharmacy = self._selected(self.pharmacies_table, self.pharmacies_model)
         if pharmacy is None or self.patient is None:
             return
         patient = self.patient
-        self._writes.spawn(self._remove(
-            f"Remove {pharmacy.name} from {patient.name.full}'s preferred pharmacies?",
-            "Remove pharmacy",
-            lambda: self._workspace.services.patients.remove_preferred_pharmacy(
-                patient.id, pharmacy.id
+        self._writes.spawn(
+            self._remove(
+                f"Remove {pharmacy.name} from {patient.name.full}'s preferred pharmacies?",
+                "Remove pharmacy",
+                lambda: self._workspace.services.patients.remove_preferred_pharmacy(
+                    patient.id, pharmacy.id
+                ),
             ),
-        ), name="remove-pharmacy")
+            name="remove-pharmacy",
+        )
 
-    async def _remove(
-        self, question: str, action: str, send: Callable[[], Any]
-    ) -> None:
+    async def _remove(self, question: str, action: str, send: Callable[[], Any]) -> None:
         if not await confirm(self, action, question, action):
             return
         self.remove_allergy_button.setEnabled(False)

@@ -34,10 +34,58 @@ from photon_desktop.ui import tasks, theme
 from photon_desktop.ui.workspace import Workspace
 
 US_STATES = (
-    "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL", "IN",
-    "IA", "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH",
-    "NJ", "NM", "NY", "NC", "ND", "OH", "OK", "OR", "PA", "PR", "RI", "SC", "SD", "TN", "TX",
-    "UT", "VT", "VA", "WA", "WV", "WI", "WY",
+    "AL",
+    "AK",
+    "AZ",
+    "AR",
+    "CA",
+    "CO",
+    "CT",
+    "DE",
+    "DC",
+    "FL",
+    "GA",
+    "HI",
+    "ID",
+    "IL",
+    "IN",
+    "IA",
+    "KS",
+    "KY",
+    "LA",
+    "ME",
+    "MD",
+    "MA",
+    "MI",
+    "MN",
+    "MS",
+    "MO",
+    "MT",
+    "NE",
+    "NV",
+    "NH",
+    "NJ",
+    "NM",
+    "NY",
+    "NC",
+    "ND",
+    "OH",
+    "OK",
+    "OR",
+    "PA",
+    "PR",
+    "RI",
+    "SC",
+    "SD",
+    "TN",
+    "TX",
+    "UT",
+    "VT",
+    "VA",
+    "WA",
+    "WV",
+    "WI",
+    "WY",
 )
 _ZIP = re.compile(r"^\d{5}(-\d{4})?$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -45,10 +93,21 @@ _DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y")
 
 #: Server field path -> form field key.
 SERVER_FIELDS = {
-    "name.first": "first", "name.middle": "middle", "name.last": "last", "name": "last",
-    "dateOfBirth": "dob", "sex": "sex", "gender": "gender", "phone": "phone", "email": "email",
-    "externalId": "external_id", "address.street1": "street1", "address.street2": "street2",
-    "address.city": "city", "address.state": "state", "address.postalCode": "zip",
+    "name.first": "first",
+    "name.middle": "middle",
+    "name.last": "last",
+    "name": "last",
+    "dateOfBirth": "dob",
+    "sex": "sex",
+    "gender": "gender",
+    "phone": "phone",
+    "email": "email",
+    "externalId": "external_id",
+    "address.street1": "street1",
+    "address.street2": "street2",
+    "address.city": "city",
+    "address.state": "state",
+    "address.postalCode": "zip",
     "address": "street1",
 }
 
@@ -106,7 +165,8 @@ class Field(QWidget):
         kind = "QComboBox" if isinstance(self.editor, QComboBox) else "QLineEdit"
         self.editor.setStyleSheet(
             f"{kind} {{ border: 2px solid {colour}; border-radius: 3px; padding: 2px; }}"
-            if message else ""
+            if message
+            else ""
         )
         self.message.setText(message or "")
         self.message.setStyleSheet(f"color: {colour};" if message else "")
@@ -160,9 +220,12 @@ class PatientForm(QDialog):
         person_box = QGroupBox("Patient", self)
         person = QFormLayout(person_box)
         person.addRow("Date of birth*", line("dob", "Date of birth", "YYYY-MM-DD or MM/DD/YYYY"))
-        person.addRow("Sex*", combo("sex", "Sex", [("Choose…", None)] + [
-            (s.value.capitalize(), s.value) for s in Sex
-        ]))
+        person.addRow(
+            "Sex*",
+            combo(
+                "sex", "Sex", [("Choose…", None)] + [(s.value.capitalize(), s.value) for s in Sex]
+            ),
+        )
         person.addRow("Gender", line("gender", "Gender", "As the patient describes it"))
         person.addRow("Phone*", line("phone", "Phone", "(202) 555-0102"))
         person.addRow("Email", line("email", "Email", "name@example.com"))
@@ -173,9 +236,9 @@ class PatientForm(QDialog):
         address.addRow("Street", line("street1", "Street"))
         address.addRow("Street (line 2)", line("street2", "Street line 2", "Apartment, suite…"))
         address.addRow("City", line("city", "City"))
-        address.addRow("State", combo("state", "State", [("—", None)] + [
-            (s, s) for s in US_STATES
-        ]))
+        address.addRow(
+            "State", combo("state", "State", [("—", None)] + [(s, s) for s in US_STATES])
+        )
         address.addRow("ZIP", line("zip", "ZIP code", "12345"))
 
         self.banner = QLabel(self)
@@ -212,8 +275,22 @@ class PatientForm(QDialog):
         layout.addWidget(self.progress)
         layout.addWidget(self.buttons)
 
-        order = ["first", "middle", "last", "street1", "street2", "city", "state", "zip", "dob",
-                 "sex", "gender", "phone", "email", "external_id"]
+        order = [
+            "first",
+            "middle",
+            "last",
+            "street1",
+            "street2",
+            "city",
+            "state",
+            "zip",
+            "dob",
+            "sex",
+            "gender",
+            "phone",
+            "email",
+            "external_id",
+        ]
         for a, b in itertools.pairwise(order):
             QWidget.setTabOrder(self.fields[a].editor, self.fields[b].editor)
         QWidget.setTabOrder(self.fields["external_id"].editor, self.save_button)
@@ -274,8 +351,12 @@ class PatientForm(QDialog):
         address_parts = ("street1", "street2", "city", "state", "zip")
         has_address = any(v[k] for k in address_parts)
         if has_address:
-            for key, text in (("street1", "Enter the street."), ("city", "Enter the city."),
-                              ("state", "Choose the state."), ("zip", "Enter the ZIP code.")):
+            for key, text in (
+                ("street1", "Enter the street."),
+                ("city", "Enter the city."),
+                ("state", "Choose the state."),
+                ("zip", "Enter the ZIP code."),
+            ):
                 if not v[key]:
                     problems[key] = text
             if v["zip"] and not _ZIP.match(v["zip"]):
@@ -286,7 +367,8 @@ class PatientForm(QDialog):
             field.set_error(problems.get(key))
         if problems:
             self._show_banner(
-                "Please correct the marked field." if len(problems) == 1
+                "Please correct the marked field."
+                if len(problems) == 1
                 else f"Please correct the {len(problems)} marked fields."
             )
             self._focus_first_bad()
@@ -301,9 +383,14 @@ class PatientForm(QDialog):
             gender=v["gender"] or None,
             external_id=v["external_id"] or None,
             address=AddressInput(
-                street1=v["street1"], street2=v["street2"] or None, city=v["city"],
-                state=v["state"], postal_code=v["zip"],
-            ) if has_address else None,
+                street1=v["street1"],
+                street2=v["street2"] or None,
+                city=v["city"],
+                state=v["state"],
+                postal_code=v["zip"],
+            )
+            if has_address
+            else None,
         )
 
     # ------------------------------------------------------------------ saving

@@ -65,10 +65,16 @@ def fmt_sex(value: Sex) -> str:
 
 
 COLUMNS: tuple[Column[PatientSummary], ...] = (
-    Column("Name", lambda p: p.name.full or f"{p.name.first} {p.name.last}",
-           sort_key=lambda p: (p.name.last.casefold(), p.name.first.casefold())),
-    Column("Date of birth", lambda p: fmt_dob(p.date_of_birth),
-           sort_key=lambda p: p.date_of_birth.isoformat()),
+    Column(
+        "Name",
+        lambda p: p.name.full or f"{p.name.first} {p.name.last}",
+        sort_key=lambda p: (p.name.last.casefold(), p.name.first.casefold()),
+    ),
+    Column(
+        "Date of birth",
+        lambda p: fmt_dob(p.date_of_birth),
+        sort_key=lambda p: p.date_of_birth.isoformat(),
+    ),
     Column("Sex", lambda p: fmt_sex(p.sex)),
     Column("Phone", lambda p: p.phone or ""),
     Column("Email", lambda p: p.email or ""),
@@ -314,9 +320,7 @@ class PatientList(QWidget):
         model = PagedTableModel(fetch, COLUMNS, page_size=size)
         model.first_page_loaded.connect(lambda: self._on_first_page(generation))
         model.failed.connect(lambda error: self._on_failed(generation, error))
-        self.state.show_loading(
-            f"Searching for “{query}”…" if query else "Loading patients…"
-        )
+        self.state.show_loading(f"Searching for “{query}”…" if query else "Loading patients…")
         self.stack.setCurrentWidget(self.state)
         self._set_model(model)
         model.start()

@@ -27,25 +27,54 @@ def test_clock_runs_at_its_speed_and_jumps_forward() -> None:
         frozen.advance(-1)
 
 
-ADDRESS = {"street1": "1 Main St", "city": "Denver", "state": "CO", "postalCode": "80202",
-           "country": "US"}
+ADDRESS = {
+    "street1": "1 Main St",
+    "city": "Denver",
+    "state": "CO",
+    "postalCode": "80202",
+    "country": "US",
+}
 ORDER = """query($id: ID!) { order(id: $id) { state pharmacy { fulfillmentTypes }
   fulfillment { type state carrier trackingNumber minutesUntilReady }
   fills { state filledAt } } }"""
 
 
 def _new_order(api, me, mail: bool) -> str:
-    ref = data(gql(api, me, "{ patients(first: 1) { id } pharmacies { id fulfillmentTypes } "
-                   '  medications(filter: {drug: {name: "atorvastatin"}}) { id } }'))
-    pharmacy = next(p["id"] for p in ref["pharmacies"]
-                    if (p["fulfillmentTypes"] == ["MAIL_ORDER"]) == mail)
-    rx = data(gql(api, me, """mutation($p: ID!, $t: ID!) { createPrescription(patientId: $p,
+    ref = data(
+        gql(
+            api,
+            me,
+            "{ patients(first: 1) { id } pharmacies { id fulfillmentTypes } "
+            '  medications(filter: {drug: {name: "atorvastatin"}}) { id } }',
+        )
+    )
+    pharmacy = next(
+        p["id"] for p in ref["pharmacies"] if (p["fulfillmentTypes"] == ["MAIL_ORDER"]) == mail
+    )
+    rx = data(
+        gql(
+            api,
+            me,
+            """mutation($p: ID!, $t: ID!) { createPrescription(patientId: $p,
         treatmentId: $t, dispenseQuantity: 30, dispenseUnit: "Tablet", fillsAllowed: 2,
-        instructions: "Nightly") { id } }""", p=ref["patients"][0]["id"],
-                  t=ref["medications"][0]["id"]))["createPrescription"]["id"]
-    order = data(gql(api, me, """mutation($p: ID!, $rx: ID!, $ph: ID, $a: AddressInput!) {
+        instructions: "Nightly") { id } }""",
+            p=ref["patients"][0]["id"],
+            t=ref["medications"][0]["id"],
+        )
+    )["createPrescription"]["id"]
+    order = data(
+        gql(
+            api,
+            me,
+            """mutation($p: ID!, $rx: ID!, $ph: ID, $a: AddressInput!) {
         createOrder(patientId: $p, fills: [{prescriptionId: $rx}], pharmacyId: $ph,
-        address: $a) { id } }""", p=ref["patients"][0]["id"], rx=rx, ph=pharmacy, a=ADDRESS))
+        address: $a) { id } }""",
+            p=ref["patients"][0]["id"],
+            rx=rx,
+            ph=pharmacy,
+            a=ADDRESS,
+        )
+    )
     return order["createOrder"]["id"]
 
 
@@ -98,23 +127,32 @@ def test_prescriptions_expire_a_year_after_their_effective_date() -> None:
     api = make_api(patients=10)
     me = user(api, PRESCRIBER)
     ids = data(gql(api, me, "{ patients(first: 1) { id } medications(first: 1) { id } }"))
-    rx = data(gql(api, me, """mutation($p: ID!, $t: ID!) { createPrescription(patientId: $p,
+    rx = data(
+        gql(
+            api,
+            me,
+            """mutation($p: ID!, $t: ID!) { createPrescription(patientId: $p,
         treatmentId: $t, dispenseQuantity: 30, dispenseUnit: "Tablet", fillsAllowed: 2,
-        instructions: "Daily") { id expirationDate } }""", p=ids["patients"][0]["id"],
-                  t=ids["medications"][0]["id"]))["createPrescription"]
+        instructions: "Daily") { id expirationDate } }""",
+            p=ids["patients"][0]["id"],
+            t=ids["medications"][0]["id"],
+        )
+    )["createPrescription"]
     q = "query($id: ID!) { prescription(id: $id) { state } }"
     api.clock.advance(timedelta(days=365).total_seconds())
     assert data(gql(api, me, q, id=rx["id"]))["prescription"]["state"] == "ACTIVE"
     api.clock.advance(timedelta(days=2).total_seconds())
     assert data(gql(api, me, q, id=rx["id"]))["prescription"]["state"] == "EXPIRED"
-    expired = data(gql(api, me, "{ prescriptions(first: 100, filter: {state: EXPIRED}) "
-                       "{ id } }"))["prescriptions"]
+    expired = data(gql(api, me, "{ prescriptions(first: 100, filter: {state: EXPIRED}) { id } }"))[
+        "prescriptions"
+    ]
     assert {"id": rx["id"]} in expired
 
 
 def test_demo_data_has_orders_in_flight_that_finish_as_time_passes() -> None:
-    api = ClinicalAPI(seed=5, patients=400,
-                      clock=Clock(speed=0, start=datetime(2026, 5, 1, 12, 0, tzinfo=UTC)))
+    api = ClinicalAPI(
+        seed=5, patients=400, clock=Clock(speed=0, start=datetime(2026, 5, 1, 12, 0, tzinfo=UTC))
+    )
     me = user(api, PRESCRIBER)
     q = "{ orders(first: 100, filter: {state: PLACED}) { id } }"
     placed = data(gql(api, me, q))["orders"]
@@ -124,12 +162,17 @@ def test_demo_data_has_orders_in_flight_that_finish_as_time_passes() -> None:
     assert not still & {o["id"] for o in placed}
 
 
-
 def test_a_canceled_order_stops_where_it_was() -> None:
     api = make_api(patients=10)
     me = user(api, PRESCRIBER)
     order_id = _new_order(api, me, mail=False)
     api.clock.advance(10 * 60)
-    data(gql(api, me, 'mutation($id: ID!) { cancelOrder(id: $id, reason: "moved") { id } }',
-             id=order_id))
+    data(
+        gql(
+            api,
+            me,
+            'mutation($id: ID!) { cancelOrder(id: $id, reason: "moved") { id } }',
+            id=order_id,
+        )
+    )
     assert _walk(api, me, order_id, [0, 120]) == [("CANCELED", "RECEIVED", "CANCELED")] * 2

@@ -17,8 +17,13 @@ CREATE_PATIENT = """mutation($name: NameInput!, $dob: AWSDate!, $sex: SexType!, 
     allergies { allergen { id name } } preferredPharmacies { id }
     medicationHistory { medication { id } active } } }"""
 
-ADDRESS = {"street1": "12 Elm St", "city": "Austin", "state": "tx", "postalCode": "78701",
-           "country": "US"}
+ADDRESS = {
+    "street1": "12 Elm St",
+    "city": "Austin",
+    "state": "tx",
+    "postalCode": "78701",
+    "country": "US",
+}
 
 
 @pytest.fixture
@@ -32,25 +37,46 @@ def me(api: ClinicalAPI):
 
 
 def _patient_args(**overrides):
-    args = {"name": {"first": "Ada", "last": "Lovelace"}, "dob": "1990-12-10", "sex": "FEMALE",
-            "phone": "(212) 555-0123", "email": "ada@example.com", "address": ADDRESS}
+    args = {
+        "name": {"first": "Ada", "last": "Lovelace"},
+        "dob": "1990-12-10",
+        "sex": "FEMALE",
+        "phone": "(212) 555-0123",
+        "email": "ada@example.com",
+        "address": ADDRESS,
+    }
     args.update(overrides)
     return args
 
 
 def _reference(api, me):
-    ref = data(gql(api, me, "{ allergens { id } pharmacies(first: 3) { id } "
-                   '  medications(filter: {drug: {name: "metformin"}}) { id type } '
-                   "  medicalEquipment { id } }"))
+    ref = data(
+        gql(
+            api,
+            me,
+            "{ allergens { id } pharmacies(first: 3) { id } "
+            '  medications(filter: {drug: {name: "metformin"}}) { id type } '
+            "  medicalEquipment { id } }",
+        )
+    )
     return ref
 
 
 def test_create_patient_saves_and_lists_it(api, me) -> None:
     ref = _reference(api, me)
-    created = data(gql(api, me, CREATE_PATIENT, **_patient_args(
-        externalId="EHR-1", allergies=[{"allergenId": ref["allergens"][0]["id"]}],
-        pharmacies=[ref["pharmacies"][0]["id"]],
-        history=[{"medicationId": ref["medications"][0]["id"], "active": True}])))
+    created = data(
+        gql(
+            api,
+            me,
+            CREATE_PATIENT,
+            **_patient_args(
+                externalId="EHR-1",
+                allergies=[{"allergenId": ref["allergens"][0]["id"]}],
+                pharmacies=[ref["pharmacies"][0]["id"]],
+                history=[{"medicationId": ref["medications"][0]["id"], "active": True}],
+            ),
+        )
+    )
     patient = created["createPatient"]
     assert patient["id"].startswith("pat_") and patient["name"]["full"] == "Ada Lovelace"
     assert patient["phone"] == "+12125550123"  # normalized to E.164
@@ -66,8 +92,10 @@ BAD_PATIENTS = [
     ({"dob": "2021-02-30"}, {"dateOfBirth"}),  # not a real date: the AWSDate scalar says so
     ({"email": "not-an-email"}, {"email"}),
     ({"phone": "555-12"}, {"phone"}),
-    ({"address": {**ADDRESS, "state": "XX", "postalCode": "7870"}},
-     {"address.state", "address.postalCode"}),
+    (
+        {"address": {**ADDRESS, "state": "XX", "postalCode": "7870"}},
+        {"address.state", "address.postalCode"},
+    ),
     ({"address": {k: v for k, v in ADDRESS.items() if k != "city"}}, {"address.city"}),
     ({"name": {"first": " ", "last": "Lovelace"}}, {"name.first"}),
     ({"allergies": [{"allergenId": "alg_nope"}]}, {"allergies[0].allergenId"}),
@@ -76,8 +104,9 @@ BAD_PATIENTS = [
 
 
 @pytest.mark.parametrize(("overrides", "bad_fields"), BAD_PATIENTS)
-def test_invalid_patient_names_each_bad_field_and_saves_nothing(api, me, overrides,
-                                                                 bad_fields) -> None:
+def test_invalid_patient_names_each_bad_field_and_saves_nothing(
+    api, me, overrides, bad_fields
+) -> None:
     answer = gql(api, me, CREATE_PATIENT, **_patient_args(**overrides))
     assert set(error_types(answer)) == {"ValidationError"}
     assert fields(answer) == bad_fields
@@ -98,12 +127,26 @@ def test_update_patient_changes_only_given_fields_and_resorts(api, me) -> None:
       updatePatient(id: $id, name: $name, email: $email, address: {street1: "1 Main St",
         city: "Boston", state: "MA", postalCode: $zip, country: "US"}) {
         name { full } email phone address { city } } }"""
-    updated = data(gql(api, me, q, id=pid, name={"first": "Ada", "last": "Byron"},
-                       email="ab@example.org", zip="02108-1234"))["updatePatient"]
-    assert updated == {"name": {"full": "Ada Byron"}, "email": "ab@example.org",
-                       "phone": "+12125550123", "address": {"city": "Boston"}}
-    assert data(gql(api, me, '{ patients(filter: {name: "byron"}) { id } }'))["patients"] \
-        == [{"id": pid}]
+    updated = data(
+        gql(
+            api,
+            me,
+            q,
+            id=pid,
+            name={"first": "Ada", "last": "Byron"},
+            email="ab@example.org",
+            zip="02108-1234",
+        )
+    )["updatePatient"]
+    assert updated == {
+        "name": {"full": "Ada Byron"},
+        "email": "ab@example.org",
+        "phone": "+12125550123",
+        "address": {"city": "Boston"},
+    }
+    assert data(gql(api, me, '{ patients(filter: {name: "byron"}) { id } }'))["patients"] == [
+        {"id": pid}
+    ]
     bad = gql(api, me, q, id=pid, name=None, email=None, zip="ABCDE")
     assert fields(bad) == {"address.postalCode"}
     after = data(gql(api, me, "query($id: ID!) { patient(id: $id) { address { city } } }", id=pid))
@@ -115,14 +158,24 @@ def test_update_patient_changes_only_given_fields_and_resorts(api, me) -> None:
 def test_remove_allergy_and_preferred_pharmacy(api, me) -> None:
     ref = _reference(api, me)
     allergen, pharmacy = ref["allergens"][0]["id"], ref["pharmacies"][0]["id"]
-    pid = data(gql(api, me, CREATE_PATIENT, **_patient_args(
-        allergies=[{"allergenId": allergen}], pharmacies=[pharmacy])))["createPatient"]["id"]
-    q1 = "mutation($a: ID!, $id: ID!) { removePatientAllergy(allergenId: $a, id: $id) " \
-         "{ allergies { allergen { id } } } }"
+    pid = data(
+        gql(
+            api,
+            me,
+            CREATE_PATIENT,
+            **_patient_args(allergies=[{"allergenId": allergen}], pharmacies=[pharmacy]),
+        )
+    )["createPatient"]["id"]
+    q1 = (
+        "mutation($a: ID!, $id: ID!) { removePatientAllergy(allergenId: $a, id: $id) "
+        "{ allergies { allergen { id } } } }"
+    )
     assert data(gql(api, me, q1, a=allergen, id=pid))["removePatientAllergy"]["allergies"] == []
     assert fields(gql(api, me, q1, a=allergen, id=pid)) == {"allergenId"}
-    q2 = "mutation($p: ID!, $ph: ID!) { removePatientPreferredPharmacy(patientId: $p, " \
-         "pharmacyId: $ph) { preferredPharmacies { id } } }"
+    q2 = (
+        "mutation($p: ID!, $ph: ID!) { removePatientPreferredPharmacy(patientId: $p, "
+        "pharmacyId: $ph) { preferredPharmacies { id } } }"
+    )
     answer = data(gql(api, me, q2, p=pid, ph=pharmacy))["removePatientPreferredPharmacy"]
     assert answer["preferredPharmacies"] == []
 
@@ -140,8 +193,14 @@ CREATE_RX = """mutation($patientId: ID!, $treatmentId: ID!, $qty: Float!, $unit:
 def _rx_args(api, me, **overrides):
     ref = _reference(api, me)
     pid = data(gql(api, me, CREATE_PATIENT, **_patient_args()))["createPatient"]["id"]
-    args = {"patientId": pid, "treatmentId": ref["medications"][0]["id"], "qty": 60,
-            "unit": "Tablet", "fills": 3, "sig": "Take 1 tablet twice daily"}
+    args = {
+        "patientId": pid,
+        "treatmentId": ref["medications"][0]["id"],
+        "qty": 60,
+        "unit": "Tablet",
+        "fills": 3,
+        "sig": "Take 1 tablet twice daily",
+    }
     args.update(overrides)
     return args
 
@@ -154,8 +213,14 @@ def test_create_prescription(api, me) -> None:
     assert rx["prescriber"]["id"] == api.user_id(PRESCRIBER)
     assert rx["effectiveDate"] == "2026-03-02" and rx["expirationDate"] == "2027-03-02"
     assert rx["diagnoses"] == [{"code": "E11.9", "type": "ICD10"}]
-    listed = data(gql(api, me, "query($p: ID) { prescriptions(filter: {patientId: $p}) "
-                      "{ id externalId } }", p=args["patientId"]))["prescriptions"]
+    listed = data(
+        gql(
+            api,
+            me,
+            "query($p: ID) { prescriptions(filter: {patientId: $p}) { id externalId } }",
+            p=args["patientId"],
+        )
+    )["prescriptions"]
     assert listed == [{"id": rx["id"], "externalId": "RX-1"}]
     duplicate = gql(api, me, CREATE_RX, **args)
     assert fields(duplicate) == {"externalId"}
@@ -166,18 +231,21 @@ def test_legacy_refills_allowed_means_fills_minus_one(api, me) -> None:
     assert rx["createPrescription"]["fillsAllowed"] == 3
 
 
-@pytest.mark.parametrize(("overrides", "bad_fields"), [
-    ({"fills": None}, {"fillsAllowed"}),
-    ({"fills": 0}, {"fillsAllowed"}),
-    ({"qty": 0}, {"dispenseQuantity"}),
-    ({"unit": "Bucket"}, {"dispenseUnit"}),
-    ({"sig": "  "}, {"instructions"}),
-    ({"treatmentId": "med_nope"}, {"treatmentId"}),
-    ({"patientId": "pat_nope"}, {"patientId"}),
-    ({"effective": "2020-01-01"}, {"effectiveDate"}),
-    ({"dx": ["hello"]}, {"diagnoses[0]"}),
-    ({"qty": -1, "unit": "x", "sig": ""}, {"dispenseQuantity", "dispenseUnit", "instructions"}),
-])
+@pytest.mark.parametrize(
+    ("overrides", "bad_fields"),
+    [
+        ({"fills": None}, {"fillsAllowed"}),
+        ({"fills": 0}, {"fillsAllowed"}),
+        ({"qty": 0}, {"dispenseQuantity"}),
+        ({"unit": "Bucket"}, {"dispenseUnit"}),
+        ({"sig": "  "}, {"instructions"}),
+        ({"treatmentId": "med_nope"}, {"treatmentId"}),
+        ({"patientId": "pat_nope"}, {"patientId"}),
+        ({"effective": "2020-01-01"}, {"effectiveDate"}),
+        ({"dx": ["hello"]}, {"diagnoses[0]"}),
+        ({"qty": -1, "unit": "x", "sig": ""}, {"dispenseQuantity", "dispenseUnit", "instructions"}),
+    ],
+)
 def test_invalid_prescription_saves_nothing(api, me, overrides, bad_fields) -> None:
     args = _rx_args(api, me, **overrides)
     before = api.stats()["prescriptions"]
@@ -188,9 +256,14 @@ def test_invalid_prescription_saves_nothing(api, me, overrides, bad_fields) -> N
 
 def test_create_prescriptions_is_all_or_nothing(api, me) -> None:
     args = _rx_args(api, me)
-    item = {"patientId": args["patientId"], "treatmentId": args["treatmentId"],
-            "dispenseQuantity": 30, "dispenseUnit": "Tablet", "fillsAllowed": 1,
-            "instructions": "Daily"}
+    item = {
+        "patientId": args["patientId"],
+        "treatmentId": args["treatmentId"],
+        "dispenseQuantity": 30,
+        "dispenseUnit": "Tablet",
+        "fillsAllowed": 1,
+        "instructions": "Daily",
+    }
     q = "mutation($p: [PrescriptionInput]!) { createPrescriptions(prescriptions: $p) { id } }"
     before = api.stats()["prescriptions"]
     bad = gql(api, me, q, p=[item, {**item, "dispenseUnit": "Bucket"}])
@@ -227,17 +300,39 @@ def _order_setup(api, me, fills_allowed=1):
 def test_create_order_uses_up_a_fill_and_depletes(api, me) -> None:
     patient, rx, pharmacy = _order_setup(api, me)
     before = api.stats()["orders"]
-    order = data(gql(api, me, CREATE_ORDER, patientId=patient, fills=[{"prescriptionId": rx}],
-                     pharmacyId=pharmacy, externalId="ORD-1", address=ADDRESS))["createOrder"]
+    order = data(
+        gql(
+            api,
+            me,
+            CREATE_ORDER,
+            patientId=patient,
+            fills=[{"prescriptionId": rx}],
+            pharmacyId=pharmacy,
+            externalId="ORD-1",
+            address=ADDRESS,
+        )
+    )["createOrder"]
     assert order["id"].startswith("ord_") and order["state"] == "PENDING"
     assert order["fills"][0]["id"].startswith("fil_") and order["fills"][0]["state"] == "NEW"
-    assert order["fills"][0]["prescription"] == {"id": rx, "fillsRemaining": 0,
-                                                 "state": "DEPLETED"}
-    listed = data(gql(api, me, "query($p: ID) { orders(filter: {patientId: $p}) "
-                      "{ id externalId } }", p=patient))["orders"]
+    assert order["fills"][0]["prescription"] == {"id": rx, "fillsRemaining": 0, "state": "DEPLETED"}
+    listed = data(
+        gql(
+            api,
+            me,
+            "query($p: ID) { orders(filter: {patientId: $p}) { id externalId } }",
+            p=patient,
+        )
+    )["orders"]
     assert listed == [{"id": order["id"], "externalId": "ORD-1"}]
-    again = gql(api, me, CREATE_ORDER, patientId=patient, fills=[{"prescriptionId": rx}],
-                externalId="ORD-1", address=ADDRESS)
+    again = gql(
+        api,
+        me,
+        CREATE_ORDER,
+        patientId=patient,
+        fills=[{"prescriptionId": rx}],
+        externalId="ORD-1",
+        address=ADDRESS,
+    )
     assert fields(again) == {"externalId", "fills[0].prescriptionId"}
     assert api.stats()["orders"] == before + 1
     assert api.stats()["mutations"]["createOrder"] == 1
@@ -245,12 +340,19 @@ def test_create_order_uses_up_a_fill_and_depletes(api, me) -> None:
 
 def test_order_without_pharmacy_waits_in_routing(api, me) -> None:
     patient, rx, _ = _order_setup(api, me)
-    order = data(gql(api, me, CREATE_ORDER, patientId=patient, fills=[{"prescriptionId": rx}],
-                     address=ADDRESS))["createOrder"]
+    order = data(
+        gql(
+            api,
+            me,
+            CREATE_ORDER,
+            patientId=patient,
+            fills=[{"prescriptionId": rx}],
+            address=ADDRESS,
+        )
+    )["createOrder"]
     api.clock.advance(61)
     q = "query($id: ID!) { order(id: $id) { state pharmacy { id } } }"
-    assert data(gql(api, me, q, id=order["id"]))["order"] == {"state": "ROUTING",
-                                                              "pharmacy": None}
+    assert data(gql(api, me, q, id=order["id"]))["order"] == {"state": "ROUTING", "pharmacy": None}
 
 
 def test_invalid_orders_save_nothing(api, me) -> None:
@@ -267,13 +369,19 @@ def test_invalid_orders_save_nothing(api, me) -> None:
         ({"address": {**ADDRESS, "postalCode": "1"}}, {"address.postalCode"}),
     ]
     for overrides, bad_fields in cases:
-        args = {"patientId": patient, "fills": [{"prescriptionId": rx}],
-                "pharmacyId": pharmacy, "address": ADDRESS, **overrides}
+        args = {
+            "patientId": patient,
+            "fills": [{"prescriptionId": rx}],
+            "pharmacyId": pharmacy,
+            "address": ADDRESS,
+            **overrides,
+        }
         answer = gql(api, me, CREATE_ORDER, **args)
         assert fields(answer) == bad_fields, overrides
     assert api.stats()["orders"] == before
-    still = data(gql(api, me, "query($id: ID!) { prescription(id: $id) { fillsRemaining } }",
-                     id=rx))
+    still = data(
+        gql(api, me, "query($id: ID!) { prescription(id: $id) { fillsRemaining } }", id=rx)
+    )
     assert still["prescription"]["fillsRemaining"] == 1
     assert other_patient != patient
 
@@ -281,31 +389,62 @@ def test_invalid_orders_save_nothing(api, me) -> None:
 def test_otc_fill_without_prescription_but_rx_only_needs_one(api, me) -> None:
     patient, _, pharmacy = _order_setup(api, me)
     otc = data(gql(api, me, '{ medications(filter: {drug: {name: "loratadine"}}) { id } }'))
-    order = data(gql(api, me, CREATE_ORDER, patientId=patient, pharmacyId=pharmacy,
-                     fills=[{"treatmentId": otc["medications"][0]["id"]}], address=ADDRESS))
+    order = data(
+        gql(
+            api,
+            me,
+            CREATE_ORDER,
+            patientId=patient,
+            pharmacyId=pharmacy,
+            fills=[{"treatmentId": otc["medications"][0]["id"]}],
+            address=ADDRESS,
+        )
+    )
     assert order["createOrder"]["fills"][0]["prescription"] is None
     rx_only = _reference(api, me)["medications"][0]["id"]
-    answer = gql(api, me, CREATE_ORDER, patientId=patient, pharmacyId=pharmacy,
-                 fills=[{"treatmentId": rx_only}], address=ADDRESS)
+    answer = gql(
+        api,
+        me,
+        CREATE_ORDER,
+        patientId=patient,
+        pharmacyId=pharmacy,
+        fills=[{"treatmentId": rx_only}],
+        address=ADDRESS,
+    )
     assert fields(answer) == {"fills[0].prescriptionId"}
 
 
 def test_cancel_order_returns_the_fill_and_route_order_moves_it(api, me) -> None:
     patient, rx, pharmacy = _order_setup(api, me)
-    order = data(gql(api, me, CREATE_ORDER, patientId=patient, fills=[{"prescriptionId": rx}],
-                     pharmacyId=pharmacy, address=ADDRESS))["createOrder"]
+    order = data(
+        gql(
+            api,
+            me,
+            CREATE_ORDER,
+            patientId=patient,
+            fills=[{"prescriptionId": rx}],
+            pharmacyId=pharmacy,
+            address=ADDRESS,
+        )
+    )["createOrder"]
     pharmacies = _reference(api, me)["pharmacies"]
-    route = "mutation($id: ID!, $ph: ID!) { routeOrder(id: $id, pharmacyId: $ph) " \
-            "{ state pharmacy { id } } }"
+    route = (
+        "mutation($id: ID!, $ph: ID!) { routeOrder(id: $id, pharmacyId: $ph) "
+        "{ state pharmacy { id } } }"
+    )
     assert fields(gql(api, me, route, id=order["id"], ph=pharmacy)) == {"pharmacyId"}
     moved = data(gql(api, me, route, id=order["id"], ph=pharmacies[1]["id"]))["routeOrder"]
     assert moved["pharmacy"]["id"] == pharmacies[1]["id"]
-    cancel = "mutation($id: ID!) { cancelOrder(id: $id, reason: \"Patient request\") " \
-             "{ state fills { state prescription { fillsRemaining state } } } }"
+    cancel = (
+        'mutation($id: ID!) { cancelOrder(id: $id, reason: "Patient request") '
+        "{ state fills { state prescription { fillsRemaining state } } } }"
+    )
     canceled = data(gql(api, me, cancel, id=order["id"]))["cancelOrder"]
     assert canceled["state"] == "CANCELED"
-    assert canceled["fills"][0] == {"state": "CANCELED",
-                                    "prescription": {"fillsRemaining": 1, "state": "ACTIVE"}}
+    assert canceled["fills"][0] == {
+        "state": "CANCELED",
+        "prescription": {"fillsRemaining": 1, "state": "ACTIVE"},
+    }
     assert error_types(gql(api, me, cancel, id=order["id"])) == ["ValidationError"]
     assert error_types(gql(api, me, route, id=order["id"], ph=pharmacy)) == ["ValidationError"]
     assert error_types(gql(api, me, cancel, id="ord_nope")) == ["NotFound"]
@@ -315,8 +454,17 @@ def test_m2m_can_create_patients_and_orders(api, me) -> None:
     patient, rx, pharmacy = _order_setup(api, me)
     machine = m2m(api)
     data(gql(api, machine, CREATE_PATIENT, **_patient_args(externalId="M2M-1")))
-    made = data(gql(api, machine, CREATE_ORDER, patientId=patient,
-                    fills=[{"prescriptionId": rx}], pharmacyId=pharmacy, address=ADDRESS))
+    made = data(
+        gql(
+            api,
+            machine,
+            CREATE_ORDER,
+            patientId=patient,
+            fills=[{"prescriptionId": rx}],
+            pharmacyId=pharmacy,
+            address=ADDRESS,
+        )
+    )
     assert made["createOrder"]["state"] == "PENDING"
 
 
@@ -328,8 +476,12 @@ def test_a_bad_variable_is_reported_under_the_argument_it_feeds(api, me) -> None
     answer = gql(api, me, q, id=pid, a=allergen, when="2020-13-01")
     assert error_types(answer) == ["ValidationError"]
     assert fields(answer) == {"allergies[0].onset"}
-    inline = gql(api, me, 'mutation { createPatient(name: {first: "A", last: "B"}, '
-                 'dateOfBirth: "2000-01-01", sex: MALE, phone: "2125550100", email: "x") '
-                 "{ id } }")
+    inline = gql(
+        api,
+        me,
+        'mutation { createPatient(name: {first: "A", last: "B"}, '
+        'dateOfBirth: "2000-01-01", sex: MALE, phone: "2125550100", email: "x") '
+        "{ id } }",
+    )
     assert error_types(inline) == ["ValidationError"] and inline["data"] is None
     assert api.stats()["patients"] == 41

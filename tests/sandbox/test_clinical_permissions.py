@@ -26,22 +26,40 @@ def api() -> ClinicalAPI:
 
 def _ids(api: ClinicalAPI) -> dict[str, str]:
     me = user(api, PRESCRIBER)
-    found = data(gql(api, me, "{ patients(first: 1) { id } prescriptions(first: 1) { id } "
-                     "orders(first: 1) { id fills { id } } pharmacies(first: 1) { id } "
-                     "medications(first: 1) { id } allergens { id } }"))
-    return {"patient": found["patients"][0]["id"], "rx": found["prescriptions"][0]["id"],
-            "order": found["orders"][0]["id"], "fill": found["orders"][0]["fills"][0]["id"],
-            "pharmacy": found["pharmacies"][0]["id"], "med": found["medications"][0]["id"],
-            "allergen": found["allergens"][0]["id"]}
+    found = data(
+        gql(
+            api,
+            me,
+            "{ patients(first: 1) { id } prescriptions(first: 1) { id } "
+            "orders(first: 1) { id fills { id } } pharmacies(first: 1) { id } "
+            "medications(first: 1) { id } allergens { id } }",
+        )
+    )
+    return {
+        "patient": found["patients"][0]["id"],
+        "rx": found["prescriptions"][0]["id"],
+        "order": found["orders"][0]["id"],
+        "fill": found["orders"][0]["fills"][0]["id"],
+        "pharmacy": found["pharmacies"][0]["id"],
+        "med": found["medications"][0]["id"],
+        "allergen": found["allergens"][0]["id"],
+    }
 
 
 READS = {
-    "read:patient": ["{ patients { id } }",
-                     "query($patient: ID!) { patient(id: $patient) { id } }"],
-    "read:prescription": ['{ prescriptions { id } }',
-                          'query($rx: ID!) { prescription(id: $rx) { id } }'],
-    "read:order": ['{ orders { id } }', 'query($order: ID!) { order(id: $order) { id } }',
-                   'query($fill: ID!) { fill(id: $fill) { id } }'],
+    "read:patient": [
+        "{ patients { id } }",
+        "query($patient: ID!) { patient(id: $patient) { id } }",
+    ],
+    "read:prescription": [
+        "{ prescriptions { id } }",
+        "query($rx: ID!) { prescription(id: $rx) { id } }",
+    ],
+    "read:order": [
+        "{ orders { id } }",
+        "query($order: ID!) { order(id: $order) { id } }",
+        "query($fill: ID!) { fill(id: $fill) { id } }",
+    ],
 }
 
 
@@ -54,16 +72,22 @@ def test_each_read_needs_its_permission(api, permission: str) -> None:
         variables = {k: v for k, v in ids.items() if f"${k}" in query}
         denied = gql(api, without, query, **variables)
         assert error_types(denied) == ["Unauthorized"]
-        assert denied["errors"][0]["message"] == \
-            f"Not authorized: this operation requires the {permission} permission"
+        assert (
+            denied["errors"][0]["message"]
+            == f"Not authorized: this operation requires the {permission} permission"
+        )
         data(gql(api, with_it, query, **variables))
 
 
 def test_reference_data_needs_only_a_valid_token(api) -> None:
     nobody = m2m(api, ())
-    answer = gql(api, nobody, "{ pharmacies(first: 2) { id } medications(first: 2) { id } "
-                 "medicalEquipment { id } allergens { id } dispenseUnits { name } "
-                 "catalogs { id } organization { id } }")
+    answer = gql(
+        api,
+        nobody,
+        "{ pharmacies(first: 2) { id } medications(first: 2) { id } "
+        "medicalEquipment { id } allergens { id } dispenseUnits { name } "
+        "catalogs { id } organization { id } }",
+    )
     assert "errors" not in answer
 
 
@@ -72,16 +96,26 @@ def test_me_needs_a_user_token(api) -> None:
     assert error_types(answer) == ["Unauthorized"]
     assert answer["errors"][0]["message"] == "me requires a signed-in user"
     assert data(gql(api, user(api, STAFF), "{ me { id npi verificationStatus } }"))["me"] == {
-        "id": api.user_id(STAFF), "npi": None, "verificationStatus": "NOT_APPLICABLE"}
+        "id": api.user_id(STAFF),
+        "npi": None,
+        "verificationStatus": "NOT_APPLICABLE",
+    }
 
 
 def test_nested_lists_are_field_level_errors_with_partial_data(api) -> None:
     ids = _ids(api)
     patient_only = m2m(api, (accounts.READ_PATIENT,))
-    answer = gql(api, patient_only, "query($id: ID!) { patient(id: $id) { id "
-                 "prescriptions { id } orders { id } } }", id=ids["patient"])
-    assert answer["data"]["patient"] == {"id": ids["patient"], "prescriptions": None,
-                                         "orders": None}
+    answer = gql(
+        api,
+        patient_only,
+        "query($id: ID!) { patient(id: $id) { id prescriptions { id } orders { id } } }",
+        id=ids["patient"],
+    )
+    assert answer["data"]["patient"] == {
+        "id": ids["patient"],
+        "prescriptions": None,
+        "orders": None,
+    }
     assert sorted(e["path"][-1] for e in answer["errors"]) == ["orders", "prescriptions"]
     assert set(error_types(answer)) == {"Unauthorized"}
 
@@ -92,29 +126,50 @@ RX = """mutation($p: ID!, $t: ID!) { createPrescription(patientId: $p, treatment
 
 def test_only_a_signed_in_prescriber_can_prescribe(api) -> None:
     ids = _ids(api)
-    for principal in (m2m(api), m2m(api, accounts.ALL_PERMISSIONS), user(api, STAFF),
-                      user(api, SUPPORT)):
+    for principal in (
+        m2m(api),
+        m2m(api, accounts.ALL_PERMISSIONS),
+        user(api, STAFF),
+        user(api, SUPPORT),
+    ):
         answer = gql(api, principal, RX, p=ids["patient"], t=ids["med"])
         assert error_types(answer) == ["Unauthorized"], principal
     assert data(gql(api, user(api, PRESCRIBER), RX, p=ids["patient"], t=ids["med"]))
 
 
 WRITES = [
-    ("write:patient", 'mutation { createPatient(name: {first: "A", last: "B"}, '
-     'dateOfBirth: "2000-01-01", sex: MALE, phone: "2125550100") { id } }'),
-    ("write:patient",
-     'mutation($patient: ID!) { updatePatient(id: $patient, gender: "x") { id } }'),
-    ("write:patient", "mutation($patient: ID!, $allergen: ID!) { removePatientAllergy("
-     "id: $patient, allergenId: $allergen) { id } }"),
-    ("write:patient", "mutation($patient: ID!, $pharmacy: ID!) { removePatientPreferredPharmacy("
-     "patientId: $patient, pharmacyId: $pharmacy) { id } }"),
+    (
+        "write:patient",
+        'mutation { createPatient(name: {first: "A", last: "B"}, '
+        'dateOfBirth: "2000-01-01", sex: MALE, phone: "2125550100") { id } }',
+    ),
+    (
+        "write:patient",
+        'mutation($patient: ID!) { updatePatient(id: $patient, gender: "x") { id } }',
+    ),
+    (
+        "write:patient",
+        "mutation($patient: ID!, $allergen: ID!) { removePatientAllergy("
+        "id: $patient, allergenId: $allergen) { id } }",
+    ),
+    (
+        "write:patient",
+        "mutation($patient: ID!, $pharmacy: ID!) { removePatientPreferredPharmacy("
+        "patientId: $patient, pharmacyId: $pharmacy) { id } }",
+    ),
     ("write:prescription", "mutation($rx: ID!) { cancelPrescription(id: $rx) { id } }"),
-    ("write:order", 'mutation($patient: ID!, $rx: ID!) { createOrder(patientId: $patient, '
-     'fills: [{prescriptionId: $rx}], address: {street1: "1 A St", city: "X", state: "NY", '
-     'postalCode: "10001", country: "US"}) { id } }'),
+    (
+        "write:order",
+        "mutation($patient: ID!, $rx: ID!) { createOrder(patientId: $patient, "
+        'fills: [{prescriptionId: $rx}], address: {street1: "1 A St", city: "X", state: "NY", '
+        'postalCode: "10001", country: "US"}) { id } }',
+    ),
     ("write:order", "mutation($order: ID!) { cancelOrder(id: $order) { id } }"),
-    ("write:order", "mutation($order: ID!, $pharmacy: ID!) { routeOrder(id: $order, "
-     "pharmacyId: $pharmacy) { id } }"),
+    (
+        "write:order",
+        "mutation($order: ID!, $pharmacy: ID!) { routeOrder(id: $order, "
+        "pharmacyId: $pharmacy) { id } }",
+    ),
 ]
 
 

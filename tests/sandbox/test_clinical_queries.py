@@ -24,8 +24,10 @@ def me(api: ClinicalAPI):
     return user(api, PRESCRIBER)
 
 
-PATIENT_NAMES = "query($first: Int, $after: ID, $name: String) { patients(first: $first, " \
+PATIENT_NAMES = (
+    "query($first: Int, $after: ID, $name: String) { patients(first: $first, "
     "after: $after, filter: {name: $name}) { id name { first last full } } }"
+)
 
 
 def test_patients_default_page_is_25_sorted_by_last_then_first_name(api, me) -> None:
@@ -68,17 +70,20 @@ def test_name_filter_matches_first_last_and_full_name_case_insensitively(api, me
     for needle in (target["last"].upper(), target["first"][1:].lower(), target["full"]):
         found = data(gql(api, me, PATIENT_NAMES, name=needle, first=100))["patients"]
         assert target["full"] in [p["name"]["full"] for p in found]
-        assert all(needle.lower() in p["name"]["full"].lower()
-                   or needle.lower() in f"{p['name']['last']}, {p['name']['first']}".lower()
-                   for p in found)
+        assert all(
+            needle.lower() in p["name"]["full"].lower()
+            or needle.lower() in f"{p['name']['last']}, {p['name']['first']}".lower()
+            for p in found
+        )
     assert data(gql(api, me, PATIENT_NAMES, name="zzqx"))["patients"] == []
 
 
 def test_name_filter_pages_with_the_cursor(api, me) -> None:
     all_hits = data(gql(api, me, PATIENT_NAMES, name="a", first=100))["patients"]
     first_page = data(gql(api, me, PATIENT_NAMES, name="a", first=5))["patients"]
-    second_page = data(gql(api, me, PATIENT_NAMES, name="a", first=5,
-                           after=first_page[-1]["id"]))["patients"]
+    second_page = data(gql(api, me, PATIENT_NAMES, name="a", first=5, after=first_page[-1]["id"]))[
+        "patients"
+    ]
     assert [p["id"] for p in first_page + second_page] == [p["id"] for p in all_hits[:10]]
 
 
@@ -127,8 +132,10 @@ def test_patient_detail_has_realistic_nested_records(api, me) -> None:
 def test_nested_lists_filter_by_state(api, me) -> None:
     p = _patient_with(api, me, lambda d: len({r["state"] for r in d["prescriptions"]}) > 1)
     state = p["prescriptions"][0]["state"]
-    q = "query($id: ID!, $s: PrescriptionState) { patient(id: $id) { " \
+    q = (
+        "query($id: ID!, $s: PrescriptionState) { patient(id: $id) { "
         "prescriptions(filter: {state: $s}) { id state } } }"
+    )
     filtered = data(gql(api, me, q, id=p["id"], s=state))["patient"]["prescriptions"]
     assert filtered and {r["state"] for r in filtered} == {state}
     assert len(filtered) < len(p["prescriptions"])
@@ -184,17 +191,34 @@ def test_orders_newest_first_with_filters_and_fill_lookup(api, me) -> None:
     theirs = data(gql(api, me, ORDERS, f={"patientId": patient["id"]}))["orders"]
     assert {o["patient"]["id"] for o in theirs} == {patient["id"]}
     fill_id = orders[0]["fills"][0]["id"]
-    fill = data(gql(api, me, "query($id: ID!) { fill(id: $id) { id state order { id } "
-                    "treatment { name } } }", id=fill_id))["fill"]
+    fill = data(
+        gql(
+            api,
+            me,
+            "query($id: ID!) { fill(id: $id) { id state order { id } treatment { name } } }",
+            id=fill_id,
+        )
+    )["fill"]
     assert fill["order"]["id"] == orders[0]["id"] and fill_id.startswith("fil_")
     one = data(gql(api, me, "query($id: ID!) { order(id: $id) { id } }", id=orders[3]["id"]))
     assert one["order"]["id"] == orders[3]["id"]
-    failed = data(gql(api, me, '{ orders(first: 5, filter: {state: ERROR}) { state '
-                      "exceptions { type createdAt resolvedAt } } }"))["orders"]
-    assert failed and all(o["exceptions"][0]["type"] and o["exceptions"][0]["resolvedAt"] is None
-                          for o in failed)
-    assert all(o["exceptions"] == [] for o in data(gql(
-        api, me, "{ orders(filter: {state: COMPLETED}) { exceptions { type } } }"))["orders"])
+    failed = data(
+        gql(
+            api,
+            me,
+            "{ orders(first: 5, filter: {state: ERROR}) { state "
+            "exceptions { type createdAt resolvedAt } } }",
+        )
+    )["orders"]
+    assert failed and all(
+        o["exceptions"][0]["type"] and o["exceptions"][0]["resolvedAt"] is None for o in failed
+    )
+    assert all(
+        o["exceptions"] == []
+        for o in data(
+            gql(api, me, "{ orders(filter: {state: COMPLETED}) { exceptions { type } } }")
+        )["orders"]
+    )
 
 
 PHARMACIES = """query($name: String, $loc: LatLongSearch, $type: FulfillmentType,
@@ -209,55 +233,85 @@ def test_pharmacy_search(api, me) -> None:
     assert walgreens and all("Walgreens" in p["name"] for p in walgreens)
     mail = data(gql(api, me, PHARMACIES, type="MAIL_ORDER"))["pharmacies"]
     assert mail and all("MAIL_ORDER" in p["fulfillmentTypes"] for p in mail)
-    near_chicago = data(gql(api, me, PHARMACIES, loc={"latitude": 41.88, "longitude": -87.63,
-                                                      "radius": 30}))["pharmacies"]
+    near_chicago = data(
+        gql(api, me, PHARMACIES, loc={"latitude": 41.88, "longitude": -87.63, "radius": 30})
+    )["pharmacies"]
     assert near_chicago and {p["address"]["state"] for p in near_chicago} == {"IL"}
     page = data(gql(api, me, PHARMACIES, first=5, after=5))["pharmacies"]
     assert [p["id"] for p in page] == [p["id"] for p in everything[5:10]]
-    one = data(gql(api, me, "query($id: ID!) { pharmacy(id: $id) { name } }",
-                   id=everything[0]["id"]))
+    one = data(
+        gql(api, me, "query($id: ID!) { pharmacy(id: $id) { name } }", id=everything[0]["id"])
+    )
     assert one["pharmacy"]["name"] == everything[0]["name"]
     bad = gql(api, me, PHARMACIES, loc={"latitude": 95, "longitude": 0})
     assert fields(bad) == {"location.latitude"}
 
 
 def test_reference_data(api, me) -> None:
-    meds = data(gql(api, me, '{ medications(filter: {drug: {name: "lisinopril"}}) { id name '
-                    "genericName strength type controlled codes { rxcui productNDC } } }"))
+    meds = data(
+        gql(
+            api,
+            me,
+            '{ medications(filter: {drug: {name: "lisinopril"}}) { id name '
+            "genericName strength type controlled codes { rxcui productNDC } } }",
+        )
+    )
     assert meds["medications"] and all("Lisinopril" in m["name"] for m in meds["medications"])
     rxcui = meds["medications"][0]["codes"]["rxcui"]
-    by_code = data(gql(api, me, "query($c: String) { medications(filter: {drug: {code: $c}}) "
-                       "{ codes { rxcui } } }", c=rxcui))["medications"]
+    by_code = data(
+        gql(
+            api,
+            me,
+            "query($c: String) { medications(filter: {drug: {code: $c}}) { codes { rxcui } } }",
+            c=rxcui,
+        )
+    )["medications"]
     assert [m["codes"]["rxcui"] for m in by_code] == [rxcui]
-    equipment = data(gql(api, me, '{ medicalEquipment(name: "glucose") { id name '
-                         "codes { HCPCS } } }"))["medicalEquipment"]
+    equipment = data(
+        gql(api, me, '{ medicalEquipment(name: "glucose") { id name codes { HCPCS } } }')
+    )["medicalEquipment"]
     assert equipment and all("Glucose" in e["name"] for e in equipment)
     allergens = data(gql(api, me, '{ allergens(filter: {name: "pen"}) { id name } }'))
     assert [a["name"] for a in allergens["allergens"]] == ["Penicillin"]
     units = data(gql(api, me, "{ dispenseUnits { name } }"))["dispenseUnits"]
     assert {"Tablet", "Capsule", "Milliliter"} <= {u["name"] for u in units}
-    catalogs = data(gql(api, me, "{ catalogs { id name treatments { __typename id name } "
-                        "templates { id name fillsAllowed treatment { name } } } }"))["catalogs"]
-    assert catalogs[0]["templates"] and {t["__typename"] for t in catalogs[0]["treatments"]} \
-        == {"Medication", "MedicalEquipment"}
+    catalogs = data(
+        gql(
+            api,
+            me,
+            "{ catalogs { id name treatments { __typename id name } "
+            "templates { id name fillsAllowed treatment { name } } } }",
+        )
+    )["catalogs"]
+    assert catalogs[0]["templates"] and {t["__typename"] for t in catalogs[0]["treatments"]} == {
+        "Medication",
+        "MedicalEquipment",
+    }
     one = data(gql(api, me, "query($id: ID) { catalog(id: $id) { name } }", id=catalogs[0]["id"]))
     assert one["catalog"]["name"] == catalogs[0]["name"]
 
 
 def test_me_and_organization(api, me) -> None:
-    answer = data(gql(api, me, "{ me { id email npi name { full } roles { name } "
-                      "verificationStatus } organization { id name type NPI phone "
-                      "address { city } } }"))
+    answer = data(
+        gql(
+            api,
+            me,
+            "{ me { id email npi name { full } roles { name } "
+            "verificationStatus } organization { id name type NPI phone "
+            "address { city } } }",
+        )
+    )
     assert answer["me"]["id"] == api.user_id(PRESCRIBER)
-    assert answer["me"]["npi"] == "1234567893" and answer["me"]["name"]["full"] == \
-        "Dr. Maya Okafor"
+    assert answer["me"]["npi"] == "1234567893" and answer["me"]["name"]["full"] == "Dr. Maya Okafor"
     org = answer["organization"]
     assert org["id"] == api.org_id and re.match(r"^org_[0-9A-Za-z]{16}$", org["id"])
     assert org["type"] == "PRESCRIBER" and org["name"] == api.org_name
 
 
-@pytest.mark.parametrize("query", ["{ webhooks { id } }", "{ clients { id } }",
-                                   '{ medicationConcepts(name: "x") { id } }'])
+@pytest.mark.parametrize(
+    "query",
+    ["{ webhooks { id } }", "{ clients { id } }", '{ medicationConcepts(name: "x") { id } }'],
+)
 def test_other_schema_fields_are_unsupported_not_invented(api, me, query: str) -> None:
     answer = gql(api, me, query)
     assert error_types(answer) == ["Unsupported"]
@@ -265,8 +319,13 @@ def test_other_schema_fields_are_unsupported_not_invented(api, me, query: str) -
 
 
 def test_malformed_requests_answer_errors_with_null_data(api, me) -> None:
-    for body in ({}, {"query": 3}, {"query": "{ patients { id }", "variables": None},
-                 {"query": "{ patients { nope } }"}, {"query": "{ me { id } }", "variables": []}):
+    for body in (
+        {},
+        {"query": 3},
+        {"query": "{ patients { id }", "variables": None},
+        {"query": "{ patients { nope } }"},
+        {"query": "{ me { id } }", "variables": []},
+    ):
         answer = api.execute(body, me)
         assert answer["data"] is None and answer["errors"]
         assert all("extensions" not in e and e["errorType"] for e in answer["errors"])
@@ -278,8 +337,10 @@ def test_malformed_requests_answer_errors_with_null_data(api, me) -> None:
 
 
 def test_same_seed_same_records_and_other_seed_differs() -> None:
-    q = "{ patients(first: 10) { id name { full } dateOfBirth phone prescriptions { id } } " \
+    q = (
+        "{ patients(first: 10) { id name { full } dateOfBirth phone prescriptions { id } } "
         "pharmacies(first: 3) { id } organization { id } }"
+    )
     a, b, c = make_api(seed=3), make_api(seed=3), make_api(seed=4)
     answer = [data(gql(x, user(x, PRESCRIBER), q)) for x in (a, b, c)]
     assert answer[0] == answer[1]

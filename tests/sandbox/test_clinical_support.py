@@ -24,15 +24,22 @@ def make_api(patients: int = 60, seed: int = 7) -> ClinicalAPI:
 def user(api: ClinicalAPI, email: str) -> Principal:
     demo_user = accounts.demo_user(email)
     assert demo_user is not None
-    return Principal(subject=f"auth0|{email}", client_id=accounts.NATIVE_CLIENT_ID,
-                     org_id=api.org_id, permissions=frozenset(demo_user.permissions),
-                     user_email=email)
+    return Principal(
+        subject=f"auth0|{email}",
+        client_id=accounts.NATIVE_CLIENT_ID,
+        org_id=api.org_id,
+        permissions=frozenset(demo_user.permissions),
+        user_email=email,
+    )
 
 
 def m2m(api: ClinicalAPI, permissions: tuple[str, ...] = accounts.M2M_PERMISSIONS) -> Principal:
-    return Principal(subject=f"{accounts.M2M_CLIENT_ID}@clients",
-                     client_id=accounts.M2M_CLIENT_ID, org_id=api.org_id,
-                     permissions=frozenset(permissions))
+    return Principal(
+        subject=f"{accounts.M2M_CLIENT_ID}@clients",
+        client_id=accounts.M2M_CLIENT_ID,
+        org_id=api.org_id,
+        permissions=frozenset(permissions),
+    )
 
 
 def gql(api: ClinicalAPI, principal: Principal, query: str, **variables: Any) -> dict:

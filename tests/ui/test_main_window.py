@@ -51,9 +51,12 @@ class Page(QLabel):
 def make_window(widgets: list[QWidget], workspace: Workspace) -> MainWindow:
     window = MainWindow(workspace)
     window.patients.list._page_size = 25
-    for key, title, icon in (("prescriptions", "Prescriptions", "prescriptions"),
-                             ("orders", "Orders", "orders"), ("settings", "Settings", "settings"),
-                             ("sign-in", "Sign in", "sign-in")):
+    for key, title, icon in (
+        ("prescriptions", "Prescriptions", "prescriptions"),
+        ("orders", "Orders", "orders"),
+        ("settings", "Settings", "settings"),
+        ("sign-in", "Sign in", "sign-in"),
+    ):
         window.add_page(key, title, icon, Page(title))
     window.show()
     widgets.append(window)
@@ -108,8 +111,9 @@ def test_production_is_unmistakable(
     async def scenario() -> None:
         conn = Connection(sandbox, Workspace())
         # The sandbox's endpoints under the production kind: what a production connection shows.
-        conn.environment = replace(conn.environment, kind=EnvironmentKind.PRODUCTION,
-                                   name="Photon Production")
+        conn.environment = replace(
+            conn.environment, kind=EnvironmentKind.PRODUCTION, name="Photon Production"
+        )
         try:
             window = make_window(widgets, conn.workspace)
             await conn.as_m2m()
@@ -215,8 +219,10 @@ def unnamed_controls(root: QWidget) -> list[str]:
         if isinstance(widget.parent(), (QComboBox, QAbstractItemView, QLineEdit)):
             continue  # their internal parts (popup views, the line edit's icon buttons)
         if not widget.accessibleName():
-            missing.append(f"{type(widget).__name__} {widget.objectName()!r} "
-                           f"{getattr(widget, 'text', lambda: '')()!r}")
+            missing.append(
+                f"{type(widget).__name__} {widget.objectName()!r} "
+                f"{getattr(widget, 'text', lambda: '')()!r}"
+            )
     return missing
 
 

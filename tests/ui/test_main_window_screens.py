@@ -38,7 +38,8 @@ def test_forced_schemes_and_icons_follow_the_palette(theme: Theme, qapp: QApplic
     image = icons.icon("patients").pixmap(24, 24).toImage()
     painted = {
         image.pixelColor(x, y).rgb()
-        for x in range(image.width()) for y in range(image.height())
+        for x in range(image.width())
+        for y in range(image.height())
         if image.pixelColor(x, y).alpha() == 255
     }
     assert painted == {ink.rgb()}  # drawn in the text colour, nothing else
@@ -64,8 +65,12 @@ def test_screenshots(
         try:
             window = MainWindow(conn.workspace)
             theme.changed.connect(window.on_theme_changed)
-            for key, title in (("prescriptions", "Prescriptions"), ("orders", "Orders"),
-                               ("settings", "Settings"), ("sign-in", "Sign in")):
+            for key, title in (
+                ("prescriptions", "Prescriptions"),
+                ("orders", "Orders"),
+                ("settings", "Settings"),
+                ("sign-in", "Sign in"),
+            ):
                 window.add_page(key, title, key, QLabel(title))
             window.resize(1280, 800)
             window.show()
@@ -95,15 +100,20 @@ def test_screenshots(
 
 
 def test_switching_scheme_recolours_the_window_live_and_production_screens(
-    run: Run, sandbox: Any, widgets: list[QWidget], ui_settings: Any, theme: Theme,
+    run: Run,
+    sandbox: Any,
+    widgets: list[QWidget],
+    ui_settings: Any,
+    theme: Theme,
     qapp: QApplication,
 ) -> None:
     scheme = "dark" if theme.dark else "light"
 
     async def scenario() -> None:
         conn = Connection(sandbox, Workspace())
-        conn.environment = replace(conn.environment, kind=EnvironmentKind.PRODUCTION,
-                                   name="Photon Production")
+        conn.environment = replace(
+            conn.environment, kind=EnvironmentKind.PRODUCTION, name="Photon Production"
+        )
         try:
             window = MainWindow(conn.workspace)
             theme.changed.connect(window.on_theme_changed)

@@ -89,9 +89,13 @@ def test_the_whole_record_from_one_request_with_links(
             assert detail.orders_model.rowCount() == len(expected.orders)
             state = detail.prescriptions_model.index(0, 1).data()
             assert state == expected.prescriptions[0].state.value.capitalize()
-            for model in (detail.prescriptions_model, detail.orders_model,
-                          detail.allergies_model, detail.pharmacies_model,
-                          detail.medications_model):
+            for model in (
+                detail.prescriptions_model,
+                detail.orders_model,
+                detail.allergies_model,
+                detail.pharmacies_model,
+                detail.medications_model,
+            ):
                 qtmodeltester.check(model)
             opened: list[str] = []
             detail.open_prescription.connect(opened.append)
@@ -144,8 +148,11 @@ def test_remove_an_allergy_after_confirming_and_cancel_keeps_it(
             await until(question)
             box = question()
             assert box is not None
-            remove = next(b for b in box.buttons()
-                          if box.buttonRole(b) == QMessageBox.ButtonRole.DestructiveRole)
+            remove = next(
+                b
+                for b in box.buttons()
+                if box.buttonRole(b) == QMessageBox.ButtonRole.DestructiveRole
+            )
             remove.click()
             (changed,) = await next_emission(detail.changed)
             assert [a.allergen.id for a in changed.allergies] != [doomed.id]
@@ -161,8 +168,11 @@ def test_remove_an_allergy_after_confirming_and_cancel_keeps_it(
             await until(question)
             box = question()
             assert box is not None and pharmacy.name in box.text()
-            next(b for b in box.buttons()
-                 if box.buttonRole(b) == QMessageBox.ButtonRole.DestructiveRole).click()
+            next(
+                b
+                for b in box.buttons()
+                if box.buttonRole(b) == QMessageBox.ButtonRole.DestructiveRole
+            ).click()
             await next_emission(detail.changed)
             assert [p.id for p in detail.patient.preferred_pharmacies] == [  # type: ignore[union-attr]
                 detail.pharmacies_model.item(0).id
@@ -183,11 +193,16 @@ def test_unavailable_parts_show_their_reason(
             await conn.as_m2m()
             detail = make_detail(widgets, conn.workspace)
             reason = "Your sign-in does not allow you to see prescriptions."
-            detail.show_patient(Patient(
-                id="pat_x", name=Name("Ada", "Lovelace", "Ada Lovelace"),
-                date_of_birth=date(1990, 1, 2), sex=Sex.FEMALE,
-                phone="+12025550100", unavailable={"prescriptions": reason},
-            ))
+            detail.show_patient(
+                Patient(
+                    id="pat_x",
+                    name=Name("Ada", "Lovelace", "Ada Lovelace"),
+                    date_of_birth=date(1990, 1, 2),
+                    sex=Sex.FEMALE,
+                    phone="+12025550100",
+                    unavailable={"prescriptions": reason},
+                )
+            )
             assert detail.prescriptions.reason.isVisible()
             assert detail.prescriptions.reason.text() == reason
             assert not detail.prescriptions.content.isVisible()
@@ -207,8 +222,11 @@ def test_a_missing_patient_says_so(
             await conn.as_m2m()
             detail = make_detail(widgets, conn.workspace)
             detail.load("pat_doesnotexist")
-            await until(lambda: detail.state.state is State.EMPTY and "not found"
-                        in detail.state.label.text())
+            await until(
+                lambda: (
+                    detail.state.state is State.EMPTY and "not found" in detail.state.label.text()
+                )
+            )
         finally:
             await conn.aclose()
 

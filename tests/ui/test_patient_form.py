@@ -32,9 +32,16 @@ def fill(form: PatientForm, **values: str) -> None:
 
 
 GOOD = {
-    "first": "Rosalind", "last": "Franklin", "dob": "07/25/1980", "sex": "FEMALE",
-    "phone": "(202) 555-0188", "email": "rosalind@example.com", "street1": "1 Helix Way",
-    "city": "Boston", "state": "MA", "zip": "02115",
+    "first": "Rosalind",
+    "last": "Franklin",
+    "dob": "07/25/1980",
+    "sex": "FEMALE",
+    "phone": "(202) 555-0188",
+    "email": "rosalind@example.com",
+    "street1": "1 Helix Way",
+    "city": "Boston",
+    "state": "MA",
+    "zip": "02115",
 }
 
 

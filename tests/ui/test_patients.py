@@ -216,8 +216,9 @@ def test_enter_on_a_row_opens_its_record(
             chosen = page.list.current_patient()
             assert chosen is not None
             QTest.keyClick(table, Qt.Key.Key_Return)
-            await until(lambda: page.detail.patient is not None
-                        and page.detail.patient.id == chosen.id)
+            await until(
+                lambda: page.detail.patient is not None and page.detail.patient.id == chosen.id
+            )
             assert page.detail.title.text() == chosen.name.full
             focus = QApplication.focusWidget()
             assert focus is not None and page.detail.isAncestorOf(focus)  # keyboard followed

@@ -14,9 +14,6 @@ from PySide6.QtWidgets import QWidget
 SCREENSHOTS = Path(__file__).resolve().parents[3] / "artifacts" / "screenshots"
 
 
-
-
-
 async def next_emission(signal: Any, within: float = 10.0) -> tuple[Any, ...]:
     """Await the next emission of a Qt signal (no nested event loop)."""
     future: asyncio.Future[tuple[Any, ...]] = asyncio.get_running_loop().create_future()
@@ -62,7 +59,6 @@ def dark_palette() -> QPalette:
     return palette
 
 
-
 def save_screenshot(widget: QWidget, name: str) -> QImage:
     """Grab ``widget``, save it under artifacts/screenshots, and check it is not blank."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -70,9 +66,7 @@ def save_screenshot(widget: QWidget, name: str) -> QImage:
     path = SCREENSHOTS / f"{name}.png"
     assert image.save(str(path)), path
     colours = {
-        image.pixel(x, y)
-        for x in range(0, image.width(), 3)
-        for y in range(0, image.height(), 3)
+        image.pixel(x, y) for x in range(0, image.width(), 3) for y in range(0, image.height(), 3)
     }
     assert len(colours) > 20, f"{path} looks blank ({len(colours)} colours)"
     return image

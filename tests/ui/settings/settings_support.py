@@ -37,10 +37,6 @@ class MemoryKeyring(keyring.backend.KeyringBackend):
         del self.entries[(service, username)]
 
 
-
-
-
-
 async def next_emission(signal: Any, within: float = 10.0) -> tuple[Any, ...]:
     """Await the next emission of a Qt signal (no nested event loop)."""
     future: asyncio.Future[tuple[Any, ...]] = asyncio.get_running_loop().create_future()
@@ -86,7 +82,6 @@ def dark_palette() -> QPalette:
     return palette
 
 
-
 def save_screenshot(widget: QWidget, name: str) -> QImage:
     """Grab ``widget``, save it under artifacts/screenshots, and check it is not blank."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -94,9 +89,7 @@ def save_screenshot(widget: QWidget, name: str) -> QImage:
     path = SCREENSHOTS / f"{name}.png"
     assert image.save(str(path)), path
     colours = {
-        image.pixel(x, y)
-        for x in range(0, image.width(), 3)
-        for y in range(0, image.height(), 3)
+        image.pixel(x, y) for x in range(0, image.width(), 3) for y in range(0, image.height(), 3)
     }
     assert len(colours) > 20, f"{path} looks blank ({len(colours)} colours)"
     return image
