@@ -101,6 +101,17 @@ class SignInWindow(QWidget):
         self.copy_button.setAccessibleName("Copy sign-in link")
         self.copy_button.clicked.connect(self.copy_link)
 
+        self.account = QLabel("")
+        self.account.setWordWrap(True)
+        self.account.setAccessibleName("Current sign-in")
+        self.account.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.sign_out_button = QPushButton("Sign out")
+        self.sign_out_button.setAccessibleName("Sign out")
+        self.sign_out_button.setAccessibleDescription(
+            "Revokes the sign-in and removes it from this computer's keyring"
+        )
+        self.sign_out_button.clicked.connect(self.sign_out)
+
         self.notice = QLabel("")
         self.notice.setObjectName("keyringNotice")
         self.notice.setWordWrap(True)
@@ -112,8 +123,12 @@ class SignInWindow(QWidget):
         link_row = QHBoxLayout()
         link_row.addWidget(self.link_field, 1)
         link_row.addWidget(self.copy_button)
+        account_row = QHBoxLayout()
+        account_row.addWidget(self.account, 1)
+        account_row.addWidget(self.sign_out_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.banner)
+        layout.addLayout(account_row)
         layout.addLayout(buttons)
         layout.addWidget(self.status)
         layout.addLayout(link_row)
@@ -124,7 +139,9 @@ class SignInWindow(QWidget):
         escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
         escape.activated.connect(self._escape)
         session.changed.connect(self._refresh_notice)
+        session.changed.connect(self._refresh_account)
         self._show_idle()
+        self._refresh_account()
 
     # ------------------------------------------------------------------ states
 
@@ -151,7 +168,32 @@ class SignInWindow(QWidget):
         self.notice.setText(text)
         self.notice.setVisible(bool(text))
 
+    def _refresh_account(self) -> None:
+        session = self.session
+        if session.signed_in:
+            granted = ", ".join(sorted(session.permissions)) or "none"
+            self.account.setText(
+                f"Signed in as {session.identity or 'an unnamed user'}.\nPermissions: {granted}"
+            )
+        else:
+            self.account.setText("Not signed in.")
+        self.sign_out_button.setVisible(session.signed_in)
+
     # ------------------------------------------------------------------ actions
+
+    def sign_out(self) -> None:
+        """Revoke and forget this environment's sign-in (works offline: secrets still deleted)."""
+        self.cancel()
+        self.sign_out_button.setEnabled(False)
+        tasks.spawn(self._sign_out(), owner=self, name="sign-out")
+
+    async def _sign_out(self) -> None:
+        try:
+            await self.session.sign_out()
+            self.status.setText("Signed out. Nothing of this sign-in is kept on this computer.")
+        finally:
+            self.sign_out_button.setEnabled(True)
+            self._refresh_account()
 
     def start(self) -> None:
         """Begin the browser sign-in (no-op while one is waiting)."""
