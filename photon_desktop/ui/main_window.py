@@ -248,12 +248,17 @@ class MainWindow(QMainWindow):
         else:
             env = ws.environment
             self.environment_label.setText(env.name)
+            # No style sheet outside production: a styled label keeps the palette it was polished
+            # with, so its text would vanish when the system switches between light and dark.
             self.environment_label.setStyleSheet(
                 f"color: {PRODUCTION_TEXT}; background: {PRODUCTION_BACKGROUND};"
                 " font-weight: bold; padding: 2px 8px; border-radius: 3px; margin: 0 10px 0 4px;"
                 if production
-                else "font-weight: bold;"
+                else ""
             )
+            font = self.environment_label.font()
+            font.setBold(True)
+            self.environment_label.setFont(font)
             session = ws.session
             kind = getattr(session.kind, "value", "none")
             if kind == "m2m":
