@@ -177,7 +177,17 @@ class Desktop(QObject):
             return
         window.statusBar().clearMessage()
         session = self.workspace.session
-        window.show_page("patients" if session.signed_in else "sign-in")
+        if session.signed_in:
+            window.show_page("patients")
+        elif session.profile.m2m_client_id and not self.store.usable:
+            # No secure keyring: the organization's secret is asked again each session.
+            window.statusBar().showMessage(
+                "No secure keyring on this computer: enter the client secret again in Settings, "
+                "or sign in with Photon."
+            )
+            window.show_page("settings")
+        else:
+            window.show_page("sign-in")
 
     @staticmethod
     def last_environment() -> str | None:

@@ -103,3 +103,40 @@ def _texts(widget: Any) -> str:
     from PySide6.QtWidgets import QLabel
 
     return " ".join(label.text() for label in widget.findChildren(QLabel))
+
+
+def test_without_a_keyring_the_secret_is_asked_again_next_session(
+    isolated: MemoryKeyring, sandbox: Any, run: Run
+) -> None:
+    """A saved client ID but no secure store: the next launch lands in Settings, asking."""
+    import keyring
+    from keyring.backends import fail
+
+    from photon_desktop.auth.profiles import Profile, save_profile
+
+    save_profile(
+        "local",
+        Profile(
+            m2m_client_id=sandbox.m2m_client_id,
+            issuer=sandbox.issuer,
+            audience=sandbox.audience,
+            graphql_url=sandbox.graphql_url,
+        ),
+    )
+    keyring.set_keyring(fail.Keyring())
+
+    async def scenario() -> None:
+        desktop = Desktop()
+        window = build_window(desktop)
+        try:
+            window.show()
+            await desktop.store.probe()
+            await desktop.switch(window, "local")
+            assert not desktop.workspace.session.signed_in
+            assert window.current_key == "settings"
+            assert "client secret" in window.statusBar().currentMessage()
+        finally:
+            window.close()
+            await desktop.aclose()
+
+    run(scenario())
