@@ -7,12 +7,15 @@ import json
 import secrets
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
 import jwt
+import keyring
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 from keyring.backend import KeyringBackend
@@ -228,6 +231,18 @@ class MemoryKeyring(KeyringBackend):
         self.calls += 1
         if self.entries.pop((service, username), None) is None:
             raise PasswordDeleteError(username)
+
+
+@contextmanager
+def installed_memory_keyring() -> Iterator[MemoryKeyring]:
+    """A fresh ``MemoryKeyring`` as the process-wide keyring for the block; the old one after."""
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    try:
+        yield backend
+    finally:
+        keyring.set_keyring(previous)
 
 
 class LockedKeyring(MemoryKeyring):
