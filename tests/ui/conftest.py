@@ -11,10 +11,12 @@ from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-# tests/qasync_helpers.py is shared by every test folder.
-_TESTS = str(Path(__file__).resolve().parents[1])
-if _TESTS not in sys.path:
-    sys.path.append(_TESTS)
+# tests/qasync_helpers.py is shared by every test folder; tests/auth/auth_fakes.py holds the
+# keyring fakes ui_support.py builds on.
+_TESTS = Path(__file__).resolve().parents[1]
+for _folder in (str(_TESTS), str(_TESTS / "auth")):
+    if _folder not in sys.path:
+        sys.path.append(_folder)
 
 import pytest  # noqa: E402
 from PySide6.QtCore import QCoreApplication, QSettings  # noqa: E402

@@ -1,6 +1,6 @@
-"""Helpers for the main-window and patient view tests (imported by name; pytest puts this folder
-on sys.path): awaiting Qt signals and conditions without a nested event loop, screenshots, and a
-Workspace over a real Session + Services connected to the sandbox over HTTP."""
+"""Helpers for every UI test under tests/ui (imported by name; tests/ui/conftest.py puts this folder
+and tests/auth on sys.path): awaiting Qt signals and conditions without a nested event loop,
+screenshots, a dark palette, and a Workspace over a real Session + Services on the sandbox."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 import httpx
-import keyring.backend
-from PySide6.QtGui import QImage
+from auth_fakes import MemoryKeyring
+from PySide6.QtGui import QColor, QImage, QPalette
 from PySide6.QtWidgets import QWidget
 
 from photon_desktop.auth.environments import LOCAL_SANDBOX, Environment
@@ -44,10 +44,33 @@ async def next_emission(signal: Any, within: float = 10.0) -> tuple[Any, ...]:
 
 
 async def until(condition: Callable[[], object], within: float = 10.0) -> None:
-    """Await ``condition()`` becoming true while the loop runs."""
+    """Await ``condition()`` becoming true, letting the loop run meanwhile."""
     async with asyncio.timeout(within):
         while not condition():  # noqa: ASYNC110 -- polls widget state, not an event we own
             await asyncio.sleep(0.01)
+
+
+async def settle(seconds: float = 0.05) -> None:
+    """Let queued Qt events (layouts, paints) run."""
+    await asyncio.sleep(seconds)
+
+
+def dark_palette() -> QPalette:
+    """The dark scheme screenshot tests run in (with the Fusion style)."""
+    palette = QPalette()
+    base, text = QColor("#1e1f22"), QColor("#e6e6e6")
+    palette.setColor(QPalette.ColorRole.Window, QColor("#2b2d30"))
+    palette.setColor(QPalette.ColorRole.WindowText, text)
+    palette.setColor(QPalette.ColorRole.Base, base)
+    palette.setColor(QPalette.ColorRole.AlternateBase, QColor("#26282b"))
+    palette.setColor(QPalette.ColorRole.Text, text)
+    palette.setColor(QPalette.ColorRole.Button, QColor("#3c3f41"))
+    palette.setColor(QPalette.ColorRole.ButtonText, text)
+    palette.setColor(QPalette.ColorRole.Highlight, QColor("#2f65ca"))
+    palette.setColor(QPalette.ColorRole.HighlightedText, QColor("white"))
+    palette.setColor(QPalette.ColorRole.PlaceholderText, QColor("#8c8c8c"))
+    palette.setColor(QPalette.ColorRole.Link, QColor("#6ea8fe"))
+    return palette
 
 
 def screenshot(widget: QWidget, name: str) -> QImage:
@@ -67,26 +90,18 @@ def distinct_colours(image: QImage, step: int = 3) -> int:
     return len(seen)
 
 
+def save_screenshot(widget: QWidget, name: str) -> QImage:
+    """Grab ``widget``, save it under artifacts/screenshots, and check it is not blank."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    image = widget.grab().toImage()
+    path = SCREENSHOTS / f"{name}.png"
+    assert image.save(str(path)), path
+    colours = distinct_colours(image)
+    assert colours > 20, f"{path} looks blank ({colours} colours)"
+    return image
+
+
 # ---------------------------------------------------------------------------- the real sandbox
-
-
-class MemoryKeyring(keyring.backend.KeyringBackend):
-    """A keyring in this process only (tests never touch the real one)."""
-
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.entries: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.entries.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.entries[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.entries.pop((service, username), None)
 
 
 def sandbox_environment(sandbox: Any) -> Environment:

@@ -15,7 +15,7 @@ from PySide6.QtCore import QCoreApplication, QEvent, QSettings
 from PySide6.QtWidgets import QApplication, QWidget
 from qasync_helpers import run_on_qasync
 from records_fakes import FakeServices, FakeSession
-from records_support import dark_palette
+from ui_support import dark_palette
 
 from photon_desktop.auth.environments import LOCAL_SANDBOX
 from photon_desktop.ui.workspace import Workspace

@@ -9,7 +9,7 @@ from PySide6.QtCore import QAbstractItemModel, Qt
 from PySide6.QtWidgets import QWidget
 from pytestqt.modeltest import ModelTester
 from records_fakes import FakeServices, FakeSession, advance_order
-from records_support import save_screenshot, settle, until
+from ui_support import save_screenshot, settle, until
 
 from photon_desktop import errors
 from photon_desktop.api.models import OrderState

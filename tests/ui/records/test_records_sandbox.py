@@ -10,7 +10,7 @@ import httpx
 from PySide6.QtCore import QAbstractItemModel, Qt
 from PySide6.QtWidgets import QWidget
 from pytestqt.modeltest import ModelTester
-from records_support import save_screenshot, settle, until
+from ui_support import save_screenshot, settle, until
 
 from photon_desktop.api.models import OrderState, PrescriptionState
 from photon_desktop.auth.environments import LOCAL_SANDBOX

@@ -12,10 +12,11 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import keyring
 import pytest
+from auth_fakes import MemoryKeyring
 from PySide6.QtCore import QCoreApplication, QEvent, QSettings
 from PySide6.QtWidgets import QApplication
 from qasync_helpers import run_on_qasync
-from settings_support import MemoryKeyring, dark_palette
+from ui_support import dark_palette
 
 
 @pytest.fixture

@@ -10,9 +10,10 @@ from typing import Any
 
 import httpx
 import pytest
+from auth_fakes import MemoryKeyring
 from PySide6.QtCore import QPoint, QSettings
 from PySide6.QtWidgets import QMessageBox
-from settings_support import MemoryKeyring, next_emission, save_screenshot, settle, until
+from ui_support import next_emission, save_screenshot, settle, until
 
 from photon_desktop import errors
 from photon_desktop.auth.environments import BUILT_IN, LOCAL_SANDBOX, Environment

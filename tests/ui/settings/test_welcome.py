@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton
 from pytestqt.qtbot import QtBot
-from settings_support import save_screenshot
+from ui_support import save_screenshot
 
 from photon_desktop.ui.welcome import WelcomePage
 
