@@ -1,5 +1,5 @@
-"""Fixtures for the main window and patient views: offscreen Qt, a qasync runner over pytest-qt's
-app, and QSettings isolated per test."""
+"""Fixtures for every UI test under tests/ui: offscreen Qt, QSettings isolated per test, windows
+left open closed, a qasync runner over pytest-qt's app, an in-memory keyring, light/dark schemes."""
 
 from __future__ import annotations
 
@@ -19,24 +19,49 @@ for _folder in (str(_TESTS), str(_TESTS / "auth")):
         sys.path.append(_folder)
 
 import pytest  # noqa: E402
-from PySide6.QtCore import QCoreApplication, QSettings  # noqa: E402
+from auth_fakes import MemoryKeyring, installed_memory_keyring  # noqa: E402
+from PySide6.QtCore import QCoreApplication, QEvent, QSettings  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 from qasync_helpers import run_on_qasync  # noqa: E402
+from ui_support import dark_palette  # noqa: E402
 
 
-@pytest.fixture
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # The offscreen platform warns when a top-level window is shown; it says nothing about us.
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.qt_log_ignore("propagateSizeHints"))
+
+
+@pytest.fixture(autouse=True)
 def ui_settings(tmp_path: Path, qapp: QApplication) -> Iterator[Path]:
     """QSettings written under this test's tmp dir (window state must not leak between tests)."""
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path))
     QCoreApplication.setOrganizationName("PhotonDesktopTests")
-    QCoreApplication.setApplicationName("main-window-tests")
+    QCoreApplication.setApplicationName("ui-tests")
     yield tmp_path
 
 
+@pytest.fixture(autouse=True)
+def close_windows(qapp: QApplication) -> Iterator[None]:
+    """Close and delete every window a test left open, now, outside any event loop.
+
+    A shown window collected later, inside another test's loop, would be the "last window
+    closed" and quit that loop.
+    """
+    yield
+    for widget in qapp.topLevelWidgets():
+        if widget.isVisible():
+            widget.close()
+        widget.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
 @pytest.fixture
-def run(qapp: QApplication) -> Callable[..., Any]:
-    """``run(coro)``: drive a scenario on a fresh qasync loop (stack guide §4)."""
+def arun(qapp: QApplication) -> Callable[..., Any]:
+    """``arun(coro)``: drive a scenario on a fresh qasync loop (stack guide §4)."""
 
     def go(coro: Coroutine[Any, Any, Any], timeout: float = 30.0) -> Any:
         return run_on_qasync(qapp, coro, timeout)
@@ -44,12 +69,23 @@ def run(qapp: QApplication) -> Callable[..., Any]:
     return go
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    # The offscreen platform warns when a top-level window is shown; it says nothing about us.
-    here = Path(__file__).parent
-    for item in items:
-        if Path(str(item.fspath)).parent == here:
-            item.add_marker(pytest.mark.qt_log_ignore("propagateSizeHints"))
+@pytest.fixture
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    """The process-wide keyring, in memory for this test (tests never touch the real one)."""
+    with installed_memory_keyring() as backend:
+        yield backend
+
+
+@pytest.fixture(params=["light", "dark"])
+def scheme(request: pytest.FixtureRequest, qapp: QApplication) -> Iterator[str]:
+    """Run a screenshot test in light and in dark (Fusion with a dark palette)."""
+    previous_style = qapp.style().name()
+    previous = qapp.palette()
+    qapp.setStyle("Fusion")
+    qapp.setPalette(dark_palette() if request.param == "dark" else qapp.style().standardPalette())
+    yield request.param
+    qapp.setPalette(previous)
+    qapp.setStyle(previous_style)
 
 
 @pytest.fixture

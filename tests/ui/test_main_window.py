@@ -64,7 +64,7 @@ def make_window(widgets: list[QWidget], workspace: Workspace) -> MainWindow:
 
 
 def test_pages_shortcuts_and_first_page_signal(
-    run: Run, sandbox: Any, widgets: list[QWidget], ui_settings: Any, qapp: QApplication
+    arun: Run, sandbox: Any, widgets: list[QWidget], ui_settings: Any, qapp: QApplication
 ) -> None:
     async def scenario() -> None:
         conn = Connection(sandbox, Workspace())
@@ -102,11 +102,11 @@ def test_pages_shortcuts_and_first_page_signal(
         finally:
             await conn.aclose()
 
-    run(scenario())
+    arun(scenario())
 
 
 def test_production_is_unmistakable(
-    run: Run, sandbox: Any, widgets: list[QWidget], ui_settings: Any
+    arun: Run, sandbox: Any, widgets: list[QWidget], ui_settings: Any
 ) -> None:
     async def scenario() -> None:
         conn = Connection(sandbox, Workspace())
@@ -124,11 +124,11 @@ def test_production_is_unmistakable(
         finally:
             await conn.aclose()
 
-    run(scenario())
+    arun(scenario())
 
 
 def test_permission_gating_follows_the_session_without_restart(
-    run: Run, sandbox: Any, widgets: list[QWidget], ui_settings: Any
+    arun: Run, sandbox: Any, widgets: list[QWidget], ui_settings: Any
 ) -> None:
     async def scenario() -> None:
         conn = Connection(sandbox, Workspace())
@@ -163,11 +163,11 @@ def test_permission_gating_follows_the_session_without_restart(
         finally:
             await conn.aclose()
 
-    run(scenario(), timeout=40)
+    arun(scenario(), timeout=40)
 
 
 def test_window_state_is_remembered_and_close_cancels_work(
-    run: Run, sandbox: Any, widgets: list[QWidget], ui_settings: Any, qapp: QApplication
+    arun: Run, sandbox: Any, widgets: list[QWidget], ui_settings: Any, qapp: QApplication
 ) -> None:
     async def scenario() -> None:
         conn = Connection(sandbox, Workspace())
@@ -204,7 +204,7 @@ def test_window_state_is_remembered_and_close_cancels_work(
         finally:
             await conn.aclose()  # the widgets fixture restores quitOnLastWindowClosed
 
-    run(scenario())
+    arun(scenario())
 
 
 def unnamed_controls(root: QWidget) -> list[str]:
@@ -227,7 +227,7 @@ def unnamed_controls(root: QWidget) -> list[str]:
 
 
 def test_every_control_has_an_accessible_name(
-    run: Run, sandbox: Any, widgets: list[QWidget], ui_settings: Any
+    arun: Run, sandbox: Any, widgets: list[QWidget], ui_settings: Any
 ) -> None:
     async def scenario() -> None:
         conn = Connection(sandbox, Workspace())
@@ -246,11 +246,11 @@ def test_every_control_has_an_accessible_name(
         finally:
             await conn.aclose()
 
-    run(scenario())
+    arun(scenario())
 
 
 def test_offline_shows_in_the_status_bar_and_the_list_offers_retry(
-    run: Run, sandbox: Any, widgets: list[QWidget], ui_settings: Any
+    arun: Run, sandbox: Any, widgets: list[QWidget], ui_settings: Any
 ) -> None:
     async def scenario() -> None:
         conn = Connection(sandbox, Workspace())
@@ -271,4 +271,4 @@ def test_offline_shows_in_the_status_bar_and_the_list_offers_retry(
         finally:
             await conn.aclose()
 
-    run(scenario(), timeout=40)
+    arun(scenario(), timeout=40)

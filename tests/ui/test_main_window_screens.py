@@ -56,7 +56,7 @@ def _check(widget: QWidget, name: str) -> None:
 
 
 def test_screenshots(
-    run: Run, sandbox: Any, widgets: list[QWidget], ui_settings: Any, theme: Theme
+    arun: Run, sandbox: Any, widgets: list[QWidget], ui_settings: Any, theme: Theme
 ) -> None:
     scheme = "dark" if theme.dark else "light"
 
@@ -96,11 +96,11 @@ def test_screenshots(
         finally:
             await conn.aclose()
 
-    run(scenario())
+    arun(scenario())
 
 
 def test_switching_scheme_recolours_the_window_live_and_production_screens(
-    run: Run,
+    arun: Run,
     sandbox: Any,
     widgets: list[QWidget],
     ui_settings: Any,
@@ -141,4 +141,4 @@ def test_switching_scheme_recolours_the_window_live_and_production_screens(
         finally:
             await conn.aclose()
 
-    run(scenario())
+    arun(scenario())

@@ -45,7 +45,7 @@ class Server:
 
 
 def test_first_page_then_more_on_demand(
-    run: Callable[..., Any], qtmodeltester: ModelTester
+    arun: Callable[..., Any], qtmodeltester: ModelTester
 ) -> None:
     server = Server(25)
     model = PagedTableModel(server.fetch, COLUMNS, page_size=10)
@@ -66,7 +66,7 @@ def test_first_page_then_more_on_demand(
         assert not model.canFetchMore()
         assert server.asked == [None, "10", "20"]
 
-    run(scenario())
+    arun(scenario())
     assert model.item(24) == 24
     assert model.data(model.index(4, 0), ITEM_ROLE) == 4
     assert model.data(model.index(4, 0), SORT_ROLE) == 4
@@ -75,7 +75,7 @@ def test_first_page_then_more_on_demand(
 
 
 def test_a_failed_page_stops_fetching_until_retry(
-    run: Callable[..., Any], qtmodeltester: ModelTester
+    arun: Callable[..., Any], qtmodeltester: ModelTester
 ) -> None:
     server = Server(30)
     model = PagedTableModel(server.fetch, COLUMNS)
@@ -97,12 +97,12 @@ def test_a_failed_page_stops_fetching_until_retry(
         assert model.rowCount() == 20 and model.error is None
         assert server.asked == [None, "10", "10"]
 
-    run(scenario())
+    arun(scenario())
     assert len(failures) == 1
     qtmodeltester.check(model)
 
 
-def test_an_unexpected_exception_becomes_an_error_not_a_crash(run: Callable[..., Any]) -> None:
+def test_an_unexpected_exception_becomes_an_error_not_a_crash(arun: Callable[..., Any]) -> None:
     async def broken(_after: str | None) -> Page[int]:
         raise KeyError("id")
 
@@ -114,11 +114,11 @@ def test_an_unexpected_exception_becomes_an_error_not_a_crash(run: Callable[...,
         assert isinstance(error, errors.ResponseError)
         assert "could not be loaded" in str(error)
 
-    run(scenario())
+    arun(scenario())
     assert model.rowCount() == 0 and not model.loading
 
 
-def test_cancel_drops_the_page_in_flight(run: Callable[..., Any]) -> None:
+def test_cancel_drops_the_page_in_flight(arun: Callable[..., Any]) -> None:
     server = Server(30)
     server.gate = asyncio.Event()
     model = PagedTableModel(server.fetch, COLUMNS)
@@ -133,13 +133,13 @@ def test_cancel_drops_the_page_in_flight(run: Callable[..., Any]) -> None:
         server.gate.set()
         await asyncio.sleep(0.05)
 
-    run(scenario())
+    arun(scenario())
     assert model.rowCount() == 0
     assert changes == [True, False]
 
 
 def test_a_view_scrolled_to_the_bottom_loads_the_next_page(
-    run: Callable[..., Any], qapp: QApplication, qtmodeltester: ModelTester
+    arun: Callable[..., Any], qapp: QApplication, qtmodeltester: ModelTester
 ) -> None:
     server = Server(200, size=20)
     model = PagedTableModel(server.fetch, COLUMNS, page_size=20)
@@ -162,7 +162,7 @@ def test_a_view_scrolled_to_the_bottom_loads_the_next_page(
         assert proxy.data(proxy.index(0, 0)) == f"#{model.rowCount() - 1}"
 
     try:
-        run(scenario())
+        arun(scenario())
         qtmodeltester.check(proxy)
     finally:
         view.close()

@@ -67,7 +67,7 @@ def make_detail(widgets: list[QWidget], workspace: Workspace) -> PatientDetail:
 
 
 def test_the_whole_record_from_one_request_with_links(
-    run: Run, sandbox: Any, widgets: list[QWidget], ui_settings: Any, qtmodeltester: ModelTester
+    arun: Run, sandbox: Any, widgets: list[QWidget], ui_settings: Any, qtmodeltester: ModelTester
 ) -> None:
     async def scenario() -> None:
         conn = Connection(sandbox, Workspace())
@@ -108,11 +108,11 @@ def test_the_whole_record_from_one_request_with_links(
         finally:
             await conn.aclose()
 
-    run(scenario())
+    arun(scenario())
 
 
 def test_remove_an_allergy_after_confirming_and_cancel_keeps_it(
-    run: Run, sandbox: Any, widgets: list[QWidget], ui_settings: Any, qapp: QApplication
+    arun: Run, sandbox: Any, widgets: list[QWidget], ui_settings: Any, qapp: QApplication
 ) -> None:
     async def scenario() -> None:
         conn = Connection(sandbox, Workspace())
@@ -181,11 +181,11 @@ def test_remove_an_allergy_after_confirming_and_cancel_keeps_it(
         finally:
             await conn.aclose()
 
-    run(scenario())
+    arun(scenario())
 
 
 def test_unavailable_parts_show_their_reason(
-    run: Run, sandbox: Any, widgets: list[QWidget], ui_settings: Any
+    arun: Run, sandbox: Any, widgets: list[QWidget], ui_settings: Any
 ) -> None:
     async def scenario() -> None:
         conn = Connection(sandbox, Workspace())
@@ -210,11 +210,11 @@ def test_unavailable_parts_show_their_reason(
         finally:
             await conn.aclose()
 
-    run(scenario())
+    arun(scenario())
 
 
 def test_a_missing_patient_says_so(
-    run: Run, sandbox: Any, widgets: list[QWidget], ui_settings: Any
+    arun: Run, sandbox: Any, widgets: list[QWidget], ui_settings: Any
 ) -> None:
     async def scenario() -> None:
         conn = Connection(sandbox, Workspace())
@@ -230,4 +230,4 @@ def test_a_missing_patient_says_so(
         finally:
             await conn.aclose()
 
-    run(scenario())
+    arun(scenario())

@@ -62,7 +62,7 @@ def make_page(widgets: list[QWidget], workspace: Workspace) -> PatientsPage:
 
 
 def test_client_side_validation_marks_each_bad_field_and_sends_nothing(
-    run: Run, sandbox: Any, widgets: list[QWidget], ui_settings: Any
+    arun: Run, sandbox: Any, widgets: list[QWidget], ui_settings: Any
 ) -> None:
     async def scenario() -> None:
         conn = Connection(sandbox, Workspace())
@@ -93,11 +93,11 @@ def test_client_side_validation_marks_each_bad_field_and_sends_nothing(
         finally:
             await conn.aclose()
 
-    run(scenario())
+    arun(scenario())
 
 
 def test_server_refusal_marks_the_field_and_keeps_the_form(
-    run: Run, sandbox: Any, widgets: list[QWidget], ui_settings: Any
+    arun: Run, sandbox: Any, widgets: list[QWidget], ui_settings: Any
 ) -> None:
     async def scenario() -> None:
         conn = Connection(sandbox, Workspace())
@@ -120,11 +120,11 @@ def test_server_refusal_marks_the_field_and_keeps_the_form(
         finally:
             await conn.aclose()
 
-    run(scenario())
+    arun(scenario())
 
 
 def test_a_failed_save_keeps_what_was_typed_then_saves_once_and_shows_it(
-    run: Run, sandbox: Any, widgets: list[QWidget], ui_settings: Any
+    arun: Run, sandbox: Any, widgets: list[QWidget], ui_settings: Any
 ) -> None:
     async def scenario() -> None:
         conn = Connection(sandbox, Workspace())
@@ -161,11 +161,11 @@ def test_a_failed_save_keeps_what_was_typed_then_saves_once_and_shows_it(
         finally:
             await conn.aclose()
 
-    run(scenario(), timeout=40)
+    arun(scenario(), timeout=40)
 
 
 def test_edit_shows_the_saved_record_in_the_detail_and_the_list(
-    run: Run, sandbox: Any, widgets: list[QWidget], ui_settings: Any
+    arun: Run, sandbox: Any, widgets: list[QWidget], ui_settings: Any
 ) -> None:
     async def scenario() -> None:
         conn = Connection(sandbox, Workspace())
@@ -196,11 +196,11 @@ def test_edit_shows_the_saved_record_in_the_detail_and_the_list(
         finally:
             await conn.aclose()
 
-    run(scenario(), timeout=30)
+    arun(scenario(), timeout=30)
 
 
 def test_escape_closes_the_form_unless_saving(
-    run: Run, sandbox: Any, widgets: list[QWidget], ui_settings: Any
+    arun: Run, sandbox: Any, widgets: list[QWidget], ui_settings: Any
 ) -> None:
     async def scenario() -> None:
         conn = Connection(sandbox, Workspace())
@@ -217,4 +217,4 @@ def test_escape_closes_the_form_unless_saving(
         finally:
             await conn.aclose()
 
-    run(scenario())
+    arun(scenario())

@@ -50,7 +50,7 @@ def make_page(widgets: list[QWidget], workspace: Workspace) -> PatientsPage:
 
 
 def test_scrolling_loads_more_and_search_filters_on_the_server(
-    run: Run, sandbox: Any, widgets: list[QWidget], ui_settings: Any, qtmodeltester: ModelTester
+    arun: Run, sandbox: Any, widgets: list[QWidget], ui_settings: Any, qtmodeltester: ModelTester
 ) -> None:
     async def scenario() -> None:
         conn = Connection(sandbox, Workspace())
@@ -89,11 +89,11 @@ def test_scrolling_loads_more_and_search_filters_on_the_server(
         finally:
             await conn.aclose()
 
-    run(scenario())
+    arun(scenario())
 
 
 def test_a_newer_search_supersedes_a_slow_older_one(
-    run: Run, sandbox: Any, widgets: list[QWidget], ui_settings: Any
+    arun: Run, sandbox: Any, widgets: list[QWidget], ui_settings: Any
 ) -> None:
     async def scenario() -> None:
         conn = Connection(sandbox, Workspace())
@@ -123,11 +123,11 @@ def test_a_newer_search_supersedes_a_slow_older_one(
         finally:
             await conn.aclose()
 
-    run(scenario())
+    arun(scenario())
 
 
 def test_failure_shows_retry_and_copy_id(
-    run: Run, sandbox: Any, widgets: list[QWidget], ui_settings: Any
+    arun: Run, sandbox: Any, widgets: list[QWidget], ui_settings: Any
 ) -> None:
     async def scenario() -> None:
         conn = Connection(sandbox, Workspace())
@@ -152,11 +152,11 @@ def test_failure_shows_retry_and_copy_id(
         finally:
             await conn.aclose()
 
-    run(scenario(), timeout=40)
+    arun(scenario(), timeout=40)
 
 
 def test_without_read_patient_the_list_says_why(
-    run: Run, sandbox: Any, widgets: list[QWidget], ui_settings: Any
+    arun: Run, sandbox: Any, widgets: list[QWidget], ui_settings: Any
 ) -> None:
     async def scenario() -> None:
         conn = Connection(sandbox, Workspace())
@@ -173,11 +173,11 @@ def test_without_read_patient_the_list_says_why(
         finally:
             await conn.aclose()
 
-    run(scenario())
+    arun(scenario())
 
 
 def test_sorting_orders_loaded_rows(
-    run: Run, sandbox: Any, widgets: list[QWidget], ui_settings: Any
+    arun: Run, sandbox: Any, widgets: list[QWidget], ui_settings: Any
 ) -> None:
     async def scenario() -> None:
         conn = Connection(sandbox, Workspace())
@@ -197,11 +197,11 @@ def test_sorting_orders_loaded_rows(
         finally:
             await conn.aclose()
 
-    run(scenario())
+    arun(scenario())
 
 
 def test_enter_on_a_row_opens_its_record(
-    run: Run, sandbox: Any, widgets: list[QWidget], ui_settings: Any
+    arun: Run, sandbox: Any, widgets: list[QWidget], ui_settings: Any
 ) -> None:
     async def scenario() -> None:
         conn = Connection(sandbox, Workspace())
@@ -225,7 +225,7 @@ def test_enter_on_a_row_opens_its_record(
         finally:
             await conn.aclose()
 
-    run(scenario())
+    arun(scenario())
 
 
 def test_token_expiry_reads_naturally() -> None:
@@ -238,7 +238,7 @@ def test_token_expiry_reads_naturally() -> None:
 
 
 def test_a_failed_later_page_keeps_the_rows_and_the_next_scroll_retries(
-    run: Run, sandbox: Any, widgets: list[QWidget], ui_settings: Any
+    arun: Run, sandbox: Any, widgets: list[QWidget], ui_settings: Any
 ) -> None:
     async def scenario() -> None:
         conn = Connection(sandbox, Workspace())
@@ -263,4 +263,4 @@ def test_a_failed_later_page_keeps_the_rows_and_the_next_scroll_retries(
         finally:
             await conn.aclose()
 
-    run(scenario(), timeout=40)
+    arun(scenario(), timeout=40)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -17,8 +17,7 @@ import pytest
 from auth_fakes import ENV, NATIVE_ID, Browser, FakeAuth0, MemoryKeyring
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QPushButton
-from qasync_helpers import run_on_qasync
+from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton
 
 from photon_desktop.auth.environments import EnvironmentKind
 from photon_desktop.auth.profiles import Profile
@@ -30,14 +29,6 @@ Run = Callable[..., Any]
 
 # The offscreen platform warns when a top-level window is shown; it says nothing about us.
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
-
-
-@pytest.fixture
-def arun(qapp: QApplication) -> Run:
-    def run(coro: Coroutine[Any, Any, Any], timeout: float = 20.0) -> Any:
-        return run_on_qasync(qapp, coro, timeout)
-
-    return run
 
 
 def window(

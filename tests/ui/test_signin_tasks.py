@@ -6,24 +6,14 @@ import asyncio
 import gc
 import logging
 import weakref
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from PySide6.QtWidgets import QApplication
-from qasync_helpers import run_on_qasync
 
 from photon_desktop.ui import tasks
 
 Run = Callable[..., Any]
-
-
-@pytest.fixture
-def arun(qapp: QApplication) -> Run:
-    def run(coro: Coroutine[Any, Any, Any], timeout: float = 10.0) -> Any:
-        return run_on_qasync(qapp, coro, timeout)
-
-    return run
 
 
 def test_a_spawned_task_survives_garbage_collection(arun: Run) -> None:
