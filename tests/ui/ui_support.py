@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 
 import httpx
 from auth_fakes import MemoryKeyring
+from PySide6.QtCore import QAbstractItemModel, Qt
 from PySide6.QtGui import QColor, QImage, QPalette
 from PySide6.QtWidgets import QWidget
 
@@ -53,6 +54,15 @@ async def until(condition: Callable[[], object], within: float = 10.0) -> None:
 async def settle(seconds: float = 0.05) -> None:
     """Let queued Qt events (layouts, paints) run."""
     await asyncio.sleep(seconds)
+
+
+def column(model: QAbstractItemModel, title: str) -> list[str]:
+    """The displayed texts of the column headed ``title``, top to bottom."""
+    col = next(
+        c for c in range(model.columnCount())
+        if model.headerData(c, Qt.Orientation.Horizontal) == title
+    )  # fmt: skip
+    return [model.index(r, col).data() for r in range(model.rowCount())]
 
 
 def dark_palette() -> QPalette:

@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QAbstractItemModel, Qt
 from PySide6.QtWidgets import QWidget
 from pytestqt.modeltest import ModelTester
 from records_fakes import FakeServices, FakeSession, advance_order
-from ui_support import save_screenshot, settle, until
+from ui_support import column, save_screenshot, settle, until
 
 from photon_desktop import errors
 from photon_desktop.api.models import OrderState
@@ -18,33 +17,25 @@ from photon_desktop.ui.records import PAGE_SIZE
 from photon_desktop.ui.workspace import Workspace
 
 
-def column(model: QAbstractItemModel, title: str) -> list[str]:
-    col = next(
-        c for c in range(model.columnCount())
-        if model.headerData(c, Qt.Orientation.Horizontal) == title
-    )  # fmt: skip
-    return [model.index(r, col).data() for r in range(model.rowCount())]
-
-
 def make_page(
-    pages: list[QWidget], workspace: Workspace, auto_refresh_ms: int = 5000
+    widgets: list[QWidget], workspace: Workspace, auto_refresh_ms: int = 5000
 ) -> OrdersPage:
     page = OrdersPage(workspace, auto_refresh_ms=auto_refresh_ms)
     page.resize(1200, 700)
     page.show()
-    pages.append(page)
+    widgets.append(page)
     return page
 
 
 def test_list_pages_and_filters_by_state_and_patient(
     arun: Callable[..., Any],
     workspace: Workspace,
-    pages: list[QWidget],
+    widgets: list[QWidget],
     services: FakeServices,
     qtmodeltester: ModelTester,
 ) -> None:
     async def scenario() -> None:
-        page = make_page(pages, workspace)
+        page = make_page(widgets, workspace)
         await until(lambda: page.model is not None and page.model.rowCount() == PAGE_SIZE)
         assert page.model is not None
         page.table.scrollToBottom()
@@ -66,13 +57,13 @@ def test_list_pages_and_filters_by_state_and_patient(
 def test_detail_shows_fulfillment_pharmacy_address_and_fills(
     arun: Callable[..., Any],
     workspace: Workspace,
-    pages: list[QWidget],
+    widgets: list[QWidget],
     services: FakeServices,
     qtmodeltester: ModelTester,
     scheme: str,
 ) -> None:
     async def scenario() -> None:
-        page = make_page(pages, workspace)
+        page = make_page(widgets, workspace)
         await until(lambda: page.model is not None and page.model.rowCount() > 0)
         page.table.selectRow(1)
         detail = page.detail
@@ -99,10 +90,10 @@ def test_detail_shows_fulfillment_pharmacy_address_and_fills(
 
 
 def test_routing_order_without_pharmacy_says_so(
-    arun: Callable[..., Any], workspace: Workspace, pages: list[QWidget], services: FakeServices
+    arun: Callable[..., Any], workspace: Workspace, widgets: list[QWidget], services: FakeServices
 ) -> None:
     async def scenario() -> None:
-        page = make_page(pages, workspace)
+        page = make_page(widgets, workspace)
         page.open_order("ord_0000")  # no pharmacy, no fulfillment yet
         await until(lambda: page.detail.record is not None)
         assert "Routing" in page.detail.pharmacy.values["Pharmacy"].text()
@@ -112,12 +103,12 @@ def test_routing_order_without_pharmacy_says_so(
 
 
 def test_an_order_in_progress_refreshes_itself_until_it_is_done(
-    arun: Callable[..., Any], workspace: Workspace, pages: list[QWidget], services: FakeServices
+    arun: Callable[..., Any], workspace: Workspace, widgets: list[QWidget], services: FakeServices
 ) -> None:
     services.orders.on_get = advance_order
 
     async def scenario() -> None:
-        page = make_page(pages, workspace, auto_refresh_ms=50)
+        page = make_page(widgets, workspace, auto_refresh_ms=50)
         page.open_order("ord_0005")  # ROUTING
         detail = page.detail
         await until(lambda: detail.record is not None)
@@ -134,10 +125,10 @@ def test_an_order_in_progress_refreshes_itself_until_it_is_done(
 
 
 def test_f5_refresh_reloads_and_a_failed_refresh_keeps_the_order(
-    arun: Callable[..., Any], workspace: Workspace, pages: list[QWidget], services: FakeServices
+    arun: Callable[..., Any], workspace: Workspace, widgets: list[QWidget], services: FakeServices
 ) -> None:
     async def scenario() -> None:
-        page = make_page(pages, workspace)
+        page = make_page(widgets, workspace)
         page.open_order("ord_0001")
         await until(lambda: page.detail.record is not None)
         gets = len(services.orders.gets)
@@ -153,10 +144,10 @@ def test_f5_refresh_reloads_and_a_failed_refresh_keeps_the_order(
 
 
 def test_hidden_detail_does_not_poll(
-    arun: Callable[..., Any], workspace: Workspace, pages: list[QWidget], services: FakeServices
+    arun: Callable[..., Any], workspace: Workspace, widgets: list[QWidget], services: FakeServices
 ) -> None:
     async def scenario() -> None:
-        page = make_page(pages, workspace, auto_refresh_ms=50)
+        page = make_page(widgets, workspace, auto_refresh_ms=50)
         page.open_order("ord_0005")
         await until(lambda: page.detail.record is not None)
         page.hide()
@@ -173,14 +164,14 @@ def test_hidden_detail_does_not_poll(
 def test_without_read_order_the_view_says_why(
     arun: Callable[..., Any],
     workspace: Workspace,
-    pages: list[QWidget],
+    widgets: list[QWidget],
     services: FakeServices,
     session: FakeSession,
 ) -> None:
     session.grant({"read:patient", "read:prescription"})
 
     async def scenario() -> None:
-        page = make_page(pages, workspace)
+        page = make_page(widgets, workspace)
         page.open_order("ord_0001")
         await settle()
         assert services.orders.calls == [] and services.orders.gets == []
@@ -191,10 +182,10 @@ def test_without_read_order_the_view_says_why(
 
 
 def test_a_failed_later_page_keeps_the_rows_and_offers_retry(
-    arun: Callable[..., Any], workspace: Workspace, pages: list[QWidget], services: FakeServices
+    arun: Callable[..., Any], workspace: Workspace, widgets: list[QWidget], services: FakeServices
 ) -> None:
     async def scenario() -> None:
-        page = make_page(pages, workspace)
+        page = make_page(widgets, workspace)
         await until(lambda: page.model is not None and page.model.rowCount() == PAGE_SIZE)
         services.orders.fail_with = errors.ServerError("Photon had a problem (503).", status=503)
         page.table.scrollToBottom()
@@ -211,12 +202,12 @@ def test_a_failed_later_page_keeps_the_rows_and_offers_retry(
 
 
 def test_the_state_filter_is_remembered(
-    arun: Callable[..., Any], workspace: Workspace, pages: list[QWidget], services: FakeServices
+    arun: Callable[..., Any], workspace: Workspace, widgets: list[QWidget], services: FakeServices
 ) -> None:
     async def scenario() -> None:
-        page = make_page(pages, workspace)
+        page = make_page(widgets, workspace)
         page.set_state(OrderState.ROUTING)
-        again = make_page(pages, workspace)
+        again = make_page(widgets, workspace)
         assert again.state_combo.currentText() == "Routing"
         assert again.filter.state is OrderState.ROUTING
         await until(

@@ -6,11 +6,10 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QAbstractItemModel, Qt
 from PySide6.QtWidgets import QWidget
 from pytestqt.modeltest import ModelTester
 from records_fakes import FakeServices, FakeSession
-from ui_support import save_screenshot, settle, until
+from ui_support import column, save_screenshot, settle, until
 
 from photon_desktop import errors
 from photon_desktop.api.models import PrescriptionState
@@ -19,36 +18,28 @@ from photon_desktop.ui.records import DEBOUNCE_MS, PAGE_SIZE
 from photon_desktop.ui.workspace import Workspace
 
 
-def column(model: QAbstractItemModel, title: str) -> list[str]:
-    col = next(
-        c for c in range(model.columnCount())
-        if model.headerData(c, Qt.Orientation.Horizontal) == title
-    )  # fmt: skip
-    return [model.index(r, col).data() for r in range(model.rowCount())]
-
-
 def last(services: FakeServices) -> dict[str, Any]:
     calls = services.prescriptions.calls
     return calls[-1] if calls else {"patient_id": None}
 
 
-def make_page(pages: list[QWidget], workspace: Workspace) -> PrescriptionsPage:
+def make_page(widgets: list[QWidget], workspace: Workspace) -> PrescriptionsPage:
     page = PrescriptionsPage(workspace)
     page.resize(1200, 700)
     page.show()
-    pages.append(page)
+    widgets.append(page)
     return page
 
 
 def test_first_page_then_more_on_scroll(
     arun: Callable[..., Any],
     workspace: Workspace,
-    pages: list[QWidget],
+    widgets: list[QWidget],
     services: FakeServices,
     qtmodeltester: ModelTester,
 ) -> None:
     async def scenario() -> None:
-        page = make_page(pages, workspace)
+        page = make_page(widgets, workspace)
         assert page.list_state.isVisible()  # loading state until the first page arrives
         await until(lambda: page.model is not None and page.model.rowCount() > 0)
         assert page.table.isVisible()
@@ -68,10 +59,10 @@ def test_first_page_then_more_on_scroll(
 
 
 def test_state_filter_asks_the_server_and_shows_only_that_state(
-    arun: Callable[..., Any], workspace: Workspace, pages: list[QWidget], services: FakeServices
+    arun: Callable[..., Any], workspace: Workspace, widgets: list[QWidget], services: FakeServices
 ) -> None:
     async def scenario() -> None:
-        page = make_page(pages, workspace)
+        page = make_page(widgets, workspace)
         await until(lambda: page.model is not None and page.model.rowCount() > 0)
         assert page.state_combo.itemText(0) == "All states"
         assert page.state_combo.count() == 1 + len(PrescriptionState)
@@ -85,10 +76,10 @@ def test_state_filter_asks_the_server_and_shows_only_that_state(
 
 
 def test_patient_name_filter_is_debounced(
-    arun: Callable[..., Any], workspace: Workspace, pages: list[QWidget], services: FakeServices
+    arun: Callable[..., Any], workspace: Workspace, widgets: list[QWidget], services: FakeServices
 ) -> None:
     async def scenario() -> None:
-        page = make_page(pages, workspace)
+        page = make_page(widgets, workspace)
         await until(lambda: page.model is not None and page.model.rowCount() > 0)
         before = len(services.prescriptions.calls)
         for text in ("G", "Gr", "Gra", "Grace"):
@@ -103,10 +94,10 @@ def test_patient_name_filter_is_debounced(
 
 
 def test_set_patient_from_a_link_and_clear_it(
-    arun: Callable[..., Any], workspace: Workspace, pages: list[QWidget], services: FakeServices
+    arun: Callable[..., Any], workspace: Workspace, widgets: list[QWidget], services: FakeServices
 ) -> None:
     async def scenario() -> None:
-        page = make_page(pages, workspace)
+        page = make_page(widgets, workspace)
         page.set_patient("pat_03", "Alan Turing")
         await until(lambda: last(services)["patient_id"] == "pat_03")
         await until(lambda: page.model is not None and page.model.rowCount() > 0)
@@ -125,13 +116,13 @@ def test_set_patient_from_a_link_and_clear_it(
 def test_selecting_a_row_shows_its_detail(
     arun: Callable[..., Any],
     workspace: Workspace,
-    pages: list[QWidget],
+    widgets: list[QWidget],
     services: FakeServices,
     qtmodeltester: ModelTester,
     scheme: str,
 ) -> None:
     async def scenario() -> None:
-        page = make_page(pages, workspace)
+        page = make_page(widgets, workspace)
         await until(lambda: page.model is not None and page.model.rowCount() > 0)
         page.table.selectRow(2)
         detail = page.detail
@@ -159,10 +150,10 @@ def test_selecting_a_row_shows_its_detail(
 
 
 def test_open_prescription_by_id_and_not_found(
-    arun: Callable[..., Any], workspace: Workspace, pages: list[QWidget], services: FakeServices
+    arun: Callable[..., Any], workspace: Workspace, widgets: list[QWidget], services: FakeServices
 ) -> None:
     async def scenario() -> None:
-        page = make_page(pages, workspace)
+        page = make_page(widgets, workspace)
         page.open_prescription("rx_0007")
         await until(lambda: page.detail.record is not None)
         assert page.detail.record.id == "rx_0007"  # type: ignore[union-attr]
@@ -176,14 +167,14 @@ def test_open_prescription_by_id_and_not_found(
 def test_without_read_prescription_the_view_says_why_and_recovers_live(
     arun: Callable[..., Any],
     workspace: Workspace,
-    pages: list[QWidget],
+    widgets: list[QWidget],
     services: FakeServices,
     session: FakeSession,
 ) -> None:
     session.grant({"read:patient"})
 
     async def scenario() -> None:
-        page = make_page(pages, workspace)
+        page = make_page(widgets, workspace)
         page.open_prescription("rx_0001")
         await settle()
         assert services.prescriptions.calls == [] and services.prescriptions.gets == []
@@ -201,13 +192,13 @@ def test_without_read_prescription_the_view_says_why_and_recovers_live(
 def test_empty_and_error_states_say_what_to_do(
     arun: Callable[..., Any],
     workspace: Workspace,
-    pages: list[QWidget],
+    widgets: list[QWidget],
     services: FakeServices,
     filtered: bool,
 ) -> None:
     async def scenario() -> None:
         if filtered:
-            page = make_page(pages, workspace)
+            page = make_page(widgets, workspace)
             page.patient_edit.setText("Nobody")
             page.patient_edit.returnPressed.emit()
             await until(lambda: page.list_state.label.text().startswith("No prescriptions"))
@@ -215,7 +206,7 @@ def test_empty_and_error_states_say_what_to_do(
             assert "clear the filters" in page.list_state.label.text()
             return
         services.prescriptions.fail_with = errors.OfflineError("Photon could not be reached.")
-        page = make_page(pages, workspace)
+        page = make_page(widgets, workspace)
         await until(lambda: "could not be reached" in page.list_state.label.text())
         assert page.list_state.button.isVisible()  # Retry
         services.prescriptions.fail_with = None
@@ -227,11 +218,11 @@ def test_empty_and_error_states_say_what_to_do(
 
 
 def test_a_newer_filter_supersedes_a_slow_older_answer(
-    arun: Callable[..., Any], workspace: Workspace, pages: list[QWidget], services: FakeServices
+    arun: Callable[..., Any], workspace: Workspace, widgets: list[QWidget], services: FakeServices
 ) -> None:
     async def scenario() -> None:
         services.prescriptions.delay = 0.3
-        page = make_page(pages, workspace)
+        page = make_page(widgets, workspace)
         await settle(0.05)
         services.prescriptions.delay = 0.0
         page.set_state(PrescriptionState.CANCELED)
@@ -243,12 +234,12 @@ def test_a_newer_filter_supersedes_a_slow_older_answer(
 
 
 def test_controls_have_accessible_names_and_ctrl_f_focuses_the_patient_filter(
-    arun: Callable[..., Any], workspace: Workspace, pages: list[QWidget]
+    arun: Callable[..., Any], workspace: Workspace, widgets: list[QWidget]
 ) -> None:
     from PySide6.QtWidgets import QComboBox, QLineEdit, QPushButton, QTableView
 
     async def scenario() -> None:
-        page = make_page(pages, workspace)
+        page = make_page(widgets, workspace)
         page.open_prescription("rx_0002")
         await until(lambda: page.detail.record is not None)
         mine = [page.state_combo, page.patient_edit, page.patient_chip, page.table]
@@ -264,12 +255,12 @@ def test_controls_have_accessible_names_and_ctrl_f_focuses_the_patient_filter(
 
 
 def test_the_action_bar_gates_what_is_added_later(
-    arun: Callable[..., Any], workspace: Workspace, pages: list[QWidget], session: FakeSession
+    arun: Callable[..., Any], workspace: Workspace, widgets: list[QWidget], session: FakeSession
 ) -> None:
     from PySide6.QtGui import QAction
 
     async def scenario() -> None:
-        page = make_page(pages, workspace)
+        page = make_page(widgets, workspace)
         page.open_prescription("rx_0001")
         await until(lambda: page.detail.record is not None)
         bar = page.detail.action_bar
@@ -286,12 +277,12 @@ def test_the_action_bar_gates_what_is_added_later(
 
 
 def test_switching_environment_reloads_once_and_clears_the_detail(
-    arun: Callable[..., Any], workspace: Workspace, pages: list[QWidget]
+    arun: Callable[..., Any], workspace: Workspace, widgets: list[QWidget]
 ) -> None:
     from photon_desktop.auth.environments import PHOTON_SANDBOX
 
     async def scenario() -> None:
-        page = make_page(pages, workspace)
+        page = make_page(widgets, workspace)
         page.open_prescription("rx_0001")
         await until(lambda: page.detail.record is not None)
         other = FakeServices(prescriptions=3)

@@ -7,10 +7,9 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
-from PySide6.QtCore import QAbstractItemModel, Qt
 from PySide6.QtWidgets import QWidget
 from pytestqt.modeltest import ModelTester
-from ui_support import save_screenshot, settle, until
+from ui_support import column, save_screenshot, settle, until
 
 from photon_desktop.api.models import OrderState, PrescriptionState
 from photon_desktop.auth.environments import LOCAL_SANDBOX
@@ -21,14 +20,6 @@ from photon_desktop.ui.orders import OrdersPage
 from photon_desktop.ui.prescriptions import PrescriptionsPage
 from photon_desktop.ui.records import PAGE_SIZE
 from photon_desktop.ui.workspace import Workspace
-
-
-def column(model: QAbstractItemModel, title: str) -> list[str]:
-    col = next(
-        c for c in range(model.columnCount())
-        if model.headerData(c, Qt.Orientation.Horizontal) == title
-    )  # fmt: skip
-    return [model.index(r, col).data() for r in range(model.rowCount())]
 
 
 @asynccontextmanager
@@ -49,20 +40,20 @@ async def connected(sandbox: Any, *, signed_in: bool = True) -> AsyncIterator[Wo
         yield workspace
 
 
-def show(pages: list[QWidget], page: QWidget) -> None:
+def show(widgets: list[QWidget], page: QWidget) -> None:
     page.resize(1280, 760)
     page.show()
-    pages.append(page)
+    widgets.append(page)
 
 
 def test_prescriptions_page_filter_and_open_over_http(
-    arun: Callable[..., Any], sandbox: Any, pages: list[QWidget], qtmodeltester: ModelTester,
+    arun: Callable[..., Any], sandbox: Any, widgets: list[QWidget], qtmodeltester: ModelTester,
     scheme: str,
 ) -> None:  # fmt: skip
     async def scenario() -> None:
         async with connected(sandbox) as workspace:
             page = PrescriptionsPage(workspace)
-            show(pages, page)
+            show(widgets, page)
             await until(lambda: page.model is not None and page.model.rowCount() == PAGE_SIZE)
             model = page.model
             assert model is not None
@@ -112,13 +103,13 @@ def test_prescriptions_page_filter_and_open_over_http(
 
 
 def test_orders_page_detail_and_live_refresh_over_http(
-    arun: Callable[..., Any], sandbox: Any, pages: list[QWidget], qtmodeltester: ModelTester,
+    arun: Callable[..., Any], sandbox: Any, widgets: list[QWidget], qtmodeltester: ModelTester,
     scheme: str,
 ) -> None:  # fmt: skip
     async def scenario() -> None:
         async with connected(sandbox) as workspace:
             page = OrdersPage(workspace, auto_refresh_ms=300)
-            show(pages, page)
+            show(widgets, page)
             await until(lambda: page.model is not None and page.model.rowCount() == PAGE_SIZE)
             assert page.model is not None
             qtmodeltester.check(page.model)
@@ -159,14 +150,14 @@ def test_orders_page_detail_and_live_refresh_over_http(
 
 
 def test_without_a_session_that_reads_them_the_views_say_why_then_load_live(
-    arun: Callable[..., Any], sandbox: Any, pages: list[QWidget]
+    arun: Callable[..., Any], sandbox: Any, widgets: list[QWidget]
 ) -> None:
     async def scenario() -> None:
         async with connected(sandbox, signed_in=False) as workspace:
             rx_page = PrescriptionsPage(workspace)
             order_page = OrdersPage(workspace)
-            show(pages, rx_page)
-            show(pages, order_page)
+            show(widgets, rx_page)
+            show(widgets, order_page)
             await settle()
             assert rx_page.list_state.label.text() == workspace.session.why_not("read:prescription")
             assert "Sign in" in rx_page.list_state.label.text()
