@@ -22,6 +22,7 @@ from photon_desktop.ui.records import (
     RowsModel,
     enum_label,
     fmt_datetime,
+    fmt_phone,
     rows_table,
     section,
     text_or_dash,
@@ -165,7 +166,7 @@ class OrderDetail(RecordDetail[Order]):
         self.pharmacy.set("Pharmacy", pharmacy.name if pharmacy else "Routing — not chosen yet")
         address = pharmacy.address if pharmacy else None
         self.pharmacy.set("Pharmacy address", format_address(address))
-        self.pharmacy.set("Phone", text_or_dash(pharmacy.phone if pharmacy else None))
+        self.pharmacy.set("Phone", fmt_phone(pharmacy.phone if pharmacy else None))
         self.delivery.set("Address", format_address(order.address))
         self.delivery.set("Created", fmt_datetime(order.created_at))
         self.fills_model.set_rows(order.fills)

@@ -40,7 +40,14 @@ from photon_desktop.api.models import (
 )
 from photon_desktop.ui import icons, tasks
 from photon_desktop.ui.gating import PermissionGate
-from photon_desktop.ui.records import Column, RowsModel, enum_label, fmt_date, rows_table
+from photon_desktop.ui.records import (
+    Column,
+    RowsModel,
+    enum_label,
+    fmt_date,
+    fmt_phone,
+    rows_table,
+)
 from photon_desktop.ui.states import StateView
 from photon_desktop.ui.workspace import Workspace
 
@@ -213,7 +220,7 @@ class PatientDetail(QWidget):
         self.pharmacies_model: RowsModel[Pharmacy] = RowsModel(
             [
                 Column("Pharmacy", lambda p: p.name),
-                Column("Phone", lambda p: p.phone or ""),
+                Column("Phone", lambda p: fmt_phone(p.phone)),
                 Column("Address", lambda p: fmt_address(p.address).replace("\n", ", ")),
             ],
             self,
@@ -407,7 +414,7 @@ class PatientDetail(QWidget):
         f["dob"].setText(fmt_date(patient.date_of_birth))
         f["sex"].setText(enum_label(patient.sex))
         f["gender"].setText(patient.gender or "—")
-        f["phone"].setText(patient.phone or "—")
+        f["phone"].setText(fmt_phone(patient.phone))
         f["email"].setText(patient.email or "—")
         f["external_id"].setText(patient.external_id or "—")
         f["id"].setText(patient.id)

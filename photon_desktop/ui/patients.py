@@ -48,6 +48,7 @@ from photon_desktop.ui.gating import PermissionGate
 from photon_desktop.ui.paged_model import ITEM_ROLE, SORT_ROLE, Column, PagedTableModel
 from photon_desktop.ui.patient import PatientDetail
 from photon_desktop.ui.patient_form import PatientForm
+from photon_desktop.ui.records import fmt_phone
 from photon_desktop.ui.states import StateView
 from photon_desktop.ui.workspace import Workspace
 
@@ -76,7 +77,7 @@ COLUMNS: tuple[Column[PatientSummary], ...] = (
         sort_key=lambda p: p.date_of_birth.isoformat(),
     ),
     Column("Sex", lambda p: fmt_sex(p.sex)),
-    Column("Phone", lambda p: p.phone or ""),
+    Column("Phone", lambda p: fmt_phone(p.phone)),
     Column("Email", lambda p: p.email or ""),
     Column("External ID", lambda p: p.external_id or ""),
     Column("ID", lambda p: p.id),

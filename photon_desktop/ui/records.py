@@ -77,6 +77,18 @@ def fmt_datetime(value: datetime | None) -> str:
     return local.strftime("%b %d, %Y %H:%M")
 
 
+def fmt_phone(value: str | None) -> str:
+    """US numbers as people read them, ``+14155550121`` → "(415) 555-0121"; others unchanged."""
+    if not value:
+        return "—"
+    digits = "".join(ch for ch in value if ch.isdigit())
+    if len(digits) == 11 and digits.startswith("1"):
+        digits = digits[1:]
+    if len(digits) == 10 and (value.startswith("+1") or not value.startswith("+")):
+        return f"({digits[:3]}) {digits[3:6]}-{digits[6:]}"
+    return value
+
+
 def fmt_quantity(quantity: float) -> str:
     return f"{quantity:g}"
 

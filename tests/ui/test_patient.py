@@ -15,6 +15,7 @@ from ui_support import Connection, next_emission, until
 
 from photon_desktop.api.models import Name, Patient, Sex
 from photon_desktop.ui.patient import PatientDetail
+from photon_desktop.ui.records import fmt_phone
 from photon_desktop.ui.states import State
 from photon_desktop.ui.workspace import Workspace
 
@@ -84,7 +85,7 @@ def test_the_whole_record_from_one_request_with_links(
             assert [r.operation for r in requests] == ["GetPatient"]
             assert detail.title.text() == expected.name.full
             assert detail.fields["id"].text() == expected.id
-            assert detail.fields["phone"].text() == expected.phone
+            assert detail.fields["phone"].text() == fmt_phone(expected.phone)
             assert detail.prescriptions_model.rowCount() == len(expected.prescriptions)
             assert detail.orders_model.rowCount() == len(expected.orders)
             state = detail.prescriptions_model.index(0, 1).data()
