@@ -125,6 +125,9 @@ class TokenIssuer:
         return self._sign(claims)
 
     def _sign(self, claims: dict[str, Any]) -> str:
+        # A unique id, so two tokens issued in the same second are still different tokens
+        # (a client that renews must never get back the very token it rejected).
+        claims = {**claims, "jti": secrets.token_hex(12)}
         return jwt.encode(claims, self._key, algorithm=ALGORITHM, headers={"kid": self.kid})
 
     # -- verifying ----------------------------------------------------------------------------

@@ -171,3 +171,15 @@ def test_the_issuer_must_end_with_a_slash() -> None:
 def test_http_client_sees_no_cache_headers_on_tokens(sandbox) -> None:
     response = httpx.post(sandbox.token_url, json=docs_request(sandbox), timeout=10)
     assert response.headers["cache-control"] == "no-store"
+
+
+def test_two_tokens_issued_in_the_same_second_differ(sandbox, http) -> None:
+    """A renewal must never hand back the very token the API just rejected."""
+    body = {
+        "client_id": sandbox.m2m_client_id,
+        "client_secret": sandbox.m2m_client_secret,
+        "audience": sandbox.audience,
+        "grant_type": "client_credentials",
+    }
+    first, second = (http.post(sandbox.token_url, json=body).json() for _ in range(2))
+    assert first["access_token"] != second["access_token"]
