@@ -217,6 +217,16 @@ class OrderFulfillment:
 
 
 @dataclass(frozen=True, slots=True)
+class OrderException:
+    """A problem the pharmacy raised on an order (e.g. PHARMACY_UNREACHABLE, OOS)."""
+
+    type: str
+    message: str | None = None
+    created_at: datetime | None = None
+    resolved_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Order:
     id: str
     state: OrderState
@@ -228,6 +238,7 @@ class Order:
     address: Address | None = None
     external_id: str | None = None
     fills: tuple[Fill, ...] = ()
+    exceptions: tuple[OrderException, ...] = ()  # only the order detail asks for them
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,6 +23,7 @@ from photon_desktop.api.models import (
     FulfillmentType,
     Name,
     Order,
+    OrderException,
     OrderFulfillment,
     OrderState,
     Organization,
@@ -379,6 +380,16 @@ def order_fulfillment(value: Any, where: str) -> OrderFulfillment:
     )
 
 
+def order_exception(value: Any, where: str) -> OrderException:
+    o = _obj(value, where)
+    return OrderException(
+        type=_str(o, "type", where),
+        message=_opt_str(o, "message", where),
+        created_at=_opt_datetime(o, "createdAt", where),
+        resolved_at=_opt_datetime(o, "resolvedAt", where),
+    )
+
+
 def order(value: Any, where: str) -> Order:
     o = _obj(value, where)
     patient_id, patient_name = _patient_ref(o, where)
@@ -393,6 +404,7 @@ def order(value: Any, where: str) -> Order:
         address=_opt(address, o, "address", where),
         external_id=_opt_str(o, "externalId", where),
         fills=_list(fill, o, "fills", where),
+        exceptions=_list(order_exception, o, "exceptions", where),
     )
 
 

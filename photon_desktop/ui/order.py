@@ -139,12 +139,10 @@ class OrderDetail(RecordDetail[Order]):
             f'Patient: <a href="patient:{html.escape(order.patient_id)}">{html.escape(patient)}</a>'
         )
 
-        # Not every Clinical API answer carries exceptions (the field is newer than the docs).
-        problems = getattr(order, "exceptions", None) or ()
         lines = [
-            f"{enum_label_text(getattr(p, 'type', ''))}: {getattr(p, 'message', '') or ''}".strip()
-            + ("" if getattr(p, "resolved_at", None) is None else " (resolved)")
-            for p in problems
+            f"{enum_label_text(p.type)}: {p.message or ''}".strip()
+            + ("" if p.resolved_at is None else " (resolved)")
+            for p in order.exceptions
         ]
         self.exceptions.setText("\n".join(lines))
         self.exceptions_title.setVisible(bool(lines))

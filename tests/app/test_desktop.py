@@ -140,3 +140,24 @@ def test_without_a_keyring_the_secret_is_asked_again_next_session(
             await desktop.aclose()
 
     run(scenario())
+
+
+def test_an_order_in_error_shows_its_problem(isolated: MemoryKeyring, run: Run) -> None:
+    from photon_desktop.api.models import OrderState
+
+    async def scenario() -> None:
+        desktop = Desktop()
+        window = build_window(desktop)
+        try:
+            await desktop.connect_demo()
+            window.show()
+            failed = (await desktop.workspace.services.orders.list(state=OrderState.ERROR)).items
+            window.patients.open_order.emit(failed[0].id)
+            detail: Any = window.page("orders").detail  # type: ignore[attr-defined]
+            await until(lambda: detail.exceptions.isVisible(), within=15)
+            assert detail.exceptions.text().startswith("Pharmacy unreachable:")
+        finally:
+            window.close()
+            await desktop.aclose()
+
+    run(scenario())
