@@ -205,8 +205,8 @@ class GraphQLClient:
         """Decode the JSON body; map HTTP status and malformed answers to errors."""
         try:
             payload = response.json()
-        except (json.JSONDecodeError, UnicodeDecodeError, ValueError):
-            payload = None
+        except (json.JSONDecodeError, UnicodeDecodeError, ValueError, RecursionError):
+            payload = None  # RecursionError: nesting deeper than the decoder's stack
         if not response.is_success:
             items = _error_items(payload)
             if response.status_code == 400 and items:

@@ -6,6 +6,7 @@ Nothing above the API layer sees an httpx exception or a raw GraphQL error item.
 from __future__ import annotations
 
 import email.utils
+import math
 import re
 import time
 from collections.abc import Mapping, Sequence
@@ -118,9 +119,11 @@ def retry_after_seconds(value: str | None, *, now: float | None = None) -> float
         return None
     value = value.strip()
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
         pass
+    else:  # "inf" / "nan" parse as floats but are no wait at all
+        return max(0.0, seconds) if math.isfinite(seconds) else None
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):
