@@ -6,6 +6,8 @@ Nothing here logs a request or response body: they carry secrets, codes and toke
 from __future__ import annotations
 
 import logging
+import math
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +20,7 @@ from photon_desktop.auth.environments import Environment
 log = logging.getLogger(__name__)
 
 TOKEN_TIMEOUT = httpx.Timeout(20.0, connect=10.0)
+_OAUTH_CODE = re.compile(r"[a-z_]{1,40}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,15 +42,16 @@ class TokenResponse:
 def _retry_after(response: httpx.Response) -> float | None:
     value = response.headers.get("Retry-After")
     try:
-        return max(0.0, float(value)) if value is not None else None
+        seconds = float(value) if value is not None else math.nan
     except ValueError:
         return None
+    return max(0.0, seconds) if math.isfinite(seconds) else None  # "inf" is no wait
 
 
 def _body(response: httpx.Response) -> dict[str, Any]:
     try:
         data = response.json()
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting
         return {}
     return data if isinstance(data, dict) else {}
 
@@ -121,8 +125,11 @@ def map_token_error(
         )
     if grant == "refresh_token" and status in (400, 401, 403):
         return errors.SignInRequired("Your sign-in has ended. Sign in again to continue.")
+    # Only an OAuth-style code is shown: a hostile or echoing server must not put a secret or a
+    # megabyte of text into the dialog.
+    shown = code if _OAUTH_CODE.fullmatch(code) else ""
     return errors.SignInError(
-        f"Photon refused the sign-in request (HTTP {status}{', ' + code if code else ''})."
+        f"Photon refused the sign-in request (HTTP {status}{', ' + shown if shown else ''})."
     )
 
 
@@ -147,7 +154,7 @@ async def request_token(
         raise errors.ResponseError("The sign-in service answered without an access token.")
     try:
         expires_in = int(data.get("expires_in", 0))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: Infinity
         expires_in = 0
     scope = data.get("scope")
     refresh = data.get("refresh_token")
