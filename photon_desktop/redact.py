@@ -78,14 +78,31 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?i)\b(bearer)\s+[A-Za-z0-9._~+/=-]+"), r"\1 " + MASK),
     # JWTs anywhere (three base64url parts, header starts with eyJ).
     (re.compile(r"\beyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*"), MASK),
-    # key=value or "key": "value" forms of secrets and OAuth values.
+    # HTTP Basic credentials (base64 of client_id:client_secret) after an Authorization key.
+    (
+        re.compile(r"""(?i)(\bauthorization\b\\?["']?\s*[:=]\s*\\?["']?basic\s+)[^"'&\s,}\\]+"""),
+        r"\1" + MASK,
+    ),
+    # key=value or "key": "value" forms of secrets and OAuth values, also camelCase keys
+    # (clientSecret, refreshToken) and JSON quoted inside JSON (\"refresh_token\": \"...\").
     (
         re.compile(
             r"""(?ix)
-            (["']?\b(?:client_secret|secret|access_token|refresh_token|id_token|token|
-                       password|code|code_verifier|authorization|admin_key|api_key)\b["']?
-             \s*[:=]\s*["']?)
-            ([^"'&\s,}]+)
+            (\\?["']?\b(?:client_?secret|secret|access_?token|refresh_?token|id_?token|token|
+                       password|code|code_?verifier|authorization|admin_?key|api_?key)\b\\?["']?
+             \s*[:=]\s*\\?["']?)
+            ([^"'&\s,}\\]+)
+            """
+        ),
+        r"\1" + MASK,
+    ),
+    # ('refresh_token', '...') pairs: form fields as a list of tuples.
+    (
+        re.compile(
+            r"""(?ix)
+            (["'](?:client_?secret|access_?token|refresh_?token|id_?token|code|code_?verifier)
+             ["']\s*,\s*["'])
+            [^"']+
             """
         ),
         r"\1" + MASK,
