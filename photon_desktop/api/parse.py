@@ -7,6 +7,7 @@ log message, so support can tell which field was wrong without the user seeing i
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from enum import Enum
@@ -53,6 +54,17 @@ UNREADABLE = (
     "Photon sent an answer the app could not read. Try again; if it keeps happening, "
     "contact support."
 )
+
+
+_ENUM_TOKEN = re.compile(r"[A-Z][A-Z0-9_]{0,39}")
+
+
+def _shown(value: Any) -> str:
+    """An unknown enum value for the log: the token itself (a new Photon state is worth
+    seeing), but never free text, which could be a patient's details in the wrong field."""
+    if isinstance(value, str) and _ENUM_TOKEN.fullmatch(value):
+        return repr(value)
+    return f"<{type(value).__name__}>"
 
 
 class _Malformed(Exception):
@@ -166,7 +178,7 @@ def _enum(kind: type[E], obj: Mapping[str, Any], key: str, where: str) -> E:
     try:
         return kind(value)
     except ValueError as exc:
-        raise _Malformed(f"{where}.{key}", f"unknown {kind.__name__} {value!r}") from exc
+        raise _Malformed(f"{where}.{key}", f"unknown {kind.__name__} {_shown(value)}") from exc
 
 
 def _list(
@@ -283,7 +295,7 @@ def _fulfillment_type(value: Any, where: str) -> FulfillmentType:
     try:
         return FulfillmentType(value)
     except ValueError as exc:
-        raise _Malformed(where, f"unknown fulfillment type {value!r}") from exc
+        raise _Malformed(where, f"unknown fulfillment type {_shown(value)}") from exc
 
 
 def pharmacy(value: Any, where: str) -> Pharmacy:

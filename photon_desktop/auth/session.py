@@ -29,7 +29,7 @@ from urllib.parse import urlencode
 import httpx
 from PySide6.QtCore import QObject, Signal
 
-from photon_desktop import errors
+from photon_desktop import errors, redact
 from photon_desktop.auth import claims as jwt_claims
 from photon_desktop.auth.environments import Environment
 from photon_desktop.auth.loopback import LoopbackReceiver
@@ -251,6 +251,7 @@ class Session(QObject):
 
     async def use_m2m(self, client_id: str, client_secret: str, *, remember: bool) -> None:
         """Exchange now (raises ``errors.*``); on success this is the session's sign-in."""
+        redact.add_secret(client_secret)
         response = await exchange_client_credentials(
             self._client, self.environment, client_id, client_secret
         )
@@ -438,6 +439,8 @@ class Session(QObject):
         id_claims: dict[str, Any] | None = None,
         force_signal: bool = False,
     ) -> None:
+        for secret in (response.access_token, response.refresh_token, response.id_token):
+            redact.add_secret(secret)  # masked wherever a log line might carry it bare
         before = (self.kind, self.permissions, self.identity, self.organization_id)
         access_claims = jwt_claims.unverified_claims(response.access_token)
         self.kind = kind

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 from api_fakes import order, patient, prescription
@@ -67,3 +68,24 @@ def test_cursor_page_marks_a_full_page_as_having_more() -> None:
     assert not short.has_more
     empty = parse.cursor_page(parse.order, {"orders": []}, "orders", 3, id_of=lambda o: o.id)
     assert empty.items == () and empty.cursor is None and not empty.has_more
+
+
+def test_an_unknown_enum_value_is_logged_only_when_it_looks_like_one(caplog: Any) -> None:
+    """A new Photon state is worth seeing in the log; free text (maybe a patient's) is not."""
+    base = {
+        "id": "ord_1",
+        "state": "ON_HOLD",
+        "createdAt": "2026-11-29T10:00:00.000Z",
+        "patient": {"id": "pat_1", "name": {"first": "A", "last": "B", "full": "A B"}},
+        "fills": [],
+    }
+    for state, logged, hidden in [
+        ("ON_HOLD", "'ON_HOLD'", None),
+        ("Jane Doe, DOB 1970-01-01", "<str>", "Jane Doe"),
+    ]:
+        caplog.clear()
+        with pytest.raises(ResponseError):
+            parse.parse(parse.order, {**base, "state": state}, "order")
+        assert logged in caplog.text
+        if hidden:
+            assert hidden not in caplog.text
