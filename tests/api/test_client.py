@@ -155,7 +155,7 @@ def test_429_with_a_long_wait_is_reported_not_slept(run) -> None:
     with pytest.raises(RateLimited) as caught:
         run(client.query("Me"))
     assert caught.value.retry_after == 120
-    assert "Wait 120 seconds" in str(caught.value)
+    assert "Wait 2 minutes" in str(caught.value)
     assert sleeps.delays == []
 
 
@@ -301,3 +301,20 @@ def test_retry_after_accepts_seconds_and_http_dates() -> None:
     assert retry_after_seconds("3") == 3.0
     assert retry_after_seconds("Sun, 29 Nov 2026 05:00:10 GMT", now=1795928400.0) == 10.0
     assert retry_after_seconds("soon") is None and retry_after_seconds(None) is None
+
+
+@pytest.mark.parametrize(
+    ("retry_after", "says"),
+    [
+        (0.2, "Wait 1 second and"),
+        (7, "Wait 7 seconds and"),
+        (300, "Wait 5 minutes and"),
+        (2 * 3600, "Wait 2 hours and"),
+        (251606371075, "Wait a day or more and"),  # an HTTP date in year 9999
+        (None, "Wait a moment and"),
+    ],
+)
+def test_rate_limit_waits_are_said_as_a_person_would(retry_after, says) -> None:
+    from photon_desktop.api.errors_map import rate_limited
+
+    assert says in str(rate_limited(retry_after))
