@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from enum import Enum
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from photon_desktop.api.models import (
     Address,
@@ -529,13 +529,19 @@ def one(parser: Callable[[Any, str], T], data: Any, key: str) -> T:
     return parse(lambda d, w: parser(_req(_obj(d, w), key, w), f"{w}.{key}"), data, "data")
 
 
-def cursor_page(
-    parser: Callable[[Any, str], T], data: Any, key: str, first: int, *, id_of: Callable[[T], str]
-) -> Page[T]:
+class _Identified(Protocol):
+    @property
+    def id(self) -> str: ...
+
+
+R = TypeVar("R", bound=_Identified)
+
+
+def cursor_page(parser: Callable[[Any, str], R], data: Any, key: str, first: int) -> Page[R]:
     """A cursor page: the cursor is the last item's id; a full page means there may be more."""
     found = items(parser, data, key)
     return Page(
         items=found,
-        cursor=id_of(found[-1]) if found else None,
+        cursor=found[-1].id if found else None,
         has_more=len(found) >= first > 0,
     )

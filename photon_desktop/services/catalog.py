@@ -62,7 +62,7 @@ class CatalogService:
         data = await self._client.query(
             "SearchMedications", {"name": name, "after": after, "first": first}
         )
-        return parse.cursor_page(parse.treatment, data, "medications", first, id_of=_id)
+        return parse.cursor_page(parse.treatment, data, "medications", first)
 
     async def medical_equipment(
         self, name: str, *, after: str | None = None, first: int = 25
@@ -70,7 +70,7 @@ class CatalogService:
         data = await self._client.query(
             "SearchMedicalEquipment", {"name": name, "after": after, "first": first}
         )
-        return parse.cursor_page(parse.treatment, data, "medicalEquipment", first, id_of=_id)
+        return parse.cursor_page(parse.treatment, data, "medicalEquipment", first)
 
     async def allergens(self, name: str | None = None) -> list[Allergen]:
         """Allergens matching ``name``; the unfiltered list is cached for the session."""
@@ -140,7 +140,3 @@ class CatalogService:
     def clear_cache(self) -> None:
         for cached in (self._catalogs, self._dispense_units, self._allergens, self._organization):
             cached.clear()
-
-
-def _id(item: Treatment) -> str:
-    return item.id

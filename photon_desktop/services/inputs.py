@@ -7,6 +7,11 @@ from typing import Any
 from photon_desktop.api.models import AddressInput, NameInput, PatientInput, PrescriptionInput
 
 
+def set_only(values: dict[str, Any]) -> dict[str, Any]:
+    """The entries that are set: GraphQL treats an absent argument as "not given"."""
+    return {k: v for k, v in values.items() if v is not None}
+
+
 def name_vars(name: NameInput) -> dict[str, Any]:
     return {"first": name.first, "last": name.last, "middle": name.middle, "title": name.title}
 
@@ -34,7 +39,7 @@ def patient_vars(data: PatientInput) -> dict[str, Any]:
         "externalId": data.external_id,
         "address": address_vars(data.address) if data.address else None,
     }
-    return {k: v for k, v in values.items() if v is not None}
+    return set_only(values)
 
 
 def prescription_vars(data: PrescriptionInput) -> dict[str, Any]:
@@ -52,4 +57,4 @@ def prescription_vars(data: PrescriptionInput) -> dict[str, Any]:
         "diagnoses": list(data.diagnoses) or None,
         "externalId": data.external_id,
     }
-    return {k: v for k, v in values.items() if v is not None}
+    return set_only(values)

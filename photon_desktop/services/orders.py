@@ -9,7 +9,7 @@ from photon_desktop.api import parse
 from photon_desktop.api.client import GraphQLClient
 from photon_desktop.api.models import AddressInput, Order, OrderState, Page
 from photon_desktop.errors import NotFound
-from photon_desktop.services.inputs import address_vars
+from photon_desktop.services.inputs import address_vars, set_only
 from photon_desktop.services.outcomes import CHECK_PAGE, CHECK_PAGES, new_external_id, settle
 
 NOT_FOUND = (
@@ -36,12 +36,12 @@ class OrdersService:
             "state": state.value if state else None,
         }
         variables: dict[str, Any] = {
-            "filter": {k: v for k, v in filter_.items() if v is not None},
+            "filter": set_only(filter_),
             "after": after,
             "first": first,
         }
         data = await self._client.query("ListOrders", variables)
-        return parse.cursor_page(parse.order, data, "orders", first, id_of=_id)
+        return parse.cursor_page(parse.order, data, "orders", first)
 
     async def get(self, order_id: str) -> Order:
         data = await self._client.query("GetOrder", {"id": order_id})
@@ -114,7 +114,3 @@ class OrdersService:
                 return None
             after = page.cursor
         return None
-
-
-def _id(item: Order) -> str:
-    return item.id

@@ -30,7 +30,7 @@ class PatientsService:
         data = await self._client.query(
             "SearchPatients", {"name": name or None, "after": after, "first": first}
         )
-        return parse.cursor_page(parse.patient_summary, data, "patients", first, id_of=_id)
+        return parse.cursor_page(parse.patient_summary, data, "patients", first)
 
     async def get(self, patient_id: str) -> Patient:
         """The whole record in one request; parts the token may not read go to ``unavailable``."""
@@ -130,7 +130,3 @@ class PatientsService:
                 return None
             after = page.cursor
         return None
-
-
-def _id(item: PatientSummary) -> str:
-    return item.id

@@ -16,7 +16,7 @@ from photon_desktop.api.models import (
     PrescriptionState,
 )
 from photon_desktop.errors import NotFound, WriteOutcomeUnknown
-from photon_desktop.services.inputs import prescription_vars
+from photon_desktop.services.inputs import prescription_vars, set_only
 from photon_desktop.services.outcomes import (
     CHECK_PAGE,
     CHECK_PAGES,
@@ -51,12 +51,12 @@ class PrescriptionsService:
             "prescriberId": prescriber_id,
         }
         variables: dict[str, Any] = {
-            "filter": {k: v for k, v in filter_.items() if v is not None},
+            "filter": set_only(filter_),
             "after": after,
             "first": first,
         }
         data = await self._client.query("ListPrescriptions", variables)
-        return parse.cursor_page(parse.prescription, data, "prescriptions", first, id_of=_id)
+        return parse.cursor_page(parse.prescription, data, "prescriptions", first)
 
     async def get(self, prescription_id: str) -> Prescription:
         data = await self._client.query("GetPrescription", {"id": prescription_id})
@@ -136,7 +136,3 @@ class PrescriptionsService:
                 return None
             after = page.cursor
         return None
-
-
-def _id(item: Prescription) -> str:
-    return item.id

@@ -62,11 +62,11 @@ def test_not_an_object_is_a_response_error() -> None:
 
 def test_cursor_page_marks_a_full_page_as_having_more() -> None:
     data = {"orders": [order("ord_1"), order("ord_2")]}
-    full = parse.cursor_page(parse.order, data, "orders", 2, id_of=lambda o: o.id)
+    full = parse.cursor_page(parse.order, data, "orders", 2)
     assert full.cursor == "ord_2" and full.has_more
-    short = parse.cursor_page(parse.order, data, "orders", 3, id_of=lambda o: o.id)
+    short = parse.cursor_page(parse.order, data, "orders", 3)
     assert not short.has_more
-    empty = parse.cursor_page(parse.order, {"orders": []}, "orders", 3, id_of=lambda o: o.id)
+    empty = parse.cursor_page(parse.order, {"orders": []}, "orders", 3)
     assert empty.items == () and empty.cursor is None and not empty.has_more
 
 
