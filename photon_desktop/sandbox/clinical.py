@@ -244,6 +244,16 @@ def _take(handles: Iterable[int], n: int) -> list[int]:
     return out
 
 
+def _cursor(handle: Callable[[str], int | None], after: Any, what: str) -> int | None:
+    """The record ``after`` names (None: from the start); an unknown id is an input error."""
+    if after is None:
+        return None
+    found = handle(after)
+    if found is None:
+        raise InputErrors([("after", f"after {after} is not {what}")])
+    return found
+
+
 def _after_in(handles: list[int], after: int | None, after_id: Any) -> list[int]:
     """The part of a (small, sorted) list that follows the cursor."""
     if after_id is None:
@@ -405,11 +415,7 @@ class ClinicalAPI:
         ) -> list:
             info.context.require(accounts.READ_PATIENT)
             size = _page_size(first)
-            cursor = None
-            if after is not None:
-                cursor = store.patient_handle(after)
-                if cursor is None:
-                    raise InputErrors([("after", f"after {after} is not a patient id")])
+            cursor = _cursor(store.patient_handle, after, "a patient id")
             needle = ((filter or {}).get("name") or "").strip()
             return [store.patient(p) for p in store.patient_page(cursor, size, needle or None)]
 
@@ -431,11 +437,7 @@ class ClinicalAPI:
             context.require(accounts.READ_PRESCRIPTION)
             size = _page_size(first)
             f = filter or {}
-            cursor = None
-            if after is not None:
-                cursor = store.rx_handle(after)
-                if cursor is None:
-                    raise InputErrors([("after", f"after {after} is not a prescription id")])
+            cursor = _cursor(store.rx_handle, after, "a prescription id")
             if f.get("patientId") is not None:
                 p = store.patient_handle(f["patientId"])
                 if p is None:
@@ -467,11 +469,7 @@ class ClinicalAPI:
             context.require(accounts.READ_ORDER)
             size = _page_size(first)
             f = filter or {}
-            cursor = None
-            if after is not None:
-                cursor = store.order_handle(after)
-                if cursor is None:
-                    raise InputErrors([("after", f"after {after} is not an order id")])
+            cursor = _cursor(store.order_handle, after, "an order id")
             if f.get("patientId") is not None:
                 p = store.patient_handle(f["patientId"])
                 if p is None:
