@@ -35,7 +35,7 @@ from photon_desktop.auth.profiles import Profile
 from photon_desktop.auth.secret_store import SecretStore
 from photon_desktop.auth.session import Session
 from photon_desktop.services import Services
-from photon_desktop.ui.patients import PatientList
+from photon_desktop.ui.patients.list import PatientList
 from photon_desktop.ui.workspace import Workspace
 
 

@@ -101,7 +101,7 @@ async def run(app: object, args: argparse.Namespace) -> int:
 
     from photon_desktop.desktop import Desktop, add_welcome, build_window
     from photon_desktop.errors import PhotonError
-    from photon_desktop.ui.theme import Theme
+    from photon_desktop.ui.common.theme import Theme
 
     assert isinstance(app, QApplication)
     started = time.perf_counter()

@@ -29,12 +29,12 @@ from photon_desktop.auth.secret_store import SecretStore
 from photon_desktop.auth.session import Session
 from photon_desktop.local_sandbox import LocalSandbox, SandboxInfo
 from photon_desktop.services import Services
-from photon_desktop.ui import tasks
+from photon_desktop.ui.common import tasks
 from photon_desktop.ui.main_window import MainWindow
-from photon_desktop.ui.orders import OrdersPage
-from photon_desktop.ui.prescriptions import PrescriptionsPage
-from photon_desktop.ui.settings import AuthCredentialsBackend, SettingsPane
-from photon_desktop.ui.signin import SignInWindow
+from photon_desktop.ui.orders.list import OrdersPage
+from photon_desktop.ui.prescriptions.list import PrescriptionsPage
+from photon_desktop.ui.settings.pane import AuthCredentialsBackend, SettingsPane
+from photon_desktop.ui.signin.window import SignInWindow
 from photon_desktop.ui.welcome import WelcomePage
 from photon_desktop.ui.workspace import Workspace
 

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any, Protocol, TypeVar
 
-from photon_desktop.api.models import (
+from photon_desktop.domain import (
     Address,
     Allergen,
     Catalog,

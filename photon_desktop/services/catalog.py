@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 from photon_desktop.api import parse
 from photon_desktop.api.client import GraphQLClient
-from photon_desktop.api.models import (
+from photon_desktop.domain import (
     Allergen,
     Catalog,
     DispenseUnit,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from photon_desktop.api.models import AddressInput, NameInput, PatientInput, PrescriptionInput
+from photon_desktop.domain import AddressInput, NameInput, PatientInput, PrescriptionInput
 
 
 def set_only(values: dict[str, Any]) -> dict[str, Any]:

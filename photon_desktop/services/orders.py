@@ -7,7 +7,7 @@ from typing import Any
 
 from photon_desktop.api import parse
 from photon_desktop.api.client import GraphQLClient
-from photon_desktop.api.models import AddressInput, Order, OrderState, Page
+from photon_desktop.domain import AddressInput, Order, OrderState, Page
 from photon_desktop.errors import NotFound
 from photon_desktop.services.inputs import address_vars, set_only
 from photon_desktop.services.outcomes import CHECK_PAGE, CHECK_PAGES, new_external_id, settle

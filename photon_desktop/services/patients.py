@@ -8,7 +8,7 @@ from typing import Any
 from photon_desktop.api import parse
 from photon_desktop.api.client import GraphQLClient
 from photon_desktop.api.errors_map import INVALID, from_graphql_errors, permission_missing
-from photon_desktop.api.models import Page, Patient, PatientInput, PatientSummary
+from photon_desktop.domain import Page, Patient, PatientInput, PatientSummary
 from photon_desktop.errors import InvalidInput, NotFound
 from photon_desktop.services.inputs import patient_vars
 from photon_desktop.services.outcomes import CHECK_PAGE, CHECK_PAGES, new_external_id, settle

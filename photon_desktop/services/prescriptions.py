@@ -9,7 +9,7 @@ from typing import Any
 
 from photon_desktop.api import parse
 from photon_desktop.api.client import GraphQLClient
-from photon_desktop.api.models import (
+from photon_desktop.domain import (
     Page,
     Prescription,
     PrescriptionInput,

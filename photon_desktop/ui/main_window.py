@@ -24,10 +24,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from photon_desktop.ui import icons, tasks
-from photon_desktop.ui.patients import PatientsPage
+from photon_desktop.ui.common import icons, tasks
+from photon_desktop.ui.common.theme import PRODUCTION_BACKGROUND, PRODUCTION_TEXT
+from photon_desktop.ui.patients.list import PatientsPage
 from photon_desktop.ui.status import StatusBar
-from photon_desktop.ui.theme import PRODUCTION_BACKGROUND, PRODUCTION_TEXT
 from photon_desktop.ui.workspace import Workspace
 
 APP_TITLE = "Photon Desktop"

@@ -9,7 +9,7 @@ import pytest
 from api_fakes import order, patient, prescription
 
 from photon_desktop.api import parse
-from photon_desktop.api.models import FulfillmentType, OrderState, PrescriptionState, Sex
+from photon_desktop.domain import FulfillmentType, OrderState, PrescriptionState, Sex
 from photon_desktop.errors import ResponseError
 
 

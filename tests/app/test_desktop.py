@@ -143,7 +143,7 @@ def test_without_a_keyring_the_secret_is_asked_again_next_session(
 
 
 def test_an_order_in_error_shows_its_problem(isolated: MemoryKeyring, run: Run) -> None:
-    from photon_desktop.api.models import OrderState
+    from photon_desktop.domain import OrderState
 
     async def scenario() -> None:
         desktop = Desktop()

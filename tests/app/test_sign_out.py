@@ -16,7 +16,7 @@ from photon_desktop.auth.environments import LOCAL_SANDBOX
 from photon_desktop.auth.profiles import Profile
 from photon_desktop.auth.secret_store import SecretStore
 from photon_desktop.auth.session import Session
-from photon_desktop.ui.signin import SignInWindow
+from photon_desktop.ui.signin.window import SignInWindow
 
 Run = Callable[..., Any]
 

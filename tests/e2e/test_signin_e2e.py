@@ -26,8 +26,8 @@ from photon_desktop.auth.environments import LOCAL_SANDBOX
 from photon_desktop.auth.profiles import Profile, load_profile, save_profile
 from photon_desktop.auth.secret_store import SecretStore
 from photon_desktop.auth.session import Session, TokenKind
-from photon_desktop.ui import tasks
-from photon_desktop.ui.signin import SignInWindow
+from photon_desktop.ui.common import tasks
+from photon_desktop.ui.signin.window import SignInWindow
 
 pytestmark = [pytest.mark.e2e, pytest.mark.qt_log_ignore("propagateSizeHints")]
 

@@ -8,7 +8,7 @@ import pytest
 from test_sandbox_services import services
 
 from photon_desktop.api import parse
-from photon_desktop.api.models import OrderState
+from photon_desktop.domain import OrderState
 from photon_desktop.errors import ResponseError
 
 

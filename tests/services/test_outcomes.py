@@ -9,8 +9,8 @@ import httpx
 import pytest
 from api_fakes import URL, FakePhoton, FakeTokens, Sleeps, ok, order, patient
 
-from photon_desktop.api.models import AddressInput, NameInput, PatientInput, Sex
 from photon_desktop.api.retry import RetryPolicy
+from photon_desktop.domain import AddressInput, NameInput, PatientInput, Sex
 from photon_desktop.errors import (
     InvalidInput,
     OfflineError,
@@ -137,7 +137,7 @@ def test_patient_detail_without_read_patient_is_a_permission_error(run) -> None:
 def test_lost_batch_with_only_some_saved_says_so(run) -> None:
     from api_fakes import prescription
 
-    from photon_desktop.api.models import PrescriptionInput
+    from photon_desktop.domain import PrescriptionInput
 
     def listing(variables: dict, request: httpx.Request) -> httpx.Response:
         sent = json.loads(photon.requests[0].content)["variables"]["prescriptions"]

@@ -15,7 +15,8 @@ import httpx
 import pytest
 from sandbox_tokens import ClientCredentialsTokens, StaticTokens
 
-from photon_desktop.api.models import (
+from photon_desktop.api.retry import RetryPolicy
+from photon_desktop.domain import (
     AddressInput,
     FulfillmentType,
     NameInput,
@@ -25,7 +26,6 @@ from photon_desktop.api.models import (
     PrescriptionState,
     Sex,
 )
-from photon_desktop.api.retry import RetryPolicy
 from photon_desktop.errors import (
     InvalidInput,
     NotFound,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from photon_desktop.ui.records import fmt_phone
+from photon_desktop.ui.common.records import fmt_phone
 
 
 @pytest.mark.parametrize(

@@ -25,9 +25,9 @@ from ui_support import Connection, next_emission, until
 
 from photon_desktop.auth.environments import EnvironmentKind
 from photon_desktop.services import Services
-from photon_desktop.ui import tasks
+from photon_desktop.ui.common import tasks
+from photon_desktop.ui.common.states import State
 from photon_desktop.ui.main_window import PRODUCTION_BANNER, MainWindow
-from photon_desktop.ui.states import State
 from photon_desktop.ui.workspace import Workspace
 
 Run = Callable[..., Any]

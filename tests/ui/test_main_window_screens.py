@@ -13,9 +13,9 @@ from PySide6.QtWidgets import QApplication, QLabel, QWidget
 from ui_support import Connection, distinct_colours, next_emission, screenshot
 
 from photon_desktop.auth.environments import EnvironmentKind
-from photon_desktop.ui import icons
+from photon_desktop.ui.common import icons
+from photon_desktop.ui.common.theme import Theme, is_dark
 from photon_desktop.ui.main_window import MainWindow
-from photon_desktop.ui.theme import Theme, is_dark
 from photon_desktop.ui.workspace import Workspace
 
 Run = Callable[..., Any]

@@ -12,8 +12,8 @@ from pytestqt.modeltest import ModelTester
 from ui_support import next_emission, until
 
 from photon_desktop import errors
-from photon_desktop.api.models import Page
-from photon_desktop.ui.paged_model import ITEM_ROLE, SORT_ROLE, Column, PagedTableModel
+from photon_desktop.domain import Page
+from photon_desktop.ui.common.paged_model import ITEM_ROLE, SORT_ROLE, Column, PagedTableModel
 
 COLUMNS = [
     Column("Number", lambda n: f"#{n}", sort_key=lambda n: n),

@@ -13,10 +13,10 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from pytestqt.modeltest import ModelTester
 from ui_support import Connection, next_emission, until
 
-from photon_desktop.api.models import Name, Patient, Sex
-from photon_desktop.ui.patient import PatientDetail
-from photon_desktop.ui.records import fmt_phone
-from photon_desktop.ui.states import State
+from photon_desktop.domain import Name, Patient, Sex
+from photon_desktop.ui.common.records import fmt_phone
+from photon_desktop.ui.common.states import State
+from photon_desktop.ui.patients.detail import PatientDetail
 from photon_desktop.ui.workspace import Workspace
 
 Run = Callable[..., Any]

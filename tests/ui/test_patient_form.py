@@ -13,8 +13,8 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QComboBox, QLineEdit, QWidget
 from ui_support import Connection, next_emission, until
 
-from photon_desktop.ui.patient_form import PatientForm
-from photon_desktop.ui.patients import PatientsPage
+from photon_desktop.ui.patients.form import PatientForm
+from photon_desktop.ui.patients.list import PatientsPage
 from photon_desktop.ui.workspace import Workspace
 
 Run = Callable[..., Any]

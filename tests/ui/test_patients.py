@@ -14,9 +14,9 @@ from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.modeltest import ModelTester
 from ui_support import Connection, next_emission, until
 
-from photon_desktop.api.models import Page, PatientSummary
-from photon_desktop.ui.patients import PatientsPage
-from photon_desktop.ui.states import State
+from photon_desktop.domain import Page, PatientSummary
+from photon_desktop.ui.common.states import State
+from photon_desktop.ui.patients.list import PatientsPage
 from photon_desktop.ui.workspace import Workspace
 
 Run = Callable[..., Any]

@@ -23,7 +23,7 @@ from photon_desktop.auth.environments import EnvironmentKind
 from photon_desktop.auth.profiles import Profile
 from photon_desktop.auth.secret_store import SecretStore
 from photon_desktop.auth.session import Session, TokenKind
-from photon_desktop.ui.signin import SignInWindow
+from photon_desktop.ui.signin.window import SignInWindow
 
 Run = Callable[..., Any]
 

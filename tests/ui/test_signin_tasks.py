@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from photon_desktop.ui import tasks
+from photon_desktop.ui.common import tasks
 
 Run = Callable[..., Any]
 
@@ -51,7 +51,7 @@ def test_a_failure_is_logged_not_lost(arun: Run, caplog: pytest.LogCaptureFixtur
         await asyncio.wait([task])
 
     arun(go())
-    failures = [r for r in caplog.records if r.name == "photon_desktop.ui.tasks"]
+    failures = [r for r in caplog.records if r.name == "photon_desktop.ui.common.tasks"]
     assert len(failures) == 1 and "boom-task" in failures[0].getMessage()
     assert failures[0].levelno == logging.ERROR and failures[0].exc_info is not None
 

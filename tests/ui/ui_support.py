@@ -22,7 +22,7 @@ from photon_desktop.auth.profiles import Profile
 from photon_desktop.auth.secret_store import SecretStore
 from photon_desktop.auth.session import Session
 from photon_desktop.services import Services
-from photon_desktop.ui import tasks
+from photon_desktop.ui.common import tasks
 from photon_desktop.ui.workspace import Workspace
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"

@@ -13,7 +13,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from photon_desktop import errors
-from photon_desktop.api.models import (
+from photon_desktop.domain import (
     Address,
     Fill,
     FillState,

@@ -11,9 +11,9 @@ from records_fakes import FakeServices, FakeSession, advance_order
 from ui_support import column, save_screenshot, settle, until
 
 from photon_desktop import errors
-from photon_desktop.api.models import OrderState
-from photon_desktop.ui.orders import OrdersPage
-from photon_desktop.ui.records import PAGE_SIZE
+from photon_desktop.domain import OrderState
+from photon_desktop.ui.common.records import PAGE_SIZE
+from photon_desktop.ui.orders.list import OrdersPage
 from photon_desktop.ui.workspace import Workspace
 
 

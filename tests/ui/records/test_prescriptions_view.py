@@ -12,9 +12,9 @@ from records_fakes import FakeServices, FakeSession
 from ui_support import column, save_screenshot, settle, until
 
 from photon_desktop import errors
-from photon_desktop.api.models import PrescriptionState
-from photon_desktop.ui.prescriptions import PrescriptionsPage
-from photon_desktop.ui.records import DEBOUNCE_MS, PAGE_SIZE
+from photon_desktop.domain import PrescriptionState
+from photon_desktop.ui.common.records import DEBOUNCE_MS, PAGE_SIZE
+from photon_desktop.ui.prescriptions.list import PrescriptionsPage
 from photon_desktop.ui.workspace import Workspace
 
 

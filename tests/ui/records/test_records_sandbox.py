@@ -11,14 +11,14 @@ from PySide6.QtWidgets import QWidget
 from pytestqt.modeltest import ModelTester
 from ui_support import column, save_screenshot, settle, until
 
-from photon_desktop.api.models import OrderState, PrescriptionState
 from photon_desktop.auth.environments import LOCAL_SANDBOX
 from photon_desktop.auth.secret_store import SecretStore
 from photon_desktop.auth.session import Session
+from photon_desktop.domain import OrderState, PrescriptionState
 from photon_desktop.services import Services
-from photon_desktop.ui.orders import OrdersPage
-from photon_desktop.ui.prescriptions import PrescriptionsPage
-from photon_desktop.ui.records import PAGE_SIZE
+from photon_desktop.ui.common.records import PAGE_SIZE
+from photon_desktop.ui.orders.list import OrdersPage
+from photon_desktop.ui.prescriptions.list import PrescriptionsPage
 from photon_desktop.ui.workspace import Workspace
 
 

@@ -20,7 +20,7 @@ from photon_desktop.auth.environments import BUILT_IN, LOCAL_SANDBOX, Environmen
 from photon_desktop.auth.m2m import TokenInfo
 from photon_desktop.auth.profiles import Profile, load_profile, save_profile
 from photon_desktop.auth.secret_store import SecretStore
-from photon_desktop.ui.settings import (
+from photon_desktop.ui.settings.pane import (
     AuthCredentialsBackend,
     SettingsPane,
     check_client_id,

@@ -12,7 +12,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
 
-from photon_desktop.ui import icons
+from photon_desktop.ui.common import icons
 
 #: The production banner: unmistakable in both schemes (white on a deep red, AA contrast).
 PRODUCTION_BACKGROUND = "#B3261E"

@@ -29,8 +29,8 @@ from PySide6.QtWidgets import (
 )
 
 from photon_desktop import errors
-from photon_desktop.api.models import AddressInput, NameInput, Patient, PatientInput, Sex
-from photon_desktop.ui import tasks, theme
+from photon_desktop.domain import AddressInput, NameInput, Patient, PatientInput, Sex
+from photon_desktop.ui.common import tasks, theme
 from photon_desktop.ui.workspace import Workspace
 
 US_STATES = (

@@ -45,7 +45,7 @@ from photon_desktop.auth.environments import BUILT_IN, Environment, EnvironmentK
 from photon_desktop.auth.m2m import TokenInfo, test_m2m_credentials
 from photon_desktop.auth.profiles import Profile, load_profile, save_profile
 from photon_desktop.auth.secret_store import SecretStore, m2m_secret_user, refresh_token_user
-from photon_desktop.ui import tasks
+from photon_desktop.ui.common import tasks
 
 if TYPE_CHECKING:
     import httpx

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from photon_desktop import errors
-from photon_desktop.api.models import (
+from photon_desktop.domain import (
     Address,
     Order,
     Patient,
@@ -38,9 +38,9 @@ from photon_desktop.api.models import (
     Pharmacy,
     Prescription,
 )
-from photon_desktop.ui import icons, tasks
-from photon_desktop.ui.gating import PermissionGate
-from photon_desktop.ui.records import (
+from photon_desktop.ui.common import icons, tasks
+from photon_desktop.ui.common.gating import PermissionGate
+from photon_desktop.ui.common.records import (
     Column,
     RowsModel,
     enum_label,
@@ -48,7 +48,7 @@ from photon_desktop.ui.records import (
     fmt_phone,
     rows_table,
 )
-from photon_desktop.ui.states import StateView
+from photon_desktop.ui.common.states import StateView
 from photon_desktop.ui.workspace import Workspace
 
 T = TypeVar("T")

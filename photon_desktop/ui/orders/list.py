@@ -5,9 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QWidget
 
-from photon_desktop.api.models import Order, OrderState, Page
-from photon_desktop.ui.order import READ_PERMISSION, OrderDetail
-from photon_desktop.ui.records import (
+from photon_desktop.domain import Order, OrderState, Page
+from photon_desktop.ui.common.records import (
     PAGE_SIZE,
     Column,
     ListFilter,
@@ -15,6 +14,7 @@ from photon_desktop.ui.records import (
     enum_label,
     fmt_datetime,
 )
+from photon_desktop.ui.orders.detail import READ_PERMISSION, OrderDetail
 from photon_desktop.ui.workspace import Workspace
 
 COLUMNS: tuple[Column[Order], ...] = (

@@ -25,8 +25,8 @@ from PySide6.QtCore import (
 )
 
 from photon_desktop import errors
-from photon_desktop.api.models import Page
-from photon_desktop.ui import tasks
+from photon_desktop.domain import Page
+from photon_desktop.ui.common import tasks
 
 log = logging.getLogger(__name__)
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QWidget
 
-from photon_desktop.api.models import Page, Prescription, PrescriptionState
-from photon_desktop.ui.prescription import READ_PERMISSION, PrescriptionDetail
-from photon_desktop.ui.records import (
+from photon_desktop.domain import Page, Prescription, PrescriptionState
+from photon_desktop.ui.common.records import (
     PAGE_SIZE,
     Column,
     ListFilter,
@@ -16,6 +15,7 @@ from photon_desktop.ui.records import (
     fmt_date,
     fmt_quantity,
 )
+from photon_desktop.ui.prescriptions.detail import READ_PERMISSION, PrescriptionDetail
 from photon_desktop.ui.workspace import Workspace
 
 COLUMNS: tuple[Column[Prescription], ...] = (

@@ -42,14 +42,14 @@ from PySide6.QtWidgets import (
 )
 
 from photon_desktop import errors
-from photon_desktop.api.models import Page, Patient, PatientSummary, Sex
-from photon_desktop.ui import icons
-from photon_desktop.ui.gating import PermissionGate
-from photon_desktop.ui.paged_model import ITEM_ROLE, SORT_ROLE, Column, PagedTableModel
-from photon_desktop.ui.patient import PatientDetail
-from photon_desktop.ui.patient_form import PatientForm
-from photon_desktop.ui.records import fmt_phone
-from photon_desktop.ui.states import StateView
+from photon_desktop.domain import Page, Patient, PatientSummary, Sex
+from photon_desktop.ui.common import icons
+from photon_desktop.ui.common.gating import PermissionGate
+from photon_desktop.ui.common.paged_model import ITEM_ROLE, SORT_ROLE, Column, PagedTableModel
+from photon_desktop.ui.common.records import fmt_phone
+from photon_desktop.ui.common.states import StateView
+from photon_desktop.ui.patients.detail import PatientDetail
+from photon_desktop.ui.patients.form import PatientForm
 from photon_desktop.ui.workspace import Workspace
 
 PAGE_SIZE = 100

@@ -13,9 +13,9 @@ from PySide6.QtCore import QModelIndex, QTimer, Signal
 from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from photon_desktop.api.models import Address, Fill, Order, OrderState
+from photon_desktop.domain import Address, Fill, Order, OrderState
 from photon_desktop.errors import PhotonError
-from photon_desktop.ui.records import (
+from photon_desktop.ui.common.records import (
     Column,
     FieldGrid,
     RecordDetail,

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from photon_desktop import errors
 from photon_desktop.auth.session import Session
-from photon_desktop.ui import tasks
+from photon_desktop.ui.common import tasks
 
 log = logging.getLogger(__name__)
 

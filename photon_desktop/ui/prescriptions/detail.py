@@ -11,8 +11,8 @@ import html
 from PySide6.QtCore import QModelIndex, Signal
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from photon_desktop.api.models import Fill, Prescription
-from photon_desktop.ui.records import (
+from photon_desktop.domain import Fill, Prescription
+from photon_desktop.ui.common.records import (
     Column,
     FieldGrid,
     RecordDetail,

@@ -45,11 +45,11 @@ from PySide6.QtWidgets import (
 )
 
 from photon_desktop import errors
-from photon_desktop.api.models import Page
-from photon_desktop.ui import tasks
-from photon_desktop.ui.gating import PermissionGate
-from photon_desktop.ui.paged_model import Column, PagedTableModel
-from photon_desktop.ui.states import StateView
+from photon_desktop.domain import Page
+from photon_desktop.ui.common import tasks
+from photon_desktop.ui.common.gating import PermissionGate
+from photon_desktop.ui.common.paged_model import Column, PagedTableModel
+from photon_desktop.ui.common.states import StateView
 from photon_desktop.ui.workspace import Workspace
 
 T = TypeVar("T")
