@@ -1,0 +1,29 @@
+"""The frozen app's entry point: ``photon-desktop sandbox ARGS`` serves the bundled sandbox,
+anything else runs the app.
+
+A frozen app has no Python interpreter to run ``python -m photon_desktop.sandbox``, so the app's
+own executable stands in for it. ``-m photon_desktop.sandbox ARGS`` is accepted as a synonym, so
+an app that launches its sandbox with ``[sys.executable, "-m", "photon_desktop.sandbox", ...]``
+works unchanged when frozen.
+"""
+
+from __future__ import annotations
+
+import sys
+
+SANDBOX_COMMANDS = (["sandbox"], ["-m", "photon_desktop.sandbox"])
+
+
+def main(argv: list[str]) -> int:
+    for command in SANDBOX_COMMANDS:
+        if argv[: len(command)] == command:
+            from photon_desktop.sandbox.cli import main as sandbox_main
+
+            return sandbox_main(argv[len(command) :])
+    from photon_desktop.app import main as app_main
+
+    return app_main(argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
