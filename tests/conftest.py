@@ -9,19 +9,18 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 import re
 import secrets
 import signal
 import subprocess
 import sys
 import tempfile
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 from urllib.parse import parse_qs, urlsplit
 
+import child_process
 import httpx
 import pytest
 
@@ -165,17 +164,7 @@ class SandboxInfo:
     def stop(self, sig: int = signal.SIGTERM) -> int:
         """Signal the process and wait for it; the exit code."""
         self._http.close()
-        if self.process.poll() is None:
-            self.process.send_signal(sig)
-        try:
-            return self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-            raise
-        finally:
-            if self.process.stdout is not None:
-                self.process.stdout.close()
+        return child_process.stop(self.process, sig)
 
     def stderr_text(self) -> str:
         """Everything the process logged (readable after ``stop()`` too)."""
@@ -214,20 +203,8 @@ def start_sandbox(*args: str, patients: int = 200) -> SandboxInfo:
     ]  # fmt: skip
     stderr = tempfile.TemporaryFile()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stderr)
-    assert process.stdout is not None
-    lines: list[bytes] = []
-    reader = threading.Thread(target=lambda: lines.append(process.stdout.readline()), daemon=True)  # type: ignore[union-attr]
-    reader.start()
-    reader.join(START_TIMEOUT_S)
-    if not lines or not lines[0].strip():
-        process.kill()
-        process.wait()
-        process.stdout.close()
-        stderr.seek(0)
-        text = stderr.read().decode("utf-8", "replace")
-        stderr.close()
-        raise SandboxStartError("the sandbox printed no JSON line:\n" + text)
-    return SandboxInfo(raw=json.loads(lines[0]), process=process, stderr=stderr)
+    raw = child_process.ready_line(process, stderr, START_TIMEOUT_S, SandboxStartError)
+    return SandboxInfo(raw=raw, process=process, stderr=stderr)
 
 
 @pytest.fixture(scope="session")

@@ -49,18 +49,17 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
-import json
 import os
 import shutil
 import signal
 import subprocess
 import tempfile
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+import child_process
 import httpx
 import pytest
 
@@ -183,18 +182,7 @@ class OidcProvider:
 
     def stop(self, sig: int = signal.SIGTERM) -> int:
         """Signal the process and wait for it; the exit code."""
-        if self.process.poll() is None:
-            self.process.send_signal(sig)
-        try:
-            return self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-            raise
-        finally:
-            for stream in (self.process.stdin, self.process.stdout):
-                if stream is not None:
-                    stream.close()
+        return child_process.stop(self.process, sig)
 
     def log_text(self) -> str:
         """What the process wrote to stderr so far."""
@@ -253,18 +241,8 @@ def start_oidc_provider(*args: str) -> OidcProvider:
         stderr=log,
         cwd=script.parent,
     )
-    lines: list[bytes] = []
-    reader = threading.Thread(target=lambda: lines.append(process.stdout.readline()), daemon=True)  # type: ignore[union-attr]
-    reader.start()
-    reader.join(START_TIMEOUT_S)
-    if not lines or not lines[0].strip():
-        process.kill()
-        process.wait()
-        log.seek(0)
-        text = log.read().decode("utf-8", "replace")
-        log.close()
-        raise OidcProviderError("the OpenID provider printed no ready line:\n" + text)
-    return OidcProvider(raw=json.loads(lines[0]), process=process, log=log)
+    raw = child_process.ready_line(process, log, START_TIMEOUT_S, OidcProviderError)
+    return OidcProvider(raw=raw, process=process, log=log)
 
 
 def _stop_all(started: list[OidcProvider]) -> None:

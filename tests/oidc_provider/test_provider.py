@@ -246,13 +246,23 @@ def test_a_request_without_pkce_is_sent_back_with_an_error(oidc_provider: OidcPr
     assert query["iss"] == [oidc_provider.issuer]
 
 
-def test_an_unregistered_redirect_path_is_never_followed(oidc_provider: OidcProvider) -> None:
+@pytest.mark.parametrize(
+    "redirect_uri",
+    [
+        "http://127.0.0.1:49152/elsewhere",  # only the port may vary (RFC 8252 7.3)
+        "http://localhost:49152/callback",  # a different host, even if it is loopback too
+        "https://127.0.0.1:49152/callback",
+    ],
+)
+def test_an_unregistered_redirect_is_never_followed(
+    oidc_provider: OidcProvider, redirect_uri: str
+) -> None:
     _, challenge = pkce_pair()
     response = httpx.get(
         oidc_provider.discovery()["authorization_endpoint"],
         params={
             "client_id": oidc_provider.native_client_id,
-            "redirect_uri": "http://127.0.0.1:49152/elsewhere",
+            "redirect_uri": redirect_uri,
             "response_type": "code",
             "scope": "openid",
             "code_challenge": challenge,
