@@ -66,6 +66,7 @@ import pytest
 HERE = Path(__file__).resolve().parent
 START_TIMEOUT_S = 30.0
 NPM_TIMEOUT_S = 300.0
+MIN_NODE = (20, 19)  # package.json's engines
 PASSWORD = "any password"  # the development login page checks none
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
 BROWSER_TIMEOUT_MS = 20_000
@@ -200,6 +201,9 @@ def installed_project() -> Path:
     for tool in ("node", "npm"):
         if shutil.which(tool) is None:
             raise OidcProviderError(f"{tool} is not on PATH: install Node.js 20 and npm")
+    version = subprocess.run(["node", "--version"], capture_output=True, text=True).stdout.strip()
+    if tuple(int(part) for part in version.lstrip("v").split(".")[:2]) < MIN_NODE:
+        raise OidcProviderError(f"oidc-provider 9 needs Node.js >= 20.19; this is {version}")
     lock = (HERE / "package-lock.json").read_bytes()
     manifest = (HERE / "package.json").read_bytes()
     digest = hashlib.sha256(manifest + b"\0" + lock).hexdigest()[:16]

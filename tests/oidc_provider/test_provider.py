@@ -289,6 +289,26 @@ def test_code_and_pkce_in_a_real_browser(oidc_provider: OidcProvider, role: str)
 
 
 @pytest.mark.e2e
+def test_an_unknown_login_never_reaches_the_client(oidc_provider: OidcProvider) -> None:
+    _, challenge = pkce_pair()
+    with loopback_receiver() as (redirect_uri, paths):
+        query = {
+            "client_id": oidc_provider.native_client_id,
+            "redirect_uri": redirect_uri,
+            "response_type": "code",
+            "scope": "openid read:patient",
+            "resource": oidc_provider.resource,
+            "code_challenge": challenge,
+            "code_challenge_method": "S256",
+            "state": "s1",
+        }
+        url = oidc_provider.discovery()["authorization_endpoint"] + "?" + urlencode(query)
+        landed = oidc_provider.sign_in_with_browser(url, "mallory@clinic.example")
+        assert landed.startswith(oidc_provider.issuer)
+        assert [path for path in paths if path.startswith("/callback")] == []
+
+
+@pytest.mark.e2e
 def test_a_refresh_token_rotates_and_a_replay_ends_the_grant(oidc_provider: OidcProvider) -> None:
     tokens, _ = sign_in(oidc_provider, oidc_provider.prescriber)
 
