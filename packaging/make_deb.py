@@ -24,6 +24,7 @@ import re
 import shutil
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -196,7 +197,7 @@ def control(root: Path, opt: Path, version: str) -> str:
         "Priority: optional\n"
         "Homepage: https://photon.health\n"
         f"Description: {SUMMARY}\n"
-        f" {DESCRIPTION}\n"
+        + "".join(f" {line}\n" for line in textwrap.wrap(DESCRIPTION, 78))
     )
 
 
