@@ -2,41 +2,52 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator
+from pydantic.dataclasses import dataclass
 
 from photon_desktop.domain.treatments import Treatment
+from photon_desktop.domain.wire import WIRE, Flag, Items, Number, Text, Whole
 
 
-@dataclass(frozen=True, slots=True)
+def _false_if_null(value: Any) -> Any:
+    return False if value is None else value
+
+
+FlagOrFalse = Annotated[Flag, BeforeValidator(_false_if_null)]
+
+
+@dataclass(frozen=True, slots=True, config=WIRE)
 class Allergen:
-    id: str
-    name: str
-    rxcui: str | None = None
+    id: Text
+    name: Text
+    rxcui: Text | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, config=WIRE)
 class DispenseUnit:
-    name: str
+    name: Text
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, config=WIRE)
 class PrescriptionTemplate:
-    id: str
+    id: Text
     treatment: Treatment
-    name: str | None = None
-    dispense_quantity: float | None = None
-    dispense_unit: str | None = None
-    days_supply: int | None = None
-    fills_allowed: int | None = None
-    instructions: str | None = None
-    notes: str | None = None
-    dispense_as_written: bool | None = None
-    is_private: bool = False
+    name: Text | None = None
+    dispense_quantity: Number | None = None
+    dispense_unit: Text | None = None
+    days_supply: Whole | None = None
+    fills_allowed: Whole | None = None
+    instructions: Text | None = None
+    notes: Text | None = None
+    dispense_as_written: Flag | None = None
+    is_private: FlagOrFalse = False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, config=WIRE)
 class Catalog:
-    id: str
-    name: str
-    treatments: tuple[Treatment, ...] = ()
-    templates: tuple[PrescriptionTemplate, ...] = ()
+    id: Text
+    name: Text
+    treatments: Items[Treatment] = ()
+    templates: Items[PrescriptionTemplate] = ()

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
 from enum import Enum
+
+from pydantic import AliasPath, Field
+from pydantic.dataclasses import dataclass
 
 from photon_desktop.domain.contact import Address, Name
 from photon_desktop.domain.pharmacies import FulfillmentType, Pharmacy
 from photon_desktop.domain.prescriptions import Fill
+from photon_desktop.domain.wire import WIRE, Items, Text, Timestamp, Whole
 
 
 class OrderState(Enum):
@@ -30,36 +32,36 @@ class FulfillmentState(Enum):
     DELIVERED = "DELIVERED"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, config=WIRE)
 class OrderFulfillment:
     type: FulfillmentType
     state: FulfillmentState
-    carrier: str | None = None
-    tracking_number: str | None = None
-    minutes_until_ready: int | None = None
-    pharmacy_estimated_ready_at: datetime | None = None
+    carrier: Text | None = None
+    tracking_number: Text | None = None
+    minutes_until_ready: Whole | None = None
+    pharmacy_estimated_ready_at: Timestamp | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, config=WIRE)
 class OrderException:
     """A problem the pharmacy raised on an order (e.g. PHARMACY_UNREACHABLE, OOS)."""
 
-    type: str
-    message: str | None = None
-    created_at: datetime | None = None
-    resolved_at: datetime | None = None
+    type: Text
+    message: Text | None = None
+    created_at: Timestamp | None = None
+    resolved_at: Timestamp | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, config=WIRE)
 class Order:
-    id: str
+    id: Text
     state: OrderState
-    created_at: datetime
-    patient_id: str
-    patient_name: Name | None = None
+    created_at: Timestamp
+    patient_id: Text = Field(validation_alias=AliasPath("patient", "id"))
+    patient_name: Name | None = Field(default=None, validation_alias=AliasPath("patient", "name"))
     pharmacy: Pharmacy | None = None
     fulfillment: OrderFulfillment | None = None
     address: Address | None = None
-    external_id: str | None = None
-    fills: tuple[Fill, ...] = ()
-    exceptions: tuple[OrderException, ...] = ()  # only the order detail asks for them
+    external_id: Text | None = None
+    fills: Items[Fill] = ()
+    exceptions: Items[OrderException] = ()  # only the order detail asks for them

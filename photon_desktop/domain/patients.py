@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import field
 from datetime import date
 from enum import Enum
+
+from pydantic import AliasPath, Field
+from pydantic.dataclasses import dataclass
 
 from photon_desktop.domain.catalog import Allergen
 from photon_desktop.domain.contact import Address, AddressInput, Name, NameInput
@@ -12,6 +16,7 @@ from photon_desktop.domain.orders import Order
 from photon_desktop.domain.pharmacies import Pharmacy
 from photon_desktop.domain.prescriptions import Prescription
 from photon_desktop.domain.treatments import Treatment
+from photon_desktop.domain.wire import WIRE, Flag, IsoDate, Items, Text
 
 
 class Sex(Enum):
@@ -20,51 +25,53 @@ class Sex(Enum):
     UNKNOWN = "UNKNOWN"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, config=WIRE)
 class PatientSummary:
     """A row of the patient list."""
 
-    id: str
+    id: Text
     name: Name
-    date_of_birth: date
+    date_of_birth: IsoDate
     sex: Sex
-    phone: str
-    email: str | None = None
-    external_id: str | None = None
-    gender: str | None = None
+    phone: Text
+    email: Text | None = None
+    external_id: Text | None = None
+    gender: Text | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, config=WIRE)
 class PatientAllergy:
     allergen: Allergen
-    comment: str | None = None
-    onset: date | None = None
+    comment: Text | None = None
+    onset: IsoDate | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, config=WIRE)
 class PatientMedication:
     medication: Treatment
-    active: bool
-    comment: str | None = None
-    prescription_id: str | None = None
+    active: Flag
+    comment: Text | None = None
+    prescription_id: Text | None = Field(
+        default=None, validation_alias=AliasPath("prescription", "id")
+    )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, config=WIRE)
 class Patient(PatientSummary):
     """A patient's whole record, as the detail view shows it (one request): the list row's
     fields plus the parts below."""
 
     address: Address | None = None
-    allergies: tuple[PatientAllergy, ...] = ()
-    medication_history: tuple[PatientMedication, ...] = ()
-    preferred_pharmacies: tuple[Pharmacy, ...] = ()
-    prescriptions: tuple[Prescription, ...] = ()
-    orders: tuple[Order, ...] = ()
+    allergies: Items[PatientAllergy] = ()
+    medication_history: Items[PatientMedication] = ()
+    preferred_pharmacies: Items[Pharmacy] = ()
+    prescriptions: Items[Prescription] = ()
+    orders: Items[Order] = ()
     # Parts the token may not read (e.g. "prescriptions" without read:prescription) -> the reason.
     unavailable: dict[str, str] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclasses.dataclass(frozen=True, slots=True)
 class PatientInput:
     """Fields of createPatient / updatePatient. For updates, None means "leave unchanged"."""
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import Enum
 
+from pydantic import Field
+from pydantic.dataclasses import dataclass
+
 from photon_desktop.domain.contact import Address
+from photon_desktop.domain.wire import WIRE, Items, Text
 
 
 class FulfillmentType(Enum):
@@ -13,13 +16,13 @@ class FulfillmentType(Enum):
     PICK_UP = "PICK_UP"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, config=WIRE)
 class Pharmacy:
-    id: str
-    name: str
+    id: Text
+    name: Text
     address: Address | None = None
-    phone: str | None = None
-    fax: str | None = None
-    npi: str | None = None
-    ncpdp: str | None = None
-    fulfillment_types: tuple[FulfillmentType, ...] = ()
+    phone: Text | None = None
+    fax: Text | None = None
+    npi: Text | None = Field(default=None, validation_alias="NPI")
+    ncpdp: Text | None = Field(default=None, validation_alias="NCPDP")
+    fulfillment_types: Items[FulfillmentType] = ()

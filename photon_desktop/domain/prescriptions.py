@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime
+import dataclasses
+from datetime import date
 from enum import Enum
+
+from pydantic import AliasPath, Field
+from pydantic.dataclasses import dataclass
 
 from photon_desktop.domain.contact import Name
 from photon_desktop.domain.organization import Provider
 from photon_desktop.domain.treatments import Treatment
+from photon_desktop.domain.wire import WIRE, Flag, IsoDate, Items, Number, Text, Timestamp, Whole
 
 
 class PrescriptionState(Enum):
@@ -26,41 +30,43 @@ class FillState(Enum):
     SENT = "SENT"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, config=WIRE)
 class Fill:
-    id: str
+    id: Text
     state: FillState
-    requested_at: datetime
+    requested_at: Timestamp
     treatment: Treatment | None = None
-    filled_at: datetime | None = None
-    prescription_id: str | None = None
-    order_id: str | None = None
+    filled_at: Timestamp | None = None
+    prescription_id: Text | None = Field(
+        default=None, validation_alias=AliasPath("prescription", "id")
+    )
+    order_id: Text | None = Field(default=None, validation_alias=AliasPath("order", "id"))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, config=WIRE)
 class Prescription:
-    id: str
+    id: Text
     state: PrescriptionState
     treatment: Treatment
-    dispense_quantity: float
-    dispense_unit: str
-    instructions: str
-    fills_allowed: int
-    fills_remaining: int
-    effective_date: date
-    expiration_date: date
-    written_at: datetime
-    patient_id: str
-    patient_name: Name | None = None
+    dispense_quantity: Number
+    dispense_unit: Text
+    instructions: Text
+    fills_allowed: Whole
+    fills_remaining: Whole
+    effective_date: IsoDate
+    expiration_date: IsoDate
+    written_at: Timestamp
+    patient_id: Text = Field(validation_alias=AliasPath("patient", "id"))
+    patient_name: Name | None = Field(default=None, validation_alias=AliasPath("patient", "name"))
     prescriber: Provider | None = None
-    days_supply: int | None = None
-    dispense_as_written: bool | None = None
-    notes: str | None = None
-    external_id: str | None = None
-    fills: tuple[Fill, ...] = ()
+    days_supply: Whole | None = None
+    dispense_as_written: Flag | None = None
+    notes: Text | None = None
+    external_id: Text | None = None
+    fills: Items[Fill] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclasses.dataclass(frozen=True, slots=True)
 class PrescriptionInput:
     patient_id: str
     treatment_id: str

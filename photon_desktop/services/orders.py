@@ -41,13 +41,13 @@ class OrdersService:
             "first": first,
         }
         data = await self._client.query("ListOrders", variables)
-        return parse.cursor_page(parse.order, data, "orders", first)
+        return parse.cursor_page(Order, data, "orders", first)
 
     async def get(self, order_id: str) -> Order:
         data = await self._client.query("GetOrder", {"id": order_id})
         if parse.field_or_none(data, "order") is None:
             raise NotFound(NOT_FOUND)
-        return parse.one(parse.order, data, "order")
+        return parse.one(Order, data, "order")
 
     async def create(
         self,
@@ -69,7 +69,7 @@ class OrdersService:
 
         async def write() -> Order:
             answer = await self._client.query("CreateOrder", variables)
-            return parse.one(parse.order, answer, "createOrder")
+            return parse.one(Order, answer, "createOrder")
 
         return await settle(
             write,
@@ -81,7 +81,7 @@ class OrdersService:
     async def cancel(self, order_id: str, reason: str | None = None) -> Order:
         async def write() -> Order:
             answer = await self._client.query("CancelOrder", {"id": order_id, "reason": reason})
-            return parse.one(parse.order, answer, "cancelOrder")
+            return parse.one(Order, answer, "cancelOrder")
 
         async def check() -> Order | None:
             current = await self.get(order_id)
@@ -94,7 +94,7 @@ class OrdersService:
             answer = await self._client.query(
                 "RouteOrder", {"id": order_id, "pharmacyId": pharmacy_id}
             )
-            return parse.one(parse.order, answer, "routeOrder")
+            return parse.one(Order, answer, "routeOrder")
 
         async def check() -> Order | None:
             current = await self.get(order_id)

@@ -30,7 +30,7 @@ class PatientsService:
         data = await self._client.query(
             "SearchPatients", {"name": name or None, "after": after, "first": first}
         )
-        return parse.cursor_page(parse.patient_summary, data, "patients", first)
+        return parse.cursor_page(PatientSummary, data, "patients", first)
 
     async def get(self, patient_id: str) -> Patient:
         """The whole record in one request; parts the token may not read go to ``unavailable``."""
@@ -117,7 +117,7 @@ class PatientsService:
                 "This patient was not found. The record may have been removed, "
                 "or it belongs to another organization."
             )
-        return parse.parse(lambda v, w: parse.patient(v, w, unavailable), record, key)
+        return dataclasses.replace(parse.record(Patient, record, key), unavailable=unavailable)
 
     async def _find_by_external_id(self, last_name: str, external_id: str) -> str | None:
         after: str | None = None

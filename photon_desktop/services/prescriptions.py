@@ -56,13 +56,13 @@ class PrescriptionsService:
             "first": first,
         }
         data = await self._client.query("ListPrescriptions", variables)
-        return parse.cursor_page(parse.prescription, data, "prescriptions", first)
+        return parse.cursor_page(Prescription, data, "prescriptions", first)
 
     async def get(self, prescription_id: str) -> Prescription:
         data = await self._client.query("GetPrescription", {"id": prescription_id})
         if parse.field_or_none(data, "prescription") is None:
             raise NotFound(NOT_FOUND)
-        return parse.one(parse.prescription, data, "prescription")
+        return parse.one(Prescription, data, "prescription")
 
     async def create(self, data: PrescriptionInput) -> Prescription:
         """Create one prescription (needs a prescriber's ``write:prescription``); never twice."""
@@ -71,7 +71,7 @@ class PrescriptionsService:
 
         async def write() -> Prescription:
             answer = await self._client.query("CreatePrescription", prescription_vars(data))
-            return parse.one(parse.prescription, answer, "createPrescription")
+            return parse.one(Prescription, answer, "createPrescription")
 
         return await settle(
             write,
@@ -94,7 +94,7 @@ class PrescriptionsService:
                 "CreatePrescriptions",
                 {"prescriptions": [prescription_vars(item) for item in prepared]},
             )
-            created = parse.items(parse.prescription, answer, "createPrescriptions")
+            created = parse.items(Prescription, answer, "createPrescriptions")
             by_external = {p.external_id: p for p in created}
             ordered = [by_external.get(item.external_id) for item in prepared]
             return [p for p in ordered if p is not None] if all(ordered) else list(created)
@@ -117,7 +117,7 @@ class PrescriptionsService:
     async def cancel(self, prescription_id: str) -> Prescription:
         async def write() -> Prescription:
             answer = await self._client.query("CancelPrescription", {"id": prescription_id})
-            return parse.one(parse.prescription, answer, "cancelPrescription")
+            return parse.one(Prescription, answer, "cancelPrescription")
 
         async def check() -> Prescription | None:
             current = await self.get(prescription_id)
