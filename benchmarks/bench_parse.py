@@ -1,13 +1,14 @@
 """Parse 10,000 patient summaries: the pydantic parser against the hand-written one it replaced.
 
-Run: ``.venv/bin/python benchmarks/bench_parse.py [--patients 10000] [--runs 15] [--baseline main]``.
+Run: ``.venv/bin/python benchmarks/bench_parse.py [--patients 10000] [--runs 15]
+[--baseline main]``.
 
-The answer is real: the app's own ``SearchPatients`` document executed by the sandbox's Clinical API
-in process (seed 1), paged 100 at a time and joined into one ``data`` object, so every field is as
-the app receives it. The baseline is the hand-written ``api/parse.py`` and the ``domain`` records
-of the git revision ``--baseline`` (read with ``git show``, loaded as throw-away modules), so
-both run in this interpreter on the same data. Prints min and median wall time per parse of all
-rows. Nothing is asserted: timings belong in scripts, not tests.
+The answer is real: the app's own ``SearchPatients`` document executed by the sandbox's
+Clinical API in process (seed 1), paged 100 at a time and joined into one ``data`` object, so
+every field is as the app receives it. The baseline is the hand-written ``api/parse.py`` and the
+``domain`` records of the git revision ``--baseline`` (read with ``git show``, loaded as
+throw-away modules), so both run in this interpreter on the same data. Prints min and median
+wall time per parse of all rows. Nothing is asserted: timings belong in scripts, not tests.
 """
 
 from __future__ import annotations
