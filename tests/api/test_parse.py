@@ -138,7 +138,7 @@ def test_wire_names_that_are_not_camel_case_are_read() -> None:
         },
         "treatment",
     )
-    assert treatment.kind == "MedicalEquipment" and treatment.codes.hcpcs == "X"
+    assert treatment.kind == "MedicalEquipment" and treatment.codes.hcpcs == "A4259"
 
 
 def test_validation_details_stay_inside_the_api_layer(caplog: Any) -> None:
