@@ -11,7 +11,7 @@ from photon_desktop.api.errors_map import INVALID, from_graphql_errors, permissi
 from photon_desktop.domain import Page, Patient, PatientInput, PatientSummary
 from photon_desktop.errors import InvalidInput, NotFound
 from photon_desktop.services.inputs import patient_vars
-from photon_desktop.services.outcomes import CHECK_PAGE, CHECK_PAGES, new_external_id, settle
+from photon_desktop.services.outcomes import CHECK_PAGE, CHECK_PAGES, Submissions, settle
 
 #: Prescriptions and orders shown in the patient detail (newest first, as Photon lists them).
 RECENT = 10
@@ -22,6 +22,7 @@ _REQUIRED = {"name": "name", "date_of_birth": "dateOfBirth", "sex": "sex", "phon
 class PatientsService:
     def __init__(self, client: GraphQLClient) -> None:
         self._client = client
+        self._submissions = Submissions()
 
     async def search(
         self, name: str | None = None, *, after: str | None = None, first: int = 25
@@ -37,21 +38,25 @@ class PatientsService:
         return await self._detail("GetPatient", {"id": patient_id}, "patient")
 
     async def create(self, data: PatientInput) -> Patient:
+        """Create a patient once. ``data.external_id``: the submission's id (the clinic's own, or
+        ``new_external_id()`` once per form), so a resend of a saved patient returns that patient.
+        """
         missing = {
             gql: "Required." for attr, gql in _REQUIRED.items() if getattr(data, attr) is None
         }
         if missing:
             raise InvalidInput(INVALID, fields=missing)
-        external_id = data.external_id or new_external_id()
+        content = data
+        external_id = self._submissions.external_id(data.external_id, content)
         data = dataclasses.replace(data, external_id=external_id)
         variables = patient_vars(data)
-        last_name = data.name.last if data.name else ""
 
         async def find() -> Patient | None:
-            found = await self._find_by_external_id(last_name, external_id)
+            found = await self._find_created(data)
             return None if found is None else await self.get(found)
 
-        return await settle(
+        return await self._submissions.send(
+            content,
             lambda: self._detail("CreatePatient", variables, "createPatient"),
             find,
             what="patient",
@@ -78,6 +83,7 @@ class PatientsService:
             check,
             what="allergy removal",
             where="the patient's allergies",
+            recheck=InvalidInput,  # "the patient has no such allergy": maybe removed already
         )
 
     async def remove_preferred_pharmacy(self, patient_id: str, pharmacy_id: str) -> Patient:
@@ -95,6 +101,7 @@ class PatientsService:
             check,
             what="pharmacy removal",
             where="the patient's preferred pharmacies",
+            recheck=InvalidInput,
         )
 
     async def _detail(self, operation: str, variables: dict[str, Any], key: str) -> Patient:
@@ -112,6 +119,8 @@ class PatientsService:
             self._client.activity.failed(exc, offline=False)
             raise exc
         record = (response.data or {}).get(key)
+        if record is None and operation != "GetPatient":
+            raise parse.unreadable(key, "a write answered no patient and no error")
         if record is None:
             raise NotFound(
                 "This patient was not found. The record may have been removed, "
@@ -119,12 +128,21 @@ class PatientsService:
             )
         return dataclasses.replace(parse.record(Patient, record, key), unavailable=unavailable)
 
-    async def _find_by_external_id(self, last_name: str, external_id: str) -> str | None:
+    async def _find_created(self, sent: PatientInput) -> str | None:
+        """The id of the patient ``sent`` created: same externalId, name and date of birth (a
+        clinic's own external ID might belong to someone else)."""
+        if sent.name is None or not sent.external_id:
+            return None
         after: str | None = None
         for _ in range(CHECK_PAGES):
-            page = await self.search(last_name, after=after, first=CHECK_PAGE)
+            page = await self.search(sent.name.last, after=after, first=CHECK_PAGE)
             for patient in page.items:
-                if patient.external_id == external_id:
+                if (
+                    patient.external_id == sent.external_id
+                    and patient.name.first == sent.name.first
+                    and patient.name.last == sent.name.last
+                    and patient.date_of_birth == sent.date_of_birth
+                ):
                     return patient.id
             if not page.has_more:
                 return None
