@@ -66,7 +66,17 @@ class PatientsService:
     async def update(self, patient_id: str, data: PatientInput) -> Patient:
         """Change only the fields set in ``data``; an update is safe to send again."""
         variables = {"id": patient_id, **patient_vars(data)}
-        return await self._detail("UpdatePatient", variables, "updatePatient")
+
+        async def check() -> Patient | None:
+            current = await self.get(patient_id)
+            return current if _shows(current, data) else None
+
+        return await settle(
+            lambda: self._detail("UpdatePatient", variables, "updatePatient"),
+            check,
+            what="changes",
+            where="the patient's details",
+        )
 
     async def remove_allergy(self, patient_id: str, allergen_id: str) -> Patient:
         async def check() -> Patient | None:
@@ -148,3 +158,36 @@ class PatientsService:
                 return None
             after = page.cursor
         return None
+
+
+def _shows(patient: Patient, data: PatientInput) -> bool:
+    """True when ``patient`` already holds every field set in ``data``."""
+    wanted: dict[str, Any] = {
+        "date_of_birth": data.date_of_birth,
+        "sex": data.sex,
+        "phone": data.phone,
+        "email": data.email,
+        "gender": data.gender,
+        "external_id": data.external_id,
+    }
+    if any(v is not None and getattr(patient, k) != v for k, v in wanted.items()):
+        return False
+    if data.name is not None:
+        name = patient.name
+        if (name.first, name.last) != (data.name.first, data.name.last):
+            return False
+        if data.name.middle is not None and name.middle != data.name.middle:
+            return False
+    if data.address is not None:
+        have = patient.address
+        if have is None:
+            return False
+        sent = data.address
+        return (have.street1, have.street2, have.city, have.state, have.postal_code) == (
+            sent.street1,
+            sent.street2,
+            sent.city,
+            sent.state,
+            sent.postal_code,
+        )
+    return True

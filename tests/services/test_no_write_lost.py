@@ -177,6 +177,23 @@ def test_create_order(sandbox: Any, app: Any, fault: str) -> None:
     assert [o.id for o in mine] == [order.id]
 
 
+@pytest.mark.parametrize("fault", FAULTS)
+def test_update_patient(sandbox: Any, app: Any, fault: str) -> None:
+    from photon_desktop.domain import PatientInput
+
+    async def scenario(s: Services, spoil: Spoil) -> Any:
+        created = await s.patients.create(new_patient("Updated"))
+        before = counts(sandbox)["patients"]
+        spoil.spoil("UpdatePatient", FAULTS[fault])
+        change = PatientInput(email=f"{fault.replace('_', '.')}@example.com")
+        updated = await s.patients.update(created.id, change)
+        return before, change, updated, await s.patients.get(created.id)
+
+    before, change, updated, reloaded = app(scenario)
+    assert counts(sandbox)["patients"] == before
+    assert updated.email == reloaded.email == change.email
+
+
 # ------------------------------------------------------------------ changes of state
 
 
