@@ -17,6 +17,7 @@ from typing import Any, Protocol, TypeVar
 
 from pydantic import TypeAdapter, ValidationError
 
+from photon_desktop.api.errors_map import UNREADABLE
 from photon_desktop.domain import Page
 from photon_desktop.domain.wire import Items
 from photon_desktop.errors import ResponseError
@@ -24,11 +25,6 @@ from photon_desktop.errors import ResponseError
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-
-UNREADABLE = (
-    "Photon sent an answer the app could not read. Try again; if it keeps happening, "
-    "contact support."
-)
 
 _ENUM_TOKEN = re.compile(r"[A-Z][A-Z0-9_]{0,39}")
 

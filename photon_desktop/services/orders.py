@@ -113,7 +113,7 @@ class OrdersService:
         async def check() -> Order | None:
             current = await self.get(order_id)
             routed = current.pharmacy is not None and current.pharmacy.id == pharmacy_id
-            return current if routed else None
+            return current if routed and current.state is not OrderState.CANCELED else None
 
         try:
             return await settle(
