@@ -10,7 +10,7 @@ from photon_desktop.api.client import GraphQLClient
 from photon_desktop.domain import AddressInput, Order, OrderState, Page
 from photon_desktop.errors import InvalidInput, NotFound, PhotonError, StateConflict
 from photon_desktop.services.inputs import address_vars, set_only
-from photon_desktop.services.outcomes import CHECK_PAGE, CHECK_PAGES, Submissions, settle
+from photon_desktop.services.outcomes import CHECK_PAGE, Submissions, find_in_pages, settle
 
 NOT_FOUND = (
     "This order was not found. It may have been removed, or it belongs to another organization."
@@ -148,13 +148,7 @@ class OrdersService:
         )
 
     async def _find(self, patient_id: str, external_id: str) -> Order | None:
-        after: str | None = None
-        for _ in range(CHECK_PAGES):
-            page = await self.list(patient_id=patient_id, after=after, first=CHECK_PAGE)
-            for order in page.items:
-                if order.external_id == external_id:
-                    return order
-            if not page.has_more:
-                return None
-            after = page.cursor
-        return None
+        return await find_in_pages(
+            lambda after: self.list(patient_id=patient_id, after=after, first=CHECK_PAGE),
+            lambda order: order.external_id == external_id,
+        )

@@ -29,6 +29,7 @@ from collections.abc import Awaitable, Callable, Hashable
 from typing import TypeVar
 
 from photon_desktop.api.errors_map import TIMED_OUT, answer_lost
+from photon_desktop.domain import Page
 from photon_desktop.errors import (
     ConfigurationError,
     CredentialsRejected,
@@ -60,6 +61,22 @@ _REFUSALS = (
     ConfigurationError,
     CredentialsRejected,
 )
+
+
+async def find_in_pages(
+    page_after: Callable[[str | None], Awaitable[Page[T]]], match: Callable[[T], bool]
+) -> T | None:
+    """The first record ``match`` accepts, reading at most ``CHECK_PAGES`` cursor pages."""
+    after: str | None = None
+    for _ in range(CHECK_PAGES):
+        page = await page_after(after)
+        for record in page.items:
+            if match(record):
+                return record
+        if not page.has_more:
+            return None
+        after = page.cursor
+    return None
 
 
 def new_external_id() -> str:

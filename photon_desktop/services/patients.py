@@ -11,7 +11,7 @@ from photon_desktop.api.errors_map import INVALID, from_graphql_errors, permissi
 from photon_desktop.domain import Page, Patient, PatientInput, PatientSummary
 from photon_desktop.errors import InvalidInput, NotFound
 from photon_desktop.services.inputs import patient_vars
-from photon_desktop.services.outcomes import CHECK_PAGE, CHECK_PAGES, Submissions, settle
+from photon_desktop.services.outcomes import CHECK_PAGE, Submissions, find_in_pages, settle
 
 #: Prescriptions and orders shown in the patient detail (newest first, as Photon lists them).
 RECENT = 10
@@ -141,23 +141,18 @@ class PatientsService:
     async def _find_created(self, sent: PatientInput) -> str | None:
         """The id of the patient ``sent`` created: same externalId, name and date of birth (a
         clinic's own external ID might belong to someone else)."""
-        if sent.name is None or not sent.external_id:
+        name = sent.name
+        if name is None or not sent.external_id:
             return None
-        after: str | None = None
-        for _ in range(CHECK_PAGES):
-            page = await self.search(sent.name.last, after=after, first=CHECK_PAGE)
-            for patient in page.items:
-                if (
-                    patient.external_id == sent.external_id
-                    and patient.name.first == sent.name.first
-                    and patient.name.last == sent.name.last
-                    and patient.date_of_birth == sent.date_of_birth
-                ):
-                    return patient.id
-            if not page.has_more:
-                return None
-            after = page.cursor
-        return None
+        found = await find_in_pages(
+            lambda after: self.search(name.last, after=after, first=CHECK_PAGE),
+            lambda patient: (
+                patient.external_id == sent.external_id
+                and (patient.name.first, patient.name.last) == (name.first, name.last)
+                and patient.date_of_birth == sent.date_of_birth
+            ),
+        )
+        return None if found is None else found.id
 
 
 def _shows(patient: Patient, data: PatientInput) -> bool:

@@ -23,7 +23,7 @@ from photon_desktop.errors import (
     WriteOutcomeUnknown,
 )
 from photon_desktop.services.inputs import prescription_vars, set_only
-from photon_desktop.services.outcomes import CHECK_PAGE, CHECK_PAGES, Submissions, settle
+from photon_desktop.services.outcomes import CHECK_PAGE, Submissions, find_in_pages, settle
 
 NOT_FOUND = (
     "This prescription was not found. It may have been removed, or it belongs to another "
@@ -154,13 +154,7 @@ class PrescriptionsService:
             ) from refused
 
     async def _find(self, patient_id: str, external_id: str) -> Prescription | None:
-        after: str | None = None
-        for _ in range(CHECK_PAGES):
-            page = await self.list(patient_id=patient_id, after=after, first=CHECK_PAGE)
-            for prescription in page.items:
-                if prescription.external_id == external_id:
-                    return prescription
-            if not page.has_more:
-                return None
-            after = page.cursor
-        return None
+        return await find_in_pages(
+            lambda after: self.list(patient_id=patient_id, after=after, first=CHECK_PAGE),
+            lambda prescription: prescription.external_id == external_id,
+        )

@@ -16,7 +16,16 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from api_fakes import address, name, order, patient, patient_summary, pharmacy, prescription
+from api_fakes import (
+    address,
+    name,
+    order,
+    patient,
+    patient_summary,
+    pharmacy,
+    prescription,
+    treatment,
+)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -50,19 +59,7 @@ settings.register_profile("thorough", parent=settings.get_profile("default"), ma
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 EQUIPMENT = {"__typename": "MedicalEquipment", "id": "meq_1", "name": "Lancet", "codes": None}
-MEDICATION = {
-    "__typename": "Medication",
-    "id": "med_1",
-    "name": "Amoxicillin 500 mg capsule",
-    "genericName": "amoxicillin",
-    "brandName": None,
-    "strength": "500 mg",
-    "form": "capsule",
-    "controlled": False,
-    "schedule": None,
-    "type": "RX",
-    "codes": {"rxcui": "308191", "productNDC": None, "packageNDC": None, "HCPCS": None},
-}
+MEDICATION = treatment()
 ORDER_IN_ERROR = {
     **order(state="ERROR"),
     "fulfillment": {
