@@ -73,7 +73,11 @@ class Patient(PatientSummary):
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class PatientInput:
-    """Fields of createPatient / updatePatient. For updates, None means "leave unchanged"."""
+    """Fields of createPatient / updatePatient. For updates, None means "leave unchanged".
+
+    ``external_id`` on a create is the submission's id: the clinic's own ID for the patient, or
+    ``services.new_external_id()`` taken once per form and sent again with every resend.
+    """
 
     name: NameInput | None = None
     date_of_birth: date | None = None

@@ -79,4 +79,5 @@ class PrescriptionInput:
     effective_date: date | None = None
     notes: str | None = None
     diagnoses: tuple[str, ...] = ()
-    external_id: str | None = None  # set by the service when absent, to detect lost writes
+    # The submission's id: new_external_id() once per form, the same for every resend.
+    external_id: str | None = None

@@ -11,6 +11,7 @@ thousands of levels deep. The parser must return a record of the right type or r
 from __future__ import annotations
 
 import copy
+import json
 import os
 from collections.abc import Iterator
 from typing import Any
@@ -222,3 +223,56 @@ def test_a_page_with_spoiled_rows_is_a_page_or_a_response_error(rows: list[Any])
     except ResponseError:
         return
     assert len(page.items) == sum(row is not None for row in rows)
+
+
+# ------------------------------------------------------------------ the rest of an answer
+
+JSON = st.recursive(JSON_SCALARS, lambda inner: st.lists(inner) | st.dictionaries(st.text(), inner))
+
+
+@given(item=st.one_of(JSON, st.fixed_dictionaries({}, optional={
+    "message": JSON, "errorType": JSON, "path": JSON, "errorInfo": JSON, "extensions": JSON,
+})))  # fmt: skip
+def test_any_graphql_error_item_maps_to_one_photon_error(item: Any) -> None:
+    from photon_desktop.api.errors_map import GraphQLErrorItem, from_graphql_errors
+    from photon_desktop.errors import PhotonError
+
+    parsed = GraphQLErrorItem.from_json(item)
+    error = from_graphql_errors([parsed])
+    assert isinstance(error, PhotonError) and str(error)
+
+
+@given(value=st.one_of(st.none(), st.text(), st.sampled_from(["inf", "1e999", "-5", "nan"])))
+def test_any_retry_after_header_is_a_wait_or_none(value: str | None) -> None:
+    import math
+
+    from photon_desktop.api.errors_map import retry_after_seconds
+
+    wait = retry_after_seconds(value, now=0.0)
+    assert wait is None or (math.isfinite(wait) and wait >= 0)
+
+
+@given(
+    status=st.sampled_from([200, 200, 200, 400, 401, 403, 404, 418, 429, 500, 502, 503]),
+    body=st.one_of(
+        st.binary(max_size=64),
+        JSON.map(lambda value: json.dumps(value).encode()),
+        st.builds(
+            lambda data: json.dumps({"data": data}).encode(),
+            st.dictionaries(st.sampled_from(["patients", "x"]), JSON),
+        ),
+    ),
+)
+def test_any_http_answer_is_read_or_a_photon_error(status: int, body: bytes) -> None:
+    import httpx
+
+    from photon_desktop.api.client import GraphQLClient, GraphQLResponse
+    from photon_desktop.errors import PhotonError
+
+    response = httpx.Response(status, content=body)
+    try:
+        read = GraphQLClient._read(response)
+    except PhotonError as error:
+        assert str(error)
+    else:
+        assert isinstance(read, GraphQLResponse)
