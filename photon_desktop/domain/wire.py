@@ -28,6 +28,7 @@ WIRE = ConfigDict(
     alias_generator=to_camel,
     validate_by_name=True,
     validate_by_alias=True,
+    defer_build=True,  # built on first use, not while the app starts
     hide_input_in_errors=True,  # a field's value may be a patient's details: never in a message
 )
 
