@@ -252,6 +252,43 @@ def test_remove_allergy(sandbox: Any, app: Any, fault: str) -> None:
     assert allergen not in {a.allergen.id for a in reloaded.allergies}
 
 
+@pytest.mark.parametrize("fault", FAULTS)
+def test_remove_preferred_pharmacy(sandbox: Any, app: Any, fault: str) -> None:
+    async def scenario(s: Services, spoil: Spoil) -> Any:
+        page = await s.patients.search(first=100)
+        for summary in reversed(page.items):
+            patient = await s.patients.get(summary.id)
+            if patient.preferred_pharmacies:
+                break
+        else:
+            raise AssertionError("no seeded patient has preferred pharmacies left")
+        pharmacy = patient.preferred_pharmacies[0].id
+        spoil.spoil("RemovePatientPreferredPharmacy", FAULTS[fault])
+        after = await s.patients.remove_preferred_pharmacy(patient.id, pharmacy)
+        return pharmacy, after, await s.patients.get(patient.id)
+
+    pharmacy, after, reloaded = app(scenario)
+    assert pharmacy not in {p.id for p in after.preferred_pharmacies}
+    assert pharmacy not in {p.id for p in reloaded.preferred_pharmacies}
+
+
+@pytest.mark.parametrize("fault", FAULTS)
+def test_cancel_prescription(sandbox: Any, app: Any, fault: str) -> None:
+    from photon_desktop.domain import PrescriptionState
+
+    async def scenario(s: Services, spoil: Spoil) -> Any:
+        rx = await s.prescriptions.create(await prescription_input(s, f"cancel {fault}"))
+        before = counts(sandbox)["prescriptions"]
+        spoil.spoil("CancelPrescription", FAULTS[fault])
+        canceled = await s.prescriptions.cancel(rx.id)
+        return before, rx, canceled, await s.prescriptions.get(rx.id)
+
+    before, rx, canceled, reloaded = app(scenario, prescriber=True)
+    assert counts(sandbox)["prescriptions"] == before
+    assert canceled.id == rx.id and canceled.state is PrescriptionState.CANCELED
+    assert reloaded.state is PrescriptionState.CANCELED
+
+
 # ------------------------------------------------------------------ resend after "outcome unknown"
 
 
