@@ -8,7 +8,8 @@ Clinical API in process (seed 1), paged 100 at a time and joined into one ``data
 every field is as the app receives it. The baseline is the hand-written ``api/parse.py`` and the
 ``domain`` records of the git revision ``--baseline`` (read with ``git show``, loaded as
 throw-away modules), so both run in this interpreter on the same data. Prints min and median
-wall time per parse of all rows. Nothing is asserted: timings belong in scripts, not tests.
+wall time per parse of all rows; with msgspec installed, also msgspec into plain structs.
+Nothing is asserted: timings belong in scripts, not tests.
 """
 
 from __future__ import annotations
@@ -21,11 +22,12 @@ import sys
 import time
 import types
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from photon_desktop.api import documents, parse
-from photon_desktop.domain import PatientSummary
+from photon_desktop.domain import PatientSummary, Sex
 from photon_desktop.sandbox import accounts
 from photon_desktop.sandbox.accounts import Principal
 from photon_desktop.sandbox.clinical import ClinicalAPI
@@ -81,6 +83,38 @@ def baseline(revision: str) -> Callable[[dict[str, Any]], tuple[Any, ...]] | Non
     return lambda data: old_parse.items(old_parse.patient_summary, data, "patients")
 
 
+try:  # the alternative weighed against pydantic; not a dependency of the app
+    import msgspec
+except ImportError:
+    msgspec = None
+
+if msgspec is not None:
+
+    class StructName(msgspec.Struct, frozen=True):
+        first: str
+        last: str
+        full: str | None = None
+        middle: str | None = None
+        title: str | None = None
+
+    class StructRow(msgspec.Struct, frozen=True, rename="camel"):
+        id: str
+        name: StructName
+        date_of_birth: date
+        sex: Sex
+        phone: str
+        email: str | None = None
+        external_id: str | None = None
+        gender: str | None = None
+
+
+def msgspec_case() -> Callable[[dict[str, Any]], object] | None:
+    """msgspec into plain structs (no records), when it is installed."""
+    if msgspec is None:
+        return None
+    return lambda data: msgspec.convert(data["patients"], list[StructRow])
+
+
 def timed(fn: Callable[[], object], runs: int) -> list[float]:
     fn()  # warm-up: first call builds caches (pydantic's validators, the adapter)
     samples = []
@@ -108,6 +142,9 @@ def main() -> None:
     else:
         print(f"{args.baseline} has no hand-written parser; measuring the current one only")
     cases["pydantic parser (this tree)"] = lambda: parse.items(PatientSummary, data, "patients")
+    structs = msgspec_case()
+    if structs is not None:
+        cases["msgspec structs (for comparison)"] = lambda: structs(data)
 
     print(f"parse {count:,} patient summaries, {args.runs} runs each")
     for name, fn in cases.items():
