@@ -222,12 +222,14 @@ def test_cancel_order(sandbox: Any, app: Any, fault: str) -> None:
 def test_reroute_order(sandbox: Any, app: Any, fault: str) -> None:
     async def scenario(s: Services, spoil: Spoil) -> Any:
         order, pharmacies = await new_order(s)
+        before = counts(sandbox)["orders"]
         spoil.spoil("RouteOrder", FAULTS[fault])
         rerouted = await s.orders.reroute(order.id, pharmacies[1].id)
-        return pharmacies, rerouted, await s.orders.get(order.id), spoil.sent.count("RouteOrder")
+        sends = spoil.sent.count("RouteOrder")
+        return before, pharmacies, rerouted, await s.orders.get(order.id), sends
 
-    pharmacies, rerouted, reloaded, sends = app(scenario)
-    assert sends == 1
+    before, pharmacies, rerouted, reloaded, sends = app(scenario)
+    assert counts(sandbox)["orders"] == before and sends == 1
     assert rerouted.pharmacy is not None and rerouted.pharmacy.id == pharmacies[1].id
     assert reloaded.pharmacy is not None and reloaded.pharmacy.id == pharmacies[1].id
 
