@@ -41,6 +41,9 @@ NOT_FOUND = (
     "This record was not found. It may have been removed, or it belongs to another organization."
 )
 INVALID = "Photon did not accept some of the details. Check the marked fields and try again."
+INVALID_UNMARKED = (
+    "Photon did not accept some of the details. Check what you entered and try again."
+)
 UNREADABLE = (
     "Photon sent an answer the app could not read. Try again; if it keeps happening, "
     "contact support."
@@ -74,10 +77,11 @@ class GraphQLErrorItem:
         )
         error_type = item.get("errorType") or extensions.get("errorType") or extensions.get("code")
         info = item.get("errorInfo") or extensions.get("errorInfo") or {}
+        message = item.get("message")
         raw_path = item.get("path")
         path: list[Any] = raw_path if isinstance(raw_path, list) else []
         return cls(
-            message=str(item.get("message") or ""),
+            message=message if isinstance(message, str) else "",
             error_type=str(error_type) if error_type else None,
             path=tuple(p for p in path if isinstance(p, str | int)),
             info=info if isinstance(info, Mapping) else {},
@@ -219,7 +223,7 @@ def from_graphql_errors(items: Sequence[GraphQLErrorItem]) -> PhotonError:
             return InvalidInput(INVALID, fields=fields)
         detail = invalid[0].message.strip()
         if not detail:
-            return InvalidInput(INVALID)
+            return InvalidInput(INVALID_UNMARKED)
         return InvalidInput(f"Photon did not accept this. {field_messages.plain(None, detail)}")
     for item in items:
         if item.is_unauthorized:

@@ -42,6 +42,8 @@ LABELS = {
     "treatmentId": "Medication",
 }
 
+MAX_LENGTH = 300
+
 _BY_TYPE = {
     "Email": "Enter an e-mail address like name@example.com.",
     "Phone": "Enter a phone number with its country code, like +12025550102.",
@@ -88,6 +90,8 @@ def _sentence(text: str) -> str:
 def plain(field: str | None, message: str) -> str:
     """``message`` about ``field`` (may be None), in plain language for the form."""
     text = " ".join(str(message).split())
+    if len(text) > MAX_LENGTH:  # a sentence to read, not a dump
+        text = text[:MAX_LENGTH].rsplit(" ", 1)[0] + " …"
     taken = _ID_TAKEN.search(text)
     if taken:
         return (

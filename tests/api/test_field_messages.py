@@ -79,3 +79,14 @@ def test_a_refusal_without_fields_says_what_was_refused_once() -> None:
     message = str(from_graphql_errors([item]))
     assert message == "Photon did not accept this. Enter a date as YYYY-MM-DD."
     assert message.count("Photon") == 1
+
+
+def test_a_huge_or_non_text_server_message_is_not_shown_whole() -> None:
+    assert len(plain("notes", "notes " + "very long " * 10_000)) <= 310
+    item = GraphQLErrorItem.from_json(
+        {"message": {"stack": "internal"}, "errorType": "ValidationError"}
+    )
+    assert item.message == ""
+    assert str(from_graphql_errors([item])) == (
+        "Photon did not accept some of the details. Check what you entered and try again."
+    )
