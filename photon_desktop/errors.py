@@ -8,6 +8,7 @@
     ├── PermissionMissing       the token lacks a permission; .permission names it
     ├── InvalidInput            the server refused input; .fields maps field -> message
     ├── NotFound                the record does not exist (or is not visible to this org)
+    ├── StateConflict           the record's state rules the change out (already cancelled)
     ├── RateLimited             too many requests; .retry_after seconds (or None)
     ├── ServerError             Photon answered 5xx; .status
     ├── ResponseError           the answer was malformed (bad JSON, missing fields)
@@ -66,6 +67,10 @@ class InvalidInput(PhotonError):
 
 class NotFound(PhotonError):
     """The record does not exist or is not visible to this organization."""
+
+
+class StateConflict(PhotonError):
+    """The record's state rules the change out: already cancelled, or past the point of change."""
 
 
 class RateLimited(PhotonError):

@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 
+from photon_desktop.api import field_messages
 from photon_desktop.errors import (
     ConfigurationError,
     InvalidInput,
@@ -40,6 +41,9 @@ NOT_FOUND = (
     "This record was not found. It may have been removed, or it belongs to another organization."
 )
 INVALID = "Photon did not accept some of the details. Check the marked fields and try again."
+INVALID_UNMARKED = (
+    "Photon did not accept some of the details. Check what you entered and try again."
+)
 UNREADABLE = (
     "Photon sent an answer the app could not read. Try again; if it keeps happening, "
     "contact support."
@@ -73,10 +77,11 @@ class GraphQLErrorItem:
         )
         error_type = item.get("errorType") or extensions.get("errorType") or extensions.get("code")
         info = item.get("errorInfo") or extensions.get("errorInfo") or {}
+        message = item.get("message")
         raw_path = item.get("path")
         path: list[Any] = raw_path if isinstance(raw_path, list) else []
         return cls(
-            message=str(item.get("message") or ""),
+            message=message if isinstance(message, str) else "",
             error_type=str(error_type) if error_type else None,
             path=tuple(p for p in path if isinstance(p, str | int)),
             info=info if isinstance(info, Mapping) else {},
@@ -176,7 +181,11 @@ def from_status(response: httpx.Response) -> PhotonError:
                 status=status,
             )
         )
-    return ServerError(f"Photon refused the request (error {status}). {FAILED}", status=status)
+    return ServerError(
+        f"Photon refused the request (error {status}). Try again; if it keeps happening, "
+        "contact support.",
+        status=status,
+    )
 
 
 def permission_missing(item: GraphQLErrorItem) -> PermissionMissing:
@@ -194,10 +203,10 @@ def permission_missing(item: GraphQLErrorItem) -> PermissionMissing:
 def _field_problems(item: GraphQLErrorItem) -> dict[str, str]:
     fields = item.info.get("fields")
     if isinstance(fields, Mapping):
-        return {str(k): str(v) for k, v in fields.items()}
+        return {str(k): field_messages.plain(str(k), str(v)) for k, v in fields.items()}
     field_name = item.info.get("field")
-    if field_name:
-        return {str(field_name): item.message or "This value was not accepted."}
+    if field_name and isinstance(field_name, str | int):
+        return {str(field_name): field_messages.plain(str(field_name), item.message)}
     return {}
 
 
@@ -213,8 +222,9 @@ def from_graphql_errors(items: Sequence[GraphQLErrorItem]) -> PhotonError:
         if fields:
             return InvalidInput(INVALID, fields=fields)
         detail = invalid[0].message.strip()
-        message = f"Photon did not accept the request: {detail}" if detail else INVALID
-        return InvalidInput(message)
+        if not detail:
+            return InvalidInput(INVALID_UNMARKED)
+        return InvalidInput(f"Photon did not accept this. {field_messages.plain(None, detail)}")
     for item in items:
         if item.is_unauthorized:
             return permission_missing(item)

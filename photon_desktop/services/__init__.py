@@ -10,7 +10,13 @@ costs one extra, empty request); ``Page.cursor`` is the last item's id, passed b
 Pharmacies are offset-paged: their ``cursor`` is the next offset as a string.
 
 Reads are retried (network errors, 5xx, 429, undecodable answers; 3 attempts). Writes are sent
-once; a lost answer is checked (see ``services.outcomes``), never resent.
+once; a failed write that was not definitely refused is checked (see ``services.outcomes``),
+never resent by this layer.
+
+Creating records: the caller owns the submission's ``externalId``. A form calls
+``new_external_id()`` once and puts it in every send of that form (``PatientInput.external_id``,
+``PrescriptionInput.external_id``, ``orders.create(..., external_id=)``), so "try again" after any
+failure can never create a second record: the service returns the one already saved.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from photon_desktop.api.retry import RetryPolicy
 from photon_desktop.auth.token_source import TokenSource
 from photon_desktop.services.catalog import CatalogService
 from photon_desktop.services.orders import OrdersService
+from photon_desktop.services.outcomes import new_external_id
 from photon_desktop.services.patients import PatientsService
 from photon_desktop.services.prescriptions import PrescriptionsService
 
@@ -35,6 +42,7 @@ __all__ = [
     "PrescriptionsService",
     "RequestLog",
     "Services",
+    "new_external_id",
 ]
 
 

@@ -62,7 +62,7 @@ class CatalogService:
         data = await self._client.query(
             "SearchMedications", {"name": name, "after": after, "first": first}
         )
-        return parse.cursor_page(parse.treatment, data, "medications", first)
+        return parse.cursor_page(Treatment, data, "medications", first)
 
     async def medical_equipment(
         self, name: str, *, after: str | None = None, first: int = 25
@@ -70,7 +70,7 @@ class CatalogService:
         data = await self._client.query(
             "SearchMedicalEquipment", {"name": name, "after": after, "first": first}
         )
-        return parse.cursor_page(parse.treatment, data, "medicalEquipment", first)
+        return parse.cursor_page(Treatment, data, "medicalEquipment", first)
 
     async def allergens(self, name: str | None = None) -> list[Allergen]:
         """Allergens matching ``name``; the unfiltered list is cached for the session."""
@@ -80,12 +80,12 @@ class CatalogService:
 
     async def _fetch_allergens(self, name: str | None) -> list[Allergen]:
         data = await self._client.query("Allergens", {"name": name})
-        return list(parse.items(parse.allergen, data, "allergens"))
+        return list(parse.items(Allergen, data, "allergens"))
 
     async def dispense_units(self) -> list[DispenseUnit]:
         async def fetch() -> tuple[DispenseUnit, ...]:
             data = await self._client.query("DispenseUnits")
-            return parse.items(parse.dispense_unit, data, "dispenseUnits")
+            return parse.items(DispenseUnit, data, "dispenseUnits")
 
         return list(await self._dispense_units.get(fetch))
 
@@ -94,7 +94,7 @@ class CatalogService:
 
         async def fetch() -> tuple[Catalog, ...]:
             data = await self._client.query("Catalogs")
-            return parse.items(parse.catalog, data, "catalogs")
+            return parse.items(Catalog, data, "catalogs")
 
         return list(await self._catalogs.get(fetch))
 
@@ -122,20 +122,20 @@ class CatalogService:
             "first": first,
         }
         data = await self._client.query("Pharmacies", variables)
-        found = parse.items(parse.pharmacy, data, "pharmacies")
+        found = parse.items(Pharmacy, data, "pharmacies")
         return Page(items=found, cursor=str(after + len(found)), has_more=len(found) >= first > 0)
 
     async def organization(self) -> Organization:
         async def fetch() -> Organization:
             data = await self._client.query("Organization")
-            return parse.one(parse.organization, data, "organization")
+            return parse.one(Organization, data, "organization")
 
         return await self._organization.get(fetch)
 
     async def me(self) -> User:
         """The signed-in user (a user token; an M2M token has no user and gets an error)."""
         data = await self._client.query("Me")
-        return parse.one(parse.user, data, "me")
+        return parse.one(User, data, "me")
 
     def clear_cache(self) -> None:
         for cached in (self._catalogs, self._dispense_units, self._allergens, self._organization):

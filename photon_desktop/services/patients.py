@@ -11,7 +11,7 @@ from photon_desktop.api.errors_map import INVALID, from_graphql_errors, permissi
 from photon_desktop.domain import Page, Patient, PatientInput, PatientSummary
 from photon_desktop.errors import InvalidInput, NotFound
 from photon_desktop.services.inputs import patient_vars
-from photon_desktop.services.outcomes import CHECK_PAGE, CHECK_PAGES, new_external_id, settle
+from photon_desktop.services.outcomes import CHECK_PAGE, Submissions, find_in_pages, settle
 
 #: Prescriptions and orders shown in the patient detail (newest first, as Photon lists them).
 RECENT = 10
@@ -22,6 +22,7 @@ _REQUIRED = {"name": "name", "date_of_birth": "dateOfBirth", "sex": "sex", "phon
 class PatientsService:
     def __init__(self, client: GraphQLClient) -> None:
         self._client = client
+        self._submissions = Submissions()
 
     async def search(
         self, name: str | None = None, *, after: str | None = None, first: int = 25
@@ -30,28 +31,32 @@ class PatientsService:
         data = await self._client.query(
             "SearchPatients", {"name": name or None, "after": after, "first": first}
         )
-        return parse.cursor_page(parse.patient_summary, data, "patients", first)
+        return parse.cursor_page(PatientSummary, data, "patients", first)
 
     async def get(self, patient_id: str) -> Patient:
         """The whole record in one request; parts the token may not read go to ``unavailable``."""
         return await self._detail("GetPatient", {"id": patient_id}, "patient")
 
     async def create(self, data: PatientInput) -> Patient:
+        """Create a patient once. ``data.external_id``: the submission's id (the clinic's own, or
+        ``new_external_id()`` once per form), so a resend of a saved patient returns that patient.
+        """
         missing = {
             gql: "Required." for attr, gql in _REQUIRED.items() if getattr(data, attr) is None
         }
         if missing:
             raise InvalidInput(INVALID, fields=missing)
-        external_id = data.external_id or new_external_id()
+        content = data
+        external_id = self._submissions.external_id(data.external_id, content)
         data = dataclasses.replace(data, external_id=external_id)
         variables = patient_vars(data)
-        last_name = data.name.last if data.name else ""
 
         async def find() -> Patient | None:
-            found = await self._find_by_external_id(last_name, external_id)
+            found = await self._find_created(data)
             return None if found is None else await self.get(found)
 
-        return await settle(
+        return await self._submissions.send(
+            content,
             lambda: self._detail("CreatePatient", variables, "createPatient"),
             find,
             what="patient",
@@ -61,7 +66,17 @@ class PatientsService:
     async def update(self, patient_id: str, data: PatientInput) -> Patient:
         """Change only the fields set in ``data``; an update is safe to send again."""
         variables = {"id": patient_id, **patient_vars(data)}
-        return await self._detail("UpdatePatient", variables, "updatePatient")
+
+        async def check() -> Patient | None:
+            current = await self.get(patient_id)
+            return current if _shows(current, data) else None
+
+        return await settle(
+            lambda: self._detail("UpdatePatient", variables, "updatePatient"),
+            check,
+            what="changes",
+            where="the patient's details",
+        )
 
     async def remove_allergy(self, patient_id: str, allergen_id: str) -> Patient:
         async def check() -> Patient | None:
@@ -78,6 +93,7 @@ class PatientsService:
             check,
             what="allergy removal",
             where="the patient's allergies",
+            recheck=InvalidInput,  # "the patient has no such allergy": maybe removed already
         )
 
     async def remove_preferred_pharmacy(self, patient_id: str, pharmacy_id: str) -> Patient:
@@ -95,6 +111,7 @@ class PatientsService:
             check,
             what="pharmacy removal",
             where="the patient's preferred pharmacies",
+            recheck=InvalidInput,
         )
 
     async def _detail(self, operation: str, variables: dict[str, Any], key: str) -> Patient:
@@ -112,21 +129,60 @@ class PatientsService:
             self._client.activity.failed(exc, offline=False)
             raise exc
         record = (response.data or {}).get(key)
+        if record is None and operation != "GetPatient":
+            raise parse.unreadable(key, "a write answered no patient and no error")
         if record is None:
             raise NotFound(
                 "This patient was not found. The record may have been removed, "
                 "or it belongs to another organization."
             )
-        return parse.parse(lambda v, w: parse.patient(v, w, unavailable), record, key)
+        return dataclasses.replace(parse.record(Patient, record, key), unavailable=unavailable)
 
-    async def _find_by_external_id(self, last_name: str, external_id: str) -> str | None:
-        after: str | None = None
-        for _ in range(CHECK_PAGES):
-            page = await self.search(last_name, after=after, first=CHECK_PAGE)
-            for patient in page.items:
-                if patient.external_id == external_id:
-                    return patient.id
-            if not page.has_more:
-                return None
-            after = page.cursor
-        return None
+    async def _find_created(self, sent: PatientInput) -> str | None:
+        """The id of the patient ``sent`` created: same externalId, name and date of birth (a
+        clinic's own external ID might belong to someone else)."""
+        name = sent.name
+        if name is None or not sent.external_id:
+            return None
+        found = await find_in_pages(
+            lambda after: self.search(name.last, after=after, first=CHECK_PAGE),
+            lambda patient: (
+                patient.external_id == sent.external_id
+                and (patient.name.first, patient.name.last) == (name.first, name.last)
+                and patient.date_of_birth == sent.date_of_birth
+            ),
+        )
+        return None if found is None else found.id
+
+
+def _shows(patient: Patient, data: PatientInput) -> bool:
+    """True when ``patient`` already holds every field set in ``data``."""
+    wanted: dict[str, Any] = {
+        "date_of_birth": data.date_of_birth,
+        "sex": data.sex,
+        "phone": data.phone,
+        "email": data.email,
+        "gender": data.gender,
+        "external_id": data.external_id,
+    }
+    if any(v is not None and getattr(patient, k) != v for k, v in wanted.items()):
+        return False
+    if data.name is not None:
+        name = patient.name
+        if (name.first, name.last) != (data.name.first, data.name.last):
+            return False
+        if data.name.middle is not None and name.middle != data.name.middle:
+            return False
+    if data.address is not None:
+        have = patient.address
+        if have is None:
+            return False
+        sent = data.address
+        return (have.street1, have.street2, have.city, have.state, have.postal_code) == (
+            sent.street1,
+            sent.street2,
+            sent.city,
+            sent.state,
+            sent.postal_code,
+        )
+    return True

@@ -225,8 +225,8 @@ def test_graphql_errors_map_to_actionable_errors(run) -> None:
     with pytest.raises(InvalidInput) as invalid:
         run(client.query("Me"))
     assert invalid.value.fields == {
-        "email": "Not a valid e-mail",
-        "address.postalCode": "Unknown ZIP",
+        "email": "Not a valid e-mail.",
+        "address.postalCode": "Unknown ZIP.",
     }
     with pytest.raises(NotFound, match="not found"):
         run(client.query("Me"))

@@ -8,7 +8,7 @@ import pytest
 from test_sandbox_services import services
 
 from photon_desktop.api import parse
-from photon_desktop.domain import OrderState
+from photon_desktop.domain import Order, OrderState
 from photon_desktop.errors import ResponseError
 
 
@@ -36,5 +36,5 @@ def test_a_malformed_exception_is_a_response_error_not_a_crash(caplog: Any) -> N
         "exceptions": [{"message": "no type"}],
     }
     with pytest.raises(ResponseError):
-        parse.parse(parse.order, answer, "order")
-    assert "order.exceptions[0].type: missing" in caplog.text
+        parse.record(Order, answer, "order")
+    assert "order: exceptions.0.type: missing" in caplog.text

@@ -15,6 +15,7 @@ from photon_desktop.errors import (
     InvalidInput,
     OfflineError,
     PermissionMissing,
+    PhotonError,
     ServerError,
     WriteOutcomeUnknown,
 )
@@ -167,3 +168,60 @@ def test_aclose_leaves_the_injected_client_open(run) -> None:
 
     assert run(scenario()) is False
     assert photon.operations() == ["DispenseUnits", "DispenseUnits"]
+
+
+def test_a_graphql_error_on_a_write_is_checked_and_the_saved_record_returned(run) -> None:
+    photon = FakePhoton(queue=[ok({"createOrder": None}, [{"message": "boom"}])])
+    photon.on(
+        "ListOrders",
+        lambda v, r: ok({"orders": [order("ord_3", sent_external_id(photon, "CreateOrder"))]}),
+    )
+    result = run(services(photon).orders.create("pat_1", ["rx_1"], ADDRESS, "phr_1"))
+    assert result.id == "ord_3"
+    assert photon.operations() == ["CreateOrder", "ListOrders"]
+
+
+@pytest.mark.parametrize(
+    ("status", "refusal"),
+    [(401, "SignInRequired"), (403, "PermissionMissing"), (429, "RateLimited")],
+)
+def test_definite_refusals_are_not_checked(run, status: int, refusal: str) -> None:
+    photon = FakePhoton(queue=[httpx.Response(status)] * 2)
+    with pytest.raises(PhotonError) as caught:
+        run(services(photon).orders.create("pat_1", ["rx_1"], ADDRESS))
+    assert type(caught.value).__name__ == refusal
+    assert "ListOrders" not in photon.operations()
+
+
+def test_a_resend_of_the_same_content_reuses_the_external_id_until_settled(run) -> None:
+    photon = FakePhoton(queue=[httpx.Response(502)])
+    photon.on("ListOrders", lambda v, r: ok({"orders": []}))
+    photon.on("CreateOrder", lambda v, r: ok({"createOrder": order("ord_4", v["externalId"])}))
+    s = services(photon)
+    with pytest.raises(ServerError):  # checked: not saved
+        run(s.orders.create("pat_1", ["rx_1"], ADDRESS, "phr_1"))
+    first = sent_external_id(photon, "CreateOrder")
+    run(s.orders.create("pat_1", ["rx_1"], ADDRESS, "phr_1"))  # "try again": same id
+    run(s.orders.create("pat_1", ["rx_1"], ADDRESS, "phr_1"))  # a new order: a new id
+    sent = [
+        json.loads(r.content)["variables"]["externalId"]
+        for r in photon.requests
+        if json.loads(r.content)["operationName"] == "CreateOrder"
+    ]
+    assert sent[0] == sent[1] == first and sent[2] != first
+
+
+def test_the_callers_external_id_is_sent_as_given(run) -> None:
+    photon = FakePhoton()
+    photon.on("CreateOrder", lambda v, r: ok({"createOrder": order("ord_5", v["externalId"])}))
+    result = run(services(photon).orders.create("pat_1", ["rx_1"], ADDRESS, None, "form-7"))
+    assert result.external_id == sent_external_id(photon, "CreateOrder") == "form-7"
+
+
+def test_outcome_unknown_names_what_happened(run) -> None:
+    photon = FakePhoton(queue=[httpx.Response(503)] + [httpx.ConnectError("x")] * 3)
+    with pytest.raises(WriteOutcomeUnknown) as caught:
+        run(services(photon).orders.create("pat_1", ["rx_1"], ADDRESS))
+    message = str(caught.value)
+    assert message.startswith("Photon had a problem answering (error 503) while saving the order")
+    assert "connection" not in message

@@ -35,6 +35,7 @@ from photon_desktop.errors import (
     ResponseError,
     ServerError,
     SignInRequired,
+    StateConflict,
     WriteOutcomeUnknown,
 )
 from photon_desktop.services import Services
@@ -151,7 +152,8 @@ def test_create_update_and_invalid_input(sandbox, on_qt) -> None:
     assert created.name.full == "Test Createtest" and created.external_id.startswith("pd-")
     assert updated.email == again.email == "moved@example.com"
     assert again.phone == created.phone  # untouched fields stay
-    assert "email" in invalid.fields
+    assert invalid.fields == {"email": "Enter an e-mail address like name@example.com."}
+    assert no_name.fields == {"name.first": "First name must not be empty."}
     assert "Check the marked fields" in str(invalid)
 
 
@@ -262,6 +264,27 @@ def test_order_lifecycle_create_reroute_cancel(sandbox, on_qt) -> None:
     assert rerouted.pharmacy is not None and rerouted.pharmacy.id == pharmacies[1].id
     assert canceled.state is OrderState.CANCELED and detail.state is OrderState.CANCELED
     assert order.id in {o.id for o in listed.items}
+
+
+def test_cancelling_a_cancelled_order_says_so(sandbox, on_qt) -> None:
+    async def scenario(http):
+        s = services(sandbox, http)
+        patient_id, rx_id = await active_prescription(s)
+        pharmacy = (await s.catalog.pharmacies(first=1)).items[0]
+        order = await s.orders.create(patient_id, [rx_id], ADDRESS, pharmacy.id)
+        await s.orders.cancel(order.id)
+        with pytest.raises(StateConflict) as twice:
+            await s.orders.cancel(order.id)
+        with pytest.raises(StateConflict) as moved:
+            await s.orders.reroute(order.id, pharmacy.id)
+        return twice.value, moved.value
+
+    twice, moved = on_qt(scenario)
+    assert str(twice) == "This order was already cancelled; nothing was changed."
+    assert "marked fields" not in str(twice)
+    assert str(moved) == (
+        "This order was cancelled, so it can no longer be sent to another pharmacy."
+    )
 
 
 def test_order_list_by_state(sandbox, on_qt) -> None:
@@ -525,7 +548,8 @@ def test_failed_check_reports_unknown_outcome(sandbox, on_qt) -> None:
 
     before, error = on_qt(scenario)
     assert counts(sandbox)["orders"] == before + 1
-    assert "could not confirm" in str(error) and "Check the patient's orders" in str(error)
+    assert str(error).startswith("The connection to Photon was lost before its answer arrived")
+    assert "could not check" in str(error) and "Check the patient's orders" in str(error)
 
 
 # ------------------------------------------------------------------ tokens and sessions

@@ -1,0 +1,89 @@
+"""Patients: the list row, the whole record, and what the patient form sends."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import field
+from datetime import date
+from enum import Enum
+
+from pydantic import AliasPath, Field
+from pydantic.dataclasses import dataclass
+
+from photon_desktop.domain.catalog import Allergen
+from photon_desktop.domain.contact import Address, AddressInput, Name, NameInput
+from photon_desktop.domain.orders import Order
+from photon_desktop.domain.pharmacies import Pharmacy
+from photon_desktop.domain.prescriptions import Prescription
+from photon_desktop.domain.treatments import Treatment
+from photon_desktop.domain.wire import WIRE, Flag, IsoDate, Items, Text
+
+
+class Sex(Enum):
+    FEMALE = "FEMALE"
+    MALE = "MALE"
+    UNKNOWN = "UNKNOWN"
+
+
+@dataclass(frozen=True, slots=True, config=WIRE)
+class PatientSummary:
+    """A row of the patient list."""
+
+    id: Text
+    name: Name
+    date_of_birth: IsoDate
+    sex: Sex
+    phone: Text
+    email: Text | None = None
+    external_id: Text | None = None
+    gender: Text | None = None
+
+
+@dataclass(frozen=True, slots=True, config=WIRE)
+class PatientAllergy:
+    allergen: Allergen
+    comment: Text | None = None
+    onset: IsoDate | None = None
+
+
+@dataclass(frozen=True, slots=True, config=WIRE)
+class PatientMedication:
+    medication: Treatment
+    active: Flag
+    comment: Text | None = None
+    prescription_id: Text | None = Field(
+        default=None, validation_alias=AliasPath("prescription", "id")
+    )
+
+
+@dataclass(frozen=True, slots=True, config=WIRE)
+class Patient(PatientSummary):
+    """A patient's whole record, as the detail view shows it (one request): the list row's
+    fields plus the parts below."""
+
+    address: Address | None = None
+    allergies: Items[PatientAllergy] = ()
+    medication_history: Items[PatientMedication] = ()
+    preferred_pharmacies: Items[Pharmacy] = ()
+    prescriptions: Items[Prescription] = ()
+    orders: Items[Order] = ()
+    # Parts the token may not read (e.g. "prescriptions" without read:prescription) -> the reason.
+    unavailable: dict[str, str] = field(default_factory=dict)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class PatientInput:
+    """Fields of createPatient / updatePatient. For updates, None means "leave unchanged".
+
+    ``external_id`` on a create is the submission's id: the clinic's own ID for the patient, or
+    ``services.new_external_id()`` taken once per form and sent again with every resend.
+    """
+
+    name: NameInput | None = None
+    date_of_birth: date | None = None
+    sex: Sex | None = None
+    phone: str | None = None
+    email: str | None = None
+    gender: str | None = None
+    external_id: str | None = None
+    address: AddressInput | None = None
