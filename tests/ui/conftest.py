@@ -9,7 +9,11 @@ from collections.abc import Callable, Coroutine, Iterator
 from pathlib import Path
 from typing import Any
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# A 1920x1080 offscreen screen (Qt's default is 800x800): windows are clamped to the screen, and
+# the app's default 1200x760 window must fit as it does on a clinic's monitor.
+_SCREEN = Path(__file__).with_name("offscreen_screen.json")
+if os.environ.get("QT_QPA_PLATFORM", "offscreen") == "offscreen":
+    os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={_SCREEN}"
 
 # tests/qasync_helpers.py is shared by every test folder; tests/auth/auth_fakes.py holds the
 # keyring fakes ui_support.py builds on.

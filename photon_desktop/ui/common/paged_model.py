@@ -142,6 +142,20 @@ class PagedTableModel(QAbstractTableModel, Generic[T]):
         self._texts[row] = None
         self.dataChanged.emit(self.index(row, 0), self.index(row, len(self._columns) - 1))
 
+    def remove_row(self, row: int) -> None:
+        """Drop a loaded record that no longer belongs in this list (it stopped matching)."""
+        self.beginRemoveRows(_ROOT, row, row)
+        del self._rows[row]
+        del self._texts[row]
+        self.endRemoveRows()
+
+    def insert_row(self, row: int, record: T) -> None:
+        """Show a record created here before the server lists it (a new patient, say)."""
+        self.beginInsertRows(_ROOT, row, row)
+        self._rows.insert(row, record)
+        self._texts.insert(row, None)
+        self.endInsertRows()
+
     # ------------------------------------------------------------------ loading
 
     def start(self) -> None:

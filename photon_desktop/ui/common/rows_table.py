@@ -1,0 +1,167 @@
+"""A fixed list of records in a compact read-only table (a detail's fills, allergies, orders…).
+
+Columns fit their contents when there is room and share the width when there is not; a cell too
+narrow for its text elides and its tooltip has it whole. Headers are never cut.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Generic, TypeVar
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+)
+from PySide6.QtWidgets import QHeaderView, QTableView, QWidget
+
+from photon_desktop.ui.common.paged_model import Column
+
+T = TypeVar("T")
+_ROOT = QModelIndex()
+_Index = QModelIndex | QPersistentModelIndex
+_TEXT_ROLES = (
+    Qt.ItemDataRole.DisplayRole,
+    Qt.ItemDataRole.ToolTipRole,
+    Qt.ItemDataRole.AccessibleTextRole,
+)
+
+
+class RowsModel(QAbstractTableModel, Generic[T]):
+    """A fixed list of records shown read-only."""
+
+    def __init__(self, columns: Sequence[Column[T]], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._columns = tuple(columns)
+        self._rows: tuple[T, ...] = ()
+
+    def set_rows(self, rows: Sequence[T]) -> None:
+        self.beginResetModel()
+        self._rows = tuple(rows)
+        self.endResetModel()
+
+    def item(self, row: int) -> T:
+        return self._rows[row]
+
+    def rowCount(self, parent: _Index = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _Index = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self._columns)
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or role not in _TEXT_ROLES:
+            return None
+        return self._columns[index.column()].value(self._rows[index.row()])
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self._columns):
+            return self._columns[section].title
+        if orientation == Qt.Orientation.Vertical and 0 <= section < len(self._rows):
+            return section + 1
+        return None
+
+
+class _Fitter(QObject):
+    """Refits the columns whenever the table is resized or its rows change."""
+
+    def __init__(self, table: QTableView) -> None:
+        super().__init__(table)
+        self._table = table
+        self._viewport = table.viewport()
+        self._viewport.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # The event type first: nothing else is touched while the table is being destroyed.
+        if event.type() == QEvent.Type.Resize and watched is self._viewport:
+            fit_columns(self._table)
+        return False
+
+
+def fit_columns(table: QTableView, *, margin: int = 24) -> None:
+    """Share the viewport's width: each column gets what its header and cells need; when that
+    is more than there is, columns wider than a fair share give up the difference (they elide)."""
+    model = table.model()
+    header = table.horizontalHeader()
+    if model is None or header.count() == 0:
+        return
+    metrics = table.fontMetrics()
+    header_metrics = header.fontMetrics()
+    rows = min(model.rowCount(), 200)
+    wanted: list[int] = []
+    floors: list[int] = []
+    columns = [c for c in range(header.count()) if not header.isSectionHidden(c)]
+    if not columns:
+        return
+    for col in columns:
+        title = str(model.headerData(col, Qt.Orientation.Horizontal) or "")
+        floor = header_metrics.horizontalAdvance(title) + margin
+        widest = max(
+            (metrics.horizontalAdvance(str(model.index(r, col).data() or "")) for r in range(rows)),
+            default=0,
+        )
+        floors.append(floor)
+        wanted.append(max(floor, widest + margin))
+    available = table.viewport().width()
+    widths = _share(wanted, floors, available)
+    for col, width in zip(columns, widths, strict=True):
+        header.resizeSection(col, width)
+
+
+def _share(wanted: list[int], floors: list[int], available: int) -> list[int]:
+    """Water-filling: columns that fit under a common cap keep their width, wider ones get the
+    cap (never less than their header); slack goes to the last column."""
+    total = sum(wanted)
+    if total <= available:
+        widths = list(wanted)
+        widths[-1] += available - total
+        return widths
+    cap = max(wanted)
+    low, high = 0, cap
+    while low < high:  # the largest cap whose widths still fit
+        mid = (low + high + 1) // 2
+        if sum(max(f, min(w, mid)) for w, f in zip(wanted, floors, strict=True)) <= available:
+            low = mid
+        else:
+            high = mid - 1
+    return [max(f, min(w, low)) for w, f in zip(wanted, floors, strict=True)]
+
+
+def rows_table(model: QAbstractTableModel, name: str, parent: QWidget) -> QTableView:
+    """A compact read-only table sized to its rows (it lives inside a scrolling detail)."""
+    table = QTableView(parent)
+    table.setModel(model)
+    table.setAccessibleName(name)
+    table.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+    table.setAlternatingRowColors(True)
+    table.verticalHeader().setVisible(False)
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    header.setStretchLastSection(False)
+    table.setWordWrap(False)
+    table.setTextElideMode(Qt.TextElideMode.ElideRight)
+    table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    _Fitter(table)
+
+    def fit() -> None:
+        rows = model.rowCount()
+        height = table.horizontalHeader().height() + 2 * table.frameWidth()
+        rows_height = sum(table.rowHeight(r) for r in range(rows))
+        height += rows_height or table.verticalHeader().defaultSectionSize()
+        table.setFixedHeight(height)
+        fit_columns(table)
+
+    model.modelReset.connect(fit)
+    fit()
+    return table
