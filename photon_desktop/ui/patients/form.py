@@ -174,6 +174,9 @@ class PatientForm(QDialog):
         self.patient = patient
         self._save = tasks.Latest(owner=self)
         self._leaving = tasks.Latest(owner=self)
+        #: The question on screen, if any (Discard changes? / Possible duplicate).
+        self.leave_box: QMessageBox | None = None
+        self.duplicate_box: QMessageBox | None = None
         editing = patient is not None
         self.setWindowTitle("Edit patient" if editing else "New patient")
         self.setAccessibleName(self.windowTitle())
@@ -454,6 +457,7 @@ class PatientForm(QDialog):
         box.setDefaultButton(open_button)
         self.duplicate_box = box
         await ask(box)
+        self.duplicate_box = None
         clicked = box.clickedButton()
         if clicked is open_button:
             self._typed_at_open = self.values()  # the user chose to leave what was typed
@@ -525,6 +529,7 @@ class PatientForm(QDialog):
         box.setDefaultButton(keep)
         self.leave_box = box
         await ask(box)
+        self.leave_box = None
         if box.clickedButton() is discard:
             self._typed_at_open = self.values()
             super().reject()
