@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtWidgets import QApplication, QTableView, QWidget
+from PySide6.QtGui import QFontDatabase
+from PySide6.QtWidgets import QApplication, QLineEdit, QTableView, QWidget
 from ui_support import SCREENSHOTS, Connection, next_emission, settle, until
 
+from photon_desktop.domain import NameInput, PatientInput, Sex
 from photon_desktop.ui.common import icons
 from photon_desktop.ui.common.theme import Theme
 from photon_desktop.ui.main_window import MainWindow
@@ -95,7 +98,39 @@ def test_walkthrough_at_the_default_size(
             form.save_button.click()
             await settle(0.1)
             shot(form, f"patient_form_errors_{scheme}")
-            form.reject()
+            for key, value in (
+                ("first", "Ada\tMay"), ("last", "L" * 100), ("dob", "1850-01-01"),
+                ("phone", "0123456789"), ("email", "adà@example.com"), ("street1", "1 Main"),
+                ("zip", "٠٢١١٥"),
+            ):  # fmt: skip
+                editor = form.fields[key].editor
+                assert isinstance(editor, QLineEdit)
+                editor.setText(value)
+            form.save_button.click()
+            await settle(0.1)
+            shot(form, f"patient_form_many_errors_{scheme}")
+            form.cancel_tasks()
+            form.done(0)
+
+            # Names in other scripts and with emoji render as text, not boxes.
+            assert QFontDatabase.families(QFontDatabase.WritingSystem.SimplifiedChinese)
+            assert "Noto Color Emoji" in QFontDatabase.families()
+            created = await conn.services.patients.create(
+                PatientInput(
+                    name=NameInput("小明 🌟", "王" + "长" * 60),
+                    date_of_birth=date(1990, 2, 3),
+                    sex=Sex.MALE,
+                    phone="+14155550123",
+                    email="xiaoming.wang.with.a.rather.long.address@example.com",
+                )
+            )
+            window.patients.list.set_search("小明")
+            window.patients.list.select_when_loaded(created.id)
+            await until(lambda: detail.record is not None and detail.record.id == created.id)
+            await settle(0.2)
+            shot(window, f"patient_cjk_emoji_long_{scheme}")
+            assert window.width() == 1200
+            assert detail.title.elided() and detail.title.toolTip() == created.name.full
 
             window.show_page("prescriptions")
             await until(

@@ -65,7 +65,13 @@ class RecordsPage(ListDetailPage, Generic[T]):
             hidden=preferences.hidden_columns(self.kinds),
             page_size=PAGE_SIZE,
         )
-        super().__init__(paged, detail, preferences.list_splitter(self.kinds), parent=parent)
+        super().__init__(
+            paged,
+            detail,
+            preferences.list_splitter(self.kinds),
+            default_sizes=(600, 430),
+            parent=parent,
+        )
         self._workspace = workspace
         self._filter = ListFilter()
         self._state_preference = preferences.list_state_filter(self.kinds)

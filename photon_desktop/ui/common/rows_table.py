@@ -116,17 +116,36 @@ def fit_columns(table: QTableView, *, margin: int = 24) -> None:
         header.resizeSection(col, width)
 
 
+#: Columns that need at most this much (dates, states, counts) keep their width while wider ones
+#: (names, treatments, emails) share what is left: a cut date reads wrong, a cut name still reads.
+COMPACT = 120
+
+
 def _share(wanted: list[int], floors: list[int], available: int) -> list[int]:
-    """Water-filling: columns that fit under a common cap keep their width, wider ones get the
-    cap (never less than their header); slack goes to the last column."""
+    """Columns fit when they can; otherwise compact columns keep their width and the wide ones
+    are capped together (water-filling, never below their header); slack goes to the last."""
     total = sum(wanted)
     if total <= available:
         widths = list(wanted)
         widths[-1] += available - total
         return widths
-    cap = max(wanted)
-    low, high = 0, cap
-    while low < high:  # the largest cap whose widths still fit
+    compact = [w <= COMPACT for w in wanted]
+    fixed = sum(w for w, c in zip(wanted, compact, strict=True) if c)
+    wide_floors = sum(f for f, c in zip(floors, compact, strict=True) if not c)
+    if any(compact) and not all(compact) and fixed + wide_floors <= available:
+        capped = _cap(
+            [w for w, c in zip(wanted, compact, strict=True) if not c],
+            [f for f, c in zip(floors, compact, strict=True) if not c],
+            available - fixed,
+        )
+        it = iter(capped)
+        return [w if c else next(it) for w, c in zip(wanted, compact, strict=True)]
+    return _cap(wanted, floors, available)
+
+
+def _cap(wanted: list[int], floors: list[int], available: int) -> list[int]:
+    low, high = 0, max(wanted)
+    while low < high:  # the largest common cap whose widths still fit
         mid = (low + high + 1) // 2
         if sum(max(f, min(w, mid)) for w, f in zip(wanted, floors, strict=True)) <= available:
             low = mid

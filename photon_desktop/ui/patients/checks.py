@@ -29,6 +29,13 @@ MAX_LENGTH = {
     "zip": 10,
 }
 EARLIEST_BIRTH = date(1900, 1, 1)
+#: The states (and DC, PR) Photon takes in an address.
+US_STATES = (
+    "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID",
+    "IL", "IN", "IA", "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO",
+    "MT", "NE", "NV", "NH", "NJ", "NM", "NY", "NC", "ND", "OH", "OK", "OR", "PA",
+    "PR", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA", "WV", "WI", "WY",
+)  # fmt: skip
 
 # AWSEmail: an ASCII local part and dot-separated ASCII host labels.
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"

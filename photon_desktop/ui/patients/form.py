@@ -47,62 +47,8 @@ from photon_desktop.ui.common.confirm import ask
 from photon_desktop.ui.common.formatting import fmt_birth_date, fmt_phone
 from photon_desktop.ui.common.validated_field import ValidatedField
 from photon_desktop.ui.patients import checks
+from photon_desktop.ui.patients.checks import US_STATES
 from photon_desktop.ui.workspace import Workspace
-
-US_STATES = (
-    "AL",
-    "AK",
-    "AZ",
-    "AR",
-    "CA",
-    "CO",
-    "CT",
-    "DE",
-    "DC",
-    "FL",
-    "GA",
-    "HI",
-    "ID",
-    "IL",
-    "IN",
-    "IA",
-    "KS",
-    "KY",
-    "LA",
-    "ME",
-    "MD",
-    "MA",
-    "MI",
-    "MN",
-    "MS",
-    "MO",
-    "MT",
-    "NE",
-    "NV",
-    "NH",
-    "NJ",
-    "NM",
-    "NY",
-    "NC",
-    "ND",
-    "OH",
-    "OK",
-    "OR",
-    "PA",
-    "PR",
-    "RI",
-    "SC",
-    "SD",
-    "TN",
-    "TX",
-    "UT",
-    "VT",
-    "VA",
-    "WA",
-    "WV",
-    "WI",
-    "WY",
-)
 
 #: Server field path -> form field key.
 SERVER_FIELDS = {

@@ -218,3 +218,9 @@ def test_the_state_filter_is_remembered(
         )
 
     arun(scenario())
+
+
+def test_the_empty_detail_reads_naturally(workspace: Workspace, widgets: list[QWidget]) -> None:
+    page = OrdersPage(workspace)
+    widgets.append(page)
+    assert page.detail.state.label.text() == "Select an order in the list to see its details."
