@@ -29,6 +29,9 @@ from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 from qasync_helpers import run_on_qasync  # noqa: E402
 from ui_support import dark_palette  # noqa: E402
 
+from photon_desktop.ui.common import icons  # noqa: E402
+from photon_desktop.ui.common.theme import Theme  # noqa: E402
+
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     # The offscreen platform warns when a top-level window is shown; it says nothing about us.
@@ -90,6 +93,18 @@ def scheme(request: pytest.FixtureRequest, qapp: QApplication) -> Iterator[str]:
     yield request.param
     qapp.setPalette(previous)
     qapp.setStyle(previous_style)
+
+
+@pytest.fixture(params=["light", "dark"])
+def theme(request: pytest.FixtureRequest, qapp: QApplication) -> Iterator[Theme]:
+    """The app's own Theme forced light, then dark (screenshots of both schemes)."""
+    style, palette = qapp.style().name(), qapp.palette()
+    applied = Theme(qapp, forced=request.param)
+    yield applied
+    applied.setParent(None)
+    qapp.setPalette(palette)
+    qapp.setStyle(style)
+    icons.clear_cache()
 
 
 @pytest.fixture

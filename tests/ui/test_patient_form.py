@@ -10,8 +10,8 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QComboBox, QLineEdit, QWidget
-from ui_support import Connection, next_emission, until
+from PySide6.QtWidgets import QWidget
+from ui_support import Connection, fill, next_emission, until
 
 from photon_desktop.domain import NameInput, PatientInput, Sex
 from photon_desktop.ui.patients.form import PatientForm
@@ -19,17 +19,6 @@ from photon_desktop.ui.patients.list import PatientsPage
 from photon_desktop.ui.workspace import Workspace
 
 Run = Callable[..., Any]
-
-
-def fill(form: PatientForm, **values: str) -> None:
-    for key, value in values.items():
-        editor = form.fields[key].editor
-        if isinstance(editor, QComboBox):
-            editor.setCurrentIndex(editor.findData(value))
-        else:
-            assert isinstance(editor, QLineEdit)
-            editor.clear()
-            QTest.keyClicks(editor, value)
 
 
 GOOD = {

@@ -12,14 +12,13 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QMessageBox, QWidget
-from ui_support import Connection, next_emission, settle, until
+from PySide6.QtWidgets import QApplication, QLineEdit, QMessageBox, QWidget
+from ui_support import Connection, fill, next_emission, settle, until
 
 from photon_desktop.domain import Name, NameInput, Patient, PatientInput, Sex
 from photon_desktop.ui.common import preferences
 from photon_desktop.ui.common.states import State
 from photon_desktop.ui.main_window import MainWindow
-from photon_desktop.ui.patients.form import PatientForm
 from photon_desktop.ui.patients.list import PatientsPage
 from photon_desktop.ui.workspace import Workspace
 
@@ -31,20 +30,6 @@ GOOD = {
     "sex": "FEMALE",
     "phone": "(202) 555-0188",
 }
-
-
-def fill(form: PatientForm, **values: str) -> None:
-    for key, value in values.items():
-        editor = form.fields[key].editor
-        if isinstance(editor, QComboBox):
-            editor.setCurrentIndex(editor.findData(value))
-        else:
-            assert isinstance(editor, QLineEdit)
-            editor.clear()
-            if value.isascii() and value.isprintable():
-                QTest.keyClicks(editor, value)
-            else:  # QTest cannot type tabs or other scripts: a paste
-                editor.insert(value)
 
 
 def make_page(widgets: list[QWidget], workspace: Workspace) -> PatientsPage:

@@ -5,18 +5,16 @@ a user would notice — no horizontal scroll bar on the patient list, no cut hea
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-import pytest
 from PySide6.QtGui import QFontDatabase
-from PySide6.QtWidgets import QApplication, QLineEdit, QTableView, QWidget
+from PySide6.QtWidgets import QLineEdit, QTableView, QWidget
 from ui_support import SCREENSHOTS, Connection, next_emission, settle, until
 
 from photon_desktop.domain import NameInput, PatientInput, Sex
-from photon_desktop.ui.common import icons
 from photon_desktop.ui.common.theme import Theme
 from photon_desktop.ui.main_window import MainWindow
 from photon_desktop.ui.orders.list import OrdersPage
@@ -25,17 +23,6 @@ from photon_desktop.ui.workspace import Workspace
 
 Run = Callable[..., Any]
 SHOTS = Path(os.environ.get("PHOTON_SHOTS_DIR", str(SCREENSHOTS)))
-
-
-@pytest.fixture(params=["light", "dark"])
-def theme(request: pytest.FixtureRequest, qapp: QApplication) -> Iterator[Theme]:
-    style, palette = qapp.style().name(), qapp.palette()
-    applied = Theme(qapp, forced=request.param)
-    yield applied
-    applied.setParent(None)
-    qapp.setPalette(palette)
-    qapp.setStyle(style)
-    icons.clear_cache()
 
 
 def shot(widget: QWidget, name: str) -> None:

@@ -15,7 +15,8 @@ import httpx
 from auth_fakes import MemoryKeyring
 from PySide6.QtCore import QAbstractItemModel, Qt
 from PySide6.QtGui import QColor, QImage, QPalette
-from PySide6.QtWidgets import QWidget
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QComboBox, QLineEdit, QWidget
 
 from photon_desktop.auth.environments import LOCAL_SANDBOX, Environment
 from photon_desktop.auth.profiles import Profile
@@ -63,6 +64,22 @@ def column(model: QAbstractItemModel, title: str) -> list[str]:
         if model.headerData(c, Qt.Orientation.Horizontal) == title
     )  # fmt: skip
     return [model.index(r, col).data() for r in range(model.rowCount())]
+
+
+def fill(form: Any, **values: str) -> None:
+    """Type ``values`` into a form's fields (``form.fields[key].editor``) as a user would;
+    text QTest cannot type (tabs, other scripts) is pasted."""
+    for key, value in values.items():
+        editor = form.fields[key].editor
+        if isinstance(editor, QComboBox):
+            editor.setCurrentIndex(editor.findData(value))
+            continue
+        assert isinstance(editor, QLineEdit)
+        editor.clear()
+        if value.isascii() and value.isprintable():
+            QTest.keyClicks(editor, value)
+        else:
+            editor.insert(value)
 
 
 def dark_palette() -> QPalette:

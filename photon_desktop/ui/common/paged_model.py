@@ -70,6 +70,23 @@ class Column(Generic[T]):
     sort_key: Callable[[T], Any] | None = None
 
 
+def header_data(
+    columns: Sequence[ColumnSpec[Any]],
+    rows: int,
+    section: int,
+    orientation: Qt.Orientation,
+    role: int,
+) -> Any:
+    """Column titles across the top, row numbers down the side (what every table model shows)."""
+    if role != Qt.ItemDataRole.DisplayRole:
+        return None
+    if orientation == Qt.Orientation.Horizontal and 0 <= section < len(columns):
+        return columns[section].title
+    if orientation == Qt.Orientation.Vertical and 0 <= section < rows:
+        return section + 1
+    return None
+
+
 class PagedTableModel(QAbstractTableModel, Generic[T]):
     """Rows of ``T`` fetched page by page through ``fetch(after_cursor) -> Page[T]``.
 
@@ -272,10 +289,4 @@ class PagedTableModel(QAbstractTableModel, Generic[T]):
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self._columns):
-            return self._columns[section].title
-        if orientation == Qt.Orientation.Vertical and 0 <= section < len(self._rows):
-            return section + 1
-        return None
+        return header_data(self._columns, len(self._rows), section, orientation, role)

@@ -19,7 +19,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtWidgets import QHeaderView, QTableView, QWidget
 
-from photon_desktop.ui.common.paged_model import Column
+from photon_desktop.ui.common.paged_model import Column, header_data
 
 T = TypeVar("T")
 _ROOT = QModelIndex()
@@ -61,13 +61,7 @@ class RowsModel(QAbstractTableModel, Generic[T]):
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self._columns):
-            return self._columns[section].title
-        if orientation == Qt.Orientation.Vertical and 0 <= section < len(self._rows):
-            return section + 1
-        return None
+        return header_data(self._columns, len(self._rows), section, orientation, role)
 
 
 class _Fitter(QObject):
