@@ -149,7 +149,7 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setChildrenCollapsible(False)
-        self.splitter.setSizes([170, 1030])
+        self.splitter.setSizes([150, 1050])
         self.setCentralWidget(self.splitter)
 
         self.toolbar = QToolBar("Main", self)
@@ -415,7 +415,7 @@ class MainWindow(QMainWindow):
         state = preferences.WINDOW_STATE.get()
         if state is not None:
             self.restoreState(state)
-        preferences.restore_splitter(self.splitter, preferences.WINDOW_SPLITTER, [170, 1030])
+        preferences.restore_splitter(self.splitter, preferences.WINDOW_SPLITTER, [150, 1050])
         if self._restoring_page is not None:
             QTimer.singleShot(0, self._finish_restore)
 

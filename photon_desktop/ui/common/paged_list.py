@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Generic, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 from PySide6.QtCore import (
     QCoreApplication,
@@ -53,7 +53,15 @@ from photon_desktop.ui.common.rows_table import fit_columns
 from photon_desktop.ui.common.states import StateView
 from photon_desktop.ui.workspace import Workspace
 
-T = TypeVar("T")
+
+class Identified(Protocol):
+    """A record the list can find again (every Photon record has an id)."""
+
+    @property
+    def id(self) -> str: ...
+
+
+T = TypeVar("T", bound=Identified)
 Fetcher = Callable[[str | None], Awaitable[Page[T]]]
 SORT_HINT = "Sorts the rows loaded so far; scroll to load more. Click again to reverse."
 
@@ -209,7 +217,7 @@ class PagedList(QWidget, Generic[T]):
     def copy_current_id(self) -> None:
         record = self.current()
         if record is not None:
-            record_id = str(getattr(record, "id", ""))
+            record_id = record.id
             QGuiApplication.clipboard().setText(record_id)
             show_status(self, f"Copied {self._kind} ID {record_id}")
 
@@ -264,8 +272,8 @@ class PagedList(QWidget, Generic[T]):
         or (``insert``, a new record that matches) put it first."""
         if self.model is None:
             return
-        record_id = str(getattr(record, "id", ""))
-        row = self.model.find_row(lambda r: str(getattr(r, "id", "")) == record_id)
+        record_id = record.id
+        row = self.model.find_row(lambda r: r.id == record_id)
         if row >= 0 and matches:
             self.model.replace_row(row, record)
         elif row >= 0:
@@ -299,7 +307,7 @@ class PagedList(QWidget, Generic[T]):
             self._pending = None
             self._set_model(model)
             if current is not None and self._select_when_loaded is None:
-                self._select_when_loaded = str(getattr(current, "id", ""))
+                self._select_when_loaded = current.id
         self._banner_bar.setVisible(False)
         if model.rowCount() == 0:
             self._empty_state(self.state)
@@ -349,7 +357,7 @@ class PagedList(QWidget, Generic[T]):
     def _select(self, record_id: str) -> bool:
         if self.model is None:
             return False
-        row = self.model.find_row(lambda r: str(getattr(r, "id", "")) == record_id)
+        row = self.model.find_row(lambda r: r.id == record_id)
         if row < 0:
             return False
         index = self.proxy.mapFromSource(self.model.index(row, 0))

@@ -18,13 +18,13 @@ from photon_desktop.domain import Page
 from photon_desktop.ui.common import preferences
 from photon_desktop.ui.common.formatting import enum_label
 from photon_desktop.ui.common.list_detail import ListDetailPage
-from photon_desktop.ui.common.paged_list import Fetcher, PagedList
+from photon_desktop.ui.common.paged_list import Fetcher, Identified, PagedList
 from photon_desktop.ui.common.paged_model import Column
 from photon_desktop.ui.common.record_detail import RecordDetail
 from photon_desktop.ui.common.states import StateView
 from photon_desktop.ui.workspace import Workspace
 
-T = TypeVar("T")
+T = TypeVar("T", bound=Identified)
 
 PAGE_SIZE = 50
 DEBOUNCE_MS = 300

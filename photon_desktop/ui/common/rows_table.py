@@ -80,7 +80,7 @@ class _Fitter(QObject):
         return False
 
 
-def fit_columns(table: QTableView, *, margin: int = 24) -> None:
+def fit_columns(table: QTableView, *, margin: int = 14, header_margin: int = 20) -> None:
     """Share the viewport's width: each column gets what its header and cells need; when that
     is more than there is, columns wider than a fair share give up the difference (they elide)."""
     model = table.model()
@@ -97,7 +97,7 @@ def fit_columns(table: QTableView, *, margin: int = 24) -> None:
         return
     for col in columns:
         title = str(model.headerData(col, Qt.Orientation.Horizontal) or "")
-        floor = header_metrics.horizontalAdvance(title) + margin
+        floor = header_metrics.horizontalAdvance(title) + header_margin
         widest = max(
             (metrics.horizontalAdvance(str(model.index(r, col).data() or "")) for r in range(rows)),
             default=0,

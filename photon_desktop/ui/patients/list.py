@@ -226,7 +226,7 @@ class PatientsPage(ListDetailPage):
         patients = PatientList(workspace, page_size=page_size)
         detail = PatientDetail(workspace)
         super().__init__(
-            patients, detail, preferences.PATIENTS_SPLITTER, default_sizes=(600, 430), parent=parent
+            patients, detail, preferences.PATIENTS_SPLITTER, default_sizes=(620, 430), parent=parent
         )
         self._workspace = workspace
         self.form: PatientForm | None = None
