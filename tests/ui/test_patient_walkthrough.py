@@ -305,8 +305,14 @@ def test_window_copy_feedback_theme_switch_and_refresh_without_connection(
 
             window.theme_actions["dark"].trigger()
             assert theme.dark and preferences.THEME.get() == "dark"
-            window.theme_actions["light"].trigger()
-            assert not theme.dark and preferences.THEME.get() == "light"
+            window.theme_actions["dark"].trigger()
+            again = MainWindow(conn.workspace)  # the next start applies the remembered scheme
+            widgets.append(again)
+            theme.force("light")
+            assert again.theme_actions["dark"].isChecked()
+            await until(lambda: theme.dark)
+            again.theme_actions["system"].trigger()
+            assert preferences.THEME.get() == "system"
         finally:
             theme.setParent(None)
             await conn.aclose()

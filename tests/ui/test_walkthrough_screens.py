@@ -45,6 +45,15 @@ def cut_headers(table: QTableView) -> list[str]:
     return cut
 
 
+def fills_its_width(table: QTableView) -> bool:
+    """No blank band beside the columns while their text is cut."""
+    header = table.horizontalHeader()
+    used = sum(
+        header.sectionSize(c) for c in range(header.count()) if not header.isSectionHidden(c)
+    )
+    return abs(used - table.viewport().width()) <= 2
+
+
 def test_walkthrough_at_the_default_size(
     arun: Run, sandbox: Any, widgets: list[QWidget], ui_settings: Any, theme: Theme
 ) -> None:
@@ -78,6 +87,7 @@ def test_walkthrough_at_the_default_size(
             shot(window, f"patient_detail_{scheme}")
             for table in (detail.prescriptions_table, detail.orders_table):
                 assert cut_headers(table) == []
+                assert fills_its_width(table)
 
             window.patients.new_patient()
             form = window.patients.form
@@ -125,7 +135,8 @@ def test_walkthrough_at_the_default_size(
             )
             prescriptions.list.table.selectRow(0)
             await next_emission(prescriptions.detail.loaded)
-            await settle(0.2)
+            assert cut_headers(prescriptions.detail.fills_table) == []
+            assert fills_its_width(prescriptions.detail.fills_table)
             shot(window, f"prescriptions_{scheme}")
             assert cut_headers(prescriptions.detail.fills_table) == []
 
@@ -136,6 +147,7 @@ def test_walkthrough_at_the_default_size(
             await settle(0.2)
             shot(window, f"orders_{scheme}")
             assert cut_headers(orders.detail.fills_table) == []
+            assert fills_its_width(orders.detail.fills_table)
         finally:
             await conn.aclose()
 
