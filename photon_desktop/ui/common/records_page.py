@@ -123,7 +123,8 @@ class RecordsPage(ListDetailPage, Generic[T]):
         self._reload_soon = QTimer(self)
         self._reload_soon.setSingleShot(True)
         self._reload_soon.setInterval(0)
-        self._reload_soon.timeout.connect(self.reload)
+        self._reload_soon.timeout.connect(self._reload_after_change)
+        self._new_environment = False
         workspace.session_changed.connect(self._reload_soon.start)
         workspace.environment_changed.connect(self._on_environment_changed)
         self.reload()
@@ -210,7 +211,14 @@ class RecordsPage(ListDetailPage, Generic[T]):
 
     def _on_environment_changed(self) -> None:
         self.detail.clear()
+        self._new_environment = True
         self._reload_soon.start()
+
+    def _reload_after_change(self) -> None:
+        """A renewed sign-in keeps the rows until the new answer; another environment does not
+        (its rows belong to another organization)."""
+        keep, self._new_environment = not self._new_environment, False
+        self.list.reload(keep_rows=keep)
 
     def _show_empty(self, state: StateView) -> None:
         flt = self._filter
