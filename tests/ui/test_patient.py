@@ -194,7 +194,7 @@ def test_unavailable_parts_show_their_reason(
             await conn.as_m2m()
             detail = make_detail(widgets, conn.workspace)
             reason = "Your sign-in does not allow you to see prescriptions."
-            detail.show_patient(
+            detail.show_record(
                 Patient(
                     id="pat_x",
                     name=Name("Ada", "Lovelace", "Ada Lovelace"),

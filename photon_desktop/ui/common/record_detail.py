@@ -9,6 +9,7 @@ or a change of permission does.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import Qt, Signal
@@ -134,7 +135,7 @@ class RecordDetail(QWidget, Generic[T]):
             return NOT_CONNECTED
         return self._workspace.session.why_not(self._permission)
 
-    def _show_state(self, show: Any) -> None:
+    def _show_state(self, show: Callable[[], None]) -> None:
         self.header.setVisible(False)
         self.notice.setVisible(False)
         show()

@@ -249,10 +249,6 @@ class PatientDetail(RecordDetail[Patient]):
     async def _fetch(self, record_id: str) -> Patient:
         return await self._workspace.services.patients.get(record_id)
 
-    def show_patient(self, patient: Patient) -> None:
-        """Render ``patient`` (the record a save returned)."""
-        self.show_record(patient)
-
     def _render(self, patient: Patient) -> None:
         name = patient.name.full or f"{patient.name.first} {patient.name.last}"
         self.title.setText(name)
