@@ -13,12 +13,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLineEdit, QMessageBox, QWidget
-from ui_support import Connection, fill, next_emission, settle, until
+from ui_support import Connection, fill, next_emission, settle, signed_in, until
 
 from photon_desktop.domain import Name, NameInput, Patient, PatientInput, Sex
 from photon_desktop.ui.common import preferences
 from photon_desktop.ui.common.states import State
 from photon_desktop.ui.main_window import MainWindow
+from photon_desktop.ui.patients.form import PatientForm
 from photon_desktop.ui.patients.list import PatientsPage
 from photon_desktop.ui.workspace import Workspace
 
@@ -40,6 +41,17 @@ def make_page(widgets: list[QWidget], workspace: Workspace) -> PatientsPage:
     return page
 
 
+async def new_patient_form(
+    widgets: list[QWidget], workspace: Workspace
+) -> tuple[PatientsPage, PatientForm]:
+    """The patients page, loaded, with its New patient form open."""
+    page = make_page(widgets, workspace)
+    await next_emission(page.first_page_loaded)
+    page.new_patient()
+    assert page.form is not None
+    return page, page.form
+
+
 async def answer(box_of: Callable[[], QMessageBox | None], text: str) -> None:
     """Click the button labelled ``text`` on the question box once it shows."""
     await until(lambda: (box := box_of()) is not None and box.isVisible())
@@ -53,14 +65,8 @@ def test_a_huge_name_is_capped_in_the_form_and_elided_in_the_detail(
     arun: Run, sandbox: Any, widgets: list[QWidget], ui_settings: Any
 ) -> None:
     async def scenario() -> None:
-        conn = Connection(sandbox, Workspace())
-        try:
-            await conn.as_m2m()
-            page = make_page(widgets, conn.workspace)
-            await next_emission(page.first_page_loaded)
-            page.new_patient()
-            form = page.form
-            assert form is not None
+        async with signed_in(sandbox) as conn:
+            page, form = await new_patient_form(widgets, conn.workspace)
             width = form.width()
             first = form.fields["first"].editor
             assert isinstance(first, QLineEdit)
@@ -79,8 +85,6 @@ def test_a_huge_name_is_capped_in_the_form_and_elided_in_the_detail(
             assert page.width() == before
             assert page.detail.title.elided()
             assert page.detail.title.toolTip() == long.full
-        finally:
-            await conn.aclose()
 
     arun(scenario())
 
@@ -93,14 +97,8 @@ def test_leaving_a_form_with_edits_asks_and_keeps_them_unless_discarded(
     arun: Run, sandbox: Any, widgets: list[QWidget], ui_settings: Any
 ) -> None:
     async def scenario() -> None:
-        conn = Connection(sandbox, Workspace())
-        try:
-            await conn.as_m2m()
-            page = make_page(widgets, conn.workspace)
-            await next_emission(page.first_page_loaded)
-            page.new_patient()
-            form = page.form
-            assert form is not None
+        async with signed_in(sandbox) as conn:
+            _page, form = await new_patient_form(widgets, conn.workspace)
             fill(form, first="Rosalind")
             QTest.keyClick(form, Qt.Key.Key_Escape)
             await answer(lambda: form.leave_box, "Keep editing")
@@ -109,8 +107,6 @@ def test_leaving_a_form_with_edits_asks_and_keeps_them_unless_discarded(
             form.close()  # the window's close button asks too
             await answer(lambda: form.leave_box, "Discard changes")
             await until(lambda: not form.isVisible())
-        finally:
-            await conn.aclose()
 
     arun(scenario())
 
@@ -119,14 +115,8 @@ def test_many_errors_and_what_the_server_would_refuse(
     arun: Run, sandbox: Any, widgets: list[QWidget], ui_settings: Any
 ) -> None:
     async def scenario() -> None:
-        conn = Connection(sandbox, Workspace())
-        try:
-            await conn.as_m2m()
-            page = make_page(widgets, conn.workspace)
-            await next_emission(page.first_page_loaded)
-            page.new_patient()
-            form = page.form
-            assert form is not None
+        async with signed_in(sandbox) as conn:
+            _page, form = await new_patient_form(widgets, conn.workspace)
             fill(
                 form,
                 first="Ada\tMay",
@@ -151,8 +141,6 @@ def test_many_errors_and_what_the_server_would_refuse(
             bottom = message.mapTo(form, message.rect().bottomLeft()).y()
             assert bottom <= form.height()
             assert form.fields["first"].value() == "Ada\tMay"  # nothing typed is lost
-        finally:
-            await conn.aclose()
 
     arun(scenario())
 
@@ -161,9 +149,7 @@ def test_a_duplicate_is_caught_and_the_existing_patient_opened(
     arun: Run, sandbox: Any, widgets: list[QWidget], ui_settings: Any
 ) -> None:
     async def scenario() -> None:
-        conn = Connection(sandbox, Workspace())
-        try:
-            await conn.as_m2m()
+        async with signed_in(sandbox) as conn:
             existing = await conn.services.patients.create(
                 PatientInput(
                     name=NameInput("Dorothy", "Hodgkin"),
@@ -172,11 +158,7 @@ def test_a_duplicate_is_caught_and_the_existing_patient_opened(
                     phone="+12025550166",
                 )
             )
-            page = make_page(widgets, conn.workspace)
-            await next_emission(page.first_page_loaded)
-            page.new_patient()
-            form = page.form
-            assert form is not None
+            page, form = await new_patient_form(widgets, conn.workspace)
             fill(form, first="dorothy", last="HODGKIN", dob="1910-05-12", sex="FEMALE",
                  phone="(202) 555-0100")  # fmt: skip
             creates = conn.services.request_log.entries
@@ -191,8 +173,6 @@ def test_a_duplicate_is_caught_and_the_existing_patient_opened(
                 1 for e in conn.services.request_log.entries if e.operation == "CreatePatient"
             )
             assert after == before  # nothing was created
-        finally:
-            await conn.aclose()
 
     arun(scenario(), timeout=40)
 
@@ -201,9 +181,7 @@ def test_search_by_name_and_date_of_birth_or_phone(
     arun: Run, sandbox: Any, widgets: list[QWidget], ui_settings: Any
 ) -> None:
     async def scenario() -> None:
-        conn = Connection(sandbox, Workspace())
-        try:
-            await conn.as_m2m()
+        async with signed_in(sandbox) as conn:
             page = make_page(widgets, conn.workspace)
             await next_emission(page.first_page_loaded)
             assert "date of birth or phone" in page.list.search.placeholderText()
@@ -220,8 +198,6 @@ def test_search_by_name_and_date_of_birth_or_phone(
             shown = page.list.model.items()  # type: ignore[union-attr]
             assert target.id in [p.id for p in shown]
             assert all(p.phone == target.phone for p in shown)
-        finally:
-            await conn.aclose()
 
     arun(scenario())
 
@@ -230,9 +206,7 @@ def test_the_list_follows_creates_and_edits_and_f5_keeps_the_rows(
     arun: Run, sandbox: Any, widgets: list[QWidget], ui_settings: Any
 ) -> None:
     async def scenario() -> None:
-        conn = Connection(sandbox, Workspace())
-        try:
-            await conn.as_m2m()
+        async with signed_in(sandbox) as conn:
             page = make_page(widgets, conn.workspace)
             await next_emission(page.first_page_loaded)
 
@@ -272,8 +246,6 @@ def test_the_list_follows_creates_and_edits_and_f5_keeps_the_rows(
             sandbox.reset_faults()
             page.list.banner_retry.click()
             await until(lambda: not page.list.banner.isVisible())
-        finally:
-            await conn.aclose()
 
     arun(scenario(), timeout=60)
 

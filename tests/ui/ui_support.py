@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -160,6 +161,17 @@ class FormBrowser:
                 data={"transaction": txn.group(1), "user": self.email, "action": "continue"},
             )
             await web.get(decision.headers["location"])
+
+
+@asynccontextmanager
+async def signed_in(sandbox: Any) -> AsyncIterator[Connection]:
+    """A Connection signed in as the sandbox's M2M client, closed when the block ends."""
+    conn = Connection(sandbox, Workspace())
+    try:
+        await conn.as_m2m()
+        yield conn
+    finally:
+        await conn.aclose()
 
 
 class Connection:
