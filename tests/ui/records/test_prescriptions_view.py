@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 from pytestqt.modeltest import ModelTester
 from records_fakes import FakeServices, FakeSession
@@ -291,5 +292,31 @@ def test_switching_environment_reloads_once_and_clears_the_detail(
         await settle(0.1)
         assert len(other.prescriptions.calls) == 1  # one first page, not one per signal
         assert page.detail.record is None and page.detail.state.isVisible()
+
+    arun(scenario())
+
+
+def test_columns_can_be_shown_and_hidden_and_it_is_remembered(
+    arun: Callable[..., Any], workspace: Workspace, widgets: list[QWidget], ui_settings: Any
+) -> None:
+    async def scenario() -> None:
+        page = PrescriptionsPage(workspace)
+        page.resize(1000, 600)
+        page.show()
+        widgets.append(page)
+        await until(lambda: page.list.model is not None and page.list.model.rowCount() > 0)
+        table = page.list.table
+        ids = next(
+            c
+            for c in range(table.model().columnCount())
+            if table.model().headerData(c, Qt.Orientation.Horizontal) == "ID"
+        )
+        assert table.isColumnHidden(ids)  # hidden by default: the detail has it
+        page.list.set_column_visible("ID", True)
+        assert not table.isColumnHidden(ids)
+        again = PrescriptionsPage(workspace)
+        widgets.append(again)
+        await until(lambda: again.list.model is not None and again.list.model.rowCount() > 0)
+        assert not again.list.table.isColumnHidden(ids)
 
     arun(scenario())
