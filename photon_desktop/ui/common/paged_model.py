@@ -37,6 +37,8 @@ _Index = QModelIndex | QPersistentModelIndex
 
 #: The record itself (``model.data(index, ITEM_ROLE)``), for proxies and delegates.
 ITEM_ROLE = int(Qt.ItemDataRole.UserRole) + 1
+#: ``headerData(col, Horizontal, WHOLE_ROLE)``: True when the column's text must not be cut.
+WHOLE_ROLE = int(Qt.ItemDataRole.UserRole) + 3
 #: A value that sorts correctly (dates as ISO strings, numbers as numbers) for a sort proxy.
 SORT_ROLE = int(Qt.ItemDataRole.UserRole) + 2
 
@@ -63,11 +65,13 @@ class ColumnSpec(Protocol[T_contra]):
 
 @dataclass(frozen=True, slots=True)
 class Column(Generic[T]):
-    """A column: header, cell text, and optionally a sort key when text order is wrong."""
+    """A column: header, cell text, optionally a sort key when text order is wrong, and whether
+    its text must never be cut to fit (``whole``: dates, times, phone numbers)."""
 
     title: str
     value: Callable[[T], str]
     sort_key: Callable[[T], Any] | None = None
+    whole: bool = False
 
 
 def header_data(
@@ -78,6 +82,8 @@ def header_data(
     role: int,
 ) -> Any:
     """Column titles across the top, row numbers down the side (what every table model shows)."""
+    if role == WHOLE_ROLE and orientation == Qt.Orientation.Horizontal:
+        return 0 <= section < len(columns) and bool(getattr(columns[section], "whole", False))
     if role != Qt.ItemDataRole.DisplayRole:
         return None
     if orientation == Qt.Orientation.Horizontal and 0 <= section < len(columns):

@@ -150,6 +150,8 @@ class RecordDetail(QWidget, Generic[T]):
             self._loads.cancel()
             self._show_state(lambda: self.state.show_message(self._why_not()))
             return
+        if not tasks.loop_running():
+            return  # the app is shutting down: nothing could load it
         if self.record is None or self._id_of(self.record) != record_id:
             self._show_state(lambda: self.state.show_loading(f"Loading {self.kind}…"))
         self._loads.spawn(self._load(record_id), name=f"{self.kind}-detail")

@@ -19,7 +19,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtWidgets import QHeaderView, QTableView, QWidget
 
-from photon_desktop.ui.common.paged_model import Column, header_data
+from photon_desktop.ui.common.paged_model import WHOLE_ROLE, Column, header_data
 
 T = TypeVar("T")
 _ROOT = QModelIndex()
@@ -76,7 +76,7 @@ class _Fitter(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         # The event type first: nothing else is touched while the table is being destroyed.
         if event.type() == QEvent.Type.Resize and watched is self._viewport:
-            fit_columns(self._table)
+            fit_rows_table(self._table)
         return False
 
 
@@ -92,6 +92,7 @@ def fit_columns(table: QTableView, *, margin: int = 14, header_margin: int = 20)
     rows = min(model.rowCount(), 200)
     wanted: list[int] = []
     floors: list[int] = []
+    whole: list[bool] = []
     columns = [c for c in range(header.count()) if not header.isSectionHidden(c)]
     if not columns:
         return
@@ -104,8 +105,9 @@ def fit_columns(table: QTableView, *, margin: int = 14, header_margin: int = 20)
         )
         floors.append(floor)
         wanted.append(max(floor, widest + margin))
+        whole.append(bool(model.headerData(col, Qt.Orientation.Horizontal, WHOLE_ROLE)))
     available = table.viewport().width()
-    widths = _share(wanted, floors, available)
+    widths = _share(wanted, floors, available, whole)
     for col, width in zip(columns, widths, strict=True):
         header.resizeSection(col, width)
 
@@ -115,15 +117,19 @@ def fit_columns(table: QTableView, *, margin: int = 14, header_margin: int = 20)
 COMPACT = 120
 
 
-def _share(wanted: list[int], floors: list[int], available: int) -> list[int]:
-    """Columns fit when they can; otherwise compact columns keep their width and the wide ones
-    are capped together (water-filling, never below their header); slack goes to the last."""
+def _share(
+    wanted: list[int], floors: list[int], available: int, whole: list[bool] | None = None
+) -> list[int]:
+    """Columns fit when they can; otherwise compact and ``whole`` columns keep their width and
+    the others are capped together (water-filling, never below their header); slack goes to
+    the last."""
     total = sum(wanted)
     if total <= available:
         widths = list(wanted)
         widths[-1] += available - total
         return widths
-    compact = [w <= COMPACT for w in wanted]
+    keep = whole or [False] * len(wanted)
+    compact = [w <= COMPACT or k for w, k in zip(wanted, keep, strict=True)]
     fixed = sum(w for w, c in zip(wanted, compact, strict=True) if c)
     wide_floors = sum(f for f, c in zip(floors, compact, strict=True) if not c)
     if any(compact) and not all(compact) and fixed + wide_floors <= available:
@@ -161,20 +167,25 @@ def rows_table(model: QAbstractTableModel, name: str, parent: QWidget) -> QTable
     header = table.horizontalHeader()
     header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     header.setStretchLastSection(False)
-    table.setWordWrap(False)
+    # A few rows: when the width runs out, dates and times wrap onto a second line (rows grow)
+    # rather than lose their end; a long unbroken name elides, its tooltip whole.
+    table.setWordWrap(True)
     table.setTextElideMode(Qt.TextElideMode.ElideRight)
     table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     _Fitter(table)
-
-    def fit() -> None:
-        rows = model.rowCount()
-        height = table.horizontalHeader().height() + 2 * table.frameWidth()
-        rows_height = sum(table.rowHeight(r) for r in range(rows))
-        height += rows_height or table.verticalHeader().defaultSectionSize()
-        table.setFixedHeight(height)
-        fit_columns(table)
-
-    model.modelReset.connect(fit)
-    fit()
+    model.modelReset.connect(lambda: fit_rows_table(table))
+    fit_rows_table(table)
     return table
+
+
+def fit_rows_table(table: QTableView) -> None:
+    """Columns to the width, rows to their (wrapped) text, the table to its rows: no inner
+    scrolling inside a page that already scrolls."""
+    fit_columns(table)
+    table.resizeRowsToContents()
+    model = table.model()
+    height = table.horizontalHeader().height() + 2 * table.frameWidth()
+    rows_height = sum(table.rowHeight(r) for r in range(model.rowCount()))
+    height += rows_height or table.verticalHeader().defaultSectionSize()
+    table.setFixedHeight(height)

@@ -37,8 +37,8 @@ FINISHED = frozenset({OrderState.COMPLETED, OrderState.CANCELED})
 FILL_COLUMNS: tuple[Column[Fill], ...] = (
     Column("Treatment", lambda f: f.treatment.name if f.treatment else "—"),
     Column("State", lambda f: enum_label(f.state)),
-    Column("Requested", lambda f: fmt_datetime(f.requested_at)),
-    Column("Filled", lambda f: fmt_datetime(f.filled_at)),
+    Column("Requested", lambda f: fmt_datetime(f.requested_at), whole=True),
+    Column("Filled", lambda f: fmt_datetime(f.filled_at), whole=True),
     Column("Prescription", lambda f: text_or_dash(f.prescription_id)),
 )
 

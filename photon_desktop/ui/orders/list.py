@@ -18,7 +18,7 @@ COLUMNS: tuple[Column[Order], ...] = (
     Column("Fulfillment", lambda o: enum_label(o.fulfillment.state) if o.fulfillment else "—"),
     Column("Pharmacy", lambda o: o.pharmacy.name if o.pharmacy else "Routing…"),
     Column("Type", lambda o: enum_label(o.fulfillment.type) if o.fulfillment else "—"),
-    Column("Created", lambda o: fmt_datetime(o.created_at)),
+    Column("Created", lambda o: fmt_datetime(o.created_at), whole=True),
     Column("ID", lambda o: o.id),
 )
 

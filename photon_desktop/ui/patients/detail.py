@@ -153,7 +153,7 @@ class PatientDetail(RecordDetail[Patient]):
         self.pharmacies_model: RowsModel[Pharmacy] = RowsModel(
             [
                 Column("Pharmacy", lambda p: p.name),
-                Column("Phone", lambda p: fmt_phone(p.phone)),
+                Column("Phone", lambda p: fmt_phone(p.phone), whole=True),
                 Column("Address", lambda p: fmt_address(p.address, one_line=True)),
             ],
             self,
@@ -170,7 +170,7 @@ class PatientDetail(RecordDetail[Patient]):
             [
                 Column("Treatment", lambda rx: rx.treatment.name),
                 Column("State", lambda rx: enum_label(rx.state)),
-                Column("Written", lambda rx: fmt_date(rx.written_at.date())),
+                Column("Written", lambda rx: fmt_date(rx.written_at.date()), whole=True),
                 Column("Fills left", lambda rx: f"{rx.fills_remaining} of {rx.fills_allowed}"),
             ],
             self,
@@ -183,7 +183,7 @@ class PatientDetail(RecordDetail[Patient]):
 
         self.orders_model: RowsModel[Order] = RowsModel(
             [
-                Column("Created", lambda o: fmt_date(o.created_at.date())),
+                Column("Created", lambda o: fmt_date(o.created_at.date()), whole=True),
                 Column("State", lambda o: enum_label(o.state)),
                 Column("Pharmacy", lambda o: o.pharmacy.name if o.pharmacy else "—"),
             ],

@@ -11,7 +11,6 @@ click can never send two writes.
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 from collections.abc import Callable, Sequence
 
@@ -76,15 +75,6 @@ ORDER = (
 )  # fmt: skip
 ADDRESS = ("street1", "street2", "city", "state", "zip")
 DUPLICATE_PAGES = 3
-
-
-def _loop_running() -> bool:
-    """Asking needs the app's loop; without one (the app is shutting down) nobody could answer."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return False
-    return True
 
 
 def same_person(existing: PatientSummary, data: PatientInput) -> str | None:
@@ -455,7 +445,7 @@ class PatientForm(QDialog):
         if self.saving:
             self._show_banner("Saving… the form closes when Photon answers.")
             return
-        if self.dirty and _loop_running():
+        if self.dirty and tasks.loop_running():
             if not self._leaving.busy:
                 self._leaving.spawn(self._ask_to_leave(), name="leave-patient-form")
             return

@@ -29,8 +29,8 @@ READ_PERMISSION = "read:prescription"
 
 FILL_COLUMNS: tuple[Column[Fill], ...] = (
     Column("State", lambda f: enum_label(f.state)),
-    Column("Requested", lambda f: fmt_datetime(f.requested_at)),
-    Column("Filled", lambda f: fmt_datetime(f.filled_at)),
+    Column("Requested", lambda f: fmt_datetime(f.requested_at), whole=True),
+    Column("Filled", lambda f: fmt_datetime(f.filled_at), whole=True),
     Column("Order", lambda f: text_or_dash(f.order_id)),
 )
 

@@ -18,8 +18,8 @@ COLUMNS: tuple[Column[Prescription], ...] = (
     Column("State", lambda rx: enum_label(rx.state)),
     Column("Quantity", lambda rx: f"{fmt_quantity(rx.dispense_quantity)} {rx.dispense_unit}"),
     Column("Fills left", lambda rx: f"{rx.fills_remaining} of {rx.fills_allowed}"),
-    Column("Written", lambda rx: fmt_date(rx.written_at.date())),
-    Column("Expires", lambda rx: fmt_date(rx.expiration_date)),
+    Column("Written", lambda rx: fmt_date(rx.written_at.date()), whole=True),
+    Column("Expires", lambda rx: fmt_date(rx.expiration_date), whole=True),
     Column("ID", lambda rx: rx.id),
 )
 
