@@ -263,10 +263,12 @@ def test_window_copy_feedback_theme_switch_and_refresh_without_connection(
             window.show()
             widgets.append(window)
             assert not window.refresh_action.isEnabled()  # nothing connected
+            assert not window.patients.list.refresh_button.isEnabled()
             assert "connect" in window.refresh_action.toolTip().lower()
             await conn.as_m2m()
             await next_emission(window.patients_page_shown)
             assert window.refresh_action.isEnabled()
+            assert window.patients.list.refresh_button.isEnabled()
 
             table = window.patients.list.table
             table.selectRow(0)

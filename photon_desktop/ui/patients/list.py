@@ -175,6 +175,7 @@ class PatientList(PagedList[PatientSummary]):
     def reload(self, *, keep_rows: bool = False) -> None:
         self._was_allowed = self.allowed()
         self._signed_in_as = self._sign_in()
+        self.refresh_button.setEnabled(self._was_allowed)  # nothing to reload when not connected
         super().reload(keep_rows=keep_rows)
         if self.model is not None and self.model.rowCount() == 0 and self._query_text:
             self.state.show_loading(f"Searching for {self._parsed.describe()}…")
