@@ -2,17 +2,21 @@
 are connected, and the status bar.
 
 Production is unmistakable: a red "PRODUCTION — real patients" banner above the content and
-"[PRODUCTION]" in the title. Geometry, window state, the last page and splitter positions are kept
-in ``QSettings`` (pages keep their own splitters). ``closeEvent`` cancels every page's tasks.
+"[PRODUCTION]" in the title. Geometry, window state, the last page, splitter positions and the
+colour scheme (View menu: System, Light, Dark) are kept as declared ``preferences``, clamped to the
+screen. Pages that reload, search or run tasks implement the ``Page`` protocol; ``closeEvent``
+cancels every page's tasks.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
 
-from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QStatusTipEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -24,14 +28,60 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from photon_desktop.ui.common import icons, tasks
-from photon_desktop.ui.common.theme import PRODUCTION_BACKGROUND, PRODUCTION_TEXT
+from photon_desktop.ui.common import icons, preferences, tasks
+from photon_desktop.ui.common.theme import PRODUCTION_BACKGROUND, PRODUCTION_TEXT, Theme
 from photon_desktop.ui.patients.list import PatientsPage
 from photon_desktop.ui.status import StatusBar
 from photon_desktop.ui.workspace import Workspace
 
 APP_TITLE = "Photon Desktop"
 PRODUCTION_BANNER = "PRODUCTION — real patients"
+
+
+STATUS_MESSAGE_MS = 4000
+
+
+@runtime_checkable
+class TaskOwner(Protocol):
+    """A page with requests of its own to stop when the window closes."""
+
+    def cancel_tasks(self) -> None: ...
+
+
+@runtime_checkable
+class Page(TaskOwner, Protocol):
+    """What the window asks of a feature page (patients, prescriptions, orders)."""
+
+    def refresh(self) -> None:
+        """F5: reload what is shown."""
+
+    def can_refresh(self) -> bool:
+        """Whether F5 means anything now (connected and allowed to read)."""
+
+    def focus_search(self) -> bool:
+        """Ctrl+F: put the keyboard in the page's search; False if it has none."""
+
+    def refresh_icons(self) -> None:
+        """Recolour icons after a light/dark switch."""
+
+    def cancel_tasks(self) -> None:
+        """Stop every request (the window is closing)."""
+
+
+class _StatusTips(QObject):
+    """Pages report short outcomes ("Copied patient ID …") as status tips: shown for a while."""
+
+    def __init__(self, window: QMainWindow) -> None:
+        super().__init__(window)
+        self._window = window
+        window.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.StatusTip and isinstance(event, QStatusTipEvent):
+            if event.tip():
+                self._window.statusBar().showMessage(event.tip(), STATUS_MESSAGE_MS)
+                return True
+        return False
 
 
 @dataclass(slots=True)
@@ -99,7 +149,7 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setChildrenCollapsible(False)
-        self.splitter.setSizes([170, 1030])
+        self.splitter.setSizes([150, 1050])
         self.setCentralWidget(self.splitter)
 
         self.toolbar = QToolBar("Main", self)
@@ -144,10 +194,13 @@ class MainWindow(QMainWindow):
 
         self.status = StatusBar(workspace, self)
         self.setStatusBar(self.status)
+        self._status_tips = _StatusTips(self)
+        self._build_view_menu()
 
-        remembered = QSettings().value("window/page")
+        preferences.upgrade()
+        remembered = preferences.WINDOW_PAGE.get()
         # Pages land after construction (the composition root adds them): show it when it does.
-        self._restoring_page = remembered if isinstance(remembered, str) and remembered else None
+        self._restoring_page = remembered or None
         self.patients = PatientsPage(workspace, self)
         self.patients.first_page_loaded.connect(self._on_patients_painted)
         self.add_page("patients", "Patients", "patients", self.patients)
@@ -203,26 +256,77 @@ class MainWindow(QMainWindow):
         key = item.data(Qt.ItemDataRole.UserRole)
         self.stack.setCurrentWidget(self._pages[key].widget)
         if self._restoring_page is None:
-            QSettings().setValue("window/page", key)
+            preferences.WINDOW_PAGE.set(key)
         self._update_title()
+        self._update_refresh()
         self.page_changed.emit(key)
 
     # ------------------------------------------------------------------ actions
 
+    def _current_page(self) -> Page | None:
+        widget = self.stack.currentWidget()
+        return widget if isinstance(widget, Page) else None
+
     def refresh_current(self) -> None:
-        """F5: pages that can reload implement ``refresh()``."""
-        refresh = getattr(self.stack.currentWidget(), "refresh", None)
-        if callable(refresh):
-            refresh()
+        """F5 on a page that can reload."""
+        page = self._current_page()
+        if page is not None and page.can_refresh():
+            page.refresh()
+
+    def _update_refresh(self) -> None:
+        page = self._current_page()
+        can = page is not None and page.can_refresh()
+        self.refresh_action.setEnabled(can)
+        self.refresh_action.setToolTip(
+            "Reload the current view (F5)"
+            if can
+            else "Nothing to reload: connect to Photon first"
+            if not self.workspace.ready
+            else "This page has nothing to reload"
+        )
 
     def focus_search(self) -> None:
-        widget = self.stack.currentWidget()
-        focus = getattr(widget, "focus_search", None)
-        if callable(focus):
-            focus()
-        else:
+        page = self._current_page()
+        if page is None or not page.focus_search():
             self.show_page("patients")
             self.patients.focus_search()
+
+    # ------------------------------------------------------------------ view menu
+
+    def _build_view_menu(self) -> None:
+        self.view_menu = self.menuBar().addMenu("&View")
+        self.view_menu.setAccessibleName("View")
+        appearance = self.view_menu.addMenu("&Appearance")
+        self.theme_actions: dict[str, QAction] = {}
+        group = QActionGroup(self)
+        group.setExclusive(True)
+        chosen = preferences.THEME.get()
+        for key, text in (("system", "&System"), ("light", "&Light"), ("dark", "&Dark")):
+            action = QAction(text, self)
+            action.setCheckable(True)
+            action.setChecked(key == chosen)
+            action.triggered.connect(lambda _on=False, key=key: self.set_theme(key))
+            group.addAction(action)
+            appearance.addAction(action)
+            self.theme_actions[key] = action
+        self.view_menu.addSeparator()
+        self.view_menu.addAction(self.refresh_action)
+        if chosen != "system":
+            QTimer.singleShot(0, lambda: self.set_theme(chosen))
+
+    def _theme(self) -> Theme | None:
+        app = QApplication.instance()
+        return app.findChild(Theme) if app is not None else None
+
+    def set_theme(self, key: str) -> None:
+        """Light, dark, or follow the system ("system"); remembered for the next start."""
+        if key not in preferences.THEMES:
+            raise ValueError(f"unknown colour scheme {key!r}")
+        preferences.THEME.set(key)
+        self.theme_actions[key].setChecked(True)
+        theme = self._theme()
+        if theme is not None:
+            theme.force(None if key == "system" else key)
 
     def new_patient(self) -> None:
         if not self.patients.new_gate.allowed:
@@ -233,6 +337,7 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ identity and theme
 
     def _update_identity(self) -> None:
+        self._update_refresh()
         ws = self.workspace
         production = ws.ready and ws.environment.is_production
         self.banner.setVisible(production)
@@ -294,9 +399,8 @@ class MainWindow(QMainWindow):
         """Connect ``Theme.changed`` here: icons follow the palette (pages too, if they can)."""
         self._set_icons()
         for page in self._pages.values():
-            recolour = getattr(page.widget, "refresh_icons", None)
-            if callable(recolour):
-                recolour()
+            if isinstance(page.widget, Page):
+                page.widget.refresh_icons()
 
     def _on_patients_painted(self) -> None:
         self.patients_page_shown.emit()
@@ -304,18 +408,14 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ remembered state
 
     def _restore(self) -> None:
-        settings = QSettings()
-        geometry = settings.value("window/geometry")
-        if isinstance(geometry, QByteArray):
-            self.restoreGeometry(geometry)
-        else:
+        geometry = preferences.WINDOW_GEOMETRY.get()
+        if geometry is None or not self.restoreGeometry(geometry):
             self.resize(1200, 760)
-        state = settings.value("window/state")
-        if isinstance(state, QByteArray):
+        preferences.clamp_window(self)
+        state = preferences.WINDOW_STATE.get()
+        if state is not None:
             self.restoreState(state)
-        splitter = settings.value("window/splitter")
-        if isinstance(splitter, QByteArray):
-            self.splitter.restoreState(splitter)
+        preferences.restore_splitter(self.splitter, preferences.WINDOW_SPLITTER, [150, 1050])
         if self._restoring_page is not None:
             QTimer.singleShot(0, self._finish_restore)
 
@@ -324,20 +424,19 @@ class MainWindow(QMainWindow):
         self._restoring_page = None
 
     def save_state(self) -> None:
-        settings = QSettings()
-        settings.setValue("window/geometry", self.saveGeometry())
-        settings.setValue("window/state", self.saveState())
-        settings.setValue("window/splitter", self.splitter.saveState())
+        preferences.clamp_window(self)  # an absurd size is never written
+        preferences.WINDOW_GEOMETRY.set(self.saveGeometry())
+        preferences.WINDOW_STATE.set(self.saveState())
+        preferences.remember_splitter(self.splitter, preferences.WINDOW_SPLITTER)
         key = self.current_key
         if key is not None:
-            settings.setValue("window/page", key)
+            preferences.WINDOW_PAGE.set(key)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Remember the window and stop every page's work (plain closeEvent, not @asyncClose)."""
         self.save_state()
         for page in self._pages.values():
-            cancel = getattr(page.widget, "cancel_tasks", None)
-            if callable(cancel):
-                cancel()
+            if isinstance(page.widget, TaskOwner):
+                page.widget.cancel_tasks()
         tasks.cancel_all(self)
         super().closeEvent(event)

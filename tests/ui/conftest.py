@@ -9,7 +9,11 @@ from collections.abc import Callable, Coroutine, Iterator
 from pathlib import Path
 from typing import Any
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# A 1920x1080 offscreen screen (Qt's default is 800x800): windows are clamped to the screen, and
+# the app's default 1200x760 window must fit as it does on a clinic's monitor.
+_SCREEN = Path(__file__).with_name("offscreen_screen.json")
+if os.environ.get("QT_QPA_PLATFORM", "offscreen") == "offscreen":
+    os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={_SCREEN}"
 
 # tests/qasync_helpers.py is shared by every test folder; tests/auth/auth_fakes.py holds the
 # keyring fakes ui_support.py builds on.
@@ -24,6 +28,9 @@ from PySide6.QtCore import QCoreApplication, QEvent, QSettings  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 from qasync_helpers import run_on_qasync  # noqa: E402
 from ui_support import dark_palette  # noqa: E402
+
+from photon_desktop.ui.common import icons  # noqa: E402
+from photon_desktop.ui.common.theme import Theme  # noqa: E402
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -86,6 +93,18 @@ def scheme(request: pytest.FixtureRequest, qapp: QApplication) -> Iterator[str]:
     yield request.param
     qapp.setPalette(previous)
     qapp.setStyle(previous_style)
+
+
+@pytest.fixture(params=["light", "dark"])
+def theme(request: pytest.FixtureRequest, qapp: QApplication) -> Iterator[Theme]:
+    """The app's own Theme forced light, then dark (screenshots of both schemes)."""
+    style, palette = qapp.style().name(), qapp.palette()
+    applied = Theme(qapp, forced=request.param)
+    yield applied
+    applied.setParent(None)
+    qapp.setPalette(palette)
+    qapp.setStyle(style)
+    icons.clear_cache()
 
 
 @pytest.fixture

@@ -1,23 +1,69 @@
-"""How values read on screen: US phone numbers the way clinic staff write them."""
+"""How values read on screen: dates in the user's locale with four-digit years, ages beside dates
+of birth, one address and phone format everywhere."""
 
 from __future__ import annotations
 
-import pytest
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
 
-from photon_desktop.ui.common.records import fmt_phone
+import pytest
+from PySide6.QtCore import QLocale
+
+from photon_desktop.domain import Address
+from photon_desktop.ui.common.formatting import (
+    age,
+    code_label,
+    fmt_address,
+    fmt_birth_date,
+    fmt_date,
+    fmt_datetime,
+    fmt_phone,
+)
+
+
+@pytest.fixture
+def locale_named() -> Iterator[object]:
+    previous = QLocale()
+
+    def use(name: str) -> None:
+        QLocale.setDefault(QLocale(name))
+
+    yield use
+    QLocale.setDefault(previous)
 
 
 @pytest.mark.parametrize(
-    ("stored", "shown"),
-    [
-        ("+14155550121", "(415) 555-0121"),
-        ("4155550121", "(415) 555-0121"),
-        ("415-555-0121", "(415) 555-0121"),
-        ("+442071234567", "+442071234567"),  # not a NANP number: left as Photon stores it
-        ("555", "555"),
-        ("", "—"),
-        (None, "—"),
-    ],
+    ("name", "shown"),
+    [("C", "9/1/1942"), ("en_US", "9/1/1942"), ("en_GB", "01/09/1942"), ("de_DE", "01.09.1942")],
 )
-def test_phone_numbers(stored: str | None, shown: str) -> None:
-    assert fmt_phone(stored) == shown
+def test_dates_follow_the_locale_with_four_digit_years(
+    locale_named: object, name: str, shown: str
+) -> None:
+    locale_named(name)  # type: ignore[operator]
+    assert fmt_date(date(1942, 9, 1)) == shown
+
+
+def test_times_are_local_and_in_the_locale(locale_named: object) -> None:
+    locale_named("en_GB")  # type: ignore[operator]
+    moment = datetime(2026, 11, 30, 15, 46, tzinfo=UTC).astimezone()
+    assert fmt_datetime(moment).startswith("30/11/2026 ")
+    assert fmt_datetime(None) == "—"
+
+
+def test_age_beside_the_date_of_birth() -> None:
+    today = date(2026, 11, 30)
+    assert age(date(1942, 12, 1), today) == 83  # the birthday is tomorrow
+    assert age(date(1942, 11, 30), today) == 84
+    assert fmt_birth_date(date(1942, 9, 1), today) == "9/1/1942 (84 y)"
+    assert fmt_birth_date(date(2026, 5, 31), today) == "5/31/2026 (5 mo)"
+    assert fmt_birth_date(None) == "—"
+
+
+def test_addresses_phones_and_codes() -> None:
+    address = Address(
+        street1="1 Helix Way", city="Boston", state="MA", postal_code="02115", country="US"
+    )
+    assert fmt_address(address) == "1 Helix Way\nBoston, MA 02115"
+    assert fmt_address(address, one_line=True) == "1 Helix Way, Boston, MA 02115"
+    assert fmt_phone("+14155550121") == "(415) 555-0121"
+    assert code_label("REFILL_TOO_SOON") == "Refill too soon"

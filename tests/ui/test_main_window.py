@@ -44,13 +44,22 @@ class Page(QLabel):
     def refresh(self) -> None:
         self.refreshes += 1
 
+    def can_refresh(self) -> bool:
+        return True
+
+    def focus_search(self) -> bool:
+        return False  # no search here: Ctrl+F goes to the patient search
+
+    def refresh_icons(self) -> None:
+        pass
+
     def cancel_tasks(self) -> None:
         self.cancelled = True
 
 
 def make_window(widgets: list[QWidget], workspace: Workspace) -> MainWindow:
     window = MainWindow(workspace)
-    window.patients.list._page_size = 25
+    window.patients.list.page_size = 25
     for key, title, icon in (
         ("prescriptions", "Prescriptions", "prescriptions"),
         ("orders", "Orders", "orders"),

@@ -3,11 +3,10 @@ artifacts/screenshots/ and checked non-blank), plus the theme and icon machinery
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-import pytest
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 from ui_support import Connection, distinct_colours, next_emission, screenshot
@@ -19,17 +18,6 @@ from photon_desktop.ui.main_window import MainWindow
 from photon_desktop.ui.workspace import Workspace
 
 Run = Callable[..., Any]
-
-
-@pytest.fixture(params=["light", "dark"])
-def theme(request: pytest.FixtureRequest, qapp: QApplication) -> Iterator[Theme]:
-    style, palette = qapp.style().name(), qapp.palette()
-    applied = Theme(qapp, forced=request.param)
-    yield applied
-    applied.setParent(None)
-    qapp.setPalette(palette)
-    qapp.setStyle(style)
-    icons.clear_cache()
 
 
 def test_forced_schemes_and_icons_follow_the_palette(theme: Theme, qapp: QApplication) -> None:

@@ -14,7 +14,7 @@ from pytestqt.modeltest import ModelTester
 from ui_support import Connection, next_emission, until
 
 from photon_desktop.domain import Name, Patient, Sex
-from photon_desktop.ui.common.records import fmt_phone
+from photon_desktop.ui.common.formatting import fmt_phone
 from photon_desktop.ui.common.states import State
 from photon_desktop.ui.patients.detail import PatientDetail
 from photon_desktop.ui.workspace import Workspace
@@ -84,8 +84,8 @@ def test_the_whole_record_from_one_request_with_links(
             requests = conn.services.request_log.entries[before:]
             assert [r.operation for r in requests] == ["GetPatient"]
             assert detail.title.text() == expected.name.full
-            assert detail.fields["id"].text() == expected.id
-            assert detail.fields["phone"].text() == fmt_phone(expected.phone)
+            assert detail.fields.text("Photon ID") == expected.id
+            assert detail.fields.text("Phone") == fmt_phone(expected.phone)
             assert detail.prescriptions_model.rowCount() == len(expected.prescriptions)
             assert detail.orders_model.rowCount() == len(expected.orders)
             state = detail.prescriptions_model.index(0, 1).data()
@@ -194,7 +194,7 @@ def test_unavailable_parts_show_their_reason(
             await conn.as_m2m()
             detail = make_detail(widgets, conn.workspace)
             reason = "Your sign-in does not allow you to see prescriptions."
-            detail.show_patient(
+            detail.show_record(
                 Patient(
                     id="pat_x",
                     name=Name("Ada", "Lovelace", "Ada Lovelace"),
@@ -225,7 +225,8 @@ def test_a_missing_patient_says_so(
             detail.load("pat_doesnotexist")
             await until(
                 lambda: (
-                    detail.state.state is State.EMPTY and "not found" in detail.state.label.text()
+                    detail.state.state is State.EMPTY
+                    and "does not exist" in detail.state.label.text()
                 )
             )
         finally:

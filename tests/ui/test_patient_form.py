@@ -10,25 +10,15 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QComboBox, QLineEdit, QWidget
-from ui_support import Connection, next_emission, until
+from PySide6.QtWidgets import QWidget
+from ui_support import Connection, fill, next_emission, until
 
+from photon_desktop.domain import NameInput, PatientInput, Sex
 from photon_desktop.ui.patients.form import PatientForm
 from photon_desktop.ui.patients.list import PatientsPage
 from photon_desktop.ui.workspace import Workspace
 
 Run = Callable[..., Any]
-
-
-def fill(form: PatientForm, **values: str) -> None:
-    for key, value in values.items():
-        editor = form.fields[key].editor
-        if isinstance(editor, QComboBox):
-            editor.setCurrentIndex(editor.findData(value))
-        else:
-            assert isinstance(editor, QLineEdit)
-            editor.clear()
-            QTest.keyClicks(editor, value)
 
 
 GOOD = {
@@ -108,15 +98,27 @@ def test_server_refusal_marks_the_field_and_keeps_the_form(
             page.new_patient()
             form = page.form
             assert form is not None
-            fill(form, **{**GOOD, "dob": "1850-01-01"})  # only Photon knows the 1900 limit
+            # Only Photon knows which external IDs are taken.
+            taken = "EXT-TAKEN-1"
+            await conn.services.patients.create(
+                PatientInput(
+                    name=NameInput("Other", "Owner"),
+                    date_of_birth=date(1970, 1, 1),
+                    sex=Sex.MALE,
+                    phone="+12025550177",
+                    external_id=taken,
+                )
+            )
+            fill(form, **{**GOOD, "external_id": taken})
             form.save_button.click()
             assert not form.save_button.isEnabled()
-            await until(lambda: form.fields["dob"].error is not None)
-            assert "1900" in (form.fields["dob"].error or "")
-            assert form.fields["dob"].editor.accessibleDescription() == form.fields["dob"].error
+            await until(lambda: form.fields["external_id"].error is not None)
+            field = form.fields["external_id"]
+            assert "already used" in (field.error or "")
+            assert field.editor.accessibleDescription() == field.error
             assert form.isVisible() and form.save_button.isEnabled()
-            assert form.fields["first"].text() == "Rosalind"
-            assert form.fields["zip"].text() == "02115"
+            assert form.fields["first"].value() == "Rosalind"
+            assert form.fields["zip"].value() == "02115"
         finally:
             await conn.aclose()
 
@@ -136,11 +138,20 @@ def test_a_failed_save_keeps_what_was_typed_then_saves_once_and_shows_it(
             form = page.form
             assert form is not None
             fill(form, **GOOD)
-            sandbox.fail_next({"kind": "status", "status": 503})
+            # The create (not the duplicate check before it) meets a 503.
+            search = conn.services.patients.search
+
+            async def search_then_fail(*args: Any, **kwargs: Any) -> Any:
+                page = await search(*args, **kwargs)
+                sandbox.fail_next({"kind": "status", "status": 503})
+                return page
+
+            conn.services.patients.search = search_then_fail  # type: ignore[method-assign]
             form.save_button.click()
             await until(lambda: form.banner.text().startswith("Not saved"))
+            conn.services.patients.search = search  # type: ignore[method-assign]
             assert form.isVisible()
-            assert {k: form.fields[k].text() for k in GOOD} == GOOD
+            assert {k: form.fields[k].value() for k in GOOD} == GOOD
             assert form.save_button.isEnabled()
 
             # Slow answers: Save is disabled in flight and a second click sends nothing.
@@ -157,7 +168,7 @@ def test_a_failed_save_keeps_what_was_typed_then_saves_once_and_shows_it(
             await until(lambda: not form.isVisible())
             assert page.detail.patient is not None and page.detail.patient.id == saved.id
             assert page.detail.title.text() == saved.name.full
-            assert page.detail.fields["address"].text().startswith("1 Helix Way")
+            assert page.detail.fields.text("Address").startswith("1 Helix Way")
         finally:
             await conn.aclose()
 
@@ -181,14 +192,14 @@ def test_edit_shows_the_saved_record_in_the_detail_and_the_list(
             page.detail.edit_button.click()
             form = page.form
             assert form is not None and form.windowTitle() == "Edit patient"
-            assert form.fields["first"].text() == target.name.first
+            assert form.fields["first"].value() == target.name.first
             new_email = f"edited.{target.id.lower()}@example.com"
             fill(form, email=new_email, gender="Non-binary")
             form.save_button.click()
             (saved,) = await next_emission(form.saved, within=15)
             assert saved.email == new_email and saved.gender == "Non-binary"
-            assert page.detail.fields["email"].text() == new_email
-            assert page.detail.fields["gender"].text() == "Non-binary"
+            assert page.detail.fields.text("Email") == new_email
+            assert page.detail.fields.text("Gender") == "Non-binary"
             row = page.list.model.find_row(lambda p: p.id == target.id)  # type: ignore[union-attr]
             assert page.list.model.item(row).email == new_email  # type: ignore[union-attr]
             fresh = await conn.services.patients.get(target.id)

@@ -237,7 +237,7 @@ def test_token_expiry_reads_naturally() -> None:
     assert format_remaining(3725) == "1 h 02 min"
 
 
-def test_a_failed_later_page_keeps_the_rows_and_the_next_scroll_retries(
+def test_a_failed_later_page_keeps_the_rows_and_retry_loads_it(
     arun: Run, sandbox: Any, widgets: list[QWidget], ui_settings: Any
 ) -> None:
     async def scenario() -> None:
@@ -255,11 +255,12 @@ def test_a_failed_later_page_keeps_the_rows_and_the_next_scroll_retries(
             await until(lambda: model.error is not None, within=20)
             assert model.rowCount() == loaded
             assert page.list.stack.currentWidget() is page.list.table  # rows stay on screen
-            assert "Could not load more patients" in page.list.table.toolTip()
+            assert page.list.banner.isVisible()
+            assert "Could not load more patients" in page.list.banner.text()
             sandbox.reset_faults()
-            page.list.table.scrollToTop()  # any scroll retries the page that failed
+            page.list.banner_retry.click()
             await until(lambda: model.rowCount() > loaded)
-            assert model.error is None and page.list.table.toolTip() == ""
+            assert model.error is None and not page.list.banner.isVisible()
         finally:
             await conn.aclose()
 

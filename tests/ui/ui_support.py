@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -15,7 +16,8 @@ import httpx
 from auth_fakes import MemoryKeyring
 from PySide6.QtCore import QAbstractItemModel, Qt
 from PySide6.QtGui import QColor, QImage, QPalette
-from PySide6.QtWidgets import QWidget
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QComboBox, QLineEdit, QWidget
 
 from photon_desktop.auth.environments import LOCAL_SANDBOX, Environment
 from photon_desktop.auth.profiles import Profile
@@ -63,6 +65,22 @@ def column(model: QAbstractItemModel, title: str) -> list[str]:
         if model.headerData(c, Qt.Orientation.Horizontal) == title
     )  # fmt: skip
     return [model.index(r, col).data() for r in range(model.rowCount())]
+
+
+def fill(form: Any, **values: str) -> None:
+    """Type ``values`` into a form's fields (``form.fields[key].editor``) as a user would;
+    text QTest cannot type (tabs, other scripts) is pasted."""
+    for key, value in values.items():
+        editor = form.fields[key].editor
+        if isinstance(editor, QComboBox):
+            editor.setCurrentIndex(editor.findData(value))
+            continue
+        assert isinstance(editor, QLineEdit)
+        editor.clear()
+        if value.isascii() and value.isprintable():
+            QTest.keyClicks(editor, value)
+        else:
+            editor.insert(value)
 
 
 def dark_palette() -> QPalette:
@@ -143,6 +161,17 @@ class FormBrowser:
                 data={"transaction": txn.group(1), "user": self.email, "action": "continue"},
             )
             await web.get(decision.headers["location"])
+
+
+@asynccontextmanager
+async def signed_in(sandbox: Any) -> AsyncIterator[Connection]:
+    """A Connection signed in as the sandbox's M2M client, closed when the block ends."""
+    conn = Connection(sandbox, Workspace())
+    try:
+        await conn.as_m2m()
+        yield conn
+    finally:
+        await conn.aclose()
 
 
 class Connection:

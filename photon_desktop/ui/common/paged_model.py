@@ -37,6 +37,8 @@ _Index = QModelIndex | QPersistentModelIndex
 
 #: The record itself (``model.data(index, ITEM_ROLE)``), for proxies and delegates.
 ITEM_ROLE = int(Qt.ItemDataRole.UserRole) + 1
+#: ``headerData(col, Horizontal, WHOLE_ROLE)``: True when the column's text must not be cut.
+WHOLE_ROLE = int(Qt.ItemDataRole.UserRole) + 3
 #: A value that sorts correctly (dates as ISO strings, numbers as numbers) for a sort proxy.
 SORT_ROLE = int(Qt.ItemDataRole.UserRole) + 2
 
@@ -63,11 +65,32 @@ class ColumnSpec(Protocol[T_contra]):
 
 @dataclass(frozen=True, slots=True)
 class Column(Generic[T]):
-    """A column: header, cell text, and optionally a sort key when text order is wrong."""
+    """A column: header, cell text, optionally a sort key when text order is wrong, and whether
+    its text must never be cut to fit (``whole``: dates, times, phone numbers)."""
 
     title: str
     value: Callable[[T], str]
     sort_key: Callable[[T], Any] | None = None
+    whole: bool = False
+
+
+def header_data(
+    columns: Sequence[ColumnSpec[Any]],
+    rows: int,
+    section: int,
+    orientation: Qt.Orientation,
+    role: int,
+) -> Any:
+    """Column titles across the top, row numbers down the side (what every table model shows)."""
+    if role == WHOLE_ROLE and orientation == Qt.Orientation.Horizontal:
+        return 0 <= section < len(columns) and bool(getattr(columns[section], "whole", False))
+    if role != Qt.ItemDataRole.DisplayRole:
+        return None
+    if orientation == Qt.Orientation.Horizontal and 0 <= section < len(columns):
+        return columns[section].title
+    if orientation == Qt.Orientation.Vertical and 0 <= section < rows:
+        return section + 1
+    return None
 
 
 class PagedTableModel(QAbstractTableModel, Generic[T]):
@@ -141,6 +164,20 @@ class PagedTableModel(QAbstractTableModel, Generic[T]):
         self._rows[row] = record
         self._texts[row] = None
         self.dataChanged.emit(self.index(row, 0), self.index(row, len(self._columns) - 1))
+
+    def remove_row(self, row: int) -> None:
+        """Drop a loaded record that no longer belongs in this list (it stopped matching)."""
+        self.beginRemoveRows(_ROOT, row, row)
+        del self._rows[row]
+        del self._texts[row]
+        self.endRemoveRows()
+
+    def insert_row(self, row: int, record: T) -> None:
+        """Show a record created here before the server lists it (a new patient, say)."""
+        self.beginInsertRows(_ROOT, row, row)
+        self._rows.insert(row, record)
+        self._texts.insert(row, None)
+        self.endInsertRows()
 
     # ------------------------------------------------------------------ loading
 
@@ -258,10 +295,4 @@ class PagedTableModel(QAbstractTableModel, Generic[T]):
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self._columns):
-            return self._columns[section].title
-        if orientation == Qt.Orientation.Vertical and 0 <= section < len(self._rows):
-            return section + 1
-        return None
+        return header_data(self._columns, len(self._rows), section, orientation, role)

@@ -47,6 +47,16 @@ def spawn(
     return task
 
 
+def loop_running() -> bool:
+    """Whether async work can start now: Qt may call a slot while the app shuts down (a widget
+    being deleted changes its selection), when there is no loop left to run it."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
 def running(owner: object | None = None) -> list[asyncio.Task[Any]]:
     """Tasks still pending (all of them, or those of ``owner``)."""
     return [

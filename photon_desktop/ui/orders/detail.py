@@ -13,20 +13,21 @@ from PySide6.QtCore import QModelIndex, QTimer, Signal
 from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from photon_desktop.domain import Address, Fill, Order, OrderState
+from photon_desktop.domain import Fill, Order, OrderState
+from photon_desktop.domain.durations import format_duration, format_minutes
 from photon_desktop.errors import PhotonError
-from photon_desktop.ui.common.records import (
-    Column,
-    FieldGrid,
-    RecordDetail,
-    RowsModel,
+from photon_desktop.ui.common.field_grid import FieldGrid, section
+from photon_desktop.ui.common.formatting import (
+    code_label,
     enum_label,
+    fmt_address,
     fmt_datetime,
     fmt_phone,
-    rows_table,
-    section,
     text_or_dash,
 )
+from photon_desktop.ui.common.paged_model import Column
+from photon_desktop.ui.common.record_detail import RecordDetail
+from photon_desktop.ui.common.rows_table import RowsModel, rows_table
 from photon_desktop.ui.workspace import Workspace
 
 READ_PERMISSION = "read:order"
@@ -36,17 +37,10 @@ FINISHED = frozenset({OrderState.COMPLETED, OrderState.CANCELED})
 FILL_COLUMNS: tuple[Column[Fill], ...] = (
     Column("Treatment", lambda f: f.treatment.name if f.treatment else "—"),
     Column("State", lambda f: enum_label(f.state)),
-    Column("Requested", lambda f: fmt_datetime(f.requested_at)),
-    Column("Filled", lambda f: fmt_datetime(f.filled_at)),
+    Column("Requested", lambda f: fmt_datetime(f.requested_at), whole=True),
+    Column("Filled", lambda f: fmt_datetime(f.filled_at), whole=True),
     Column("Prescription", lambda f: text_or_dash(f.prescription_id)),
 )
-
-
-def format_address(address: Address | None) -> str:
-    if address is None:
-        return "—"
-    street = ", ".join(p for p in (address.street1, address.street2) if p)
-    return f"{street}\n{address.city}, {address.state} {address.postal_code}"
 
 
 class OrderDetail(RecordDetail[Order]):
@@ -133,6 +127,7 @@ class OrderDetail(RecordDetail[Order]):
         name = order.patient_name
         self.title.setText(f"Order for {name.full}" if name else "Order")
         self.badge.setText(enum_label(order.state))
+        self.badge.setVisible(True)
         self.badge.setAccessibleDescription(f"State: {enum_label(order.state)}")
         patient = order.patient_name.full if order.patient_name else order.patient_id
         self.patient_link.setText(
@@ -140,7 +135,7 @@ class OrderDetail(RecordDetail[Order]):
         )
 
         lines = [
-            f"{enum_label_text(p.type)}: {p.message or ''}".strip()
+            f"{code_label(p.type)}: {p.message or ''}".strip()
             + ("" if p.resolved_at is None else " (resolved)")
             for p in order.exceptions
         ]
@@ -157,15 +152,15 @@ class OrderDetail(RecordDetail[Order]):
         if f and f.pharmacy_estimated_ready_at:
             ready = fmt_datetime(f.pharmacy_estimated_ready_at)
         elif f and f.minutes_until_ready is not None:
-            ready = f"in about {f.minutes_until_ready} min"
+            ready = f"in about {format_minutes(f.minutes_until_ready)}"
         self.fulfillment.set("Ready", ready)
 
         pharmacy = order.pharmacy
         self.pharmacy.set("Pharmacy", pharmacy.name if pharmacy else "Routing — not chosen yet")
         address = pharmacy.address if pharmacy else None
-        self.pharmacy.set("Pharmacy address", format_address(address))
+        self.pharmacy.set("Pharmacy address", fmt_address(address))
         self.pharmacy.set("Phone", fmt_phone(pharmacy.phone if pharmacy else None))
-        self.delivery.set("Address", format_address(order.address))
+        self.delivery.set("Address", fmt_address(order.address))
         self.delivery.set("Created", fmt_datetime(order.created_at))
         self.fills_model.set_rows(order.fills)
         self.ids.set("Order ID", order.id)
@@ -180,7 +175,8 @@ class OrderDetail(RecordDetail[Order]):
         else:
             self._timer.stop()
         self.live.setText(
-            f"Updates live every {self._timer.interval() // 1000} s while the order is in progress."
+            f"Updates live every {format_duration(self._timer.interval() / 1000)}"
+            " while the order is in progress."
             if moving
             else ""
         )
@@ -216,8 +212,3 @@ class OrderDetail(RecordDetail[Order]):
         rx_id = self.fills_model.item(index.row()).prescription_id
         if rx_id:
             self.prescription_requested.emit(rx_id)
-
-
-def enum_label_text(code: str) -> str:
-    """Exception codes such as ``REFILL_TOO_SOON`` → "Refill too soon"."""
-    return code.replace("_", " ").capitalize() if code else "Problem"

@@ -6,14 +6,9 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QWidget
 
 from photon_desktop.domain import Order, OrderState, Page
-from photon_desktop.ui.common.records import (
-    PAGE_SIZE,
-    Column,
-    ListFilter,
-    RecordsPage,
-    enum_label,
-    fmt_datetime,
-)
+from photon_desktop.ui.common.formatting import enum_label, fmt_datetime
+from photon_desktop.ui.common.paged_model import Column
+from photon_desktop.ui.common.records_page import PAGE_SIZE, ListFilter, RecordsPage
 from photon_desktop.ui.orders.detail import READ_PERMISSION, OrderDetail
 from photon_desktop.ui.workspace import Workspace
 
@@ -23,7 +18,7 @@ COLUMNS: tuple[Column[Order], ...] = (
     Column("Fulfillment", lambda o: enum_label(o.fulfillment.state) if o.fulfillment else "—"),
     Column("Pharmacy", lambda o: o.pharmacy.name if o.pharmacy else "Routing…"),
     Column("Type", lambda o: enum_label(o.fulfillment.type) if o.fulfillment else "—"),
-    Column("Created", lambda o: fmt_datetime(o.created_at)),
+    Column("Created", lambda o: fmt_datetime(o.created_at), whole=True),
     Column("ID", lambda o: o.id),
 )
 
@@ -37,7 +32,6 @@ class OrdersPage(RecordsPage[Order]):
     kinds = "orders"
     permission = READ_PERMISSION
     state_enum = OrderState
-    settings_key = "orders"
 
     def __init__(
         self, workspace: Workspace, parent: QWidget | None = None, *, auto_refresh_ms: int = 5000

@@ -1,16 +1,18 @@
-"""Create or edit a patient (write:patient), validated before anything is sent.
+"""Create or edit a patient (write:patient), validated as the server validates before anything
+is sent.
 
-Each bad field gets a red border, a message under it and the message as its accessible
-description; the server's ``InvalidInput.fields`` ("name.first", "address.postalCode", …) are marked
-on the same fields. What was typed survives every failure. Save is disabled while a save is in
-flight, so one click can never send two writes.
+Each bad field is marked by its ``ValidatedField``; the server's ``InvalidInput.fields``
+("name.first", "address.postalCode", …) are marked on the same fields. What was typed survives
+every failure, and leaving with unsaved edits (Esc, Cancel, the close button) asks first. Before
+a new patient is created, patients with the same name and date of birth or phone are looked up;
+if one exists the user may open it instead. Save is disabled while a save is in flight, so one
+click can never send two writes.
 """
 
 from __future__ import annotations
 
 import itertools
-import re
-from datetime import date, datetime
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -23,73 +25,29 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QProgressBar,
     QVBoxLayout,
     QWidget,
 )
 
 from photon_desktop import errors
-from photon_desktop.domain import AddressInput, NameInput, Patient, PatientInput, Sex
-from photon_desktop.ui.common import tasks, theme
-from photon_desktop.ui.workspace import Workspace
-
-US_STATES = (
-    "AL",
-    "AK",
-    "AZ",
-    "AR",
-    "CA",
-    "CO",
-    "CT",
-    "DE",
-    "DC",
-    "FL",
-    "GA",
-    "HI",
-    "ID",
-    "IL",
-    "IN",
-    "IA",
-    "KS",
-    "KY",
-    "LA",
-    "ME",
-    "MD",
-    "MA",
-    "MI",
-    "MN",
-    "MS",
-    "MO",
-    "MT",
-    "NE",
-    "NV",
-    "NH",
-    "NJ",
-    "NM",
-    "NY",
-    "NC",
-    "ND",
-    "OH",
-    "OK",
-    "OR",
-    "PA",
-    "PR",
-    "RI",
-    "SC",
-    "SD",
-    "TN",
-    "TX",
-    "UT",
-    "VT",
-    "VA",
-    "WA",
-    "WV",
-    "WI",
-    "WY",
+from photon_desktop.domain import (
+    AddressInput,
+    NameInput,
+    Patient,
+    PatientInput,
+    PatientSummary,
+    Sex,
+    phones,
 )
-_ZIP = re.compile(r"^\d{5}(-\d{4})?$")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y")
+from photon_desktop.ui.common import tasks, theme
+from photon_desktop.ui.common.confirm import ask
+from photon_desktop.ui.common.formatting import fmt_birth_date, fmt_phone
+from photon_desktop.ui.common.validated_field import ValidatedField
+from photon_desktop.ui.patients import checks
+from photon_desktop.ui.patients.checks import US_STATES
+from photon_desktop.ui.workspace import Workspace
 
 #: Server field path -> form field key.
 SERVER_FIELDS = {
@@ -110,74 +68,39 @@ SERVER_FIELDS = {
     "address.postalCode": "zip",
     "address": "street1",
 }
+#: Tab order: name, address, then the patient's details.
+ORDER = (
+    "first", "middle", "last", "street1", "street2", "city", "state", "zip",
+    "dob", "sex", "gender", "phone", "email", "external_id",
+)  # fmt: skip
+ADDRESS = ("street1", "street2", "city", "state", "zip")
+DUPLICATE_PAGES = 3
 
 
-def parse_date(text: str) -> date | None:
-    for fmt in _DATE_FORMATS:
-        try:
-            return datetime.strptime(text.strip(), fmt).date()
-        except ValueError:
-            continue
+def same_person(existing: PatientSummary, data: PatientInput) -> str | None:
+    """Why ``existing`` looks like the patient being created ("date of birth", "phone"), or None."""
+    name = data.name
+    if name is None or (existing.name.first.casefold(), existing.name.last.casefold()) != (
+        name.first.casefold(),
+        name.last.casefold(),
+    ):
+        return None
+    if existing.date_of_birth == data.date_of_birth:
+        return "date of birth"
+    if phones.same_number(existing.phone, data.phone):
+        return "phone number"
     return None
 
 
-def normalize_phone(text: str) -> str | None:
-    """US numbers to E.164 (+1XXXXXXXXXX); ``+`` numbers kept; None when it is not a number."""
-    digits = re.sub(r"\D", "", text)
-    if text.strip().startswith("+"):
-        return "+" + digits if 8 <= len(digits) <= 15 else None
-    if len(digits) == 11 and digits.startswith("1"):
-        digits = digits[1:]
-    return "+1" + digits if len(digits) == 10 else None
-
-
-class Field(QWidget):
-    """An input plus the message line under it; ``set_error`` marks both for eyes and readers."""
-
-    def __init__(self, label: str, editor: QLineEdit | QComboBox, parent: QWidget) -> None:
-        super().__init__(parent)
-        self.label = label
-        self.editor = editor
-        editor.setParent(self)
-        editor.setAccessibleName(label)
-        editor.setMinimumWidth(240)
-        self.message = QLabel(self)
-        self.message.setWordWrap(True)
-        self.message.setAccessibleName(f"{label} problem")
-        self.message.setVisible(False)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(2)
-        layout.addWidget(editor)
-        layout.addWidget(self.message)
-        self.error: str | None = None
-
-    def text(self) -> str:
-        if isinstance(self.editor, QComboBox):
-            data = self.editor.currentData()
-            return "" if data is None else str(data)
-        return self.editor.text().strip()
-
-    def set_error(self, message: str | None) -> None:
-        self.error = message
-        colour = theme.error_colour()
-        self.editor.setProperty("invalid", bool(message))
-        kind = "QComboBox" if isinstance(self.editor, QComboBox) else "QLineEdit"
-        self.editor.setStyleSheet(
-            f"{kind} {{ border: 2px solid {colour}; border-radius: 3px; padding: 2px; }}"
-            if message
-            else ""
-        )
-        self.message.setText(message or "")
-        self.message.setStyleSheet(f"color: {colour};" if message else "")
-        self.message.setVisible(bool(message))
-        self.editor.setAccessibleDescription(message or "")
-
-
 class PatientForm(QDialog):
-    """The create (``patient=None``) or edit form. ``saved(Patient)`` after a successful save."""
+    """The create (``patient=None``) or edit form.
+
+    Signals: ``saved(Patient)`` after a successful save; ``open_existing(id)`` when the user chose
+    an existing patient over creating a duplicate.
+    """
 
     saved = Signal(object)
+    open_existing = Signal(str)
 
     def __init__(
         self, workspace: Workspace, patient: Patient | None = None, parent: QWidget | None = None
@@ -186,60 +109,82 @@ class PatientForm(QDialog):
         self._workspace = workspace
         self.patient = patient
         self._save = tasks.Latest(owner=self)
+        self._leaving = tasks.Latest(owner=self)
+        #: The question on screen, if any (Discard changes? / Possible duplicate).
+        self.leave_box: QMessageBox | None = None
+        self.duplicate_box: QMessageBox | None = None
         editing = patient is not None
         self.setWindowTitle("Edit patient" if editing else "New patient")
         self.setAccessibleName(self.windowTitle())
         self.setModal(True)
-        self.setMinimumWidth(800)
+        self.setMinimumWidth(760)
+        self.fields: dict[str, ValidatedField] = {}
 
-        self.fields: dict[str, Field] = {}
-
-        def line(key: str, label: str, placeholder: str = "") -> Field:
-            edit = QLineEdit()
-            edit.setPlaceholderText(placeholder)
-            field = Field(label, edit, self)
-            edit.textEdited.connect(lambda _t: field.set_error(None))
+        def line(
+            key: str, label: str, check: Callable[[str], str | None] | None, hint: str = ""
+        ) -> ValidatedField:
+            field = ValidatedField(
+                label, QLineEdit(), self, max_length=checks.MAX_LENGTH[key], check=check,
+                placeholder=hint,
+            )  # fmt: skip
             self.fields[key] = field
             return field
 
-        def combo(key: str, label: str, items: list[tuple[str, str | None]]) -> Field:
+        def combo(
+            key: str, label: str, items: Sequence[tuple[str, str | None]], problem: str
+        ) -> ValidatedField:
             box = QComboBox()
             for text, data in items:
                 box.addItem(text, data)
-            field = Field(label, box, self)
-            box.currentIndexChanged.connect(lambda _i: field.set_error(None))
+            field = ValidatedField(label, box, self, check=lambda v: None if v else problem)
             self.fields[key] = field
             return field
 
+        def named(what: str, required: bool) -> Callable[[str], str | None]:
+            return lambda v: checks.name_problem(v, required=required, what=what)
+
+        def text(what: str) -> Callable[[str], str | None]:
+            return lambda v: checks.text_problem(v, what)
+
         name_box = QGroupBox("Name", self)
         name_form = QFormLayout(name_box)
-        name_form.addRow("First name*", line("first", "First name"))
-        name_form.addRow("Middle name", line("middle", "Middle name"))
-        name_form.addRow("Last name*", line("last", "Last name"))
+        name_form.addRow("First name*", line("first", "First name", named("first name", True)))
+        name_form.addRow("Middle name", line("middle", "Middle name", named("middle name", False)))
+        name_form.addRow("Last name*", line("last", "Last name", named("last name", True)))
 
         person_box = QGroupBox("Patient", self)
         person = QFormLayout(person_box)
-        person.addRow("Date of birth*", line("dob", "Date of birth", "YYYY-MM-DD or MM/DD/YYYY"))
         person.addRow(
-            "Sex*",
-            combo(
-                "sex", "Sex", [("Choose…", None)] + [(s.value.capitalize(), s.value) for s in Sex]
-            ),
+            "Date of birth*",
+            line("dob", "Date of birth", checks.birth_date_problem, "YYYY-MM-DD or MM/DD/YYYY"),
         )
-        person.addRow("Gender", line("gender", "Gender", "As the patient describes it"))
-        person.addRow("Phone*", line("phone", "Phone", "(202) 555-0102"))
-        person.addRow("Email", line("email", "Email", "name@example.com"))
-        person.addRow("External ID", line("external_id", "External ID", "Your system's ID"))
+        sexes = [("Choose…", None)] + [(s.value.capitalize(), s.value) for s in Sex]
+        person.addRow(
+            "Sex*", combo("sex", "Sex", sexes, "Choose the sex recorded for prescribing.")
+        )
+        person.addRow(
+            "Gender", line("gender", "Gender", text("gender"), "As the patient describes it")
+        )
+        person.addRow("Phone*", line("phone", "Phone", checks.phone_problem, phones.US_EXAMPLE))
+        person.addRow("Email", line("email", "Email", checks.email_problem, "name@example.com"))
+        person.addRow(
+            "External ID",
+            line("external_id", "External ID", text("external ID"), "Your system's ID"),
+        )
 
         address_box = QGroupBox("Address", self)
         address = QFormLayout(address_box)
-        address.addRow("Street", line("street1", "Street"))
-        address.addRow("Street (line 2)", line("street2", "Street line 2", "Apartment, suite…"))
-        address.addRow("City", line("city", "City"))
+        address.addRow("Street", line("street1", "Street", text("street")))
         address.addRow(
-            "State", combo("state", "State", [("—", None)] + [(s, s) for s in US_STATES])
+            "Street (line 2)",
+            line("street2", "Street line 2", text("street"), "Apartment, suite…"),
         )
-        address.addRow("ZIP", line("zip", "ZIP code", "12345"))
+        address.addRow("City", line("city", "City", text("city")))
+        states = [("—", None)] + [(s, s) for s in US_STATES]
+        address.addRow("State", combo("state", "State", states, "Choose the state."))
+        address.addRow("ZIP", line("zip", "ZIP code", checks.zip_problem, "12345"))
+        for form in (name_form, person, address):
+            form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
 
         self.banner = QLabel(self)
         self.banner.setWordWrap(True)
@@ -267,102 +212,77 @@ class PatientForm(QDialog):
         left = QVBoxLayout()
         left.addWidget(name_box)
         left.addWidget(address_box)
-        columns.addLayout(left)
-        columns.addWidget(person_box, 0, Qt.AlignmentFlag.AlignTop)
+        left.addStretch(1)
+        right = QVBoxLayout()
+        right.addWidget(person_box)
+        right.addStretch(1)
+        columns.addLayout(left, 1)
+        columns.addLayout(right, 1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.banner)
         layout.addLayout(columns)
         layout.addWidget(self.progress)
         layout.addWidget(self.buttons)
 
-        order = [
-            "first",
-            "middle",
-            "last",
-            "street1",
-            "street2",
-            "city",
-            "state",
-            "zip",
-            "dob",
-            "sex",
-            "gender",
-            "phone",
-            "email",
-            "external_id",
-        ]
-        for a, b in itertools.pairwise(order):
+        for a, b in itertools.pairwise(ORDER):
             QWidget.setTabOrder(self.fields[a].editor, self.fields[b].editor)
         QWidget.setTabOrder(self.fields["external_id"].editor, self.save_button)
         if patient is not None:
             self._fill(patient)
+        self._typed_at_open = self.values()
         self.fields["first"].editor.setFocus()
 
     # ------------------------------------------------------------------ values
 
-    def _fill(self, p: Patient) -> None:
-        def put(key: str, value: str | None) -> None:
-            editor = self.fields[key].editor
-            if isinstance(editor, QComboBox):
-                editor.setCurrentIndex(max(0, editor.findData(value)))
-            else:
-                editor.setText(value or "")
+    def values(self) -> dict[str, str]:
+        return {key: field.value() for key, field in self.fields.items()}
 
-        put("first", p.name.first)
-        put("middle", p.name.middle)
-        put("last", p.name.last)
-        put("dob", p.date_of_birth.isoformat())
-        put("sex", p.sex.value)
-        put("gender", p.gender)
-        put("phone", p.phone)
-        put("email", p.email)
-        put("external_id", p.external_id)
+    @property
+    def dirty(self) -> bool:
+        """Whether anything differs from what the form opened with."""
+        return self.values() != self._typed_at_open
+
+    def _fill(self, p: Patient) -> None:
+        put = {
+            "first": p.name.first,
+            "middle": p.name.middle,
+            "last": p.name.last,
+            "dob": p.date_of_birth.isoformat(),
+            "sex": p.sex.value,
+            "gender": p.gender,
+            "phone": fmt_phone(p.phone),
+            "email": p.email,
+            "external_id": p.external_id,
+        }
         if p.address is not None:
-            put("street1", p.address.street1)
-            put("street2", p.address.street2)
-            put("city", p.address.city)
-            put("state", p.address.state)
-            put("zip", p.address.postal_code)
+            put.update(
+                street1=p.address.street1,
+                street2=p.address.street2,
+                city=p.address.city,
+                state=p.address.state,
+                zip=p.address.postal_code,
+            )
+        for key, value in put.items():
+            self.fields[key].set_value(value)
 
     def validate(self) -> PatientInput | None:
         """Mark every bad field; the input to send when all are good."""
-        v = {key: field.text() for key, field in self.fields.items()}
-        problems: dict[str, str] = {}
-        if not v["first"]:
-            problems["first"] = "Enter the first name."
-        if not v["last"]:
-            problems["last"] = "Enter the last name."
-        dob = parse_date(v["dob"]) if v["dob"] else None
-        if not v["dob"]:
-            problems["dob"] = "Enter the date of birth."
-        elif dob is None:
-            problems["dob"] = "Use YYYY-MM-DD or MM/DD/YYYY, e.g. 1984-03-27."
-        elif dob > date.today():
-            problems["dob"] = "The date of birth cannot be in the future."
-        if not v["sex"]:
-            problems["sex"] = "Choose the sex recorded for prescribing."
-        phone = normalize_phone(v["phone"]) if v["phone"] else None
-        if not v["phone"]:
-            problems["phone"] = "Enter a phone number."
-        elif phone is None:
-            problems["phone"] = "A US phone number has 10 digits, e.g. (202) 555-0102."
-        if v["email"] and not _EMAIL.match(v["email"]):
-            problems["email"] = "Enter an email address like name@example.com."
-        address_parts = ("street1", "street2", "city", "state", "zip")
-        has_address = any(v[k] for k in address_parts)
+        problems = {key: p for key, field in self.fields.items() if (p := field.validate())}
+        v = self.values()
+        has_address = any(v[k] for k in ADDRESS)
         if has_address:
-            for key, text in (
+            for key, problem in (
                 ("street1", "Enter the street."),
                 ("city", "Enter the city."),
                 ("state", "Choose the state."),
-                ("zip", "Enter the ZIP code."),
             ):
-                if not v[key]:
-                    problems[key] = text
-            if v["zip"] and not _ZIP.match(v["zip"]):
-                problems["zip"] = "A ZIP code has 5 digits (or 5+4: 12345-6789)."
-        elif self.patient is not None and self.patient.address is not None:
-            problems["street1"] = "An address cannot be removed; correct it instead."
+                if not v[key] and key not in problems:
+                    problems[key] = problem
+        else:
+            for key in ADDRESS:  # an empty address is fine: no "Enter the ZIP code"
+                problems.pop(key, None)
+            if self.patient is not None and self.patient.address is not None:
+                problems["street1"] = "An address cannot be removed; correct it instead."
         for key, field in self.fields.items():
             field.set_error(problems.get(key))
         if problems:
@@ -373,12 +293,13 @@ class PatientForm(QDialog):
             )
             self._focus_first_bad()
             return None
+        dob = checks.birth_date(v["dob"])
         assert dob is not None
         return PatientInput(
             name=NameInput(first=v["first"], last=v["last"], middle=v["middle"] or None),
             date_of_birth=dob,
             sex=Sex(v["sex"]),
-            phone=phone,
+            phone=phones.normalize(v["phone"]),
             email=v["email"] or None,
             gender=v["gender"] or None,
             external_id=v["external_id"] or None,
@@ -405,6 +326,7 @@ class PatientForm(QDialog):
         data = self.validate()
         if data is None:
             return
+        self.banner.setVisible(False)
         self._set_saving(True)
         self._save.spawn(self._send(data), name="save-patient")
 
@@ -412,6 +334,9 @@ class PatientForm(QDialog):
         services = self._workspace.services
         try:
             if self.patient is None:
+                if not await self._no_duplicate(data):
+                    self._set_saving(False)
+                    return
                 saved = await services.patients.create(data)
             else:
                 saved = await services.patients.update(self.patient.id, data)
@@ -432,8 +357,50 @@ class PatientForm(QDialog):
             raise
         self._set_saving(False)
         self.patient = saved
+        self._typed_at_open = self.values()
         self.saved.emit(saved)
         self.accept()
+
+    async def _no_duplicate(self, data: PatientInput) -> bool:
+        """Look for the same person (Photon searches names only: compare DOB and phone here).
+        True to go on creating; False when the user cancelled or opened the existing one."""
+        search = self._workspace.services.patients.search
+        name = f"{data.name.first} {data.name.last}" if data.name else ""
+        found: list[tuple[PatientSummary, str]] = []
+        after: str | None = None
+        for _ in range(DUPLICATE_PAGES):
+            page = await search(name, after=after, first=50)
+            found += [(p, why) for p in page.items if (why := same_person(p, data))]
+            if found or not page.has_more:
+                break
+            after = page.cursor
+        if not found:
+            return True
+        existing, why = found[0]
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            "Possible duplicate",
+            f"{existing.name.full} already exists with the same name and {why}"
+            f" (born {fmt_birth_date(existing.date_of_birth)}, phone {fmt_phone(existing.phone)})."
+            "\n\nOpen the existing patient, or create a new one anyway?",
+            QMessageBox.StandardButton.NoButton,
+            self,
+        )
+        box.setAccessibleName("Possible duplicate patient")
+        open_button = box.addButton("Open existing", QMessageBox.ButtonRole.AcceptRole)
+        create = box.addButton("Create anyway", QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(open_button)
+        self.duplicate_box = box
+        await ask(box)
+        self.duplicate_box = None
+        clicked = box.clickedButton()
+        if clicked is open_button:
+            self._typed_at_open = self.values()  # the user chose to leave what was typed
+            self.open_existing.emit(existing.id)
+            self.accept()
+            return False
+        return clicked is create
 
     def _mark_server_fields(self, exc: errors.InvalidInput) -> None:
         unmatched = []
@@ -461,17 +428,44 @@ class PatientForm(QDialog):
         self.banner.setAccessibleDescription(text)
 
     def _focus_first_bad(self) -> None:
-        for field in self.fields.values():
-            if field.error:
-                field.editor.setFocus(Qt.FocusReason.OtherFocusReason)
+        for key in ORDER:
+            if self.fields[key].error:
+                self.fields[key].editor.setFocus(Qt.FocusReason.OtherFocusReason)
                 return
+
+    # ------------------------------------------------------------------ leaving
 
     def cancel_tasks(self) -> None:
         self._save.cancel()
+        self._leaving.cancel()
 
     def reject(self) -> None:
-        """Esc/Cancel. A save in flight is not abandoned silently: it finishes first."""
+        """Esc, Cancel and the close button. A save in flight finishes first; unsaved edits are
+        not dropped without asking."""
         if self.saving:
             self._show_banner("Saving… the form closes when Photon answers.")
             return
+        if self.dirty and tasks.loop_running():
+            if not self._leaving.busy:
+                self._leaving.spawn(self._ask_to_leave(), name="leave-patient-form")
+            return
         super().reject()
+
+    async def _ask_to_leave(self) -> None:
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Discard changes?",
+            "You have unsaved changes to this patient. Discard them?",
+            QMessageBox.StandardButton.NoButton,
+            self,
+        )
+        box.setAccessibleName("Discard changes?")
+        discard = box.addButton("Discard changes", QMessageBox.ButtonRole.DestructiveRole)
+        keep = box.addButton("Keep editing", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(keep)
+        self.leave_box = box
+        await ask(box)
+        self.leave_box = None
+        if box.clickedButton() is discard:
+            self._typed_at_open = self.values()
+            super().reject()

@@ -12,27 +12,25 @@ from PySide6.QtCore import QModelIndex, Signal
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from photon_desktop.domain import Fill, Prescription
-from photon_desktop.ui.common.records import (
-    Column,
-    FieldGrid,
-    RecordDetail,
-    RowsModel,
+from photon_desktop.ui.common.field_grid import FieldGrid, section
+from photon_desktop.ui.common.formatting import (
     enum_label,
     fmt_date,
     fmt_datetime,
     fmt_quantity,
-    rows_table,
-    section,
     text_or_dash,
 )
+from photon_desktop.ui.common.paged_model import Column
+from photon_desktop.ui.common.record_detail import RecordDetail
+from photon_desktop.ui.common.rows_table import RowsModel, rows_table
 from photon_desktop.ui.workspace import Workspace
 
 READ_PERMISSION = "read:prescription"
 
 FILL_COLUMNS: tuple[Column[Fill], ...] = (
     Column("State", lambda f: enum_label(f.state)),
-    Column("Requested", lambda f: fmt_datetime(f.requested_at)),
-    Column("Filled", lambda f: fmt_datetime(f.filled_at)),
+    Column("Requested", lambda f: fmt_datetime(f.requested_at), whole=True),
+    Column("Filled", lambda f: fmt_datetime(f.filled_at), whole=True),
     Column("Order", lambda f: text_or_dash(f.order_id)),
 )
 
@@ -105,8 +103,8 @@ class PrescriptionDetail(RecordDetail[Prescription]):
         if treatment.strength and treatment.strength not in title:
             title = f"{title} {treatment.strength}"
         self.title.setText(title)
-        self.title.setAccessibleDescription(title)
         self.badge.setText(enum_label(rx.state))
+        self.badge.setVisible(True)
         self.badge.setAccessibleDescription(f"State: {enum_label(rx.state)}")
 
         patient = rx.patient_name.full if rx.patient_name else rx.patient_id

@@ -6,15 +6,9 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QWidget
 
 from photon_desktop.domain import Page, Prescription, PrescriptionState
-from photon_desktop.ui.common.records import (
-    PAGE_SIZE,
-    Column,
-    ListFilter,
-    RecordsPage,
-    enum_label,
-    fmt_date,
-    fmt_quantity,
-)
+from photon_desktop.ui.common.formatting import enum_label, fmt_date, fmt_quantity
+from photon_desktop.ui.common.paged_model import Column
+from photon_desktop.ui.common.records_page import PAGE_SIZE, ListFilter, RecordsPage
 from photon_desktop.ui.prescriptions.detail import READ_PERMISSION, PrescriptionDetail
 from photon_desktop.ui.workspace import Workspace
 
@@ -24,8 +18,8 @@ COLUMNS: tuple[Column[Prescription], ...] = (
     Column("State", lambda rx: enum_label(rx.state)),
     Column("Quantity", lambda rx: f"{fmt_quantity(rx.dispense_quantity)} {rx.dispense_unit}"),
     Column("Fills left", lambda rx: f"{rx.fills_remaining} of {rx.fills_allowed}"),
-    Column("Written", lambda rx: fmt_date(rx.written_at.date())),
-    Column("Expires", lambda rx: fmt_date(rx.expiration_date)),
+    Column("Written", lambda rx: fmt_date(rx.written_at.date()), whole=True),
+    Column("Expires", lambda rx: fmt_date(rx.expiration_date), whole=True),
     Column("ID", lambda rx: rx.id),
 )
 
@@ -39,7 +33,6 @@ class PrescriptionsPage(RecordsPage[Prescription]):
     kinds = "prescriptions"
     permission = READ_PERMISSION
     state_enum = PrescriptionState
-    settings_key = "prescriptions"
 
     def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
         detail = PrescriptionDetail(workspace)

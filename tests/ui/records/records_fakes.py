@@ -116,6 +116,7 @@ class FakeSession(QObject):
     def __init__(self, permissions: set[str]) -> None:
         super().__init__()
         self.permissions = frozenset(permissions)
+        self.generation = 1  # which sign-in; a new one would see another organization
 
     def has(self, permission: str) -> bool:
         return permission in self.permissions

@@ -12,7 +12,7 @@ from ui_support import column, save_screenshot, settle, until
 
 from photon_desktop import errors
 from photon_desktop.domain import OrderState
-from photon_desktop.ui.common.records import PAGE_SIZE
+from photon_desktop.ui.common.records_page import PAGE_SIZE
 from photon_desktop.ui.orders.list import OrdersPage
 from photon_desktop.ui.workspace import Workspace
 
@@ -36,19 +36,19 @@ def test_list_pages_and_filters_by_state_and_patient(
 ) -> None:
     async def scenario() -> None:
         page = make_page(widgets, workspace)
-        await until(lambda: page.model is not None and page.model.rowCount() == PAGE_SIZE)
-        assert page.model is not None
-        page.table.scrollToBottom()
-        await until(lambda: page.model is not None and page.model.rowCount() > PAGE_SIZE)
-        qtmodeltester.check(page.model)
+        await until(lambda: page.list.model is not None and page.list.model.rowCount() == PAGE_SIZE)
+        assert page.list.model is not None
+        page.list.table.scrollToBottom()
+        await until(lambda: page.list.model is not None and page.list.model.rowCount() > PAGE_SIZE)
+        qtmodeltester.check(page.list.model)
         page.set_state(OrderState.PLACED)
         await until(lambda: services.orders.calls[-1]["state"] is OrderState.PLACED)
-        await until(lambda: page.model is not None and page.model.rowCount() > 0)
-        assert set(column(page.model, "State")) == {"Placed"}
+        await until(lambda: page.list.model is not None and page.list.model.rowCount() > 0)
+        assert set(column(page.list.model, "State")) == {"Placed"}
         page.set_patient("pat_02", "Grace Hopper")
         await until(lambda: services.orders.calls[-1]["patient_id"] == "pat_02")
-        await until(lambda: page.model is not None and page.model.rowCount() > 0)
-        assert set(column(page.model, "Patient")) == {"Grace Hopper"}
+        await until(lambda: page.list.model is not None and page.list.model.rowCount() > 0)
+        assert set(column(page.list.model, "Patient")) == {"Grace Hopper"}
         assert services.orders.calls[-1]["state"] is OrderState.PLACED  # filters combine
 
     arun(scenario())
@@ -64,8 +64,8 @@ def test_detail_shows_fulfillment_pharmacy_address_and_fills(
 ) -> None:
     async def scenario() -> None:
         page = make_page(widgets, workspace)
-        await until(lambda: page.model is not None and page.model.rowCount() > 0)
-        page.table.selectRow(1)
+        await until(lambda: page.list.model is not None and page.list.model.rowCount() > 0)
+        page.list.table.selectRow(1)
         detail = page.detail
         await until(lambda: detail.record is not None)
         order = services.orders.records[1]
@@ -175,7 +175,7 @@ def test_without_read_order_the_view_says_why(
         page.open_order("ord_0001")
         await settle()
         assert services.orders.calls == [] and services.orders.gets == []
-        assert "read:order" in page.list_state.label.text()
+        assert "read:order" in page.list.state.label.text()
         assert "read:order" in page.detail.state.label.text()
 
     arun(scenario())
@@ -186,17 +186,17 @@ def test_a_failed_later_page_keeps_the_rows_and_offers_retry(
 ) -> None:
     async def scenario() -> None:
         page = make_page(widgets, workspace)
-        await until(lambda: page.model is not None and page.model.rowCount() == PAGE_SIZE)
+        await until(lambda: page.list.model is not None and page.list.model.rowCount() == PAGE_SIZE)
         services.orders.fail_with = errors.ServerError("Photon had a problem (503).", status=503)
-        page.table.scrollToBottom()
-        await until(lambda: page.more_error.isVisible())
-        assert "503" in page.more_error.text()
-        assert page.table.isVisible() and page.model is not None
-        assert page.model.rowCount() == PAGE_SIZE
+        page.list.table.scrollToBottom()
+        await until(lambda: page.list.banner.isVisible())
+        assert "503" in page.list.banner.text()
+        assert page.list.table.isVisible() and page.list.model is not None
+        assert page.list.model.rowCount() == PAGE_SIZE
         services.orders.fail_with = None
-        page.more_retry.click()
-        await until(lambda: page.model is not None and page.model.rowCount() > PAGE_SIZE)
-        assert not page.more_error.isVisible()
+        page.list.banner_retry.click()
+        await until(lambda: page.list.model is not None and page.list.model.rowCount() > PAGE_SIZE)
+        assert not page.list.banner.isVisible()
 
     arun(scenario())
 
@@ -218,3 +218,9 @@ def test_the_state_filter_is_remembered(
         )
 
     arun(scenario())
+
+
+def test_the_empty_detail_reads_naturally(workspace: Workspace, widgets: list[QWidget]) -> None:
+    page = OrdersPage(workspace)
+    widgets.append(page)
+    assert page.detail.state.label.text() == "Select an order in the list to see its details."

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 from pytestqt.modeltest import ModelTester
 from records_fakes import FakeServices, FakeSession
@@ -13,7 +14,7 @@ from ui_support import column, save_screenshot, settle, until
 
 from photon_desktop import errors
 from photon_desktop.domain import PrescriptionState
-from photon_desktop.ui.common.records import DEBOUNCE_MS, PAGE_SIZE
+from photon_desktop.ui.common.records_page import DEBOUNCE_MS, PAGE_SIZE
 from photon_desktop.ui.prescriptions.list import PrescriptionsPage
 from photon_desktop.ui.workspace import Workspace
 
@@ -40,15 +41,15 @@ def test_first_page_then_more_on_scroll(
 ) -> None:
     async def scenario() -> None:
         page = make_page(widgets, workspace)
-        assert page.list_state.isVisible()  # loading state until the first page arrives
-        await until(lambda: page.model is not None and page.model.rowCount() > 0)
-        assert page.table.isVisible()
-        model = page.model
+        assert page.list.state.isVisible()  # loading state until the first page arrives
+        await until(lambda: page.list.model is not None and page.list.model.rowCount() > 0)
+        assert page.list.table.isVisible()
+        model = page.list.model
         assert model is not None
         assert model.rowCount() == PAGE_SIZE
         assert services.prescriptions.calls[0]["after"] is None
         # Scrolling to the bottom asks for the next page (no "next page" button).
-        page.table.scrollToBottom()
+        page.list.table.scrollToBottom()
         await until(lambda: model.rowCount() > PAGE_SIZE)
         assert services.prescriptions.calls[1]["after"] == str(PAGE_SIZE)
         ids = column(model, "ID")
@@ -63,14 +64,14 @@ def test_state_filter_asks_the_server_and_shows_only_that_state(
 ) -> None:
     async def scenario() -> None:
         page = make_page(widgets, workspace)
-        await until(lambda: page.model is not None and page.model.rowCount() > 0)
+        await until(lambda: page.list.model is not None and page.list.model.rowCount() > 0)
         assert page.state_combo.itemText(0) == "All states"
         assert page.state_combo.count() == 1 + len(PrescriptionState)
         page.set_state(PrescriptionState.ACTIVE)
         await until(lambda: last(services).get("state") is PrescriptionState.ACTIVE)
-        await until(lambda: page.model is not None and page.model.rowCount() > 0)
-        assert page.model is not None
-        assert set(column(page.model, "State")) == {"Active"}
+        await until(lambda: page.list.model is not None and page.list.model.rowCount() > 0)
+        assert page.list.model is not None
+        assert set(column(page.list.model, "State")) == {"Active"}
 
     arun(scenario())
 
@@ -80,15 +81,15 @@ def test_patient_name_filter_is_debounced(
 ) -> None:
     async def scenario() -> None:
         page = make_page(widgets, workspace)
-        await until(lambda: page.model is not None and page.model.rowCount() > 0)
+        await until(lambda: page.list.model is not None and page.list.model.rowCount() > 0)
         before = len(services.prescriptions.calls)
         for text in ("G", "Gr", "Gra", "Grace"):
             page.patient_edit.setText(text)
         await settle(DEBOUNCE_MS / 1000 + 0.3)
         names = [c["patient_name"] for c in services.prescriptions.calls[before:]]
         assert names == ["Grace"]  # one request, for what was finally typed
-        assert page.model is not None
-        assert set(column(page.model, "Patient")) == {"Grace Hopper"}
+        assert page.list.model is not None
+        assert set(column(page.list.model, "Patient")) == {"Grace Hopper"}
 
     arun(scenario())
 
@@ -100,14 +101,14 @@ def test_set_patient_from_a_link_and_clear_it(
         page = make_page(widgets, workspace)
         page.set_patient("pat_03", "Alan Turing")
         await until(lambda: last(services)["patient_id"] == "pat_03")
-        await until(lambda: page.model is not None and page.model.rowCount() > 0)
-        assert page.model is not None
-        assert set(column(page.model, "Patient")) == {"Alan Turing"}
+        await until(lambda: page.list.model is not None and page.list.model.rowCount() > 0)
+        assert page.list.model is not None
+        assert set(column(page.list.model, "Patient")) == {"Alan Turing"}
         assert page.patient_chip.isVisible() and "Alan Turing" in page.patient_chip.text()
         assert not page.patient_edit.isVisible()
         page.patient_chip.click()
         await until(lambda: last(services).get("patient_id", 0) is None)
-        await until(lambda: page.model is not None and page.model.rowCount() == PAGE_SIZE)
+        await until(lambda: page.list.model is not None and page.list.model.rowCount() == PAGE_SIZE)
         assert page.patient_edit.isVisible()
 
     arun(scenario())
@@ -123,15 +124,15 @@ def test_selecting_a_row_shows_its_detail(
 ) -> None:
     async def scenario() -> None:
         page = make_page(widgets, workspace)
-        await until(lambda: page.model is not None and page.model.rowCount() > 0)
-        page.table.selectRow(2)
+        await until(lambda: page.list.model is not None and page.list.model.rowCount() > 0)
+        page.list.table.selectRow(2)
         detail = page.detail
         await until(lambda: detail.record is not None)
         rx = services.prescriptions.records[2]
         assert detail.title.text().startswith(rx.treatment.name)
         assert detail.badge.text() == "Depleted"
         assert detail.dates.values["Fills remaining"].text() == str(rx.fills_remaining)
-        assert detail.dates.values["Expires"].text() == "Nov 01, 2027"
+        assert detail.dates.text("Expires") == "11/1/2027"  # the US locale, four-digit year
         assert detail.treatment.values["Quantity"].text() == "30 Tablet"
         assert detail.prescriber.values["Name"].text() == "Dr Maya Okafor"
         assert detail.fills_model.rowCount() == 1
@@ -178,11 +179,11 @@ def test_without_read_prescription_the_view_says_why_and_recovers_live(
         page.open_prescription("rx_0001")
         await settle()
         assert services.prescriptions.calls == [] and services.prescriptions.gets == []
-        assert "read:prescription" in page.list_state.label.text()
+        assert "read:prescription" in page.list.state.label.text()
         assert "read:prescription" in page.detail.state.label.text()
-        assert not page.table.isVisible()
+        assert not page.list.table.isVisible()
         session.grant({"read:patient", "read:prescription"})
-        await until(lambda: page.model is not None and page.model.rowCount() > 0)
+        await until(lambda: page.list.model is not None and page.list.model.rowCount() > 0)
         await until(lambda: page.detail.record is not None)
 
     arun(scenario())
@@ -201,18 +202,18 @@ def test_empty_and_error_states_say_what_to_do(
             page = make_page(widgets, workspace)
             page.patient_edit.setText("Nobody")
             page.patient_edit.returnPressed.emit()
-            await until(lambda: page.list_state.label.text().startswith("No prescriptions"))
-            assert "Nobody" in page.list_state.label.text()
-            assert "clear the filters" in page.list_state.label.text()
+            await until(lambda: page.list.state.label.text().startswith("No prescriptions"))
+            assert "Nobody" in page.list.state.label.text()
+            assert "clear the filters" in page.list.state.label.text()
             return
         services.prescriptions.fail_with = errors.OfflineError("Photon could not be reached.")
         page = make_page(widgets, workspace)
-        await until(lambda: "could not be reached" in page.list_state.label.text())
-        assert page.list_state.button.isVisible()  # Retry
+        await until(lambda: "could not be reached" in page.list.state.label.text())
+        assert page.list.state.button.isVisible()  # Retry
         services.prescriptions.fail_with = None
-        page.list_state.button.click()
-        await until(lambda: page.model is not None and page.model.rowCount() > 0)
-        assert page.table.isVisible()
+        page.list.state.button.click()
+        await until(lambda: page.list.model is not None and page.list.model.rowCount() > 0)
+        assert page.list.table.isVisible()
 
     arun(scenario())
 
@@ -227,8 +228,8 @@ def test_a_newer_filter_supersedes_a_slow_older_answer(
         services.prescriptions.delay = 0.0
         page.set_state(PrescriptionState.CANCELED)
         await settle(0.6)
-        assert page.model is not None
-        assert set(column(page.model, "State")) == {"Canceled"}
+        assert page.list.model is not None
+        assert set(column(page.list.model, "State")) == {"Canceled"}
 
     arun(scenario())
 
@@ -242,7 +243,7 @@ def test_controls_have_accessible_names_and_ctrl_f_focuses_the_patient_filter(
         page = make_page(widgets, workspace)
         page.open_prescription("rx_0002")
         await until(lambda: page.detail.record is not None)
-        mine = [page.state_combo, page.patient_edit, page.patient_chip, page.table]
+        mine = [page.state_combo, page.patient_edit, page.patient_chip, page.list.table]
         mine += page.detail.findChildren(QTableView) + page.findChildren(QComboBox)
         mine += [w for w in page.findChildren(QLineEdit) if not isinstance(w.parent(), QComboBox)]
         mine += [b for b in page.findChildren(QPushButton) if b.parent() is page]
@@ -287,9 +288,35 @@ def test_switching_environment_reloads_once_and_clears_the_detail(
         await until(lambda: page.detail.record is not None)
         other = FakeServices(prescriptions=3)
         workspace.set(PHOTON_SANDBOX, FakeSession({"read:prescription"}), other)  # type: ignore[arg-type]
-        await until(lambda: page.model is not None and page.model.rowCount() == 3)
+        await until(lambda: page.list.model is not None and page.list.model.rowCount() == 3)
         await settle(0.1)
         assert len(other.prescriptions.calls) == 1  # one first page, not one per signal
         assert page.detail.record is None and page.detail.state.isVisible()
+
+    arun(scenario())
+
+
+def test_columns_can_be_shown_and_hidden_and_it_is_remembered(
+    arun: Callable[..., Any], workspace: Workspace, widgets: list[QWidget], ui_settings: Any
+) -> None:
+    async def scenario() -> None:
+        page = PrescriptionsPage(workspace)
+        page.resize(1000, 600)
+        page.show()
+        widgets.append(page)
+        await until(lambda: page.list.model is not None and page.list.model.rowCount() > 0)
+        table = page.list.table
+        ids = next(
+            c
+            for c in range(table.model().columnCount())
+            if table.model().headerData(c, Qt.Orientation.Horizontal) == "ID"
+        )
+        assert table.isColumnHidden(ids)  # hidden by default: the detail has it
+        page.list.set_column_visible("ID", True)
+        assert not table.isColumnHidden(ids)
+        again = PrescriptionsPage(workspace)
+        widgets.append(again)
+        await until(lambda: again.list.model is not None and again.list.model.rowCount() > 0)
+        assert not again.list.table.isColumnHidden(ids)
 
     arun(scenario())

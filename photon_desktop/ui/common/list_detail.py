@@ -1,0 +1,85 @@
+"""A feature page: its list on the left, the selected record's detail on the right, in a splitter
+whose sizes are remembered (when sane) and whose default gives both sides room at 1200x760."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QByteArray, Qt, Signal
+from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
+
+from photon_desktop.ui.common import preferences
+from photon_desktop.ui.common.paged_list import PagedList
+from photon_desktop.ui.common.preferences import Preference
+from photon_desktop.ui.common.record_detail import RecordDetail
+
+
+class ListDetailPage(QWidget):
+    """Implements the main window's ``Page`` protocol for a list + detail feature.
+
+    ``first_page_loaded`` once the list's first page of rows has been painted.
+    """
+
+    first_page_loaded = Signal()
+
+    def __init__(
+        self,
+        paged: PagedList[Any],
+        detail: RecordDetail[Any],
+        splitter_preference: Preference[QByteArray | None],
+        *,
+        default_sizes: tuple[int, int] = (560, 470),
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.list = paged
+        self.detail = detail
+        self._splitter_preference = splitter_preference
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.setObjectName(f"{splitter_preference.key.split('/')[0]}Splitter")
+        self.splitter.addWidget(paged)
+        self.splitter.addWidget(detail)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setChildrenCollapsible(False)
+        preferences.restore_splitter(self.splitter, splitter_preference, list(default_sizes))
+        self.splitter.splitterMoved.connect(self._remember_splitter)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.splitter)
+        paged.first_page_loaded.connect(self.first_page_loaded)
+        paged.current_changed.connect(lambda record: detail.load(str(record.id)))
+        paged.activated.connect(self._on_activated)
+
+    # -- the Page protocol
+
+    def refresh(self) -> None:
+        """F5: reload the list (its rows stay until the answer) and the record shown."""
+        self.list.reload(keep_rows=True)
+        self.detail.refresh()
+
+    def can_refresh(self) -> bool:
+        return self.list.allowed()
+
+    def focus_search(self) -> bool:
+        return False
+
+    def refresh_icons(self) -> None:
+        self.list.refresh_icons()
+
+    def cancel_tasks(self) -> None:
+        self.list.cancel_tasks()
+        self.detail.cancel_tasks()
+
+    # -- links
+
+    def open(self, record_id: str) -> None:
+        """Show one record's detail (from a link elsewhere in the app)."""
+        self.detail.load(record_id)
+
+    def _on_activated(self, record: Any) -> None:
+        self.detail.load(str(record.id))
+        self.detail.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _remember_splitter(self, _pos: int, _index: int) -> None:
+        preferences.remember_splitter(self.splitter, self._splitter_preference)

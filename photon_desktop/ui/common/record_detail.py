@@ -1,0 +1,221 @@
+"""One record loaded by id: an elided title, a state badge, a gated action bar, a notice line and
+the body a feature fills (patients, prescriptions and orders share it).
+
+A newer ``load`` supersedes an older one (stale answers never show). Without the read permission
+the view says why instead of showing an error. A failed refresh keeps what is shown and says so
+on the notice line. A renewed token does not reload; another sign-in (maybe another organization)
+or a change of permission does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QScrollArea,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from photon_desktop import errors
+from photon_desktop.ui.common import tasks
+from photon_desktop.ui.common.action_bar import ActionBar
+from photon_desktop.ui.common.elided_label import ElidedLabel
+from photon_desktop.ui.common.states import StateView
+from photon_desktop.ui.workspace import Workspace
+
+T = TypeVar("T")
+
+NOT_CONNECTED = "Not connected to Photon. Connect in Settings or try the local sandbox."
+
+
+def article(word: str) -> str:
+    return "an" if word[:1].lower() in "aeiou" else "a"
+
+
+class RecordDetail(QWidget, Generic[T]):
+    """Subclasses set ``kind`` and implement ``_fetch(id)`` and ``_render(record)``.
+
+    ``loaded(record)`` fires after each render.
+    """
+
+    loaded = Signal(object)
+    kind = "record"
+
+    def __init__(self, workspace: Workspace, permission: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._workspace = workspace
+        self._permission = permission
+        self._loads = tasks.Latest(owner=self)
+        self.record_id: str | None = None
+        self.record: T | None = None
+        self._signed_in_as = self._sign_in()
+        self._was_allowed = self._allowed()
+
+        self.title = ElidedLabel("", self)
+        self.title.setObjectName(f"{self.kind}Title")
+        font = self.title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.4)
+        font.setBold(True)
+        self.title.setFont(font)
+        self.title.setAccessibleName(f"{self.kind.capitalize()} title")
+        self.badge = QLabel(self)
+        self.badge.setObjectName("stateBadge")
+        self.badge.setAccessibleName("State")
+        self.badge.setStyleSheet(
+            "QLabel#stateBadge { border: 1px solid palette(mid); border-radius: 9px;"
+            " padding: 2px 10px; font-weight: bold; }"
+        )
+        self.badge.setVisible(False)
+        self.action_bar = ActionBar(workspace, self)
+        header = QHBoxLayout()
+        header.setContentsMargins(0, 0, 0, 0)
+        header.addWidget(self.title, 1)
+        header.addWidget(self.badge, 0, Qt.AlignmentFlag.AlignTop)
+        header.addWidget(self.action_bar, 0, Qt.AlignmentFlag.AlignTop)
+        self.notice = QLabel(self)
+        self.notice.setWordWrap(True)
+        self.notice.setAccessibleName("Notice")
+        self.notice.setVisible(False)
+
+        self.body = QWidget(self)
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(self.body)
+        scroll.setAccessibleName(f"{self.kind.capitalize()} details")
+        scroll.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setFocusProxy(scroll)  # Enter in the list moves the keyboard here
+        self.state = StateView(self)
+        self.stack = QStackedWidget(self)
+        self.stack.addWidget(self.state)
+        self.stack.addWidget(scroll)
+        self._content = scroll
+
+        self.header = QWidget(self)
+        self.header.setLayout(header)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 12, 12, 12)
+        layout.addWidget(self.header)
+        layout.addWidget(self.notice)
+        layout.addWidget(self.stack, 1)
+        self._show_state(lambda: self.state.show_empty(self._nothing_text()))
+        workspace.session_changed.connect(self._on_session_changed)
+        workspace.environment_changed.connect(self.clear)
+
+    # -- subclass hooks
+
+    async def _fetch(self, record_id: str) -> T:
+        raise NotImplementedError
+
+    def _render(self, record: T) -> None:
+        raise NotImplementedError
+
+    def _nothing_text(self) -> str:
+        return f"Select {article(self.kind)} {self.kind} in the list to see its details."
+
+    # -- states
+
+    def _sign_in(self) -> int | None:
+        ws = self._workspace
+        return ws.session.generation if ws.ready else None
+
+    def _allowed(self) -> bool:
+        return self._workspace.ready and self._workspace.session.has(self._permission)
+
+    def _why_not(self) -> str:
+        if not self._workspace.ready:
+            return NOT_CONNECTED
+        return self._workspace.session.why_not(self._permission)
+
+    def _show_state(self, show: Callable[[], None]) -> None:
+        self.header.setVisible(False)
+        self.notice.setVisible(False)
+        show()
+        self.stack.setCurrentWidget(self.state)
+
+    # -- loading
+
+    def load(self, record_id: str) -> None:
+        """Show the record ``record_id`` (a newer call supersedes an older one)."""
+        self.record_id = record_id
+        if not self._allowed():
+            self._loads.cancel()
+            self._show_state(lambda: self.state.show_message(self._why_not()))
+            return
+        if not tasks.loop_running():
+            return  # the app is shutting down: nothing could load it
+        if self.record is None or self._id_of(self.record) != record_id:
+            self._show_state(lambda: self.state.show_loading(f"Loading {self.kind}…"))
+        self._loads.spawn(self._load(record_id), name=f"{self.kind}-detail")
+
+    def refresh(self) -> None:
+        """Reload the record shown (F5); keeps the current content visible meanwhile."""
+        if self.record_id is not None:
+            self.load(self.record_id)
+
+    def clear(self) -> None:
+        self._loads.cancel()
+        self.record_id = None
+        self.record = None
+        self._show_state(lambda: self.state.show_empty(self._nothing_text()))
+
+    def cancel_tasks(self) -> None:
+        self._loads.cancel()
+
+    def note(self, text: str) -> None:
+        """A line above the record (a failed refresh, a write in progress); "" hides it."""
+        self.notice.setText(text)
+        self.notice.setVisible(bool(text))
+
+    def show_record(self, record: T) -> None:
+        """Render ``record`` (after a load, or the record a save returned)."""
+        self.record = record
+        self.record_id = self._id_of(record)
+        self._render(record)
+        self.note("")
+        self.header.setVisible(True)
+        self.stack.setCurrentWidget(self._content)
+        self.loaded.emit(record)
+
+    @staticmethod
+    def _id_of(record: Any) -> str:
+        return str(record.id)
+
+    def _on_session_changed(self) -> None:
+        signed_in_as, allowed = self._sign_in(), self._allowed()
+        changed = signed_in_as != self._signed_in_as or allowed != self._was_allowed
+        self._signed_in_as, self._was_allowed = signed_in_as, allowed
+        if self.record_id is not None and (changed or self.record is None):
+            self.load(self.record_id)
+
+    async def _load(self, record_id: str) -> None:
+        try:
+            record = await self._fetch(record_id)
+        except errors.PermissionMissing:
+            self._show_state(lambda: self.state.show_message(self._why_not()))
+            return
+        except errors.NotFound:
+            self.record = None
+            missing = f"This {self.kind} does not exist or is not visible to your organization."
+            self._show_state(lambda: self.state.show_empty(missing))
+            return
+        except errors.PhotonError as exc:
+            if self.record is not None and self._id_of(self.record) == record_id:
+                self._refresh_failed(exc)  # keep what is shown
+                return
+            message = f"Could not load the {self.kind}: {exc}"
+            self._show_state(lambda: self.state.show_error(message, retry=self.refresh))
+            return
+        self.show_record(record)
+
+    def _refresh_failed(self, error: errors.PhotonError) -> None:
+        """Hook: a refresh failed while a record is shown (default: keep it, say so)."""
+        self.note(f"Could not refresh: {error} Showing what was loaded before.")

@@ -1,0 +1,191 @@
+"""A fixed list of records in a compact read-only table (a detail's fills, allergies, orders…).
+
+Columns fit their contents when there is room and share the width when there is not; a cell too
+narrow for its text elides and its tooltip has it whole. Headers are never cut.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Generic, TypeVar
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+)
+from PySide6.QtWidgets import QHeaderView, QTableView, QWidget
+
+from photon_desktop.ui.common.paged_model import WHOLE_ROLE, Column, header_data
+
+T = TypeVar("T")
+_ROOT = QModelIndex()
+_Index = QModelIndex | QPersistentModelIndex
+_TEXT_ROLES = (
+    Qt.ItemDataRole.DisplayRole,
+    Qt.ItemDataRole.ToolTipRole,
+    Qt.ItemDataRole.AccessibleTextRole,
+)
+
+
+class RowsModel(QAbstractTableModel, Generic[T]):
+    """A fixed list of records shown read-only."""
+
+    def __init__(self, columns: Sequence[Column[T]], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._columns = tuple(columns)
+        self._rows: tuple[T, ...] = ()
+
+    def set_rows(self, rows: Sequence[T]) -> None:
+        self.beginResetModel()
+        self._rows = tuple(rows)
+        self.endResetModel()
+
+    def item(self, row: int) -> T:
+        return self._rows[row]
+
+    def rowCount(self, parent: _Index = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _Index = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self._columns)
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or role not in _TEXT_ROLES:
+            return None
+        return self._columns[index.column()].value(self._rows[index.row()])
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        return header_data(self._columns, len(self._rows), section, orientation, role)
+
+
+class _Fitter(QObject):
+    """Refits the columns whenever the table is resized or its rows change."""
+
+    def __init__(self, table: QTableView) -> None:
+        super().__init__(table)
+        self._table = table
+        self._viewport = table.viewport()
+        self._viewport.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # The event type first: nothing else is touched while the table is being destroyed.
+        if event.type() == QEvent.Type.Resize and watched is self._viewport:
+            fit_rows_table(self._table)
+        return False
+
+
+def fit_columns(table: QTableView, *, margin: int = 14, header_margin: int = 20) -> None:
+    """Share the viewport's width: each column gets what its header and cells need; when that
+    is more than there is, columns wider than a fair share give up the difference (they elide)."""
+    model = table.model()
+    header = table.horizontalHeader()
+    if model is None or header.count() == 0:
+        return
+    metrics = table.fontMetrics()
+    header_metrics = header.fontMetrics()
+    rows = min(model.rowCount(), 200)
+    wanted: list[int] = []
+    floors: list[int] = []
+    whole: list[bool] = []
+    columns = [c for c in range(header.count()) if not header.isSectionHidden(c)]
+    if not columns:
+        return
+    for col in columns:
+        title = str(model.headerData(col, Qt.Orientation.Horizontal) or "")
+        floor = header_metrics.horizontalAdvance(title) + header_margin
+        widest = max(
+            (metrics.horizontalAdvance(str(model.index(r, col).data() or "")) for r in range(rows)),
+            default=0,
+        )
+        floors.append(floor)
+        wanted.append(max(floor, widest + margin))
+        whole.append(bool(model.headerData(col, Qt.Orientation.Horizontal, WHOLE_ROLE)))
+    available = table.viewport().width()
+    widths = _share(wanted, floors, available, whole)
+    for col, width in zip(columns, widths, strict=True):
+        header.resizeSection(col, width)
+
+
+#: Columns that need at most this much (dates, states, counts) keep their width while wider ones
+#: (names, treatments, emails) share what is left: a cut date reads wrong, a cut name still reads.
+COMPACT = 120
+
+
+def _share(
+    wanted: list[int], floors: list[int], available: int, whole: list[bool] | None = None
+) -> list[int]:
+    """Columns fit when they can; otherwise compact and ``whole`` columns keep their width and
+    the others are capped together (water-filling, never below their header); slack goes to
+    the last."""
+    total = sum(wanted)
+    if total <= available:
+        widths = list(wanted)
+        widths[-1] += available - total
+        return widths
+    keep = whole or [False] * len(wanted)
+    compact = [w <= COMPACT or k for w, k in zip(wanted, keep, strict=True)]
+    fixed = sum(w for w, c in zip(wanted, compact, strict=True) if c)
+    wide_floors = sum(f for f, c in zip(floors, compact, strict=True) if not c)
+    if any(compact) and not all(compact) and fixed + wide_floors <= available:
+        capped = _cap(
+            [w for w, c in zip(wanted, compact, strict=True) if not c],
+            [f for f, c in zip(floors, compact, strict=True) if not c],
+            available - fixed,
+        )
+        it = iter(capped)
+        return [w if c else next(it) for w, c in zip(wanted, compact, strict=True)]
+    return _cap(wanted, floors, available)
+
+
+def _cap(wanted: list[int], floors: list[int], available: int) -> list[int]:
+    low, high = 0, max(wanted)
+    while low < high:  # the largest common cap whose widths still fit
+        mid = (low + high + 1) // 2
+        if sum(max(f, min(w, mid)) for w, f in zip(wanted, floors, strict=True)) <= available:
+            low = mid
+        else:
+            high = mid - 1
+    return [max(f, min(w, low)) for w, f in zip(wanted, floors, strict=True)]
+
+
+def rows_table(model: QAbstractTableModel, name: str, parent: QWidget) -> QTableView:
+    """A compact read-only table sized to its rows (it lives inside a scrolling detail)."""
+    table = QTableView(parent)
+    table.setModel(model)
+    table.setAccessibleName(name)
+    table.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+    table.setAlternatingRowColors(True)
+    table.verticalHeader().setVisible(False)
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    header.setStretchLastSection(False)
+    # A few rows: when the width runs out, dates and times wrap onto a second line (rows grow)
+    # rather than lose their end; a long unbroken name elides, its tooltip whole.
+    table.setWordWrap(True)
+    table.setTextElideMode(Qt.TextElideMode.ElideRight)
+    table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    _Fitter(table)
+    model.modelReset.connect(lambda: fit_rows_table(table))
+    fit_rows_table(table)
+    return table
+
+
+def fit_rows_table(table: QTableView) -> None:
+    """Columns to the width, rows to their (wrapped) text, the table to its rows: no inner
+    scrolling inside a page that already scrolls."""
+    fit_columns(table)
+    table.resizeRowsToContents()
+    model = table.model()
+    height = table.horizontalHeader().height() + 2 * table.frameWidth()
+    rows_height = sum(table.rowHeight(r) for r in range(model.rowCount()))
+    height += rows_height or table.verticalHeader().defaultSectionSize()
+    table.setFixedHeight(height)

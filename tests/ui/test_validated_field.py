@@ -1,0 +1,39 @@
+"""The validated field's small API: value, check, marks shown three ways, edits clear the mark."""
+
+from __future__ import annotations
+
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QComboBox, QLineEdit, QWidget
+
+from photon_desktop.ui.common.validated_field import ValidatedField
+
+
+def test_check_marks_and_typing_clears(widgets: list[QWidget]) -> None:
+    field = ValidatedField(
+        "ZIP", QLineEdit(), max_length=10, check=lambda v: None if v.isdigit() else "Digits only."
+    )
+    widgets.append(field)
+    field.show()
+    field.set_value("  12a ")
+    assert field.value() == "12a"
+    assert field.validate() == "Digits only."
+    assert field.error == "Digits only."
+    assert field.message.isVisible() and field.message.text() == "Digits only."
+    assert field.editor.accessibleDescription() == "Digits only."
+    assert "border" in field.editor.styleSheet()
+    edited: list[bool] = []
+    field.changed.connect(lambda: edited.append(True))
+    QTest.keyClicks(field.editor, "9" * 20)
+    assert edited and field.error is None and not field.message.isVisible()
+    assert len(field.editor.text()) == 10  # capped
+
+
+def test_a_combo_reads_its_data(widgets: list[QWidget]) -> None:
+    box = QComboBox()
+    box.addItem("—", None)
+    box.addItem("Massachusetts", "MA")
+    field = ValidatedField("State", box, check=lambda v: None if v else "Choose the state.")
+    widgets.append(field)
+    assert field.value() == "" and field.validate() == "Choose the state."
+    field.set_value("MA")
+    assert field.value() == "MA" and field.validate() is None
