@@ -24,6 +24,7 @@ from photon_desktop.api.retry import RetryPolicy
 from photon_desktop.auth.token_source import TokenSource
 from photon_desktop.services.catalog import CatalogService
 from photon_desktop.services.orders import OrdersService
+from photon_desktop.services.patient_chart import PatientChartService
 from photon_desktop.services.patients import PatientsService
 from photon_desktop.services.prescriptions import PrescriptionsService
 
@@ -31,6 +32,7 @@ __all__ = [
     "Activity",
     "CatalogService",
     "OrdersService",
+    "PatientChartService",
     "PatientsService",
     "PrescriptionsService",
     "RequestLog",
@@ -66,6 +68,7 @@ class Services:
         self.prescriptions = PrescriptionsService(self.client)
         self.orders = OrdersService(self.client)
         self.catalog = CatalogService(self.client)
+        self.chart = PatientChartService(self.client)
 
     async def aclose(self) -> None:
         """Drop session caches. The injected ``http`` client belongs to its creator."""

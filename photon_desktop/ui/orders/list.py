@@ -15,6 +15,7 @@ from photon_desktop.ui.common.records import (
     fmt_datetime,
 )
 from photon_desktop.ui.orders.detail import READ_PERMISSION, OrderDetail
+from photon_desktop.ui.orders.new_order import NewOrderEntry
 from photon_desktop.ui.workspace import Workspace
 
 COLUMNS: tuple[Column[Order], ...] = (
@@ -47,6 +48,8 @@ class OrdersPage(RecordsPage[Order]):
         self.setAccessibleName("Orders")
         detail.prescription_requested.connect(self.prescription_requested)
         detail.patient_requested.connect(self.patient_requested)
+        self.new_order = NewOrderEntry(workspace, self)  # "New order…"
+        self._filters.addWidget(self.new_order)
 
     def open_order(self, order_id: str) -> None:
         """Show one order (e.g. from the patient detail)."""

@@ -49,6 +49,7 @@ from photon_desktop.ui.common.records import (
     rows_table,
 )
 from photon_desktop.ui.common.states import StateView
+from photon_desktop.ui.patients.chart_actions import PatientChartActions
 from photon_desktop.ui.workspace import Workspace
 
 T = TypeVar("T")
@@ -295,6 +296,8 @@ class PatientDetail(QWidget):
         self._show_nothing()
         workspace.session_changed.connect(self._on_session_changed)
         workspace.environment_changed.connect(self.clear)
+        # Write actions: new prescription / order, add allergy / medication / pharmacy.
+        self.chart_actions = PatientChartActions(workspace, self)
 
     def _section(
         self, title: str, table: QTableView, remove: QPushButton, parent: QWidget

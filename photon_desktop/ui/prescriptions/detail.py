@@ -25,6 +25,7 @@ from photon_desktop.ui.common.records import (
     section,
     text_or_dash,
 )
+from photon_desktop.ui.prescriptions.actions import PrescriptionActions
 from photon_desktop.ui.workspace import Workspace
 
 READ_PERMISSION = "read:prescription"
@@ -95,6 +96,8 @@ class PrescriptionDetail(RecordDetail[Prescription]):
         body.addWidget(section("Identifiers", self.body))
         body.addLayout(self.ids)
         body.addStretch(1)
+        # Write actions: send to a pharmacy, duplicate, cancel.
+        self.write_actions = PrescriptionActions(workspace, self)
 
     async def _fetch(self, record_id: str) -> Prescription:
         return await self._workspace.services.prescriptions.get(record_id)

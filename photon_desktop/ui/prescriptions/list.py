@@ -16,6 +16,7 @@ from photon_desktop.ui.common.records import (
     fmt_quantity,
 )
 from photon_desktop.ui.prescriptions.detail import READ_PERMISSION, PrescriptionDetail
+from photon_desktop.ui.prescriptions.launch import PrescribeEntry
 from photon_desktop.ui.workspace import Workspace
 
 COLUMNS: tuple[Column[Prescription], ...] = (
@@ -47,6 +48,8 @@ class PrescriptionsPage(RecordsPage[Prescription]):
         self.setAccessibleName("Prescriptions")
         detail.order_requested.connect(self.order_requested)
         detail.patient_requested.connect(self.patient_requested)
+        self.prescribe = PrescribeEntry(workspace, self)  # "New prescription…"
+        self._filters.addWidget(self.prescribe)
 
     def open_prescription(self, prescription_id: str) -> None:
         """Show one prescription (e.g. from the patient detail)."""

@@ -1,0 +1,533 @@
+"""Write prescriptions for one patient (``createPrescriptions``): cards, review, "Sign and send".
+
+Only a signed-in prescriber (``write:prescription``) gets here. The form keeps one ``externalId``
+per card for its whole life, so any resend (after an error or a lost answer) is recognised by
+Photon and the services, never saved twice. "Sign and send" is the only button that writes and
+is disabled while the request is in flight. If the sign-in changes or loses the permission while
+the form is open, the form closes without sending and keeps a draft (``drafts``) that reopens
+with the next "New prescription" for that patient. Closing with unsent edits asks first.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import datetime
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from photon_desktop import errors
+from photon_desktop.domain import (
+    Patient,
+    Prescription,
+    PrescriptionInput,
+    PrescriptionState,
+    Treatment,
+)
+from photon_desktop.services.outcomes import new_external_id
+from photon_desktop.ui.common import tasks
+from photon_desktop.ui.common.questions import finished
+from photon_desktop.ui.prescriptions.drafts import Draft, drafts_for, owner_of
+from photon_desktop.ui.prescriptions.review import ReviewPage
+from photon_desktop.ui.prescriptions.rx_editor import ERROR_STYLE, RxEditor
+from photon_desktop.ui.workspace import Workspace
+
+WRITE = "write:prescription"
+_ITEM = re.compile(r"^prescriptions\[(\d+)\]\.(.+)$")
+
+
+class PrescriptionForm(QWidget):
+    """A window. ``sent(list[Prescription])`` after success; ``order_requested(patient_id, ids)``
+    from "Send to a pharmacy"; ``parked(Draft)`` when it closed itself and kept a draft."""
+
+    sent = Signal(object)
+    order_requested = Signal(str, object)
+    parked = Signal(object)
+
+    def __init__(
+        self,
+        workspace: Workspace,
+        patient_id: str,
+        patient_name: str = "",
+        parent: QWidget | None = None,
+        *,
+        copy_of: Sequence[Prescription] = (),
+        draft: Draft | None = None,
+    ) -> None:
+        super().__init__(parent, Qt.WindowType.Window)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        self._workspace = workspace
+        self.patient_id = patient_id
+        self.patient_name = patient_name or patient_id
+        self.patient: Patient | None = None
+        self.created: list[Prescription] = []
+        self._owner = owner_of(workspace)
+        self._generation = workspace.session.generation if workspace.ready else None
+        self._units: list[str] = []
+        self._dirty = draft is not None
+        self._force_close = False
+        self._sending = tasks.Latest(owner=self)
+        self._loads = tasks.Latest(owner=self)
+        self._asking = False
+        self._items: list[tuple[PrescriptionInput, Treatment]] = []
+        self.setObjectName("prescriptionForm")
+        self.setAccessibleName("New prescription")
+        self.setWindowTitle(f"New prescription — {self.patient_name}")
+        self.resize(1100, 720)
+
+        self.title = QLabel(f"New prescription for {self.patient_name}", self)
+        font = self.title.font()
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.3)
+        self.title.setFont(font)
+        self.title.setAccessibleName("Form title")
+        self.notice = QLabel(self)
+        self.notice.setWordWrap(True)
+        self.notice.setAccessibleName("Notice")
+        self.notice.setVisible(False)
+
+        # -- edit page: cards on the left, the patient's chart on the right
+        self.tabs = QTabWidget(self)
+        self.tabs.setAccessibleName("Prescriptions in this form")
+        self.tabs.setTabsClosable(True)
+        self.tabs.tabCloseRequested.connect(self.remove_card)
+        self.add_button = QPushButton("+ Add another prescription", self)
+        self.add_button.setAccessibleName("Add another prescription")
+        self.add_button.clicked.connect(lambda: self.add_card())
+        left = QWidget(self)
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 6, 0)
+        left_layout.addWidget(self.tabs, 1)
+        left_layout.addWidget(self.add_button, 0, Qt.AlignmentFlag.AlignLeft)
+
+        self.allergies = QLabel("Loading…", self)
+        self.allergies.setWordWrap(True)
+        self.allergies.setAccessibleName("Patient allergies")
+        self.allergies.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.active = QLabel("Loading…", self)
+        self.active.setWordWrap(True)
+        self.active.setAccessibleName("Active prescriptions")
+        self.active.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        side = QWidget(self)
+        side_layout = QVBoxLayout(side)
+        side_layout.setContentsMargins(6, 0, 0, 0)
+        for title, label in (("Allergies", self.allergies), ("Active prescriptions", self.active)):
+            box = QGroupBox(title, side)
+            box_layout = QVBoxLayout(box)
+            box_layout.addWidget(label)
+            side_layout.addWidget(box)
+        side_layout.addStretch(1)
+        self.edit_page = QSplitter(Qt.Orientation.Horizontal, self)
+        self.edit_page.addWidget(left)
+        self.edit_page.addWidget(side)
+        self.edit_page.setStretchFactor(0, 3)
+        self.edit_page.setStretchFactor(1, 1)
+        self.edit_page.setChildrenCollapsible(False)
+
+        self.review_page = ReviewPage(self)
+        self.done_page = QLabel(self)
+        self.done_page.setWordWrap(True)
+        self.done_page.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.done_page.setAccessibleName("Sent prescriptions")
+        self.done_page.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.stack = QStackedWidget(self)
+        for page in (self.edit_page, self.review_page, self.done_page):
+            self.stack.addWidget(page)
+
+        # -- buttons
+        self.message = QLabel(self)
+        self.message.setWordWrap(True)
+        self.message.setAccessibleName("Form message")
+        self.close_button = QPushButton("Close", self)
+        self.close_button.clicked.connect(self.close)
+        self.back_button = QPushButton("Back to edit", self)
+        self.back_button.clicked.connect(self.back_to_edit)
+        self.review_button = QPushButton("Review…", self)
+        self.review_button.setDefault(True)
+        self.review_button.setAccessibleName("Review before signing")
+        self.review_button.clicked.connect(self.review)
+        self.send_button = QPushButton("Sign and send", self)
+        self.send_button.setAccessibleName("Sign and send")
+        self.send_button.clicked.connect(self.sign_and_send)
+        self.order_button = QPushButton("Send to a pharmacy…", self)
+        self.order_button.setAccessibleName("Send to a pharmacy")
+        self.order_button.clicked.connect(self._request_order)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.message, 1)
+        for button in (
+            self.close_button,
+            self.back_button,
+            self.review_button,
+            self.send_button,
+            self.order_button,
+        ):
+            buttons.addWidget(button)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.notice)
+        layout.addWidget(self.stack, 1)
+        layout.addLayout(buttons)
+        QShortcut(QKeySequence("Ctrl+Return"), self, self._primary)
+
+        if draft is not None:
+            for item in draft.items:
+                self.add_card().restore(item)
+            when = draft.saved_at.strftime("%H:%M")
+            self._note(f"Restored the unsent prescriptions saved at {when}. {draft.reason}".strip())
+        for rx in copy_of:
+            self.add_card().copy_from(rx)
+            self._dirty = True
+        if self.tabs.count() == 0:
+            self.add_card()
+        self._dirty = draft is not None or bool(copy_of)
+        self._show_page(self.edit_page)
+        workspace.session_changed.connect(self._on_session_changed)
+        workspace.environment_changed.connect(self._on_environment_changed)
+        self._loads.spawn(self._load(), name="prescription-form-load")
+
+    # ------------------------------------------------------------------ cards
+
+    @property
+    def editors(self) -> list[RxEditor]:
+        widgets = (self.tabs.widget(i) for i in range(self.tabs.count()))
+        return [e for e in widgets if isinstance(e, RxEditor)]
+
+    def add_card(self) -> RxEditor:
+        editor = RxEditor(self._workspace, new_external_id(), self._units, self.tabs)
+        editor.edited.connect(self._on_edited)
+        editor.treatment_changed.connect(self._retitle)
+        self.tabs.addTab(editor, "")
+        self._retitle()
+        self.tabs.setCurrentWidget(editor)
+        editor.search.setFocus(Qt.FocusReason.OtherFocusReason)
+        return editor
+
+    def remove_card(self, index: int) -> None:
+        if self.tabs.count() <= 1 or self.stack.currentWidget() is not self.edit_page:
+            return
+        editor = self.tabs.widget(index)
+        self.tabs.removeTab(index)
+        if isinstance(editor, RxEditor):
+            editor.cancel_tasks()
+            editor.deleteLater()
+        self._dirty = True
+        self._retitle()
+
+    def _retitle(self) -> None:
+        for n, editor in enumerate(self.editors):
+            name = editor.treatment.name if editor.treatment else "New prescription"
+            self.tabs.setTabText(n, f"{n + 1}. {name}"[:40])
+        self.tabs.setTabsClosable(self.tabs.count() > 1)
+
+    def _on_edited(self) -> None:
+        self._dirty = True
+
+    # ------------------------------------------------------------------ loading
+
+    async def _load(self) -> None:
+        services = self._workspace.services
+        try:
+            self._units = [u.name for u in await services.catalog.dispense_units()]
+        except errors.PhotonError as exc:
+            self._note(f"Could not load Photon's dispense units: {exc}")
+        for editor in self.editors:
+            editor.set_units(self._units)
+        try:
+            patient = await services.patients.get(self.patient_id)
+        except errors.PhotonError as exc:
+            self.allergies.setText(f"Could not load the patient's chart: {exc}")
+            self.active.setText("—")
+            return
+        self.patient = patient
+        self.patient_name = patient.name.full
+        self.title.setText(f"New prescription for {patient.name.full}")
+        self.setWindowTitle(f"New prescription — {patient.name.full}")
+        if "allergies" in patient.unavailable:
+            self.allergies.setText(patient.unavailable["allergies"])
+        else:
+            self.allergies.setText(
+                "\n".join(
+                    f"• {a.allergen.name}" + (f" — {a.comment}" if a.comment else "")
+                    for a in patient.allergies
+                )
+                or "No known allergies recorded."
+            )
+        if "prescriptions" in patient.unavailable:
+            self.active.setText(patient.unavailable["prescriptions"])
+        else:
+            active = [rx for rx in patient.prescriptions if rx.state is PrescriptionState.ACTIVE]
+            self.active.setText(
+                "\n".join(
+                    f"• {rx.treatment.name} — {rx.instructions} ({rx.fills_remaining} fills left)"
+                    for rx in active
+                )
+                or "No active prescriptions among the recent ones."
+            )
+
+    # ------------------------------------------------------------------ steps
+
+    def _show_page(self, page: QWidget) -> None:
+        self.stack.setCurrentWidget(page)
+        editing, reviewing, done = (
+            page is self.edit_page,
+            page is self.review_page,
+            page is self.done_page,
+        )
+        self.review_button.setVisible(editing)
+        self.add_button.setVisible(editing)
+        self.back_button.setVisible(reviewing)
+        self.send_button.setVisible(reviewing)
+        self.order_button.setVisible(done)
+        can_order = self._workspace.ready and self._workspace.session.has("write:order")
+        self.order_button.setEnabled(can_order)
+        self.order_button.setToolTip(
+            "" if can_order else self._workspace.session.why_not("write:order")
+        )
+        self.close_button.setText("Close" if done else "Cancel")
+
+    def _primary(self) -> None:
+        page = self.stack.currentWidget()
+        if page is self.edit_page:
+            self.review()
+        elif page is self.review_page and self.send_button.isEnabled():
+            self.sign_and_send()
+
+    def review(self) -> bool:
+        """Check every card; show the review step when all are valid."""
+        items: list[tuple[PrescriptionInput, Treatment]] = []
+        first_bad: int | None = None
+        seen: dict[str, int] = {}
+        for n, editor in enumerate(self.editors):
+            data = editor.validate(self.patient_id)
+            treatment = editor.treatment
+            if data is not None and treatment is not None and treatment.id in seen:
+                editor.show_problems(
+                    {"treatment": f"This treatment is already prescription {seen[treatment.id]}."}
+                )
+                data = None
+            if data is None or treatment is None:
+                first_bad = n if first_bad is None else first_bad
+                continue
+            seen[treatment.id] = n + 1
+            items.append((data, treatment))
+        if first_bad is not None:
+            self.tabs.setCurrentIndex(first_bad)
+            bad = len(self.editors) - len(items)
+            self._say(
+                "Fix the marked fields before reviewing"
+                + (f" ({bad} prescriptions need attention)." if bad > 1 else "."),
+                error=True,
+            )
+            return False
+        self._items = items
+        prescriber = self._workspace.session.identity or "you" if self._workspace.ready else ""
+        self.review_page.show_items(self.patient, self.patient_name, items, prescriber)
+        self._say("")
+        self._show_page(self.review_page)
+        self.send_button.setFocus(Qt.FocusReason.OtherFocusReason)
+        return True
+
+    def back_to_edit(self) -> None:
+        if self._sending.busy:
+            return
+        self._show_page(self.edit_page)
+
+    def sign_and_send(self) -> None:
+        if self._sending.busy or not self._items:
+            return
+        if not (self._workspace.ready and self._workspace.session.has(WRITE)):
+            self._say(self._workspace.session.why_not(WRITE), error=True)
+            return
+        self.send_button.setEnabled(False)
+        self.back_button.setEnabled(False)
+        self.send_button.setText("Sending…")
+        self._say("Sending to Photon…")
+        self._sending.spawn(self._send([data for data, _ in self._items]), name="sign-and-send")
+
+    async def _send(self, inputs: list[PrescriptionInput]) -> None:
+        try:
+            created = await self._workspace.services.prescriptions.create_many(inputs)
+        except errors.InvalidInput as exc:
+            self._server_problems(exc)
+            return
+        except errors.PhotonError as exc:
+            self._say(f"Not sent: {exc}", error=True)
+            return
+        finally:
+            self.send_button.setText("Sign and send")
+            self.send_button.setEnabled(True)
+            self.back_button.setEnabled(True)
+        self.created = list(created)
+        self._dirty = False
+        drafts_for(self._workspace).take(self._owner, self.patient_id)
+        lines = "".join(
+            f"<li><b>{rx.treatment.name}</b> — {rx.dispense_quantity:g} {rx.dispense_unit}, "
+            f"{rx.fills_allowed - 1} refills ({rx.id})</li>"
+            for rx in self.created
+        )
+        count = len(self.created)
+        self.done_page.setText(
+            f"<h3>{count} prescription{'s' if count != 1 else ''} signed and sent for "
+            f"{self.patient_name}.</h3><ul>{lines}</ul>"
+            "<p>Send them to a pharmacy now, or later from the patient's page.</p>"
+        )
+        self._say("")
+        self._show_page(self.done_page)
+        self.sent.emit(self.created)
+
+    def _server_problems(self, exc: errors.InvalidInput) -> None:
+        per_card: dict[int, dict[str, str]] = {}
+        general: list[str] = []
+        for name, message in exc.fields.items():
+            match = _ITEM.match(name)
+            if match and int(match.group(1)) < len(self.editors):
+                per_card.setdefault(int(match.group(1)), {})[match.group(2)] = message
+            else:
+                general.append(message)
+        first: int | None = None
+        for index, problems in sorted(per_card.items()):
+            rest = self.editors[index].show_server_problems(problems)
+            general.extend(rest.values())
+            first = index if first is None else first
+        self._show_page(self.edit_page)
+        if first is not None:
+            self.tabs.setCurrentIndex(first)
+        detail = " ".join(general)
+        self._say(f"Photon did not accept the prescriptions. {detail}".strip(), error=True)
+
+    def _request_order(self) -> None:
+        if self.created:
+            self.order_requested.emit(self.patient_id, [rx.id for rx in self.created])
+
+    # ------------------------------------------------------------------ sign-in changes
+
+    def _on_session_changed(self) -> None:
+        ws = self._workspace
+        same = ws.ready and ws.session.generation == self._generation
+        if same and ws.session.has(WRITE):
+            return
+        self._park("Your sign-in changed, so the form closed without sending.")
+
+    def _on_environment_changed(self) -> None:
+        self._park("The Photon environment changed, so the form closed without sending.")
+
+    def _park(self, reason: str) -> None:
+        """Close without sending; keep unsent work as a draft for the same person."""
+        if self._force_close or self._sending.busy:
+            return  # already sent: Photon's answer (success or not) shows in the form
+        if self.created:
+            self._close_now()
+            return
+        if self._has_content():
+            draft = self.snapshot(reason)
+            drafts_for(self._workspace).put(draft)
+            self.parked.emit(draft)
+        self._close_now()
+
+    def snapshot(self, reason: str = "") -> Draft:
+        return Draft(
+            patient_id=self.patient_id,
+            patient_name=self.patient_name,
+            owner=self._owner,
+            items=tuple(e.snapshot() for e in self.editors),
+            saved_at=datetime.now(),
+            reason=reason,
+        )
+
+    def _has_content(self) -> bool:
+        return any(e.has_content for e in self.editors)
+
+    # ------------------------------------------------------------------ closing
+
+    @property
+    def unsent_changes(self) -> bool:
+        return self._dirty and not self.created and self._has_content()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self._force_close or not self.unsent_changes:
+            self._cleanup()
+            event.accept()
+            return
+        event.ignore()
+        if self._sending.busy:
+            self._say("Wait for Photon's answer before closing.", error=True)
+            return
+        if not self._asking:
+            tasks.spawn(self._ask_close(), owner=self, name="ask-close-form")
+
+    async def _ask_close(self) -> None:
+        self._asking = True
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            "Unsent prescriptions",
+            "These prescriptions have not been sent. Keep them as a draft to finish later "
+            "(until the app closes), or discard them?",
+            QMessageBox.StandardButton.NoButton,
+            self,
+        )
+        keep = box.addButton("Keep as draft", QMessageBox.ButtonRole.AcceptRole)
+        discard = box.addButton("Discard", QMessageBox.ButtonRole.DestructiveRole)
+        stay = box.addButton("Keep editing", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(stay)
+        box.setEscapeButton(stay)
+        box.setAccessibleName("Unsent prescriptions")
+        try:
+            await finished(box)
+            clicked = box.clickedButton()
+        finally:
+            box.deleteLater()
+            self._asking = False
+        if clicked is keep:
+            drafts_for(self._workspace).put(self.snapshot("Kept when the form was closed."))
+            self._close_now()
+        elif clicked is discard:
+            drafts_for(self._workspace).take(self._owner, self.patient_id)
+            self._close_now()
+
+    def _close_now(self) -> None:
+        self._force_close = True
+        self.close()
+
+    def _cleanup(self) -> None:
+        for signal, slot in (
+            (self._workspace.session_changed, self._on_session_changed),
+            (self._workspace.environment_changed, self._on_environment_changed),
+        ):
+            try:
+                signal.disconnect(slot)
+            except (RuntimeError, TypeError):
+                pass
+        self._loads.cancel()
+        for editor in self.editors:
+            editor.cancel_tasks()
+
+    def cancel_tasks(self) -> None:
+        self._loads.cancel()
+        self._sending.cancel()
+        for editor in self.editors:
+            editor.cancel_tasks()
+
+    # ------------------------------------------------------------------ messages
+
+    def _say(self, text: str, *, error: bool = False) -> None:
+        self.message.setText(text)
+        self.message.setStyleSheet(ERROR_STYLE if error else "")
+        self.message.setAccessibleDescription(text)
+
+    def _note(self, text: str) -> None:
+        self.notice.setText(text)
+        self.notice.setVisible(bool(text))
