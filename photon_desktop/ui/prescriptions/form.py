@@ -10,6 +10,7 @@ with the next "New prescription" for that patient. Closing with unsent edits ask
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Sequence
 from datetime import datetime
@@ -230,11 +231,15 @@ class PrescriptionForm(QWidget):
     def _retitle(self) -> None:
         for n, editor in enumerate(self.editors):
             name = editor.treatment.name if editor.treatment else "New prescription"
-            self.tabs.setTabText(n, f"{n + 1}. {name}"[:40])
+            title = f"{n + 1}. {name}"
+            self.tabs.setTabText(n, title if len(title) <= 36 else title[:35] + "…")
+            self.tabs.setTabToolTip(n, title)
         self.tabs.setTabsClosable(self.tabs.count() > 1)
 
     def _on_edited(self) -> None:
         self._dirty = True
+        if self.message.text():
+            self._say("")  # the problem it named may be fixed now; Review checks again
 
     # ------------------------------------------------------------------ loading
 
@@ -347,8 +352,8 @@ class PrescriptionForm(QWidget):
         self._show_page(self.edit_page)
 
     def sign_and_send(self) -> None:
-        if self._sending.busy or not self._items:
-            return
+        if self._sending.busy or not self._items or self.created:
+            return  # in flight, nothing reviewed, or already sent: never a second write
         if not (self._workspace.ready and self._workspace.session.has(WRITE)):
             self._say(self._workspace.session.why_not(WRITE), error=True)
             return
@@ -462,6 +467,12 @@ class PrescriptionForm(QWidget):
             self._cleanup()
             event.accept()
             return
+        if not _loop_running():
+            # The app is shutting down: nobody can be asked, so nothing typed is thrown away.
+            drafts_for(self._workspace).put(self.snapshot("Kept when the window closed."))
+            self._cleanup()
+            event.accept()
+            return
         event.ignore()
         if self._sending.busy:
             self._say("Wait for Photon's answer before closing.", error=True)
@@ -531,3 +542,11 @@ class PrescriptionForm(QWidget):
     def _note(self, text: str) -> None:
         self.notice.setText(text)
         self.notice.setVisible(bool(text))
+
+
+def _loop_running() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True

@@ -153,7 +153,10 @@ class RxEditor(QWidget):
             "diagnoses": "Diagnoses",
         }
         self.errors: dict[str, QLabel] = {}
-        form = QFormLayout(self)
+        outer = QVBoxLayout(self)
+        form = QFormLayout()
+        outer.addLayout(form)
+        outer.addStretch(1)  # spare height goes below the fields, not into the search
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         for key, widget in self.fields.items():
             box = QWidget(self)

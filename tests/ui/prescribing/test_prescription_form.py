@@ -1,0 +1,192 @@
+"""Writing prescriptions against the running sandbox over HTTP, as a signed-in prescriber."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import QWidget
+from ui_support import Connection, settle, until
+from write_support import new_writes, pick_first, shot, window_of, writes
+
+from photon_desktop.domain import PrescriptionState
+from photon_desktop.ui.orders.new_order import NewOrderWindow
+from photon_desktop.ui.prescriptions.form import PrescriptionForm
+from photon_desktop.ui.prescriptions.launch import open_prescription_form
+from photon_desktop.ui.prescriptions.rx_editor import RxEditor
+from photon_desktop.ui.workspace import Workspace
+
+Run = Callable[..., Any]
+
+
+async def first_patient(conn: Connection, offset: int = 0) -> tuple[str, str]:
+    page = await conn.services.patients.search(None, first=offset + 1)
+    patient = page.items[offset]
+    return patient.id, patient.name.full
+
+
+async def ready_form(
+    conn: Connection, widgets: list[QWidget], offset: int = 0
+) -> tuple[PrescriptionForm, RxEditor]:
+    patient_id, name = await first_patient(conn, offset)
+    form = open_prescription_form(conn.workspace, patient_id, name)
+    assert form is not None
+    widgets.append(form)
+    editor = form.editors[0]
+    await until(lambda: editor.unit.count() > 1 and form.patient is not None)
+    return form, editor
+
+
+async def choose(editor: RxEditor, term: str) -> None:
+    editor.search.edit.setText(term)
+    editor.search.search_now()
+    await pick_first(editor.search.results)
+    await until(lambda: editor.treatment is not None)
+
+
+def fill(editor: RxEditor, quantity: str = "30", unit: str = "Tablet") -> None:
+    editor.quantity.setText(quantity)
+    editor.unit.setCurrentIndex(editor.unit.findData(unit))
+    editor.refills.setValue(2)
+    editor.days_supply.setText("30")
+    editor.instructions.setPlainText("Take 1 tablet by mouth once daily")
+    editor.notes.setPlainText("Patient prefers blister packs")
+    editor.diagnoses.setText("i10, E11.9")
+
+
+def test_prescriber_writes_two_prescriptions_reviews_signs_and_sends(
+    arun: Run, sandbox: Any, widgets: list[QWidget], scheme: str
+) -> None:
+    async def scenario() -> None:
+        conn = Connection(sandbox, Workspace())
+        try:
+            await conn.as_user("prescriber")
+            form, first = await ready_form(conn, widgets)
+            form.resize(1100, 720)
+
+            # Nothing typed: every required field says what is missing; nothing is sent.
+            before = writes(sandbox)
+            assert not form.review()
+            assert set(first.problems) == {"treatment", "quantity", "unit", "instructions"}
+            assert "Fix the marked fields" in form.message.text()
+
+            # Bad values are named under their fields.
+            first.quantity.setText("0")
+            first.days_supply.setText("ten")
+            first.diagnoses.setText("E11.9, diabetes")
+            assert not form.review()
+            assert "greater than 0" in first.problems["quantity"]
+            assert "whole number" in first.problems["days_supply"]
+            assert "DIABETES" in first.problems["diagnoses"]
+            assert first.not_before.minimumDate() == QDate.currentDate()  # never in the past
+
+            # Search needs 3 letters; the newest search wins.
+            first.search.edit.setText("at")
+            first.search.search_now()
+            assert "at least 3" in first.search.status.text()
+            first.search.edit.setText("lisin")
+            first.search.search_now()
+            first.search.edit.setText("atorva")
+            first.search.search_now()
+            await until(lambda: first.search.results.count() > 0)
+            await settle(0.3)
+            labels = [
+                first.search.results.item(i).text() for i in range(first.search.results.count())
+            ]
+            assert any("Atorvastatin" in t for t in labels)
+            assert not any("Lisinopril" in t for t in labels)
+            await pick_first(first.search.results)
+            assert first.treatment is not None and "Atorvastatin" in first.treatment.name
+            fill(first)
+
+            second = form.add_card()
+            await choose(second, "glucose meter")
+            fill(second, quantity="1", unit="Each")
+            second.dispense_as_written.setChecked(True)
+            second.refills.setValue(0)
+            second.diagnoses.setText("")
+            assert form.tabs.count() == 2 and "Blood Glucose" in form.tabs.tabText(1)
+            shot(form, f"rx-form-{scheme}")
+
+            # Review shows exactly what will be sent.
+            assert form.review()
+            text = form.review_page.text.toPlainText()
+            assert "Prescription 1 of 2" in text and "Prescription 2 of 2" in text
+            assert "30 Tablet" in text and "2 (3 fills in total)" in text
+            assert "I10, E11.9" in text and "Generic substitution permitted" in text
+            assert "Dispense as written — no substitution" in text and "0 (1 fill in total)" in text
+            assert "Patient prefers blister packs" in text
+            assert new_writes(sandbox, before) == {}
+            shot(form, f"rx-review-{scheme}")
+
+            # Sign and send: the only write, disabled while in flight.
+            form.send_button.click()
+            assert not form.send_button.isEnabled()
+            await until(lambda: form.created)
+            assert new_writes(sandbox, before) == {"createPrescriptions": 1}
+            created = form.created
+            assert [rx.external_id for rx in created] == [first.external_id, second.external_id]
+            atorva = await conn.services.prescriptions.get(created[0].id)
+            assert atorva.fills_allowed == 3 and atorva.dispense_unit == "Tablet"
+            assert atorva.effective_date == date.today() and atorva.days_supply == 30
+            assert atorva.state is PrescriptionState.ACTIVE
+            assert created[1].dispense_as_written is True and created[1].fills_allowed == 1
+            assert "2 prescriptions signed and sent" in form.done_page.text()
+            shot(form, f"rx-sent-{scheme}")
+
+            # A second click (or Ctrl+Return) cannot send again.
+            form.sign_and_send()
+            await settle(0.2)
+            assert new_writes(sandbox, before) == {"createPrescriptions": 1}
+
+            # "Send to a pharmacy" opens the new order with these prescriptions ticked.
+            assert form.order_button.isVisible() and form.order_button.isEnabled()
+            form.order_button.click()
+            order = await window_of(NewOrderWindow)
+            widgets.append(order)
+            await until(lambda: order.fills.count() > 0)
+            assert {rx.id for rx in order.chosen_fills()} == {rx.id for rx in created}
+            order.close()
+            form.close()
+            assert not form.isVisible()  # sent: closing asks nothing
+        finally:
+            await conn.aclose()
+
+    arun(scenario(), timeout=90)
+
+
+def test_server_problems_land_on_their_fields_and_a_resend_reuses_the_external_id(
+    arun: Run, sandbox: Any, widgets: list[QWidget]
+) -> None:
+    async def scenario() -> None:
+        conn = Connection(sandbox, Workspace())
+        try:
+            await conn.as_user("prescriber")
+            form, editor = await ready_form(conn, widgets, offset=1)
+            await choose(editor, "lisinopril")
+            fill(editor)
+            # A unit Photon does not know (as an old template could carry) passes the form's
+            # check; Photon refuses it, and the message lands under the unit.
+            editor.unit.addItem("Bushel", "Bushel")
+            editor.unit.setCurrentIndex(editor.unit.count() - 1)
+            external = editor.external_id
+            before = writes(sandbox)
+            assert form.review()
+            form.send_button.click()
+            await until(lambda: editor.problems.get("unit"))
+            assert "dispenseUnit" in editor.problems["unit"]
+            assert form.stack.currentWidget() is form.edit_page
+            assert "did not accept" in form.message.text()
+
+            editor.unit.setCurrentIndex(editor.unit.findData("Tablet"))
+            assert form.review()
+            form.send_button.click()
+            await until(lambda: form.created)
+            assert form.created[0].external_id == external  # the same id on the resend
+            assert new_writes(sandbox, before) == {"createPrescriptions": 1}
+        finally:
+            await conn.aclose()
+
+    arun(scenario(), timeout=60)
