@@ -45,7 +45,7 @@ from photon_desktop.ui.common import tasks
 from photon_desktop.ui.common.gating import PermissionGate
 from photon_desktop.ui.common.windows import keep_open
 from photon_desktop.ui.orders.address_box import SERVER_FIELDS, AddressBox
-from photon_desktop.ui.orders.pharmacy_picker import PharmacyPicker, pharmacy_line
+from photon_desktop.ui.orders.pharmacy_picker import PharmacyPicker, pharmacy_line, wrap_rows
 from photon_desktop.ui.prescriptions.patient_chooser import choose_patient
 from photon_desktop.ui.prescriptions.rx_editor import ERROR_STYLE
 from photon_desktop.ui.workspace import Workspace
@@ -95,6 +95,7 @@ class NewOrderWindow(QWidget):
         # -- fills
         self.fills = QListWidget(self)
         self.fills.setAccessibleName("Prescriptions to fill")
+        wrap_rows(self.fills)
         self.fills_error = QLabel(self)
         self.fills_error.setStyleSheet(ERROR_STYLE)
         self.fills_error.setVisible(False)
@@ -384,6 +385,8 @@ class NewOrderWindow(QWidget):
     async def _save_preferred(self, pharmacy: Pharmacy) -> str:
         if self.patient is None:
             return ""
+        if any(p.id == pharmacy.id for p in self.patient.preferred_pharmacies):
+            return f"{pharmacy.name} was already a preferred pharmacy of this patient."
         try:
             self.patient = await self._workspace.services.chart.add_preferred_pharmacy(
                 self.patient, pharmacy.id

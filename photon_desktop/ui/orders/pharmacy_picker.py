@@ -39,6 +39,13 @@ def pharmacy_line(pharmacy: Pharmacy) -> str:
     return f"{pharmacy.name} — {where}"
 
 
+def wrap_rows(view: QListWidget) -> None:
+    """Long rows wrap to the list's width instead of scrolling sideways."""
+    view.setWordWrap(True)
+    view.setResizeMode(QListWidget.ResizeMode.Adjust)
+    view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+
 class PharmacyPicker(QWidget):
     """``picked(Pharmacy | None)``; ``pharmacy`` is the current choice."""
 
@@ -90,6 +97,7 @@ class PharmacyPicker(QWidget):
 
         self.list = QListWidget(self)
         self.list.setAccessibleName("Pharmacies found")
+        wrap_rows(self.list)
         self.list.currentItemChanged.connect(self._on_current)
         self.status = QLabel(self)
         self.status.setWordWrap(True)
@@ -129,15 +137,23 @@ class PharmacyPicker(QWidget):
             if centre is None:
                 self._show([], f"{text} is not a known US ZIP code.")
                 return
+        chosen_radius = int(self.radius.currentData())
+        radius = chosen_radius
         try:
-            page = await self._workspace.services.catalog.pharmacies(
-                name=name,
-                latitude=centre.latitude if centre else None,
-                longitude=centre.longitude if centre else None,
-                radius_miles=int(self.radius.currentData()) if centre else None,
-                fulfillment=self._fulfillment,
-                first=PAGE,
-            )
+            while True:
+                page = await self._workspace.services.catalog.pharmacies(
+                    name=name,
+                    latitude=centre.latitude if centre else None,
+                    longitude=centre.longitude if centre else None,
+                    radius_miles=radius if centre else None,
+                    fulfillment=self._fulfillment,
+                    first=PAGE,
+                )
+                others = [p for p in page.items if p.id != self._exclude]
+                wider = [r for r in RADII if r > radius]
+                if centre is None or others or not wider:
+                    break
+                radius = wider[0]  # nothing this close: look a little further
             miles = {}
             if centre is not None:
                 zips = [p.address.postal_code for p in page.items if p.address]
@@ -161,8 +177,11 @@ class PharmacyPicker(QWidget):
         for pharmacy, pref in rows:
             distance = miles.get(pharmacy.address.postal_code) if pharmacy.address else None
             shown.append((pharmacy, pref, distance))
-        where = f" within {self.radius.currentData()} mi of {centre.label}" if centre else ""
-        self._show(shown, f"{len(shown)} pharmacies{where}." if shown else f"No pharmacy{where}.")
+        where = f" within {radius} mi of {centre.label}" if centre else ""
+        if centre is not None and radius != chosen_radius:
+            where = f" within {radius} mi of {centre.label} (none within {chosen_radius} mi)"
+        count = f"{len(shown)} pharmac{'y' if len(shown) == 1 else 'ies'}"
+        self._show(shown, f"{count}{where}." if shown else f"No pharmacy{where}.")
 
     def _show(self, rows: list[tuple[Pharmacy, bool, float | None]], status: str) -> None:
         previous = self.pharmacy.id if self.pharmacy else None
