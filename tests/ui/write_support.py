@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, TypeVar
 
+import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QApplication, QDialog, QListWidget, QWidget
 from ui_support import save_screenshot, settle, until
@@ -76,3 +77,8 @@ def writes(sandbox: Any) -> dict[str, int]:
 def new_writes(sandbox: Any, before: dict[str, int]) -> dict[str, int]:
     now = writes(sandbox)
     return {k: v - before.get(k, 0) for k, v in now.items() if v != before.get(k, 0)}
+
+
+def gone(widget: QWidget) -> bool:
+    """Closed: deleted (``WA_DeleteOnClose``, ``deleteLater``) or hidden."""
+    return not shiboken6.isValid(widget) or not widget.isVisible()

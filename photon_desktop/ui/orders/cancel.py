@@ -66,6 +66,9 @@ class CancelOrderDialog(QDialog):
             self,
         )
         self.explain.setWordWrap(True)
+        self.setMinimumWidth(480)
+        # A wrapped label's height is not asked for by the dialog's layout: give it room.
+        self.explain.setMinimumHeight(self.explain.heightForWidth(450))
         self.reason = QComboBox(self)
         self.reason.setAccessibleName("Reason")
         self.reason.addItem("Choose a reason…", None)
@@ -78,6 +81,8 @@ class CancelOrderDialog(QDialog):
         self.reason.currentIndexChanged.connect(
             lambda _i: self.other.setVisible(self.reason.currentData() == OTHER)
         )
+        for changed in (self.reason.currentIndexChanged, self.other.textChanged):
+            changed.connect(lambda *_: self.message.setText(""))
         self.message = QLabel(self)
         self.message.setWordWrap(True)
         self.message.setStyleSheet(ERROR_STYLE)

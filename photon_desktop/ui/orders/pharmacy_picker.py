@@ -7,7 +7,7 @@ shown as "about N mi". Mail-order pharmacies have no "near": they are listed by 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -58,14 +58,14 @@ class PharmacyPicker(QWidget):
         *,
         preferred: Sequence[Pharmacy] = (),
         zip_code: str | None = None,
-        exclude: str | None = None,
+        exclude: Collection[str] = (),
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._workspace = workspace
         self._fulfillment = fulfillment
         self._preferred = [p for p in preferred if fulfillment in p.fulfillment_types]
-        self._exclude = exclude
+        self._exclude = frozenset(exclude)  # e.g. where the order is now
         self._searches = tasks.Latest(owner=self)
         self._generation = 0
         self.pharmacy: Pharmacy | None = None
@@ -149,7 +149,7 @@ class PharmacyPicker(QWidget):
                     fulfillment=self._fulfillment,
                     first=PAGE,
                 )
-                others = [p for p in page.items if p.id != self._exclude]
+                others = [p for p in page.items if p.id not in self._exclude]
                 wider = [r for r in RADII if r > radius]
                 if centre is None or others or not wider:
                     break
@@ -172,7 +172,7 @@ class PharmacyPicker(QWidget):
         rows = [(p, True) for p in preferred] + [
             (p, False) for p in page.items if p.id not in preferred_ids
         ]
-        rows = [(p, pref) for p, pref in rows if p.id != self._exclude]
+        rows = [(p, pref) for p, pref in rows if p.id not in self._exclude]
         shown: list[tuple[Pharmacy, bool, float | None]] = []
         for pharmacy, pref in rows:
             distance = miles.get(pharmacy.address.postal_code) if pharmacy.address else None

@@ -38,12 +38,13 @@ class RerouteDialog(QDialog):
             self,
         )
         self.explain.setWordWrap(True)
+        self.explain.setMinimumHeight(self.explain.heightForWidth(690))
         zip_code = order.address.postal_code if order.address else None
         self.picker = PharmacyPicker(
             workspace,
             FulfillmentType.PICK_UP,
             zip_code=zip_code,
-            exclude=order.pharmacy.id if order.pharmacy else None,
+            exclude=[order.pharmacy.id] if order.pharmacy else [],
             parent=self,
         )
         self.picker.picked.connect(lambda p: self.confirm.setEnabled(p is not None))

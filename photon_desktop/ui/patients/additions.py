@@ -110,6 +110,7 @@ class AddAllergyDialog(ChartDialog):
         self.onset_known = QCheckBox("Onset date known", self)
         self.onset = QDateEdit(self)
         self.onset.setCalendarPopup(True)
+        self.onset.setDisplayFormat("MMM d, yyyy")
         self.onset.setMaximumDate(QDate.currentDate())
         self.onset.setDate(QDate.currentDate())
         self.onset.setEnabled(False)
@@ -177,6 +178,7 @@ class AddMedicationDialog(ChartDialog):
         form.addRow("", self.active)
         form.addRow("Comment", self.comment)
         self.content.addLayout(form)
+        self.content.addStretch(1)
 
     async def _write(self) -> Patient | None:
         treatment = self.search.treatment
@@ -202,7 +204,11 @@ class AddPharmacyDialog(ChartDialog):
         self.resize(720, 480)
         zip_code = patient.address.postal_code if patient.address else None
         self.picker = PharmacyPicker(
-            workspace, FulfillmentType.PICK_UP, preferred=(), zip_code=zip_code, parent=self
+            workspace,
+            FulfillmentType.PICK_UP,
+            zip_code=zip_code,
+            exclude=[p.id for p in patient.preferred_pharmacies],  # already there
+            parent=self,
         )
         self.content.addWidget(self.picker)
 

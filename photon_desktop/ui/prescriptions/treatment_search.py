@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -99,6 +100,8 @@ class TreatmentSearch(QWidget):
         self.edit.textChanged.connect(lambda _t: self._debounce.start())
         self.edit.returnPressed.connect(self.search_now)
         self.setFocusProxy(self.edit)
+        # As tall as what it shows (the results list only while there are results).
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
 
     # -- public
 

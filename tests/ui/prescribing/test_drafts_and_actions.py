@@ -6,11 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import shiboken6
 from PySide6.QtWidgets import QWidget
 from test_prescription_form import choose, fill, first_patient, ready_form
 from ui_support import Connection, settle, until
-from write_support import answer, new_writes, shot, window_of, writes
+from write_support import answer, gone, new_writes, shot, window_of, writes
 
 from photon_desktop.domain import PrescriptionInput
 from photon_desktop.ui.patients.detail import PatientDetail
@@ -21,10 +20,6 @@ from photon_desktop.ui.prescriptions.launch import open_prescription_form
 from photon_desktop.ui.workspace import Workspace
 
 Run = Callable[..., Any]
-
-
-def gone(widget: QWidget) -> bool:
-    return not shiboken6.isValid(widget) or not widget.isVisible()
 
 
 def test_sign_out_closes_the_form_unsent_and_the_draft_comes_back(
