@@ -67,3 +67,12 @@ async def tell(parent: QWidget, title: str, text: str) -> None:
         await finished(box)
     finally:
         box.deleteLater()
+
+
+def loop_running() -> bool:
+    """True inside the app's event loop; False while the app shuts down (nobody to ask)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True

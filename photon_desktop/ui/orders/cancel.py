@@ -81,11 +81,11 @@ class CancelOrderDialog(QDialog):
         self.reason.currentIndexChanged.connect(
             lambda _i: self.other.setVisible(self.reason.currentData() == OTHER)
         )
-        for changed in (self.reason.currentIndexChanged, self.other.textChanged):
-            changed.connect(lambda *_: self.message.setText(""))
         self.message = QLabel(self)
         self.message.setWordWrap(True)
         self.message.setStyleSheet(ERROR_STYLE)
+        for changed in (self.reason.currentIndexChanged, self.other.textChanged):
+            changed.connect(lambda *_: self.message.setText(""))
         self.buttons = QDialogButtonBox(self)
         self.confirm: QPushButton = self.buttons.addButton(
             "Cancel order", QDialogButtonBox.ButtonRole.DestructiveRole

@@ -9,6 +9,7 @@ so an order is never created twice. "Send order" is the only button that writes.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 
 from PySide6.QtCore import Qt, Signal
@@ -307,16 +308,17 @@ class NewOrderWindow(QWidget):
             self._say("Fix the marked fields before reviewing.", error=True)
             return False
         self._review = ([rx.id for rx in fills], address, pharmacy)
-        name = self.patient.name.full if self.patient else self.patient_id
+        esc = html.escape
+        name = esc(self.patient.name.full if self.patient else self.patient_id)
         how = {
             PICKUP: "Pickup at",
             MAIL: "Mail order from",
             PATIENT: "The patient chooses a pharmacy",
         }[self.how_key]
-        where = pharmacy_line(pharmacy) if pharmacy else ""
-        street = ", ".join(p for p in (address.street1, address.street2) if p)
+        where = esc(pharmacy_line(pharmacy)) if pharmacy else ""
+        street = esc(", ".join(p for p in (address.street1, address.street2) if p))
         items = "".join(
-            f"<li>{rx.treatment.name} — {rx.dispense_quantity:g} {rx.dispense_unit}</li>"
+            f"<li>{esc(rx.treatment.name)} — {rx.dispense_quantity:g} {esc(rx.dispense_unit)}</li>"
             for rx in fills
         )
         extra = ""
@@ -325,8 +327,8 @@ class NewOrderWindow(QWidget):
         self.review_text.setHtml(
             f"<h3>Order for {name}</h3><p><b>Fills:</b></p><ul>{items}</ul>"
             f"<p><b>{how}</b> {where}</p>"
-            f"<p><b>Address:</b> {street}, {address.city}, {address.state} "
-            f"{address.postal_code}</p>{extra}"
+            f"<p><b>Address:</b> {street}, {esc(address.city)}, {esc(address.state)} "
+            f"{esc(address.postal_code)}</p>{extra}"
         )
         self._say("")
         self._show(self.review_text)
@@ -375,8 +377,9 @@ class NewOrderWindow(QWidget):
             note = await self._save_preferred(pharmacy)
         where = pharmacy.name if pharmacy else "the pharmacy the patient chooses"
         self.done_text.setText(
-            f"<h3>Order sent to {where}.</h3><p>State: {order.state.value.title()}. "
-            f"{len(order.fills)} fill(s).</p><p>{note}</p>"
+            f"<h3>Order sent to {html.escape(where)}.</h3><p>State: "
+            f"{order.state.value.title()}. {len(order.fills)} fill(s).</p>"
+            f"<p>{html.escape(note)}</p>"
         )
         self._show(self.done_text)
         self._say("")
@@ -470,8 +473,11 @@ def order_for_someone(workspace: Workspace, parent: QWidget | None = None) -> No
         if chosen is not None:
             window = open_new_order(workspace, chosen[0], parent=parent)
             open_order = getattr(parent, "open_order", None)
+            reload = getattr(parent, "reload", None)  # the Orders page lists the new one
             if window is not None and callable(open_order):
                 window.open_order.connect(open_order)
+            if window is not None and callable(reload):
+                window.order_created.connect(lambda _order: reload())
 
     tasks.spawn(go(), owner=parent, name="choose-patient-to-order")
 

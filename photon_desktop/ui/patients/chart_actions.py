@@ -90,14 +90,24 @@ class PatientChartActions(QWidget):
     def _prescribe(self) -> None:
         patient = self.patient
         if patient is not None:
-            open_prescription_form(
+            form = open_prescription_form(
                 self._workspace, patient.id, patient.name.full, self._detail.window()
             )
+            if form is not None:
+                form.sent.connect(self._refresh_detail)
 
     def _order(self) -> None:
         patient = self.patient
         if patient is not None:
-            open_new_order(self._workspace, patient.id, parent=self._detail.window())
+            window = open_new_order(self._workspace, patient.id, parent=self._detail.window())
+            if window is not None:
+                window.order_created.connect(self._refresh_detail)
+
+    def _refresh_detail(self, *_args: object) -> None:
+        """The patient's prescriptions or orders changed: show them."""
+        refresh = getattr(self._detail, "refresh", None)
+        if callable(refresh):
+            refresh()
 
     def _add(self, kind: Callable[[Workspace, Patient, QWidget | None], ChartDialog]) -> None:
         patient = self.patient

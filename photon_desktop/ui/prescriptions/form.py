@@ -10,7 +10,6 @@ with the next "New prescription" for that patient. Closing with unsent edits ask
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import Sequence
 from datetime import datetime
@@ -18,7 +17,6 @@ from datetime import datetime
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QGroupBox,
     QHBoxLayout,
     QLabel,
     QMessageBox,
@@ -35,14 +33,14 @@ from photon_desktop.domain import (
     Patient,
     Prescription,
     PrescriptionInput,
-    PrescriptionState,
     Treatment,
 )
 from photon_desktop.services.outcomes import new_external_id
 from photon_desktop.ui.common import tasks
-from photon_desktop.ui.common.questions import finished
+from photon_desktop.ui.common.questions import finished, loop_running
+from photon_desktop.ui.prescriptions.chart_panel import ChartPanel
 from photon_desktop.ui.prescriptions.drafts import Draft, drafts_for, owner_of
-from photon_desktop.ui.prescriptions.review import ReviewPage
+from photon_desktop.ui.prescriptions.review import ReviewPage, sent_html
 from photon_desktop.ui.prescriptions.rx_editor import ERROR_STYLE, RxEditor
 from photon_desktop.ui.workspace import Workspace
 
@@ -114,26 +112,10 @@ class PrescriptionForm(QWidget):
         left_layout.addWidget(self.tabs, 1)
         left_layout.addWidget(self.add_button, 0, Qt.AlignmentFlag.AlignLeft)
 
-        self.allergies = QLabel("Loading…", self)
-        self.allergies.setWordWrap(True)
-        self.allergies.setAccessibleName("Patient allergies")
-        self.allergies.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.active = QLabel("Loading…", self)
-        self.active.setWordWrap(True)
-        self.active.setAccessibleName("Active prescriptions")
-        self.active.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        side = QWidget(self)
-        side_layout = QVBoxLayout(side)
-        side_layout.setContentsMargins(6, 0, 0, 0)
-        for title, label in (("Allergies", self.allergies), ("Active prescriptions", self.active)):
-            box = QGroupBox(title, side)
-            box_layout = QVBoxLayout(box)
-            box_layout.addWidget(label)
-            side_layout.addWidget(box)
-        side_layout.addStretch(1)
+        self.chart = ChartPanel(self)
         self.edit_page = QSplitter(Qt.Orientation.Horizontal, self)
         self.edit_page.addWidget(left)
-        self.edit_page.addWidget(side)
+        self.edit_page.addWidget(self.chart)
         self.edit_page.setStretchFactor(0, 3)
         self.edit_page.setStretchFactor(1, 1)
         self.edit_page.setChildrenCollapsible(False)
@@ -254,34 +236,13 @@ class PrescriptionForm(QWidget):
         try:
             patient = await services.patients.get(self.patient_id)
         except errors.PhotonError as exc:
-            self.allergies.setText(f"Could not load the patient's chart: {exc}")
-            self.active.setText("—")
+            self.chart.show_error(f"Could not load the patient's chart: {exc}")
             return
         self.patient = patient
         self.patient_name = patient.name.full
         self.title.setText(f"New prescription for {patient.name.full}")
         self.setWindowTitle(f"New prescription — {patient.name.full}")
-        if "allergies" in patient.unavailable:
-            self.allergies.setText(patient.unavailable["allergies"])
-        else:
-            self.allergies.setText(
-                "\n".join(
-                    f"• {a.allergen.name}" + (f" — {a.comment}" if a.comment else "")
-                    for a in patient.allergies
-                )
-                or "No known allergies recorded."
-            )
-        if "prescriptions" in patient.unavailable:
-            self.active.setText(patient.unavailable["prescriptions"])
-        else:
-            active = [rx for rx in patient.prescriptions if rx.state is PrescriptionState.ACTIVE]
-            self.active.setText(
-                "\n".join(
-                    f"• {rx.treatment.name} — {rx.instructions} ({rx.fills_remaining} fills left)"
-                    for rx in active
-                )
-                or "No active prescriptions among the recent ones."
-            )
+        self.chart.show_patient(patient)
 
     # ------------------------------------------------------------------ steps
 
@@ -379,17 +340,7 @@ class PrescriptionForm(QWidget):
         self.created = list(created)
         self._dirty = False
         drafts_for(self._workspace).take(self._owner, self.patient_id)
-        lines = "".join(
-            f"<li><b>{rx.treatment.name}</b> — {rx.dispense_quantity:g} {rx.dispense_unit}, "
-            f"{rx.fills_allowed - 1} refills ({rx.id})</li>"
-            for rx in self.created
-        )
-        count = len(self.created)
-        self.done_page.setText(
-            f"<h3>{count} prescription{'s' if count != 1 else ''} signed and sent for "
-            f"{self.patient_name}.</h3><ul>{lines}</ul>"
-            "<p>Send them to a pharmacy now, or later from the patient's page.</p>"
-        )
+        self.done_page.setText(sent_html(self.created, self.patient_name))
         self._say("")
         self._show_page(self.done_page)
         self.sent.emit(self.created)
@@ -467,7 +418,7 @@ class PrescriptionForm(QWidget):
             self._cleanup()
             event.accept()
             return
-        if not _loop_running():
+        if not loop_running():
             # The app is shutting down: nobody can be asked, so nothing typed is thrown away.
             drafts_for(self._workspace).put(self.snapshot("Kept when the window closed."))
             self._cleanup()
@@ -542,11 +493,3 @@ class PrescriptionForm(QWidget):
     def _note(self, text: str) -> None:
         self.notice.setText(text)
         self.notice.setVisible(bool(text))
-
-
-def _loop_running() -> bool:
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return False
-    return True

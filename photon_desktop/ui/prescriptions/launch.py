@@ -65,8 +65,12 @@ def prescribe_for_someone(workspace: Workspace, parent: QWidget | None = None) -
 
     async def go() -> None:
         chosen = await choose_patient(workspace, parent, "New prescription — choose the patient")
-        if chosen is not None:
-            open_prescription_form(workspace, chosen[0], chosen[1], parent)
+        if chosen is None:
+            return
+        form = open_prescription_form(workspace, chosen[0], chosen[1], parent)
+        reload = getattr(parent, "reload", None)  # the Prescriptions page shows the new ones
+        if form is not None and callable(reload):
+            form.sent.connect(lambda _created: reload())
 
     tasks.spawn(go(), owner=parent, name="choose-patient-to-prescribe")
 
@@ -81,7 +85,7 @@ class PrescribeEntry(QWidget):
         self.button = QPushButton("New prescription…", self)
         self.button.setAccessibleName("New prescription")
         self.button.setToolTip("Write prescriptions for a patient (Ctrl+Shift+P)")
-        self.button.clicked.connect(lambda: prescribe_for_someone(workspace, self.window()))
+        self.button.clicked.connect(lambda: prescribe_for_someone(workspace, parent))
         self.why = QLabel(self)
         self.why.setAccessibleName("Who can prescribe")
         row = QHBoxLayout(self)

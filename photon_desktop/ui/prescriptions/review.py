@@ -9,7 +9,7 @@ from datetime import date
 
 from PySide6.QtWidgets import QLabel, QTextBrowser, QVBoxLayout, QWidget
 
-from photon_desktop.domain import Patient, PrescriptionInput, Treatment
+from photon_desktop.domain import Patient, Prescription, PrescriptionInput, Treatment
 from photon_desktop.ui.prescriptions.treatment_search import describe
 
 
@@ -101,3 +101,19 @@ class ReviewPage(QWidget):
         prescriber: str,
     ) -> None:
         self.text.setHtml(review_html(patient, patient_name, items, prescriber))
+
+
+def sent_html(created: Sequence[Prescription], patient_name: str) -> str:
+    """What the form says once Photon has the prescriptions."""
+    esc = html.escape
+    lines = "".join(
+        f"<li><b>{esc(rx.treatment.name)}</b> — {rx.dispense_quantity:g} "
+        f"{esc(rx.dispense_unit)}, {rx.fills_allowed - 1} refills ({esc(rx.id)})</li>"
+        for rx in created
+    )
+    count = len(created)
+    return (
+        f"<h3>{count} prescription{'s' if count != 1 else ''} signed and sent for "
+        f"{esc(patient_name)}.</h3><ul>{lines}</ul>"
+        "<p>Send them to a pharmacy now, or later from the patient's page.</p>"
+    )

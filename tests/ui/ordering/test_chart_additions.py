@@ -6,17 +6,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QWidget
 from ui_support import Connection, settle, until
 from write_support import gone, new_writes, shot, window_of, writes
 
+from photon_desktop.ui.main_window import MainWindow
 from photon_desktop.ui.patients.additions import (
     AddAllergyDialog,
     AddMedicationDialog,
     AddPharmacyDialog,
 )
 from photon_desktop.ui.patients.detail import PatientDetail
-from photon_desktop.ui.prescriptions.launch import prescribe_for_someone
 from photon_desktop.ui.prescriptions.patient_chooser import PatientChooser
 from photon_desktop.ui.workspace import Workspace
 
@@ -124,16 +125,20 @@ def test_add_allergy_medication_and_pharmacy_from_the_patient_page(
     arun(scenario(), timeout=90)
 
 
-def test_the_shortcut_asks_for_the_patient_first(
+def test_ctrl_shift_p_asks_for_the_patient_first(
     arun: Run, sandbox: Any, widgets: list[QWidget], scheme: str
 ) -> None:
     async def scenario() -> None:
         conn = Connection(sandbox, Workspace())
         try:
+            window = MainWindow(conn.workspace)
+            widgets.append(window)
+            window.show()
+            prescribe, order = window.write_actions
+            assert not prescribe.isEnabled() and not order.isEnabled()  # nobody signed in
             await conn.as_user("prescriber")
-            host = QWidget()
-            widgets.append(host)
-            prescribe_for_someone(conn.workspace, host)
+            assert prescribe.isEnabled() and order.isEnabled()
+            QTest.keySequence(window, "Ctrl+Shift+P")  # no patient shown: choose one first
             chooser = await window_of(PatientChooser)
             chooser.edit.setText("a")
             chooser.search_now()

@@ -4,6 +4,7 @@ reason (Canceled shown at once), and rerouting an Error order to another pharmac
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from order_support import patient_with_new_rx
@@ -73,6 +74,13 @@ def test_clock_moves_the_order_then_cancel_with_a_reason(
             assert not actions.cancel_button.isVisible()
             again = await conn.services.orders.get(order.id)
             assert again.state is OrderState.CANCELED
+            # Photon's answer can lag (its web app patches the state itself): a refresh that
+            # still says Placed keeps showing what the user asked for.
+            stale = replace(again, state=OrderState.PLACED)
+            detail._render(stale)
+            detail.record = stale
+            detail.loaded.emit(stale)
+            assert detail.badge.text() == "Canceled" and not actions.cancel_button.isVisible()
             back = await conn.services.prescriptions.get(rx.id)
             assert back.fills_remaining == rx.fills_remaining  # the fill went back
         finally:
