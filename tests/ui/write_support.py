@@ -3,13 +3,18 @@ opened, answer it as a user would, drive a search, and count the sandbox's write
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
+import pytest
 import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QApplication, QDialog, QListWidget, QWidget
-from ui_support import save_screenshot, settle, until
+from ui_support import Connection, save_screenshot, settle, until
+
+from photon_desktop.ui.workspace import Workspace
 
 T = TypeVar("T", bound=QWidget)
 
@@ -82,3 +87,27 @@ def new_writes(sandbox: Any, before: dict[str, int]) -> dict[str, int]:
 def gone(widget: QWidget) -> bool:
     """Closed: deleted (``WA_DeleteOnClose``, ``deleteLater``) or hidden."""
     return not shiboken6.isValid(widget) or not widget.isVisible()
+
+
+@pytest.fixture
+def windows_may_close(qapp: QApplication, widgets: list[QWidget]) -> Iterator[None]:
+    """Write flows open and close their own windows: closing the last one must not quit the
+    app (``widgets`` puts the setting back), and a window deleted on close is dropped from
+    ``widgets`` before its clean-up runs. Used autouse by the write-flow folders' conftests."""
+    qapp.setQuitOnLastWindowClosed(False)
+    yield
+    widgets[:] = [w for w in widgets if shiboken6.isValid(w)]
+
+
+@asynccontextmanager
+async def signed_in(sandbox: Any, who: str) -> AsyncIterator[Connection]:
+    """A workspace on ``sandbox`` signed in as ``who`` ("m2m" or a demo user's role)."""
+    conn = Connection(sandbox, Workspace())
+    try:
+        if who == "m2m":
+            await conn.as_m2m()
+        else:
+            await conn.as_user(who)
+        yield conn
+    finally:
+        await conn.aclose()

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import re
 
-from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QLineEdit, QWidget
 
 from photon_desktop.domain import Address, AddressInput
 from photon_desktop.services import locations
-from photon_desktop.ui.prescriptions.rx_editor import error_label
+from photon_desktop.ui.common.problems import mark, with_problem_line
 
 _STATE = re.compile(r"^[A-Z]{2}$")
 
@@ -41,13 +41,7 @@ class AddressBox(QGroupBox):
         ):
             edit = QLineEdit(self)
             edit.setAccessibleName(label.rstrip(" *"))
-            box = QWidget(self)
-            column = QVBoxLayout(box)
-            column.setContentsMargins(0, 0, 0, 0)
-            column.setSpacing(2)
-            column.addWidget(edit)
-            self.errors[key] = error_label(box, label.rstrip(" *"))
-            column.addWidget(self.errors[key])
+            box, self.errors[key] = with_problem_line(self, edit, label.rstrip(" *"))
             form.addRow(label, box)
             self.edits[key] = edit
         self.edits["state"].setMaxLength(2)
@@ -97,8 +91,4 @@ class AddressBox(QGroupBox):
         )
 
     def show_problems(self, problems: dict[str, str]) -> None:
-        for key, label in self.errors.items():
-            text = problems.get(key, "")
-            label.setText(text)
-            label.setVisible(bool(text))
-            self.edits[key].setAccessibleDescription(text)
+        mark(self.edits, self.errors, problems)

@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
 from photon_desktop import errors
 from photon_desktop.domain import FulfillmentState, Order, OrderState
 from photon_desktop.ui.common import tasks
+from photon_desktop.ui.common.problems import ERROR_STYLE
 from photon_desktop.ui.common.questions import finished
-from photon_desktop.ui.prescriptions.rx_editor import ERROR_STYLE
 from photon_desktop.ui.workspace import Workspace
 
 OTHER = "Other (type the reason)"

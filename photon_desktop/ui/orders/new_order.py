@@ -44,18 +44,19 @@ from photon_desktop.services import locations
 from photon_desktop.services.outcomes import new_external_id
 from photon_desktop.ui.common import tasks
 from photon_desktop.ui.common.gating import PermissionGate
+from photon_desktop.ui.common.problems import ERROR_STYLE
+from photon_desktop.ui.common.steps import StepWindow
 from photon_desktop.ui.common.windows import keep_open
 from photon_desktop.ui.orders.address_box import SERVER_FIELDS, AddressBox
 from photon_desktop.ui.orders.pharmacy_picker import PharmacyPicker, pharmacy_line, wrap_rows
 from photon_desktop.ui.prescriptions.patient_chooser import choose_patient
-from photon_desktop.ui.prescriptions.rx_editor import ERROR_STYLE
 from photon_desktop.ui.workspace import Workspace
 
 WRITE = "write:order"
 PICKUP, MAIL, PATIENT = "pickup", "mail", "patient"
 
 
-class NewOrderWindow(QWidget):
+class NewOrderWindow(StepWindow):
     """``order_created(Order)`` after success; ``open_order(id)`` from its "Open order" button."""
 
     order_created = Signal(object)
@@ -68,8 +69,7 @@ class NewOrderWindow(QWidget):
         prescription_ids: Sequence[str] = (),
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(parent, Qt.WindowType.Window)
-        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        super().__init__(parent, send_text="Send order", after_text="Open order", back_text="Back")
         self.setObjectName("newOrder")
         self.setAccessibleName("New order")
         self.setWindowTitle("New order")
@@ -82,16 +82,11 @@ class NewOrderWindow(QWidget):
         self._external_id = new_external_id()  # one per window; every resend reuses it
         self._generation = workspace.session.generation if workspace.ready else None
         self._loads = tasks.Latest(owner=self)
-        self._sending = tasks.Latest(owner=self)
         self.picker: PharmacyPicker | None = None
         self.mail_picker: PharmacyPicker | None = None
         self._review: tuple[list[str], AddressInput, Pharmacy | None] | None = None
 
-        self.title = QLabel("New order", self)
-        font = self.title.font()
-        font.setBold(True)
-        font.setPointSizeF(font.pointSizeF() * 1.3)
-        self.title.setFont(font)
+        self.title.setText("New order")
 
         # -- fills
         self.fills = QListWidget(self)
@@ -158,39 +153,7 @@ class NewOrderWindow(QWidget):
         self.done_text.setWordWrap(True)
         self.done_text.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.done_text.setAccessibleName("Order sent")
-        self.stack = QStackedWidget(self)
-        for page in (self.form_page, self.review_text, self.done_text):
-            self.stack.addWidget(page)
-
-        self.message = QLabel(self)
-        self.message.setWordWrap(True)
-        self.message.setAccessibleName("Order message")
-        self.close_button = QPushButton("Cancel", self)
-        self.close_button.clicked.connect(self.close)
-        self.back_button = QPushButton("Back", self)
-        self.back_button.clicked.connect(lambda: self._show(self.form_page))
-        self.review_button = QPushButton("Review…", self)
-        self.review_button.setDefault(True)
-        self.review_button.clicked.connect(self.review)
-        self.send_button = QPushButton("Send order", self)
-        self.send_button.clicked.connect(self.send)
-        self.open_button = QPushButton("Open order", self)
-        self.open_button.clicked.connect(self._open_order)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.message, 1)
-        for button in (
-            self.close_button,
-            self.back_button,
-            self.review_button,
-            self.send_button,
-            self.open_button,
-        ):
-            buttons.addWidget(button)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.title)
-        layout.addWidget(self.stack, 1)
-        layout.addLayout(buttons)
-        self._show(self.form_page)
+        self.set_pages(self.form_page, self.review_text, self.done_text)
         self.review_button.setEnabled(False)
         workspace.session_changed.connect(self._on_session_changed)
         self._loads.spawn(self._load(), name="new-order-load")
@@ -205,7 +168,7 @@ class NewOrderWindow(QWidget):
                 patient_id=self.patient_id, state=PrescriptionState.ACTIVE, first=100
             )
         except errors.PhotonError as exc:
-            self._say(f"Could not load the patient: {exc}", error=True)
+            self.say(f"Could not load the patient: {exc}", error=True)
             self._pickers_empty.setText(str(exc))
             return
         self.patient = patient
@@ -305,7 +268,7 @@ class NewOrderWindow(QWidget):
             ok = False
         address = self.address.value()
         if address is None or not ok:
-            self._say("Fix the marked fields before reviewing.", error=True)
+            self.say("Fix the marked fields before reviewing.", error=True)
             return False
         self._review = ([rx.id for rx in fills], address, pharmacy)
         esc = html.escape
@@ -330,21 +293,18 @@ class NewOrderWindow(QWidget):
             f"<p><b>Address:</b> {street}, {esc(address.city)}, {esc(address.state)} "
             f"{esc(address.postal_code)}</p>{extra}"
         )
-        self._say("")
-        self._show(self.review_text)
+        self.say("")
+        self.show_step(self.review_text)
         return True
 
     def send(self) -> None:
-        if self._sending.busy or self._review is None:
+        """Send order: the window's only write."""
+        if self.busy or self._review is None or self.order is not None:
             return
         if not (self._workspace.ready and self._workspace.session.has(WRITE)):
-            self._say(self._workspace.session.why_not(WRITE), error=True)
+            self.say(self._workspace.session.why_not(WRITE), error=True)
             return
-        self.send_button.setEnabled(False)
-        self.back_button.setEnabled(False)
-        self.send_button.setText("Sending…")
-        self._say("Sending the order to Photon…")
-        self._sending.spawn(self._send(*self._review), name="send-order")
+        self.sending(self._send(*self._review), "the order")
 
     async def _send(self, ids: list[str], address: AddressInput, pharmacy: Pharmacy | None) -> None:
         services = self._workspace.services
@@ -357,20 +317,16 @@ class NewOrderWindow(QWidget):
                 external_id=self._external_id,
             )
         except errors.InvalidInput as exc:
-            self._show(self.form_page)
+            self.show_step(self.form_page)
             self.address.show_problems(
                 {SERVER_FIELDS[k]: v for k, v in exc.fields.items() if k in SERVER_FIELDS}
             )
             rest = [v for k, v in exc.fields.items() if k not in SERVER_FIELDS]
-            self._say(f"Photon did not accept the order. {' '.join(rest)}".strip(), error=True)
+            self.say(f"Photon did not accept the order. {' '.join(rest)}".strip(), error=True)
             return
         except errors.PhotonError as exc:
-            self._say(f"Not sent: {exc}", error=True)
+            self.say(f"Not sent: {exc}", error=True)
             return
-        finally:
-            self.send_button.setText("Send order")
-            self.send_button.setEnabled(True)
-            self.back_button.setEnabled(True)
         self.order = order
         note = ""
         if pharmacy is not None and self.how_key == PICKUP and self.save_preferred.isChecked():
@@ -381,8 +337,8 @@ class NewOrderWindow(QWidget):
             f"{order.state.value.title()}. {len(order.fills)} fill(s).</p>"
             f"<p>{html.escape(note)}</p>"
         )
-        self._show(self.done_text)
-        self._say("")
+        self.show_step(self.done_text)
+        self.say("")
         self.order_created.emit(order)
 
     async def _save_preferred(self, pharmacy: Pharmacy) -> str:
@@ -398,41 +354,23 @@ class NewOrderWindow(QWidget):
             return f"The order was sent, but saving the preferred pharmacy failed: {exc}"
         return f"{pharmacy.name} is now a preferred pharmacy of this patient."
 
-    def _open_order(self) -> None:
+    def after(self) -> None:
+        """Open order."""
         if self.order is not None:
             self.open_order.emit(self.order.id)
             self.close()
 
     # ------------------------------------------------------------------ window
 
-    def _show(self, page: QWidget) -> None:
-        self.stack.setCurrentWidget(page)
-        form, reviewing, done = (
-            page is self.form_page,
-            page is self.review_text,
-            page is self.done_text,
-        )
-        self.review_button.setVisible(form)
-        self.back_button.setVisible(reviewing)
-        self.send_button.setVisible(reviewing)
-        self.open_button.setVisible(done)
-        self.close_button.setText("Close" if done else "Cancel")
-
     def _on_session_changed(self) -> None:
         ws = self._workspace
-        if self._sending.busy:
+        if self.busy:
             return
         if not (ws.ready and ws.session.generation == self._generation and ws.session.has(WRITE)):
             self.close()
 
-    def _say(self, text: str, *, error: bool = False) -> None:
-        self.message.setText(text)
-        self.message.setStyleSheet(ERROR_STYLE if error else "")
-
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self._sending.busy:
-            event.ignore()
-            self._say("Wait for Photon's answer before closing.", error=True)
+        if self.refuse_close_while_sending(event):
             return
         try:
             self._workspace.session_changed.disconnect(self._on_session_changed)

@@ -9,9 +9,9 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPushButton, QV
 from photon_desktop import errors
 from photon_desktop.domain import FulfillmentType, Order, OrderState
 from photon_desktop.ui.common import tasks
+from photon_desktop.ui.common.problems import ERROR_STYLE
 from photon_desktop.ui.common.questions import finished
 from photon_desktop.ui.orders.pharmacy_picker import PharmacyPicker
-from photon_desktop.ui.prescriptions.rx_editor import ERROR_STYLE
 from photon_desktop.ui.workspace import Workspace
 
 REROUTABLE = frozenset({OrderState.ROUTING, OrderState.ERROR})

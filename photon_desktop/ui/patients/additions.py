@@ -27,9 +27,9 @@ from PySide6.QtWidgets import (
 from photon_desktop import errors
 from photon_desktop.domain import Allergen, FulfillmentType, Patient
 from photon_desktop.ui.common import tasks
+from photon_desktop.ui.common.problems import ERROR_STYLE
 from photon_desktop.ui.common.questions import finished
 from photon_desktop.ui.orders.pharmacy_picker import PharmacyPicker
-from photon_desktop.ui.prescriptions.rx_editor import ERROR_STYLE
 from photon_desktop.ui.prescriptions.treatment_search import TreatmentSearch
 from photon_desktop.ui.workspace import Workspace
 

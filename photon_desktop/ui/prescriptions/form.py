@@ -15,14 +15,12 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
-    QHBoxLayout,
     QLabel,
     QMessageBox,
     QPushButton,
     QSplitter,
-    QStackedWidget,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -38,17 +36,18 @@ from photon_desktop.domain import (
 from photon_desktop.services.outcomes import new_external_id
 from photon_desktop.ui.common import tasks
 from photon_desktop.ui.common.questions import finished, loop_running
+from photon_desktop.ui.common.steps import StepWindow
 from photon_desktop.ui.prescriptions.chart_panel import ChartPanel
 from photon_desktop.ui.prescriptions.drafts import Draft, drafts_for, owner_of
 from photon_desktop.ui.prescriptions.review import ReviewPage, sent_html
-from photon_desktop.ui.prescriptions.rx_editor import ERROR_STYLE, RxEditor
+from photon_desktop.ui.prescriptions.rx_editor import RxEditor
 from photon_desktop.ui.workspace import Workspace
 
 WRITE = "write:prescription"
 _ITEM = re.compile(r"^prescriptions\[(\d+)\]\.(.+)$")
 
 
-class PrescriptionForm(QWidget):
+class PrescriptionForm(StepWindow):
     """A window. ``sent(list[Prescription])`` after success; ``order_requested(patient_id, ids)``
     from "Send to a pharmacy"; ``parked(Draft)`` when it closed itself and kept a draft."""
 
@@ -66,8 +65,12 @@ class PrescriptionForm(QWidget):
         copy_of: Sequence[Prescription] = (),
         draft: Draft | None = None,
     ) -> None:
-        super().__init__(parent, Qt.WindowType.Window)
-        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        super().__init__(
+            parent,
+            send_text="Sign and send",
+            after_text="Send to a pharmacy…",
+            back_text="Back to edit",
+        )
         self._workspace = workspace
         self.patient_id = patient_id
         self.patient_name = patient_name or patient_id
@@ -78,7 +81,6 @@ class PrescriptionForm(QWidget):
         self._units: list[str] = []
         self._dirty = draft is not None
         self._force_close = False
-        self._sending = tasks.Latest(owner=self)
         self._loads = tasks.Latest(owner=self)
         self._asking = False
         self._items: list[tuple[PrescriptionInput, Treatment]] = []
@@ -87,16 +89,7 @@ class PrescriptionForm(QWidget):
         self.setWindowTitle(f"New prescription — {self.patient_name}")
         self.resize(1100, 720)
 
-        self.title = QLabel(f"New prescription for {self.patient_name}", self)
-        font = self.title.font()
-        font.setBold(True)
-        font.setPointSizeF(font.pointSizeF() * 1.3)
-        self.title.setFont(font)
-        self.title.setAccessibleName("Form title")
-        self.notice = QLabel(self)
-        self.notice.setWordWrap(True)
-        self.notice.setAccessibleName("Notice")
-        self.notice.setVisible(False)
+        self.title.setText(f"New prescription for {self.patient_name}")
 
         # -- edit page: cards on the left, the patient's chart on the right
         self.tabs = QTabWidget(self)
@@ -126,58 +119,21 @@ class PrescriptionForm(QWidget):
         self.done_page.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.done_page.setAccessibleName("Sent prescriptions")
         self.done_page.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.stack = QStackedWidget(self)
-        for page in (self.edit_page, self.review_page, self.done_page):
-            self.stack.addWidget(page)
-
-        # -- buttons
-        self.message = QLabel(self)
-        self.message.setWordWrap(True)
-        self.message.setAccessibleName("Form message")
-        self.close_button = QPushButton("Close", self)
-        self.close_button.clicked.connect(self.close)
-        self.back_button = QPushButton("Back to edit", self)
-        self.back_button.clicked.connect(self.back_to_edit)
-        self.review_button = QPushButton("Review…", self)
-        self.review_button.setDefault(True)
+        self.set_pages(self.edit_page, self.review_page, self.done_page)
         self.review_button.setAccessibleName("Review before signing")
-        self.review_button.clicked.connect(self.review)
-        self.send_button = QPushButton("Sign and send", self)
-        self.send_button.setAccessibleName("Sign and send")
-        self.send_button.clicked.connect(self.sign_and_send)
-        self.order_button = QPushButton("Send to a pharmacy…", self)
-        self.order_button.setAccessibleName("Send to a pharmacy")
-        self.order_button.clicked.connect(self._request_order)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.message, 1)
-        for button in (
-            self.close_button,
-            self.back_button,
-            self.review_button,
-            self.send_button,
-            self.order_button,
-        ):
-            buttons.addWidget(button)
-
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.title)
-        layout.addWidget(self.notice)
-        layout.addWidget(self.stack, 1)
-        layout.addLayout(buttons)
-        QShortcut(QKeySequence("Ctrl+Return"), self, self._primary)
 
         if draft is not None:
             for item in draft.items:
                 self.add_card().restore(item)
             when = draft.saved_at.strftime("%H:%M")
-            self._note(f"Restored the unsent prescriptions saved at {when}. {draft.reason}".strip())
+            self.note(f"Restored the unsent prescriptions saved at {when}. {draft.reason}".strip())
         for rx in copy_of:
             self.add_card().copy_from(rx)
             self._dirty = True
         if self.tabs.count() == 0:
             self.add_card()
         self._dirty = draft is not None or bool(copy_of)
-        self._show_page(self.edit_page)
+        self.show_step(self.edit_page)
         workspace.session_changed.connect(self._on_session_changed)
         workspace.environment_changed.connect(self._on_environment_changed)
         self._loads.spawn(self._load(), name="prescription-form-load")
@@ -221,7 +177,7 @@ class PrescriptionForm(QWidget):
     def _on_edited(self) -> None:
         self._dirty = True
         if self.message.text():
-            self._say("")  # the problem it named may be fixed now; Review checks again
+            self.say("")  # the problem it named may be fixed now; Review checks again
 
     # ------------------------------------------------------------------ loading
 
@@ -230,7 +186,7 @@ class PrescriptionForm(QWidget):
         try:
             self._units = [u.name for u in await services.catalog.dispense_units()]
         except errors.PhotonError as exc:
-            self._note(f"Could not load Photon's dispense units: {exc}")
+            self.note(f"Could not load Photon's dispense units: {exc}")
         for editor in self.editors:
             editor.set_units(self._units)
         try:
@@ -246,31 +202,13 @@ class PrescriptionForm(QWidget):
 
     # ------------------------------------------------------------------ steps
 
-    def _show_page(self, page: QWidget) -> None:
-        self.stack.setCurrentWidget(page)
-        editing, reviewing, done = (
-            page is self.edit_page,
-            page is self.review_page,
-            page is self.done_page,
-        )
-        self.review_button.setVisible(editing)
-        self.add_button.setVisible(editing)
-        self.back_button.setVisible(reviewing)
-        self.send_button.setVisible(reviewing)
-        self.order_button.setVisible(done)
+    def on_step(self, page: QWidget) -> None:
+        self.add_button.setVisible(page is self.edit_page)
         can_order = self._workspace.ready and self._workspace.session.has("write:order")
-        self.order_button.setEnabled(can_order)
-        self.order_button.setToolTip(
+        self.after_button.setEnabled(can_order)
+        self.after_button.setToolTip(
             "" if can_order else self._workspace.session.why_not("write:order")
         )
-        self.close_button.setText("Close" if done else "Cancel")
-
-    def _primary(self) -> None:
-        page = self.stack.currentWidget()
-        if page is self.edit_page:
-            self.review()
-        elif page is self.review_page and self.send_button.isEnabled():
-            self.sign_and_send()
 
     def review(self) -> bool:
         """Check every card; show the review step when all are valid."""
@@ -293,7 +231,7 @@ class PrescriptionForm(QWidget):
         if first_bad is not None:
             self.tabs.setCurrentIndex(first_bad)
             bad = len(self.editors) - len(items)
-            self._say(
+            self.say(
                 "Fix the marked fields before reviewing"
                 + (f" ({bad} prescriptions need attention)." if bad > 1 else "."),
                 error=True,
@@ -302,27 +240,19 @@ class PrescriptionForm(QWidget):
         self._items = items
         prescriber = self._workspace.session.identity or "you" if self._workspace.ready else ""
         self.review_page.show_items(self.patient, self.patient_name, items, prescriber)
-        self._say("")
-        self._show_page(self.review_page)
+        self.say("")
+        self.show_step(self.review_page)
         self.send_button.setFocus(Qt.FocusReason.OtherFocusReason)
         return True
 
-    def back_to_edit(self) -> None:
-        if self._sending.busy:
-            return
-        self._show_page(self.edit_page)
-
-    def sign_and_send(self) -> None:
-        if self._sending.busy or not self._items or self.created:
+    def send(self) -> None:
+        """Sign and send: the form's only write."""
+        if self.busy or not self._items or self.created:
             return  # in flight, nothing reviewed, or already sent: never a second write
         if not (self._workspace.ready and self._workspace.session.has(WRITE)):
-            self._say(self._workspace.session.why_not(WRITE), error=True)
+            self.say(self._workspace.session.why_not(WRITE), error=True)
             return
-        self.send_button.setEnabled(False)
-        self.back_button.setEnabled(False)
-        self.send_button.setText("Sending…")
-        self._say("Sending to Photon…")
-        self._sending.spawn(self._send([data for data, _ in self._items]), name="sign-and-send")
+        self.sending(self._send([data for data, _ in self._items]), "prescriptions")
 
     async def _send(self, inputs: list[PrescriptionInput]) -> None:
         try:
@@ -331,18 +261,14 @@ class PrescriptionForm(QWidget):
             self._server_problems(exc)
             return
         except errors.PhotonError as exc:
-            self._say(f"Not sent: {exc}", error=True)
+            self.say(f"Not sent: {exc}", error=True)
             return
-        finally:
-            self.send_button.setText("Sign and send")
-            self.send_button.setEnabled(True)
-            self.back_button.setEnabled(True)
         self.created = list(created)
         self._dirty = False
         drafts_for(self._workspace).take(self._owner, self.patient_id)
         self.done_page.setText(sent_html(self.created, self.patient_name))
-        self._say("")
-        self._show_page(self.done_page)
+        self.say("")
+        self.show_step(self.done_page)
         self.sent.emit(self.created)
 
     def _server_problems(self, exc: errors.InvalidInput) -> None:
@@ -359,13 +285,14 @@ class PrescriptionForm(QWidget):
             rest = self.editors[index].show_server_problems(problems)
             general.extend(rest.values())
             first = index if first is None else first
-        self._show_page(self.edit_page)
+        self.show_step(self.edit_page)
         if first is not None:
             self.tabs.setCurrentIndex(first)
         detail = " ".join(general)
-        self._say(f"Photon did not accept the prescriptions. {detail}".strip(), error=True)
+        self.say(f"Photon did not accept the prescriptions. {detail}".strip(), error=True)
 
-    def _request_order(self) -> None:
+    def after(self) -> None:
+        """Send to a pharmacy."""
         if self.created:
             self.order_requested.emit(self.patient_id, [rx.id for rx in self.created])
 
@@ -383,7 +310,7 @@ class PrescriptionForm(QWidget):
 
     def _park(self, reason: str) -> None:
         """Close without sending; keep unsent work as a draft for the same person."""
-        if self._force_close or self._sending.busy:
+        if self._force_close or self.busy:
             return  # already sent: Photon's answer (success or not) shows in the form
         if self.created:
             self._close_now()
@@ -424,10 +351,9 @@ class PrescriptionForm(QWidget):
             self._cleanup()
             event.accept()
             return
-        event.ignore()
-        if self._sending.busy:
-            self._say("Wait for Photon's answer before closing.", error=True)
+        if self.refuse_close_while_sending(event):
             return
+        event.ignore()
         if not self._asking:
             tasks.spawn(self._ask_close(), owner=self, name="ask-close-form")
 
@@ -479,17 +405,5 @@ class PrescriptionForm(QWidget):
 
     def cancel_tasks(self) -> None:
         self._loads.cancel()
-        self._sending.cancel()
         for editor in self.editors:
             editor.cancel_tasks()
-
-    # ------------------------------------------------------------------ messages
-
-    def _say(self, text: str, *, error: bool = False) -> None:
-        self.message.setText(text)
-        self.message.setStyleSheet(ERROR_STYLE if error else "")
-        self.message.setAccessibleDescription(text)
-
-    def _note(self, text: str) -> None:
-        self.notice.setText(text)
-        self.notice.setVisible(bool(text))

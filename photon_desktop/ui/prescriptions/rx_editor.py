@@ -29,13 +29,13 @@ from PySide6.QtWidgets import (
 
 from photon_desktop.domain import Prescription, PrescriptionInput, Treatment
 from photon_desktop.services.treatment_search import TreatmentMatch
+from photon_desktop.ui.common.problems import mark, with_problem_line
 from photon_desktop.ui.prescriptions.drafts import ItemDraft
 from photon_desktop.ui.prescriptions.treatment_search import TreatmentSearch
 from photon_desktop.ui.workspace import Workspace
 
 MAX_REFILLS = 11
 ICD10 = re.compile(r"^[A-TV-Z][0-9][0-9AB](\.[0-9A-TV-Z]{1,4})?$")
-ERROR_STYLE = "color: #d32f2f;"
 
 #: Photon's argument names (as ``InvalidInput.fields`` report them) → this card's fields.
 SERVER_FIELDS = {
@@ -63,16 +63,6 @@ def parse_diagnoses(text: str) -> tuple[tuple[str, ...], list[str]]:
         code = raw.upper()
         (codes if ICD10.match(code) else bad).append(code)
     return tuple(dict.fromkeys(codes)), bad
-
-
-def error_label(parent: QWidget, name: str) -> QLabel:
-    label = QLabel(parent)
-    label.setObjectName("fieldError")
-    label.setStyleSheet(ERROR_STYLE)
-    label.setWordWrap(True)
-    label.setAccessibleName(f"{name} problem")
-    label.setVisible(False)
-    return label
 
 
 class RxEditor(QWidget):
@@ -159,13 +149,7 @@ class RxEditor(QWidget):
         outer.addStretch(1)  # spare height goes below the fields, not into the search
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         for key, widget in self.fields.items():
-            box = QWidget(self)
-            column = QVBoxLayout(box)
-            column.setContentsMargins(0, 0, 0, 0)
-            column.setSpacing(2)
-            column.addWidget(widget)
-            self.errors[key] = error_label(box, widget.accessibleName() or key)
-            column.addWidget(self.errors[key])
+            box, self.errors[key] = with_problem_line(self, widget, widget.accessibleName() or key)
             if titles[key]:
                 caption = QLabel(titles[key], self)
                 caption.setBuddy(widget)
@@ -333,11 +317,7 @@ class RxEditor(QWidget):
         )
 
     def show_problems(self, problems: dict[str, str]) -> None:
-        for key, label in self.errors.items():
-            text = problems.get(key, "")
-            label.setText(text)
-            label.setVisible(bool(text))
-            self.fields[key].setAccessibleDescription(text)
+        mark(self.fields, self.errors, problems)
         first = next((k for k in self.fields if k in problems), None)
         if first is not None:
             self.fields[first].setFocus(Qt.FocusReason.OtherFocusReason)

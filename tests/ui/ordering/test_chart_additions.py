@@ -9,7 +9,7 @@ from typing import Any
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QWidget
 from ui_support import Connection, settle, until
-from write_support import gone, new_writes, shot, window_of, writes
+from write_support import gone, new_writes, shot, signed_in, window_of, writes
 
 from photon_desktop.ui.main_window import MainWindow
 from photon_desktop.ui.patients.additions import (
@@ -28,9 +28,7 @@ def test_add_allergy_medication_and_pharmacy_from_the_patient_page(
     arun: Run, sandbox: Any, widgets: list[QWidget], scheme: str
 ) -> None:
     async def scenario() -> None:
-        conn = Connection(sandbox, Workspace())
-        try:
-            await conn.as_user("staff")
+        async with signed_in(sandbox, "staff") as conn:
             page = await conn.services.patients.search(None, first=40)
             summary = page.items[30]
             detail = PatientDetail(conn.workspace)
@@ -119,8 +117,6 @@ def test_add_allergy_medication_and_pharmacy_from_the_patient_page(
                 lambda: fresh_id in {p.id for p in detail.patient.preferred_pharmacies}  # type: ignore[union-attr]
             )
             assert new_writes(sandbox, before) == {"updatePatient": 3}
-        finally:
-            await conn.aclose()
 
     arun(scenario(), timeout=90)
 

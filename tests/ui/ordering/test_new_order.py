@@ -9,11 +9,10 @@ from typing import Any
 from order_support import patient_with_new_rx
 from PySide6.QtWidgets import QWidget
 from ui_support import Connection, settle, until
-from write_support import new_writes, shot, writes
+from write_support import new_writes, shot, signed_in, writes
 
 from photon_desktop.domain import FulfillmentType, OrderState
 from photon_desktop.ui.orders.new_order import NewOrderWindow, open_new_order
-from photon_desktop.ui.workspace import Workspace
 
 Run = Callable[..., Any]
 
@@ -31,9 +30,7 @@ def test_pickup_near_a_zip_saved_as_preferred(
     arun: Run, sandbox: Any, widgets: list[QWidget], scheme: str
 ) -> None:
     async def scenario() -> None:
-        conn = Connection(sandbox, Workspace())
-        try:
-            await conn.as_user("prescriber")
+        async with signed_in(sandbox, "prescriber") as conn:
             patient, rx = await patient_with_new_rx(conn, offset=10)
             window = await opened(conn, widgets, patient.id, [rx.id])
             assert [f.id for f in window.chosen_fills()] == [rx.id]
@@ -104,17 +101,13 @@ def test_pickup_near_a_zip_saved_as_preferred(
             starred = [t for t in texts if t.startswith("★ Preferred: ")]
             assert texts[: len(starred)] == starred  # preferred pharmacies come first
             assert any(t.startswith("★ Preferred: " + chosen.name) for t in starred)
-        finally:
-            await conn.aclose()
 
     arun(scenario(), timeout=90)
 
 
 def test_mail_order_and_patient_choice(arun: Run, sandbox: Any, widgets: list[QWidget]) -> None:
     async def scenario() -> None:
-        conn = Connection(sandbox, Workspace())
-        try:
-            await conn.as_user("prescriber")
+        async with signed_in(sandbox, "prescriber") as conn:
             patient, rx = await patient_with_new_rx(conn, offset=12)
             window = await opened(conn, widgets, patient.id, [rx.id])
             window.mail_radio.setChecked(True)
@@ -147,7 +140,5 @@ def test_mail_order_and_patient_choice(arun: Run, sandbox: Any, widgets: list[QW
             await until(lambda: other.order is not None)
             assert other.order is not None and other.order.pharmacy is None
             assert other.order.state in (OrderState.PENDING, OrderState.ROUTING)
-        finally:
-            await conn.aclose()
 
     arun(scenario(), timeout=90)

@@ -9,14 +9,13 @@ from typing import Any
 
 from order_support import patient_with_new_rx
 from PySide6.QtWidgets import QWidget
-from ui_support import Connection, until
-from write_support import answer, new_writes, shot, window_of, writes
+from ui_support import until
+from write_support import answer, new_writes, shot, signed_in, window_of, writes
 
 from photon_desktop.domain import FulfillmentType, OrderState
 from photon_desktop.ui.orders.cancel import OTHER, CancelOrderDialog
 from photon_desktop.ui.orders.detail import OrderDetail
 from photon_desktop.ui.orders.reroute import RerouteDialog
-from photon_desktop.ui.workspace import Workspace
 
 Run = Callable[..., Any]
 
@@ -34,9 +33,7 @@ def test_clock_moves_the_order_then_cancel_with_a_reason(
     sandbox = fresh_sandbox(patients=30)
 
     async def scenario() -> None:
-        conn = Connection(sandbox, Workspace())
-        try:
-            await conn.as_user("prescriber")
+        async with signed_in(sandbox, "prescriber") as conn:
             patient, rx = await patient_with_new_rx(conn, offset=0)
             assert patient.address is not None
             near = await conn.services.catalog.pharmacies(
@@ -83,8 +80,6 @@ def test_clock_moves_the_order_then_cancel_with_a_reason(
             assert detail.badge.text() == "Canceled" and not actions.cancel_button.isVisible()
             back = await conn.services.prescriptions.get(rx.id)
             assert back.fills_remaining == rx.fills_remaining  # the fill went back
-        finally:
-            await conn.aclose()
 
     arun(scenario(), timeout=90)
 
@@ -95,9 +90,7 @@ def test_an_error_order_says_what_to_do_and_is_rerouted(
     sandbox = fresh_sandbox(patients=200)
 
     async def scenario() -> None:
-        conn = Connection(sandbox, Workspace())
-        try:
-            await conn.as_user("staff")
+        async with signed_in(sandbox, "staff") as conn:
             page = await conn.services.orders.list(state=OrderState.ERROR, first=1)
             failed = page.items[0]
             detail = show(widgets, OrderDetail(conn.workspace, auto_refresh_ms=60_000))
@@ -128,8 +121,6 @@ def test_an_error_order_says_what_to_do_and_is_rerouted(
             assert detail.pharmacy.values["Pharmacy"].text() == chosen.name
             assert not actions.reroute_button.isVisible()
             assert "Pharmacy unreachable" not in actions.guidance.text()
-        finally:
-            await conn.aclose()
 
     arun(scenario(), timeout=90)
 

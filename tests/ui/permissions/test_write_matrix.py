@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from PySide6.QtWidgets import QWidget
 from ui_support import Connection, until
+from write_support import signed_in
 
 from photon_desktop.domain import (
     AddressInput,
@@ -34,7 +35,6 @@ from photon_desktop.ui.patients.list import PatientsPage
 from photon_desktop.ui.prescriptions.detail import PrescriptionDetail
 from photon_desktop.ui.prescriptions.launch import install_shortcuts
 from photon_desktop.ui.prescriptions.list import PrescriptionsPage
-from photon_desktop.ui.workspace import Workspace
 
 PATIENT, PRESCRIPTION, ORDER = "write:patient", "write:prescription", "write:order"
 ALLOWED = {
@@ -226,12 +226,7 @@ def test_offered_exactly_what_the_token_allows_and_photon_refuses_the_rest(
     arun: Callable[..., Any], sandbox: Any, widgets: list[QWidget], caller: str
 ) -> None:
     async def scenario() -> None:
-        conn = Connection(sandbox, Workspace())
-        try:
-            if caller == "m2m":
-                await conn.as_m2m()
-            else:
-                await conn.as_user(caller)
+        async with signed_in(sandbox, caller) as conn:
             ws = conn.workspace
             ids = await records(conn)
             screens = Screens(
@@ -274,7 +269,5 @@ def test_offered_exactly_what_the_token_allows_and_photon_refuses_the_rest(
                     await action.call(conn.services, ids)
                 refused.append(action.name)
             assert len(refused) == sum(1 for a in ACTIONS if a.permission not in allowed)
-        finally:
-            await conn.aclose()
 
     arun(scenario(), timeout=90)

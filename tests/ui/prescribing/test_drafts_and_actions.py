@@ -8,8 +8,8 @@ from typing import Any
 
 from PySide6.QtWidgets import QWidget
 from test_prescription_form import choose, fill, first_patient, ready_form
-from ui_support import Connection, settle, until
-from write_support import answer, gone, new_writes, shot, window_of, writes
+from ui_support import settle, until
+from write_support import answer, gone, new_writes, shot, signed_in, window_of, writes
 
 from photon_desktop.domain import PrescriptionInput
 from photon_desktop.ui.patients.detail import PatientDetail
@@ -17,7 +17,6 @@ from photon_desktop.ui.prescriptions.detail import PrescriptionDetail
 from photon_desktop.ui.prescriptions.drafts import drafts_for, owner_of
 from photon_desktop.ui.prescriptions.form import PrescriptionForm
 from photon_desktop.ui.prescriptions.launch import open_prescription_form
-from photon_desktop.ui.workspace import Workspace
 
 Run = Callable[..., Any]
 
@@ -26,9 +25,7 @@ def test_sign_out_closes_the_form_unsent_and_the_draft_comes_back(
     arun: Run, sandbox: Any, widgets: list[QWidget]
 ) -> None:
     async def scenario() -> None:
-        conn = Connection(sandbox, Workspace())
-        try:
-            await conn.as_user("prescriber")
+        async with signed_in(sandbox, "prescriber") as conn:
             form, editor = await ready_form(conn, widgets, offset=2)
             await choose(editor, "metformin")
             fill(editor)
@@ -73,8 +70,6 @@ def test_sign_out_closes_the_form_unsent_and_the_draft_comes_back(
             assert restored.instructions.toPlainText() == "Take 1 tablet by mouth once daily"
             assert "Restored the unsent prescriptions" in again.notice.text()
             assert drafts_for(conn.workspace).get(owner, patient_id) is None
-        finally:
-            await conn.aclose()
 
     arun(scenario(), timeout=90)
 
@@ -83,9 +78,7 @@ def test_closing_with_unsent_edits_asks_first(
     arun: Run, sandbox: Any, widgets: list[QWidget]
 ) -> None:
     async def scenario() -> None:
-        conn = Connection(sandbox, Workspace())
-        try:
-            await conn.as_user("prescriber")
+        async with signed_in(sandbox, "prescriber") as conn:
             form, editor = await ready_form(conn, widgets, offset=3)
             editor.instructions.setPlainText("Apply twice daily")
             form.close()
@@ -96,8 +89,6 @@ def test_closing_with_unsent_edits_asks_first(
             await answer("Unsent prescriptions", "Discard")
             await until(lambda: gone(form))
             assert drafts_for(conn.workspace).get(owner_of(conn.workspace), form.patient_id) is None
-        finally:
-            await conn.aclose()
 
     arun(scenario(), timeout=60)
 
@@ -106,9 +97,7 @@ def test_duplicate_and_cancel_from_the_prescription_detail(
     arun: Run, sandbox: Any, widgets: list[QWidget], scheme: str
 ) -> None:
     async def scenario() -> None:
-        conn = Connection(sandbox, Workspace())
-        try:
-            await conn.as_user("prescriber")
+        async with signed_in(sandbox, "prescriber") as conn:
             patient_id, _ = await first_patient(conn, offset=4)
             found = await conn.services.catalog.medications("omeprazole", first=1)
             [rx] = await conn.services.prescriptions.create_many(
@@ -155,7 +144,5 @@ def test_duplicate_and_cancel_from_the_prescription_detail(
             await until(lambda: detail.badge.text() == "Canceled")
             assert new_writes(sandbox, before) == {"cancelPrescription": 1}
             assert not actions.cancel_button.isVisible() and not actions.order_button.isVisible()
-        finally:
-            await conn.aclose()
 
     arun(scenario(), timeout=60)

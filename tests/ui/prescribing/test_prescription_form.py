@@ -9,14 +9,13 @@ from typing import Any
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import QWidget
 from ui_support import Connection, settle, until
-from write_support import new_writes, pick_first, shot, window_of, writes
+from write_support import new_writes, pick_first, shot, signed_in, window_of, writes
 
 from photon_desktop.domain import PrescriptionState
 from photon_desktop.ui.orders.new_order import NewOrderWindow
 from photon_desktop.ui.prescriptions.form import PrescriptionForm
 from photon_desktop.ui.prescriptions.launch import open_prescription_form
 from photon_desktop.ui.prescriptions.rx_editor import RxEditor
-from photon_desktop.ui.workspace import Workspace
 
 Run = Callable[..., Any]
 
@@ -60,9 +59,7 @@ def test_prescriber_writes_two_prescriptions_reviews_signs_and_sends(
     arun: Run, sandbox: Any, widgets: list[QWidget], scheme: str
 ) -> None:
     async def scenario() -> None:
-        conn = Connection(sandbox, Workspace())
-        try:
-            await conn.as_user("prescriber")
+        async with signed_in(sandbox, "prescriber") as conn:
             form, first = await ready_form(conn, widgets)
             form.resize(1100, 720)
 
@@ -137,13 +134,13 @@ def test_prescriber_writes_two_prescriptions_reviews_signs_and_sends(
             shot(form, f"rx-sent-{scheme}")
 
             # A second click (or Ctrl+Return) cannot send again.
-            form.sign_and_send()
+            form.send()
             await settle(0.2)
             assert new_writes(sandbox, before) == {"createPrescriptions": 1}
 
             # "Send to a pharmacy" opens the new order with these prescriptions ticked.
-            assert form.order_button.isVisible() and form.order_button.isEnabled()
-            form.order_button.click()
+            assert form.after_button.isVisible() and form.after_button.isEnabled()
+            form.after_button.click()
             order = await window_of(NewOrderWindow)
             widgets.append(order)
             await until(lambda: order.fills.count() > 0)
@@ -151,8 +148,6 @@ def test_prescriber_writes_two_prescriptions_reviews_signs_and_sends(
             order.close()
             form.close()
             assert not form.isVisible()  # sent: closing asks nothing
-        finally:
-            await conn.aclose()
 
     arun(scenario(), timeout=90)
 
@@ -161,9 +156,7 @@ def test_server_problems_land_on_their_fields_and_a_resend_reuses_the_external_i
     arun: Run, sandbox: Any, widgets: list[QWidget]
 ) -> None:
     async def scenario() -> None:
-        conn = Connection(sandbox, Workspace())
-        try:
-            await conn.as_user("prescriber")
+        async with signed_in(sandbox, "prescriber") as conn:
             form, editor = await ready_form(conn, widgets, offset=1)
             await choose(editor, "lisinopril")
             fill(editor)
@@ -186,7 +179,5 @@ def test_server_problems_land_on_their_fields_and_a_resend_reuses_the_external_i
             await until(lambda: form.created)
             assert form.created[0].external_id == external  # the same id on the resend
             assert new_writes(sandbox, before) == {"createPrescriptions": 1}
-        finally:
-            await conn.aclose()
 
     arun(scenario(), timeout=60)
