@@ -105,6 +105,7 @@ def test_prescriber_writes_two_prescriptions_reviews_signs_and_sends(
             second.refills.setValue(0)
             second.diagnoses.setText("")
             assert form.tabs.count() == 2 and "Blood Glucose" in form.tabs.tabText(1)
+            await settle(0.1)  # layouts settle once the search results are gone
             shot(form, f"rx-form-{scheme}")
 
             # Review shows exactly what will be sent.
