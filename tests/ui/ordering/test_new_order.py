@@ -142,3 +142,22 @@ def test_mail_order_and_patient_choice(arun: Run, sandbox: Any, widgets: list[QW
             assert other.order.state in (OrderState.PENDING, OrderState.ROUTING)
 
     arun(scenario(), timeout=90)
+
+
+def test_a_lost_order_answer_is_found_not_sent_twice(
+    arun: Run, sandbox: Any, widgets: list[QWidget]
+) -> None:
+    async def scenario() -> None:
+        async with signed_in(sandbox, "staff") as staff, signed_in(sandbox, "prescriber") as doc:
+            patient, rx = await patient_with_new_rx(doc, offset=14)
+            window = await opened(staff, widgets, patient.id, [rx.id])
+            window.patient_radio.setChecked(True)
+            assert window.review()
+            before = writes(sandbox)
+            sandbox.fail_next({"kind": "drop_after"})
+            window.send_button.click()
+            await until(lambda: window.order is not None or "Not sent" in window.message.text())
+            assert window.order is not None and window.order.fills[0].prescription_id == rx.id
+            assert new_writes(sandbox, before) == {"createOrder": 1}
+
+    arun(scenario(), timeout=60)

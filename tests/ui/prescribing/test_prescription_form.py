@@ -182,3 +182,41 @@ def test_server_problems_land_on_their_fields_and_a_resend_reuses_the_external_i
             assert new_writes(sandbox, before) == {"createPrescriptions": 1}
 
     arun(scenario(), timeout=60)
+
+
+def test_a_lost_answer_is_checked_and_a_failed_send_is_resent_once(
+    arun: Run, sandbox: Any, widgets: list[QWidget]
+) -> None:
+    async def scenario() -> None:
+        async with signed_in(sandbox, "prescriber") as conn:
+            # Photon saves the prescription but the answer never arrives: the form finds it
+            # by its externalId and reports success, without sending again.
+            form, editor = await ready_form(conn, widgets, offset=5)
+            await choose(editor, "levothyroxine")
+            fill(editor)
+            before = writes(sandbox)
+            assert form.review()
+            sandbox.fail_next({"kind": "drop_after"})
+            form.send_button.click()
+            await until(lambda: form.created or "Not sent" in form.message.text())
+            assert form.created and form.created[0].external_id == editor.external_id
+            assert new_writes(sandbox, before) == {"createPrescriptions": 1}
+
+            # The connection drops before Photon runs it: "Not sent", and Sign and send again
+            # sends it once (the same externalId).
+            other, card = await ready_form(conn, widgets, offset=6)
+            await choose(card, "losartan")
+            fill(card)
+            before = writes(sandbox)
+            assert other.review()
+            sandbox.fail_next({"kind": "drop"})
+            other.send_button.click()
+            await until(lambda: "Not sent" in other.message.text())
+            assert not other.created and new_writes(sandbox, before) == {}
+            assert other.send_button.isEnabled() and other.send_button.text() == "Sign and send"
+            other.send_button.click()
+            await until(lambda: other.created)
+            assert other.created[0].external_id == card.external_id
+            assert new_writes(sandbox, before) == {"createPrescriptions": 1}
+
+    arun(scenario(), timeout=60)
