@@ -260,6 +260,9 @@ class PrescriptionForm(StepWindow):
         except errors.InvalidInput as exc:
             self._server_problems(exc)
             return
+        except errors.WriteOutcomeUnknown as exc:
+            self.say(str(exc), error=True)  # it may be saved: the message says to check first
+            return
         except errors.PhotonError as exc:
             self.say(f"Not sent: {exc}", error=True)
             return
@@ -282,6 +285,12 @@ class PrescriptionForm(StepWindow):
                 general.append(message)
         first: int | None = None
         for index, problems in sorted(per_card.items()):
+            if "externalId" in problems:  # this very prescription reached Photon before
+                problems.pop("externalId")
+                general.append(
+                    f"Prescription {index + 1} was already saved by an earlier attempt whose "
+                    "answer was lost; nothing was saved twice. Check the patient's prescriptions."
+                )
             rest = self.editors[index].show_server_problems(problems)
             general.extend(rest.values())
             first = index if first is None else first

@@ -220,3 +220,28 @@ def test_a_lost_answer_is_checked_and_a_failed_send_is_resent_once(
             assert new_writes(sandbox, before) == {"createPrescriptions": 1}
 
     arun(scenario(), timeout=60)
+
+
+def test_an_unknown_outcome_says_so_and_a_resend_cannot_make_a_second_prescription(
+    arun: Run, sandbox: Any, widgets: list[QWidget]
+) -> None:
+    async def scenario() -> None:
+        async with signed_in(sandbox, "prescriber") as conn:
+            form, editor = await ready_form(conn, widgets, offset=7)
+            await choose(editor, "amlodipine")
+            fill(editor)
+            assert form.review()
+            before = writes(sandbox)
+            # Saved, answer lost, and every check fails too: the form cannot know.
+            sandbox.fail_next({"kind": "drop_after"}, *[{"kind": "status"}] * 3)
+            form.send_button.click()
+            await until(lambda: "could not confirm" in form.message.text())
+            assert not form.created and new_writes(sandbox, before) == {"createPrescriptions": 1}
+            # Sending again carries the same externalId: Photon refuses it, nothing doubles.
+            form.send_button.click()
+            await until(lambda: "already saved by an earlier attempt" in form.message.text())
+            assert new_writes(sandbox, before) == {"createPrescriptions": 1}
+            saved = await conn.services.prescriptions.list(patient_id=form.patient_id, first=100)
+            assert [rx.external_id for rx in saved.items].count(editor.external_id) == 1
+
+    arun(scenario(), timeout=60)
