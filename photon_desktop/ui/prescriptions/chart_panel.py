@@ -3,10 +3,12 @@ prescriber sees them while writing (parts the token may not read say why)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGroupBox, QLabel, QVBoxLayout, QWidget
 
-from photon_desktop.domain import Patient, PrescriptionState
+from photon_desktop.domain import Patient, Prescription, PrescriptionState
 
 
 def _label(parent: QWidget, name: str) -> QLabel:
@@ -47,12 +49,13 @@ class ChartPanel(QWidget):
             )
         if "prescriptions" in patient.unavailable:
             self.active.setText(patient.unavailable["prescriptions"])
-            return
-        active = [rx for rx in patient.prescriptions if rx.state is PrescriptionState.ACTIVE]
+
+    def show_active(self, prescriptions: Sequence[Prescription]) -> None:
+        active = [rx for rx in prescriptions if rx.state is PrescriptionState.ACTIVE]
         self.active.setText(
             "\n".join(
                 f"• {rx.treatment.name} — {rx.instructions} ({rx.fills_remaining} fills left)"
                 for rx in active
             )
-            or "No active prescriptions among the recent ones."
+            or "No active prescriptions."
         )

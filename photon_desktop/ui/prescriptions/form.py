@@ -31,6 +31,7 @@ from photon_desktop.domain import (
     Patient,
     Prescription,
     PrescriptionInput,
+    PrescriptionState,
     Treatment,
 )
 from photon_desktop.services.outcomes import new_external_id
@@ -199,6 +200,14 @@ class PrescriptionForm(StepWindow):
         self.title.setText(f"New prescription for {patient.name.full}")
         self.setWindowTitle(f"New prescription — {patient.name.full}")
         self.chart.show_patient(patient)
+        try:
+            active = await services.prescriptions.list(
+                patient_id=self.patient_id, state=PrescriptionState.ACTIVE, first=50
+            )
+        except errors.PhotonError as exc:
+            self.chart.active.setText(f"Could not load the active prescriptions: {exc}")
+            return
+        self.chart.show_active(active.items)
 
     # ------------------------------------------------------------------ steps
 

@@ -130,6 +130,9 @@ def test_duplicate_and_cancel_from_the_prescription_detail(
             assert card.treatment is not None and card.treatment.id == rx.treatment.id
             assert card.instructions.toPlainText() == "Take 1 capsule before breakfast"
             assert card.refills.value() == 1 and card.external_id != rx.external_id
+            # Beside the form: the patient's active prescriptions, this one among them.
+            await until(lambda: "Omeprazole" in copy.chart.active.text())
+            assert "Take 1 capsule before breakfast (2 fills left)" in copy.chart.active.text()
             copy.close()
             await answer("Unsent prescriptions", "Discard")
 
