@@ -260,6 +260,15 @@ def test_offered_exactly_what_the_token_allows_and_photon_refuses_the_rest(
             offered = {a.name: a.offered(screens) for a in ACTIONS}
             expected = {a.name: a.permission in allowed for a in ACTIONS}
             assert offered == expected
+            # Where "New prescription" is absent, the pages say who can prescribe.
+            for why in (
+                screens.prescriptions.prescribe.why,
+                screens.patient.chart_actions.who_prescribes,
+            ):
+                if PRESCRIPTION in allowed:
+                    assert why.text() == ""
+                else:
+                    assert "signed-in prescriber can write prescriptions" in why.text()
 
             refused = []
             for action in ACTIONS:
