@@ -130,3 +130,38 @@ def _address(patient: Any) -> Any:
 
     a = patient.address
     return AddressInput(street1=a.street1, city=a.city, state=a.state, postal_code=a.postal_code)
+
+
+def test_a_routing_order_gets_a_pharmacy_chosen_for_the_patient(
+    arun: Run, fresh_sandbox: Callable[..., Any], widgets: list[QWidget]
+) -> None:
+    sandbox = fresh_sandbox(patients=30)
+
+    async def scenario() -> None:
+        async with signed_in(sandbox, "prescriber") as conn:
+            patient, rx = await patient_with_new_rx(conn, offset=1)
+            order = await conn.services.orders.create(patient.id, [rx.id], _address(patient))
+            detail = show(widgets, OrderDetail(conn.workspace, auto_refresh_ms=60_000))
+            actions = detail.write_actions
+            detail.load(order.id)
+            await until(lambda: detail.badge.text() == "Pending")
+            assert not actions.reroute_button.isVisible()
+            # A simulated hour later the patient still has not chosen: Routing.
+            sandbox.admin("PUT", "clock", {"advance_seconds": 3600})
+            detail.refresh()
+            await until(lambda: detail.badge.text() == "Routing")
+            assert "has not chosen a pharmacy yet" in actions.guidance.text()
+            assert actions.reroute_button.isVisible()
+            before = writes(sandbox)
+            actions.reroute_button.click()
+            dialog = await window_of(RerouteDialog)
+            await until(lambda: dialog.picker.list.count() > 0)
+            dialog.picker.list.setCurrentRow(0)
+            chosen = dialog.picker.pharmacy
+            assert chosen is not None
+            dialog.confirm.click()
+            await until(lambda: detail.pharmacy.values["Pharmacy"].text() == chosen.name)
+            assert new_writes(sandbox, before) == {"routeOrder": 1}
+            assert detail.badge.text() in ("Pending", "Placed")
+
+    arun(scenario(), timeout=60)

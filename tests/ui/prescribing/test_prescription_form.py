@@ -245,3 +245,26 @@ def test_an_unknown_outcome_says_so_and_a_resend_cannot_make_a_second_prescripti
             assert [rx.external_id for rx in saved.items].count(editor.external_id) == 1
 
     arun(scenario(), timeout=60)
+
+
+def test_an_organization_template_fills_the_card(
+    arun: Run, sandbox: Any, widgets: list[QWidget]
+) -> None:
+    async def scenario() -> None:
+        async with signed_in(sandbox, "prescriber") as conn:
+            form, editor = await ready_form(conn, widgets, offset=8)
+            editor.search.edit.setText("day")
+            editor.search.search_now()
+            results = editor.search.results
+            await until(lambda: results.count() > 1)
+            assert results.item(0).text() == "Organization templates"  # its group comes first
+            match = await pick_first(results)
+            template = match.template
+            assert template is not None and editor.treatment == template.treatment
+            assert editor.quantity.text() == f"{template.dispense_quantity:g}"
+            assert editor.unit.currentData() == template.dispense_unit
+            assert editor.refills.value() == (template.fills_allowed or 1) - 1
+            assert editor.instructions.toPlainText() == template.instructions
+            assert form.review()  # a template is a complete prescription
+
+    arun(scenario(), timeout=60)
