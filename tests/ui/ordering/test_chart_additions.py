@@ -12,12 +12,14 @@ from ui_support import Connection, settle, until
 from write_support import gone, new_writes, shot, signed_in, window_of, writes
 
 from photon_desktop.ui.main_window import MainWindow
+from photon_desktop.ui.orders.list import OrdersPage
 from photon_desktop.ui.patients.additions import (
     AddAllergyDialog,
     AddMedicationDialog,
     AddPharmacyDialog,
 )
 from photon_desktop.ui.patients.detail import PatientDetail
+from photon_desktop.ui.prescriptions.list import PrescriptionsPage
 from photon_desktop.ui.prescriptions.patient_chooser import PatientChooser
 from photon_desktop.ui.workspace import Workspace
 
@@ -143,5 +145,35 @@ def test_ctrl_shift_p_asks_for_the_patient_first(
             chooser.reject()
         finally:
             await conn.aclose()
+
+    arun(scenario(), timeout=60)
+
+
+def test_list_pages_offer_new_prescription_and_new_order_by_permission(
+    arun: Run, sandbox: Any, widgets: list[QWidget], scheme: str
+) -> None:
+    async def scenario() -> None:
+        async with signed_in(sandbox, "staff") as conn:
+            rx_page = PrescriptionsPage(conn.workspace)
+            orders = OrdersPage(conn.workspace)
+            for page in (rx_page, orders):
+                page.resize(1200, 640)
+                page.show()
+                widgets.append(page)
+            await until(lambda: rx_page.model is not None and rx_page.model.rowCount() > 0)
+            assert not rx_page.prescribe.button.isVisible()
+            assert rx_page.prescribe.why.text() == (
+                "Only a signed-in prescriber can write prescriptions."
+            )
+            assert orders.new_order.isVisible()
+            await settle(0.1)
+            shot(rx_page, f"prescriptions-page-staff-{scheme}")
+            await conn.session.sign_out()
+            await conn.as_user("prescriber")
+            await until(lambda: rx_page.prescribe.button.isVisible())
+            assert not rx_page.prescribe.why.isVisible()
+            await until(lambda: rx_page.model is not None and rx_page.model.rowCount() > 0)
+            await settle(0.1)
+            shot(rx_page, f"prescriptions-page-prescriber-{scheme}")
 
     arun(scenario(), timeout=60)
