@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from photon_desktop.errors import PhotonError, WriteOutcomeUnknown
 from photon_desktop.ui.common import tasks
 from photon_desktop.ui.common.problems import ERROR_STYLE
 
@@ -165,6 +166,13 @@ class StepWindow(QWidget):
         self.message.setText(text)
         self.message.setStyleSheet(ERROR_STYLE if error else "")
         self.message.setAccessibleDescription(text)
+
+    def say_failed(self, error: PhotonError) -> None:
+        """Why the write did not go through; an unknown outcome is never called "not sent"."""
+        if isinstance(error, WriteOutcomeUnknown):
+            self.say(str(error), error=True)  # it may be saved: the message says to check first
+        else:
+            self.say(f"Not sent: {error}", error=True)
 
     def note(self, text: str) -> None:
         self.notice.setText(text)

@@ -324,11 +324,8 @@ class NewOrderWindow(StepWindow):
             rest = [v for k, v in exc.fields.items() if k not in SERVER_FIELDS]
             self.say(f"Photon did not accept the order. {' '.join(rest)}".strip(), error=True)
             return
-        except errors.WriteOutcomeUnknown as exc:
-            self.say(str(exc), error=True)  # it may be saved: the message says to check first
-            return
         except errors.PhotonError as exc:
-            self.say(f"Not sent: {exc}", error=True)
+            self.say_failed(exc)
             return
         self.order = order
         note = ""

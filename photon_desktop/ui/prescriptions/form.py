@@ -269,11 +269,8 @@ class PrescriptionForm(StepWindow):
         except errors.InvalidInput as exc:
             self._server_problems(exc)
             return
-        except errors.WriteOutcomeUnknown as exc:
-            self.say(str(exc), error=True)  # it may be saved: the message says to check first
-            return
         except errors.PhotonError as exc:
-            self.say(f"Not sent: {exc}", error=True)
+            self.say_failed(exc)
             return
         self.created = list(created)
         self._dirty = False
