@@ -177,7 +177,9 @@ class NewOrderWindow(StepWindow):
         self.address.set_address(patient.address)
         home_zip = patient.address.postal_code if patient.address else None
         await locations.locate(home_zip)  # loads the ZIP table off the UI thread
-        self._fill_rows([rx for rx in page.items if rx.fills_remaining > 0])
+        rows = [rx for rx in page.items if rx.fills_remaining > 0]
+        rows += await self._just_signed([rx.id for rx in rows])
+        self._fill_rows(rows)
         preferred = patient.preferred_pharmacies
         self.picker = PharmacyPicker(
             self._workspace, FulfillmentType.PICK_UP, preferred=preferred, zip_code=home_zip
@@ -200,11 +202,28 @@ class NewOrderWindow(StepWindow):
         self._on_how()
         self.review_button.setEnabled(True)
 
+    async def _just_signed(self, listed: list[str]) -> list[Prescription]:
+        """Prescriptions handed over (e.g. just signed) that the ACTIVE list does not show: in
+        Photon a new prescription can still be a DRAFT until an order activates it."""
+        found = []
+        for rx_id in sorted(self._wanted - set(listed)):
+            try:
+                rx = await self._workspace.services.prescriptions.get(rx_id)
+            except errors.PhotonError:
+                continue  # not this patient's or gone: it cannot be ordered anyway
+            usable = rx.state in (PrescriptionState.ACTIVE, PrescriptionState.DRAFT)
+            if rx.patient_id == self.patient_id and usable and rx.fills_remaining > 0:
+                found.append(rx)
+        return found
+
     def _fill_rows(self, prescriptions: list[Prescription]) -> None:
         self.fills.clear()
         for rx in prescriptions:
+            draft = (
+                "Draft (activated by this order): " if rx.state is PrescriptionState.DRAFT else ""
+            )
             item = QListWidgetItem(
-                f"{rx.treatment.name} — {rx.dispense_quantity:g} {rx.dispense_unit} — "
+                f"{draft}{rx.treatment.name} — {rx.dispense_quantity:g} {rx.dispense_unit} — "
                 f"{rx.fills_remaining} of {rx.fills_allowed} fills left — from "
                 f"{rx.effective_date:%b %d, %Y}"
             )

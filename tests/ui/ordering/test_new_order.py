@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QWidget
 from ui_support import Connection, settle, until
 from write_support import new_writes, shot, signed_in, writes
 
-from photon_desktop.domain import FulfillmentType, OrderState
+from photon_desktop.domain import FulfillmentType, OrderState, PrescriptionState
 from photon_desktop.ui.orders.new_order import NewOrderWindow, open_new_order
 
 Run = Callable[..., Any]
@@ -159,5 +159,21 @@ def test_a_lost_order_answer_is_found_not_sent_twice(
             await until(lambda: window.order is not None or "Not sent" in window.message.text())
             assert window.order is not None and window.order.fills[0].prescription_id == rx.id
             assert new_writes(sandbox, before) == {"createOrder": 1}
+
+    arun(scenario(), timeout=60)
+
+
+def test_a_handed_over_draft_prescription_is_listed_and_marked(
+    arun: Run, sandbox: Any, widgets: list[QWidget]
+) -> None:
+    async def scenario() -> None:
+        async with signed_in(sandbox, "staff") as conn:
+            drafts = await conn.services.prescriptions.list(state=PrescriptionState.DRAFT, first=20)
+            draft = next(rx for rx in drafts.items if rx.fills_remaining > 0)
+            window = await opened(conn, widgets, draft.patient_id, [draft.id])
+            rows = [window.fills.item(r) for r in range(window.fills.count())]
+            mine = next(i for i in rows if i.data(256).id == draft.id)
+            assert mine.text().startswith("Draft (activated by this order): ")
+            assert [rx.id for rx in window.chosen_fills()] == [draft.id]
 
     arun(scenario(), timeout=60)
