@@ -2,7 +2,8 @@
 
 The prescription form and the new-order window share it: one title, a notice line, the three
 pages, a message line and the buttons (Cancel/Close, Back, Review…, the one button that writes,
-and the next step once done). Ctrl+Return moves forward. While the write is in flight its button
+and the next step once done). Ctrl+Return moves forward; Esc closes (asking first when
+something typed is unsent). While the write is in flight its button
 is disabled, Back is refused and the window will not close, so an answer is never lost.
 """
 
@@ -80,6 +81,7 @@ class StepWindow(QWidget):
         layout.addWidget(self.stack, 1)
         layout.addLayout(buttons)
         QShortcut(QKeySequence("Ctrl+Return"), self, self._forward)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.close)  # asks if work is unsent
         self._steps: tuple[QWidget, QWidget, QWidget] | None = None
 
     # -- subclass hooks

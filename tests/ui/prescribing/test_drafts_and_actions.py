@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QWidget
 from test_prescription_form import choose, fill, first_patient, ready_form
 from ui_support import settle, until
@@ -81,7 +83,7 @@ def test_closing_with_unsent_edits_asks_first(
         async with signed_in(sandbox, "prescriber") as conn:
             form, editor = await ready_form(conn, widgets, offset=3)
             editor.instructions.setPlainText("Apply twice daily")
-            form.close()
+            QTest.keyClick(form, Qt.Key.Key_Escape)
             await answer("Unsent prescriptions", "Keep editing")
             await settle(0.05)
             assert form.isVisible()
