@@ -276,3 +276,25 @@ def test_an_organization_template_fills_the_card(
             assert form.review()  # a template is a complete prescription
 
     arun(scenario(), timeout=60)
+
+
+def test_typing_searches_once_when_the_typing_pauses(
+    arun: Run, sandbox: Any, widgets: list[QWidget]
+) -> None:
+    async def scenario() -> None:
+        async with signed_in(sandbox, "prescriber") as conn:
+            _form, editor = await ready_form(conn, widgets, offset=9)
+            await conn.services.catalog.catalogs()  # cached for the session, as in the app
+            before = dict(sandbox.stats()["graphql_requests"])
+            for typed in ("l", "li", "lis", "lisi", "lisin", "lisino"):
+                editor.search.edit.setText(typed)  # keystrokes, faster than the debounce
+            await until(lambda: editor.search.results.count() > 0)
+            after = sandbox.stats()["graphql_requests"]
+            asked = {k: after[k] - before.get(k, 0) for k in after if after[k] != before.get(k)}
+            assert asked == {"SearchMedications": 1, "SearchMedicalEquipment": 1}
+            texts = [
+                editor.search.results.item(r).text() for r in range(editor.search.results.count())
+            ]
+            assert all("lisino" in t.lower() for t in texts if t.startswith("   "))
+
+    arun(scenario(), timeout=60)
