@@ -10,14 +10,19 @@ from collections.abc import Mapping
 
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-ERROR_STYLE = "color: #d32f2f;"
+from photon_desktop.ui.common.theme import error_colour
+
+
+def error_style() -> str:
+    """The app's error colour for the current light or dark palette (``theme.error_colour``)."""
+    return f"color: {error_colour()};"
 
 
 def error_label(parent: QWidget, name: str) -> QLabel:
     """A hidden red message line (shown with text by ``mark``)."""
     label = QLabel(parent)
     label.setObjectName("fieldError")
-    label.setStyleSheet(ERROR_STYLE)
+    label.setStyleSheet(error_style())
     label.setWordWrap(True)
     label.setAccessibleName(f"{name} problem")
     label.setVisible(False)

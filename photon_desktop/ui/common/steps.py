@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from photon_desktop.errors import PhotonError, WriteOutcomeUnknown
 from photon_desktop.ui.common import tasks
-from photon_desktop.ui.common.problems import ERROR_STYLE
+from photon_desktop.ui.common.problems import error_style
 
 
 class StepWindow(QWidget):
@@ -166,7 +166,7 @@ class StepWindow(QWidget):
 
     def say(self, text: str, *, error: bool = False) -> None:
         self.message.setText(text)
-        self.message.setStyleSheet(ERROR_STYLE if error else "")
+        self.message.setStyleSheet(error_style() if error else "")
         self.message.setAccessibleDescription(text)
 
     def say_failed(self, error: PhotonError) -> None:

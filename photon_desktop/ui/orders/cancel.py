@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 from photon_desktop import errors
 from photon_desktop.domain import FulfillmentState, Order, OrderState
 from photon_desktop.ui.common import tasks
-from photon_desktop.ui.common.problems import ERROR_STYLE
+from photon_desktop.ui.common.problems import error_style
 from photon_desktop.ui.common.questions import finished
 from photon_desktop.ui.workspace import Workspace
 
@@ -83,7 +83,7 @@ class CancelOrderDialog(QDialog):
         )
         self.message = QLabel(self)
         self.message.setWordWrap(True)
-        self.message.setStyleSheet(ERROR_STYLE)
+        self.message.setStyleSheet(error_style())
         for changed in (self.reason.currentIndexChanged, self.other.textChanged):
             changed.connect(lambda *_: self.message.setText(""))
         self.buttons = QDialogButtonBox(self)

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPushButton, QV
 from photon_desktop import errors
 from photon_desktop.domain import FulfillmentType, Order, OrderState
 from photon_desktop.ui.common import tasks
-from photon_desktop.ui.common.problems import ERROR_STYLE
+from photon_desktop.ui.common.problems import error_style
 from photon_desktop.ui.common.questions import finished
 from photon_desktop.ui.orders.pharmacy_picker import PharmacyPicker
 from photon_desktop.ui.workspace import Workspace
@@ -50,7 +50,7 @@ class RerouteDialog(QDialog):
         self.picker.picked.connect(lambda p: self.confirm.setEnabled(p is not None))
         self.message = QLabel(self)
         self.message.setWordWrap(True)
-        self.message.setStyleSheet(ERROR_STYLE)
+        self.message.setStyleSheet(error_style())
         self.buttons = QDialogButtonBox(self)
         self.confirm: QPushButton = self.buttons.addButton(
             "Send to this pharmacy", QDialogButtonBox.ButtonRole.AcceptRole
