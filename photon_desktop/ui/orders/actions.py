@@ -70,6 +70,9 @@ class OrderActions(QObject):
         self.guidance.setWordWrap(True)
         self.guidance.setAccessibleName("What to do")
         self.guidance.setStyleSheet("border-left: 4px solid #f9a825; padding: 4px 8px;")
+        font = self.guidance.font()
+        font.setBold(True)  # what to do next stands out from the record below it
+        self.guidance.setFont(font)
         self.guidance.setVisible(False)
         layout = detail.body.layout()
         if isinstance(layout, QVBoxLayout):
