@@ -9,7 +9,7 @@ from typing import Any
 from order_support import patient_with_new_rx
 from PySide6.QtWidgets import QWidget
 from ui_support import Connection, settle, until
-from write_support import new_writes, shot, signed_in, writes
+from write_support import gone, new_writes, shot, signed_in, writes
 
 from photon_desktop.domain import FulfillmentType, OrderState, PrescriptionState
 from photon_desktop.ui.orders.new_order import NewOrderWindow, open_new_order
@@ -175,5 +175,22 @@ def test_a_handed_over_draft_prescription_is_listed_and_marked(
             mine = next(i for i in rows if i.data(256).id == draft.id)
             assert mine.text().startswith("Draft (activated by this order): ")
             assert [rx.id for rx in window.chosen_fills()] == [draft.id]
+
+    arun(scenario(), timeout=60)
+
+
+def test_signing_out_closes_the_new_order_unsent(
+    arun: Run, sandbox: Any, widgets: list[QWidget]
+) -> None:
+    async def scenario() -> None:
+        async with signed_in(sandbox, "prescriber") as conn:
+            patient, rx = await patient_with_new_rx(conn, offset=16)
+            window = await opened(conn, widgets, patient.id, [rx.id])
+            window.patient_radio.setChecked(True)
+            assert window.review()
+            before = writes(sandbox)
+            await conn.session.sign_out()
+            await until(lambda: gone(window))
+            assert new_writes(sandbox, before) == {}
 
     arun(scenario(), timeout=60)
