@@ -1301,7 +1301,8 @@ class ClinicalAPI:
         if found is None:
             raise InputErrors([("pharmacyId", f"Pharmacy {pharmacyId} was not found")])
         state = store.order_state_at(o, context.ts)
-        if state not in ("ROUTING", "PLACED", "PENDING"):
+        # An ERROR order (its pharmacy never answered) is rerouted to another pharmacy.
+        if state not in ("ROUTING", "PLACED", "PENDING", "ERROR"):
             raise InputErrors([("id", f"A {state} order cannot be routed")])
         if store.pharmacy_of(o) is found:
             raise InputErrors([("pharmacyId", "the order is already at this pharmacy")])

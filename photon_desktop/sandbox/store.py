@@ -698,6 +698,8 @@ class Store:
                     self.rx_state[r] = "ACTIVE"
 
     def route_order(self, o: int, pharmacy: int) -> None:
-        """Send to another pharmacy; fulfillment starts over there now."""
+        """Send to another pharmacy; fulfillment starts over there now (an ERROR is cleared)."""
+        if self.ord_fate[o] == "ERROR":
+            self.ord_fate[o] = ""
         self.ord_pharmacy[o] = pharmacy
         self.ord_placed[o] = self.clock.now().timestamp()

@@ -31,6 +31,7 @@ from photon_desktop.auth.token_source import TokenSource
 from photon_desktop.services.catalog import CatalogService
 from photon_desktop.services.orders import OrdersService
 from photon_desktop.services.outcomes import new_external_id
+from photon_desktop.services.patient_chart import PatientChartService
 from photon_desktop.services.patients import PatientsService
 from photon_desktop.services.prescriptions import PrescriptionsService
 
@@ -38,6 +39,7 @@ __all__ = [
     "Activity",
     "CatalogService",
     "OrdersService",
+    "PatientChartService",
     "PatientsService",
     "PrescriptionsService",
     "RequestLog",
@@ -74,6 +76,7 @@ class Services:
         self.prescriptions = PrescriptionsService(self.client)
         self.orders = OrdersService(self.client)
         self.catalog = CatalogService(self.client)
+        self.chart = PatientChartService(self.client)
 
     async def aclose(self) -> None:
         """Drop session caches. The injected ``http`` client belongs to its creator."""

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from photon_desktop.ui.common import icons, preferences, tasks
 from photon_desktop.ui.common.theme import PRODUCTION_BACKGROUND, PRODUCTION_TEXT, Theme
 from photon_desktop.ui.patients.list import PatientsPage
+from photon_desktop.ui.prescriptions.launch import install_shortcuts
 from photon_desktop.ui.status import StatusBar
 from photon_desktop.ui.workspace import Workspace
 
@@ -191,6 +192,10 @@ class MainWindow(QMainWindow):
         self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
         self.settings_action.triggered.connect(lambda: self.show_page("settings"))
         self.addAction(self.settings_action)
+        # Ctrl+Shift+P / Ctrl+Shift+O: new prescription / order (for the patient shown).
+        self.write_actions = install_shortcuts(
+            self, workspace, lambda: self.patients.detail.patient
+        )
 
         self.status = StatusBar(workspace, self)
         self.setStatusBar(self.status)

@@ -42,8 +42,9 @@ def test_sign_out_button_forgets_the_sign_in(isolated: MemoryKeyring, sandbox: A
 
             QTest.mouseClick(window.sign_out_button, Qt.MouseButton.LeftButton)
             await until(lambda: not session.signed_in and window.sign_out_button.isHidden())
+            # The status line is set once sign_out() has returned, after the button hides.
+            await until(lambda: "Signed out" in window.status.text())
             assert isolated.entries == {}
-            assert "Signed out" in window.status.text()
             window.close()
 
     run(scenario())

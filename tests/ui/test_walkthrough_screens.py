@@ -136,8 +136,8 @@ def test_walkthrough_at_the_default_size(
             prescriptions.list.table.selectRow(0)
             await next_emission(prescriptions.detail.loaded)
             assert cut_headers(prescriptions.detail.fills_table) == []
-            assert fills_its_width(prescriptions.detail.fills_table)
             shot(window, f"prescriptions_{scheme}")
+            assert fills_its_width(prescriptions.detail.fills_table)
             assert cut_headers(prescriptions.detail.fills_table) == []
 
             window.show_page("orders")

@@ -110,7 +110,7 @@ class RecordsPage(ListDetailPage, Generic[T]):
         fixed = QSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
         self.state_combo.setSizePolicy(fixed)
         self.patient_chip.setSizePolicy(fixed)
-        bar = paged.bar
+        bar = self.filter_bar = paged.bar  # pages add their own actions at its end
         bar.addWidget(self.state_combo)
         bar.addWidget(self.patient_edit, 1)
         bar.addWidget(self.patient_chip)

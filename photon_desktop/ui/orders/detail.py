@@ -28,6 +28,7 @@ from photon_desktop.ui.common.formatting import (
 from photon_desktop.ui.common.paged_model import Column
 from photon_desktop.ui.common.record_detail import RecordDetail
 from photon_desktop.ui.common.rows_table import RowsModel, rows_table
+from photon_desktop.ui.orders.actions import OrderActions
 from photon_desktop.ui.workspace import Workspace
 
 READ_PERMISSION = "read:order"
@@ -114,6 +115,8 @@ class OrderDetail(RecordDetail[Order]):
             self.ids.add(self.body, label)
         body.addLayout(self.ids)
         body.addStretch(1)
+        # Write actions: send to another pharmacy, cancel; what to do about problems.
+        self.write_actions = OrderActions(workspace, self)
 
     async def _fetch(self, record_id: str) -> Order:
         return await self._workspace.services.orders.get(record_id)

@@ -10,6 +10,7 @@ from photon_desktop.ui.common.formatting import enum_label, fmt_datetime
 from photon_desktop.ui.common.paged_model import Column
 from photon_desktop.ui.common.records_page import PAGE_SIZE, ListFilter, RecordsPage
 from photon_desktop.ui.orders.detail import READ_PERMISSION, OrderDetail
+from photon_desktop.ui.orders.new_order import NewOrderEntry
 from photon_desktop.ui.workspace import Workspace
 
 COLUMNS: tuple[Column[Order], ...] = (
@@ -41,6 +42,8 @@ class OrdersPage(RecordsPage[Order]):
         self.setAccessibleName("Orders")
         detail.prescription_requested.connect(self.prescription_requested)
         detail.patient_requested.connect(self.patient_requested)
+        self.new_order = NewOrderEntry(workspace, self)  # "New order…"
+        self.filter_bar.addWidget(self.new_order)
 
     def open_order(self, order_id: str) -> None:
         """Show one order (e.g. from the patient detail)."""

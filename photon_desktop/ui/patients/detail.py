@@ -46,6 +46,7 @@ from photon_desktop.ui.common.gating import PermissionGate
 from photon_desktop.ui.common.paged_model import Column
 from photon_desktop.ui.common.record_detail import RecordDetail
 from photon_desktop.ui.common.rows_table import RowsModel, rows_table
+from photon_desktop.ui.patients.chart_actions import PatientChartActions
 from photon_desktop.ui.workspace import Workspace
 
 T = TypeVar("T")
@@ -204,6 +205,8 @@ class PatientDetail(RecordDetail[Patient]):
         ):
             body.addWidget(part)
         body.addStretch(1)
+        # Write actions: new prescription / order, add allergy / medication / pharmacy.
+        self.chart_actions = PatientChartActions(workspace, self)
 
     @property
     def patient(self) -> Patient | None:

@@ -23,6 +23,7 @@ from photon_desktop.ui.common.formatting import (
 from photon_desktop.ui.common.paged_model import Column
 from photon_desktop.ui.common.record_detail import RecordDetail
 from photon_desktop.ui.common.rows_table import RowsModel, rows_table
+from photon_desktop.ui.prescriptions.actions import PrescriptionActions
 from photon_desktop.ui.workspace import Workspace
 
 READ_PERMISSION = "read:prescription"
@@ -93,6 +94,8 @@ class PrescriptionDetail(RecordDetail[Prescription]):
         body.addWidget(section("Identifiers", self.body))
         body.addLayout(self.ids)
         body.addStretch(1)
+        # Write actions: send to a pharmacy, duplicate, cancel.
+        self.write_actions = PrescriptionActions(workspace, self)
 
     async def _fetch(self, record_id: str) -> Prescription:
         return await self._workspace.services.prescriptions.get(record_id)

@@ -10,6 +10,7 @@ from photon_desktop.ui.common.formatting import enum_label, fmt_date, fmt_quanti
 from photon_desktop.ui.common.paged_model import Column
 from photon_desktop.ui.common.records_page import PAGE_SIZE, ListFilter, RecordsPage
 from photon_desktop.ui.prescriptions.detail import READ_PERMISSION, PrescriptionDetail
+from photon_desktop.ui.prescriptions.launch import PrescribeEntry
 from photon_desktop.ui.workspace import Workspace
 
 COLUMNS: tuple[Column[Prescription], ...] = (
@@ -40,6 +41,8 @@ class PrescriptionsPage(RecordsPage[Prescription]):
         self.setAccessibleName("Prescriptions")
         detail.order_requested.connect(self.order_requested)
         detail.patient_requested.connect(self.patient_requested)
+        self.prescribe = PrescribeEntry(workspace, self)  # "New prescription…"
+        self.filter_bar.addWidget(self.prescribe)
 
     def open_prescription(self, prescription_id: str) -> None:
         """Show one prescription (e.g. from the patient detail)."""

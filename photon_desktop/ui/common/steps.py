@@ -1,0 +1,181 @@
+"""A write flow as a window in three steps: edit → review → done.
+
+The prescription form and the new-order window share it: one title, a notice line, the three
+pages, a message line and the buttons (Cancel/Close, Back, Review…, the one button that writes,
+and the next step once done). Ctrl+Return moves forward; Esc closes (asking first when
+something typed is unsent). While the write is in flight its button
+is disabled, Back is refused and the window will not close, so an answer is never lost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Coroutine
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from photon_desktop.errors import PhotonError, WriteOutcomeUnknown
+from photon_desktop.ui.common import tasks
+from photon_desktop.ui.common.problems import error_style
+
+
+class StepWindow(QWidget):
+    """Subclasses build their pages, call ``set_pages`` and implement ``review``/``send``/
+    ``after``; ``sending(coro)`` runs the write with the buttons locked."""
+
+    def __init__(
+        self, parent: QWidget | None, *, send_text: str, after_text: str, back_text: str
+    ) -> None:
+        super().__init__(parent, Qt.WindowType.Window)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        self._send_text = send_text
+        self._writes = tasks.Latest(owner=self)
+        self.title = QLabel(self)
+        font = self.title.font()
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.3)
+        self.title.setFont(font)
+        self.title.setAccessibleName("Title")
+        self.notice = QLabel(self)
+        self.notice.setWordWrap(True)
+        self.notice.setAccessibleName("Notice")
+        self.notice.setVisible(False)
+        self.stack = QStackedWidget(self)
+        self.message = QLabel(self)
+        self.message.setWordWrap(True)
+        self.message.setAccessibleName("Message")
+        self.close_button = QPushButton("Cancel", self)
+        self.close_button.clicked.connect(self.close)
+        self.back_button = QPushButton(back_text, self)
+        self.back_button.clicked.connect(self.back_to_edit)
+        self.review_button = QPushButton("Review…", self)
+        self.review_button.setDefault(True)
+        self.review_button.clicked.connect(self.review)
+        self.send_button = QPushButton(send_text, self)
+        self.send_button.clicked.connect(self.send)
+        self.after_button = QPushButton(after_text, self)
+        self.after_button.clicked.connect(self.after)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.message, 1)
+        for button in (
+            self.close_button,
+            self.back_button,
+            self.review_button,
+            self.send_button,
+            self.after_button,
+        ):
+            button.setAccessibleName(button.text().rstrip("…"))
+            buttons.addWidget(button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.notice)
+        layout.addWidget(self.stack, 1)
+        layout.addLayout(buttons)
+        QShortcut(QKeySequence("Ctrl+Return"), self, self._forward)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.close)  # asks if work is unsent
+        self._steps: tuple[QWidget, QWidget, QWidget] | None = None
+
+    # -- subclass hooks
+
+    def review(self) -> bool:
+        raise NotImplementedError
+
+    def send(self) -> None:
+        raise NotImplementedError
+
+    def after(self) -> None:
+        """The done page's button (e.g. "Send to a pharmacy…", "Open order")."""
+
+    def on_step(self, page: QWidget) -> None:
+        """Called after each step change."""
+
+    # -- steps
+
+    def set_pages(self, edit: QWidget, review: QWidget, done: QWidget) -> None:
+        self._steps = (edit, review, done)
+        for page in self._steps:
+            self.stack.addWidget(page)
+        self.show_step(edit)
+
+    def step(self) -> int:
+        """0 editing, 1 reviewing, 2 done."""
+        assert self._steps is not None
+        return self._steps.index(self.stack.currentWidget())
+
+    def show_step(self, page: QWidget) -> None:
+        assert self._steps is not None
+        self.stack.setCurrentWidget(page)
+        index = self._steps.index(page)
+        self.review_button.setVisible(index == 0)
+        self.back_button.setVisible(index == 1)
+        self.send_button.setVisible(index == 1)
+        self.after_button.setVisible(index == 2)
+        self.close_button.setText("Close" if index == 2 else "Cancel")
+        self.on_step(page)
+
+    def back_to_edit(self) -> None:
+        if not self.busy and self._steps is not None:
+            self.show_step(self._steps[0])
+
+    def _forward(self) -> None:
+        if self.step() == 0:
+            self.review()
+        elif self.step() == 1 and self.send_button.isEnabled():
+            self.send()
+
+    # -- the one write
+
+    @property
+    def busy(self) -> bool:
+        return self._writes.busy
+
+    def sending(self, coro: Coroutine[Any, Any, None], what: str) -> None:
+        """Run the write; its button is disabled (and Back refused) until it ends."""
+        self.send_button.setEnabled(False)
+        self.back_button.setEnabled(False)
+        self.send_button.setText("Sending…")
+        self.say(f"Sending {what} to Photon…")
+        self._writes.spawn(self._locked(coro), name=f"send-{what}")
+
+    async def _locked(self, coro: Coroutine[Any, Any, None]) -> None:
+        try:
+            await coro
+        finally:
+            self.send_button.setText(self._send_text)
+            self.send_button.setEnabled(True)
+            self.back_button.setEnabled(True)
+
+    def refuse_close_while_sending(self, event: QCloseEvent) -> bool:
+        """True (and the close ignored) while the write is in flight."""
+        if self.busy:
+            event.ignore()
+            self.say("Wait for Photon's answer before closing.", error=True)
+            return True
+        return False
+
+    # -- messages
+
+    def say(self, text: str, *, error: bool = False) -> None:
+        self.message.setText(text)
+        self.message.setStyleSheet(error_style() if error else "")
+        self.message.setAccessibleDescription(text)
+
+    def say_failed(self, error: PhotonError) -> None:
+        """Why the write did not go through; an unknown outcome is never called "not sent"."""
+        if isinstance(error, WriteOutcomeUnknown):
+            self.say(str(error), error=True)  # it may be saved: the message says to check first
+        else:
+            self.say(f"Not sent: {error}", error=True)
+
+    def note(self, text: str) -> None:
+        self.notice.setText(text)
+        self.notice.setVisible(bool(text))

@@ -1,0 +1,32 @@
+"""Keep a parentless tool window (a form, a new order) alive until it is closed.
+
+A top-level ``QWidget`` made from Python without a parent is deleted when its last Python
+reference goes; the keeper holds that reference, as a child of the workspace, until the window
+is destroyed (``WA_DeleteOnClose``).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QWidget
+
+
+class WindowKeeper(QObject):
+    def __init__(self, parent: QObject) -> None:
+        super().__init__(parent)
+        self.setObjectName("windowKeeper")
+        self.windows: list[QWidget] = []
+
+    def keep(self, window: QWidget) -> None:
+        self.windows.append(window)
+        window.destroyed.connect(lambda *_: self._drop(window))
+
+    def _drop(self, window: QWidget) -> None:
+        self.windows = [w for w in self.windows if w is not window]
+
+
+def keep_open(owner: QObject, window: QWidget) -> None:
+    """Hold ``window`` until it is destroyed (``owner``: usually the workspace)."""
+    found = owner.findChild(WindowKeeper, "windowKeeper")
+    keeper = found if isinstance(found, WindowKeeper) else WindowKeeper(owner)
+    keeper.keep(window)

@@ -1,0 +1,150 @@
+"""Cancel an order: confirmed, with a reason from a short list or typed, saying what happens.
+
+Photon's answer to ``cancelOrder`` can still show the old state (its web app patches the state
+itself), so the caller shows CANCELED once the call succeeds.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from photon_desktop import errors
+from photon_desktop.domain import FulfillmentState, Order, OrderState
+from photon_desktop.ui.common import tasks
+from photon_desktop.ui.common.problems import error_style
+from photon_desktop.ui.common.questions import finished
+from photon_desktop.ui.workspace import Workspace
+
+OTHER = "Other (type the reason)"
+REASONS = (
+    "Prescribed in error",
+    "Patient asked to cancel",
+    "Medication or dose changed",
+    "Wrong pharmacy",
+    "Duplicate order",
+    "Cost or insurance coverage",
+    "Patient will fill elsewhere",
+    OTHER,
+)
+
+
+def can_cancel(order: Order) -> bool:
+    """Not once it is canceled, completed or shipped (Photon's rule)."""
+    if order.state in (OrderState.CANCELED, OrderState.COMPLETED):
+        return False
+    shipped = (FulfillmentState.SHIPPED, FulfillmentState.DELIVERED, FulfillmentState.PICKED_UP)
+    return order.fulfillment is None or order.fulfillment.state not in shipped
+
+
+class CancelOrderDialog(QDialog):
+    def __init__(self, workspace: Workspace, order: Order, parent: QWidget | None) -> None:
+        super().__init__(parent)
+        self._workspace = workspace
+        self.order = order
+        self.result_order: Order | None = None
+        self._task: object | None = None
+        self.setWindowTitle("Cancel order")
+        self.setAccessibleName("Cancel order")
+        who = order.patient_name.full if order.patient_name else "this patient"
+        where = f" at {order.pharmacy.name}" if order.pharmacy else ""
+        fills = ", ".join(f.treatment.name for f in order.fills if f.treatment) or "its fills"
+        self.explain = QLabel(
+            f"Cancel the order for {who}{where}?\n\n"
+            f"The pharmacy is told not to fill {fills}. Fills not yet dispensed go back to their "
+            "prescriptions, which can be sent again. This cannot be undone.",
+            self,
+        )
+        self.explain.setWordWrap(True)
+        self.setMinimumWidth(480)
+        # A wrapped label's height is not asked for by the dialog's layout: give it room.
+        self.explain.setMinimumHeight(self.explain.heightForWidth(450))
+        self.reason = QComboBox(self)
+        self.reason.setAccessibleName("Reason")
+        self.reason.addItem("Choose a reason…", None)
+        for reason in REASONS:
+            self.reason.addItem(reason, reason)
+        self.other = QLineEdit(self)
+        self.other.setPlaceholderText("Reason")
+        self.other.setAccessibleName("Typed reason")
+        self.other.setVisible(False)
+        self.reason.currentIndexChanged.connect(
+            lambda _i: self.other.setVisible(self.reason.currentData() == OTHER)
+        )
+        self.message = QLabel(self)
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet(error_style())
+        for changed in (self.reason.currentIndexChanged, self.other.textChanged):
+            changed.connect(lambda *_: self.message.setText(""))
+        self.buttons = QDialogButtonBox(self)
+        self.confirm: QPushButton = self.buttons.addButton(
+            "Cancel order", QDialogButtonBox.ButtonRole.DestructiveRole
+        )
+        keep = self.buttons.addButton("Keep order", QDialogButtonBox.ButtonRole.RejectRole)
+        keep.setDefault(True)
+        self.confirm.clicked.connect(self._go)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.explain)
+        layout.addWidget(QLabel("Reason:", self))
+        layout.addWidget(self.reason)
+        layout.addWidget(self.other)
+        layout.addWidget(self.message)
+        layout.addWidget(self.buttons)
+
+    def chosen_reason(self) -> str | None:
+        value = self.reason.currentData()
+        if value == OTHER:
+            return self.other.text().strip() or None
+        return str(value) if value else None
+
+    def _go(self) -> None:
+        reason = self.chosen_reason()
+        if reason is None:
+            self.message.setText(
+                "Type the reason." if self.reason.currentData() == OTHER else "Choose a reason."
+            )
+            return
+        if not self.confirm.isEnabled():
+            return
+        self.confirm.setEnabled(False)
+        self.message.setText("")
+        self.confirm.setText("Canceling…")
+        self._task = tasks.spawn(self._send(reason), owner=self, name="cancel-order")
+
+    async def _send(self, reason: str) -> None:
+        try:
+            answer = await self._workspace.services.orders.cancel(self.order.id, reason)
+        except errors.PhotonError as exc:
+            self.message.setText(f"The order was not canceled: {exc}")
+            self.confirm.setText("Cancel order")
+            self.confirm.setEnabled(True)
+            return
+        # Photon's answer can lag: the user asked for CANCELED and the call succeeded.
+        self.result_order = dataclasses.replace(answer, state=OrderState.CANCELED)
+        self.accept()
+
+    def reject(self) -> None:
+        if not self.confirm.isEnabled():
+            return  # the request is out: wait for its answer
+        super().reject()
+
+
+async def cancel_order(workspace: Workspace, order: Order, parent: QWidget | None) -> Order | None:
+    """Ask, cancel, and return the order as CANCELED; None when the user kept it."""
+    dialog = CancelOrderDialog(workspace, order, parent)
+    try:
+        await finished(dialog)
+        return dialog.result_order
+    finally:
+        dialog.deleteLater()

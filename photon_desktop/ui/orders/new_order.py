@@ -1,0 +1,450 @@
+"""Send a patient's ACTIVE prescriptions to a pharmacy (``createOrder``): fills, fulfilment,
+address, review, send.
+
+Fulfilment: pickup at a pharmacy (searched by name and around a ZIP, preferred first, optionally
+saved as preferred), mail order to the patient's address (editable), or let the patient choose
+(no pharmacy: the order starts ROUTING). One ``externalId`` per window, reused by every resend,
+so an order is never created twice. "Send order" is the only button that writes.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QRadioButton,
+    QStackedWidget,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from photon_desktop import errors
+from photon_desktop.domain import (
+    AddressInput,
+    FulfillmentType,
+    Order,
+    Patient,
+    Pharmacy,
+    Prescription,
+    PrescriptionState,
+)
+from photon_desktop.services import locations
+from photon_desktop.services.outcomes import new_external_id
+from photon_desktop.ui.common import tasks
+from photon_desktop.ui.common.gating import PermissionGate
+from photon_desktop.ui.common.problems import error_style
+from photon_desktop.ui.common.steps import StepWindow
+from photon_desktop.ui.common.windows import keep_open
+from photon_desktop.ui.orders.address_box import SERVER_FIELDS, AddressBox
+from photon_desktop.ui.orders.pharmacy_picker import PharmacyPicker, pharmacy_line, wrap_rows
+from photon_desktop.ui.prescriptions.patient_chooser import choose_patient
+from photon_desktop.ui.workspace import Workspace
+
+WRITE = "write:order"
+PICKUP, MAIL, PATIENT = "pickup", "mail", "patient"
+
+
+class NewOrderWindow(StepWindow):
+    """``order_created(Order)`` after success; ``open_order(id)`` from its "Open order" button."""
+
+    order_created = Signal(object)
+    open_order = Signal(str)
+
+    def __init__(
+        self,
+        workspace: Workspace,
+        patient_id: str,
+        prescription_ids: Sequence[str] = (),
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent, send_text="Send order", after_text="Open order", back_text="Back")
+        self.setObjectName("newOrder")
+        self.setAccessibleName("New order")
+        self.setWindowTitle("New order")
+        self.resize(1000, 720)
+        self._workspace = workspace
+        self.patient_id = patient_id
+        self.patient: Patient | None = None
+        self.order: Order | None = None
+        self._wanted = set(prescription_ids)
+        self._external_id = new_external_id()  # one per window; every resend reuses it
+        self._generation = workspace.session.generation if workspace.ready else None
+        self._loads = tasks.Latest(owner=self)
+        self.picker: PharmacyPicker | None = None
+        self.mail_picker: PharmacyPicker | None = None
+        self._review: tuple[list[str], AddressInput, Pharmacy | None] | None = None
+
+        self.title.setText("New order")
+
+        # -- fills
+        self.fills = QListWidget(self)
+        self.fills.setAccessibleName("Prescriptions to fill")
+        wrap_rows(self.fills)
+        self.fills_error = QLabel(self)
+        self.fills_error.setStyleSheet(error_style())
+        self.fills_error.setVisible(False)
+        fills_box = QGroupBox("Prescriptions to fill (active, with fills left)", self)
+        fills_layout = QVBoxLayout(fills_box)
+        fills_layout.addWidget(self.fills)
+        fills_layout.addWidget(self.fills_error)
+
+        # -- fulfilment
+        self.how = QButtonGroup(self)
+        self.pickup_radio = QRadioButton("Pickup at a pharmacy", self)
+        self.mail_radio = QRadioButton("Mail order to the patient's address", self)
+        self.patient_radio = QRadioButton(
+            "Let the patient choose (Photon sends them a link; the order waits in Routing)", self
+        )
+        for radio, key in (
+            (self.pickup_radio, PICKUP),
+            (self.mail_radio, MAIL),
+            (self.patient_radio, PATIENT),
+        ):
+            radio.setProperty("how", key)
+            self.how.addButton(radio)
+        self.how.buttonToggled.connect(self._on_how)
+        self.pickers = QStackedWidget(self)
+        self.pickers.setMinimumHeight(200)
+        self._pickers_empty = QLabel("Loading the patient…", self)
+        self.pickers.addWidget(self._pickers_empty)
+        self.pharmacy_error = QLabel(self)
+        self.pharmacy_error.setStyleSheet(error_style())
+        self.pharmacy_error.setVisible(False)
+        self.save_preferred = QCheckBox("Save as the patient's preferred pharmacy", self)
+        can_save = workspace.ready and workspace.session.has("write:patient")
+        self.save_preferred.setEnabled(can_save)
+        if not can_save and workspace.ready:
+            self.save_preferred.setToolTip(workspace.session.why_not("write:patient"))
+        how_box = QGroupBox("How the patient gets it", self)
+        how_layout = QVBoxLayout(how_box)
+        for radio in (self.pickup_radio, self.mail_radio, self.patient_radio):
+            how_layout.addWidget(radio)
+        how_layout.addWidget(self.pickers, 1)
+        how_layout.addWidget(self.pharmacy_error)
+        how_layout.addWidget(self.save_preferred)
+
+        self.address = AddressBox("Patient's address (where a mail order is delivered)", self)
+
+        form = QWidget(self)
+        columns = QHBoxLayout(form)
+        columns.setContentsMargins(0, 0, 0, 0)
+        left = QVBoxLayout()
+        left.addWidget(fills_box, 1)
+        left.addWidget(self.address)
+        columns.addLayout(left, 1)
+        columns.addWidget(how_box, 1)
+        self.form_page = form
+
+        self.review_text = QTextBrowser(self)
+        self.review_text.setAccessibleName("Order to send")
+        self.done_text = QLabel(self)
+        self.done_text.setWordWrap(True)
+        self.done_text.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.done_text.setAccessibleName("Order sent")
+        self.set_pages(self.form_page, self.review_text, self.done_text)
+        self.review_button.setEnabled(False)
+        workspace.session_changed.connect(self._on_session_changed)
+        self._loads.spawn(self._load(), name="new-order-load")
+
+    # ------------------------------------------------------------------ loading
+
+    async def _load(self) -> None:
+        services = self._workspace.services
+        try:
+            patient = await services.patients.get(self.patient_id)
+            page = await services.prescriptions.list(
+                patient_id=self.patient_id, state=PrescriptionState.ACTIVE, first=100
+            )
+        except errors.PhotonError as exc:
+            self.say(f"Could not load the patient: {exc}", error=True)
+            self._pickers_empty.setText(str(exc))
+            return
+        self.patient = patient
+        self.title.setText(f"New order for {patient.name.full}")
+        self.setWindowTitle(f"New order — {patient.name.full}")
+        self.address.set_address(patient.address)
+        home_zip = patient.address.postal_code if patient.address else None
+        await locations.locate(home_zip)  # loads the ZIP table off the UI thread
+        rows = [rx for rx in page.items if rx.fills_remaining > 0]
+        rows += await self._just_signed([rx.id for rx in rows])
+        self._fill_rows(rows)
+        preferred = patient.preferred_pharmacies
+        self.picker = PharmacyPicker(
+            self._workspace, FulfillmentType.PICK_UP, preferred=preferred, zip_code=home_zip
+        )
+        self.mail_picker = PharmacyPicker(
+            self._workspace, FulfillmentType.MAIL_ORDER, preferred=preferred
+        )
+        self.picker.setAccessibleName("Pickup pharmacy")
+        self.mail_picker.setAccessibleName("Mail-order pharmacy")
+        self._patient_note = QLabel(
+            "No pharmacy now: the patient picks one from the link Photon sends them.", self
+        )
+        self._patient_note.setWordWrap(True)
+        for widget in (self.picker, self.mail_picker, self._patient_note):
+            self.pickers.addWidget(widget)
+        self.picker.picked.connect(self._on_pharmacy)
+        self.mail_picker.picked.connect(self._on_pharmacy)
+        pickup_preferred = any(FulfillmentType.PICK_UP in p.fulfillment_types for p in preferred)
+        (self.pickup_radio if pickup_preferred else self.patient_radio).setChecked(True)
+        self._on_how()
+        self.review_button.setEnabled(True)
+
+    async def _just_signed(self, listed: list[str]) -> list[Prescription]:
+        """Prescriptions handed over (e.g. just signed) that the ACTIVE list does not show: in
+        Photon a new prescription can still be a DRAFT until an order activates it."""
+        found = []
+        for rx_id in sorted(self._wanted - set(listed)):
+            try:
+                rx = await self._workspace.services.prescriptions.get(rx_id)
+            except errors.PhotonError:
+                continue  # not this patient's or gone: it cannot be ordered anyway
+            usable = rx.state in (PrescriptionState.ACTIVE, PrescriptionState.DRAFT)
+            if rx.patient_id == self.patient_id and usable and rx.fills_remaining > 0:
+                found.append(rx)
+        return found
+
+    def _fill_rows(self, prescriptions: list[Prescription]) -> None:
+        self.fills.clear()
+        for rx in prescriptions:
+            draft = (
+                "Draft (activated by this order): " if rx.state is PrescriptionState.DRAFT else ""
+            )
+            item = QListWidgetItem(
+                f"{draft}{rx.treatment.name} — {rx.dispense_quantity:g} {rx.dispense_unit} — "
+                f"{rx.fills_remaining} of {rx.fills_allowed} fills left — from "
+                f"{rx.effective_date:%b %d, %Y}"
+            )
+            item.setData(Qt.ItemDataRole.UserRole, rx)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            wanted = rx.id in self._wanted or (not self._wanted and len(prescriptions) == 1)
+            item.setCheckState(Qt.CheckState.Checked if wanted else Qt.CheckState.Unchecked)
+            self.fills.addItem(item)
+        if not prescriptions:
+            self.fills_error.setText(
+                "This patient has no active prescription with fills left. Write one first."
+            )
+            self.fills_error.setVisible(True)
+
+    # ------------------------------------------------------------------ choices
+
+    @property
+    def how_key(self) -> str:
+        checked = self.how.checkedButton()
+        return str(checked.property("how")) if checked is not None else ""
+
+    def _on_how(self, *_args: object) -> None:
+        key = self.how_key
+        pages: dict[str, QWidget | None] = {PICKUP: self.picker, MAIL: self.mail_picker}
+        page = pages.get(key) or getattr(self, "_patient_note", None) or self._pickers_empty
+        self.pickers.setCurrentWidget(page)
+        self.save_preferred.setVisible(key == PICKUP)
+        self.pharmacy_error.setVisible(False)
+
+    def _on_pharmacy(self, _pharmacy: object) -> None:
+        self.pharmacy_error.setVisible(False)
+
+    def chosen_pharmacy(self) -> Pharmacy | None:
+        if self.how_key == PICKUP and self.picker is not None:
+            return self.picker.pharmacy
+        if self.how_key == MAIL and self.mail_picker is not None:
+            return self.mail_picker.pharmacy
+        return None
+
+    def chosen_fills(self) -> list[Prescription]:
+        out = []
+        for row in range(self.fills.count()):
+            item = self.fills.item(row)
+            if item.checkState() == Qt.CheckState.Checked:
+                out.append(item.data(Qt.ItemDataRole.UserRole))
+        return out
+
+    # ------------------------------------------------------------------ review and send
+
+    def review(self) -> bool:
+        fills = self.chosen_fills()
+        ok = True
+        self.fills_error.setVisible(not fills)
+        if not fills:
+            self.fills_error.setText("Tick at least one prescription to fill.")
+            ok = False
+        pharmacy = self.chosen_pharmacy()
+        if self.how_key in (PICKUP, MAIL) and pharmacy is None:
+            self.pharmacy_error.setText("Choose a pharmacy in the list.")
+            self.pharmacy_error.setVisible(True)
+            ok = False
+        address = self.address.value()
+        if address is None or not ok:
+            self.say("Fix the marked fields before reviewing.", error=True)
+            return False
+        self._review = ([rx.id for rx in fills], address, pharmacy)
+        esc = html.escape
+        name = esc(self.patient.name.full if self.patient else self.patient_id)
+        how = {
+            PICKUP: "Pickup at",
+            MAIL: "Mail order from",
+            PATIENT: "The patient chooses a pharmacy",
+        }[self.how_key]
+        where = esc(pharmacy_line(pharmacy)) if pharmacy else ""
+        street = esc(", ".join(p for p in (address.street1, address.street2) if p))
+        items = "".join(
+            f"<li>{esc(rx.treatment.name)} — {rx.dispense_quantity:g} {esc(rx.dispense_unit)}</li>"
+            for rx in fills
+        )
+        extra = ""
+        if self.how_key == PICKUP and self.save_preferred.isChecked():
+            extra = "<p>The pharmacy will also be saved as the patient's preferred pharmacy.</p>"
+        self.review_text.setHtml(
+            f"<h3>Order for {name}</h3><p><b>Fills:</b></p><ul>{items}</ul>"
+            f"<p><b>{how}</b> {where}</p>"
+            f"<p><b>Address:</b> {street}, {esc(address.city)}, {esc(address.state)} "
+            f"{esc(address.postal_code)}</p>{extra}"
+        )
+        self.say("")
+        self.show_step(self.review_text)
+        return True
+
+    def send(self) -> None:
+        """Send order: the window's only write."""
+        if self.busy or self._review is None or self.order is not None:
+            return
+        if not (self._workspace.ready and self._workspace.session.has(WRITE)):
+            self.say(self._workspace.session.why_not(WRITE), error=True)
+            return
+        self.sending(self._send(*self._review), "the order")
+
+    async def _send(self, ids: list[str], address: AddressInput, pharmacy: Pharmacy | None) -> None:
+        services = self._workspace.services
+        try:
+            order = await services.orders.create(
+                self.patient_id,
+                ids,
+                address,
+                pharmacy_id=pharmacy.id if pharmacy else None,
+                external_id=self._external_id,
+            )
+        except errors.InvalidInput as exc:
+            self.show_step(self.form_page)
+            self.address.show_problems(
+                {SERVER_FIELDS[k]: v for k, v in exc.fields.items() if k in SERVER_FIELDS}
+            )
+            rest = [v for k, v in exc.fields.items() if k not in SERVER_FIELDS]
+            self.say(f"Photon did not accept the order. {' '.join(rest)}".strip(), error=True)
+            return
+        except errors.PhotonError as exc:
+            self.say_failed(exc)
+            return
+        self.order = order
+        note = ""
+        if pharmacy is not None and self.how_key == PICKUP and self.save_preferred.isChecked():
+            note = await self._save_preferred(pharmacy)
+        where = pharmacy.name if pharmacy else "the pharmacy the patient chooses"
+        self.done_text.setText(
+            f"<h3>Order sent to {html.escape(where)}.</h3><p>State: "
+            f"{order.state.value.title()}. {len(order.fills)} fill(s).</p>"
+            f"<p>{html.escape(note)}</p>"
+        )
+        self.show_step(self.done_text)
+        self.say("")
+        self.order_created.emit(order)
+
+    async def _save_preferred(self, pharmacy: Pharmacy) -> str:
+        if self.patient is None:
+            return ""
+        if any(p.id == pharmacy.id for p in self.patient.preferred_pharmacies):
+            return f"{pharmacy.name} was already a preferred pharmacy of this patient."
+        try:
+            self.patient = await self._workspace.services.chart.add_preferred_pharmacy(
+                self.patient, pharmacy.id
+            )
+        except errors.PhotonError as exc:
+            return f"The order was sent, but saving the preferred pharmacy failed: {exc}"
+        return f"{pharmacy.name} is now a preferred pharmacy of this patient."
+
+    def after(self) -> None:
+        """Open order."""
+        if self.order is not None:
+            self.open_order.emit(self.order.id)
+            self.close()
+
+    # ------------------------------------------------------------------ window
+
+    def _on_session_changed(self) -> None:
+        ws = self._workspace
+        if self.busy:
+            return
+        if not (ws.ready and ws.session.generation == self._generation and ws.session.has(WRITE)):
+            self.close()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.refuse_close_while_sending(event):
+            return
+        try:
+            self._workspace.session_changed.disconnect(self._on_session_changed)
+        except (RuntimeError, TypeError):
+            pass
+        self.cancel_tasks()
+        event.accept()
+
+    def cancel_tasks(self) -> None:
+        self._loads.cancel()
+        for picker in (self.picker, self.mail_picker):
+            if picker is not None:
+                picker.cancel_tasks()
+
+
+def open_new_order(
+    workspace: Workspace,
+    patient_id: str,
+    prescription_ids: Sequence[str] = (),
+    parent: QWidget | None = None,
+) -> NewOrderWindow | None:
+    """Open the new-order window; None without ``write:order``."""
+    if not (workspace.ready and workspace.session.has(WRITE)):
+        return None
+    window = NewOrderWindow(workspace, patient_id, prescription_ids, parent)
+    keep_open(workspace, window)
+    window.show()
+    return window
+
+
+def order_for_someone(workspace: Workspace, parent: QWidget | None = None) -> None:
+    """The Orders page and Ctrl+Shift+O: choose the patient, then the new-order window."""
+    if not (workspace.ready and workspace.session.has(WRITE)):
+        return
+
+    async def go() -> None:
+        chosen = await choose_patient(workspace, parent, "New order — choose the patient")
+        if chosen is not None:
+            window = open_new_order(workspace, chosen[0], parent=parent)
+            open_order = getattr(parent, "open_order", None)
+            reload = getattr(parent, "reload", None)  # the Orders page lists the new one
+            if window is not None and callable(open_order):
+                window.open_order.connect(open_order)
+            if window is not None and callable(reload):
+                window.order_created.connect(lambda _order: reload())
+
+    tasks.spawn(go(), owner=parent, name="choose-patient-to-order")
+
+
+class NewOrderEntry(QPushButton):
+    """ "New order…" on the Orders page (hidden without ``write:order``)."""
+
+    def __init__(self, workspace: Workspace, page: QWidget) -> None:
+        super().__init__("New order…", page)
+        self.setAccessibleName("New order")
+        self.setToolTip("Send a patient's prescriptions to a pharmacy (Ctrl+Shift+O)")
+        self.clicked.connect(lambda: order_for_someone(workspace, page))
+        self.gate = PermissionGate(workspace, WRITE, [self], hide=True)

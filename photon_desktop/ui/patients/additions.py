@@ -1,0 +1,238 @@
+"""Add to a patient's chart: an allergy, a medication-history entry, a preferred pharmacy.
+
+Each dialog checks its input, sends one ``updatePatient`` through ``services.chart`` (which sends
+the whole list, so a repeat is harmless), keeps its input on failure and says why.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import QDate, Qt, QTimer
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from photon_desktop import errors
+from photon_desktop.domain import Allergen, FulfillmentType, Patient
+from photon_desktop.ui.common import tasks
+from photon_desktop.ui.common.problems import error_style
+from photon_desktop.ui.common.questions import finished
+from photon_desktop.ui.orders.pharmacy_picker import PharmacyPicker
+from photon_desktop.ui.prescriptions.treatment_search import TreatmentSearch
+from photon_desktop.ui.workspace import Workspace
+
+
+class ChartDialog(QDialog):
+    """Title, content, a message line and Save/Cancel; ``result_patient`` after a save."""
+
+    save_text = "Save"
+
+    def __init__(self, workspace: Workspace, patient: Patient, parent: QWidget | None) -> None:
+        super().__init__(parent)
+        self._workspace = workspace
+        self.patient = patient
+        self.result_patient: Patient | None = None
+        self._busy = False
+        self.content = QVBoxLayout()
+        self.message = QLabel(self)
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet(error_style())
+        self.message.setAccessibleName("Problem")
+        self.buttons = QDialogButtonBox(self)
+        self.save: QPushButton = self.buttons.addButton(
+            self.save_text, QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        self.buttons.addButton("Cancel", QDialogButtonBox.ButtonRole.RejectRole)
+        self.save.clicked.connect(self._go)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(self.content, 1)
+        layout.addWidget(self.message)
+        layout.addWidget(self.buttons)
+
+    async def _write(self) -> Patient | None:
+        raise NotImplementedError
+
+    def _go(self) -> None:
+        if self._busy:
+            return
+        self._busy = True
+        self.save.setEnabled(False)
+        self.message.setText("")
+        tasks.spawn(self._run(), owner=self, name="chart-addition")
+
+    async def _run(self) -> None:
+        try:
+            patient = await self._write()
+        except errors.InvalidInput as exc:
+            self.message.setText(" ".join(exc.fields.values()) or str(exc))
+            return
+        except errors.PhotonError as exc:
+            self.message.setText(f"Not saved: {exc}")
+            return
+        finally:
+            self._busy = False
+            self.save.setEnabled(True)
+        if patient is not None:
+            self.result_patient = patient
+            self.accept()
+
+    def reject(self) -> None:
+        if not self._busy:
+            super().reject()
+
+
+class AddAllergyDialog(ChartDialog):
+    save_text = "Add allergy"
+
+    def __init__(self, workspace: Workspace, patient: Patient, parent: QWidget | None) -> None:
+        super().__init__(workspace, patient, parent)
+        self.setWindowTitle(f"Add an allergy — {patient.name.full}")
+        self.setAccessibleName("Add an allergy")
+        self._searches = tasks.Latest(owner=self)
+        self.search = QLineEdit(self)
+        self.search.setPlaceholderText("Allergen name, e.g. penicillin")
+        self.search.setAccessibleName("Search allergens")
+        self.results = QListWidget(self)
+        self.results.setAccessibleName("Allergens found")
+        self.onset_known = QCheckBox("Onset date known", self)
+        self.onset = QDateEdit(self)
+        self.onset.setCalendarPopup(True)
+        self.onset.setDisplayFormat("MMM d, yyyy")
+        self.onset.setMaximumDate(QDate.currentDate())
+        self.onset.setDate(QDate.currentDate())
+        self.onset.setEnabled(False)
+        self.onset.setAccessibleName("Onset")
+        self.onset_known.toggled.connect(self.onset.setEnabled)
+        self.comment = QLineEdit(self)
+        self.comment.setPlaceholderText("e.g. hives")
+        self.comment.setAccessibleName("Reaction or comment")
+        form = QFormLayout()
+        form.addRow("Allergen", self.search)
+        form.addRow("", self.results)
+        form.addRow("", self.onset_known)
+        form.addRow("Onset", self.onset)
+        form.addRow("Comment", self.comment)
+        self.content.addLayout(form)
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(300)
+        self._debounce.timeout.connect(
+            lambda: self._searches.spawn(self._search(self.search.text().strip()))
+        )
+        self.search.textChanged.connect(lambda _t: self._debounce.start())
+
+    async def _search(self, term: str) -> None:
+        try:
+            found = await self._workspace.services.catalog.allergens(term or None)
+        except errors.PhotonError as exc:
+            self.message.setText(f"Could not search allergens: {exc}")
+            return
+        self.results.clear()
+        for allergen in found[:100]:
+            item = QListWidgetItem(allergen.name)
+            item.setData(Qt.ItemDataRole.UserRole, allergen)
+            self.results.addItem(item)
+        if len(found) == 1:
+            self.results.setCurrentRow(0)
+
+    async def _write(self) -> Patient | None:
+        item = self.results.currentItem()
+        allergen = item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+        if not isinstance(allergen, Allergen):
+            self.message.setText("Search and choose the allergen in the list.")
+            return None
+        onset: date | None = self.onset.date().toPython() if self.onset_known.isChecked() else None  # type: ignore[assignment]
+        return await self._workspace.services.chart.add_allergy(
+            self.patient, allergen.id, comment=self.comment.text(), onset=onset
+        )
+
+
+class AddMedicationDialog(ChartDialog):
+    save_text = "Add to history"
+
+    def __init__(self, workspace: Workspace, patient: Patient, parent: QWidget | None) -> None:
+        super().__init__(workspace, patient, parent)
+        self.setWindowTitle(f"Add to medication history — {patient.name.full}")
+        self.setAccessibleName("Add to medication history")
+        self.resize(520, 420)
+        self.search = TreatmentSearch(workspace, self)
+        self.active = QCheckBox("Currently taking it", self)
+        self.active.setChecked(True)
+        self.comment = QLineEdit(self)
+        self.comment.setAccessibleName("Comment")
+        form = QFormLayout()
+        form.addRow("Medication", self.search)
+        form.addRow("", self.active)
+        form.addRow("Comment", self.comment)
+        self.content.addLayout(form)
+        self.content.addStretch(1)
+
+    async def _write(self) -> Patient | None:
+        treatment = self.search.treatment
+        if treatment is None or treatment.kind != "Medication":
+            self.message.setText("Search and choose a medication (not equipment) in the list.")
+            return None
+        return await self._workspace.services.chart.add_medication(
+            self.patient, treatment.id, active=self.active.isChecked(), comment=self.comment.text()
+        )
+
+    def done(self, result: int) -> None:
+        self.search.cancel_tasks()
+        super().done(result)
+
+
+class AddPharmacyDialog(ChartDialog):
+    save_text = "Add preferred pharmacy"
+
+    def __init__(self, workspace: Workspace, patient: Patient, parent: QWidget | None) -> None:
+        super().__init__(workspace, patient, parent)
+        self.setWindowTitle(f"Add a preferred pharmacy — {patient.name.full}")
+        self.setAccessibleName("Add a preferred pharmacy")
+        self.resize(720, 480)
+        zip_code = patient.address.postal_code if patient.address else None
+        self.picker = PharmacyPicker(
+            workspace,
+            FulfillmentType.PICK_UP,
+            zip_code=zip_code,
+            exclude=[p.id for p in patient.preferred_pharmacies],  # already there
+            parent=self,
+        )
+        self.content.addWidget(self.picker)
+
+    async def _write(self) -> Patient | None:
+        pharmacy = self.picker.pharmacy
+        if pharmacy is None:
+            self.message.setText("Choose a pharmacy in the list.")
+            return None
+        if any(p.id == pharmacy.id for p in self.patient.preferred_pharmacies):
+            self.message.setText(f"{pharmacy.name} is already a preferred pharmacy.")
+            return None
+        return await self._workspace.services.chart.add_preferred_pharmacy(
+            self.patient, pharmacy.id
+        )
+
+    def done(self, result: int) -> None:
+        self.picker.cancel_tasks()
+        super().done(result)
+
+
+async def add_to_chart(dialog: ChartDialog) -> Patient | None:
+    """Open ``dialog`` and await it: the updated patient, or None if cancelled."""
+    try:
+        await finished(dialog)
+        return dialog.result_patient
+    finally:
+        dialog.deleteLater()

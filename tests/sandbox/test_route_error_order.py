@@ -1,0 +1,33 @@
+"""An ERROR order (its pharmacy never acknowledged it) is routed to another pharmacy, as its
+exception tells the user to do: it starts over there and the problem is gone."""
+
+from __future__ import annotations
+
+from test_clinical_support import PRESCRIBER, data, gql, make_api, user
+
+
+def test_an_error_order_can_be_routed_elsewhere_and_starts_over() -> None:
+    api = make_api(patients=200)
+    me = user(api, PRESCRIBER)
+    failed = data(
+        gql(
+            api,
+            me,
+            "{ orders(first: 1, filter: {state: ERROR}) { id pharmacy { id } "
+            "exceptions { type resolvedAt } } }",
+        )
+    )["orders"][0]
+    assert failed["exceptions"][0]["type"] == "PHARMACY_UNREACHABLE"
+    pharmacies = data(gql(api, me, "{ pharmacies(first: 5) { id } }"))["pharmacies"]
+    other = next(p["id"] for p in pharmacies if p["id"] != failed["pharmacy"]["id"])
+    moved = data(
+        gql(
+            api,
+            me,
+            "mutation($id: ID!, $ph: ID!) { routeOrder(id: $id, pharmacyId: $ph) "
+            "{ state pharmacy { id } exceptions { type } } }",
+            id=failed["id"],
+            ph=other,
+        )
+    )["routeOrder"]
+    assert moved == {"state": "PLACED", "pharmacy": {"id": other}, "exceptions": []}

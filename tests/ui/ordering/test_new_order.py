@@ -1,0 +1,196 @@
+"""Sending orders against the running sandbox over HTTP: pickup near a ZIP (preferred first,
+saved as preferred), mail order, the patient choosing; address checks; one write per order."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from order_support import patient_with_new_rx
+from PySide6.QtWidgets import QWidget
+from ui_support import Connection, settle, until
+from write_support import gone, new_writes, shot, signed_in, writes
+
+from photon_desktop.domain import FulfillmentType, OrderState, PrescriptionState
+from photon_desktop.ui.orders.new_order import NewOrderWindow, open_new_order
+
+Run = Callable[..., Any]
+
+
+async def opened(conn: Connection, widgets: list[QWidget], patient_id: str, ids: list[str]):  # type: ignore[no-untyped-def]
+    window = open_new_order(conn.workspace, patient_id, ids)
+    assert isinstance(window, NewOrderWindow)
+    window.resize(1100, 720)
+    widgets.append(window)
+    await until(lambda: window.picker is not None and window.fills.count() > 0)
+    return window
+
+
+def test_pickup_near_a_zip_saved_as_preferred(
+    arun: Run, sandbox: Any, widgets: list[QWidget], scheme: str
+) -> None:
+    async def scenario() -> None:
+        async with signed_in(sandbox, "prescriber") as conn:
+            patient, rx = await patient_with_new_rx(conn, offset=10)
+            window = await opened(conn, widgets, patient.id, [rx.id])
+            assert [f.id for f in window.chosen_fills()] == [rx.id]
+            window.pickup_radio.setChecked(True)
+            picker = window.picker
+            assert picker is not None
+            assert picker.zip.text() == patient.address.postal_code  # type: ignore[union-attr]
+
+            # A typed ZIP: pharmacies around it, nearest first, with their distance.
+            picker.zip.setText("10001")
+            picker.search_now()
+            await until(lambda: picker.list.count() > 0 and "10001" in picker.status.text())
+            first = picker.list.item(0).text()
+            assert "about" in first and "mi" in first
+            picker.zip.setText("00000")
+            picker.search_now()
+            await until(lambda: "not a known US ZIP" in picker.status.text())
+            picker.zip.setText("10001")
+            picker.search_now()
+            await until(lambda: picker.list.count() > 0 and "10001" in picker.status.text())
+            already = {p.id for p in patient.preferred_pharmacies}
+            rows = [picker.list.item(r) for r in range(picker.list.count())]
+            fresh = next(i for i in rows if i.data(256).id not in already)
+            assert not fresh.text().startswith("★")
+            picker.list.setCurrentItem(fresh)
+            chosen = picker.pharmacy
+            assert chosen is not None
+            window.save_preferred.setChecked(True)
+            shot(window, f"order-new-{scheme}")
+
+            # Address checks happen before anything is sent.
+            window.address.edits["zip"].setText("1234")
+            assert not window.review()
+            assert "5 digits" in window.address.errors["zip"].text()
+            window.address.edits["zip"].setText("10001")
+            window.address.edits["state"].setText("CA")
+            assert not window.review()
+            assert "is in NY, not CA" in window.address.errors["zip"].text()
+            window.address.set_address(patient.address)
+
+            before = writes(sandbox)
+            assert window.review()
+            text = window.review_text.toPlainText()
+            assert "Pickup at" in text and chosen.name in text and rx.treatment.name in text
+            assert "preferred pharmacy" in text
+            shot(window, f"order-review-{scheme}")
+            window.send_button.click()
+            assert not window.send_button.isEnabled()
+            await until(lambda: window.stack.currentWidget() is window.done_text)
+            order = window.order
+            assert order is not None and order.pharmacy is not None
+            assert order.pharmacy.id == chosen.id and order.state is OrderState.PENDING
+            assert new_writes(sandbox, before) == {"createOrder": 1, "updatePatient": 1}
+            window.send()  # a second press does nothing
+            await settle(0.1)
+            assert new_writes(sandbox, before) == {"createOrder": 1, "updatePatient": 1}
+            after = await conn.services.patients.get(patient.id)
+            assert chosen.id in [p.id for p in after.preferred_pharmacies]
+            shot(window, f"order-sent-{scheme}")
+
+            # The next order lists the preferred pharmacy first.
+            _, rx2 = await patient_with_new_rx(conn, offset=10, drug="amlodipine")
+            second = await opened(conn, widgets, patient.id, [rx2.id])
+            assert second.pickup_radio.isChecked()  # the patient has a preferred pickup
+            assert second.picker is not None
+            await until(lambda: second.picker.list.count() > 0)  # type: ignore[union-attr]
+            texts = [second.picker.list.item(r).text() for r in range(second.picker.list.count())]  # type: ignore[union-attr]
+            starred = [t for t in texts if t.startswith("★ Preferred: ")]
+            assert texts[: len(starred)] == starred  # preferred pharmacies come first
+            assert any(t.startswith("★ Preferred: " + chosen.name) for t in starred)
+
+    arun(scenario(), timeout=90)
+
+
+def test_mail_order_and_patient_choice(arun: Run, sandbox: Any, widgets: list[QWidget]) -> None:
+    async def scenario() -> None:
+        async with signed_in(sandbox, "prescriber") as conn:
+            patient, rx = await patient_with_new_rx(conn, offset=12)
+            window = await opened(conn, widgets, patient.id, [rx.id])
+            window.mail_radio.setChecked(True)
+            mail = window.mail_picker
+            assert mail is not None
+            await until(lambda: mail.list.count() > 0)
+            assert not mail.zip.isVisible()  # mail order has no "near"
+            if mail.pharmacy is None:
+                mail.list.setCurrentRow(0)
+            assert mail.pharmacy is not None
+            assert FulfillmentType.MAIL_ORDER in mail.pharmacy.fulfillment_types
+            assert window.review() and "Mail order from" in window.review_text.toPlainText()
+            window.send_button.click()
+            await until(lambda: window.order is not None)
+            assert window.order.pharmacy.id == mail.pharmacy.id  # type: ignore[union-attr]
+
+            # Patient chooses: no pharmacy; the order waits for the patient.
+            _, rx2 = await patient_with_new_rx(conn, offset=12, drug="omeprazole")
+            other = await opened(conn, widgets, patient.id, [rx2.id])
+            other.patient_radio.setChecked(True)
+            for row in range(other.fills.count()):
+                other.fills.item(row).setCheckState(other.fills.item(0).checkState().Unchecked)
+            assert not other.review() and "at least one" in other.fills_error.text()
+            for row in range(other.fills.count()):
+                item = other.fills.item(row)
+                if item.data(256).id == rx2.id:
+                    item.setCheckState(item.checkState().Checked)
+            assert other.review()
+            other.send_button.click()
+            await until(lambda: other.order is not None)
+            assert other.order is not None and other.order.pharmacy is None
+            assert other.order.state in (OrderState.PENDING, OrderState.ROUTING)
+
+    arun(scenario(), timeout=90)
+
+
+def test_a_lost_order_answer_is_found_not_sent_twice(
+    arun: Run, sandbox: Any, widgets: list[QWidget]
+) -> None:
+    async def scenario() -> None:
+        async with signed_in(sandbox, "staff") as staff, signed_in(sandbox, "prescriber") as doc:
+            patient, rx = await patient_with_new_rx(doc, offset=14)
+            window = await opened(staff, widgets, patient.id, [rx.id])
+            window.patient_radio.setChecked(True)
+            assert window.review()
+            before = writes(sandbox)
+            sandbox.fail_next({"kind": "drop_after"})
+            window.send_button.click()
+            await until(lambda: window.order is not None or "Not sent" in window.message.text())
+            assert window.order is not None and window.order.fills[0].prescription_id == rx.id
+            assert new_writes(sandbox, before) == {"createOrder": 1}
+
+    arun(scenario(), timeout=60)
+
+
+def test_a_handed_over_draft_prescription_is_listed_and_marked(
+    arun: Run, sandbox: Any, widgets: list[QWidget]
+) -> None:
+    async def scenario() -> None:
+        async with signed_in(sandbox, "staff") as conn:
+            drafts = await conn.services.prescriptions.list(state=PrescriptionState.DRAFT, first=20)
+            draft = next(rx for rx in drafts.items if rx.fills_remaining > 0)
+            window = await opened(conn, widgets, draft.patient_id, [draft.id])
+            rows = [window.fills.item(r) for r in range(window.fills.count())]
+            mine = next(i for i in rows if i.data(256).id == draft.id)
+            assert mine.text().startswith("Draft (activated by this order): ")
+            assert [rx.id for rx in window.chosen_fills()] == [draft.id]
+
+    arun(scenario(), timeout=60)
+
+
+def test_signing_out_closes_the_new_order_unsent(
+    arun: Run, sandbox: Any, widgets: list[QWidget]
+) -> None:
+    async def scenario() -> None:
+        async with signed_in(sandbox, "prescriber") as conn:
+            patient, rx = await patient_with_new_rx(conn, offset=16)
+            window = await opened(conn, widgets, patient.id, [rx.id])
+            window.patient_radio.setChecked(True)
+            assert window.review()
+            before = writes(sandbox)
+            await conn.session.sign_out()
+            await until(lambda: gone(window))
+            assert new_writes(sandbox, before) == {}
+
+    arun(scenario(), timeout=60)

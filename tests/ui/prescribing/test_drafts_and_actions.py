@@ -1,0 +1,153 @@
+"""Drafts kept when the sign-in changes, the unsent-changes question, and the prescription
+detail's write actions (duplicate, cancel) — against the sandbox over HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QWidget
+from test_prescription_form import choose, fill, first_patient, ready_form
+from ui_support import settle, until
+from write_support import answer, gone, new_writes, shot, signed_in, window_of, writes
+
+from photon_desktop.domain import PrescriptionInput
+from photon_desktop.ui.patients.detail import PatientDetail
+from photon_desktop.ui.prescriptions.detail import PrescriptionDetail
+from photon_desktop.ui.prescriptions.drafts import drafts_for, owner_of
+from photon_desktop.ui.prescriptions.form import PrescriptionForm
+from photon_desktop.ui.prescriptions.launch import open_prescription_form
+
+Run = Callable[..., Any]
+
+
+def test_sign_out_closes_the_form_unsent_and_the_draft_comes_back(
+    arun: Run, sandbox: Any, widgets: list[QWidget]
+) -> None:
+    async def scenario() -> None:
+        async with signed_in(sandbox, "prescriber") as conn:
+            form, editor = await ready_form(conn, widgets, offset=2)
+            await choose(editor, "metformin")
+            fill(editor)
+            owner, patient_id = owner_of(conn.workspace), form.patient_id
+            external, treatment = editor.external_id, editor.treatment
+            before = writes(sandbox)
+
+            await conn.session.sign_out()
+            await until(lambda: gone(form))
+            assert new_writes(sandbox, before) == {}
+            draft = drafts_for(conn.workspace).get(owner, patient_id)
+            assert draft is not None and draft.items[0].external_id == external
+            assert "sign-in changed" in draft.reason
+
+            # Someone else (staff) cannot prescribe: no form, and the page says who can.
+            await conn.as_user("staff")
+            assert open_prescription_form(conn.workspace, patient_id) is None
+            detail = PatientDetail(conn.workspace)
+            widgets.append(detail)
+            detail.show()
+            detail.load(patient_id)
+            await until(lambda: detail.patient is not None)
+            actions = detail.chart_actions
+            assert not actions.prescribe_button.isVisible()
+            assert actions.who_prescribes.text() == (
+                "Only a signed-in prescriber can write prescriptions."
+            )
+            assert actions.order_button.isVisible() and actions.allergy_button.isVisible()
+            # The staff member does not see the prescriber's draft.
+            assert drafts_for(conn.workspace).of(owner_of(conn.workspace)) == []
+
+            # The prescriber signs in again: "New prescription" reopens the draft as it was.
+            await conn.session.sign_out()
+            await conn.as_user("prescriber")
+            await until(lambda: actions.prescribe_button.isVisible())
+            actions.prescribe_button.click()
+            again = await window_of(PrescriptionForm)
+            widgets.append(again)
+            restored = again.editors[0]
+            assert restored.external_id == external  # a resend can never be a second record
+            assert restored.treatment == treatment
+            assert restored.instructions.toPlainText() == "Take 1 tablet by mouth once daily"
+            assert "Restored the unsent prescriptions" in again.notice.text()
+            assert drafts_for(conn.workspace).get(owner, patient_id) is None
+
+    arun(scenario(), timeout=90)
+
+
+def test_closing_with_unsent_edits_asks_first(
+    arun: Run, sandbox: Any, widgets: list[QWidget]
+) -> None:
+    async def scenario() -> None:
+        async with signed_in(sandbox, "prescriber") as conn:
+            form, editor = await ready_form(conn, widgets, offset=3)
+            editor.instructions.setPlainText("Apply twice daily")
+            QTest.keyClick(form, Qt.Key.Key_Escape)
+            await answer("Unsent prescriptions", "Keep editing")
+            await settle(0.05)
+            assert form.isVisible()
+            form.close()
+            await answer("Unsent prescriptions", "Discard")
+            await until(lambda: gone(form))
+            assert drafts_for(conn.workspace).get(owner_of(conn.workspace), form.patient_id) is None
+
+    arun(scenario(), timeout=60)
+
+
+def test_duplicate_and_cancel_from_the_prescription_detail(
+    arun: Run, sandbox: Any, widgets: list[QWidget], scheme: str
+) -> None:
+    async def scenario() -> None:
+        async with signed_in(sandbox, "prescriber") as conn:
+            patient_id, _ = await first_patient(conn, offset=4)
+            found = await conn.services.catalog.medications("omeprazole", first=1)
+            [rx] = await conn.services.prescriptions.create_many(
+                [
+                    PrescriptionInput(
+                        patient_id=patient_id,
+                        treatment_id=found.items[0].id,
+                        dispense_quantity=30,
+                        dispense_unit="Capsule",
+                        fills_allowed=2,
+                        instructions="Take 1 capsule before breakfast",
+                    )
+                ]
+            )
+            detail = PrescriptionDetail(conn.workspace)
+            detail.resize(900, 640)
+            widgets.append(detail)
+            detail.show()
+            detail.load(rx.id)
+            await until(lambda: detail.record is not None)
+            actions = detail.write_actions
+            assert actions.cancel_button.isVisible() and actions.duplicate_button.isVisible()
+            assert actions.order_button.isVisible()
+            shot(detail, f"rx-detail-actions-{scheme}")
+
+            actions.duplicate_button.click()
+            copy = await window_of(PrescriptionForm)
+            widgets.append(copy)
+            card = copy.editors[0]
+            assert card.treatment is not None and card.treatment.id == rx.treatment.id
+            assert card.instructions.toPlainText() == "Take 1 capsule before breakfast"
+            assert card.refills.value() == 1 and card.external_id != rx.external_id
+            # Beside the form: the patient's active prescriptions, this one among them.
+            await until(lambda: "Omeprazole" in copy.chart.active.text())
+            assert "Take 1 capsule before breakfast (2 fills left)" in copy.chart.active.text()
+            copy.close()
+            await answer("Unsent prescriptions", "Discard")
+
+            before = writes(sandbox)
+            actions.cancel_button.click()
+            box = await answer("Cancel prescription", "Keep prescription")
+            assert "No pharmacy can fill it" in box.findChild(QWidget, "qt_msgbox_label").text()  # type: ignore[union-attr]
+            await settle(0.05)
+            assert new_writes(sandbox, before) == {}
+            actions.cancel_button.click()
+            await answer("Cancel prescription", "Cancel prescription")
+            await until(lambda: detail.badge.text() == "Canceled")
+            assert new_writes(sandbox, before) == {"cancelPrescription": 1}
+            assert not actions.cancel_button.isVisible() and not actions.order_button.isVisible()
+
+    arun(scenario(), timeout=60)

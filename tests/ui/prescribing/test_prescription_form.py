@@ -1,0 +1,300 @@
+"""Writing prescriptions against the running sandbox over HTTP, as a signed-in prescriber."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import QWidget
+from ui_support import Connection, settle, until
+from write_support import new_writes, pick_first, shot, signed_in, window_of, writes
+
+from photon_desktop.domain import PrescriptionState
+from photon_desktop.ui.orders.new_order import NewOrderWindow
+from photon_desktop.ui.prescriptions.form import PrescriptionForm
+from photon_desktop.ui.prescriptions.launch import open_prescription_form
+from photon_desktop.ui.prescriptions.rx_editor import RxEditor
+
+Run = Callable[..., Any]
+
+
+async def first_patient(conn: Connection, offset: int = 0) -> tuple[str, str]:
+    page = await conn.services.patients.search(None, first=offset + 1)
+    patient = page.items[offset]
+    return patient.id, patient.name.full
+
+
+async def ready_form(
+    conn: Connection, widgets: list[QWidget], offset: int = 0
+) -> tuple[PrescriptionForm, RxEditor]:
+    patient_id, name = await first_patient(conn, offset)
+    form = open_prescription_form(conn.workspace, patient_id, name)
+    assert form is not None
+    widgets.append(form)
+    editor = form.editors[0]
+    await until(lambda: editor.unit.count() > 1 and form.patient is not None)
+    return form, editor
+
+
+async def choose(editor: RxEditor, term: str) -> None:
+    editor.search.edit.setText(term)
+    editor.search.search_now()
+    await pick_first(editor.search.results)
+    await until(lambda: editor.treatment is not None)
+
+
+def fill(editor: RxEditor, quantity: str = "30", unit: str = "Tablet") -> None:
+    editor.quantity.setText(quantity)
+    editor.unit.setCurrentIndex(editor.unit.findData(unit))
+    editor.refills.setValue(2)
+    editor.days_supply.setText("30")
+    editor.instructions.setPlainText("Take 1 tablet by mouth once daily")
+    editor.notes.setPlainText("Patient prefers blister packs")
+    editor.diagnoses.setText("i10, E11.9")
+
+
+def test_prescriber_writes_two_prescriptions_reviews_signs_and_sends(
+    arun: Run, sandbox: Any, widgets: list[QWidget], scheme: str
+) -> None:
+    async def scenario() -> None:
+        async with signed_in(sandbox, "prescriber") as conn:
+            form, first = await ready_form(conn, widgets)
+            form.resize(1100, 720)
+
+            # Nothing typed: every required field says what is missing; nothing is sent.
+            before = writes(sandbox)
+            assert not form.review()
+            assert set(first.problems) == {"treatment", "quantity", "unit", "instructions"}
+            assert "Fix the marked fields" in form.message.text()
+
+            # Bad values are named under their fields.
+            first.quantity.setText("0")
+            first.days_supply.setText("ten")
+            first.diagnoses.setText("E11.9, diabetes")
+            assert not form.review()
+            assert "greater than 0" in first.problems["quantity"]
+            assert "whole number" in first.problems["days_supply"]
+            assert "DIABETES" in first.problems["diagnoses"]
+            assert first.not_before.minimumDate() == QDate.currentDate()  # never in the past
+
+            # Search needs 3 letters; the newest search wins.
+            first.search.edit.setText("at")
+            first.search.search_now()
+            assert "at least 3" in first.search.status.text()
+            first.search.edit.setText("lisin")
+            first.search.search_now()
+            first.search.edit.setText("atorva")
+            first.search.search_now()
+            await until(lambda: first.search.results.count() > 0)
+            await settle(0.3)
+            labels = [
+                first.search.results.item(i).text() for i in range(first.search.results.count())
+            ]
+            assert any("Atorvastatin" in t for t in labels)
+            assert not any("Lisinopril" in t for t in labels)
+            await pick_first(first.search.results)
+            assert first.treatment is not None and "Atorvastatin" in first.treatment.name
+            fill(first)
+
+            second = form.add_card()
+            await choose(second, "glucose meter")
+            fill(second, quantity="1", unit="Each")
+            second.dispense_as_written.setChecked(True)
+            second.refills.setValue(0)
+            second.diagnoses.setText("")
+            assert form.tabs.count() == 2 and "Blood Glucose" in form.tabs.tabText(1)
+            await settle(0.1)  # layouts settle once the search results are gone
+            shot(form, f"rx-form-{scheme}")
+
+            # Review shows exactly what will be sent.
+            assert form.review()
+            text = form.review_page.text.toPlainText()
+            assert "Prescription 1 of 2" in text and "Prescription 2 of 2" in text
+            assert "30 Tablet" in text and "2 (3 fills in total)" in text
+            assert "I10, E11.9" in text and "Generic substitution permitted" in text
+            assert "Dispense as written — no substitution" in text and "0 (1 fill in total)" in text
+            assert "Patient prefers blister packs" in text
+            assert new_writes(sandbox, before) == {}
+            shot(form, f"rx-review-{scheme}")
+
+            # Sign and send: the only write, disabled while in flight.
+            form.send_button.click()
+            assert not form.send_button.isEnabled()
+            await until(lambda: form.created)
+            assert new_writes(sandbox, before) == {"createPrescriptions": 1}
+            created = form.created
+            assert [rx.external_id for rx in created] == [first.external_id, second.external_id]
+            atorva = await conn.services.prescriptions.get(created[0].id)
+            assert atorva.fills_allowed == 3 and atorva.dispense_unit == "Tablet"
+            assert atorva.effective_date == date.today() and atorva.days_supply == 30
+            assert atorva.state is PrescriptionState.ACTIVE
+            assert created[1].dispense_as_written is True and created[1].fills_allowed == 1
+            assert "2 prescriptions signed and sent" in form.done_page.text()
+            shot(form, f"rx-sent-{scheme}")
+
+            # A second click (or Ctrl+Return) cannot send again.
+            form.send()
+            await settle(0.2)
+            assert new_writes(sandbox, before) == {"createPrescriptions": 1}
+
+            # "Send to a pharmacy" opens the new order with these prescriptions ticked.
+            assert form.after_button.isVisible() and form.after_button.isEnabled()
+            form.after_button.click()
+            order = await window_of(NewOrderWindow)
+            widgets.append(order)
+            await until(lambda: order.fills.count() > 0)
+            assert {rx.id for rx in order.chosen_fills()} == {rx.id for rx in created}
+            order.close()
+            form.close()
+            assert not form.isVisible()  # sent: closing asks nothing
+
+    arun(scenario(), timeout=90)
+
+
+def test_server_problems_land_on_their_fields_and_a_resend_reuses_the_external_id(
+    arun: Run, sandbox: Any, widgets: list[QWidget]
+) -> None:
+    async def scenario() -> None:
+        async with signed_in(sandbox, "prescriber") as conn:
+            form, editor = await ready_form(conn, widgets, offset=1)
+            await choose(editor, "lisinopril")
+            fill(editor)
+            # A unit Photon does not know (as an old template could carry) passes the form's
+            # check; Photon refuses it, and the message lands under the unit.
+            editor.unit.addItem("Bushel", "Bushel")
+            editor.unit.setCurrentIndex(editor.unit.count() - 1)
+            external = editor.external_id
+            before = writes(sandbox)
+            assert form.review()
+            form.send_button.click()
+            await until(lambda: editor.problems.get("unit"))
+            assert "dispenseUnit" in editor.problems["unit"]
+            assert form.stack.currentWidget() is form.edit_page
+            assert "did not accept" in form.message.text()
+
+            editor.unit.setCurrentIndex(editor.unit.findData("Tablet"))
+            assert form.review()
+            form.send_button.click()
+            await until(lambda: form.created)
+            assert form.created[0].external_id == external  # the same id on the resend
+            assert new_writes(sandbox, before) == {"createPrescriptions": 1}
+
+    arun(scenario(), timeout=60)
+
+
+def test_a_lost_answer_is_checked_and_a_failed_send_is_resent_once(
+    arun: Run, sandbox: Any, widgets: list[QWidget]
+) -> None:
+    async def scenario() -> None:
+        async with signed_in(sandbox, "prescriber") as conn:
+            # Photon saves the prescription but the answer never arrives: the form finds it
+            # by its externalId and reports success, without sending again.
+            form, editor = await ready_form(conn, widgets, offset=5)
+            await choose(editor, "levothyroxine")
+            fill(editor)
+            before = writes(sandbox)
+            assert form.review()
+            sandbox.fail_next({"kind": "drop_after"})
+            form.send_button.click()
+            await until(lambda: form.created or "Not sent" in form.message.text())
+            assert form.created and form.created[0].external_id == editor.external_id
+            assert new_writes(sandbox, before) == {"createPrescriptions": 1}
+
+            # The connection drops before Photon runs it: "Not sent", and Sign and send again
+            # sends it once (the same externalId).
+            other, card = await ready_form(conn, widgets, offset=6)
+            await choose(card, "losartan")
+            fill(card)
+            before = writes(sandbox)
+            assert other.review()
+            sandbox.fail_next({"kind": "drop"})
+            other.send_button.click()
+            await until(lambda: "Not sent" in other.message.text())
+            assert not other.created and new_writes(sandbox, before) == {}
+            assert other.send_button.isEnabled() and other.send_button.text() == "Sign and send"
+            other.send_button.click()
+            await until(lambda: other.created)
+            assert other.created[0].external_id == card.external_id
+            assert new_writes(sandbox, before) == {"createPrescriptions": 1}
+
+    arun(scenario(), timeout=60)
+
+
+def test_an_unknown_outcome_says_so_and_a_resend_cannot_make_a_second_prescription(
+    arun: Run, sandbox: Any, widgets: list[QWidget]
+) -> None:
+    async def scenario() -> None:
+        async with signed_in(sandbox, "prescriber") as conn:
+            form, editor = await ready_form(conn, widgets, offset=7)
+            await choose(editor, "amlodipine")
+            fill(editor)
+            assert form.review()
+            before = writes(sandbox)
+            # Saved, answer lost, and every check fails too: the form cannot know.
+            sandbox.fail_next({"kind": "drop_after"}, *[{"kind": "status"}] * 3)
+            form.send_button.click()
+            await until(lambda: "could not check whether" in form.message.text())
+            assert not form.created and new_writes(sandbox, before) == {"createPrescriptions": 1}
+            # Sending again carries the same externalId: Photon refuses a second record. The
+            # form says it was saved already (or shows the saved one, if the service looks it
+            # up after the refusal); either way nothing doubles.
+            form.send_button.click()
+            await until(
+                lambda: (
+                    bool(form.created)
+                    or "already saved by an earlier attempt" in form.message.text()
+                )
+            )
+            assert all(rx.external_id == editor.external_id for rx in form.created)
+            assert new_writes(sandbox, before) == {"createPrescriptions": 1}
+            saved = await conn.services.prescriptions.list(patient_id=form.patient_id, first=100)
+            assert [rx.external_id for rx in saved.items].count(editor.external_id) == 1
+
+    arun(scenario(), timeout=60)
+
+
+def test_an_organization_template_fills_the_card(
+    arun: Run, sandbox: Any, widgets: list[QWidget]
+) -> None:
+    async def scenario() -> None:
+        async with signed_in(sandbox, "prescriber") as conn:
+            form, editor = await ready_form(conn, widgets, offset=8)
+            editor.search.edit.setText("day")
+            editor.search.search_now()
+            results = editor.search.results
+            await until(lambda: results.count() > 1)
+            assert results.item(0).text() == "Organization templates"  # its group comes first
+            match = await pick_first(results)
+            template = match.template
+            assert template is not None and editor.treatment == template.treatment
+            assert editor.quantity.text() == f"{template.dispense_quantity:g}"
+            assert editor.unit.currentData() == template.dispense_unit
+            assert editor.refills.value() == (template.fills_allowed or 1) - 1
+            assert editor.instructions.toPlainText() == template.instructions
+            assert form.review()  # a template is a complete prescription
+
+    arun(scenario(), timeout=60)
+
+
+def test_typing_searches_once_when_the_typing_pauses(
+    arun: Run, sandbox: Any, widgets: list[QWidget]
+) -> None:
+    async def scenario() -> None:
+        async with signed_in(sandbox, "prescriber") as conn:
+            _form, editor = await ready_form(conn, widgets, offset=9)
+            await conn.services.catalog.catalogs()  # cached for the session, as in the app
+            before = dict(sandbox.stats()["graphql_requests"])
+            for typed in ("l", "li", "lis", "lisi", "lisin", "lisino"):
+                editor.search.edit.setText(typed)  # keystrokes, faster than the debounce
+            await until(lambda: editor.search.results.count() > 0)
+            after = sandbox.stats()["graphql_requests"]
+            asked = {k: after[k] - before.get(k, 0) for k in after if after[k] != before.get(k)}
+            assert asked == {"SearchMedications": 1, "SearchMedicalEquipment": 1}
+            texts = [
+                editor.search.results.item(r).text() for r in range(editor.search.results.count())
+            ]
+            assert all("lisino" in t.lower() for t in texts if t.startswith("   "))
+
+    arun(scenario(), timeout=60)
