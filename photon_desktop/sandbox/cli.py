@@ -21,9 +21,9 @@ from collections.abc import Generator, Sequence
 
 import uvicorn
 
-from photon_desktop.sandbox.clinical import ClinicalAPI
 from photon_desktop.sandbox.clock import Clock
 from photon_desktop.sandbox.faults import FaultConfig, Faults, quiet_dropped_connections
+from photon_desktop.sandbox.graphql import ClinicalAPI
 from photon_desktop.sandbox.oauth import CODE_TTL_S
 from photon_desktop.sandbox.server import build_sandbox
 

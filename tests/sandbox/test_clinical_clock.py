@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from test_clinical_support import PRESCRIBER, START, data, gql, make_api, user
 
-from photon_desktop.sandbox.clinical import ClinicalAPI
 from photon_desktop.sandbox.clock import Clock
+from photon_desktop.sandbox.graphql import ClinicalAPI
 
 
 def test_clock_runs_at_its_speed_and_jumps_forward() -> None:

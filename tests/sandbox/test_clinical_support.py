@@ -7,8 +7,8 @@ from typing import Any
 
 from photon_desktop.sandbox import accounts
 from photon_desktop.sandbox.accounts import Principal
-from photon_desktop.sandbox.clinical import ClinicalAPI
 from photon_desktop.sandbox.clock import Clock
+from photon_desktop.sandbox.graphql import ClinicalAPI
 
 START = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 PRESCRIBER = "prescriber@sandbox.photon.local"

@@ -12,7 +12,7 @@ import pytest
 import uvicorn
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from photon_desktop.sandbox.clinical import ClinicalAPI
+from photon_desktop.sandbox.graphql import ClinicalAPI
 from photon_desktop.sandbox.server import build_sandbox
 from photon_desktop.sandbox.tokens import TokenIssuer
 
