@@ -4,19 +4,11 @@
 GraphQL endpoint answers like AWS AppSync (Photon's API): a bad token is HTTP 401 with an
 ``UnauthorizedException`` and no ``data``; everything else is HTTP 200 with ``data``/``errors``.
 
-Admin endpoints (header ``X-Sandbox-Admin: <admin_key>`` from the JSON line, else 401):
-
-- ``GET /admin/faults``; ``PUT /admin/faults`` replaces all settings (``{}`` clears them; see
-  :class:`~photon_desktop.sandbox.faults.FaultConfig`, plus ``fail_next``);
-  ``POST /admin/faults/next`` appends ``{"faults": [{"kind": ..., ...}]}`` to the queue;
-- ``GET /admin/stats``: token requests by grant type, GraphQL requests by operation name, faults
-  applied, and the Clinical API's record and mutation counts (``clinical``);
-- ``GET``/``PUT /admin/clock``: ``{"speed": F}`` and/or ``{"advance_seconds": S}``.
+The admin endpoints live in :mod:`~photon_desktop.sandbox.admin`.
 """
 
 from __future__ import annotations
 
-import json
 import re
 import secrets
 from collections import Counter
@@ -37,12 +29,12 @@ from photon_desktop.sandbox.accounts import (
     Principal,
     demo_user,
 )
+from photon_desktop.sandbox.admin import admin_routes
 from photon_desktop.sandbox.clock import Clock
 from photon_desktop.sandbox.faults import FaultMiddleware, Faults
 from photon_desktop.sandbox.oauth import AUDIENCE, CODE_TTL_S, OAuthServer
+from photon_desktop.sandbox.responses import json_object, unauthorized
 from photon_desktop.sandbox.tokens import TokenError, TokenIssuer
-
-ADMIN_HEADER = "X-Sandbox-Admin"
 
 
 class ClinicalBackend(Protocol):
@@ -117,7 +109,9 @@ def build_sandbox(
 
     ``signing_key``/``kid`` default to a fresh in-memory key (tests pass one to forge near-misses).
     """
-    tokens = TokenIssuer(issuer=issuer, audience=audience, ttl=token_ttl, key=signing_key, kid=kid)
+    tokens = TokenIssuer(
+        issuer=issuer, audience=audience, ttl=token_ttl, key=signing_key, kid=kid, clock=clock
+    )
     m2m_secret = m2m_secret or secrets.token_urlsafe(32)
     oauth = OAuthServer(
         tokens=tokens,
@@ -135,13 +129,10 @@ def build_sandbox(
         try:
             claims = tokens.verify_access_token(_bearer(request.headers.get("authorization")))
         except TokenError as exc:
-            return _unauthorized(str(exc))
-        try:
-            body = json.loads(await request.body())
-        except (ValueError, UnicodeDecodeError):
-            return _bad_request("The request body is not valid JSON.")
-        if not isinstance(body, dict):
-            return _bad_request("The request body must be a JSON object.")
+            return unauthorized(str(exc))
+        body = await json_object(request)
+        if isinstance(body, Response):
+            return body
         graphql_requests[_operation_name(body)] += 1
         return JSONResponse(api.execute(body, _principal(claims)))
 
@@ -152,83 +143,21 @@ def build_sandbox(
             headers={"Allow": "POST"},
         )
 
-    def admin_refused(request: Request) -> Response | None:
-        sent = request.headers.get(ADMIN_HEADER, "")
-        if not secrets.compare_digest(sent.encode(), key.encode()):
-            return JSONResponse(
-                {"error": f"the {ADMIN_HEADER} header must hold this run's admin key"},
-                status_code=401,
-            )
-        return None
-
-    async def admin_faults(request: Request) -> Response:
-        if refused := admin_refused(request):
-            return refused
-        if request.method == "PUT":
-            raw = await _json_object(request)
-            if isinstance(raw, Response):
-                return raw
-            try:
-                faults.replace(raw)
-            except ValueError as exc:
-                return _bad_request(str(exc))
-        return JSONResponse(faults.snapshot())
-
-    async def admin_faults_next(request: Request) -> Response:
-        if refused := admin_refused(request):
-            return refused
-        try:
-            raw = json.loads(await request.body())
-            faults.enqueue(raw)
-        except ValueError as exc:
-            return _bad_request(str(exc))
-        return JSONResponse(faults.snapshot())
-
-    async def admin_stats(request: Request) -> Response:
-        if refused := admin_refused(request):
-            return refused
-        return JSONResponse(
-            {
-                "token_requests": dict(oauth.state.token_requests),
-                "graphql_requests": dict(graphql_requests),
-                "faults_applied": dict(faults.applied),
-                "clinical": api.stats(),
-            }
-        )
-
-    async def admin_clock(request: Request) -> Response:
-        if refused := admin_refused(request):
-            return refused
-        if request.method == "PUT":
-            raw = await _json_object(request)
-            if isinstance(raw, Response):
-                return raw
-            unknown = set(raw) - {"speed", "advance_seconds"}
-            if unknown or not raw:
-                return _bad_request('send {"speed": F} and/or {"advance_seconds": S}')
-            try:
-                speed, advance = raw.get("speed"), raw.get("advance_seconds")
-                for value in (speed, advance):
-                    if value is not None and (
-                        isinstance(value, bool) or not isinstance(value, int | float)
-                    ):
-                        raise ValueError("speed and advance_seconds must be numbers")
-                if speed is not None:
-                    clock.set_speed(float(speed))
-                if advance is not None:
-                    clock.advance(float(advance))
-            except ValueError as exc:
-                return _bad_request(str(exc))
-        return JSONResponse({"now": clock.now().isoformat(), "speed": clock.speed})
-
     routes = [
         *oauth.routes(),
         Route("/graphql", graphql, methods=["POST"]),
         Route("/graphql", graphql_get, methods=["GET", "PUT", "DELETE", "PATCH"]),
-        Route("/admin/faults", admin_faults, methods=["GET", "PUT"]),
-        Route("/admin/faults/next", admin_faults_next, methods=["POST"]),
-        Route("/admin/stats", admin_stats, methods=["GET"]),
-        Route("/admin/clock", admin_clock, methods=["GET", "PUT"]),
+        *admin_routes(
+            key=key,
+            faults=faults,
+            clock=clock,
+            stats=lambda: {
+                "token_requests": dict(oauth.state.token_requests),
+                "graphql_requests": dict(graphql_requests),
+                "faults_applied": dict(faults.applied),
+                "clinical": api.stats(),
+            },
+        ),
     ]
     app = FaultMiddleware(Starlette(routes=routes), faults)
     return Sandbox(
@@ -283,26 +212,3 @@ def _principal(claims: dict[str, Any]) -> Principal:
         permissions=frozenset(permissions),
         user_email=user_email,
     )
-
-
-def _unauthorized(message: str) -> JSONResponse:
-    return JSONResponse(
-        {"errors": [{"errorType": "UnauthorizedException", "message": message}]},
-        status_code=401,
-    )
-
-
-def _bad_request(message: str) -> JSONResponse:
-    return JSONResponse(
-        {"errors": [{"errorType": "BadRequestException", "message": message}]}, status_code=400
-    )
-
-
-async def _json_object(request: Request) -> dict[str, Any] | Response:
-    try:
-        raw = json.loads(await request.body())
-    except (ValueError, UnicodeDecodeError):
-        return _bad_request("The request body is not valid JSON.")
-    if not isinstance(raw, dict):
-        return _bad_request("The request body must be a JSON object.")
-    return raw

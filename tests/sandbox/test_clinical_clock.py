@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from test_clinical_support import PRESCRIBER, START, data, gql, make_api, user
 
-from photon_desktop.sandbox.clock import Clock
+from photon_desktop.sandbox.clock import Clock, ManualTime
 from photon_desktop.sandbox.graphql import ClinicalAPI
 
 
 def test_clock_runs_at_its_speed_and_jumps_forward() -> None:
-    clock = Clock(speed=3600, start=START)
+    source = ManualTime()
+    clock = Clock(speed=3600, start=START, source=source)
     first = clock.now()
-    time.sleep(0.02)
+    source.advance(0.02)
     assert first.tzinfo is UTC or first.utcoffset() == timedelta(0)
-    assert clock.now() - first >= timedelta(seconds=60)  # 20 ms at 3600x is over a minute
+    assert clock.now() - first == timedelta(seconds=72)  # 20 ms at 3600x
     frozen = Clock(speed=0, start=START)
     frozen.advance(90)
     assert frozen.now() == START + timedelta(seconds=90)

@@ -9,14 +9,15 @@ import base64
 import hashlib
 import re
 import secrets
-import time
 from urllib.parse import parse_qs, urlsplit
 
 import jwt
 import pytest
+from embedded import embedded_sandbox
 
 LOOPBACK_REDIRECT = "http://127.0.0.1:53682/callback"  # the one SandboxInfo.sign_in uses
 PRESCRIBER = "prescriber@sandbox.photon.local"
+NATIVE = "sandboxNativeDesktop000000000001"
 STAFF = "staff@sandbox.photon.local"
 
 
@@ -273,14 +274,39 @@ def test_a_code_works_once_and_a_replay_revokes_what_it_issued(sandbox, http) ->
     assert refresh(sandbox, http, first.json()["refresh_token"]).json()["error"] == "invalid_grant"
 
 
-def test_a_code_expires(fresh_sandbox, http) -> None:
-    short = fresh_sandbox("--code-ttl", "0.2")
-    verifier = secrets.token_urlsafe(48)
-    code = short.authorize_code(PRESCRIBER, verifier=verifier)
-    time.sleep(0.5)
-    answer = exchange(short, http, code, verifier)
+def test_a_code_expires() -> None:
+    with embedded_sandbox(code_ttl=30) as run:
+        verifier = secrets.token_urlsafe(48)
+        fresh = run.code(PRESCRIBER, verifier)
+        run.time.advance(29)
+        assert run.exchange(fresh, verifier).status_code == 200
+        stale = run.code(PRESCRIBER, verifier)
+        run.time.advance(31)
+        answer = run.exchange(stale, verifier)
     assert answer.status_code == 403
     assert answer.json()["error"] == "invalid_grant"
+
+
+def test_a_refresh_token_lives_thirty_days_like_auth0s_default() -> None:
+    with embedded_sandbox() as run:
+        first = run.sign_in(PRESCRIBER)["refresh_token"]
+        run.time.advance(29 * 86_400)
+        rotated = run.http.post(
+            run.url + "oauth/token",
+            data={"grant_type": "refresh_token", "client_id": NATIVE, "refresh_token": first},
+        )
+        assert rotated.status_code == 200, rotated.text
+        run.time.advance(2 * 86_400)
+        expired = run.http.post(
+            run.url + "oauth/token",
+            data={
+                "grant_type": "refresh_token",
+                "client_id": NATIVE,
+                "refresh_token": rotated.json()["refresh_token"],
+            },
+        )
+    assert expired.status_code == 403
+    assert expired.json()["error"] == "invalid_grant"
 
 
 # -- refresh rotation, reuse detection, revoke ---------------------------------------------------

@@ -13,7 +13,8 @@ from typing import Any
 
 from photon_desktop.sandbox.accounts import Principal
 from photon_desktop.sandbox.graphql.errors import InputErrors, unauthorized
-from photon_desktop.sandbox.store import Store, UserRecord, full_name
+from photon_desktop.sandbox.records import UserRecord, full_name
+from photon_desktop.sandbox.store import Store
 
 DEFAULT_PAGE = 25
 MAX_PAGE = 100

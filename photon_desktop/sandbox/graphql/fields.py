@@ -21,7 +21,8 @@ from photon_desktop.sandbox.graphql.context import (
     take,
 )
 from photon_desktop.sandbox.graphql.queries import orders_matching, rx_matching
-from photon_desktop.sandbox.store import PatientRecord, Store, UserRecord
+from photon_desktop.sandbox.records import PatientRecord, UserRecord
+from photon_desktop.sandbox.store import Store
 
 
 def type_resolvers(store: Store) -> dict[str, dict[str, Resolver]]:
@@ -82,7 +83,7 @@ def type_resolvers(store: Store) -> dict[str, dict[str, Resolver]]:
         return [Fil(f) for f in store.rx_fills(source.h)]
 
     def order_fulfillment(source: Ord, info: GraphQLResolveInfo) -> Any:
-        return store.fulfillment_at(source.h, info.context.ts)
+        return store.progress.fulfillment_at(source.h, info.context.ts)
 
     def fill_treatment(source: Fil, _info: Any) -> Treatment:
         return store.treatment_at(store.fill_treatment[source.h])
@@ -139,18 +140,18 @@ def type_resolvers(store: Store) -> dict[str, dict[str, Resolver]]:
             "fulfillment": order_fulfillment,
             "patient": lambda s, _i: store.patient(store.ord_patient[s.h]),
             "pharmacy": lambda s, _i: store.pharmacy_of(s.h),
-            "state": lambda s, i: store.order_state_at(s.h, i.context.ts),
-            "exceptions": lambda s, _i: store.order_exceptions(s.h),
+            "state": lambda s, i: store.progress.order_state_at(s.h, i.context.ts),
+            "exceptions": lambda s, _i: store.progress.order_exceptions(s.h),
         },
         "Fill": {
             "id": lambda s, _i: store.fill_id(s.h),
-            "filledAt": lambda s, i: store.filled_at(s.h, i.context.ts),
+            "filledAt": lambda s, i: store.progress.filled_at(s.h, i.context.ts),
             "order": lambda s, _i: Ord(store.fill_order[s.h]),
             "prescription": fill_rx,
             "requestedAt": lambda s, _i: datetime.fromtimestamp(
                 store.ord_created[store.fill_order[s.h]], tz=UTC
             ),
-            "state": lambda s, i: store.fill_state_at(s.h, i.context.ts),
+            "state": lambda s, i: store.progress.fill_state_at(s.h, i.context.ts),
             "treatment": fill_treatment,
         },
         "OrderFulfillment": {

@@ -16,7 +16,8 @@ from photon_desktop.sandbox import accounts
 from photon_desktop.sandbox.graphql.context import Context, Ord, Resolver, Rx, current_user
 from photon_desktop.sandbox.graphql.errors import InputErrors, not_found, unauthorized
 from photon_desktop.sandbox.graphql.validation import Validator
-from photon_desktop.sandbox.store import PatientRecord, Store, UserRecord
+from photon_desktop.sandbox.records import PatientRecord, UserRecord
+from photon_desktop.sandbox.store import Store
 
 NAMES = (
     "createPatient",
@@ -171,7 +172,7 @@ class Mutations:
     def _m_cancel_order(self, context: Context, id: str, reason: str | None = None) -> Ord:
         context.require(accounts.WRITE_ORDER)
         o = self._order_or_404(id)
-        state = self.store.order_state_at(o, context.ts)
+        state = self.store.progress.order_state_at(o, context.ts)
         if state in ("COMPLETED", "CANCELED"):
             raise InputErrors([("id", f"A {state} order cannot be canceled")])
         self.store.cancel_order(o, reason)
@@ -184,7 +185,7 @@ class Mutations:
         found = store.ref.pharmacies_by_id.get(pharmacyId)
         if found is None:
             raise InputErrors([("pharmacyId", f"Pharmacy {pharmacyId} was not found")])
-        state = store.order_state_at(o, context.ts)
+        state = store.progress.order_state_at(o, context.ts)
         if state not in ("ROUTING", "PLACED", "PENDING"):
             raise InputErrors([("id", f"A {state} order cannot be routed")])
         if store.pharmacy_of(o) is found:

@@ -23,7 +23,8 @@ from photon_desktop.sandbox.graphql.context import (
     take,
 )
 from photon_desktop.sandbox.graphql.errors import InputErrors, SandboxError, not_found
-from photon_desktop.sandbox.store import PatientRecord, Store, UserRecord
+from photon_desktop.sandbox.records import PatientRecord, UserRecord
+from photon_desktop.sandbox.store import Store
 
 PHARMACY_DEFAULT_PAGE = 100
 
@@ -276,7 +277,7 @@ def orders_matching(
     search, ord_patient = store.p_search, store.ord_patient
     now = context.ts
     for o in handles:
-        if state is not None and store.order_state_at(o, now) != state:
+        if state is not None and store.progress.order_state_at(o, now) != state:
             continue
         if needle and needle not in search[ord_patient[o]]:
             continue

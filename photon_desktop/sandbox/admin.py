@@ -1,0 +1,108 @@
+"""The admin endpoints tests and demos use to steer a run (header ``X-Sandbox-Admin``, else 401).
+
+- ``GET /admin/faults``; ``PUT /admin/faults`` replaces all settings (``{}`` clears them; see
+  :class:`~photon_desktop.sandbox.faults.FaultConfig`, plus ``fail_next``);
+  ``POST /admin/faults/next`` appends ``{"faults": [{"kind": ..., ...}]}`` to the queue;
+- ``GET /admin/stats``: token requests by grant type, GraphQL requests by operation name, faults
+  applied, and the Clinical API's record and mutation counts (``clinical``);
+- ``GET``/``PUT /admin/clock``: ``{"speed": F}`` and/or ``{"advance_seconds": S}``.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from photon_desktop.sandbox.clock import Clock
+from photon_desktop.sandbox.faults import Faults
+from photon_desktop.sandbox.responses import bad_request, json_body, json_object
+
+ADMIN_HEADER = "X-Sandbox-Admin"
+
+
+def admin_routes(
+    *, key: str, faults: Faults, clock: Clock, stats: Callable[[], dict[str, Any]]
+) -> list[Route]:
+    """The ``/admin/*`` routes of one run, guarded by its admin ``key``."""
+
+    def refused(request: Request) -> Response | None:
+        sent = request.headers.get(ADMIN_HEADER, "")
+        if not secrets.compare_digest(sent.encode(), key.encode()):
+            return JSONResponse(
+                {"error": f"the {ADMIN_HEADER} header must hold this run's admin key"},
+                status_code=401,
+            )
+        return None
+
+    async def admin_faults(request: Request) -> Response:
+        if answer := refused(request):
+            return answer
+        if request.method == "PUT":
+            raw = await json_object(request)
+            if isinstance(raw, Response):
+                return raw
+            try:
+                faults.replace(raw)
+            except ValueError as exc:
+                return bad_request(str(exc))
+        return JSONResponse(faults.snapshot())
+
+    async def admin_faults_next(request: Request) -> Response:
+        if answer := refused(request):
+            return answer
+        raw = await json_body(request)
+        if isinstance(raw, Response):
+            return raw
+        try:
+            faults.enqueue(raw)
+        except ValueError as exc:
+            return bad_request(str(exc))
+        return JSONResponse(faults.snapshot())
+
+    async def admin_stats(request: Request) -> Response:
+        if answer := refused(request):
+            return answer
+        return JSONResponse(stats())
+
+    async def admin_clock(request: Request) -> Response:
+        if answer := refused(request):
+            return answer
+        if request.method == "PUT":
+            raw = await json_object(request)
+            if isinstance(raw, Response):
+                return raw
+            problem = _set_clock(clock, raw)
+            if problem:
+                return bad_request(problem)
+        return JSONResponse({"now": clock.now().isoformat(), "speed": clock.speed})
+
+    return [
+        Route("/admin/faults", admin_faults, methods=["GET", "PUT"]),
+        Route("/admin/faults/next", admin_faults_next, methods=["POST"]),
+        Route("/admin/stats", admin_stats, methods=["GET"]),
+        Route("/admin/clock", admin_clock, methods=["GET", "PUT"]),
+    ]
+
+
+def _set_clock(clock: Clock, raw: dict[str, Any]) -> str | None:
+    """Apply ``{"speed": F, "advance_seconds": S}``; why not, or None. All or nothing."""
+    unknown = set(raw) - {"speed", "advance_seconds"}
+    if unknown or not raw:
+        return 'send {"speed": F} and/or {"advance_seconds": S}'
+    speed, advance = raw.get("speed"), raw.get("advance_seconds")
+    for value in (speed, advance):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
+            return "speed and advance_seconds must be numbers"
+    try:
+        if speed is not None:
+            clock.set_speed(float(speed))
+        if advance is not None:
+            clock.advance(float(advance))
+    except (ValueError, OverflowError) as exc:
+        return str(exc)
+    return None

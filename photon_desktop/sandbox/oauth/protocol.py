@@ -1,0 +1,145 @@
+"""The wire side of sign-in: parameters, redirects, PKCE, error bodies, what is remembered.
+
+Codes, transactions and refresh tokens live in memory for one run; their ages are measured on
+the run's clock (``Clock.monotonic``), so tests move time instead of sleeping.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import ipaddress
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from photon_desktop.sandbox.accounts import DemoUser
+
+AUDIENCE = "https://api.sandbox.photon.local"
+CODE_TTL_S = 60.0
+TRANSACTION_TTL_S = 600.0
+REFRESH_TTL_S = 30 * 86_400.0  # Auth0's default absolute lifetime
+OIDC_SCOPES = ("openid", "profile", "email", "offline_access")
+VERIFIER = re.compile(r"^[A-Za-z0-9\-._~]{43,128}$")
+CHALLENGE = re.compile(r"^[A-Za-z0-9\-_]{43}$")
+
+
+def loopback_redirect_error(uri: str) -> str | None:
+    """Why ``uri`` is not an RFC 8252 loopback redirect (``http://127.0.0.1:<port>/...``), or None.
+
+    ``localhost`` is refused on purpose: it can resolve elsewhere, so RFC 8252 §8.3 prefers the
+    IP literal.
+    """
+    try:
+        parts = urlsplit(uri)
+        port = parts.port
+    except ValueError:
+        return "redirect_uri is not a valid URL"
+    if parts.scheme != "http":
+        return "redirect_uri must use http on the loopback interface"
+    host = parts.hostname or ""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return "redirect_uri host must be 127.0.0.1 or [::1]"
+    if not address.is_loopback or str(address) not in ("127.0.0.1", "::1"):
+        return "redirect_uri host must be 127.0.0.1 or [::1]"
+    if port is None or port == 0:
+        return "redirect_uri must name a port"
+    if parts.username or parts.password or parts.fragment:
+        return "redirect_uri must not contain credentials or a fragment"
+    return None
+
+
+def s256(verifier: str) -> str:
+    digest = hashlib.sha256(verifier.encode("ascii")).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+
+
+def with_query(uri: str, params: dict[str, str]) -> str:
+    return uri + ("&" if "?" in uri else "?") + urlencode(params)
+
+
+@dataclass(slots=True)
+class Transaction:
+    """One shown sign-in page; its random id is the CSRF token of the decision form."""
+
+    redirect_uri: str
+    state: str
+    code_challenge: str
+    scope: str
+    nonce: str | None
+    created: float
+
+
+@dataclass(slots=True)
+class Code:
+    user: DemoUser
+    redirect_uri: str
+    code_challenge: str
+    scope: str
+    nonce: str | None
+    created: float
+    used: bool = False
+    family: str | None = None  # refresh family it issued, revoked if the code is replayed
+
+
+@dataclass(slots=True)
+class Refresh:
+    user: DemoUser
+    scope: str
+    family: str
+    created: float  # when the family's first refresh token was issued
+    used: bool = False
+
+
+@dataclass
+class AuthState:
+    """Everything the sign-in endpoints remember during one run."""
+
+    transactions: dict[str, Transaction] = field(default_factory=dict)
+    codes: dict[str, Code] = field(default_factory=dict)
+    refresh_tokens: dict[str, Refresh] = field(default_factory=dict)
+    revoked_families: set[str] = field(default_factory=set)
+    token_requests: Counter[str] = field(default_factory=Counter)
+
+
+def oauth_error(status: int, error: str, description: str) -> JSONResponse:
+    return JSONResponse(
+        {"error": error, "error_description": description},
+        status_code=status,
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+async def read_params(request: Request) -> dict[str, str] | None:
+    """The body as flat strings, JSON or form-encoded, as Auth0 accepts both."""
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    try:
+        if content_type == "application/json":
+            raw = json.loads(await request.body())
+            if not isinstance(raw, dict):
+                return None
+            return {str(k): str(v) for k, v in raw.items() if isinstance(v, str | int)}
+        return await read_form(request)
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+async def read_form(request: Request) -> dict[str, str]:
+    """An ``application/x-www-form-urlencoded`` body (no multipart: no client sends one)."""
+    body = (await request.body()).decode("utf-8")
+    return dict(parse_qsl(body, keep_blank_values=True, max_num_fields=50))
+
+
+def token_response(body: dict[str, Any]) -> JSONResponse:
+    return JSONResponse(body, headers={"Cache-Control": "no-store", "Pragma": "no-cache"})
+
+
+# -- HTML ---------------------------------------------------------------------------------------
