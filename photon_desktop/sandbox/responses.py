@@ -28,6 +28,8 @@ async def json_body(request: Request) -> Any:
         return json.loads(await request.body())
     except (ValueError, UnicodeDecodeError):
         return bad_request("The request body is not valid JSON.")
+    except RecursionError:
+        return bad_request("The request body is nested too deeply.")
 
 
 async def json_object(request: Request) -> dict[str, Any] | Response:

@@ -32,6 +32,7 @@ from photon_desktop.sandbox.accounts import (
 from photon_desktop.sandbox.admin import admin_routes
 from photon_desktop.sandbox.clock import Clock
 from photon_desktop.sandbox.faults import FaultMiddleware, Faults
+from photon_desktop.sandbox.hosts import LoopbackHostMiddleware, allowed_hosts
 from photon_desktop.sandbox.oauth import AUDIENCE, CODE_TTL_S, OAuthServer
 from photon_desktop.sandbox.responses import json_object, unauthorized
 from photon_desktop.sandbox.tokens import TokenError, TokenIssuer
@@ -159,7 +160,9 @@ def build_sandbox(
             },
         ),
     ]
-    app = FaultMiddleware(Starlette(routes=routes), faults)
+    app = LoopbackHostMiddleware(
+        FaultMiddleware(Starlette(routes=routes), faults), allowed_hosts(issuer)
+    )
     return Sandbox(
         app=app,
         issuer=issuer,

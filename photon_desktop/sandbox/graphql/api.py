@@ -27,6 +27,7 @@ from graphql import (
 from photon_desktop.sandbox.accounts import Principal
 from photon_desktop.sandbox.clock import Clock
 from photon_desktop.sandbox.graphql.context import Context, Resolver
+from photon_desktop.sandbox.graphql.depth import MAX_DEPTH, query_depth
 from photon_desktop.sandbox.graphql.errors import (
     SandboxError,
     format_error,
@@ -135,6 +136,11 @@ class ClinicalAPI:
         document: DocumentNode | list[GraphQLError]
         try:
             parsed = parse(query)
+            depth = query_depth(parsed)
+            if depth > MAX_DEPTH:
+                raise GraphQLError(
+                    f"The query nests {depth} levels deep; the limit is {MAX_DEPTH}."
+                )
             problems = validate(self.schema, parsed)
         except GraphQLError as error:
             document = [error]

@@ -128,7 +128,7 @@ async def read_params(request: Request) -> dict[str, str] | None:
                 return None
             return {str(k): str(v) for k, v in raw.items() if isinstance(v, str | int)}
         return await read_form(request)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return None
 
 
