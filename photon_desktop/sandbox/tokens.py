@@ -49,6 +49,7 @@ class TokenIssuer:
         self._key = key or rsa.generate_private_key(public_exponent=65537, key_size=2048)
         self.kid = kid or secrets.token_hex(8)
         self.clock = clock or Clock()
+        self._revoked: set[str] = set()
 
     # -- issuing ------------------------------------------------------------------------------
 
@@ -172,7 +173,15 @@ class TokenIssuer:
             raise TokenError("Token is invalid.")
         if exp <= self.clock.wall():
             raise TokenError("Token has expired.")
+        if claims.get("jti") in self._revoked:
+            raise TokenError("Token has been revoked.")
         return claims
+
+    def revoke(self, claims: dict[str, Any]) -> None:
+        """Refuse this access token from now on (RFC 7009 revocation of an access token)."""
+        jti = claims.get("jti")
+        if isinstance(jti, str):
+            self._revoked.add(jti)
 
     def jwks(self) -> dict[str, Any]:
         """The public key set served at ``/.well-known/jwks.json``."""

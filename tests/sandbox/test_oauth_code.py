@@ -15,6 +15,8 @@ import jwt
 import pytest
 from embedded import embedded_sandbox
 
+from photon_desktop.sandbox.accounts import ALL_PERMISSIONS
+
 LOOPBACK_REDIRECT = "http://127.0.0.1:53682/callback"  # the one SandboxInfo.sign_in uses
 PRESCRIBER = "prescriber@sandbox.photon.local"
 NATIVE = "sandboxNativeDesktop000000000001"
@@ -212,7 +214,8 @@ def test_a_prescriber_gets_access_id_and_refresh_tokens(sandbox, http) -> None:
     body = answer.json()
     assert body["token_type"] == "Bearer"
     assert body["expires_in"] == 86400
-    assert set(body["scope"].split()) == {"openid", "profile", "email", "offline_access"}
+    oidc = {"openid", "profile", "email", "offline_access"}
+    assert set(body["scope"].split()) == oidc | set(ALL_PERMISSIONS)  # what was granted
 
     access = verify(sandbox, body["access_token"], sandbox.audience)
     assert access["aud"] == [sandbox.audience, sandbox.issuer + "userinfo"]
@@ -247,7 +250,7 @@ def test_without_openid_or_offline_access_there_is_no_id_or_refresh_token(sandbo
 def test_a_wrong_code_verifier_is_refused(sandbox, http) -> None:
     code = sandbox.authorize_code(PRESCRIBER, verifier=secrets.token_urlsafe(48))
     answer = exchange(sandbox, http, code, secrets.token_urlsafe(48))
-    assert answer.status_code == 403
+    assert answer.status_code == 400
     assert answer.json() == {
         "error": "invalid_grant",
         "error_description": "Failed to verify code verifier",
@@ -258,7 +261,7 @@ def test_the_redirect_uri_must_match_the_one_at_authorize(sandbox, http) -> None
     verifier = secrets.token_urlsafe(48)
     code = sandbox.authorize_code(PRESCRIBER, verifier=verifier)
     answer = exchange(sandbox, http, code, verifier, redirect_uri="http://127.0.0.1:9/other")
-    assert answer.status_code == 403
+    assert answer.status_code == 400
     assert answer.json()["error"] == "invalid_grant"
 
 
@@ -269,7 +272,7 @@ def test_a_code_works_once_and_a_replay_revokes_what_it_issued(sandbox, http) ->
     assert first.status_code == 200
 
     replay = exchange(sandbox, http, code, verifier)
-    assert replay.status_code == 403
+    assert replay.status_code == 400
     assert replay.json()["error"] == "invalid_grant"
     assert refresh(sandbox, http, first.json()["refresh_token"]).json()["error"] == "invalid_grant"
 
@@ -283,7 +286,7 @@ def test_a_code_expires() -> None:
         stale = run.code(PRESCRIBER, verifier)
         run.time.advance(31)
         answer = run.exchange(stale, verifier)
-    assert answer.status_code == 403
+    assert answer.status_code == 400
     assert answer.json()["error"] == "invalid_grant"
 
 
@@ -305,7 +308,7 @@ def test_a_refresh_token_lives_thirty_days_like_auth0s_default() -> None:
                 "refresh_token": rotated.json()["refresh_token"],
             },
         )
-    assert expired.status_code == 403
+    assert expired.status_code == 400
     assert expired.json()["error"] == "invalid_grant"
 
 
@@ -325,7 +328,7 @@ def test_refresh_rotates_and_reuse_revokes_the_whole_family(sandbox, http) -> No
     assert "id_token" in rotated.json()
 
     reused = refresh(sandbox, http, first)
-    assert reused.status_code == 403
+    assert reused.status_code == 400
     assert reused.json()["error"] == "invalid_grant"
     # Reuse detection: the newest token of the family is dead too.
     assert refresh(sandbox, http, second).json()["error"] == "invalid_grant"
@@ -333,7 +336,7 @@ def test_refresh_rotates_and_reuse_revokes_the_whole_family(sandbox, http) -> No
 
 def test_an_unknown_refresh_token_is_an_invalid_grant(sandbox, http) -> None:
     answer = refresh(sandbox, http, "not-a-token")
-    assert answer.status_code == 403
+    assert answer.status_code == 400
     assert answer.json()["error"] == "invalid_grant"
 
 

@@ -12,20 +12,22 @@ import ipaddress
 import json
 import re
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import parse_qsl, unquote_plus, urlencode, urlsplit
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from photon_desktop.sandbox.accounts import DemoUser
+from photon_desktop.sandbox.accounts import ALL_PERMISSIONS, DemoUser
 
 AUDIENCE = "https://api.sandbox.photon.local"
 CODE_TTL_S = 60.0
 TRANSACTION_TTL_S = 600.0
 REFRESH_TTL_S = 30 * 86_400.0  # Auth0's default absolute lifetime
 OIDC_SCOPES = ("openid", "profile", "email", "offline_access")
+PROMPTS = frozenset({"none", "login", "consent", "select_account"})
 VERIFIER = re.compile(r"^[A-Za-z0-9\-._~]{43,128}$")
 CHALLENGE = re.compile(r"^[A-Za-z0-9\-_]{43}$")
 
@@ -110,12 +112,54 @@ class AuthState:
     token_requests: Counter[str] = field(default_factory=Counter)
 
 
-def oauth_error(status: int, error: str, description: str) -> JSONResponse:
+def oauth_error(
+    status: int, error: str, description: str, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    """An RFC 6749 §5.2 error body (``invalid_client`` is 401, the others 400)."""
     return JSONResponse(
         {"error": error, "error_description": description},
         status_code=status,
-        headers={"Cache-Control": "no-store"},
+        headers={"Cache-Control": "no-store", **(headers or {})},
     )
+
+
+def granted_scopes(requested: str, permissions: Sequence[str]) -> tuple[list[str], list[str]]:
+    """(OIDC scopes, API permissions) to grant for a ``scope`` parameter.
+
+    API scopes in the request narrow the grant to those the caller holds; a request naming none
+    gets all the caller's permissions (Auth0's RBAC behaviour).
+    """
+    words = requested.split()
+    oidc = [s for s in OIDC_SCOPES if s in words]
+    asked = {p for p in ALL_PERMISSIONS if p in words}
+    granted = [p for p in permissions if p in asked] if asked else list(permissions)
+    return oidc, granted
+
+
+def requested_api(params: Mapping[str, str]) -> tuple[str | None, str | None]:
+    """(the API asked for, or None; why the request is bad, or None).
+
+    Auth0's ``audience`` and RFC 8707's ``resource`` are alternatives; both may be sent only
+    if they name the same API.
+    """
+    audience, resource = params.get("audience") or None, params.get("resource") or None
+    if audience and resource and audience != resource:
+        return None, "audience and resource name different APIs"
+    return audience or resource, None
+
+
+def basic_credentials(header: str | None) -> tuple[str, str] | None:
+    """``client_id``/``client_secret`` from ``Authorization: Basic`` (RFC 6749 §2.3.1)."""
+    if not header or header[:6].lower() != "basic ":
+        return None
+    try:
+        decoded = base64.b64decode(header[6:].strip(), validate=True).decode("utf-8")
+    except (ValueError, UnicodeDecodeError):
+        return None
+    client_id, sep, secret = decoded.partition(":")
+    if not sep:
+        return None
+    return unquote_plus(client_id), unquote_plus(secret)
 
 
 async def read_params(request: Request) -> dict[str, str] | None:
