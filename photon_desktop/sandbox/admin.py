@@ -5,6 +5,9 @@
   ``POST /admin/faults/next`` appends ``{"faults": [{"kind": ..., ...}]}`` to the queue;
 - ``GET /admin/stats``: token requests by grant type, GraphQL requests by operation name, faults
   applied, and the Clinical API's record and mutation counts (``clinical``);
+- ``GET /admin/records?externalId=X``: how many patients, prescriptions and orders carry that
+  ``externalId`` (counted over the stored records) and their ids, so a test can assert that a
+  retried write exists exactly once;
 - ``GET``/``PUT /admin/clock``: ``{"speed": F}`` and/or ``{"advance_seconds": S}``.
 """
 
@@ -26,7 +29,12 @@ ADMIN_HEADER = "X-Sandbox-Admin"
 
 
 def admin_routes(
-    *, key: str, faults: Faults, clock: Clock, stats: Callable[[], dict[str, Any]]
+    *,
+    key: str,
+    faults: Faults,
+    clock: Clock,
+    stats: Callable[[], dict[str, Any]],
+    records: Callable[[str], dict[str, Any]],
 ) -> list[Route]:
     """The ``/admin/*`` routes of one run, guarded by its admin ``key``."""
 
@@ -69,6 +77,14 @@ def admin_routes(
             return answer
         return JSONResponse(stats())
 
+    async def admin_records(request: Request) -> Response:
+        if answer := refused(request):
+            return answer
+        external_id = request.query_params.get("externalId", "")
+        if not external_id.strip():
+            return bad_request("send ?externalId=<the externalId to count>")
+        return JSONResponse(records(external_id.strip()))
+
     async def admin_clock(request: Request) -> Response:
         if answer := refused(request):
             return answer
@@ -85,6 +101,7 @@ def admin_routes(
         Route("/admin/faults", admin_faults, methods=["GET", "PUT"]),
         Route("/admin/faults/next", admin_faults_next, methods=["POST"]),
         Route("/admin/stats", admin_stats, methods=["GET"]),
+        Route("/admin/records", admin_records, methods=["GET"]),
         Route("/admin/clock", admin_clock, methods=["GET", "PUT"]),
     ]
 

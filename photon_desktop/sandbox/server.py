@@ -31,7 +31,7 @@ from photon_desktop.sandbox.accounts import (
 )
 from photon_desktop.sandbox.admin import admin_routes
 from photon_desktop.sandbox.clock import Clock
-from photon_desktop.sandbox.faults import FaultMiddleware, Faults
+from photon_desktop.sandbox.faults import SPOIL_ENUMS, FaultMiddleware, Faults
 from photon_desktop.sandbox.hosts import LoopbackHostMiddleware, allowed_hosts
 from photon_desktop.sandbox.oauth import AUDIENCE, CODE_TTL_S, OAuthServer
 from photon_desktop.sandbox.responses import json_object, unauthorized
@@ -45,7 +45,10 @@ class ClinicalBackend(Protocol):
     org_name: str
 
     def user_id(self, email: str) -> str: ...
-    def execute(self, body: dict[str, Any], principal: Principal) -> dict[str, Any]: ...
+    def execute(
+        self, body: dict[str, Any], principal: Principal, *, spoil_enums: bool = False
+    ) -> dict[str, Any]: ...
+    def records_with_external_id(self, external_id: str) -> dict[str, Any]: ...
     def stats(self) -> dict[str, Any]: ...
 
 
@@ -135,7 +138,8 @@ def build_sandbox(
         if isinstance(body, Response):
             return body
         graphql_requests[_operation_name(body)] += 1
-        return JSONResponse(api.execute(body, _principal(claims)))
+        spoil = bool(request.scope.get("state", {}).get(SPOIL_ENUMS))
+        return JSONResponse(api.execute(body, _principal(claims), spoil_enums=spoil))
 
     async def graphql_get(request: Request) -> Response:
         return JSONResponse(
@@ -158,6 +162,7 @@ def build_sandbox(
                 "faults_applied": dict(faults.applied),
                 "clinical": api.stats(),
             },
+            records=api.records_with_external_id,
         ),
     ]
     app = LoopbackHostMiddleware(

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from importlib import resources
 from typing import Any
 
 from graphql import (
     DocumentNode,
+    GraphQLEnumType,
     GraphQLError,
     GraphQLInterfaceType,
     GraphQLObjectType,
@@ -26,6 +28,7 @@ from graphql import (
 
 from photon_desktop.sandbox.accounts import Principal
 from photon_desktop.sandbox.clock import Clock
+from photon_desktop.sandbox.faults import UNKNOWN_ENUM_VALUE
 from photon_desktop.sandbox.graphql.context import Context, Resolver
 from photon_desktop.sandbox.graphql.depth import MAX_DEPTH, query_depth
 from photon_desktop.sandbox.graphql.errors import (
@@ -58,7 +61,9 @@ class ClinicalAPI:
         self._documents: OrderedDict[str, DocumentNode | list[GraphQLError]] = OrderedDict()
         self._lock = threading.Lock()
         self._mutations = Mutations(self.store)
+        self._spoiling = False  # set (under the lock) while a bad_enum_after fault executes
         self._bind()
+        self._wrap_enums()
 
     # ------------------------------------------------------------ public
 
@@ -75,8 +80,17 @@ class ClinicalAPI:
                 "mutations": dict(self._mutations.counts),
             }
 
-    def execute(self, body: dict, principal: Principal) -> dict:
-        """Run one GraphQL request body; never raises for bad client input."""
+    def records_with_external_id(self, external_id: str) -> dict[str, Any]:
+        """How many records of each kind carry ``external_id``, and their ids (for admin)."""
+        with self._lock:
+            return self.store.records_with_external_id(external_id)
+
+    def execute(self, body: dict, principal: Principal, *, spoil_enums: bool = False) -> dict:
+        """Run one GraphQL request body; never raises for bad client input.
+
+        ``spoil_enums`` (a fault): the request runs as usual, but every enum value in the answer
+        is replaced by one the schema does not define.
+        """
         if not isinstance(body, dict):
             return request_error("The request body must be a JSON object")
         query = body.get("query")
@@ -106,6 +120,7 @@ class ClinicalAPI:
             return {"data": None, "errors": [graphql_error(e) for e in document]}
         with self._lock:
             context = Context(principal=principal, now=self.clock.now(), store=self.store)
+            self._spoiling = spoil_enums
             try:
                 result = execute(
                     self.schema,
@@ -116,6 +131,8 @@ class ClinicalAPI:
                 )
             except RecursionError:
                 return request_error("variables are nested too deeply")
+            finally:
+                self._spoiling = False
         assert not hasattr(result, "__await__")
         answer: dict[str, Any] = {"data": result.data}  # type: ignore[union-attr]
         errors = result.errors  # type: ignore[union-attr]
@@ -175,6 +192,17 @@ class ClinicalAPI:
         treatment = self.schema.type_map["Treatment"]
         assert isinstance(treatment, GraphQLInterfaceType)
         treatment.resolve_type = lambda value, _info, _type: value.kind
+
+    def _wrap_enums(self) -> None:
+        """Let a fault make every enum in an answer a value the client cannot know."""
+        for gql_type in self.schema.type_map.values():
+            if isinstance(gql_type, GraphQLEnumType) and not gql_type.name.startswith("__"):
+                coerce = gql_type.coerce_output_value
+
+                def spoilable(value: Any, coerce: Callable[[Any], str] = coerce) -> str:
+                    return UNKNOWN_ENUM_VALUE if self._spoiling else coerce(value)
+
+                gql_type.coerce_output_value = spoilable  # type: ignore[method-assign,assignment]
 
 
 def _unsupported(name: str) -> Resolver:

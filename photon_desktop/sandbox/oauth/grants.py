@@ -223,7 +223,7 @@ class Grants:
         return token_response(body)
 
     async def revoke(self, request: Request) -> Response:
-        """RFC 7009: 200 whether the token was known or not; ``token_type_hint`` orders the search."""
+        """RFC 7009: 200 for known and unknown tokens; ``token_type_hint`` orders the search."""
         params = await read_params(request)
         if params is None:
             return oauth_error(400, "invalid_request", "The request body could not be read.")
