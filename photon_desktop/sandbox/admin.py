@@ -8,7 +8,10 @@
 - ``GET /admin/records?externalId=X``: how many patients, prescriptions and orders carry that
   ``externalId`` (counted over the stored records) and their ids, so a test can assert that a
   retried write exists exactly once;
-- ``GET``/``PUT /admin/clock``: ``{"speed": F}`` and/or ``{"advance_seconds": S}``.
+- ``GET``/``PUT /admin/clock``: ``{"speed": F}`` and/or ``{"advance_seconds": S}``;
+- ``GET``/``PUT /admin/pharmacy``: ``{"exception_rate", "error_rate", "pickup_wait_days"}``
+  (all three; one left out is 0) for orders reaching a pharmacy from then on (see
+  :mod:`~photon_desktop.sandbox.pharmacy`).
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ def admin_routes(
     clock: Clock,
     stats: Callable[[], dict[str, Any]],
     records: Callable[[str], dict[str, Any]],
+    pharmacy: tuple[Callable[[], dict[str, float]], Callable[[Any], dict[str, float]]],
 ) -> list[Route]:
     """The ``/admin/*`` routes of one run, guarded by its admin ``key``."""
 
@@ -85,6 +89,20 @@ def admin_routes(
             return bad_request("send ?externalId=<the externalId to count>")
         return JSONResponse(records(external_id.strip()))
 
+    async def admin_pharmacy(request: Request) -> Response:
+        if answer := refused(request):
+            return answer
+        read, replace = pharmacy
+        if request.method == "GET":
+            return JSONResponse(read())
+        raw = await json_object(request)
+        if isinstance(raw, Response):
+            return raw
+        try:
+            return JSONResponse(replace(raw))
+        except (TypeError, ValueError) as exc:
+            return bad_request(str(exc))
+
     async def admin_clock(request: Request) -> Response:
         if answer := refused(request):
             return answer
@@ -103,6 +121,7 @@ def admin_routes(
         Route("/admin/stats", admin_stats, methods=["GET"]),
         Route("/admin/records", admin_records, methods=["GET"]),
         Route("/admin/clock", admin_clock, methods=["GET", "PUT"]),
+        Route("/admin/pharmacy", admin_pharmacy, methods=["GET", "PUT"]),
     ]
 
 

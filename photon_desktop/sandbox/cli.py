@@ -33,6 +33,7 @@ from photon_desktop.sandbox.clock import Clock
 from photon_desktop.sandbox.faults import FaultConfig, Faults, quiet_dropped_connections
 from photon_desktop.sandbox.graphql import ClinicalAPI
 from photon_desktop.sandbox.oauth import CODE_TTL_S
+from photon_desktop.sandbox.pharmacy import PharmacyRates
 from photon_desktop.sandbox.server import build_sandbox
 
 log = logging.getLogger("photon_desktop.sandbox")
@@ -54,6 +55,25 @@ def _parser() -> argparse.ArgumentParser:
         "--exit-with-parent",
         action="store_true",
         help="stop when stdin closes or (Linux) the parent process dies",
+    )
+    events = p.add_argument_group("pharmacy events (changeable at run time via /admin/pharmacy)")
+    events.add_argument(
+        "--exception-rate",
+        type=float,
+        default=0.0,
+        help="share of orders the pharmacy raises an exception on",
+    )
+    events.add_argument(
+        "--pharmacy-error-rate",
+        type=float,
+        default=0.0,
+        help="share of orders that fail at the pharmacy",
+    )
+    events.add_argument(
+        "--pickup-wait-days",
+        type=float,
+        default=0.0,
+        help="longest wait at READY before pick-up (0: one hour)",
     )
     faults = p.add_argument_group("fault injection (changeable at run time via /admin/faults)")
     faults.add_argument("--fault-scope", choices=("graphql", "token", "both"), default="graphql")
@@ -114,10 +134,10 @@ class _Server(uvicorn.Server):
         self.should_exit = True
 
 
-async def _serve(args: argparse.Namespace, fault_config: FaultConfig) -> int:
+async def _serve(args: argparse.Namespace, fault_config: FaultConfig, rates: PharmacyRates) -> int:
     started = time.monotonic()
     clock = Clock(speed=args.clock_speed)
-    api = ClinicalAPI(seed=args.seed, patients=args.patients, clock=clock)
+    api = ClinicalAPI(seed=args.seed, patients=args.patients, clock=clock, pharmacy=rates)
     log.info("demo data built: %d patients in %.2f s", args.patients, time.monotonic() - started)
 
     family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
@@ -207,6 +227,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         fault_config = _fault_config(args)
+        rates = PharmacyRates(
+            exception_rate=args.exception_rate,
+            error_rate=args.pharmacy_error_rate,
+            pickup_wait_days=args.pickup_wait_days,
+        )
     except ValueError as exc:
         print(f"photon-sandbox: {exc}", file=sys.stderr)
         return 2
@@ -216,7 +241,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.exit_with_parent:
         exit_with_parent()
     try:
-        return asyncio.run(_serve(args, fault_config))
+        return asyncio.run(_serve(args, fault_config, rates))
     except KeyboardInterrupt:
         return 0
     except OSError as exc:

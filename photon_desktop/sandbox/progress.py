@@ -1,7 +1,8 @@
-"""How an order moves through its pharmacy, derived from timestamps and the order clock.
+"""How an order moves through its pharmacy, derived from its plan and the order clock.
 
-Nothing is stored as "current": the state, fulfillment step, carrier and tracking number of an
-order are computed from when it reached its pharmacy and the instant asked about.
+Nothing is stored as "current": the state, fulfillment step, exceptions, carrier and tracking
+number of an order are computed from when it reached its pharmacy, the plan drawn for it then
+(:mod:`pharmacy`) and the instant asked about.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from photon_desktop.sandbox.demo import MAIL_ORDER, PICK_UP, Pharmacy
+from photon_desktop.sandbox.pharmacy import PharmacyRates, Plan, plan_for
 from photon_desktop.sandbox.records import Fulfillment
 
 if TYPE_CHECKING:
@@ -17,48 +19,70 @@ if TYPE_CHECKING:
 
 # An order is PENDING this long before it is sent (PLACED) or waits for a pharmacy (ROUTING).
 PENDING_SECONDS = 60.0
-# Fulfillment steps as (seconds after the order reached the pharmacy, state). With clock speed 60,
-# a pick-up order walks SENT -> PICKED_UP in one real minute.
-PICK_UP_STEPS: tuple[tuple[float, str], ...] = (
-    (0.0, "SENT"),
-    (300.0, "RECEIVED"),
-    (1200.0, "READY"),
-    (3600.0, "PICKED_UP"),
-)
-MAIL_STEPS: tuple[tuple[float, str], ...] = (
-    (0.0, "SENT"),
-    (300.0, "RECEIVED"),
-    (1200.0, "FILLING"),
-    (3600.0, "SHIPPED"),
-    (10800.0, "DELIVERED"),
-)
 FINAL_STEPS = frozenset({"PICKED_UP", "DELIVERED"})
 DISPENSED_STEPS = frozenset({"READY", "FILLING", "SHIPPED", "PICKED_UP", "DELIVERED"})
-CARRIERS = ("UPS", "USPS", "FedEx")
+_UNREACHABLE = "The pharmacy did not acknowledge the order; route it elsewhere."
+
+
+def _at(timestamp: float) -> datetime:
+    return datetime.fromtimestamp(timestamp, tz=UTC)
 
 
 class OrderProgress:
     """Order, fulfillment and fill states of one store's orders at any instant."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, rates: PharmacyRates) -> None:
         self.store = store
+        self.rates = rates  # for orders reaching a pharmacy from now on
+        self._demo_rates = rates  # demo orders: the rates the run started with
+        self._rates_at: dict[int, PharmacyRates] = {}
+        self._plans: dict[int, tuple[float, Plan]] = {}
+
+    def arrived(self, o: int) -> None:
+        """Order ``o`` was sent (again) to a pharmacy: its plan follows today's rates."""
+        self._rates_at[o] = self.rates
+        self._plans.pop(o, None)
 
     def fulfillment_type(self, pharmacy: Pharmacy) -> str:
         return PICK_UP if PICK_UP in pharmacy.fulfillment_types else MAIL_ORDER
 
-    def _step(self, o: int, now: float) -> tuple[str, tuple[tuple[float, str], ...], float] | None:
-        """(fulfillment state, steps, placed time) of an order that reached its pharmacy."""
+    def plan(self, o: int) -> Plan | None:
+        """The plan of an order at its pharmacy (None while it has none)."""
         pharmacy = self.store.pharmacy_of(o)
-        placed = self.store.ord_placed[o]
-        if pharmacy is None or now < placed:
+        if pharmacy is None:
             return None
-        steps = PICK_UP_STEPS if self.fulfillment_type(pharmacy) == PICK_UP else MAIL_STEPS
+        placed = self.store.ord_placed[o]
+        cached = self._plans.get(o)
+        if cached is not None and cached[0] == placed:
+            return cached[1]
+        rates = self._rates_at.get(o, self._demo_rates)
+        plan = plan_for(self.store.seed, o, placed, self.fulfillment_type(pharmacy), rates)
+        if rates.eventful:  # the quick path is cheaper to redo than to keep for 300k orders
+            self._plans[o] = (placed, plan)
+        return plan
+
+    def _step(self, o: int, now: float) -> tuple[str, Plan, float] | None:
+        """(fulfillment state, plan, placed time) of an order that reached its pharmacy."""
+        plan = self.plan(o)
+        placed = self.store.ord_placed[o]
+        if plan is None or now < placed:
+            return None
         elapsed = now - placed
-        state = steps[0][1]
-        for offset, name in steps:
+        if plan.error is not None:
+            elapsed = min(elapsed, plan.error[2])  # the pharmacy stopped where it failed
+        state = plan.steps[0][1]
+        for offset, name in plan.steps:
             if elapsed >= offset:
                 state = name
-        return state, steps, placed
+        return state, plan, placed
+
+    def _failed(self, o: int, now: float) -> bool:
+        plan = self.plan(o)
+        return (
+            plan is not None
+            and plan.error is not None
+            and now >= self.store.ord_placed[o] + plan.error[2]
+        )
 
     def order_state_at(self, o: int, now: float) -> str:
         fate = self.store.ord_fate[o]
@@ -69,6 +93,8 @@ class OrderProgress:
         step = self._step(o, now)
         if step is None:
             return "PENDING"
+        if self._failed(o, now):
+            return "ERROR"
         return "COMPLETED" if step[0] in FINAL_STEPS else "PLACED"
 
     def fulfillment_at(self, o: int, now: float) -> Fulfillment | None:
@@ -83,41 +109,46 @@ class OrderProgress:
         step = self._step(o, now)
         if step is None:
             return None
-        state, steps, placed = step
-        pharmacy = self.store.pharmacy_of(o)
-        assert pharmacy is not None
-        kind = self.fulfillment_type(pharmacy)
+        state, plan, placed = step
         shipped = state in ("SHIPPED", "DELIVERED")
-        ready_offset = steps[2][0]
         minutes = None
         ready_at = None
-        if kind == PICK_UP and state in ("SENT", "RECEIVED"):
-            minutes = max(0, int((placed + ready_offset - now + 59) // 60))
-            ready_at = datetime.fromtimestamp(placed + ready_offset, tz=UTC)
+        if plan.kind == PICK_UP and state in ("SENT", "RECEIVED") and not self._failed(o, now):
+            ready = placed + plan.ready_offset
+            minutes = max(0, int((ready - now + 59) // 60))
+            ready_at = _at(ready)
         return Fulfillment(
-            type=kind,
+            type=plan.kind,
             state=state,
-            carrier=CARRIERS[o % len(CARRIERS)] if shipped else None,
-            tracking_number=f"1Z{(o * 2_654_435_761 + self.store.seed) % 10**16:016d}"
-            if shipped
-            else None,
+            carrier=plan.carrier if shipped else None,
+            tracking_number=plan.tracking_number if shipped else None,
             minutes_until_ready=minutes,
             ready_at=ready_at,
         )
 
-    def order_exceptions(self, o: int) -> list[dict[str, Any]]:
-        """Problems raised on the order: demo ERROR orders could not reach their pharmacy."""
-        if self.store.ord_fate[o] != "ERROR":
+    def order_exceptions(self, o: int, now: float) -> list[dict[str, Any]]:
+        """Problems the pharmacy raised on the order so far (resolved ones keep their time)."""
+        store = self.store
+        if store.ord_fate[o] == "ERROR":  # demo ERROR orders never reached their pharmacy
+            unreachable = _at(store.ord_created[o] + PENDING_SECONDS)
+            return [_exception("PHARMACY_UNREACHABLE", _UNREACHABLE, unreachable, None)]
+        plan = self.plan(o)
+        placed = store.ord_placed[o]
+        if plan is None or now < placed:
             return []
-        raised = datetime.fromtimestamp(self.store.ord_created[o] + PENDING_SECONDS, tz=UTC)
-        return [
-            {
-                "type": "PHARMACY_UNREACHABLE",
-                "createdAt": raised,
-                "resolvedAt": None,
-                "message": "The pharmacy did not acknowledge the order; route it elsewhere.",
-            }
-        ]
+        if store.ord_fate[o] == "CANCELED":
+            canceled = store._ord_canceled.get(o)
+            now = min(now, canceled[0]) if canceled else now
+        found = []
+        if plan.exception is not None:
+            kind, message, raised, resolved = plan.exception
+            if now >= placed + raised:
+                done = _at(placed + resolved) if now >= placed + resolved else None
+                found.append(_exception(kind, message, _at(placed + raised), done))
+        if plan.error is not None and now >= placed + plan.error[2]:
+            kind, message, failed = plan.error
+            found.append(_exception(kind, message, _at(placed + failed), None))
+        return found
 
     def fill_state_at(self, f: int, now: float) -> str:
         o = self.store.fill_order[f]
@@ -130,9 +161,15 @@ class OrderProgress:
 
     def filled_at(self, f: int, now: float) -> datetime | None:
         o = self.store.fill_order[f]
-        if self.store.ord_fate[o]:
+        if self.store.ord_fate[o] or self._failed(o, now):
             return None
         step = self._step(o, now)
         if step is None or step[0] not in DISPENSED_STEPS:
             return None
-        return datetime.fromtimestamp(step[2] + step[1][2][0], tz=UTC)
+        return _at(step[2] + step[1].steps[2][0])
+
+
+def _exception(
+    kind: str, message: str, created: datetime, resolved: datetime | None
+) -> dict[str, Any]:
+    return {"type": kind, "message": message, "createdAt": created, "resolvedAt": resolved}

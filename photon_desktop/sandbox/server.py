@@ -49,6 +49,8 @@ class ClinicalBackend(Protocol):
         self, body: dict[str, Any], principal: Principal, *, spoil_enums: bool = False
     ) -> dict[str, Any]: ...
     def records_with_external_id(self, external_id: str) -> dict[str, Any]: ...
+    def pharmacy_rates(self) -> dict[str, float]: ...
+    def set_pharmacy_rates(self, raw: Any) -> dict[str, float]: ...
     def stats(self) -> dict[str, Any]: ...
 
 
@@ -163,6 +165,7 @@ def build_sandbox(
                 "clinical": api.stats(),
             },
             records=api.records_with_external_id,
+            pharmacy=(api.pharmacy_rates, api.set_pharmacy_rates),
         ),
     ]
     app = LoopbackHostMiddleware(

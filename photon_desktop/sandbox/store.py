@@ -23,6 +23,7 @@ from photon_desktop.sandbox.clock import Clock
 from photon_desktop.sandbox.demo import DAY, Pharmacy, Treatment
 from photon_desktop.sandbox.ids import IdFactory, RecordIds
 from photon_desktop.sandbox.names import NameSearch
+from photon_desktop.sandbox.pharmacy import PharmacyRates
 from photon_desktop.sandbox.progress import PENDING_SECONDS, OrderProgress
 from photon_desktop.sandbox.records import (
     Org,
@@ -42,7 +43,14 @@ def _epoch_day(timestamp: float) -> int:
 class Store:
     """All records of one sandbox run; not thread-safe (``ClinicalAPI`` serializes calls)."""
 
-    def __init__(self, *, seed: int, patients: int, clock: Clock) -> None:
+    def __init__(
+        self,
+        *,
+        seed: int,
+        patients: int,
+        clock: Clock,
+        pharmacy: PharmacyRates | None = None,
+    ) -> None:
         if patients < 0:
             raise ValueError("patients must be >= 0")
         self.seed = seed
@@ -138,7 +146,7 @@ class Store:
         self.fill_order: list[int] = list(range(self.n_demo_orders))
         self.fill_rx: list[int] = sk.ord_rx
         self.fill_treatment: list[int] = sk.ord_treatment
-        self.progress = OrderProgress(self)
+        self.progress = OrderProgress(self, pharmacy or PharmacyRates())
         self._names = NameSearch(self.p_order, self.p_key, self.p_search)
 
     # ------------------------------------------------------------ ids
@@ -457,6 +465,7 @@ class Store:
                 if self.rx_remaining[r] == 0:
                     self.rx_state[r] = "DEPLETED"
         self._ord_fills[o] = handles
+        self.progress.arrived(o)
         self.ord_pos.append(len(self.ord_order))
         self.ord_order.append(o)
         self._p_ord_created.setdefault(patient, []).append(o)
@@ -477,6 +486,9 @@ class Store:
                     self.rx_state[r] = "ACTIVE"
 
     def route_order(self, o: int, pharmacy: int) -> None:
-        """Send to another pharmacy; fulfillment starts over there now."""
+        """Send to another pharmacy; fulfillment (and a failed order) starts over there now."""
         self.ord_pharmacy[o] = pharmacy
         self.ord_placed[o] = self.clock.now().timestamp()
+        if self.ord_fate[o] == "ERROR":
+            self.ord_fate[o] = ""
+        self.progress.arrived(o)

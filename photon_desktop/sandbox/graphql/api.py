@@ -42,6 +42,7 @@ from photon_desktop.sandbox.graphql.fields import type_resolvers
 from photon_desktop.sandbox.graphql.mutations import Mutations
 from photon_desktop.sandbox.graphql.queries import query_resolvers
 from photon_desktop.sandbox.graphql.scalars import install_scalars
+from photon_desktop.sandbox.pharmacy import PharmacyRates
 from photon_desktop.sandbox.store import Store
 
 _DOCUMENT_CACHE_SIZE = 512
@@ -50,9 +51,16 @@ _DOCUMENT_CACHE_SIZE = 512
 class ClinicalAPI:
     """The GraphQL half of the sandbox. Thread-safe: one request executes at a time."""
 
-    def __init__(self, *, seed: int = 1, patients: int = 200, clock: Clock | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        seed: int = 1,
+        patients: int = 200,
+        clock: Clock | None = None,
+        pharmacy: PharmacyRates | None = None,
+    ) -> None:
         self.clock = clock or Clock()
-        self.store = Store(seed=seed, patients=patients, clock=self.clock)
+        self.store = Store(seed=seed, patients=patients, clock=self.clock, pharmacy=pharmacy)
         self.org_id = self.store.org.id
         self.org_name = self.store.org.name
         text = resources.files("photon_desktop").joinpath("schema.graphql").read_text("utf-8")
@@ -79,6 +87,17 @@ class ClinicalAPI:
                 "orders": self.store.order_count,
                 "mutations": dict(self._mutations.counts),
             }
+
+    def pharmacy_rates(self) -> dict[str, float]:
+        with self._lock:
+            return self.store.progress.rates.to_dict()
+
+    def set_pharmacy_rates(self, raw: Any) -> dict[str, float]:
+        """Replace the rates for orders that reach a pharmacy from now on (``ValueError``)."""
+        rates = PharmacyRates.from_dict(raw)
+        with self._lock:
+            self.store.progress.rates = rates
+        return rates.to_dict()
 
     def records_with_external_id(self, external_id: str) -> dict[str, Any]:
         """How many records of each kind carry ``external_id``, and their ids (for admin)."""

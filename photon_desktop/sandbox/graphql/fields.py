@@ -141,7 +141,7 @@ def type_resolvers(store: Store) -> dict[str, dict[str, Resolver]]:
             "patient": lambda s, _i: store.patient(store.ord_patient[s.h]),
             "pharmacy": lambda s, _i: store.pharmacy_of(s.h),
             "state": lambda s, i: store.progress.order_state_at(s.h, i.context.ts),
-            "exceptions": lambda s, _i: store.progress.order_exceptions(s.h),
+            "exceptions": lambda s, i: store.progress.order_exceptions(s.h, i.context.ts),
         },
         "Fill": {
             "id": lambda s, _i: store.fill_id(s.h),

@@ -186,7 +186,7 @@ class Mutations:
         if found is None:
             raise InputErrors([("pharmacyId", f"Pharmacy {pharmacyId} was not found")])
         state = store.progress.order_state_at(o, context.ts)
-        if state not in ("ROUTING", "PLACED", "PENDING"):
+        if state not in ("ROUTING", "PLACED", "PENDING", "ERROR"):
             raise InputErrors([("id", f"A {state} order cannot be routed")])
         if store.pharmacy_of(o) is found:
             raise InputErrors([("pharmacyId", "the order is already at this pharmacy")])
