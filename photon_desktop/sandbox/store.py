@@ -151,6 +151,10 @@ class Store:
 
     # ------------------------------------------------------------ ids
 
+    def new_id(self, kind: str) -> str:
+        """A fresh id for a record kept outside the columns (e.g. ``tmp_`` templates)."""
+        return self._ids.at(kind, int(self.clock.now().timestamp() * 1000))
+
     def patient_id(self, p: int) -> str:
         return self._record_ids.id("pat", p, self.n_demo_patients)
 

@@ -9,6 +9,7 @@ from graphql import GraphQLResolveInfo
 
 from photon_desktop.sandbox import accounts
 from photon_desktop.sandbox.demo import Treatment
+from photon_desktop.sandbox.graphql.catalogs import visible_templates
 from photon_desktop.sandbox.graphql.context import (
     Context,
     Fil,
@@ -199,6 +200,7 @@ def type_resolvers(store: Store) -> dict[str, dict[str, Resolver]]:
             ],
             "verificationStatus": lambda s, _i: "VERIFIED" if s.npi else "NOT_APPLICABLE",
         },
+        "Catalog": {"templates": lambda s, i: visible_templates(s, i.context)},
         "PrescriptionTemplate": {
             "daysSupply": attr("days_supply"),
             "dispenseAsWritten": attr("dispense_as_written"),

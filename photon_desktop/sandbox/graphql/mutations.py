@@ -13,6 +13,7 @@ from typing import Any
 from graphql import GraphQLResolveInfo
 
 from photon_desktop.sandbox import accounts
+from photon_desktop.sandbox.graphql.catalogs import CatalogEdits
 from photon_desktop.sandbox.graphql.context import Context, Ord, Resolver, Rx, current_user
 from photon_desktop.sandbox.graphql.errors import InputErrors, not_found, unauthorized
 from photon_desktop.sandbox.graphql.validation import Validator
@@ -42,7 +43,9 @@ class Mutations:
         self.counts: Counter[str] = Counter()
 
     def resolvers(self) -> dict[str, Resolver]:
-        return {name: self._counted(name, getattr(self, f"_m_{_snake(name)}")) for name in NAMES}
+        own = {name: getattr(self, f"_m_{_snake(name)}") for name in NAMES}
+        table = {**own, **CatalogEdits(self.store).resolvers()}
+        return {name: self._counted(name, fn) for name, fn in table.items()}
 
     def _counted(self, name: str, fn: Resolver) -> Resolver:
         def resolve(root: Any, info: GraphQLResolveInfo, **args: Any) -> Any:
