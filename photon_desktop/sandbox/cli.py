@@ -31,8 +31,8 @@ import uvicorn
 
 from photon_desktop.sandbox.clock import Clock
 from photon_desktop.sandbox.faults import FaultConfig, Faults, quiet_dropped_connections
-from photon_desktop.sandbox.graphql import ClinicalAPI
 from photon_desktop.sandbox.oauth import CODE_TTL_S
+from photon_desktop.sandbox.organizations import Directory
 from photon_desktop.sandbox.pharmacy import PharmacyRates
 from photon_desktop.sandbox.server import build_sandbox
 
@@ -137,7 +137,7 @@ class _Server(uvicorn.Server):
 async def _serve(args: argparse.Namespace, fault_config: FaultConfig, rates: PharmacyRates) -> int:
     started = time.monotonic()
     clock = Clock(speed=args.clock_speed)
-    api = ClinicalAPI(seed=args.seed, patients=args.patients, clock=clock, pharmacy=rates)
+    api = Directory(seed=args.seed, patients=args.patients, clock=clock, pharmacy=rates)
     log.info("demo data built: %d patients in %.2f s", args.patients, time.monotonic() - started)
 
     family = socket.AF_INET6 if ":" in args.host else socket.AF_INET

@@ -39,12 +39,15 @@ from photon_desktop.sandbox.tokens import TokenError, TokenIssuer
 
 
 class ClinicalBackend(Protocol):
-    """What the server needs of :class:`photon_desktop.sandbox.clinical.ClinicalAPI`."""
+    """What the server needs of a Clinical API: one organization's
+    (:class:`~photon_desktop.sandbox.graphql.ClinicalAPI`) or all of a run's
+    (:class:`~photon_desktop.sandbox.organizations.Directory`)."""
 
     org_id: str
     org_name: str
 
     def user_id(self, email: str) -> str: ...
+    def organizations_of(self, email: str) -> list[tuple[str, str]]: ...
     def execute(
         self, body: dict[str, Any], principal: Principal, *, spoil_enums: bool = False
     ) -> dict[str, Any]: ...
@@ -92,6 +95,10 @@ class Sandbox:
                 for u in DEMO_USERS
             ],
             "org_id": self.oauth.org_id,
+            "organizations": [
+                {"id": org_id, "name": name}
+                for org_id, name in self.oauth.organization_names().items()
+            ],
             "admin_url": base + "admin",
             "admin_key": self.admin_key,
         }
@@ -125,6 +132,7 @@ def build_sandbox(
         org_id=api.org_id,
         org_name=api.org_name,
         user_id=api.user_id,
+        organizations_of=api.organizations_of,
         code_ttl=code_ttl,
     )
     faults = faults or Faults()

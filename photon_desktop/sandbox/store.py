@@ -18,7 +18,6 @@ from datetime import date, timedelta
 from typing import Any
 
 from photon_desktop.sandbox import demo
-from photon_desktop.sandbox.accounts import DEMO_USERS
 from photon_desktop.sandbox.clock import Clock
 from photon_desktop.sandbox.demo import DAY, Pharmacy, Treatment
 from photon_desktop.sandbox.ids import IdFactory, RecordIds
@@ -26,9 +25,10 @@ from photon_desktop.sandbox.names import NameSearch
 from photon_desktop.sandbox.pharmacy import PharmacyRates
 from photon_desktop.sandbox.progress import PENDING_SECONDS, OrderProgress
 from photon_desktop.sandbox.records import (
-    Org,
     PatientRecord,
     UserRecord,
+    demo_org,
+    demo_users,
     search_text,
 )
 
@@ -50,45 +50,23 @@ class Store:
         patients: int,
         clock: Clock,
         pharmacy: PharmacyRates | None = None,
+        organization: int = 0,
+        members: dict[str, UserRecord] | None = None,
+        reference: demo.Reference | None = None,
     ) -> None:
+        """``organization`` picks the demo organization's profile; a second organization of a
+        run passes the ``members`` (same user ids) and ``reference`` data of the first."""
         if patients < 0:
             raise ValueError("patients must be >= 0")
         self.seed = seed
         self.clock = clock
         rng = random.Random(f"ids:{seed}")
         self._ids = IdFactory(rng)
-        self.org = Org(
-            id=self._ids.base62("org"),
-            name="Sandbox Family Medicine",
-            npi="1972648356",
-            phone="+12125550188",
-            fax="+12125550189",
-            email="frontdesk@sandbox-family-medicine.example.com",
-            address={
-                "street1": "350 Hudson St",
-                "street2": "Suite 400",
-                "city": "New York",
-                "state": "NY",
-                "postalCode": "10014",
-                "country": "US",
-                "name": None,
-            },
-        )
-        self.users = {
-            u.email: UserRecord(
-                id=self._ids.demo("usr"),
-                email=u.email,
-                first=u.first_name,
-                last=u.last_name,
-                role=u.role,
-                npi=u.npi,
-                phone=f"+1212555{150 + n:04d}",
-            )
-            for n, u in enumerate(DEMO_USERS)
-        }
+        self.org = demo_org(organization, self._ids.base62("org"))
+        self.users = members if members is not None else demo_users(self._ids)
         self.users_by_id = {u.id: u for u in self.users.values()}
         self.default_prescriber = next(u.id for u in self.users.values() if u.role == "prescriber")
-        self.ref = demo.build_reference(self._ids)
+        self.ref = reference or demo.build_reference(self._ids)
         self._record_ids = RecordIds(self._ids, rng)
         self._created = self._record_ids.created
 

@@ -28,6 +28,7 @@ from graphql import (
 
 from photon_desktop.sandbox.accounts import Principal
 from photon_desktop.sandbox.clock import Clock
+from photon_desktop.sandbox.demo import Reference
 from photon_desktop.sandbox.faults import UNKNOWN_ENUM_VALUE
 from photon_desktop.sandbox.graphql.context import Context, Resolver
 from photon_desktop.sandbox.graphql.depth import MAX_DEPTH, query_depth
@@ -43,6 +44,7 @@ from photon_desktop.sandbox.graphql.mutations import Mutations
 from photon_desktop.sandbox.graphql.queries import query_resolvers
 from photon_desktop.sandbox.graphql.scalars import install_scalars
 from photon_desktop.sandbox.pharmacy import PharmacyRates
+from photon_desktop.sandbox.records import Org, UserRecord
 from photon_desktop.sandbox.store import Store
 
 _DOCUMENT_CACHE_SIZE = 512
@@ -58,9 +60,24 @@ class ClinicalAPI:
         patients: int = 200,
         clock: Clock | None = None,
         pharmacy: PharmacyRates | None = None,
+        organization: int = 0,
+        members: dict[str, UserRecord] | None = None,
+        reference: Reference | None = None,
+        memberships: Callable[[str | None], list[Org]] | None = None,
     ) -> None:
+        """One organization's API; ``memberships`` says which organizations a user belongs to
+        when a run has several (see :class:`~photon_desktop.sandbox.organizations.Directory`)."""
         self.clock = clock or Clock()
-        self.store = Store(seed=seed, patients=patients, clock=self.clock, pharmacy=pharmacy)
+        self.store = Store(
+            seed=seed,
+            patients=patients,
+            clock=self.clock,
+            pharmacy=pharmacy,
+            organization=organization,
+            members=members,
+            reference=reference,
+        )
+        self.memberships = memberships or (lambda _email: [self.store.org])
         self.org_id = self.store.org.id
         self.org_name = self.store.org.name
         text = resources.files("photon_desktop").joinpath("schema.graphql").read_text("utf-8")
@@ -74,6 +91,10 @@ class ClinicalAPI:
         self._wrap_enums()
 
     # ------------------------------------------------------------ public
+
+    def organizations_of(self, email: str) -> list[tuple[str, str]]:
+        """(id, name) of each organization ``email`` may sign in to."""
+        return [(org.id, org.name) for org in self.memberships(email.strip().lower())]
 
     def user_id(self, email: str) -> str:
         """The ``usr_`` id of a demo user (``KeyError`` for anyone else)."""
@@ -138,7 +159,12 @@ class ClinicalAPI:
         if isinstance(document, list):
             return {"data": None, "errors": [graphql_error(e) for e in document]}
         with self._lock:
-            context = Context(principal=principal, now=self.clock.now(), store=self.store)
+            context = Context(
+                principal=principal,
+                now=self.clock.now(),
+                store=self.store,
+                memberships=self.memberships,
+            )
             self._spoiling = spoil_enums
             try:
                 result = execute(

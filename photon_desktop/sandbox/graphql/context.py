@@ -13,7 +13,7 @@ from typing import Any
 
 from photon_desktop.sandbox.accounts import Principal
 from photon_desktop.sandbox.graphql.errors import InputErrors, unauthorized
-from photon_desktop.sandbox.records import UserRecord, full_name
+from photon_desktop.sandbox.records import Org, UserRecord, full_name
 from photon_desktop.sandbox.store import Store
 
 DEFAULT_PAGE = 25
@@ -42,6 +42,7 @@ class Context:
     principal: Principal
     now: datetime
     store: Store
+    memberships: Callable[[str | None], list[Org]]  # a user's organizations (None: M2M)
     today: int = field(init=False)
 
     def __post_init__(self) -> None:

@@ -183,7 +183,7 @@ def type_resolvers(store: Store) -> dict[str, dict[str, Resolver]]:
             "address": lambda _s, _i: store.org.address,
             "fax": lambda _s, _i: store.org.fax,
             "externalId": lambda _s, _i: None,
-            "organizations": lambda _s, _i: [store.org],
+            "organizations": lambda s, i: i.context.memberships(s.email),
         },
         "User": {
             "name": user_name,

@@ -39,6 +39,11 @@ def query_resolvers(store: Store) -> dict[str, Resolver]:
     def organization(_root: None, info: GraphQLResolveInfo) -> Any:
         return store.org
 
+    def organizations(_root: None, info: GraphQLResolveInfo) -> list:
+        context: Context = info.context
+        email = context.principal.user_email
+        return context.memberships(email) if email else [store.org]
+
     def patients(
         _root: None,
         info: GraphQLResolveInfo,
@@ -236,6 +241,7 @@ def query_resolvers(store: Store) -> dict[str, Resolver]:
     return {
         "me": me,
         "organization": organization,
+        "organizations": organizations,
         "patients": patients,
         "patient": patient,
         "prescriptions": prescriptions,

@@ -78,7 +78,8 @@ class Authorize:
                 return fail("invalid_target", f"Service not found: {api}")
             return fail("access_denied", f"Service not found: {api}")
         organization = q.get("organization")
-        if organization is not None and organization != server.org_id:
+        names = server.organization_names()
+        if organization is not None and organization not in names:
             return fail("invalid_request", f"parameter organization is invalid: {organization}")
         prompts = set(q.get("prompt", "").split())
         if prompts - PROMPTS:
@@ -96,10 +97,12 @@ class Authorize:
             scope=q.get("scope") or "openid",
             nonce=q.get("nonce"),
             created=server.clock.monotonic(),
+            organization=organization,
         )
         hinted = demo_user(q.get("login_hint", ""))
+        shown = names[organization] if organization else None
         return HTMLResponse(
-            sign_in_page(txn_id, server.org_name, hinted),
+            sign_in_page(txn_id, shown, hinted),
             headers={
                 "Cache-Control": "no-store",
                 "X-Frame-Options": "DENY",
@@ -132,6 +135,15 @@ class Authorize:
         user = demo_user(form.get("user", ""))
         if user is None:
             return error_page("Unknown user", "Choose one of the demo users.", status=400)
+        memberships = [org_id for org_id, _ in server.organizations_of(user.email)]
+        org_id = txn.organization or memberships[0]
+        if org_id not in memberships:
+            params = {
+                "error": "access_denied",
+                "error_description": f"user is not a member of the organization {org_id}",
+                "state": txn.state,
+            }
+            return self._back(txn.redirect_uri, params, 303)
         code = secrets.token_urlsafe(32)
         server.state.codes[code] = Code(
             user=user,
@@ -140,6 +152,7 @@ class Authorize:
             scope=txn.scope,
             nonce=txn.nonce,
             created=server.clock.monotonic(),
+            org_id=org_id,
         )
         log.info("sign-in: %s chose to continue", user.role)
         return self._back(txn.redirect_uri, {"code": code, "state": txn.state}, 303)

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from starlette.routing import Route
 
-from photon_desktop.sandbox.accounts import DemoUser
+from photon_desktop.sandbox.accounts import DEMO_USERS, DemoUser
 from photon_desktop.sandbox.oauth.authorize import Authorize
 from photon_desktop.sandbox.oauth.discovery import Discovery
 from photon_desktop.sandbox.oauth.grants import Grants
@@ -32,8 +32,11 @@ class OAuthServer:
         org_id: str,
         org_name: str,
         user_id: Callable[[str], str],
+        organizations_of: Callable[[str], list[tuple[str, str]]] | None = None,
         code_ttl: float = CODE_TTL_S,
     ) -> None:
+        """``organizations_of(email)``: (id, name) of the organizations a user may sign in to
+        (default: only ``org_id``); ``org_id`` is the M2M client's organization."""
         self.tokens = tokens
         self.clock = tokens.clock
         self.issuer = tokens.issuer
@@ -42,6 +45,7 @@ class OAuthServer:
         self.org_id = org_id
         self.org_name = org_name
         self._user_id = user_id
+        self.organizations_of = organizations_of or (lambda _email: [(org_id, org_name)])
         self.code_ttl = code_ttl
         self.state = AuthState()
 
@@ -57,6 +61,10 @@ class OAuthServer:
             Route("/.well-known/jwks.json", discovery.jwks),
             Route("/userinfo", discovery.userinfo, methods=["GET", "POST"]),
         ]
+
+    def organization_names(self) -> dict[str, str]:
+        """Every organization anyone can sign in to, by id."""
+        return {i: n for u in DEMO_USERS for i, n in self.organizations_of(u.email)}
 
     def subject(self, user: DemoUser) -> str:
         return f"auth0|{self._user_id(user.email)}"

@@ -147,7 +147,7 @@ class Grants:
             return oauth_error(400, "invalid_grant", "Failed to verify code verifier")
         family = secrets.token_urlsafe(12)
         code.family = family
-        return self._user_tokens(code.user, code.scope, code.nonce, family)
+        return self._user_tokens(code.user, code.scope, code.nonce, family, code.org_id)
 
     def _refresh(self, p: dict[str, str]) -> Response:
         state = self.server.state
@@ -172,7 +172,9 @@ class Grants:
                 )
             scope = p["scope"]
         record.used = True
-        return self._user_tokens(record.user, scope, None, record.family, record.created)
+        return self._user_tokens(
+            record.user, scope, None, record.family, record.org_id, record.created
+        )
 
     def _user_tokens(
         self,
@@ -180,6 +182,7 @@ class Grants:
         requested: str,
         nonce: str | None,
         family: str,
+        org_id: str,
         family_created: float | None = None,
     ) -> Response:
         """Tokens for ``user``; a refresh token's lifetime runs from its family's first grant."""
@@ -192,7 +195,7 @@ class Grants:
                 subject=subject,
                 email=user.email,
                 client_id=NATIVE_CLIENT_ID,
-                org_id=server.org_id,
+                org_id=org_id,
                 scope=scope,
                 permissions=permissions,
             ),
@@ -204,7 +207,7 @@ class Grants:
             body["id_token"] = tokens.id_token(
                 subject=subject,
                 client_id=NATIVE_CLIENT_ID,
-                org_id=server.org_id,
+                org_id=org_id,
                 email=user.email,
                 name=user.full_name,
                 given_name=user.first_name,
@@ -217,6 +220,7 @@ class Grants:
                 user=user,
                 scope=scope,
                 family=family,
+                org_id=org_id,
                 created=server.clock.monotonic() if family_created is None else family_created,
             )
             body["refresh_token"] = refresh

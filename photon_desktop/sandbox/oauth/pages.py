@@ -35,7 +35,7 @@ def error_page(title: str, message: str, *, status: int = 400) -> HTMLResponse:
     return HTMLResponse(page(title, body), status_code=status)
 
 
-def sign_in_page(txn_id: str, org_name: str, hinted: DemoUser | None) -> str:
+def sign_in_page(txn_id: str, org_name: str | None, hinted: DemoUser | None) -> str:
     e = html.escape
     hidden = f'<input type="hidden" name="transaction" value="{e(txn_id)}">'
     cancel = (
@@ -56,7 +56,8 @@ def sign_in_page(txn_id: str, org_name: str, hinted: DemoUser | None) -> str:
         )
     body = (
         "<h1>Sign in to the Photon sandbox</h1>"
-        f"<p>Organization: {e(org_name)}. These are demo accounts; no password is needed.</p>"
+        + (f"<p>Organization: {e(org_name)}. " if org_name else "<p>")
+        + "These are demo accounts; no password is needed.</p>"
         f'<form method="post" action="/authorize/decision">{hidden}{buttons}{cancel}</form>'
     )
     return page("Sign in", body)

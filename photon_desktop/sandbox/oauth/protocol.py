@@ -78,6 +78,7 @@ class Transaction:
     scope: str
     nonce: str | None
     created: float
+    organization: str | None  # asked for with organization=; None: the user's first
 
 
 @dataclass(slots=True)
@@ -88,6 +89,7 @@ class Code:
     scope: str
     nonce: str | None
     created: float
+    org_id: str
     used: bool = False
     family: str | None = None  # refresh family it issued, revoked if the code is replayed
 
@@ -98,6 +100,7 @@ class Refresh:
     scope: str
     family: str
     created: float  # when the family's first refresh token was issued
+    org_id: str
     used: bool = False
 
 
