@@ -17,14 +17,14 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from photon_desktop.sandbox.clock import Clock
+from photon_desktop.sandbox.clock import MAX_SPEED, Clock, finite
 from photon_desktop.sandbox.faults import Faults
 from photon_desktop.sandbox.responses import bad_request, json_body, json_object
 
@@ -51,35 +51,28 @@ def admin_routes(
             )
         return None
 
-    async def admin_faults(request: Request) -> Response:
-        if answer := refused(request):
-            return answer
-        if request.method == "PUT":
-            raw = await json_object(request)
-            if isinstance(raw, Response):
-                return raw
-            try:
-                faults.replace(raw)
-            except ValueError as exc:
-                return bad_request(str(exc))
-        return JSONResponse(faults.snapshot())
+    def setting(
+        read: Callable[[], Any],
+        write: Callable[[Any], object] | None = None,
+        body: Callable[[Request], Awaitable[Any]] = json_object,
+    ) -> Callable[[Request], Awaitable[Response]]:
+        """GET answers ``read()``; another method first applies its JSON body with ``write``
+        (a ``ValueError`` is a 400 and changes nothing)."""
 
-    async def admin_faults_next(request: Request) -> Response:
-        if answer := refused(request):
-            return answer
-        raw = await json_body(request)
-        if isinstance(raw, Response):
-            return raw
-        try:
-            faults.enqueue(raw)
-        except ValueError as exc:
-            return bad_request(str(exc))
-        return JSONResponse(faults.snapshot())
+        async def endpoint(request: Request) -> Response:
+            if answer := refused(request):
+                return answer
+            if write is not None and request.method != "GET":
+                raw = await body(request)
+                if isinstance(raw, Response):
+                    return raw
+                try:
+                    write(raw)
+                except (TypeError, ValueError) as exc:
+                    return bad_request(str(exc))
+            return JSONResponse(read())
 
-    async def admin_stats(request: Request) -> Response:
-        if answer := refused(request):
-            return answer
-        return JSONResponse(stats())
+        return endpoint
 
     async def admin_records(request: Request) -> Response:
         if answer := refused(request):
@@ -89,56 +82,49 @@ def admin_routes(
             return bad_request("send ?externalId=<the externalId to count>")
         return JSONResponse(records(external_id.strip()))
 
-    async def admin_pharmacy(request: Request) -> Response:
-        if answer := refused(request):
-            return answer
-        read, replace = pharmacy
-        if request.method == "GET":
-            return JSONResponse(read())
-        raw = await json_object(request)
-        if isinstance(raw, Response):
-            return raw
-        try:
-            return JSONResponse(replace(raw))
-        except (TypeError, ValueError) as exc:
-            return bad_request(str(exc))
+    read_pharmacy, write_pharmacy = pharmacy
 
-    async def admin_clock(request: Request) -> Response:
-        if answer := refused(request):
-            return answer
-        if request.method == "PUT":
-            raw = await json_object(request)
-            if isinstance(raw, Response):
-                return raw
-            problem = _set_clock(clock, raw)
-            if problem:
-                return bad_request(problem)
-        return JSONResponse({"now": clock.now().isoformat(), "speed": clock.speed})
+    def clock_now() -> dict[str, Any]:
+        return {"now": clock.now().isoformat(), "speed": clock.speed}
 
     return [
-        Route("/admin/faults", admin_faults, methods=["GET", "PUT"]),
-        Route("/admin/faults/next", admin_faults_next, methods=["POST"]),
-        Route("/admin/stats", admin_stats, methods=["GET"]),
+        Route("/admin/faults", setting(faults.snapshot, faults.replace), methods=["GET", "PUT"]),
+        Route(
+            "/admin/faults/next",
+            setting(faults.snapshot, faults.enqueue, json_body),
+            methods=["POST"],
+        ),
+        Route("/admin/stats", setting(stats), methods=["GET"]),
         Route("/admin/records", admin_records, methods=["GET"]),
-        Route("/admin/clock", admin_clock, methods=["GET", "PUT"]),
-        Route("/admin/pharmacy", admin_pharmacy, methods=["GET", "PUT"]),
+        Route(
+            "/admin/clock",
+            setting(clock_now, lambda raw: _set_clock(clock, raw)),
+            methods=["GET", "PUT"],
+        ),
+        Route(
+            "/admin/pharmacy",
+            setting(read_pharmacy, write_pharmacy),
+            methods=["GET", "PUT"],
+        ),
     ]
 
 
-def _set_clock(clock: Clock, raw: dict[str, Any]) -> str | None:
-    """Apply ``{"speed": F, "advance_seconds": S}``; why not, or None. All or nothing."""
+def _set_clock(clock: Clock, raw: dict[str, Any]) -> None:
+    """Apply ``{"speed": F, "advance_seconds": S}`` (``ValueError`` says why not)."""
     unknown = set(raw) - {"speed", "advance_seconds"}
     if unknown or not raw:
-        return 'send {"speed": F} and/or {"advance_seconds": S}'
+        raise ValueError('send {"speed": F} and/or {"advance_seconds": S}')
     speed, advance = raw.get("speed"), raw.get("advance_seconds")
     for value in (speed, advance):
         if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
-            return "speed and advance_seconds must be numbers"
+            raise ValueError("speed and advance_seconds must be numbers")
+    # Both are checked before either applies: all or nothing.
+    if speed is not None:
+        finite(float(speed), "speed", limit=MAX_SPEED)
     try:
-        if speed is not None:
-            clock.set_speed(float(speed))
         if advance is not None:
             clock.advance(float(advance))
-    except (ValueError, OverflowError) as exc:
-        return str(exc)
-    return None
+    except OverflowError as exc:
+        raise ValueError(str(exc)) from None
+    if speed is not None:
+        clock.set_speed(float(speed))

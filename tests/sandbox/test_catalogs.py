@@ -29,6 +29,13 @@ ADD = "mutation($c: ID!, $t: ID!) { addToCatalog(catalogId: $c, treatmentId: $t)
 REMOVE = "mutation($c: ID!, $t: ID!) { removeFromCatalog(catalogId: $c, treatmentId: $t) { id } }"
 
 
+def not_in(api, principal, catalog: dict) -> str:
+    """A medication the catalog does not hold."""
+    listed = {t["id"] for t in catalog["treatments"]}
+    medications = data(gql(api, principal, "{ medications(first: 100) { id } }"))["medications"]
+    return str(next(m["id"] for m in medications if m["id"] not in listed))
+
+
 def catalogs(api, principal) -> list[dict]:
     return list(data(gql(api, principal, CATALOGS))["catalogs"])
 
@@ -89,11 +96,7 @@ def test_template_mistakes_are_named_field_by_field() -> None:
     api = make_api(patients=5)
     me = user(api, PRESCRIBER)
     catalog = catalogs(api, me)[0]
-    outside = next(
-        t["id"]
-        for t in data(gql(api, me, "{ medications(first: 100) { id } }"))["medications"]
-        if t["id"] not in {x["id"] for x in catalog["treatments"]}
-    )
+    outside = not_in(api, me, catalog)
     bad = gql(api, me, CREATE, c=catalog["id"], t=outside, fills=0, unit="bucket", q=-1)
     assert fields(bad) == {"treatmentId", "fillsAllowed", "dispenseUnit", "dispenseQuantity"}
     machine = gql(
@@ -107,11 +110,7 @@ def test_treatments_are_added_to_and_removed_from_a_catalog() -> None:
     api = make_api(patients=5)
     me = user(api, PRESCRIBER)
     catalog = catalogs(api, me)[0]
-    outside = next(
-        t["id"]
-        for t in data(gql(api, me, "{ medications(first: 100) { id } }"))["medications"]
-        if t["id"] not in {x["id"] for x in catalog["treatments"]}
-    )
+    outside = not_in(api, me, catalog)
     data(gql(api, me, ADD, c=catalog["id"], t=outside))
     assert error_types(gql(api, me, ADD, c=catalog["id"], t=outside)) == ["ValidationError"]
     template = data(gql(api, me, CREATE, c=catalog["id"], t=outside))["createPrescriptionTemplate"]

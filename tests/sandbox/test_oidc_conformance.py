@@ -215,26 +215,20 @@ def test_client_credentials_scope_narrows_the_m2m_grant(sandbox, http) -> None:
 
 def test_a_refresh_may_narrow_the_scope_but_never_widen_it(sandbox, http) -> None:
     first = sandbox.sign_in(PRESCRIBER, scope="openid offline_access read:patient read:order")
-    wider = http.post(
-        sandbox.token_url,
-        data={
+
+    def renew(scope: str):
+        body = {
             "grant_type": "refresh_token",
             "client_id": sandbox.native_client_id,
             "refresh_token": first["refresh_token"],
-            "scope": "openid offline_access read:patient write:order",
-        },
-    )
+            "scope": scope,
+        }
+        return http.post(sandbox.token_url, data=body)
+
+    wider = renew("openid offline_access read:patient write:order")
     assert wider.status_code == 400
     assert wider.json()["error"] == "invalid_scope"
-    narrower = http.post(
-        sandbox.token_url,
-        data={
-            "grant_type": "refresh_token",
-            "client_id": sandbox.native_client_id,
-            "refresh_token": first["refresh_token"],
-            "scope": "openid offline_access read:order",
-        },
-    )
+    narrower = renew("openid offline_access read:order")
     assert narrower.status_code == 200, narrower.text
     assert narrower.json()["scope"] == "openid offline_access read:order"
 

@@ -7,8 +7,7 @@ import subprocess
 import sys
 
 import pytest
-from test_clinical_clock import ADDRESS
-from test_clinical_support import PRESCRIBER, START, data, gql, user
+from test_clinical_support import PRESCRIBER, START, data, gql, place_orders, user
 
 from photon_desktop.sandbox.clock import Clock
 from photon_desktop.sandbox.graphql import ClinicalAPI
@@ -25,41 +24,6 @@ def make(seed: int = 7, **rates: float) -> ClinicalAPI:
     return ClinicalAPI(
         seed=seed, patients=10, clock=Clock(speed=0, start=START), pharmacy=PharmacyRates(**rates)
     )
-
-
-def place_orders(api: ClinicalAPI, count: int, *, mail: bool) -> list[str]:
-    """``count`` orders of one patient at one pick-up (or mail) pharmacy, placed together."""
-    me = user(api, PRESCRIBER)
-    ref = data(
-        gql(
-            api,
-            me,
-            "{ patients(first: 1) { id } pharmacies { id fulfillmentTypes } "
-            '  medications(filter: {drug: {name: "atorvastatin"}}) { id } }',
-        )
-    )
-    pharmacy = next(
-        p["id"] for p in ref["pharmacies"] if (p["fulfillmentTypes"] == ["MAIL_ORDER"]) == mail
-    )
-    patient = ref["patients"][0]["id"]
-    rx = data(
-        gql(
-            api,
-            me,
-            """mutation($p: ID!, $t: ID!, $n: Int!) { createPrescription(patientId: $p,
-            treatmentId: $t, dispenseQuantity: 30, dispenseUnit: "Tablet", fillsAllowed: $n,
-            instructions: "Nightly") { id } }""",
-            p=patient,
-            t=ref["medications"][0]["id"],
-            n=count,
-        )
-    )["createPrescription"]["id"]
-    create = """mutation($p: ID!, $rx: ID!, $ph: ID, $a: AddressInput!) { createOrder(
-      patientId: $p, fills: [{prescriptionId: $rx}], pharmacyId: $ph, address: $a) { id } }"""
-    return [
-        data(gql(api, me, create, p=patient, rx=rx, ph=pharmacy, a=ADDRESS))["createOrder"]["id"]
-        for _ in range(count)
-    ]
 
 
 def read(api: ClinicalAPI, order_id: str) -> dict:

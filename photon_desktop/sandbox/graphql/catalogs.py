@@ -12,6 +12,7 @@ from typing import Any
 from photon_desktop.sandbox.demo import Catalog, Template, Treatment
 from photon_desktop.sandbox.graphql.context import Context, Resolver
 from photon_desktop.sandbox.graphql.errors import InputErrors, not_found, unauthorized
+from photon_desktop.sandbox.graphql.validation import Validator
 from photon_desktop.sandbox.store import Store
 
 NAMES = (
@@ -32,6 +33,7 @@ def visible_templates(catalog: Catalog, context: Context) -> list[Template]:
 class CatalogEdits:
     def __init__(self, store: Store) -> None:
         self.store = store
+        self.check = Validator(store)
 
     def resolvers(self) -> dict[str, Resolver]:
         return {
@@ -93,31 +95,24 @@ class CatalogEdits:
         private = bool(args.get("isPrivate"))
         if private and context.principal.user_email is None:
             raise unauthorized("a private template needs a signed-in user (user token)")
-        fills, refills = args.get("fillsAllowed"), args.get("refillsAllowed")
-        if fills is None and refills is not None:
-            if refills < 0:
-                problems.append(("refillsAllowed", "refillsAllowed must be 0 or more"))
-            fills = refills + 1
-        elif fills is not None and refills is not None and refills + 1 != fills:
-            problems.append(("refillsAllowed", "refillsAllowed must equal fillsAllowed - 1"))
-        values = self._checked(
-            {
-                "name": args.get("name") or f"{treatment.name}",
-                "dispense_quantity": args.get("dispenseQuantity", treatment.dispense_quantity),
-                "dispense_unit": args.get("dispenseUnit") or treatment.dispense_unit,
-                "days_supply": args.get("daysSupply", treatment.days_supply),
-                "fills_allowed": 1 if fills is None else fills,
-                "instructions": args.get("instructions") or treatment.instructions,
-                "notes": args.get("notes"),
-                "dispense_as_written": bool(args.get("dispenseAsWritten")),
-            },
-            problems,
-        )
+        defaults = {
+            "name": treatment.name,
+            "dispenseQuantity": treatment.dispense_quantity,
+            "dispenseUnit": treatment.dispense_unit,
+            "daysSupply": treatment.days_supply,
+            "instructions": treatment.instructions,
+        }
+        given = {k: v for k, v in args.items() if v is not None}
+        if "fillsAllowed" not in given and "refillsAllowed" not in given:
+            defaults["fillsAllowed"] = 1
+        values = self._checked({**defaults, **given}, problems, required=True)
         template = Template(
             id=self.store.new_id("tmp"),
             treatment=treatment,
             is_private=private,
             author=context.principal.user_email if private else None,
+            notes=args.get("notes"),
+            dispense_as_written=bool(args.get("dispenseAsWritten")),
             **values,
         )
         catalog.templates.append(template)
@@ -127,18 +122,11 @@ class CatalogEdits:
         self, context: Context, catalogId: str, templateId: str, **args: Any
     ) -> Template:
         template = self._template(context, self._catalog(catalogId), templateId)
-        names = {
-            "name": "name",
-            "dispenseQuantity": "dispense_quantity",
-            "dispenseUnit": "dispense_unit",
-            "daysSupply": "days_supply",
-            "fillsAllowed": "fills_allowed",
-            "instructions": "instructions",
-            "notes": "notes",
-            "dispenseAsWritten": "dispense_as_written",
-        }
-        changes = {names[k]: v for k, v in args.items() if k in names}
-        for key, value in self._checked(changes, []).items():
+        changes = self._checked(args, [], required=False)
+        for key, value in args.items():
+            if key in ("notes", "dispenseAsWritten"):
+                changes["notes" if key == "notes" else "dispense_as_written"] = value
+        for key, value in changes.items():
             setattr(template, key, value)
         return template
 
@@ -148,27 +136,19 @@ class CatalogEdits:
         catalog.templates.remove(template)
         return template
 
-    def _checked(self, values: dict[str, Any], problems: list[tuple[str, str]]) -> dict[str, Any]:
-        """``values`` with the unit spelled as listed; every bad one reported at once."""
-        units = {u.lower(): u for u in self.store.ref.dispense_units}
-        if "name" in values and not (values["name"] or "").strip():
-            problems.append(("name", "name must not be empty"))
-        quantity = values.get("dispense_quantity")
-        if "dispense_quantity" in values and (quantity is None or quantity <= 0):
-            problems.append(("dispenseQuantity", "dispenseQuantity must be greater than 0"))
-        if "dispense_unit" in values:
-            unit = units.get((values["dispense_unit"] or "").strip().lower())
-            if unit is None:
-                problems.append(("dispenseUnit", "dispenseUnit must be one of dispenseUnits"))
-            values["dispense_unit"] = unit
-        days = values.get("days_supply")
-        if days is not None and days < 1:
-            problems.append(("daysSupply", "daysSupply must be at least 1"))
-        fills = values.get("fills_allowed")
-        if "fills_allowed" in values and (fills is None or fills < 1):
-            problems.append(("fillsAllowed", "fillsAllowed must be at least 1"))
-        if "instructions" in values and not (values["instructions"] or "").strip():
-            problems.append(("instructions", "instructions must not be empty"))
+    def _checked(
+        self, args: dict[str, Any], problems: list[tuple[str, str]], *, required: bool
+    ) -> dict[str, Any]:
+        """The name and dispensing arguments, checked by the rules prescriptions follow."""
+
+        def bad(name: str, message: str) -> None:
+            problems.append((name, message))
+
+        values = self.check.dispensing(args, bad, required=required)
+        if required or "name" in args:
+            if not (args.get("name") or "").strip():
+                bad("name", "name must not be empty")
+            values["name"] = (args.get("name") or "").strip()
         if problems:
             raise InputErrors(problems)
         return values

@@ -7,6 +7,7 @@ Each check returns what :class:`~photon_desktop.sandbox.store.Store` needs to wr
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
@@ -161,6 +162,59 @@ class Validator:
         )
         return clean
 
+    def dispensing(
+        self, args: dict[str, Any], bad: Callable[[str, str], None], *, required: bool
+    ) -> dict[str, Any]:
+        """The dispensing arguments prescriptions and templates share, checked.
+
+        In: GraphQL names; out: the store's names, the unit spelled as ``dispenseUnits`` lists
+        it. ``required``: every one must be given (else only those in ``args`` are checked).
+        """
+        out: dict[str, Any] = {}
+
+        def given(*names: str) -> bool:
+            return required or any(name in args for name in names)
+
+        if given("dispenseQuantity"):
+            quantity = args.get("dispenseQuantity")
+            if quantity is None or quantity <= 0:
+                bad("dispenseQuantity", "dispenseQuantity must be greater than 0")
+            out["dispense_quantity"] = quantity
+        if given("dispenseUnit"):
+            units = {u.lower(): u for u in self.store.ref.dispense_units}
+            unit = units.get((args.get("dispenseUnit") or "").strip().lower())
+            if unit is None:
+                bad("dispenseUnit", "dispenseUnit must be one of dispenseUnits")
+            out["dispense_unit"] = unit
+        if given("fillsAllowed", "refillsAllowed"):
+            fills, refills = args.get("fillsAllowed"), args.get("refillsAllowed")
+            if fills is None and refills is None:
+                bad("fillsAllowed", "fillsAllowed (or the legacy refillsAllowed) is required")
+            elif fills is None:
+                assert refills is not None
+                if refills < 0:
+                    bad("refillsAllowed", "refillsAllowed must be 0 or more")
+                fills = refills + 1
+            elif fills < 1:
+                bad("fillsAllowed", "fillsAllowed must be at least 1")
+            elif refills is not None and refills + 1 != fills:
+                bad(
+                    "refillsAllowed",
+                    "refillsAllowed must equal fillsAllowed - 1 when both are given",
+                )
+            out["fills_allowed"] = fills
+        if given("daysSupply"):
+            days = args.get("daysSupply")
+            if days is not None and days < 1:
+                bad("daysSupply", "daysSupply must be at least 1")
+            out["days_supply"] = days
+        if given("instructions"):
+            instructions = (args.get("instructions") or "").strip()
+            if not instructions:
+                bad("instructions", "instructions must not be empty")
+            out["instructions"] = instructions
+        return out
+
     def rx_plan(
         self,
         context: Context,
@@ -181,31 +235,7 @@ class Validator:
         treatment = ref.treatments_by_id.get(args.get("treatmentId"))  # type: ignore[arg-type]
         if treatment is None:
             bad("treatmentId", f"Treatment {args.get('treatmentId')} was not found")
-        quantity = args.get("dispenseQuantity")
-        if quantity is None or quantity <= 0:
-            bad("dispenseQuantity", "dispenseQuantity must be greater than 0")
-        units = {u.lower(): u for u in ref.dispense_units}
-        unit = units.get((args.get("dispenseUnit") or "").strip().lower())
-        if unit is None:
-            bad("dispenseUnit", "dispenseUnit must be one of dispenseUnits")
-        fills, refills = args.get("fillsAllowed"), args.get("refillsAllowed")
-        if fills is None and refills is None:
-            bad("fillsAllowed", "fillsAllowed (or the legacy refillsAllowed) is required")
-        elif fills is None:
-            assert refills is not None
-            if refills < 0:
-                bad("refillsAllowed", "refillsAllowed must be 0 or more")
-            fills = refills + 1
-        elif fills < 1:
-            bad("fillsAllowed", "fillsAllowed must be at least 1")
-        elif refills is not None and refills + 1 != fills:
-            bad("refillsAllowed", "refillsAllowed must equal fillsAllowed - 1 when both are given")
-        days = args.get("daysSupply")
-        if days is not None and days < 1:
-            bad("daysSupply", "daysSupply must be at least 1")
-        instructions = (args.get("instructions") or "").strip()
-        if not instructions:
-            bad("instructions", "instructions must not be empty")
+        dispensing = self.dispensing(args, bad, required=True)
         effective = args.get("effectiveDate") or context.now.date()
         if effective < context.now.date() - timedelta(days=1):
             bad("effectiveDate", "effectiveDate cannot be in the past")
@@ -225,13 +255,13 @@ class Validator:
         return {
             "patient": p,
             "treatment": treatment,
-            "fills_allowed": fills,
+            "fills_allowed": dispensing.get("fills_allowed"),
             "effective": effective,
             "detail": {
-                "dispenseQuantity": quantity,
-                "dispenseUnit": unit,
-                "daysSupply": days,
-                "instructions": instructions,
+                "dispenseQuantity": dispensing.get("dispense_quantity"),
+                "dispenseUnit": dispensing.get("dispense_unit"),
+                "daysSupply": dispensing.get("days_supply"),
+                "instructions": dispensing.get("instructions"),
                 "notes": (args.get("notes") or "").strip() or None,
                 "dispenseAsWritten": bool(args.get("dispenseAsWritten")),
                 "diagnoses": diagnoses,
