@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 PENDING_SECONDS = 60.0
 FINAL_STEPS = frozenset({"PICKED_UP", "DELIVERED"})
 DISPENSED_STEPS = frozenset({"READY", "FILLING", "SHIPPED", "PICKED_UP", "DELIVERED"})
+_PLAN_CACHE = 50_000
 _UNREACHABLE = "The pharmacy did not acknowledge the order; route it elsewhere."
 
 
@@ -58,6 +59,8 @@ class OrderProgress:
         rates = self._rates_at.get(o, self._demo_rates)
         plan = plan_for(self.store.seed, o, placed, self.fulfillment_type(pharmacy), rates)
         if rates.eventful:  # the quick path is cheaper to redo than to keep for 300k orders
+            if len(self._plans) >= _PLAN_CACHE:
+                self._plans.clear()  # a bounded cache: a plan is cheap to draw again
             self._plans[o] = (placed, plan)
         return plan
 
