@@ -70,7 +70,6 @@ def test_a_killed_child_is_reported_at_once_to_awaiters_and_observers() -> None:
         assert sandbox.running and sandbox.pid is not None and sandbox.exited is not None
         os.kill(sandbox.pid, signal.SIGKILL)
         code = await asyncio.wait_for(sandbox.exited, 15)
-        await asyncio.sleep(0)  # let the observers' call run
         return code, seen, sandbox.running
 
     code, seen, running = asyncio.run(scenario())
@@ -106,7 +105,6 @@ def test_restart_gives_a_new_port_new_data_and_a_new_secret() -> None:
         sandbox.stop()
         assert sandbox.exited is not None
         await sandbox.exited
-        await asyncio.sleep(0)
         return first, second, found, codes
 
     first, second, found, codes = asyncio.run(scenario())
