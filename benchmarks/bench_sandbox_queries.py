@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 from photon_desktop.sandbox import accounts
 from photon_desktop.sandbox.accounts import Principal
-from photon_desktop.sandbox.clinical import ClinicalAPI
+from photon_desktop.sandbox.graphql import ClinicalAPI
 
 LIST = "query { patients(first: 25) { id name { first last full } dateOfBirth sex phone email } }"
 SEARCH = 'query { patients(first: 25, filter: {name: "son"}) { id name { full } } }'

@@ -1,19 +1,28 @@
 """Run the bundled Photon sandbox as a child process, so the app works with no account and offline.
 
-The child prints one JSON line when ready (see ``photon_desktop.sandbox.cli``); we read it with a
-``QProcess`` on the Qt event loop, so starting never blocks the window. The M2M secret it prints is
-kept in memory only.
+The child prints one JSON line when ready (see ``photon_desktop.sandbox.cli``); its M2M secret is
+kept in memory only. No Qt here: a plain ``subprocess`` with one thread per pipe and one that
+waits for the exit, each handing its news to the asyncio loop, so this works under qasync and
+under a bare ``asyncio.run`` alike, and nothing polls.
+
+The child never outlives the app: it runs with ``--exit-with-parent`` and a stdin pipe only this
+process holds, so when the app dies (even by ``kill -9``) the pipe closes and the child stops
+(on Linux ``PR_SET_PDEATHSIG`` stops it too). The owner learns of an exit at once:
+``await sandbox.exited`` or ``sandbox.add_exit_observer(callback)``.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
+import subprocess
 import sys
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
-
-from PySide6.QtCore import QObject, QProcess
+from typing import IO
 
 from photon_desktop.auth.environments import LOCAL_SANDBOX, Environment
 from photon_desktop.errors import ConfigurationError
@@ -21,6 +30,8 @@ from photon_desktop.errors import ConfigurationError
 log = logging.getLogger(__name__)
 
 START_TIMEOUT_S = 60.0
+STOP_TIMEOUT_S = 5.0
+_STDERR_KEEP = 8192
 
 
 @dataclass(frozen=True, slots=True, repr=False)
@@ -60,34 +71,64 @@ class SandboxInfo:
         return f"SandboxInfo(issuer={self.issuer!r}, graphql_url={self.graphql_url!r})"
 
 
-class LocalSandbox(QObject):
-    """One ``photon-sandbox`` child process: ``await start()``, then ``stop()`` on exit."""
+ExitObserver = Callable[[int], None]
 
-    def __init__(self, *, seed: int = 1, patients: int = 200, extra_args: tuple[str, ...] = ()):
-        super().__init__()
+
+class LocalSandbox:
+    """One ``photon-sandbox`` child: ``await start()``, ``await restart()``, ``stop()``.
+
+    ``exited`` resolves with the exit code (negative: killed by that signal) whenever the child
+    ends, asked to or not; observers are called with the same code on the loop's thread.
+    """
+
+    def __init__(
+        self, *, seed: int = 1, patients: int = 200, extra_args: tuple[str, ...] = ()
+    ) -> None:
         self._args = [
             "-m", "photon_desktop.sandbox",
             "--host", "127.0.0.1", "--port", "0",
             "--seed", str(seed), "--patients", str(patients),
+            "--exit-with-parent",
             *extra_args,
         ]  # fmt: skip
-        self._process = QProcess(self)
-        self._process.setProcessChannelMode(QProcess.ProcessChannelMode.SeparateChannels)
-        self._stdout = bytearray()
+        self._process: subprocess.Popen[bytes] | None = None
         self._stderr = bytearray()
-        self._ready: asyncio.Future[SandboxInfo] | None = None
+        self._stderr_lock = threading.Lock()
+        self._ended = threading.Event()
+        self._observers: list[ExitObserver] = []
+        self.exited: asyncio.Future[int] | None = None
         self.info: SandboxInfo | None = None
-        self._process.readyReadStandardOutput.connect(self._on_stdout)
-        self._process.readyReadStandardError.connect(self._on_stderr)
-        self._process.finished.connect(self._on_finished)
-        self._process.errorOccurred.connect(self._on_error)
+
+    # ------------------------------------------------------------ lifecycle
 
     async def start(self) -> SandboxInfo:
+        """Start the child and wait for its announcement (``ConfigurationError`` if it fails)."""
+        if self.running:
+            raise RuntimeError("the local sandbox is already running")
         loop = asyncio.get_running_loop()
-        self._ready = loop.create_future()
-        self._process.start(sys.executable, self._args)
+        ready: asyncio.Future[SandboxInfo] = loop.create_future()
+        exited: asyncio.Future[int] = loop.create_future()
+        self.exited, self.info = exited, None
+        self._stderr.clear()
+        self._ended = threading.Event()
         try:
-            self.info = await asyncio.wait_for(asyncio.shield(self._ready), START_TIMEOUT_S)
+            # Popen only forks and execs (milliseconds); all waiting happens in the threads.
+            process = subprocess.Popen(  # noqa: ASYNC220
+                [sys.executable, *self._args],
+                stdin=subprocess.PIPE,  # never written: its closing tells the child we are gone
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+            )
+        except OSError as exc:
+            exited.set_result(-1)
+            raise ConfigurationError(f"The local sandbox could not be started ({exc}).") from None
+        self._process = process
+        assert process.stdout is not None and process.stderr is not None
+        self._thread(self._read_stdout, process.stdout, loop, ready)
+        self._thread(self._read_stderr, process.stderr)
+        self._thread(self._wait, process, self._ended, loop, ready, exited)
+        try:
+            self.info = await asyncio.wait_for(asyncio.shield(ready), START_TIMEOUT_S)
         except TimeoutError:
             self.stop()
             raise ConfigurationError(
@@ -96,47 +137,112 @@ class LocalSandbox(QObject):
         log.info("local sandbox ready at %s", self.info.graphql_url)
         return self.info
 
+    async def restart(self) -> SandboxInfo:
+        """A fresh child: new port, new data, new M2M secret and admin key."""
+        self.stop()
+        return await self.start()
+
     def stop(self) -> None:
         """Ask the child to exit (SIGTERM) and wait briefly; kill it if it lingers."""
-        if self._process.state() == QProcess.ProcessState.NotRunning:
+        process = self._process
+        if process is None or process.poll() is not None:
             return
-        self._process.terminate()
-        if not self._process.waitForFinished(5000):
-            self._process.kill()
-            self._process.waitForFinished(2000)
+        process.terminate()
+        if not self._ended.wait(STOP_TIMEOUT_S):
+            process.kill()
+            self._ended.wait(STOP_TIMEOUT_S)
 
     @property
     def running(self) -> bool:
-        return self._process.state() == QProcess.ProcessState.Running
+        return self._process is not None and self._process.poll() is None
 
-    def _stderr_tail(self) -> str:
-        text = self._stderr.decode("utf-8", "replace").strip().splitlines()
-        return ("Last output: " + " | ".join(text[-3:])) if text else ""
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process is not None else None
 
-    def _on_stdout(self) -> None:
-        self._stdout += self._process.readAllStandardOutput().data()
-        if self._ready is None or self._ready.done() or b"\n" not in self._stdout:
+    def add_exit_observer(self, observer: ExitObserver) -> None:
+        """Call ``observer(exit_code)`` on the loop whenever a child of this object exits."""
+        self._observers.append(observer)
+
+    def remove_exit_observer(self, observer: ExitObserver) -> None:
+        with contextlib.suppress(ValueError):
+            self._observers.remove(observer)
+
+    # ------------------------------------------------------------ pipes and exit
+
+    @staticmethod
+    def _thread(target: Callable[..., None], *args: object) -> None:
+        threading.Thread(target=target, args=args, name="local-sandbox", daemon=True).start()
+
+    def _read_stdout(
+        self,
+        stdout: IO[bytes],
+        loop: asyncio.AbstractEventLoop,
+        ready: asyncio.Future[SandboxInfo],
+    ) -> None:
+        line = stdout.readline()
+        if line.strip():
+            _call_soon(loop, self._announce, ready, line)
+        while stdout.read(65536):  # keep draining so the child never blocks on a full pipe
+            pass
+        stdout.close()
+
+    def _announce(self, ready: asyncio.Future[SandboxInfo], line: bytes) -> None:
+        if ready.done():
             return
-        line, _, rest = bytes(self._stdout).partition(b"\n")
-        self._stdout = bytearray(rest)
         try:
-            self._ready.set_result(SandboxInfo.from_line(line.decode()))
+            ready.set_result(SandboxInfo.from_line(line.decode()))
         except (ValueError, KeyError) as exc:
-            self._ready.set_exception(
+            ready.set_exception(
                 ConfigurationError(f"The local sandbox answered something unexpected ({exc}).")
             )
 
-    def _on_stderr(self) -> None:
-        self._stderr += self._process.readAllStandardError().data()
-        del self._stderr[:-8192]
+    def _read_stderr(self, stderr: IO[bytes]) -> None:
+        while chunk := stderr.read1(65536):  # type: ignore[attr-defined]
+            with self._stderr_lock:
+                self._stderr += chunk
+                del self._stderr[:-_STDERR_KEEP]
+        stderr.close()
 
-    def _fail(self, message: str) -> None:
-        if self._ready is not None and not self._ready.done():
-            text = f"{message} {self._stderr_tail()}".strip()
-            self._ready.set_exception(ConfigurationError(text))
+    def _wait(
+        self,
+        process: subprocess.Popen[bytes],
+        ended: threading.Event,
+        loop: asyncio.AbstractEventLoop,
+        ready: asyncio.Future[SandboxInfo],
+        exited: asyncio.Future[int],
+    ) -> None:
+        code = process.wait()
+        if process.stdin is not None:
+            process.stdin.close()
+        ended.set()
+        _call_soon(loop, self._on_exit, code, ready, exited)
 
-    def _on_finished(self, code: int, _status: QProcess.ExitStatus) -> None:
-        self._fail(f"The local sandbox stopped before it was ready (exit code {code}).")
+    def _on_exit(
+        self, code: int, ready: asyncio.Future[SandboxInfo], exited: asyncio.Future[int]
+    ) -> None:
+        if not ready.done():
+            text = f"The local sandbox stopped before it was ready (exit code {code})."
+            ready.set_exception(ConfigurationError(f"{text} {self._stderr_tail()}".strip()))
+        if not exited.done():
+            exited.set_result(code)
+        level = logging.INFO if code == 0 else logging.WARNING
+        log.log(level, "local sandbox exited with code %d", code)
+        for observer in list(self._observers):
+            try:
+                observer(code)
+            except Exception:
+                log.exception("a local sandbox exit observer failed")
 
-    def _on_error(self, error: QProcess.ProcessError) -> None:
-        self._fail(f"The local sandbox could not be started ({error.name}).")
+    def _stderr_tail(self) -> str:
+        with self._stderr_lock:
+            text = self._stderr.decode("utf-8", "replace").strip().splitlines()
+        return ("Last output: " + " | ".join(text[-3:])) if text else ""
+
+
+def _call_soon(
+    loop: asyncio.AbstractEventLoop, callback: Callable[..., None], *args: object
+) -> None:
+    """Hand news from a pipe thread to the loop (dropped if the loop has already closed)."""
+    with contextlib.suppress(RuntimeError):
+        loop.call_soon_threadsafe(callback, *args)

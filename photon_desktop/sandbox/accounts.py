@@ -48,6 +48,7 @@ class DemoUser:
     last_name: str
     permissions: tuple[str, ...]
     npi: str | None = None
+    organizations: tuple[int, ...] = (0,)  # demo organizations (0: the main one) of the user
 
     @property
     def full_name(self) -> str:
@@ -62,6 +63,7 @@ DEMO_USERS: tuple[DemoUser, ...] = (
         last_name="Okafor",
         permissions=ALL_PERMISSIONS,
         npi="1234567893",
+        organizations=(0, 1),  # also works at a second practice, with other patients
     ),
     DemoUser(
         email="staff@sandbox.photon.local",

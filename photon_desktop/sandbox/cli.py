@@ -3,6 +3,11 @@
 When the socket is listening and the demo data is built, exactly one JSON line goes to stdout
 (endpoints, the per-run M2M secret and admin key); everything else goes to stderr, and no
 token, secret or code is ever logged. SIGINT/SIGTERM stop it cleanly with exit code 0.
+
+``--exit-with-parent`` (what the app passes) makes a child that outlives its parent impossible:
+stdin is watched and its end (the parent's write end closed, as the OS does when the parent
+dies, even by ``kill -9``) stops the server; on Linux ``PR_SET_PDEATHSIG`` also delivers SIGTERM
+when the parent dies, in case the pipe was shared with another process.
 """
 
 from __future__ import annotations
@@ -10,21 +15,25 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import ctypes
 import ipaddress
 import json
 import logging
+import os
 import signal
 import socket
 import sys
+import threading
 import time
 from collections.abc import Generator, Sequence
 
 import uvicorn
 
-from photon_desktop.sandbox.clinical import ClinicalAPI
 from photon_desktop.sandbox.clock import Clock
 from photon_desktop.sandbox.faults import FaultConfig, Faults, quiet_dropped_connections
 from photon_desktop.sandbox.oauth import CODE_TTL_S
+from photon_desktop.sandbox.organizations import Directory
+from photon_desktop.sandbox.pharmacy import PharmacyRates
 from photon_desktop.sandbox.server import build_sandbox
 
 log = logging.getLogger("photon_desktop.sandbox")
@@ -42,6 +51,30 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--token-ttl", type=int, default=86400, help="access token lifetime (s)")
     p.add_argument("--code-ttl", type=float, default=CODE_TTL_S, help="auth code lifetime (s)")
     p.add_argument("--clock-speed", type=float, default=1.0, help="simulated s per real s")
+    p.add_argument(
+        "--exit-with-parent",
+        action="store_true",
+        help="stop when stdin closes or (Linux) the parent process dies",
+    )
+    events = p.add_argument_group("pharmacy events (changeable at run time via /admin/pharmacy)")
+    events.add_argument(
+        "--exception-rate",
+        type=float,
+        default=0.0,
+        help="share of orders the pharmacy raises an exception on",
+    )
+    events.add_argument(
+        "--pharmacy-error-rate",
+        type=float,
+        default=0.0,
+        help="share of orders that fail at the pharmacy",
+    )
+    events.add_argument(
+        "--pickup-wait-days",
+        type=float,
+        default=0.0,
+        help="longest wait at READY before pick-up (0: one hour)",
+    )
     faults = p.add_argument_group("fault injection (changeable at run time via /admin/faults)")
     faults.add_argument("--fault-scope", choices=("graphql", "token", "both"), default="graphql")
     faults.add_argument("--latency-ms", type=int, default=0)
@@ -101,10 +134,10 @@ class _Server(uvicorn.Server):
         self.should_exit = True
 
 
-async def _serve(args: argparse.Namespace, fault_config: FaultConfig) -> int:
+async def _serve(args: argparse.Namespace, fault_config: FaultConfig, rates: PharmacyRates) -> int:
     started = time.monotonic()
     clock = Clock(speed=args.clock_speed)
-    api = ClinicalAPI(seed=args.seed, patients=args.patients, clock=clock)
+    api = Directory(seed=args.seed, patients=args.patients, clock=clock, pharmacy=rates)
     log.info("demo data built: %d patients in %.2f s", args.patients, time.monotonic() - started)
 
     family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
@@ -132,6 +165,7 @@ async def _serve(args: argparse.Namespace, fault_config: FaultConfig) -> int:
     config = uvicorn.Config(
         sandbox.app,
         lifespan="off",
+        timeout_graceful_shutdown=3,  # a stop signal never waits on a slow client for long
         access_log=False,
         log_level=args.log_level if args.log_level != "info" else "warning",
         log_config=None,
@@ -151,6 +185,31 @@ async def _serve(args: argparse.Namespace, fault_config: FaultConfig) -> int:
     return 0
 
 
+def exit_with_parent() -> None:
+    """Stop (SIGTERM to ourselves) when the parent dies: see the module docstring."""
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0) != 0:
+            log.warning("prctl(PR_SET_PDEATHSIG) failed: errno %d", ctypes.get_errno())
+    # A parent that died before prctl ran is caught here: its end of the pipe is already closed.
+    threading.Thread(target=_watch_stdin, name="parent-watch", daemon=True).start()
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _watch_stdin() -> None:
+    """Read (and ignore) stdin until it ends, then stop the process."""
+    try:
+        fd = sys.stdin.fileno()
+        while os.read(fd, 65536):
+            pass
+    except (OSError, ValueError, AttributeError):
+        pass  # no usable stdin: its absence is the end too
+    log.info("stdin closed: the parent has gone, stopping")
+    os.kill(os.getpid(), signal.SIGTERM)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(
@@ -168,14 +227,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         fault_config = _fault_config(args)
+        rates = PharmacyRates(
+            exception_rate=args.exception_rate,
+            error_rate=args.pharmacy_error_rate,
+            pickup_wait_days=args.pickup_wait_days,
+        )
     except ValueError as exc:
         print(f"photon-sandbox: {exc}", file=sys.stderr)
         return 2
     quiet_dropped_connections()
     # Until the server installs its own handlers (after the data is built), stop quietly too.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    if args.exit_with_parent:
+        exit_with_parent()
     try:
-        return asyncio.run(_serve(args, fault_config))
+        return asyncio.run(_serve(args, fault_config, rates))
     except KeyboardInterrupt:
         return 0
     except OSError as exc:

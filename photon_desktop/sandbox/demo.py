@@ -18,6 +18,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from photon_desktop.sandbox.accounts import DEMO_USERS
 from photon_desktop.sandbox.ids import IdFactory
 
 DAY = 86_400.0
@@ -86,6 +87,7 @@ class Template:
     notes: str | None = None
     dispense_as_written: bool = False
     is_private: bool = False
+    author: str | None = None  # e-mail of the user who alone sees a private template
 
 
 @dataclass(slots=True)
@@ -197,25 +199,17 @@ def build_reference(ids: IdFactory) -> Reference:
     catalog = Catalog(
         id=ids.demo("cat"), name="Sandbox Family Medicine formulary", treatments=formulary
     )
-    for med in rng.sample(meds[:45], 12):
-        catalog.templates.append(
-            Template(
-                id=ids.demo("tmp"),
-                name=f"{med.generic_name} {med.strength}, {med.days_supply or 30} day",
-                treatment=med,
-                dispense_quantity=med.dispense_quantity,
-                dispense_unit=med.dispense_unit,
-                days_supply=med.days_supply,
-                fills_allowed=rng.choice((1, 1, 2, 4, 6)),
-                instructions=med.instructions,
-                is_private=rng.random() < 0.2,
-            )
-        )
+    # Organization-wide templates, and private ones that only their author (the demo prescriber)
+    # sees, in both catalogs.
+    for n, med in enumerate(rng.sample(meds[:45], 12)):
+        catalog.templates.append(_template(ids, med, rng, private=n % 4 == 3))
     urgent = Catalog(
         id=ids.demo("cat"),
         name="Urgent care short courses",
         treatments=[m for m in meds if (m.days_supply or 30) <= 10],
     )
+    for n, med in enumerate(urgent.treatments[:4]):
+        urgent.templates.append(_template(ids, med, rng, private=n == 3))
     treatments = {t.id: t for t in (*meds, *equipment)}
     return Reference(
         medications=meds,
@@ -229,6 +223,22 @@ def build_reference(ids: IdFactory) -> Reference:
         catalogs=[catalog, urgent],
         diagnoses={d["code"]: d["name"] for d in load("diagnoses")},
         us_states=frozenset(load("us_states")),
+    )
+
+
+def _template(ids: IdFactory, med: Treatment, rng: random.Random, *, private: bool) -> Template:
+    return Template(
+        id=ids.demo("tmp"),
+        name=f"{med.generic_name} {med.strength}, {med.days_supply or 30} day"
+        + (" (my default)" if private else ""),
+        treatment=med,
+        dispense_quantity=med.dispense_quantity,
+        dispense_unit=med.dispense_unit,
+        days_supply=med.days_supply,
+        fills_allowed=rng.choice((1, 1, 2, 4, 6)),
+        instructions=med.instructions,
+        is_private=private,
+        author=DEMO_USERS[0].email if private else None,
     )
 
 

@@ -9,8 +9,12 @@ Two ways to ask for faults, both per *target* (``graphql`` = ``POST /graphql``, 
 
 Fault kinds: ``status`` (an HTTP error, default 503), ``rate_limit`` (429 + ``Retry-After``),
 ``drop`` (the connection closes with no complete answer; the request is NOT executed),
-``malformed`` (200 with a body that is not JSON) and ``drop_after`` (the request IS executed and
-its effects kept, then the answer is dropped: the lost-write case).
+``malformed`` (200 with a body that is not JSON), and three that execute the request and keep
+its effects before spoiling the answer (the cases where a client must look a write up by its
+``externalId`` before reporting a failure): ``drop_after`` (the answer is dropped),
+``error_after`` (a GraphQL ``InternalFailure`` error and no data) and ``bad_enum_after`` (the data
+arrives, but every enum field in it holds a value the schema does not know). The last two apply
+to ``POST /graphql`` only.
 
 A dropped answer is made by starting a response with a ``Content-Length`` and then raising
 :class:`DroppedConnection`; uvicorn closes the socket, and the client sees a protocol error.
@@ -19,6 +23,7 @@ A dropped answer is made by starting a response with a ``Content-Length`` and th
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import random
 from collections import Counter
@@ -29,7 +34,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 TARGETS = ("graphql", "token")
 SCOPES = ("graphql", "token", "both")
-KINDS = ("status", "rate_limit", "drop", "malformed", "drop_after")
+KINDS = ("status", "rate_limit", "drop", "malformed", "drop_after", "error_after", "bad_enum_after")
+GRAPHQL_ONLY = frozenset({"error_after", "bad_enum_after"})
+UNKNOWN_ENUM_VALUE = "SANDBOX_UNKNOWN_VALUE"
+SPOIL_ENUMS = "photon_sandbox.spoil_enums"  # request state key set by a bad_enum_after fault
 _PATH_TARGETS = {"/graphql": "graphql", "/oauth/token": "token"}
 _MALFORMED_BODY = b'{"data": {"patients": {"edges": [{"node": {"id": "pat_'
 
@@ -66,6 +74,8 @@ class Fault:
         scope = raw.get("scope")
         if scope is not None and scope not in SCOPES:
             raise ValueError(f"scope must be one of {', '.join(SCOPES)}")
+        if kind in GRAPHQL_ONLY and scope not in (None, "graphql"):
+            raise ValueError(f"a {kind} fault applies to graphql only")
         return cls(kind=kind, status=status, retry_after=retry_after, scope=scope)
 
     def to_dict(self) -> dict[str, Any]:
@@ -86,6 +96,8 @@ class FaultConfig:
     drop_rate: float = 0.0
     malformed_rate: float = 0.0
     drop_after_execute_rate: float = 0.0
+    error_after_execute_rate: float = 0.0
+    bad_enum_after_execute_rate: float = 0.0
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> FaultConfig:
@@ -114,6 +126,8 @@ class FaultConfig:
             "drop_rate",
             "malformed_rate",
             "drop_after_execute_rate",
+            "error_after_execute_rate",
+            "bad_enum_after_execute_rate",
         ):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int | float):
@@ -177,7 +191,8 @@ class Faults:
     def pick(self, target: str) -> Fault | None:
         """The fault for the next request to ``target``, if any (queue first, then rates)."""
         for index, fault in enumerate(self.queue):
-            if (fault.scope or self.config.scope) in (target, "both"):
+            scope = fault.scope or ("graphql" if fault.kind in GRAPHQL_ONLY else self.config.scope)
+            if scope in (target, "both"):
                 del self.queue[index]
                 return fault
         config = self.config
@@ -194,6 +209,13 @@ class Faults:
             return Fault("malformed")
         if config.drop_after_execute_rate and rng.random() < config.drop_after_execute_rate:
             return Fault("drop_after")
+        if target != "graphql":
+            return None
+        if config.error_after_execute_rate and rng.random() < config.error_after_execute_rate:
+            return Fault("error_after")
+        rate = config.bad_enum_after_execute_rate
+        if rate and rng.random() < rate:
+            return Fault("bad_enum_after")
         return None
 
 
@@ -220,6 +242,13 @@ class FaultMiddleware:
         if fault.kind == "drop_after":
             await self.app(scope, receive, _discard)
             await _drop(send)
+        elif fault.kind == "error_after":
+            await self.app(scope, receive, _discard)
+            await _answer(send, 200, _INTERNAL_FAILURE, b"application/json")
+        elif fault.kind == "bad_enum_after":
+            # The GraphQL endpoint reads this and serializes every enum as an unknown value.
+            scope.setdefault("state", {})[SPOIL_ENUMS] = True
+            await self.app(scope, receive, send)
         elif fault.kind == "drop":
             await _drop(send)
         elif fault.kind == "malformed":
@@ -237,6 +266,22 @@ class FaultMiddleware:
 
 async def _discard(message: Message) -> None:
     """Swallow the executed request's answer (``drop_after``)."""
+
+
+_INTERNAL_FAILURE = json.dumps(
+    {
+        "data": None,
+        "errors": [
+            {
+                "message": "An internal failure occurred. Try again later.",
+                "path": None,
+                "locations": None,
+                "errorType": "InternalFailure",
+                "errorInfo": None,
+            }
+        ],
+    }
+).encode()
 
 
 async def _answer(

@@ -10,6 +10,9 @@ from __future__ import annotations
 import base64
 import random
 import string
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
 
 _RFC4648 = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 _CROCKFORD = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -106,3 +109,48 @@ class IndexCodec:
         if k >= count or (value >> 80) != self._ms(k):
             return None
         return k
+
+
+@dataclass(slots=True)
+class Created:
+    """Ids and externalIds of records of one kind created at run time."""
+
+    by_id: dict[str, int] = field(default_factory=dict)
+    id_of: dict[int, str] = field(default_factory=dict)
+    by_external: dict[str, int] = field(default_factory=dict)
+    external_of: dict[int, str] = field(default_factory=dict)
+
+
+class RecordIds:
+    """Ids of the store's records by handle and back: demo ids computed, run-time ids kept."""
+
+    KINDS = ("pat", "rx", "ord", "fil")
+
+    def __init__(self, factory: IdFactory, rng: random.Random) -> None:
+        self._factory = factory
+        self._codec = {kind: IndexCodec(kind, rng) for kind in self.KINDS}
+        self.created = {kind: Created() for kind in self.KINDS}
+
+    def id(self, kind: str, handle: int, n_demo: int) -> str:
+        if handle < n_demo:
+            return self._codec[kind].encode(handle)
+        return self.created[kind].id_of[handle]
+
+    def handle(self, kind: str, record_id: Any, n_demo: int) -> int | None:
+        if not isinstance(record_id, str):
+            return None
+        found = self.created[kind].by_id.get(record_id)
+        if found is not None:
+            return found
+        return self._codec[kind].decode(record_id, n_demo)
+
+    def new(self, kind: str, handle: int, now: datetime) -> str:
+        """A fresh ULID id stamped with the order clock's ``now``."""
+        ms = int(now.timestamp() * 1000)
+        created = self.created[kind]
+        record_id = self._factory.at(kind, ms)
+        while record_id in created.by_id:  # astronomically unlikely
+            record_id = self._factory.at(kind, ms)
+        created.by_id[record_id] = handle
+        created.id_of[handle] = record_id
+        return record_id

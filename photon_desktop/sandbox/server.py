@@ -4,19 +4,11 @@
 GraphQL endpoint answers like AWS AppSync (Photon's API): a bad token is HTTP 401 with an
 ``UnauthorizedException`` and no ``data``; everything else is HTTP 200 with ``data``/``errors``.
 
-Admin endpoints (header ``X-Sandbox-Admin: <admin_key>`` from the JSON line, else 401):
-
-- ``GET /admin/faults``; ``PUT /admin/faults`` replaces all settings (``{}`` clears them; see
-  :class:`~photon_desktop.sandbox.faults.FaultConfig`, plus ``fail_next``);
-  ``POST /admin/faults/next`` appends ``{"faults": [{"kind": ..., ...}]}`` to the queue;
-- ``GET /admin/stats``: token requests by grant type, GraphQL requests by operation name, faults
-  applied, and the Clinical API's record and mutation counts (``clinical``);
-- ``GET``/``PUT /admin/clock``: ``{"speed": F}`` and/or ``{"advance_seconds": S}``.
+The admin endpoints live in :mod:`~photon_desktop.sandbox.admin`.
 """
 
 from __future__ import annotations
 
-import json
 import re
 import secrets
 from collections import Counter
@@ -37,22 +29,31 @@ from photon_desktop.sandbox.accounts import (
     Principal,
     demo_user,
 )
+from photon_desktop.sandbox.admin import admin_routes
 from photon_desktop.sandbox.clock import Clock
-from photon_desktop.sandbox.faults import FaultMiddleware, Faults
+from photon_desktop.sandbox.faults import SPOIL_ENUMS, FaultMiddleware, Faults
+from photon_desktop.sandbox.hosts import LoopbackHostMiddleware, allowed_hosts
 from photon_desktop.sandbox.oauth import AUDIENCE, CODE_TTL_S, OAuthServer
+from photon_desktop.sandbox.responses import json_object, unauthorized
 from photon_desktop.sandbox.tokens import TokenError, TokenIssuer
-
-ADMIN_HEADER = "X-Sandbox-Admin"
 
 
 class ClinicalBackend(Protocol):
-    """What the server needs of :class:`photon_desktop.sandbox.clinical.ClinicalAPI`."""
+    """What the server needs of a Clinical API: one organization's
+    (:class:`~photon_desktop.sandbox.graphql.ClinicalAPI`) or all of a run's
+    (:class:`~photon_desktop.sandbox.organizations.Directory`)."""
 
     org_id: str
     org_name: str
 
     def user_id(self, email: str) -> str: ...
-    def execute(self, body: dict[str, Any], principal: Principal) -> dict[str, Any]: ...
+    def organizations_of(self, email: str) -> list[tuple[str, str]]: ...
+    def execute(
+        self, body: dict[str, Any], principal: Principal, *, spoil_enums: bool = False
+    ) -> dict[str, Any]: ...
+    def records_with_external_id(self, external_id: str) -> dict[str, Any]: ...
+    def pharmacy_rates(self) -> dict[str, float]: ...
+    def set_pharmacy_rates(self, raw: Any) -> dict[str, float]: ...
     def stats(self) -> dict[str, Any]: ...
 
 
@@ -94,6 +95,10 @@ class Sandbox:
                 for u in DEMO_USERS
             ],
             "org_id": self.oauth.org_id,
+            "organizations": [
+                {"id": org_id, "name": name}
+                for org_id, name in self.oauth.organization_names().items()
+            ],
             "admin_url": base + "admin",
             "admin_key": self.admin_key,
         }
@@ -117,7 +122,9 @@ def build_sandbox(
 
     ``signing_key``/``kid`` default to a fresh in-memory key (tests pass one to forge near-misses).
     """
-    tokens = TokenIssuer(issuer=issuer, audience=audience, ttl=token_ttl, key=signing_key, kid=kid)
+    tokens = TokenIssuer(
+        issuer=issuer, audience=audience, ttl=token_ttl, key=signing_key, kid=kid, clock=clock
+    )
     m2m_secret = m2m_secret or secrets.token_urlsafe(32)
     oauth = OAuthServer(
         tokens=tokens,
@@ -125,6 +132,7 @@ def build_sandbox(
         org_id=api.org_id,
         org_name=api.org_name,
         user_id=api.user_id,
+        organizations_of=api.organizations_of,
         code_ttl=code_ttl,
     )
     faults = faults or Faults()
@@ -135,15 +143,13 @@ def build_sandbox(
         try:
             claims = tokens.verify_access_token(_bearer(request.headers.get("authorization")))
         except TokenError as exc:
-            return _unauthorized(str(exc))
-        try:
-            body = json.loads(await request.body())
-        except (ValueError, UnicodeDecodeError):
-            return _bad_request("The request body is not valid JSON.")
-        if not isinstance(body, dict):
-            return _bad_request("The request body must be a JSON object.")
+            return unauthorized(str(exc))
+        body = await json_object(request)
+        if isinstance(body, Response):
+            return body
         graphql_requests[_operation_name(body)] += 1
-        return JSONResponse(api.execute(body, _principal(claims)))
+        spoil = bool(request.scope.get("state", {}).get(SPOIL_ENUMS))
+        return JSONResponse(api.execute(body, _principal(claims), spoil_enums=spoil))
 
     async def graphql_get(request: Request) -> Response:
         return JSONResponse(
@@ -152,85 +158,27 @@ def build_sandbox(
             headers={"Allow": "POST"},
         )
 
-    def admin_refused(request: Request) -> Response | None:
-        sent = request.headers.get(ADMIN_HEADER, "")
-        if not secrets.compare_digest(sent.encode(), key.encode()):
-            return JSONResponse(
-                {"error": f"the {ADMIN_HEADER} header must hold this run's admin key"},
-                status_code=401,
-            )
-        return None
-
-    async def admin_faults(request: Request) -> Response:
-        if refused := admin_refused(request):
-            return refused
-        if request.method == "PUT":
-            raw = await _json_object(request)
-            if isinstance(raw, Response):
-                return raw
-            try:
-                faults.replace(raw)
-            except ValueError as exc:
-                return _bad_request(str(exc))
-        return JSONResponse(faults.snapshot())
-
-    async def admin_faults_next(request: Request) -> Response:
-        if refused := admin_refused(request):
-            return refused
-        try:
-            raw = json.loads(await request.body())
-            faults.enqueue(raw)
-        except ValueError as exc:
-            return _bad_request(str(exc))
-        return JSONResponse(faults.snapshot())
-
-    async def admin_stats(request: Request) -> Response:
-        if refused := admin_refused(request):
-            return refused
-        return JSONResponse(
-            {
-                "token_requests": dict(oauth.state.token_requests),
-                "graphql_requests": dict(graphql_requests),
-                "faults_applied": dict(faults.applied),
-                "clinical": api.stats(),
-            }
-        )
-
-    async def admin_clock(request: Request) -> Response:
-        if refused := admin_refused(request):
-            return refused
-        if request.method == "PUT":
-            raw = await _json_object(request)
-            if isinstance(raw, Response):
-                return raw
-            unknown = set(raw) - {"speed", "advance_seconds"}
-            if unknown or not raw:
-                return _bad_request('send {"speed": F} and/or {"advance_seconds": S}')
-            try:
-                speed, advance = raw.get("speed"), raw.get("advance_seconds")
-                for value in (speed, advance):
-                    if value is not None and (
-                        isinstance(value, bool) or not isinstance(value, int | float)
-                    ):
-                        raise ValueError("speed and advance_seconds must be numbers")
-                if speed is not None:
-                    clock.set_speed(float(speed))
-                if advance is not None:
-                    clock.advance(float(advance))
-            except ValueError as exc:
-                return _bad_request(str(exc))
-        return JSONResponse({"now": clock.now().isoformat(), "speed": clock.speed})
-
     routes = [
         *oauth.routes(),
         Route("/graphql", graphql, methods=["POST"]),
         Route("/graphql", graphql_get, methods=["GET", "PUT", "DELETE", "PATCH"]),
-        Route("/admin/faults", admin_faults, methods=["GET", "PUT"]),
-        Route("/admin/faults/next", admin_faults_next, methods=["POST"]),
-        Route("/admin/stats", admin_stats, methods=["GET"]),
-        Route("/admin/clock", admin_clock, methods=["GET", "PUT"]),
+        *admin_routes(
+            key=key,
+            faults=faults,
+            clock=clock,
+            stats=lambda: {
+                "token_requests": dict(oauth.state.token_requests),
+                "graphql_requests": dict(graphql_requests),
+                "faults_applied": dict(faults.applied),
+                "clinical": api.stats(),
+            },
+            records=api.records_with_external_id,
+            pharmacy=(api.pharmacy_rates, api.set_pharmacy_rates),
+        ),
     ]
-    app = FaultMiddleware(Starlette(routes=routes), faults)
+    app = LoopbackHostMiddleware(
+        FaultMiddleware(Starlette(routes=routes), faults), allowed_hosts(issuer)
+    )
     return Sandbox(
         app=app,
         issuer=issuer,
@@ -283,26 +231,3 @@ def _principal(claims: dict[str, Any]) -> Principal:
         permissions=frozenset(permissions),
         user_email=user_email,
     )
-
-
-def _unauthorized(message: str) -> JSONResponse:
-    return JSONResponse(
-        {"errors": [{"errorType": "UnauthorizedException", "message": message}]},
-        status_code=401,
-    )
-
-
-def _bad_request(message: str) -> JSONResponse:
-    return JSONResponse(
-        {"errors": [{"errorType": "BadRequestException", "message": message}]}, status_code=400
-    )
-
-
-async def _json_object(request: Request) -> dict[str, Any] | Response:
-    try:
-        raw = json.loads(await request.body())
-    except (ValueError, UnicodeDecodeError):
-        return _bad_request("The request body is not valid JSON.")
-    if not isinstance(raw, dict):
-        return _bad_request("The request body must be a JSON object.")
-    return raw

@@ -12,40 +12,27 @@ the simulated clock when read, so fulfillment advances with no background thread
 from __future__ import annotations
 
 import random
-from bisect import bisect_left, bisect_right, insort
+from bisect import bisect_left, insort
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
-from itertools import accumulate
+from datetime import date, timedelta
 from typing import Any
 
 from photon_desktop.sandbox import demo
-from photon_desktop.sandbox.accounts import DEMO_USERS
 from photon_desktop.sandbox.clock import Clock
-from photon_desktop.sandbox.demo import DAY, MAIL_ORDER, PICK_UP, Pharmacy, Treatment
-from photon_desktop.sandbox.ids import IdFactory, IndexCodec
+from photon_desktop.sandbox.demo import DAY, Pharmacy, Treatment
+from photon_desktop.sandbox.ids import IdFactory, RecordIds
+from photon_desktop.sandbox.names import NameSearch
+from photon_desktop.sandbox.pharmacy import PharmacyRates
+from photon_desktop.sandbox.progress import PENDING_SECONDS, OrderProgress
+from photon_desktop.sandbox.records import (
+    PatientRecord,
+    UserRecord,
+    demo_org,
+    demo_users,
+    search_text,
+)
 
-# An order is PENDING this long before it is sent (PLACED) or waits for a pharmacy (ROUTING).
-PENDING_SECONDS = 60.0
-# Fulfillment steps as (seconds after the order reached the pharmacy, state). With clock speed 60,
-# a pick-up order walks SENT -> PICKED_UP in one real minute.
-PICK_UP_STEPS: tuple[tuple[float, str], ...] = (
-    (0.0, "SENT"),
-    (300.0, "RECEIVED"),
-    (1200.0, "READY"),
-    (3600.0, "PICKED_UP"),
-)
-MAIL_STEPS: tuple[tuple[float, str], ...] = (
-    (0.0, "SENT"),
-    (300.0, "RECEIVED"),
-    (1200.0, "FILLING"),
-    (3600.0, "SHIPPED"),
-    (10800.0, "DELIVERED"),
-)
-FINAL_STEPS = frozenset({"PICKED_UP", "DELIVERED"})
-DISPENSED_STEPS = frozenset({"READY", "FILLING", "SHIPPED", "PICKED_UP", "DELIVERED"})
 PRESCRIPTION_VALID_DAYS = 365
-CARRIERS = ("UPS", "USPS", "FedEx")
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 
 
@@ -53,127 +40,35 @@ def _epoch_day(timestamp: float) -> int:
     return int(timestamp // DAY)
 
 
-@dataclass(slots=True)
-class PatientRecord:
-    """A patient, materialized on first read (demo) or at creation."""
-
-    h: int
-    id: str
-    first: str
-    last: str
-    middle: str | None
-    title: str | None
-    date_of_birth: date
-    sex: str
-    gender: str | None
-    phone: str
-    email: str | None
-    address: dict[str, Any] | None
-    allergies: list[dict[str, Any]]
-    medication_history: list[dict[str, Any]]
-    preferred_pharmacies: list[Pharmacy]
-    external_id: str | None
-
-
-@dataclass(slots=True)
-class Org:
-    id: str
-    name: str
-    npi: str
-    phone: str
-    fax: str
-    email: str
-    address: dict[str, Any]
-
-
-@dataclass(slots=True)
-class UserRecord:
-    id: str
-    email: str
-    first: str
-    last: str
-    role: str
-    npi: str | None
-    phone: str
-
-
-@dataclass(slots=True)
-class Fulfillment:
-    """What ``Order.fulfillment`` shows at one instant."""
-
-    type: str
-    state: str
-    carrier: str | None
-    tracking_number: str | None
-    minutes_until_ready: int | None
-    ready_at: datetime | None
-
-
-@dataclass(slots=True)
-class _Created:
-    """Ids and extras of records created at run time, per kind."""
-
-    by_id: dict[str, int] = field(default_factory=dict)
-    id_of: dict[int, str] = field(default_factory=dict)
-    by_external: dict[str, int] = field(default_factory=dict)
-    external_of: dict[int, str] = field(default_factory=dict)
-
-
-def full_name(first: str, last: str, middle: str | None = None, title: str | None = None) -> str:
-    """``Name.full`` as the server formats it: title, first, middle, last."""
-    return " ".join(part for part in (title, first, middle, last) if part)
-
-
-def _search_text(first: str, last: str, middle: str | None = None) -> str:
-    # "first middle last" and "last, first": a needle matches first, last or full name; the
-    # unit separator keeps a needle from matching across the two forms.
-    return f"{full_name(first, last, middle)}\x1f{last}, {first}".lower()
-
-
 class Store:
     """All records of one sandbox run; not thread-safe (``ClinicalAPI`` serializes calls)."""
 
-    def __init__(self, *, seed: int, patients: int, clock: Clock) -> None:
+    def __init__(
+        self,
+        *,
+        seed: int,
+        patients: int,
+        clock: Clock,
+        pharmacy: PharmacyRates | None = None,
+        organization: int = 0,
+        members: dict[str, UserRecord] | None = None,
+        reference: demo.Reference | None = None,
+    ) -> None:
+        """``organization`` picks the demo organization's profile; a second organization of a
+        run passes the ``members`` (same user ids) and ``reference`` data of the first."""
         if patients < 0:
             raise ValueError("patients must be >= 0")
         self.seed = seed
         self.clock = clock
         rng = random.Random(f"ids:{seed}")
         self._ids = IdFactory(rng)
-        self.org = Org(
-            id=self._ids.base62("org"),
-            name="Sandbox Family Medicine",
-            npi="1972648356",
-            phone="+12125550188",
-            fax="+12125550189",
-            email="frontdesk@sandbox-family-medicine.example.com",
-            address={
-                "street1": "350 Hudson St",
-                "street2": "Suite 400",
-                "city": "New York",
-                "state": "NY",
-                "postalCode": "10014",
-                "country": "US",
-                "name": None,
-            },
-        )
-        self.users = {
-            u.email: UserRecord(
-                id=self._ids.demo("usr"),
-                email=u.email,
-                first=u.first_name,
-                last=u.last_name,
-                role=u.role,
-                npi=u.npi,
-                phone=f"+1212555{150 + n:04d}",
-            )
-            for n, u in enumerate(DEMO_USERS)
-        }
+        self.org = demo_org(organization, self._ids.base62("org"))
+        self.users = members if members is not None else demo_users(self._ids)
         self.users_by_id = {u.id: u for u in self.users.values()}
         self.default_prescriber = next(u.id for u in self.users.values() if u.role == "prescriber")
-        self.ref = demo.build_reference(self._ids)
-        self._codec = {kind: IndexCodec(kind, rng) for kind in ("pat", "rx", "ord", "fil")}
-        self._created = {kind: _Created() for kind in ("pat", "rx", "ord", "fil")}
+        self.ref = reference or demo.build_reference(self._ids)
+        self._record_ids = RecordIds(self._ids, rng)
+        self._created = self._record_ids.created
 
         start = clock.now()
         self.anchor = start.replace(minute=0, second=0, microsecond=0)
@@ -190,10 +85,9 @@ class Store:
         self.p_key: list[tuple[str, str, int]] = [
             (last.lower(), first.lower(), h) for h, (first, last) in enumerate(pairs)
         ]
-        self.p_search = [_search_text(first, last) for first, last in pairs]
+        self.p_search = [search_text(first, last) for first, last in pairs]
         self.p_order = sorted(range(patients), key=self.p_key.__getitem__)
         self._patients: dict[int, PatientRecord] = {}
-        self._blob: tuple[str, list[int]] | None = None
         self._rx_start = sk.rx_start
         self._ord_start = sk.ord_start
         self._p_rx_created: dict[int, list[int]] = {}
@@ -230,62 +124,63 @@ class Store:
         self.fill_order: list[int] = list(range(self.n_demo_orders))
         self.fill_rx: list[int] = sk.ord_rx
         self.fill_treatment: list[int] = sk.ord_treatment
-        self._search_blob()  # ~50 ms at 100k: paid at startup, not by the first search
+        self.progress = OrderProgress(self, pharmacy or PharmacyRates())
+        self._names = NameSearch(self.p_order, self.p_key, self.p_search)
 
     # ------------------------------------------------------------ ids
 
-    def _id(self, kind: str, handle: int, n_demo: int) -> str:
-        if handle < n_demo:
-            return self._codec[kind].encode(handle)
-        return self._created[kind].id_of[handle]
-
-    def _handle(self, kind: str, record_id: Any, n_demo: int) -> int | None:
-        if not isinstance(record_id, str):
-            return None
-        found = self._created[kind].by_id.get(record_id)
-        if found is not None:
-            return found
-        return self._codec[kind].decode(record_id, n_demo)
-
-    def _new_id(self, kind: str, handle: int) -> str:
-        ms = int(self.clock.now().timestamp() * 1000)
-        record_id = self._ids.at(kind, ms)
-        while record_id in self._created[kind].by_id:  # astronomically unlikely
-            record_id = self._ids.at(kind, ms)
-        created = self._created[kind]
-        created.by_id[record_id] = handle
-        created.id_of[handle] = record_id
-        return record_id
+    def new_id(self, kind: str) -> str:
+        """A fresh id for a record kept outside the columns (e.g. ``tmp_`` templates)."""
+        return self._ids.at(kind, int(self.clock.now().timestamp() * 1000))
 
     def patient_id(self, p: int) -> str:
-        return self._id("pat", p, self.n_demo_patients)
+        return self._record_ids.id("pat", p, self.n_demo_patients)
 
     def rx_id(self, r: int) -> str:
-        return self._id("rx", r, self.n_demo_rx)
+        return self._record_ids.id("rx", r, self.n_demo_rx)
 
     def order_id(self, o: int) -> str:
-        return self._id("ord", o, self.n_demo_orders)
+        return self._record_ids.id("ord", o, self.n_demo_orders)
 
     def fill_id(self, f: int) -> str:
-        return self._id("fil", f, self.n_demo_orders)
+        return self._record_ids.id("fil", f, self.n_demo_orders)
 
     def patient_handle(self, record_id: Any) -> int | None:
-        return self._handle("pat", record_id, self.n_demo_patients)
+        return self._record_ids.handle("pat", record_id, self.n_demo_patients)
 
     def rx_handle(self, record_id: Any) -> int | None:
-        return self._handle("rx", record_id, self.n_demo_rx)
+        return self._record_ids.handle("rx", record_id, self.n_demo_rx)
 
     def order_handle(self, record_id: Any) -> int | None:
-        return self._handle("ord", record_id, self.n_demo_orders)
+        return self._record_ids.handle("ord", record_id, self.n_demo_orders)
 
     def fill_handle(self, record_id: Any) -> int | None:
-        return self._handle("fil", record_id, self.n_demo_orders)
+        return self._record_ids.handle("fil", record_id, self.n_demo_orders)
 
     def external_handle(self, kind: str, external_id: str) -> int | None:
         """The record of ``kind`` ("pat", "rx", "ord") that already uses this externalId."""
         return self._created[kind].by_external.get(external_id)
 
     # ------------------------------------------------------------ counts
+
+    def records_with_external_id(self, external_id: str) -> dict[str, Any]:
+        """Records carrying ``external_id``, found by scanning what is stored (not an index)."""
+        patients = [r.id for r in self._patients.values() if r.external_id == external_id]
+        prescriptions = [
+            self.rx_id(r) for r, d in self._rx_detail.items() if d.get("externalId") == external_id
+        ]
+        orders = [
+            self.order_id(o)
+            for o, e in self._created["ord"].external_of.items()
+            if e == external_id
+        ]
+        return {
+            "externalId": external_id,
+            "patients": len(patients),
+            "prescriptions": len(prescriptions),
+            "orders": len(orders),
+            "ids": patients + prescriptions + orders,
+        }
 
     @property
     def patient_count(self) -> int:
@@ -329,52 +224,20 @@ class Store:
 
     def patient_page(self, after: int | None, first: int, needle: str | None) -> list[int]:
         """Patients by last name, first name, creation order; optionally name-filtered."""
-        order = self.p_order
-        start = 0
-        if after is not None:
-            start = bisect_right(order, self.p_key[after], key=self.p_key.__getitem__)
-        if not needle:
-            return order[start : start + first]
-        needle = needle.lower()
-        if "\n" in needle or "\x1f" in needle:
-            return []
-        blob, offsets = self._search_blob()
-        out: list[int] = []
-        pos = offsets[start]
-        find = blob.find
-        while len(out) < first:
-            hit = find(needle, pos)
-            if hit < 0:
-                break
-            i = bisect_right(offsets, hit) - 1
-            out.append(order[i])
-            pos = offsets[i + 1]
-        return out
-
-    def _search_blob(self) -> tuple[str, list[int]]:
-        """All search texts in list order joined by newlines, and where each one starts.
-
-        ``str.find`` over one string scans 100k names in about a millisecond, ~40x faster than
-        testing each name in a Python loop. Rebuilt lazily after a patient is added or renamed.
-        """
-        if self._blob is None:
-            texts = [self.p_search[h] for h in self.p_order]
-            offsets = [0, *accumulate(len(t) + 1 for t in texts)]
-            self._blob = ("\n".join(texts) + "\n", offsets)
-        return self._blob
+        return self._names.page(self.p_key[after] if after is not None else None, first, needle)
 
     def create_patient(self, fields: dict[str, Any]) -> int:
         p = len(self.p_key)
-        record_id = self._new_id("pat", p)
+        record_id = self._record_ids.new("pat", p, self.clock.now())
         record = PatientRecord(h=p, id=record_id, **fields)
         self._patients[p] = record
         self.p_first.append(record.first)
         self.p_last.append(record.last)
         self.p_sex.append(record.sex)
         self.p_key.append((record.last.lower(), record.first.lower(), p))
-        self.p_search.append(_search_text(record.first, record.last, record.middle))
+        self.p_search.append(search_text(record.first, record.last, record.middle))
         insort(self.p_order, p, key=self.p_key.__getitem__)
-        self._blob = None
+        self._names.changed()
         if record.external_id:
             self._created["pat"].by_external[record.external_id] = p
         return p
@@ -389,9 +252,9 @@ class Store:
             del self.p_order[pos]
             self.p_first[p], self.p_last[p] = record.first, record.last
             self.p_key[p] = (record.last.lower(), record.first.lower(), p)
-            self.p_search[p] = _search_text(record.first, record.last, record.middle)
+            self.p_search[p] = search_text(record.first, record.last, record.middle)
             insort(self.p_order, p, key=self.p_key.__getitem__)
-            self._blob = None
+            self._names.changed()
         if "external_id" in changes and old_external != record.external_id:
             by_external = self._created["pat"].by_external
             if old_external:
@@ -507,7 +370,7 @@ class Store:
         detail: dict[str, Any],
     ) -> int:
         r = len(self.rx_written)
-        self._new_id("rx", r)
+        self._record_ids.new("rx", r, self.clock.now())
         now = self.clock.now().timestamp()
         self.rx_patient.append(patient)
         self.rx_written.append(now)
@@ -546,100 +409,6 @@ class Store:
         index = self.ord_pharmacy[o]
         return self.ref.pharmacies[index] if index >= 0 else None
 
-    def fulfillment_type(self, pharmacy: Pharmacy) -> str:
-        return PICK_UP if PICK_UP in pharmacy.fulfillment_types else MAIL_ORDER
-
-    def _step(self, o: int, now: float) -> tuple[str, tuple[tuple[float, str], ...], float] | None:
-        """(fulfillment state, steps, placed time) of an order that reached its pharmacy."""
-        pharmacy = self.pharmacy_of(o)
-        placed = self.ord_placed[o]
-        if pharmacy is None or now < placed:
-            return None
-        steps = PICK_UP_STEPS if self.fulfillment_type(pharmacy) == PICK_UP else MAIL_STEPS
-        elapsed = now - placed
-        state = steps[0][1]
-        for offset, name in steps:
-            if elapsed >= offset:
-                state = name
-        return state, steps, placed
-
-    def order_state_at(self, o: int, now: float) -> str:
-        fate = self.ord_fate[o]
-        if fate:
-            return fate
-        if self.ord_pharmacy[o] < 0:
-            return "PENDING" if now - self.ord_created[o] < PENDING_SECONDS else "ROUTING"
-        step = self._step(o, now)
-        if step is None:
-            return "PENDING"
-        return "COMPLETED" if step[0] in FINAL_STEPS else "PLACED"
-
-    def fulfillment_at(self, o: int, now: float) -> Fulfillment | None:
-        """Pharmacy progress; a canceled order keeps the step it had reached when canceled."""
-        if self.ord_fate[o] == "ERROR":
-            return None
-        if self.ord_fate[o] == "CANCELED":
-            canceled = self._ord_canceled.get(o)
-            if canceled is None:
-                return None  # demo orders canceled before the pharmacy saw them
-            now = min(now, canceled[0])
-        step = self._step(o, now)
-        if step is None:
-            return None
-        state, steps, placed = step
-        pharmacy = self.pharmacy_of(o)
-        assert pharmacy is not None
-        kind = self.fulfillment_type(pharmacy)
-        shipped = state in ("SHIPPED", "DELIVERED")
-        ready_offset = steps[2][0]
-        minutes = None
-        ready_at = None
-        if kind == PICK_UP and state in ("SENT", "RECEIVED"):
-            minutes = max(0, int((placed + ready_offset - now + 59) // 60))
-            ready_at = datetime.fromtimestamp(placed + ready_offset, tz=UTC)
-        return Fulfillment(
-            type=kind,
-            state=state,
-            carrier=CARRIERS[o % len(CARRIERS)] if shipped else None,
-            tracking_number=f"1Z{(o * 2_654_435_761 + self.seed) % 10**16:016d}"
-            if shipped
-            else None,
-            minutes_until_ready=minutes,
-            ready_at=ready_at,
-        )
-
-    def order_exceptions(self, o: int) -> list[dict[str, Any]]:
-        """Problems raised on the order: demo ERROR orders could not reach their pharmacy."""
-        if self.ord_fate[o] != "ERROR":
-            return []
-        raised = datetime.fromtimestamp(self.ord_created[o] + PENDING_SECONDS, tz=UTC)
-        return [
-            {
-                "type": "PHARMACY_UNREACHABLE",
-                "createdAt": raised,
-                "resolvedAt": None,
-                "message": "The pharmacy did not acknowledge the order; route it elsewhere.",
-            }
-        ]
-
-    def fill_state_at(self, f: int, now: float) -> str:
-        o = self.fill_order[f]
-        state = self.order_state_at(o, now)
-        if state == "CANCELED":
-            return "CANCELED"
-        if state in ("PENDING", "ROUTING", "ERROR"):
-            return "NEW"
-        return "SENT"
-
-    def filled_at(self, f: int, now: float) -> datetime | None:
-        o = self.fill_order[f]
-        if self.ord_fate[o]:
-            return None
-        step = self._step(o, now)
-        if step is None or step[0] not in DISPENSED_STEPS:
-            return None
-        return datetime.fromtimestamp(step[2] + step[1][2][0], tz=UTC)
-
     def iter_orders(self, after: int | None) -> Iterator[int]:
         order = self.ord_order
         start = self.ord_pos[after] - 1 if after is not None else len(order) - 1
@@ -657,7 +426,7 @@ class Store:
     ) -> int:
         """A new order; ``fills`` are (prescription handle or -1, treatment index) pairs."""
         o = len(self.ord_created)
-        self._new_id("ord", o)
+        self._record_ids.new("ord", o, self.clock.now())
         now = self.clock.now().timestamp()
         self.ord_patient.append(patient)
         self.ord_created.append(now)
@@ -668,7 +437,7 @@ class Store:
         handles = []
         for r, treatment in fills:
             f = len(self.fill_order)
-            self._new_id("fil", f)
+            self._record_ids.new("fil", f, self.clock.now())
             self.fill_order.append(o)
             self.fill_rx.append(r)
             self.fill_treatment.append(treatment)
@@ -678,6 +447,7 @@ class Store:
                 if self.rx_remaining[r] == 0:
                     self.rx_state[r] = "DEPLETED"
         self._ord_fills[o] = handles
+        self.progress.arrived(o)
         self.ord_pos.append(len(self.ord_order))
         self.ord_order.append(o)
         self._p_ord_created.setdefault(patient, []).append(o)
@@ -698,8 +468,9 @@ class Store:
                     self.rx_state[r] = "ACTIVE"
 
     def route_order(self, o: int, pharmacy: int) -> None:
-        """Send to another pharmacy; fulfillment starts over there now (an ERROR is cleared)."""
-        if self.ord_fate[o] == "ERROR":
-            self.ord_fate[o] = ""
+        """Send to another pharmacy; fulfillment (and a failed order) starts over there now."""
         self.ord_pharmacy[o] = pharmacy
         self.ord_placed[o] = self.clock.now().timestamp()
+        if self.ord_fate[o] == "ERROR":
+            self.ord_fate[o] = ""
+        self.progress.arrived(o)

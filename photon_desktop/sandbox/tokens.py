@@ -1,20 +1,22 @@
 """RS256 tokens shaped like Photon's Auth0 tenant issues them.
 
 The signing key is generated when the sandbox starts and lives only in memory, so a token from
-one run never verifies in another. Token times use the real clock, not the simulated
-``Clock``: expiry is about the client's sign-in, not the demo data.
+one run never verifies in another. Token times come from the run's :class:`~clock.Clock`
+(``wall``: real time, never the simulated order clock, since clients check ``exp`` against their
+own clocks), so tests move time instead of sleeping.
 """
 
 from __future__ import annotations
 
 import secrets
-import time
 from collections.abc import Sequence
 from typing import Any
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
+
+from photon_desktop.sandbox.clock import Clock
 
 ALGORITHM = "RS256"
 
@@ -34,6 +36,7 @@ class TokenIssuer:
         ttl: int = 86400,
         key: rsa.RSAPrivateKey | None = None,
         kid: str | None = None,
+        clock: Clock | None = None,
     ) -> None:
         """``key``/``kid`` default to fresh ones; passing them lets tests forge near-misses."""
         if not issuer.endswith("/"):
@@ -45,12 +48,14 @@ class TokenIssuer:
         self.ttl = ttl
         self._key = key or rsa.generate_private_key(public_exponent=65537, key_size=2048)
         self.kid = kid or secrets.token_hex(8)
+        self.clock = clock or Clock()
+        self._revoked: set[str] = set()
 
     # -- issuing ------------------------------------------------------------------------------
 
     def m2m_access_token(self, *, client_id: str, org_id: str, scopes: Sequence[str]) -> str:
         """A client-credentials token: ``sub`` is ``<client_id>@clients``, ``aud`` a string."""
-        now = int(time.time())
+        now = int(self.clock.wall())
         return self._sign(
             {
                 "iss": self.issuer,
@@ -77,7 +82,7 @@ class TokenIssuer:
         permissions: Sequence[str],
     ) -> str:
         """A user's token: ``aud`` holds the API audience and the issuer's userinfo URL."""
-        now = int(time.time())
+        now = int(self.clock.wall())
         return self._sign(
             {
                 "iss": self.issuer,
@@ -106,7 +111,7 @@ class TokenIssuer:
         nonce: str | None,
     ) -> str:
         """An OpenID Connect ID token for the native client (``aud`` is the client id)."""
-        now = int(time.time())
+        now = int(self.clock.wall())
         claims: dict[str, Any] = {
             "iss": self.issuer,
             "sub": subject,
@@ -141,16 +146,20 @@ class TokenIssuer:
         if header.get("alg") != ALGORITHM or header.get("kid") != self.kid:
             raise TokenError("Token was not signed by this issuer.")
         try:
-            return jwt.decode(
+            claims: dict[str, Any] = jwt.decode(
                 token,
                 self._key.public_key(),
                 algorithms=[ALGORITHM],
                 audience=self.audience,
                 issuer=self.issuer,
-                options={"require": ["exp", "iat", "sub", "iss", "aud"]},
+                # Times are checked below against the run's clock, not PyJWT's.
+                options={
+                    "require": ["exp", "iat", "sub", "iss", "aud"],
+                    "verify_exp": False,
+                    "verify_iat": False,
+                    "verify_nbf": False,
+                },
             )
-        except jwt.ExpiredSignatureError as exc:
-            raise TokenError("Token has expired.") from exc
         except jwt.InvalidSignatureError as exc:
             raise TokenError("Token signature is invalid.") from exc
         except jwt.InvalidAudienceError as exc:
@@ -159,6 +168,20 @@ class TokenIssuer:
             raise TokenError("Token issuer is not trusted.") from exc
         except jwt.InvalidTokenError as exc:
             raise TokenError("Token is invalid.") from exc
+        exp = claims.get("exp")
+        if not isinstance(exp, int | float) or isinstance(exp, bool):
+            raise TokenError("Token is invalid.")
+        if exp <= self.clock.wall():
+            raise TokenError("Token has expired.")
+        if claims.get("jti") in self._revoked:
+            raise TokenError("Token has been revoked.")
+        return claims
+
+    def revoke(self, claims: dict[str, Any]) -> None:
+        """Refuse this access token from now on (RFC 7009 revocation of an access token)."""
+        jti = claims.get("jti")
+        if isinstance(jti, str):
+            self._revoked.add(jti)
 
     def jwks(self) -> dict[str, Any]:
         """The public key set served at ``/.well-known/jwks.json``."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import signal
 import socket
 import subprocess
@@ -108,3 +109,51 @@ def test_ipv6_loopback_works(fresh_sandbox) -> None:
     running = fresh_sandbox("--host", "::1")
     assert urlsplit(running.issuer).hostname == "::1"
     assert running.m2m_token()
+
+
+def _start_with_stdin_pipe(*args: str) -> tuple[subprocess.Popen[bytes], dict]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "photon_desktop.sandbox", "--port", "0", "--patients", "20", *args],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None
+    return process, json.loads(process.stdout.readline())
+
+
+def _close_pipes(process: subprocess.Popen[bytes]) -> bytes:
+    """Close the finished process's pipes; what it wrote to stderr."""
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()
+    stderr = process.stderr.read()
+    process.stderr.close()
+    return stderr
+
+
+def test_with_exit_with_parent_the_end_of_stdin_stops_the_server() -> None:
+    process, announced = _start_with_stdin_pipe("--exit-with-parent")
+    assert httpx.get(announced["jwks_url"], timeout=5).status_code == 200
+    assert process.stdin is not None
+    process.stdin.write(b"anything written is ignored\n")
+    process.stdin.flush()
+    process.stdin.close()  # what the OS does for a parent that died
+    assert process.wait(timeout=15) == 0
+    stderr = _close_pipes(process)
+    assert b"the parent has gone" in stderr
+    assert b"Traceback" not in stderr
+
+
+def test_without_the_flag_the_end_of_stdin_changes_nothing() -> None:
+    process, announced = _start_with_stdin_pipe()
+    try:
+        assert process.stdin is not None
+        process.stdin.close()
+        # Served after stdin ended: a request is answered only by a running server.
+        assert httpx.get(announced["jwks_url"], timeout=5).status_code == 200
+        assert process.poll() is None
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+        _close_pipes(process)
+    assert process.returncode == 0

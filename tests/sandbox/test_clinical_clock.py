@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from test_clinical_support import PRESCRIBER, START, data, gql, make_api, user
+from test_clinical_support import PRESCRIBER, START, data, gql, make_api, place_orders, user
 
-from photon_desktop.sandbox.clinical import ClinicalAPI
-from photon_desktop.sandbox.clock import Clock
+from photon_desktop.sandbox.clock import Clock, ManualTime
+from photon_desktop.sandbox.graphql import ClinicalAPI
 
 
 def test_clock_runs_at_its_speed_and_jumps_forward() -> None:
-    clock = Clock(speed=3600, start=START)
+    source = ManualTime()
+    clock = Clock(speed=3600, start=START, source=source)
     first = clock.now()
-    time.sleep(0.02)
+    source.advance(0.02)
     assert first.tzinfo is UTC or first.utcoffset() == timedelta(0)
-    assert clock.now() - first >= timedelta(seconds=60)  # 20 ms at 3600x is over a minute
+    assert clock.now() - first == timedelta(seconds=72)  # 20 ms at 3600x
     frozen = Clock(speed=0, start=START)
     frozen.advance(90)
     assert frozen.now() == START + timedelta(seconds=90)
@@ -27,55 +27,13 @@ def test_clock_runs_at_its_speed_and_jumps_forward() -> None:
         frozen.advance(-1)
 
 
-ADDRESS = {
-    "street1": "1 Main St",
-    "city": "Denver",
-    "state": "CO",
-    "postalCode": "80202",
-    "country": "US",
-}
 ORDER = """query($id: ID!) { order(id: $id) { state pharmacy { fulfillmentTypes }
   fulfillment { type state carrier trackingNumber minutesUntilReady }
   fills { state filledAt } } }"""
 
 
 def _new_order(api, me, mail: bool) -> str:
-    ref = data(
-        gql(
-            api,
-            me,
-            "{ patients(first: 1) { id } pharmacies { id fulfillmentTypes } "
-            '  medications(filter: {drug: {name: "atorvastatin"}}) { id } }',
-        )
-    )
-    pharmacy = next(
-        p["id"] for p in ref["pharmacies"] if (p["fulfillmentTypes"] == ["MAIL_ORDER"]) == mail
-    )
-    rx = data(
-        gql(
-            api,
-            me,
-            """mutation($p: ID!, $t: ID!) { createPrescription(patientId: $p,
-        treatmentId: $t, dispenseQuantity: 30, dispenseUnit: "Tablet", fillsAllowed: 2,
-        instructions: "Nightly") { id } }""",
-            p=ref["patients"][0]["id"],
-            t=ref["medications"][0]["id"],
-        )
-    )["createPrescription"]["id"]
-    order = data(
-        gql(
-            api,
-            me,
-            """mutation($p: ID!, $rx: ID!, $ph: ID, $a: AddressInput!) {
-        createOrder(patientId: $p, fills: [{prescriptionId: $rx}], pharmacyId: $ph,
-        address: $a) { id } }""",
-            p=ref["patients"][0]["id"],
-            rx=rx,
-            ph=pharmacy,
-            a=ADDRESS,
-        )
-    )
-    return order["createOrder"]["id"]
+    return place_orders(api, 1, mail=mail)[0]
 
 
 def _walk(api, me, order_id: str, minutes: list[float]) -> list[tuple]:

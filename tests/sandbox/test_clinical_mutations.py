@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from test_clinical_support import PRESCRIBER, data, error_types, fields, gql, m2m, make_api, user
 
-from photon_desktop.sandbox.clinical import ClinicalAPI
+from photon_desktop.sandbox.graphql import ClinicalAPI
 
 CREATE_PATIENT = """mutation($name: NameInput!, $dob: AWSDate!, $sex: SexType!, $phone: AWSPhone!,
   $email: AWSEmail, $address: AddressInput, $externalId: ID, $allergies: [AllergenInput],

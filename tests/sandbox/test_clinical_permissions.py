@@ -16,7 +16,7 @@ from test_clinical_support import (
 )
 
 from photon_desktop.sandbox import accounts
-from photon_desktop.sandbox.clinical import ClinicalAPI
+from photon_desktop.sandbox.graphql import ClinicalAPI
 
 
 @pytest.fixture(scope="module")

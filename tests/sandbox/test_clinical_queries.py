@@ -9,7 +9,7 @@ import re
 import pytest
 from test_clinical_support import PRESCRIBER, data, error_types, fields, gql, make_api, user
 
-from photon_desktop.sandbox.clinical import ClinicalAPI
+from photon_desktop.sandbox.graphql import ClinicalAPI
 
 ULID_ID = re.compile(r"^(pat|rx|ord|fil|phr|med|usr|alg|tmp|cat)_[0-9A-HJKMNP-TV-Z]{26}$")
 

@@ -7,8 +7,8 @@ from typing import Any
 
 from photon_desktop.sandbox import accounts
 from photon_desktop.sandbox.accounts import Principal
-from photon_desktop.sandbox.clinical import ClinicalAPI
 from photon_desktop.sandbox.clock import Clock
+from photon_desktop.sandbox.graphql import ClinicalAPI
 
 START = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 PRESCRIBER = "prescriber@sandbox.photon.local"
@@ -42,6 +42,15 @@ def m2m(api: ClinicalAPI, permissions: tuple[str, ...] = accounts.M2M_PERMISSION
     )
 
 
+ADDRESS = {
+    "street1": "1 Main St",
+    "city": "Denver",
+    "state": "CO",
+    "postalCode": "80202",
+    "country": "US",
+}
+
+
 def gql(api: ClinicalAPI, principal: Principal, query: str, **variables: Any) -> dict:
     return api.execute({"query": query, "variables": variables}, principal)
 
@@ -58,3 +67,39 @@ def error_types(answer: dict) -> list[str]:
 
 def fields(answer: dict) -> set[str]:
     return {(e.get("errorInfo") or {}).get("field") for e in answer.get("errors", [])}
+
+
+def place_orders(api: ClinicalAPI, count: int, *, mail: bool) -> list[str]:
+    """``count`` orders of one patient at one pick-up (or mail) pharmacy, placed together
+    (their prescription keeps one fill spare)."""
+    me = user(api, PRESCRIBER)
+    ref = data(
+        gql(
+            api,
+            me,
+            "{ patients(first: 1) { id } pharmacies { id fulfillmentTypes } "
+            '  medications(filter: {drug: {name: "atorvastatin"}}) { id } }',
+        )
+    )
+    pharmacy = next(
+        p["id"] for p in ref["pharmacies"] if (p["fulfillmentTypes"] == ["MAIL_ORDER"]) == mail
+    )
+    patient = ref["patients"][0]["id"]
+    rx = data(
+        gql(
+            api,
+            me,
+            """mutation($p: ID!, $t: ID!, $n: Int!) { createPrescription(patientId: $p,
+            treatmentId: $t, dispenseQuantity: 30, dispenseUnit: "Tablet", fillsAllowed: $n,
+            instructions: "Nightly") { id } }""",
+            p=patient,
+            t=ref["medications"][0]["id"],
+            n=count + 1,
+        )
+    )["createPrescription"]["id"]
+    create = """mutation($p: ID!, $rx: ID!, $ph: ID, $a: AddressInput!) { createOrder(
+      patientId: $p, fills: [{prescriptionId: $rx}], pharmacyId: $ph, address: $a) { id } }"""
+    return [
+        data(gql(api, me, create, p=patient, rx=rx, ph=pharmacy, a=ADDRESS))["createOrder"]["id"]
+        for _ in range(count)
+    ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import secrets
 from dataclasses import asdict
 
 import httpx
@@ -184,3 +185,87 @@ def test_rates_are_a_share_of_requests() -> None:
 
 def _defaults() -> dict:
     return asdict(FaultConfig())
+
+
+# -- write-safety: the write commits, the answer says otherwise ---------------------------------
+
+CREATE_WITH_EXTERNAL_ID = """mutation CreatePatient($ext: ID!) { createPatient(
+  name: {first: "Ada", last: "Lovelace"}, dateOfBirth: "2000-01-01", sex: FEMALE,
+  phone: "2125550100", externalId: $ext) { id sex externalId } }"""
+
+
+def records(sandbox, external_id: str) -> dict:
+    answer = sandbox.admin("GET", f"records?externalId={external_id}")
+    assert answer.status_code == 200, answer.text
+    return dict(answer.json())
+
+
+def test_error_after_commits_the_write_then_answers_a_graphql_error(sandbox, gql, token) -> None:
+    ext = f"ext-{secrets.token_hex(6)}"
+    sandbox.fail_next({"kind": "error_after"})
+    answer = gql(sandbox.graphql_url, token, CREATE_WITH_EXTERNAL_ID, ext=ext)
+    assert answer.status_code == 200
+    assert answer.json()["data"] is None
+    assert answer.json()["errors"][0]["errorType"] == "InternalFailure"
+    found = records(sandbox, ext)
+    assert (found["patients"], found["prescriptions"], found["orders"]) == (1, 0, 0)
+    assert found["ids"][0].startswith("pat_")
+    # Retrying blindly is refused by the externalId; the record still exists exactly once.
+    retry = gql(sandbox.graphql_url, token, CREATE_WITH_EXTERNAL_ID, ext=ext).json()
+    assert retry["errors"][0]["errorType"] == "ValidationError"
+    assert records(sandbox, ext)["patients"] == 1
+
+
+def test_bad_enum_after_commits_the_write_then_answers_an_unknown_enum(sandbox, gql, token) -> None:
+    ext = f"ext-{secrets.token_hex(6)}"
+    sandbox.fail_next({"kind": "bad_enum_after"})
+    answer = gql(sandbox.graphql_url, token, CREATE_WITH_EXTERNAL_ID, ext=ext).json()
+    created = answer["data"]["createPatient"]
+    assert created["sex"] == "SANDBOX_UNKNOWN_VALUE"  # not a Sex the schema defines
+    assert created["externalId"] == ext
+    assert records(sandbox, ext)["ids"] == [created["id"]]
+    again = gql(sandbox.graphql_url, token, PATIENT_SEX, id=created["id"]).json()
+    assert again["data"]["patient"]["sex"] == "FEMALE"  # the next answer is honest
+
+
+PATIENT_SEX = "query($id: ID!) { patient(id: $id) { sex } }"
+
+
+def test_drop_after_leaves_exactly_one_record_to_find(sandbox, gql, token) -> None:
+    ext = f"ext-{secrets.token_hex(6)}"
+    sandbox.fail_next({"kind": "drop_after"})
+    with pytest.raises((httpx.RemoteProtocolError, httpx.ReadError)):
+        gql(sandbox.graphql_url, token, CREATE_WITH_EXTERNAL_ID, ext=ext)
+    assert records(sandbox, ext)["patients"] == 1
+
+
+@pytest.mark.parametrize("kind", ["error_after", "bad_enum_after"])
+def test_write_safety_rates_apply_to_graphql_only(sandbox, gql, token, kind) -> None:
+    sandbox.set_faults(**{f"{kind}_execute_rate": 1.0}, scope="both")
+    ext = f"ext-{secrets.token_hex(6)}"
+    answer = gql(sandbox.graphql_url, token, CREATE_WITH_EXTERNAL_ID, ext=ext).json()
+    assert records(sandbox, ext)["patients"] == 1
+    assert answer.get("errors") or answer["data"]["createPatient"]["sex"] != "FEMALE"
+    assert sandbox.m2m_token()  # sign-in is not spoiled
+    assert sandbox.stats()["faults_applied"][f"graphql:{kind}"] >= 1
+
+
+@pytest.mark.parametrize("scope", ["token", "both"])
+def test_write_safety_faults_cannot_target_sign_in(sandbox, scope) -> None:
+    answer = sandbox.admin(
+        "POST", "faults/next", {"faults": [{"kind": "error_after", "scope": scope}]}
+    )
+    assert answer.status_code == 400
+    assert "graphql only" in answer.json()["errors"][0]["message"]
+
+
+def test_counting_by_external_id_needs_the_admin_key_and_an_id(sandbox, http) -> None:
+    assert http.get(sandbox.admin_url + "/records?externalId=x").status_code == 401
+    assert sandbox.admin("GET", "records").status_code == 400
+    assert records(sandbox, "never-used") == {
+        "externalId": "never-used",
+        "patients": 0,
+        "prescriptions": 0,
+        "orders": 0,
+        "ids": [],
+    }

@@ -64,24 +64,32 @@ def test_a_form_encoded_request_works_too(sandbox, http) -> None:
     [{"client_secret": "not-the-secret"}, {"client_id": "someOtherClient"}],
     ids=["wrong secret", "unknown client"],
 )
-def test_bad_client_credentials_are_denied_like_auth0(sandbox, http, overrides) -> None:
+def test_bad_client_credentials_are_an_invalid_client(sandbox, http, overrides) -> None:
     response = http.post(sandbox.token_url, json=docs_request(sandbox, **overrides))
-    assert response.status_code == 401
-    assert response.json() == {"error": "access_denied", "error_description": "Unauthorized"}
+    assert response.status_code == 401  # RFC 6749 §5.2, with Auth0's description
+    assert response.json() == {"error": "invalid_client", "error_description": "Unauthorized"}
 
 
 def test_an_unknown_audience_is_refused_with_auth0s_wording(sandbox, http) -> None:
     response = http.post(
         sandbox.token_url, json=docs_request(sandbox, audience="https://api.photon.health")
     )
-    assert response.status_code == 403
+    assert response.status_code == 400  # RFC 8707's invalid_target, with Auth0's description
     assert response.json() == {
-        "error": "access_denied",
+        "error": "invalid_target",
         "error_description": "Service not enabled within domain: https://api.photon.health",
     }
 
 
-@pytest.mark.parametrize("missing", ["client_id", "client_secret", "audience", "grant_type"])
+def test_a_missing_secret_is_an_invalid_client(sandbox, http) -> None:
+    body = docs_request(sandbox)
+    del body["client_secret"]
+    response = http.post(sandbox.token_url, json=body)
+    assert response.status_code == 401  # no client authentication: RFC 6749 §5.2
+    assert response.json()["error"] == "invalid_client"
+
+
+@pytest.mark.parametrize("missing", ["client_id", "audience", "grant_type"])
 def test_a_missing_field_is_an_invalid_request(sandbox, http, missing) -> None:
     body = docs_request(sandbox)
     del body[missing]

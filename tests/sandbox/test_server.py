@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from datetime import datetime
 
 import jwt
 import pytest
-import uvicorn
 from cryptography.hazmat.primitives.asymmetric import rsa
+from embedded import embedded_sandbox
 
-from photon_desktop.sandbox.clinical import ClinicalAPI
-from photon_desktop.sandbox.server import build_sandbox
 from photon_desktop.sandbox.tokens import TokenIssuer
 
 PRESCRIBER = "prescriber@sandbox.photon.local"
@@ -79,13 +74,21 @@ def test_an_id_token_is_not_an_access_token(sandbox, gql) -> None:
     assert "audience" in message
 
 
-def test_an_expired_token_is_401(fresh_sandbox, gql) -> None:
-    short = fresh_sandbox("--token-ttl", "1")
-    token = short.m2m_token()
-    assert gql(short.graphql_url, token, PATIENTS).status_code == 200
-    time.sleep(2.1)
-    message = assert_unauthorized(gql(short.graphql_url, token, PATIENTS))
+def test_an_expired_token_is_401(gql) -> None:
+    with embedded_sandbox(token_ttl=60) as short:
+        token = short.m2m_token()
+        short.time.advance(59)
+        assert gql(short.url + "graphql", token, PATIENTS).status_code == 200
+        short.time.advance(1)
+        message = assert_unauthorized(gql(short.url + "graphql", token, PATIENTS))
     assert "expired" in message
+
+
+def test_token_times_come_from_the_runs_clock() -> None:
+    with embedded_sandbox() as run:
+        run.time.advance(7 * 86_400)
+        claims = jwt.decode(run.m2m_token(), options={"verify_signature": False})
+        assert claims["iat"] == int(run.time.time())
 
 
 def test_short_lived_tokens_say_so(fresh_sandbox) -> None:
@@ -196,25 +199,10 @@ def test_bad_clock_changes_are_refused(sandbox, body) -> None:
 
 @pytest.fixture(scope="module")
 def embedded():
-    """``build_sandbox`` served by uvicorn in a thread, with a key this test also holds."""
+    """An in-process sandbox with a signing key this test also holds."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.bind(("127.0.0.1", 0))
-    issuer = f"http://127.0.0.1:{sock.getsockname()[1]}/"
-    api = ClinicalAPI(seed=1, patients=20)
-    built = build_sandbox(api, issuer=issuer, clock=api.clock, signing_key=key, kid="k1")
-    server = uvicorn.Server(
-        uvicorn.Config(built.app, lifespan="off", access_log=False, log_config=None)
-    )
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    while not server.started:
-        assert thread.is_alive()
-        time.sleep(0.01)
-    yield built, key
-    server.should_exit = True
-    thread.join(10)
-    sock.close()
+    with embedded_sandbox(key=key, kid="k1") as running:
+        yield running.built, key
 
 
 def near_miss(built, key, **changes: str) -> str:
