@@ -8,10 +8,9 @@ from typing import Any
 
 import httpx
 import pytest
-from auth_fakes import ENV, M2M_ID, M2M_SECRET, FakeAuth0, MemoryKeyring
+from auth_fakes import ENV, M2M_ID, M2M_SECRET, FakeAuth0, MemoryKeyring, emits, m2m_test
 
 from photon_desktop import errors
-from photon_desktop.auth.m2m import test_m2m_credentials
 from photon_desktop.auth.profiles import Profile
 from photon_desktop.auth.secret_store import SecretStore
 from photon_desktop.auth.session import Session, TokenKind
@@ -38,7 +37,7 @@ def make(fake: FakeAuth0, backend: MemoryKeyring | None = None, clock: Clock | N
 def test_exchange_is_exactly_as_photon_documents(arun: Run, qtbot: Any) -> None:
     fake = FakeAuth0()
     session, _ = make(fake)
-    with qtbot.waitSignal(session.changed, timeout=1000):
+    with emits(session):
         arun(session.use_m2m(M2M_ID, M2M_SECRET, remember=False))
     (request,) = fake.token_requests()
     assert request["body"] == {
@@ -180,7 +179,7 @@ def test_unknown_audience_is_a_configuration_error(arun: Run) -> None:
 
     env = replace(ENV, audience="https://api.wrong.test")
     with pytest.raises(errors.ConfigurationError, match="audience"):
-        arun(test_m2m_credentials(fake.client(), env, M2M_ID, M2M_SECRET))
+        arun(m2m_test(fake.client(), env, M2M_ID, M2M_SECRET))
 
 
 @pytest.mark.parametrize(
@@ -198,7 +197,7 @@ def test_transport_failures_are_offline_errors(arun: Run, exc: Exception) -> Non
 
     client = httpx.AsyncClient(transport=httpx.MockTransport(handler))
     with pytest.raises(errors.OfflineError) as caught:
-        arun(test_m2m_credentials(client, ENV, M2M_ID, M2M_SECRET))
+        arun(m2m_test(client, ENV, M2M_ID, M2M_SECRET))
     text = str(caught.value)
     assert "auth.example.test" in text
     assert M2M_SECRET not in text
@@ -208,7 +207,7 @@ def test_transport_failures_are_offline_errors(arun: Run, exc: Exception) -> Non
 
 def test_connection_test_reports_scopes_and_expiry_without_a_session(arun: Run) -> None:
     fake = FakeAuth0()
-    info = arun(test_m2m_credentials(fake.client(), ENV, M2M_ID, M2M_SECRET))
+    info = arun(m2m_test(fake.client(), ENV, M2M_ID, M2M_SECRET))
     assert "write:order" in info.scopes and "write:prescription" not in info.scopes
     assert info.expires_in == 86400
 

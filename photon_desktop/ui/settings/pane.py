@@ -1,10 +1,9 @@
 """Settings: where to connect and with which credentials, per environment.
 
-The pane edits one environment at a time. Non-secret fields go to ``QSettings`` (through the auth
-layer's profiles), the M2M client secret only to the OS keyring (through the auth layer's secret
-store), and "Test connection" runs a client-credentials exchange without touching the session.
-Everything the pane needs from the auth layer goes through one small ``CredentialsBackend`` so the
-composition root binds it to real modules and tests can bind it to a sandbox.
+The pane edits one environment at a time. Non-secret fields go to the settings store, the M2M
+client secret only to the OS keyring, and "Test connection" runs a client-credentials exchange
+without touching the session. Everything goes through one small ``CredentialsBackend``
+(``services.credentials.CredentialsService`` in the app), so no view builds an HTTP client.
 
 Nothing typed is lost: each environment keeps its draft in memory while the user switches between
 them, and a failed test or save leaves every field as it was.
@@ -17,7 +16,7 @@ import itertools
 import re
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 from urllib.parse import urlsplit
 
 from PySide6.QtCore import QSettings, Qt, Signal
@@ -41,20 +40,21 @@ from PySide6.QtWidgets import (
 )
 
 from photon_desktop import errors
-from photon_desktop.auth.environments import BUILT_IN, Environment, EnvironmentKind
-from photon_desktop.auth.m2m import TokenInfo, test_m2m_credentials
-from photon_desktop.auth.profiles import Profile, load_profile, save_profile
-from photon_desktop.auth.secret_store import SecretStore, m2m_secret_user, refresh_token_user
+from photon_desktop.services.credentials import (
+    BUILT_IN,
+    Environment,
+    EnvironmentKind,
+    Profile,
+    TokenInfo,
+    environment_for,
+)
 from photon_desktop.ui.common import tasks
-
-if TYPE_CHECKING:
-    import httpx
 
 # ----------------------------------------------------------------------------- what the pane edits
 
 
 class CredentialsBackend(Protocol):
-    """The auth layer as the settings pane sees it (``AuthCredentialsBackend`` in the app)."""
+    """Settings and secrets as the pane sees them (``CredentialsService`` in the app)."""
 
     @property
     def keyring_notice(self) -> str | None:
@@ -80,61 +80,25 @@ class CredentialsBackend(Protocol):
         ...
 
 
-class AuthCredentialsBackend:
-    """The pane's backend over the auth layer: ``profiles`` (QSettings), ``SecretStore``
-    (keyring, or memory for this session) and ``test_m2m_credentials`` on the injected client."""
-
-    def __init__(
-        self, store: SecretStore, client: httpx.AsyncClient, settings: QSettings | None = None
-    ) -> None:
-        self._store = store
-        self._client = client
-        self._settings = settings
-
-    @property
-    def keyring_notice(self) -> str | None:
-        return self._store.notice
-
-    def load(self, env_key: str) -> Profile:
-        return load_profile(env_key, self._settings)
-
-    def save(self, env_key: str, profile: Profile) -> None:
-        save_profile(env_key, profile, self._settings)
-
-    async def load_secret(self, env_key: str, client_id: str) -> str | None:
-        return await self._store.get(env_key, m2m_secret_user(client_id))
-
-    async def store_secret(self, env_key: str, client_id: str, secret: str) -> bool:
-        return await self._store.set(env_key, m2m_secret_user(client_id), secret)
-
-    async def forget(self, env_key: str, m2m_client_ids: Sequence[str] = ()) -> None:
-        saved = self.load(env_key)
-        ids = {i for i in (saved.m2m_client_id, *m2m_client_ids) if i}
-        for client_id in sorted(ids):
-            await self._store.delete(env_key, m2m_secret_user(client_id))
-        if saved.native_client_id:
-            await self._store.delete(env_key, refresh_token_user(saved.native_client_id))
-
-    async def test(self, env: Environment, client_id: str, client_secret: str) -> TokenInfo:
-        return await test_m2m_credentials(self._client, env, client_id, client_secret)
-
-
 # ----------------------------------------------------------------------------- validation
 
-_CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{16,128}$")
+# RFC 6749 App. A.1: client-id = *VSCHAR (printable ASCII); an ID with spaces at its ends is a
+# copy-and-paste slip, so those are trimmed before checking.
+_CLIENT_ID = re.compile(r"^[\x20-\x7e]{1,255}$")
 _ORG_ID = re.compile(r"^org_[A-Za-z0-9]{4,64}$")
 PORT_MIN, PORT_MAX = 1024, 65535
 
 
 def check_client_id(text: str, *, required: bool) -> str | None:
-    """None when ``text`` looks like an Auth0 client ID, else what to fix."""
+    """None when ``text`` is a client ID OAuth allows (e.g. ``backend-m2m``), else what to fix."""
     text = text.strip()
     if not text:
         return "Enter the client ID from the Photon dashboard." if required else None
     if not _CLIENT_ID.match(text):
         return (
-            "A client ID is a code of letters and digits (usually 32 characters), "
-            "copied from the Photon dashboard without spaces."
+            "A client ID is made of printable characters (letters, digits, punctuation), "
+            "copied from the provider's dashboard; it cannot contain line breaks or symbols "
+            "outside plain ASCII."
         )
     return None
 
@@ -356,6 +320,10 @@ class SettingsPane(QWidget):
         self.issuer = _Field("Sign-in address (issuer)", "https://auth.example.com/", self)
         self.audience = _Field("API audience", "https://api.example.com", self)
         self.graphql_url = _Field("GraphQL address", "https://api.example.com/graphql", self)
+        self.api_scopes = _Field(
+            "API scopes", "empty: Photon's six permissions (custom) or none", self
+        )
+        self.resource = _Field("API resource (RFC 8707)", "https://api.example.com", self)
 
         self.client_id = _Field("M2M client ID", "32 letters and digits", self)
         self.client_secret = _Field("M2M client secret", "from the Photon dashboard", self)
@@ -407,6 +375,8 @@ class SettingsPane(QWidget):
         form.addRow(self._label("Sign-in address:", self.issuer), self.issuer)
         form.addRow(self._label("API audience:", self.audience), self.audience)
         form.addRow(self._label("GraphQL address:", self.graphql_url), self.graphql_url)
+        form.addRow(self._label("API scopes:", self.api_scopes), self.api_scopes)
+        form.addRow(self._label("API resource:", self.resource), self.resource)
         form.addRow(self._section("Organization credentials (machine to machine)"))
         form.addRow(self._label("Client &ID:", self.client_id), self.client_id)
         form.addRow(self._label("Client se&cret:", self.client_secret), self.client_secret)
@@ -486,6 +456,7 @@ class SettingsPane(QWidget):
 
         order = [
             self.environment_combo, self.issuer.edit, self.audience.edit, self.graphql_url.edit,
+            self.api_scopes.edit, self.resource.edit,
             self.client_id.edit, self.client_secret.edit, self.show_secret,
             self.native_client_id.edit, self.organization_id.edit, self.port_ephemeral,
             self.port_fixed, self.ports.edit, self.test_button, self.forget_button,
@@ -517,6 +488,8 @@ class SettingsPane(QWidget):
             "issuer": self.issuer,
             "audience": self.audience,
             "graphql_url": self.graphql_url,
+            "api_scopes": self.api_scopes,
+            "resource": self.resource,
             "client_id": self.client_id,
             "client_secret": self.client_secret,
             "native_client_id": self.native_client_id,
@@ -545,6 +518,8 @@ class SettingsPane(QWidget):
                 "issuer": saved.issuer,
                 "audience": saved.audience,
                 "graphql_url": saved.graphql_url,
+                "api_scopes": saved.api_scopes,
+                "resource": saved.resource,
                 "client_id": saved.m2m_client_id,
                 "client_secret": "",
                 "native_client_id": saved.native_client_id,
@@ -561,7 +536,7 @@ class SettingsPane(QWidget):
         self._on_port_policy(bool(draft["fixed"]))
 
         editable = env.kind in (EnvironmentKind.CUSTOM, EnvironmentKind.LOCAL)
-        for f in (self.issuer, self.audience, self.graphql_url):
+        for f in (self.issuer, self.audience, self.graphql_url, self.api_scopes, self.resource):
             f.setVisible(editable)
             label = self._form.labelForField(f)
             if label is not None:
@@ -644,7 +619,12 @@ class SettingsPane(QWidget):
                 self.issuer.text(), required=urls_required, what="sign-in address"
             )
             problems[self.audience] = check_url(
-                self.audience.text(), required=urls_required, what="API audience"
+                self.audience.text(),
+                required=urls_required and not self.resource.text(),
+                what="API audience",
+            )
+            problems[self.resource] = check_url(
+                self.resource.text(), required=False, what="API resource"
             )
             problems[self.graphql_url] = check_url(
                 self.graphql_url.text(), required=urls_required, what="GraphQL address"
@@ -675,12 +655,11 @@ class SettingsPane(QWidget):
         env = self._environments[self.env_key]
         issuer = self.issuer.text()
         if env.kind in (EnvironmentKind.CUSTOM, EnvironmentKind.LOCAL) and issuer:
-            return env.with_endpoints(
-                issuer=issuer if issuer.endswith("/") else issuer + "/",
-                audience=self.audience.text(),
-                graphql_url=self.graphql_url.text(),
+            # The issuer as typed: discovery says how the provider spells it (trailing "/").
+            env = env.with_endpoints(
+                issuer=issuer, audience=self.audience.text(), graphql_url=self.graphql_url.text()
             )
-        return env
+        return environment_for(env, self.profile())
 
     def m2m_credentials(self) -> tuple[str, str]:
         """The client ID and secret as typed (read on ``connect_requested``)."""
@@ -696,6 +675,8 @@ class SettingsPane(QWidget):
             issuer=self.issuer.text(),
             audience=self.audience.text(),
             graphql_url=self.graphql_url.text(),
+            api_scopes=" ".join(self.api_scopes.text().replace(",", " ").split()),
+            resource=self.resource.text(),
         )
 
     # ------------------------------------------------------------------ actions
