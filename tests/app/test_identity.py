@@ -58,3 +58,42 @@ def test_the_title_and_status_bar_name_the_sign_in_and_environment(
             await desktop.aclose()
 
     run(scenario())
+
+
+def test_an_api_that_refuses_even_a_renewed_token_ends_the_sign_in(run: Run) -> None:
+    """Every GraphQL call answers 401: after one call the app no longer says it is signed in."""
+    import httpx
+    from auth_fakes import ENV, M2M_ID, M2M_SECRET, FakeAuth0
+
+    from photon_desktop import errors
+    from photon_desktop.auth.profiles import Profile
+    from photon_desktop.auth.secret_store import SecretStore
+    from photon_desktop.auth.session import Session
+    from photon_desktop.desktop import _ends_refused_sessions
+    from photon_desktop.services import Services
+
+    fake = FakeAuth0()
+    graphql_calls: list[str] = []
+
+    async def handle(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/graphql":
+            graphql_calls.append(request.headers["authorization"])
+            return httpx.Response(401, json={"message": "Unauthorized"})
+        return await fake.handle(request)
+
+    async def scenario() -> Session:
+        async with httpx.AsyncClient(transport=httpx.MockTransport(handle)) as http:
+            session = Session(ENV, http, SecretStore(MemoryKeyring()), profile=Profile())
+            services = Services(http, ENV.graphql_url, session)
+            services.activity.subscribe(_ends_refused_sessions(session))
+            await session.use_m2m(M2M_ID, M2M_SECRET, remember=False)
+            try:
+                await services.patients.search("smith")
+            except errors.SignInRequired:
+                pass
+            return session
+
+    session = run(scenario())
+    assert len(graphql_calls) == 2 and graphql_calls[0] != graphql_calls[1]  # renewed once
+    assert not session.signed_in
+    assert session.notice and "Sign in again" in session.notice

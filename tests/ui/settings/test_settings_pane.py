@@ -12,7 +12,7 @@ import httpx
 import pytest
 from auth_fakes import MemoryKeyring
 from PySide6.QtCore import QPoint, QSettings
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox
 from ui_support import next_emission, save_screenshot, settle, until
 
 from photon_desktop import errors
@@ -21,14 +21,14 @@ from photon_desktop.auth.profiles import Profile, load_profile, save_profile
 from photon_desktop.auth.secret_store import SecretStore
 from photon_desktop.desktop import QtSettingsStore
 from photon_desktop.services.credentials import CredentialsService, TokenInfo
-from photon_desktop.ui.settings.pane import (
-    SettingsPane,
+from photon_desktop.ui.settings.checks import (
     check_client_id,
     check_org_id,
     check_url,
     describe_error,
     parse_ports,
 )
+from photon_desktop.ui.settings.pane import SettingsPane
 
 CLIENT_ID = "sandboxM2MClient0000000000000001"
 SECRET = "s3cr3t-value-from-the-dashboard"
@@ -52,11 +52,20 @@ class CountingBackend(CredentialsService):
 
 
 @pytest.fixture
-def backend(memory_keyring: MemoryKeyring, arun: Callable[..., Any]) -> Iterator[CountingBackend]:
+def backend(
+    memory_keyring: MemoryKeyring, arun: Callable[..., Any], qapp: QApplication
+) -> Iterator[CountingBackend]:
     # No pooled connections: each test runs its own event loop, and a socket must not outlive it.
     client = httpx.AsyncClient(timeout=5, limits=httpx.Limits(max_keepalive_connections=0))
     yield CountingBackend(SecretStore(memory_keyring, timeout=2), client)
-    arun(client.aclose())
+    # The test's pane may be collected (and so closed) while this loop runs: that must not be
+    # the "last window closed" that quits the loop.
+    quit_on_close = qapp.quitOnLastWindowClosed()
+    qapp.setQuitOnLastWindowClosed(False)
+    try:
+        arun(client.aclose())
+    finally:
+        qapp.setQuitOnLastWindowClosed(quit_on_close)
 
 
 def local_env(sandbox: Any) -> Environment:
