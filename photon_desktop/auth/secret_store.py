@@ -150,6 +150,14 @@ class SecretStore:
         self._lock = asyncio.Lock()  # one keyring call at a time, in the order asked
         self.notice: str | None = None
 
+    @classmethod
+    def session_only(cls) -> SecretStore:
+        """A store that keeps everything in memory and never asks the keyring (a check run
+        must not replace the user's saved sign-in)."""
+        store = cls()
+        store._usable = False
+        return store
+
     @property
     def backend(self) -> keyring.backend.KeyringBackend | None:
         """The injected backend, else keyring's choice; None when keyring cannot load one
