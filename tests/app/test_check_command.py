@@ -10,22 +10,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from app_support import process_env
 
 
-def check(
-    tmp_path: Path, *args: str, stdin: str = "", keyring: str = "keyring.backends.fail.Keyring"
-) -> tuple[int, Any, str, str]:
-    env = dict(os.environ)
-    env.update(
-        QT_QPA_PLATFORM="offscreen",
-        HOME=str(tmp_path / "home"),
-        XDG_CONFIG_HOME=str(tmp_path / "config"),
-        XDG_DATA_HOME=str(tmp_path / "data"),
-        PYTHON_KEYRING_BACKEND=keyring,
-    )
+def check(tmp_path: Path, *args: str, stdin: str = "") -> tuple[int, Any, str, str]:
     done = subprocess.run(
         [sys.executable, "-m", "photon_desktop", "check", *args],
-        env=env,
+        env=process_env(tmp_path),
         input=stdin,
         capture_output=True,
         text=True,
