@@ -248,6 +248,11 @@ class Session:
                     await self._store.delete(self.environment.key, self._refresh_user())
                     self._clear(ENDED)
                 raise
+            except errors.PhotonError as error:  # the sign-in is kept: say why it is stale
+                if generation == self._generation:
+                    self._notice = f"Could not renew your sign-in: {error}"
+                    self.changed.emit()
+                raise
             self._check_generation(generation)
             if tokens.refresh_token and tokens.refresh_token != old:
                 # Rotation: keep the new refresh token before the new access token is used.
@@ -413,6 +418,7 @@ class Session:
     def _adopt(self, tokens: TokenSet) -> None:
         """Take a fully checked token set (nothing here can fail), then tell observers."""
         self._tokens = tokens
+        self._notice = None  # whatever went wrong before, this sign-in works now
         if tokens.refresh_token is not None:
             self._refresh = tokens.refresh_token
         self._schedule_expiry(tokens.expires_at - self._clock())

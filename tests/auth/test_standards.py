@@ -316,6 +316,11 @@ def test_only_invalid_grant_ends_the_sign_in(
     assert (store_key in keyring.entries) is not ends
     if ends:
         assert session.notice and "Sign in again" in session.notice
+    else:  # kept, and the user is told why it is stale; the next success clears that
+        assert session.notice and session.notice.startswith("Could not renew your sign-in")
+        fake.refresh_answer = None
+        assert arun(session.access_token())
+        assert session.notice is None
 
 
 def test_a_403_html_page_on_m2m_is_not_called_a_wrong_secret(arun: Run) -> None:
