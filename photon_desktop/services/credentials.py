@@ -87,6 +87,10 @@ class CredentialsService:
     def keyring_backend(self) -> str:
         return self._store.backend_name
 
+    @property
+    def keyring_usable(self) -> bool:
+        return self._store.usable
+
     def load(self, env_key: str) -> Profile:
         return load_profile(env_key, self._settings)
 

@@ -69,6 +69,16 @@ class CredentialsBackend(Protocol):
         """Why secrets cannot be kept past this session (no usable keyring), or None."""
         ...
 
+    @property
+    def keyring_backend(self) -> str:
+        """The keyring backend secrets go to, as the pane names it."""
+        ...
+
+    @property
+    def keyring_usable(self) -> bool:
+        """True once that backend was found to be a secure store."""
+        ...
+
     def load(self, env_key: str) -> Profile: ...
 
     def save(self, env_key: str, profile: Profile) -> None: ...
@@ -269,6 +279,10 @@ class SettingsPane(QWidget):
         self.keyring_notice.setWordWrap(True)
         self.keyring_notice.setAccessibleName("Keyring notice")
         self.keyring_notice.setVisible(False)
+        self.keyring_status = QLabel(self)
+        self.keyring_status.setWordWrap(True)
+        self.keyring_status.setAccessibleName("Where secrets are kept")
+        self.keyring_status.setVisible(False)
 
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -334,6 +348,7 @@ class SettingsPane(QWidget):
         box_layout.addWidget(self.production_banner)
         box_layout.addLayout(form)
         box_layout.addWidget(self.keyring_notice)
+        box_layout.addWidget(self.keyring_status)
         box_layout.addLayout(buttons)
         box_layout.addWidget(self.progress)
         box_layout.addWidget(self.result)
@@ -498,6 +513,13 @@ class SettingsPane(QWidget):
     def _set_keyring_notice(self, notice: str | None) -> None:
         self.keyring_notice.setText(notice or "")
         self.keyring_notice.setVisible(bool(notice))
+        secure = not notice and self._backend.keyring_usable
+        self.keyring_status.setText(
+            f"Secrets are kept in the system keyring ({self._backend.keyring_backend})."
+            if secure
+            else ""
+        )
+        self.keyring_status.setVisible(secure)
 
     # ------------------------------------------------------------------ validation
 

@@ -267,6 +267,9 @@ def test_save_keeps_the_secret_only_in_the_keyring_and_reloads_it(
         # A fresh pane shows the saved settings and fetches the secret from the keyring.
         again = make_pane(backend)
         await until(lambda: again.client_secret.edit.text() == SECRET)
+        # A secure store: the pane names the backend keyring really writes to.
+        assert not again.keyring_notice.isVisible() and again.keyring_status.isVisible()
+        assert "MemoryKeyring (auth_fakes)" in again.keyring_status.text()
         assert again.client_id.edit.text() == CLIENT_ID
         assert again.port_fixed.isChecked() and again.ports.edit.text() == "8765, 8766"
 
@@ -400,6 +403,7 @@ def test_secret_is_masked_with_a_show_toggle_and_no_keyring_is_explained(
         assert "nothing is saved" in pane.keyring_notice.text()
         # The notice names the backend keyring really chose, and why it is refused.
         assert "PlaintextKeyring (keyrings.alt.file)" in pane.keyring_notice.text()
+        assert not pane.keyring_status.isVisible()
         # The secret is still usable in this session.
         assert await backend.load_secret("local", CLIENT_ID) == SECRET
         await settle()
