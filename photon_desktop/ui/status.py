@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QWidget
+from PySide6.QtWidgets import QLabel, QProgressBar, QSizePolicy, QStatusBar, QWidget
 
 from photon_desktop.ui.workspace import Workspace
 
@@ -43,6 +43,8 @@ class StatusBar(QStatusBar):
         self.connection = self._label("Connection")
         self.notice = self._label("Notice")
         self.notice.setVisible(False)
+        # Takes the room that is left (never widens the window); the tooltip has it all.
+        self.notice.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.busy = QProgressBar(self)
         self.busy.setRange(0, 0)
         self.busy.setMaximumWidth(90)

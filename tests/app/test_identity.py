@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from auth_fakes import MemoryKeyring
+from ui_support import settle
 
 from photon_desktop.desktop import Desktop, build_window
 
@@ -47,7 +48,11 @@ def test_the_title_and_status_bar_name_the_sign_in_and_environment(
             assert title.endswith(" · M2M (backend) — Local sandbox"), title
             assert window.status.identity.text() == "M2M (backend)"
             assert "Local sandbox" in window.status.identity.toolTip()
-            window.status.set_notice("No secure keyring on this computer.")
+            window.resize(900, 500)
+            await settle()
+            window.status.set_notice("No secure keyring on this computer. " * 8)
+            await settle()
+            assert window.width() == 900  # a long notice never widens the window
             # The notice has its own place: the environment and sign-in stay visible.
             assert window.status.notice.isVisible()
             assert window.status.environment.isVisible() and window.status.identity.isVisible()
