@@ -263,3 +263,30 @@ def test_browser_sign_in_with_a_trailing_slash_issuer(
     session = arun(go(), timeout=90)
     assert session.kind is TokenKind.USER
     assert (session.identity or "").endswith(f" <{provider.prescriber}>")
+
+
+def test_the_check_diagnosis_against_a_foreign_provider(
+    arun: Run, oidc_provider: OidcProvider
+) -> None:
+    """Discovery and M2M (Basic client, RFC 8707 resource) work; the API step fails with a
+    stable code because nothing serves GraphQL here, so the whole check is not ok."""
+    import httpx
+
+    from photon_desktop.services.diagnosis import diagnose
+
+    async def go() -> dict[str, Any]:
+        async with httpx.AsyncClient() as http:
+            result = await diagnose(
+                http,
+                environment(oidc_provider),
+                m2m_client_id=oidc_provider.m2m_basic_client_id,
+                m2m_secret=oidc_provider.m2m_client_secret,
+            )
+            return result.as_dict()
+
+    result = arun(go())
+    steps = result["steps"]
+    assert steps["discovery"]["ok"] and steps["discovery"]["details"]["discovered"]
+    assert steps["m2m"]["ok"]
+    assert set(steps["m2m"]["details"]["permissions"]) == set(oidc_provider.m2m_scopes)
+    assert steps["api"]["code"] == "unreachable" and not result["ok"]
