@@ -23,7 +23,7 @@ class Environment:
 
     kind: EnvironmentKind
     name: str
-    issuer: str  # e.g. "https://auth.neutron.health/" (trailing slash, as in the JWT `iss`)
+    issuer: str  # e.g. "https://auth.neutron.health/"; endpoints come from ``auth.discovery``
     audience: str  # e.g. "https://api.neutron.health"
     graphql_url: str
     # What to ask the provider for (empty: nothing beyond OpenID's own scopes / no resource).
@@ -44,29 +44,6 @@ class Environment:
     @property
     def is_production(self) -> bool:
         return self.kind is EnvironmentKind.PRODUCTION
-
-    def _auth(self, path: str) -> str:
-        return self.issuer.rstrip("/") + path
-
-    @property
-    def authorize_url(self) -> str:
-        return self._auth("/authorize")
-
-    @property
-    def token_url(self) -> str:
-        return self._auth("/oauth/token")
-
-    @property
-    def revoke_url(self) -> str:
-        return self._auth("/oauth/revoke")
-
-    @property
-    def logout_url(self) -> str:
-        return self._auth("/v2/logout")
-
-    @property
-    def jwks_url(self) -> str:
-        return self._auth("/.well-known/jwks.json")
 
     def with_endpoints(
         self,
