@@ -1,9 +1,15 @@
-"""What a test needs to run ``photon-desktop`` as a separate process, isolated from the machine."""
+"""What app tests share: the composed app in a block, and an isolated environment for running
+``photon-desktop`` as a separate process."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
+
+from photon_desktop.desktop import Desktop, build_window
+from photon_desktop.ui.main_window import MainWindow
 
 
 def process_env(tmp_path: Path) -> dict[str, str]:
@@ -19,3 +25,16 @@ def process_env(tmp_path: Path) -> dict[str, str]:
         PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
     )
     return env
+
+
+@asynccontextmanager
+async def running_app() -> AsyncIterator[tuple[Desktop, MainWindow]]:
+    """The composed app (``Desktop`` and its window, shown), closed and cleaned up after."""
+    desktop = Desktop()
+    window = build_window(desktop)
+    try:
+        window.show()
+        yield desktop, window
+    finally:
+        window.close()
+        await desktop.aclose()

@@ -6,10 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from app_support import running_app
 from auth_fakes import MemoryKeyring
 from ui_support import settle
-
-from photon_desktop.desktop import Desktop, build_window
 
 Run = Callable[..., Any]
 
@@ -18,16 +17,10 @@ def test_before_any_environment_the_status_says_not_connected(
     isolated: MemoryKeyring, run: Run
 ) -> None:
     async def scenario() -> None:
-        desktop = Desktop()
-        window = build_window(desktop)
-        try:
-            window.show()
+        async with running_app() as (_desktop, window):
             assert window.status.connection.text() == "Not connected"
             assert window.status.environment.text() == "Not connected"
             assert " · " not in window.windowTitle()  # nobody is signed in
-        finally:
-            window.close()
-            await desktop.aclose()
 
     run(scenario())
 
@@ -36,11 +29,8 @@ def test_the_title_and_status_bar_name_the_sign_in_and_environment(
     isolated: MemoryKeyring, run: Run
 ) -> None:
     async def scenario() -> None:
-        desktop = Desktop()
-        window = build_window(desktop)
-        try:
+        async with running_app() as (desktop, window):
             await desktop.connect_demo()
-            window.show()
             window.show_page("orders")  # the window sets a new title for the page ...
             title = window.windowTitle()
             assert title.startswith("Orders")
@@ -58,9 +48,6 @@ def test_the_title_and_status_bar_name_the_sign_in_and_environment(
             assert window.status.environment.isVisible() and window.status.identity.isVisible()
             await desktop.workspace.session.sign_out()
             assert " · " not in window.windowTitle()
-        finally:
-            window.close()
-            await desktop.aclose()
 
     run(scenario())
 

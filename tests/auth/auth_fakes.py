@@ -59,6 +59,16 @@ def jwks() -> dict[str, Any]:
     return {"keys": [jwk]}
 
 
+class Clock:
+    """A session clock the test moves by hand (``clock.now += 3600``)."""
+
+    def __init__(self, now: float | None = None) -> None:
+        self.now = time.time() if now is None else now
+
+    def __call__(self) -> float:
+        return self.now
+
+
 @dataclass
 class FakeAuth0:
     """Records every request; behaviour switches are plain attributes."""

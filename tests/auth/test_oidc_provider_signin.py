@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from auth_fakes import MemoryKeyring, m2m_test
+from auth_fakes import Clock, MemoryKeyring, m2m_test
 
 from photon_desktop import errors
 from photon_desktop.auth.environments import CUSTOM, Environment
@@ -27,14 +27,6 @@ from oidc_fixture import OidcProvider, oidc_provider, oidc_provider_factory
 
 __all__ = ["oidc_provider", "oidc_provider_factory"]
 Run = Callable[..., Any]
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = time.time()
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def environment(provider: OidcProvider, issuer: str | None = None) -> Environment:

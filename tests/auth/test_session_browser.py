@@ -17,6 +17,7 @@ from auth_fakes import (
     NATIVE_ID,
     BreaksLaterKeyring,
     Browser,
+    Clock,
     FakeAuth0,
     HangingKeyring,
     MemoryKeyring,
@@ -32,14 +33,6 @@ from photon_desktop.auth.session import Session, TokenKind
 
 Run = Callable[..., Any]
 RT_KEY = ("photon-desktop:sandbox", f"refresh-token:{NATIVE_ID}")
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = time.time()
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def make(

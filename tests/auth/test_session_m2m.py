@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
-from auth_fakes import ENV, M2M_ID, M2M_SECRET, FakeAuth0, MemoryKeyring, emits, m2m_test
+from auth_fakes import ENV, M2M_ID, M2M_SECRET, Clock, FakeAuth0, MemoryKeyring, emits, m2m_test
 
 from photon_desktop import errors
 from photon_desktop.auth.profiles import Profile
@@ -18,18 +18,14 @@ from photon_desktop.auth.session import Session, TokenKind
 Run = Callable[..., Any]
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_800_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 def make(fake: FakeAuth0, backend: MemoryKeyring | None = None, clock: Clock | None = None):
     store = SecretStore(backend or MemoryKeyring())
     session = Session(
-        ENV, fake.client(), store, profile=Profile(m2m_client_id=M2M_ID), clock=clock or Clock()
+        ENV,
+        fake.client(),
+        store,
+        profile=Profile(m2m_client_id=M2M_ID),
+        clock=clock or Clock(1_800_000_000.0),
     )
     return session, store
 
@@ -55,7 +51,7 @@ def test_exchange_is_exactly_as_photon_documents(arun: Run, qtbot: Any) -> None:
 
 def test_fifty_concurrent_callers_cause_one_token_request(arun: Run) -> None:
     fake = FakeAuth0()
-    clock = Clock()
+    clock = Clock(1_800_000_000.0)
     session, _ = make(fake, clock=clock)
 
     async def go() -> set[str]:
@@ -86,7 +82,7 @@ def test_fifty_calls_in_a_row_reuse_the_cached_token(arun: Run) -> None:
 
 def test_renews_about_a_minute_before_expiry(arun: Run) -> None:
     fake = FakeAuth0()
-    clock = Clock()
+    clock = Clock(1_800_000_000.0)
     session, _ = make(fake, clock=clock)
 
     async def go() -> tuple[str, str, str]:

@@ -23,6 +23,7 @@ from auth_fakes import (
     M2M_SECRET,
     NATIVE_ID,
     Browser,
+    Clock,
     FakeAuth0,
     MemoryKeyring,
     sign_id_token,
@@ -61,14 +62,6 @@ def discovery(**overrides: Any) -> dict[str, Any]:
     }
     doc.update(overrides)
     return {k: v for k, v in doc.items() if v is not None}
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = time.time()
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def session_for(
