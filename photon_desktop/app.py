@@ -1,5 +1,6 @@
 """``photon-desktop``: the command line, logging, the Qt application and the event loop.
 
+``photon-desktop check …`` diagnoses one environment without a window (``photon_desktop.check``).
 ``--demo`` starts the bundled sandbox as a child process and signs in with its demo M2M
 credentials (memory only); ``--smoke PATH`` then waits for the first patient page, saves a
 screenshot of the main window and prints ``{"startup_s", "first_page_s"}`` as one JSON line.
@@ -73,6 +74,9 @@ def configure_logging(log_dir: Path | None, *, verbose: bool) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["check"]:
+        return check(argv[1:])
     args = parse_args(argv)
     import qasync
     from PySide6.QtCore import QStandardPaths
@@ -93,6 +97,18 @@ def main(argv: list[str] | None = None) -> int:
             return runner.run(run(app, args))
         except KeyboardInterrupt:
             return 130
+
+
+def check(argv: list[str]) -> int:
+    """``photon-desktop check``: no window, the saved settings read where the app keeps them."""
+    from PySide6.QtCore import QSettings
+
+    from photon_desktop import check as diagnosis
+    from photon_desktop.desktop import QtSettingsStore
+
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+    redact.install()
+    return diagnosis.main(argv, QtSettingsStore(QSettings(ORG_NAME, APP_NAME)))
 
 
 async def run(app: object, args: argparse.Namespace) -> int:

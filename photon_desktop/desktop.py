@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import replace
 
 import httpx
@@ -16,6 +17,7 @@ from PySide6.QtCore import QObject, QSettings
 from PySide6.QtWidgets import QStackedWidget, QVBoxLayout, QWidget
 
 from photon_desktop import errors
+from photon_desktop.api.activity import Activity
 from photon_desktop.api.client import USER_AGENT, create_http_client
 from photon_desktop.auth.environments import (
     CUSTOM,
@@ -29,11 +31,13 @@ from photon_desktop.auth.secret_store import SecretStore
 from photon_desktop.auth.session import Session
 from photon_desktop.local_sandbox import LocalSandbox, SandboxInfo
 from photon_desktop.services import Services
+from photon_desktop.services.credentials import CredentialsService, environment_for
+from photon_desktop.services.signin import SignInService
 from photon_desktop.ui.common import tasks
 from photon_desktop.ui.main_window import MainWindow
 from photon_desktop.ui.orders.list import OrdersPage
 from photon_desktop.ui.prescriptions.list import PrescriptionsPage
-from photon_desktop.ui.settings.pane import AuthCredentialsBackend, SettingsPane
+from photon_desktop.ui.settings.pane import SettingsPane
 from photon_desktop.ui.signin.window import SignInWindow
 from photon_desktop.ui.welcome import WelcomePage
 from photon_desktop.ui.workspace import Workspace
@@ -41,6 +45,29 @@ from photon_desktop.ui.workspace import Workspace
 log = logging.getLogger(__name__)
 
 LAST_ENVIRONMENT = "app/last_environment"
+
+
+class QtSettingsStore:
+    """The auth layer's ``SettingsStore`` over ``QSettings`` (same keys and values as before)."""
+
+    def __init__(self, settings: QSettings | None = None) -> None:
+        self._settings = settings
+
+    def _qt(self) -> QSettings:
+        # A fresh QSettings each time follows the organization/application set at start-up.
+        return self._settings if self._settings is not None else QSettings()
+
+    def get_text(self, key: str, default: str = "") -> str:
+        value = self._qt().value(key, default)
+        if isinstance(value, list | tuple):  # an INI value with commas reads back as a list
+            return ",".join(str(v) for v in value)
+        return default if value is None else str(value)
+
+    def set_text(self, key: str, value: str) -> None:
+        self._qt().setValue(key, value)
+
+    def sync(self) -> None:
+        self._qt().sync()
 
 
 class SessionPage(QWidget):
@@ -58,13 +85,13 @@ class SessionPage(QWidget):
         workspace.environment_changed.connect(self._rebuild)
 
     def _rebuild(self) -> None:
-        if self.sign_in is not None and self.sign_in.session is self._workspace.session:
+        if self.sign_in is not None and self.sign_in.service.session is self._workspace.session:
             return
         if self.sign_in is not None:
             self.sign_in.cancel()
             self._stack.removeWidget(self.sign_in)
             self.sign_in.deleteLater()
-        self.sign_in = SignInWindow(self._workspace.session, parent=self._stack)
+        self.sign_in = SignInWindow(SignInService(self._workspace.session), parent=self._stack)
         self._stack.addWidget(self.sign_in)
 
 
@@ -74,6 +101,7 @@ class Desktop(QObject):
     def __init__(self, *, demo_patients: int = 200, seed: int = 1) -> None:
         super().__init__()
         self.store = SecretStore()
+        self.settings = QtSettingsStore()
         self.workspace = Workspace(self)
         self._demo_patients = demo_patients
         self._seed = seed
@@ -83,7 +111,7 @@ class Desktop(QObject):
         self.sandbox: LocalSandbox | None = None
         self.sandbox_info: SandboxInfo | None = None
         self._settings_http = create_http_client()
-        self.credentials = AuthCredentialsBackend(self.store, self._settings_http)
+        self.credentials = CredentialsService(self.store, self._settings_http, self.settings)
 
     # ------------------------------------------------------------------ environments
 
@@ -96,7 +124,7 @@ class Desktop(QObject):
 
     async def resolve(self, key: str) -> tuple[Environment, Profile]:
         """The endpoints and non-secret settings of environment ``key``."""
-        profile = load_profile(key)
+        profile = load_profile(key, self.settings)
         env = by_key(key)
         if env.kind is EnvironmentKind.LOCAL:
             if profile.graphql_url and profile.issuer:
@@ -111,15 +139,19 @@ class Desktop(QObject):
                 env = info.environment
                 profile = replace(profile, native_client_id=info.native_client_id)
         elif env.kind is EnvironmentKind.CUSTOM:
-            if not (profile.issuer and profile.audience and profile.graphql_url):
+            if not (profile.issuer and (profile.audience or profile.resource)):
                 raise errors.ConfigurationError(
-                    "The custom environment needs a sign-in address, an audience and a GraphQL "
-                    "address. Enter them in Settings."
+                    "The custom environment needs a sign-in address, an audience or resource and "
+                    "a GraphQL address. Enter them in Settings."
+                )
+            if not profile.graphql_url:
+                raise errors.ConfigurationError(
+                    "The custom environment needs a GraphQL address. Enter it in Settings."
                 )
             env = CUSTOM.with_endpoints(
                 issuer=profile.issuer, audience=profile.audience, graphql_url=profile.graphql_url
             )
-        return env, profile
+        return environment_for(env, profile), profile
 
     async def open_environment(self, key: str, *, restore: bool = True) -> Session:
         """Make ``key`` the current environment (its session and services)."""
@@ -129,9 +161,11 @@ class Desktop(QObject):
             http = self._clients.get(key)
             if http is None:
                 http = self._clients[key] = create_http_client()
-            session = Session(env, http, self.store, profile=profile, parent=self)
+            session = Session(env, http, self.store, profile=profile)
             self._sessions[key] = session
-            self._services[key] = Services(http, env.graphql_url, session, user_agent=USER_AGENT)
+            services = Services(http, env.graphql_url, session, user_agent=USER_AGENT)
+            self._services[key] = services
+            services.activity.subscribe(_ends_refused_sessions(session))
             if restore:
                 await session.restore()
         else:
@@ -180,17 +214,18 @@ class Desktop(QObject):
         if session.signed_in:
             window.show_page("patients")
         elif session.profile.m2m_client_id and not self.store.usable:
-            # No secure keyring: the organization's secret is asked again each session.
-            window.statusBar().showMessage(
+            # No secure keyring: the organization's secret is asked again each session. Said in
+            # the status bar's own notice, never over the environment and sign-in.
+            window.status.set_notice(
                 "No secure keyring on this computer: enter the client secret again in Settings, "
-                "or sign in with Photon."
+                "or sign in with Photon.",
+                self.store.notice or "",
             )
             window.show_page("settings")
         else:
             window.show_page("sign-in")
 
-    @staticmethod
-    def last_environment() -> str | None:
+    def last_environment(self) -> str | None:
         value = QSettings().value(LAST_ENVIRONMENT, None)
         return str(value) if value else None
 
@@ -205,6 +240,23 @@ class Desktop(QObject):
             await client.aclose()
         if self.sandbox is not None:
             self.sandbox.stop()
+
+
+def _ends_refused_sessions(session: Session) -> Callable[[Activity], None]:
+    """When the API refuses even a renewed token, the session stops saying it is signed in."""
+
+    def observe(activity: Activity) -> None:
+        if isinstance(activity.last_error, errors.SignInRequired) and session.signed_in:
+            session.api_refused()
+
+    return observe
+
+
+def window_title_identity(workspace: Workspace) -> str:
+    """ "Dr Maya Okafor <maya@…> — Photon Sandbox" for the window title; "" when signed out."""
+    if not workspace.ready or not workspace.session.signed_in:
+        return ""
+    return f"{workspace.session.identity or 'Signed in'} — {workspace.environment.name}"
 
 
 def build_window(desktop: Desktop) -> MainWindow:
@@ -250,7 +302,26 @@ def build_window(desktop: Desktop) -> MainWindow:
 
     settings.connect_requested.connect(use_environment)
     workspace.environment_changed.connect(show_endpoints)
+    _show_identity_in_title(window, workspace)
     return window
+
+
+def _show_identity_in_title(window: MainWindow, workspace: Workspace) -> None:
+    """Append who is signed in, where, to whatever title the window sets for its page."""
+    separator = " · "
+
+    def sync() -> None:
+        title = window.windowTitle()
+        base = title.split(separator, 1)[0]
+        identity = window_title_identity(workspace)
+        wanted = base + (separator + identity if identity else "")
+        if wanted != title:
+            window.setWindowTitle(wanted)
+
+    window.windowTitleChanged.connect(lambda _title: sync())
+    workspace.session_changed.connect(sync)
+    workspace.environment_changed.connect(sync)
+    sync()
 
 
 def add_welcome(desktop: Desktop, window: MainWindow) -> WelcomePage:

@@ -23,9 +23,18 @@ class Environment:
 
     kind: EnvironmentKind
     name: str
-    issuer: str  # e.g. "https://auth.neutron.health/" (trailing slash, as in the JWT `iss`)
+    issuer: str  # e.g. "https://auth.neutron.health/"; endpoints come from ``auth.discovery``
     audience: str  # e.g. "https://api.neutron.health"
     graphql_url: str
+    # What to ask the provider for (empty: nothing beyond OpenID's own scopes / no resource).
+    api_scopes: tuple[str, ...] = ()
+    resource: str = ""  # RFC 8707 resource indicator, beside Auth0's ``audience``
+
+    @property
+    def uses_discovery(self) -> bool:
+        """Custom and local providers are read from OpenID discovery; Photon's tenants are
+        Auth0 with built-in endpoints."""
+        return self.kind in (EnvironmentKind.LOCAL, EnvironmentKind.CUSTOM)
 
     @property
     def key(self) -> str:
@@ -36,32 +45,35 @@ class Environment:
     def is_production(self) -> bool:
         return self.kind is EnvironmentKind.PRODUCTION
 
-    def _auth(self, path: str) -> str:
-        return self.issuer.rstrip("/") + path
-
-    @property
-    def authorize_url(self) -> str:
-        return self._auth("/authorize")
-
-    @property
-    def token_url(self) -> str:
-        return self._auth("/oauth/token")
-
-    @property
-    def revoke_url(self) -> str:
-        return self._auth("/oauth/revoke")
-
-    @property
-    def logout_url(self) -> str:
-        return self._auth("/v2/logout")
-
-    @property
-    def jwks_url(self) -> str:
-        return self._auth("/.well-known/jwks.json")
-
-    def with_endpoints(self, *, issuer: str, audience: str, graphql_url: str) -> Environment:
+    def with_endpoints(
+        self,
+        *,
+        issuer: str,
+        audience: str,
+        graphql_url: str,
+        api_scopes: tuple[str, ...] | None = None,
+        resource: str | None = None,
+    ) -> Environment:
         """The same kind at other URLs (a running local sandbox, or a custom deployment)."""
-        return replace(self, issuer=issuer, audience=audience, graphql_url=graphql_url)
+        return replace(
+            self,
+            issuer=issuer,
+            audience=audience,
+            graphql_url=graphql_url,
+            api_scopes=self.api_scopes if api_scopes is None else api_scopes,
+            resource=self.resource if resource is None else resource,
+        )
+
+
+# Photon's six API permissions; a custom provider that knows them as scopes needs them asked for.
+PHOTON_PERMISSIONS: tuple[str, ...] = (
+    "read:patient",
+    "write:patient",
+    "read:prescription",
+    "write:prescription",
+    "read:order",
+    "write:order",
+)
 
 
 PHOTON_SANDBOX = Environment(

@@ -6,9 +6,12 @@ path with the right ``state`` ends the flow; everything else is answered and the
 
     other path / favicon        404        method other than GET    405 (Allow: GET)
     missing or wrong state      400        duplicated/oversized     400
+    Host not 127.0.0.1:<port>   400        (DNS rebinding: another site's page cannot call us)
     after the one valid answer  410        (no second token request can follow)
 
-The landing page is static and echoes nothing (an ``error_description`` may carry ``<script>``).
+A code is answered only once the app has finished with it (``finish``): the tab says "Signed in"
+after the code exchange succeeded, else what failed. The landing page echoes nothing from the
+request (an ``error_description`` may carry ``<script>``); the app's own message is escaped.
 Nothing here logs a query string: it carries the authorization code.
 """
 
@@ -17,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import errno
+import html
 import logging
 import socket
 import sys
@@ -34,6 +38,7 @@ CALLBACK_PATH = "/callback"
 MAX_REQUEST_LINE = 4096
 MAX_HEADER_BYTES = 16384
 READ_TIMEOUT = 10.0
+OUTCOME_TIMEOUT = 90.0  # longest the tab waits for the code exchange before being told to check
 
 _PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Photon Desktop</title>
@@ -47,6 +52,16 @@ FAILED_PAGE = _PAGE.format(
     title="Sign-in did not complete",
     text="You can close this tab and return to Photon Desktop to see what happened.",
 )
+
+
+def failed_page(message: str) -> str:
+    """The tab's answer when the app could not complete the sign-in (``message`` is escaped)."""
+    return _PAGE.format(
+        title="Sign-in did not complete",
+        text=html.escape(message) + " You can close this tab and return to Photon Desktop.",
+    )
+
+
 _REASONS = {
     200: "OK",
     400: "Bad Request",
@@ -69,6 +84,7 @@ class Callback:
 
     code: str | None = field(default=None, repr=False)
     error: str | None = None
+    iss: str | None = None  # RFC 9207: who sent the answer, when the provider says
 
 
 def _response(status: int, body: str, extra: dict[str, str] | None = None) -> bytes:
@@ -101,6 +117,7 @@ class LoopbackReceiver:
         self._server: asyncio.base_events.Server | None = None
         self._result: asyncio.Future[Callback] | None = None
         self._consumed = False
+        self._outcome: asyncio.Future[str | None] | None = None
         self.port: int | None = None
 
     @property
@@ -117,6 +134,7 @@ class LoopbackReceiver:
         """Listen on an ephemeral port, or the first free port of the fixed list."""
         loop = asyncio.get_running_loop()
         self._result = loop.create_future()
+        self._outcome = loop.create_future()
         candidates = self._ports or (0,)
         taken: list[int] = []
         for port in candidates:
@@ -167,8 +185,14 @@ class LoopbackReceiver:
                 f"{'s' if minutes != 1 else ''}. Try signing in again."
             ) from None
 
+    def finish(self, failure: str | None = None) -> None:
+        """What the waiting browser tab says: signed in (None), or ``failure``."""
+        if self._outcome is not None and not self._outcome.done():
+            self._outcome.set_result(failure)
+
     async def close(self) -> None:
         """Stop listening and free the port (idempotent)."""
+        self.finish("The sign-in was cancelled or did not finish.")
         server, self._server = self._server, None
         if self._result is not None and not self._result.done():
             self._result.cancel()
@@ -185,6 +209,8 @@ class LoopbackReceiver:
         except ConnectionError:
             writer.close()
             return
+        if status == 200 and body is SUCCESS_PAGE:
+            body = await self._outcome_page()
         log.debug("Loopback receiver answered HTTP %s", status)
         try:
             writer.write(_response(status, body, extra))
@@ -195,6 +221,23 @@ class LoopbackReceiver:
             writer.close()
             with contextlib.suppress(Exception):
                 await writer.wait_closed()
+
+    async def _outcome_page(self) -> str:
+        """Hold the tab's answer until the app finished with the code."""
+        assert self._outcome is not None
+        try:
+            failure = await asyncio.wait_for(asyncio.shield(self._outcome), OUTCOME_TIMEOUT)
+        except TimeoutError:
+            return FAILED_PAGE
+        return SUCCESS_PAGE if failure is None else failed_page(failure)
+
+    def _host_ok(self, head: bytes) -> bool:
+        hosts = [
+            line.split(b":", 1)[1].strip()
+            for line in head.split(b"\r\n")[1:]
+            if line.lower().startswith(b"host:")
+        ]
+        return hosts == [f"{HOST}:{self.port}".encode()]
 
     async def _respond(
         self, reader: asyncio.StreamReader
@@ -207,6 +250,8 @@ class LoopbackReceiver:
         if len(parts) != 3 or not parts[2].startswith("HTTP/"):
             return 400, _SHORT[400], None
         method, target, _version = parts
+        if not self._host_ok(head):
+            return 400, _SHORT[400], None
         url = urlsplit(target)
         if url.path != CALLBACK_PATH:
             return 404, _SHORT[404], None
@@ -224,11 +269,13 @@ class LoopbackReceiver:
         query = dict(pairs)
         if not same_secret(self._state, query.get("state")):
             return 400, _SHORT[400], None
-        code, error = query.get("code"), query.get("error")
+        code, error, iss = query.get("code"), query.get("error"), query.get("iss")
         if error:
-            result = Callback(error=error if error.replace("_", "").isalnum() else "invalid")
+            result = Callback(
+                error=error if error.replace("_", "").isalnum() else "invalid", iss=iss
+            )
         elif code:
-            result = Callback(code=code)
+            result = Callback(code=code, iss=iss)
         else:
             return 400, _SHORT[400], None
         self._consumed = True

@@ -1,4 +1,5 @@
-"""Per-environment non-secret settings in QSettings (group ``environments/<env.key>``).
+"""Per-environment non-secret settings (keys ``environments/<env.key>/<name>``) in a
+``SettingsStore``; the app gives a QSettings-backed one, so today's files read the same.
 
 Secrets never go here: the M2M client secret and the refresh token live in the keyring
 (``secret_store``).
@@ -8,7 +9,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from PySide6.QtCore import QSettings
+from photon_desktop.auth.settings_store import SettingsStore
+
+_TEXT_FIELDS = (
+    "m2m_client_id",
+    "native_client_id",
+    "organization_id",
+    "issuer",
+    "audience",
+    "graphql_url",
+    "api_scopes",
+    "resource",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,18 +32,23 @@ class Profile:
     issuer: str = ""  # custom/local environments only
     audience: str = ""
     graphql_url: str = ""
+    api_scopes: str = ""  # space-separated; empty: the environment's default
+    resource: str = ""  # RFC 8707 resource indicator; empty: none
+
+    @property
+    def scopes(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(self.api_scopes.split()))
 
 
-def _group(env_key: str) -> str:
-    return f"environments/{env_key}"
+def _key(env_key: str, name: str) -> str:
+    return f"environments/{env_key}/{name}"
 
 
-def _ports(value: object) -> tuple[int, ...]:
-    items = value if isinstance(value, list | tuple) else str(value or "").split(",")
+def _ports(value: str) -> tuple[int, ...]:
     ports: list[int] = []
-    for item in items:
+    for item in value.split(","):
         try:
-            port = int(str(item).strip())
+            port = int(item.strip())
         except ValueError:
             continue
         if 1024 <= port <= 65535 and port not in ports:
@@ -39,39 +56,13 @@ def _ports(value: object) -> tuple[int, ...]:
     return tuple(ports)
 
 
-def load_profile(env_key: str, settings: QSettings | None = None) -> Profile:
-    s = settings if settings is not None else QSettings()
-    s.beginGroup(_group(env_key))
-    try:
-
-        def text(name: str) -> str:
-            value = s.value(name, "")
-            return str(value).strip() if value is not None else ""
-
-        return Profile(
-            m2m_client_id=text("m2m_client_id"),
-            native_client_id=text("native_client_id"),
-            organization_id=text("organization_id"),
-            fixed_ports=_ports(s.value("fixed_ports", "")),
-            issuer=text("issuer"),
-            audience=text("audience"),
-            graphql_url=text("graphql_url"),
-        )
-    finally:
-        s.endGroup()
+def load_profile(env_key: str, settings: SettingsStore) -> Profile:
+    values = {name: settings.get_text(_key(env_key, name)).strip() for name in _TEXT_FIELDS}
+    return Profile(fixed_ports=_ports(settings.get_text(_key(env_key, "fixed_ports"))), **values)
 
 
-def save_profile(env_key: str, profile: Profile, settings: QSettings | None = None) -> None:
-    s = settings if settings is not None else QSettings()
-    s.beginGroup(_group(env_key))
-    try:
-        s.setValue("m2m_client_id", profile.m2m_client_id)
-        s.setValue("native_client_id", profile.native_client_id)
-        s.setValue("organization_id", profile.organization_id)
-        s.setValue("fixed_ports", ",".join(str(p) for p in profile.fixed_ports))
-        s.setValue("issuer", profile.issuer)
-        s.setValue("audience", profile.audience)
-        s.setValue("graphql_url", profile.graphql_url)
-    finally:
-        s.endGroup()
-    s.sync()
+def save_profile(env_key: str, profile: Profile, settings: SettingsStore) -> None:
+    for name in _TEXT_FIELDS:
+        settings.set_text(_key(env_key, name), getattr(profile, name))
+    settings.set_text(_key(env_key, "fixed_ports"), ",".join(str(p) for p in profile.fixed_ports))
+    settings.sync()

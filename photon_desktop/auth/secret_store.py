@@ -39,7 +39,6 @@ NO_KEYRING_NOTICE = (
     "No secure keyring is available, so nothing is saved: you will need to sign in again "
     "(and enter the client secret again) next time you open Photon Desktop."
 )
-_INSECURE_NAMES = ("plaintext", "uncrypted", "encrypted", "null", "fail")
 
 
 def service_name(env_key: str) -> str:
@@ -54,26 +53,54 @@ def refresh_token_user(native_client_id: str) -> str:
     return f"refresh-token:{native_client_id}"
 
 
-def _leaves(backend: keyring.backend.KeyringBackend) -> list[keyring.backend.KeyringBackend]:
+_NOTHING_STORED = ("keyring.backends.fail", "keyring.backends.null")
+
+
+def _chosen(backend: keyring.backend.KeyringBackend) -> keyring.backend.KeyringBackend | None:
+    """The backend that actually receives writes: a chainer writes to its first (highest
+    priority) backend, so that one decides."""
     inner = getattr(backend, "backends", None)  # ChainerBackend
-    if isinstance(inner, list | tuple) and inner:
-        return [leaf for b in inner for leaf in _leaves(b)]
-    return [backend]
+    if isinstance(inner, list | tuple):
+        return _chosen(inner[0]) if inner else None
+    return backend
 
 
-def insecure_reason(backend: keyring.backend.KeyringBackend) -> str | None:
-    """Why ``backend`` cannot hold secrets (fail/null/plaintext); None for a real store."""
-    leaves = _leaves(backend)
-    if not leaves:
-        return "no keyring backend"
-    for leaf in leaves:
-        cls = type(leaf)
-        module = cls.__module__
-        name = cls.__name__.lower()
-        if module.startswith(("keyring.backends.fail", "keyring.backends.null")):
-            return f"keyring backend {cls.__name__} stores nothing"
-        if module.startswith("keyrings.alt") or any(n in name for n in _INSECURE_NAMES):
-            return f"keyring backend {module}.{cls.__name__} writes files, not a secure store"
+def describe(backend: keyring.backend.KeyringBackend | None) -> str:
+    """ "PlaintextKeyring (keyrings.alt.file)": how the notice names a backend."""
+    if backend is None:
+        return "none"
+    cls = type(backend)
+    return f"{cls.__name__} ({cls.__module__})"
+
+
+def _priority(backend: keyring.backend.KeyringBackend) -> float:
+    try:
+        return float(backend.priority)
+    except Exception:  # a backend whose priority cannot even be read is not trusted
+        return 0.0
+
+
+def insecure_reason(backend: keyring.backend.KeyringBackend | None) -> str | None:
+    """Why the backend keyring would really write to cannot hold secrets; None when it can.
+
+    Judged on the chosen backend, not on names: nothing-storing backends, anything built on a
+    file (``keyrings.alt``'s classes or a ``file_path``, whatever the class is called) and
+    anything keyring itself rates below 1 ("not recommended") are refused.
+    """
+    chosen = _chosen(backend) if backend is not None else None
+    if chosen is None:
+        return "no keyring backend is available"
+    name = describe(chosen)
+    classes = type(chosen).__mro__
+    if any(c.__module__.startswith(_NOTHING_STORED) for c in classes):
+        return f"the keyring backend {name} stores nothing"
+    if any(c.__module__.startswith("keyrings.alt") for c in classes) or hasattr(
+        chosen, "file_path"
+    ):
+        return f"the keyring backend {name} writes secrets to a file, not a secure store"
+    priority = _priority(chosen)
+    if priority < 1:
+        return f"keyring rates the backend {name} as not recommended (priority {priority:g})"
     return None
 
 
@@ -116,15 +143,35 @@ class SecretStore:
         timeout: float = 5.0,
     ) -> None:
         self._backend = backend
+        self._load_problem: str | None = None
         self._timeout = timeout
         self._usable: bool | None = None  # None: not probed yet
         self._memory: dict[tuple[str, str], str] = {}
         self._lock = asyncio.Lock()  # one keyring call at a time, in the order asked
         self.notice: str | None = None
 
+    @classmethod
+    def session_only(cls) -> SecretStore:
+        """A store that keeps everything in memory and never asks the keyring (a check run
+        must not replace the user's saved sign-in)."""
+        store = cls()
+        store._usable = False
+        return store
+
     @property
-    def backend(self) -> keyring.backend.KeyringBackend:
-        return self._backend if self._backend is not None else keyring.get_keyring()
+    def backend(self) -> keyring.backend.KeyringBackend | None:
+        """The injected backend, else keyring's choice; None when keyring cannot load one
+        (e.g. ``PYTHON_KEYRING_BACKEND`` names a module that is not installed)."""
+        if self._backend is not None:
+            return self._backend
+        try:
+            return keyring.get_keyring()
+        except Exception as error:
+            self._load_problem = (
+                f"the keyring backend configured for this computer could not be loaded "
+                f"({type(error).__name__})"
+            )
+            return None
 
     @property
     def usable(self) -> bool:
@@ -133,20 +180,22 @@ class SecretStore:
 
     @property
     def backend_name(self) -> str:
-        cls = type(self.backend)
-        return f"{cls.__module__}.{cls.__name__}"
+        """The backend that receives writes, as the Settings pane names it."""
+        backend = self.backend
+        return describe(_chosen(backend) if backend is not None else None)
 
     def _downgrade(self, why: str) -> None:
         if self._usable is not False:
             log.warning("Keyring not usable (%s); secrets are kept for this session only", why)
         self._usable = False
-        self.notice = NO_KEYRING_NOTICE
+        self.notice = f"{NO_KEYRING_NOTICE} Why: {why}."
 
     async def probe(self) -> bool:
         """Decide once, off the UI thread, whether secrets can be kept past this session."""
         backend = self.backend
-        reason = insecure_reason(backend)
-        if reason is not None:
+        reason = self._load_problem if backend is None else insecure_reason(backend)
+        if reason is not None or backend is None:
+            reason = reason or "no keyring backend is available"
             self._downgrade(reason)
             return False
         try:
@@ -157,7 +206,7 @@ class SecretStore:
             self._downgrade("the keyring did not answer (locked or hanging)")
             return False
         except Exception as error:
-            self._downgrade(type(error).__name__)
+            self._downgrade(f"the keyring {describe(backend)} failed ({type(error).__name__})")
             return False
         self._usable = True
         self.notice = None
@@ -183,12 +232,17 @@ class SecretStore:
         if self._usable is None:
             await self.probe()
 
+    def _live(self) -> keyring.backend.KeyringBackend:
+        backend = self.backend
+        assert backend is not None, "only called once the probe found a usable store"
+        return backend
+
     async def get(self, env_key: str, user: str) -> str | None:
         await self._ensure_probed()
         key = (service_name(env_key), user)
         if key in self._memory or not self._usable:
             return self._memory.get(key)
-        backend = self.backend
+        backend = self._live()
         try:
             return await self._call(lambda: backend.get_password(*key))
         except Exception as error:
@@ -200,7 +254,7 @@ class SecretStore:
         await self._ensure_probed()
         key = (service_name(env_key), user)
         if self._usable:
-            backend = self.backend
+            backend = self._live()
             try:
                 await self._call(lambda: backend.set_password(*key, secret))
             except Exception as error:
@@ -218,7 +272,7 @@ class SecretStore:
         self._memory.pop(key, None)
         if not self._usable:
             return
-        backend = self.backend
+        backend = self._live()
         try:
             await self._call(lambda: backend.delete_password(*key))
         except keyring.errors.PasswordDeleteError:

@@ -1,17 +1,15 @@
-"""One environment's sign-in: M2M or user tokens, their renewal, and the permissions the UI reads.
+"""One environment's sign-in: it holds the current checked ``TokenSet`` and renews it.
 
-Two ways in:
+Ways in: ``use_m2m`` (the organization's client-credentials pair), ``sign_in_with_browser``
+(``auth.browser_flow``) and ``restore`` (the keyring's refresh token or M2M secret at launch).
+Every grant produces a ``TokenSet`` computed and checked in full before the session adopts it,
+so a bad answer never leaves the session half-changed.
 
-* ``use_m2m(client_id, secret, remember=...)``: the organization's client-credentials pair.
-* ``sign_in_with_browser(open_url, on_link=..., timeout=...)``: authorization code + PKCE in the
-  system browser with a loopback redirect. The login window runs it with ``ui.tasks.spawn`` and
-  cancels that task for Cancel/Esc; ``on_link`` receives the authorize URL (after the receiver
-  listens, before the browser opens) for "Copy sign-in link".
-
-Access tokens are kept in memory only and renewed about 60 s before expiry, one request at a time
-however many callers ask. The refresh token and the M2M secret go to the keyring (``SecretStore``;
-session-only when there is none). ``generation`` changes on every sign-in and sign-out: a renewal
-that finishes after the session changed is discarded, so an old session's token is never reused.
+Access tokens are kept in memory only and renewed ahead of expiry (60 s, or half the lifetime of
+a short-lived token), one request at a time however many callers ask. The refresh token and the
+M2M secret go to the keyring (``SecretStore``; session-only when there is none). ``generation``
+changes on every sign-in and sign-out: a renewal that finishes after the session changed is
+discarded. Plain Python: ``changed`` is an ``Observers`` the UI bridges to a Qt signal.
 """
 
 from __future__ import annotations
@@ -21,31 +19,35 @@ import logging
 import time
 import weakref
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
-from enum import Enum
-from typing import Any
-from urllib.parse import urlencode
 
 import httpx
-from PySide6.QtCore import QObject, Signal
 
 from photon_desktop import errors, redact
-from photon_desktop.auth import claims as jwt_claims
+from photon_desktop.auth import browser_flow
+from photon_desktop.auth.discovery import provider_for
 from photon_desktop.auth.environments import Environment
-from photon_desktop.auth.loopback import LoopbackReceiver
-from photon_desktop.auth.m2m import exchange_client_credentials
-from photon_desktop.auth.pkce import Attempt
+from photon_desktop.auth.grants import Grants
+from photon_desktop.auth.observers import Observers
 from photon_desktop.auth.profiles import Profile
 from photon_desktop.auth.secret_store import SecretStore, m2m_secret_user, refresh_token_user
-from photon_desktop.auth.token_endpoint import TokenResponse, request_token, revoke_refresh_token
+from photon_desktop.auth.token_endpoint import Revocation
+from photon_desktop.auth.tokens import M2M_IDENTITY, TokenKind, TokenSet
 
 log = logging.getLogger(__name__)
 
 RENEW_EARLY = 60.0  # seconds before expiry; also absorbs about that much clock skew
-SIGN_IN_TIMEOUT = 300.0
-USER_SCOPE = "openid profile email offline_access"
-M2M_IDENTITY = "M2M (backend)"
+SIGN_IN_TIMEOUT = browser_flow.SIGN_IN_TIMEOUT
 MAX_TIMER_S = 24 * 86400.0
+ENDED = "Your sign-in has ended. Sign in again to continue."
+EXPIRED_NO_REFRESH = (
+    "Your sign-in expired and the provider gave no way to renew it. Sign in again to continue."
+)
+REFUSED = (
+    "Photon refused your sign-in even after it was renewed (your access may have been "
+    "withdrawn). Sign in again, or ask your Photon administrator."
+)
 
 _WHAT = {
     "read:patient": "see patients",
@@ -56,45 +58,11 @@ _WHAT = {
     "write:order": "send, cancel or reroute orders",
 }
 
-
-class TokenKind(Enum):
-    NONE = "none"
-    M2M = "m2m"
-    USER = "user"
+__all__ = ["M2M_IDENTITY", "Session", "TokenKind"]
 
 
-def authorize_url(
-    env: Environment,
-    *,
-    client_id: str,
-    redirect_uri: str,
-    attempt: Attempt,
-    organization: str | None = None,
-    login_hint: str | None = None,
-) -> str:
-    """The ``/authorize`` URL of one attempt (code + PKCE S256, state, nonce, audience)."""
-    params = {
-        "response_type": "code",
-        "client_id": client_id,
-        "redirect_uri": redirect_uri,
-        "scope": USER_SCOPE,
-        "audience": env.audience,
-        "state": attempt.state,
-        "nonce": attempt.nonce,
-        "code_challenge": attempt.challenge,
-        "code_challenge_method": "S256",
-    }
-    if organization:
-        params["organization"] = organization
-    if login_hint:
-        params["login_hint"] = login_hint
-    return env.authorize_url + "?" + urlencode(params)
-
-
-class Session(QObject):
+class Session:
     """The sign-in of one environment; implements ``auth.token_source.TokenSource``."""
-
-    changed = Signal()
 
     def __init__(
         self,
@@ -104,29 +72,22 @@ class Session(QObject):
         *,
         profile: Profile | None = None,
         clock: Callable[[], float] = time.time,
-        parent: QObject | None = None,
     ) -> None:
-        super().__init__(parent)
         self.environment = environment
         self.profile = profile or Profile()
+        self.changed = Observers()
         self._client = client
         self._store = store
         self._clock = clock
-        self.kind = TokenKind.NONE
-        self.permissions: frozenset[str] = frozenset()
-        self.identity: str | None = None
-        self.organization_id: str | None = None
-        self.expires_at: datetime | None = None
+        self._grants: Grants | None = None
+        self._tokens: TokenSet | None = None
         self._generation = 0
         self._notice: str | None = None
-        self._access: str | None = None
-        self._expires = 0.0
         self._refresh: str | None = None
         self._m2m: tuple[str, str] | None = None
         self._renewal: asyncio.Task[str] | None = None
+        self._on_probation: str | None = None  # a token renewed because the API refused one
         self._signing_in = False
-        # An asyncio timer, not a QTimer: Python may collect a Session on any thread, and a
-        # QTimer child cannot be stopped from another thread.
         self._expiry: asyncio.TimerHandle | None = None
 
     # ------------------------------------------------------------------ what the UI reads
@@ -136,20 +97,65 @@ class Session(QObject):
         return self._generation
 
     @property
+    def kind(self) -> TokenKind:
+        return self._tokens.kind if self._tokens is not None else TokenKind.NONE
+
+    @property
+    def permissions(self) -> frozenset[str]:
+        return self._tokens.permissions if self._tokens is not None else frozenset()
+
+    @permissions.setter
+    def permissions(self, value: frozenset[str]) -> None:
+        """Narrow what the UI offers (e.g. the API denied a permission the token claimed)."""
+        if self._tokens is not None:
+            self._tokens = replace(self._tokens, permissions=frozenset(value))
+
+    @property
+    def permissions_known(self) -> bool:
+        """False when neither the token nor the answer said what it allows: the API decides."""
+        return self._tokens is not None and self._tokens.permissions_known
+
+    @property
+    def identity(self) -> str | None:
+        if self._tokens is None:
+            return None
+        return self._tokens.identity.label or None
+
+    @property
+    def name(self) -> str:
+        return self._tokens.identity.name if self._tokens is not None else ""
+
+    @property
+    def email(self) -> str:
+        return self._tokens.identity.email if self._tokens is not None else ""
+
+    @property
+    def organization_id(self) -> str | None:
+        return self._tokens.organization_id if self._tokens is not None else None
+
+    @property
+    def expires_at(self) -> datetime | None:
+        if self._tokens is None:
+            return None
+        return datetime.fromtimestamp(self._tokens.expires_at, UTC)
+
+    @property
     def notice(self) -> str | None:
         """A sentence to show (no keyring; previous sign-in ended), or None."""
         return self._notice or self._store.notice
 
     @property
     def signed_in(self) -> bool:
-        return self.kind is not TokenKind.NONE
+        return self._tokens is not None
 
     @property
     def signing_in(self) -> bool:
         return self._signing_in
 
     def has(self, permission: str) -> bool:
-        return self.kind is not TokenKind.NONE and permission in self.permissions
+        if self._tokens is None:
+            return False
+        return not self._tokens.permissions_known or permission in self._tokens.permissions
 
     def why_not(self, permission: str) -> str:
         """Why ``permission`` is unavailable ("" when it is available)."""
@@ -170,35 +176,48 @@ class Session(QObject):
     # ------------------------------------------------------------------ TokenSource
 
     def _fresh(self) -> bool:
-        return self._access is not None and self._clock() < self._expires - RENEW_EARLY
+        tokens = self._tokens
+        if tokens is None:
+            return False
+        margin = min(RENEW_EARLY, tokens.lifetime / 2)  # a 60 s token is used for 30 s
+        return self._clock() < tokens.expires_at - margin
 
     async def access_token(self) -> str:
-        if self.kind is TokenKind.NONE:
-            raise errors.SignInRequired("Sign in to Photon to continue.")
+        if self._tokens is None:
+            raise errors.SignInRequired(self._notice or "Sign in to Photon to continue.")
         if self._fresh():
-            assert self._access is not None
-            return self._access
+            return self._tokens.access_token
         return await self._renew_shared()
 
     async def renew(self, rejected: str) -> str:
-        if self.kind is TokenKind.NONE:
-            raise errors.SignInRequired("Sign in to Photon to continue.")
-        if self._fresh() and self._access != rejected:
-            assert self._access is not None
-            return self._access
-        if self._access == rejected:
-            self._expires = 0.0  # the server refused it: never hand it out again
+        if self._tokens is None:
+            raise errors.SignInRequired(self._notice or "Sign in to Photon to continue.")
+        if rejected == self._on_probation and rejected == self._tokens.access_token:
+            self._clear(REFUSED)  # the API refuses even a token renewed for it
+            raise errors.SignInRequired(REFUSED)
+        if self._fresh() and self._tokens.access_token != rejected:
+            return self._tokens.access_token
         generation = self._generation
         try:
-            return await self._renew_shared()
+            token = await self._renew_shared(force=True)
         except errors.CredentialsRejected as error:
             if generation == self._generation:
-                await self._end()
+                self._clear(str(error))
             raise errors.SignInRequired(str(error)) from None
+        self._on_probation = token
+        return token
 
-    async def _renew_shared(self) -> str:
+    def api_refused(self) -> None:
+        """The API answered 401 to a token renewed after a 401: the sign-in is over."""
+        if self._tokens is not None and self._on_probation == self._tokens.access_token:
+            self._clear(REFUSED)
+
+    async def _renew_shared(self, *, force: bool = False) -> str:
         """Single flight: every concurrent caller awaits the same renewal."""
         if self._renewal is None or self._renewal.done():
+            if not force and self._fresh():
+                assert self._tokens is not None
+                return self._tokens.access_token
             self._renewal = asyncio.get_running_loop().create_task(
                 self._renew_once(self._generation), name="photon-token-renewal"
             )
@@ -213,54 +232,63 @@ class Session(QObject):
             raise
 
     async def _renew_once(self, generation: int) -> str:
-        if self.kind is TokenKind.M2M and self._m2m is not None:
-            client_id, secret = self._m2m
-            response = await exchange_client_credentials(
-                self._client, self.environment, client_id, secret
-            )
-            self._check_generation(generation)
-            self._adopt(response, TokenKind.M2M)
-        elif self.kind is TokenKind.USER and self._refresh is not None:
+        previous = self._tokens
+        if previous is not None and previous.kind is TokenKind.M2M and self._m2m is not None:
+            grants = await self._ensure_grants()
+            tokens = await grants.client_credentials(*self._m2m)
+        elif previous is not None and previous.kind is TokenKind.USER and self._refresh:
             old = self._refresh
+            grants = await self._ensure_grants()
             try:
-                response = await self._refresh_grant(old)
-            except errors.SignInRequired:
+                tokens = await grants.refresh(
+                    self.profile.native_client_id.strip(), old, identity=previous.identity
+                )
+            except errors.SignInRequired:  # invalid_grant: this refresh token is dead
                 if generation == self._generation:
                     await self._store.delete(self.environment.key, self._refresh_user())
-                    await self._end(notice="Your sign-in has ended. Sign in again to continue.")
+                    self._clear(ENDED)
+                raise
+            except errors.PhotonError as error:  # the sign-in is kept: say why it is stale
+                if generation == self._generation:
+                    self._notice = f"Could not renew your sign-in: {error}"
+                    self.changed.emit()
                 raise
             self._check_generation(generation)
-            if response.refresh_token and response.refresh_token != old:
+            if tokens.refresh_token and tokens.refresh_token != old:
                 # Rotation: keep the new refresh token before the new access token is used.
                 await self._store.set(
-                    self.environment.key, self._refresh_user(), response.refresh_token
+                    self.environment.key, self._refresh_user(), tokens.refresh_token
                 )
-                self._check_generation(generation)
-                self._refresh = response.refresh_token
-            self._adopt(response, TokenKind.USER)
         else:
-            raise errors.SignInRequired("Sign in to Photon to continue.")
-        assert self._access is not None
-        return self._access
+            self._clear(EXPIRED_NO_REFRESH if previous is not None else None)
+            raise errors.SignInRequired(self._notice or "Sign in to Photon to continue.")
+        self._check_generation(generation)
+        self._adopt(tokens)
+        return tokens.access_token
 
     def _check_generation(self, generation: int) -> None:
         if generation != self._generation:
             raise errors.SignInRequired("The session changed while a token was being renewed.")
+
+    async def _ensure_grants(self) -> Grants:
+        """The provider's endpoints (discovered once per session for custom/local)."""
+        if self._grants is None or self._grants.env != self.environment:
+            provider = await provider_for(self._client, self.environment)
+            self._grants = Grants(self._client, self.environment, provider, clock=self._clock)
+        return self._grants
 
     # ------------------------------------------------------------------ signing in
 
     async def use_m2m(self, client_id: str, client_secret: str, *, remember: bool) -> None:
         """Exchange now (raises ``errors.*``); on success this is the session's sign-in."""
         redact.add_secret(client_secret)
-        response = await exchange_client_credentials(
-            self._client, self.environment, client_id, client_secret
-        )
+        grants = await self._ensure_grants()
+        tokens = await grants.client_credentials(client_id, client_secret)
         if remember:
             await self._store.set(self.environment.key, m2m_secret_user(client_id), client_secret)
         self._begin()
         self._m2m = (client_id, client_secret)
-        self.identity = M2M_IDENTITY
-        self._adopt(response, TokenKind.M2M, force_signal=True)
+        self._adopt(tokens)
 
     async def sign_in_with_browser(
         self,
@@ -270,78 +298,36 @@ class Session(QObject):
         give_up_after: float = SIGN_IN_TIMEOUT,
         login_hint: str | None = None,
     ) -> None:
-        """The authorization-code + PKCE flow; returns signed in or raises ``errors.*``.
-
-        ``open_url`` returning False is not an error: the link stays valid (``on_link``) until
-        the timeout. Cancelling the awaiting task closes the receiver and saves nothing.
-        """
+        """The authorization-code + PKCE flow; returns signed in or raises ``errors.*``."""
         native = self.profile.native_client_id.strip()
         if not native:
             raise errors.ConfigurationError(
-                "Browser sign-in needs this environment's native application client ID. "
+                "Browser sign-in needs this environment's desktop (native) client ID. "
                 "Enter it in Settings."
             )
         if self._signing_in:
             raise errors.SignInError("A sign-in is already waiting for the browser.")
         self._signing_in = True
-        attempt = Attempt()
-        organization = self.profile.organization_id.strip() or None
-        receiver = LoopbackReceiver(attempt.state, ports=self.profile.fixed_ports)
         try:
-            await receiver.start()
-            url = authorize_url(
-                self.environment,
+            grants = await self._ensure_grants()
+            tokens = await browser_flow.sign_in_with_browser(
+                grants,
                 client_id=native,
-                redirect_uri=receiver.redirect_uri,
-                attempt=attempt,
-                organization=organization,
+                open_url=open_url,
+                on_link=on_link,
+                ports=self.profile.fixed_ports,
+                organization=self.profile.organization_id.strip() or None,
                 login_hint=login_hint,
-            )
-            if on_link is not None:
-                on_link(url)
-            if not open_url(url):
-                log.info("The system browser could not be opened; waiting for the copied link")
-            callback = await receiver.wait(give_up_after)
-            if callback.error is not None:
-                if callback.error in ("access_denied", "login_required", "consent_required"):
-                    raise errors.SignInError("Sign-in was cancelled or refused in the browser.")
-                raise errors.SignInError(
-                    f"Photon could not sign you in ({callback.error}). Try again."
-                )
-            assert callback.code is not None
-            response = await request_token(
-                self._client,
-                self.environment,
-                {
-                    "grant_type": "authorization_code",
-                    "client_id": native,
-                    "code": callback.code,
-                    "code_verifier": attempt.verifier,
-                    "redirect_uri": receiver.redirect_uri,
-                },
+                give_up_after=give_up_after,
             )
         finally:
             self._signing_in = False
-            await receiver.close()
-        if response.id_token is None:
-            raise errors.SignInError("The sign-in answer carried no identity token.")
-        id_claims = jwt_claims.check_id_token(
-            response.id_token,
-            issuer=self.environment.issuer,
-            client_id=native,
-            nonce=attempt.nonce,
-            organization=organization,
-            now=self._clock(),
-            jwks=await jwt_claims.fetch_jwks(self._client, self.environment),
-        )
-        if response.refresh_token:
+        if tokens.refresh_token:
             await self._store.set(
-                self.environment.key, refresh_token_user(native), response.refresh_token
+                self.environment.key, refresh_token_user(native), tokens.refresh_token
             )
         self._begin()
-        self._refresh = response.refresh_token
-        self.identity = jwt_claims.identity_from(id_claims)
-        self._adopt(response, TokenKind.USER, id_claims=id_claims, force_signal=True)
+        self._adopt(tokens)
 
     async def restore(self) -> None:
         """On launch, silently: the refresh token from the keyring, else the stored M2M secret.
@@ -354,23 +340,18 @@ class Session(QObject):
             token = await self._store.get(key, refresh_token_user(native))
             if token:
                 try:
-                    response = await self._refresh_grant(token)
+                    grants = await self._ensure_grants()
+                    tokens = await grants.refresh(native, token)
                 except errors.SignInRequired:
                     await self._store.delete(key, refresh_token_user(native))
                     self._notice = "Your previous sign-in has ended. Sign in again."
                 except errors.PhotonError as error:
                     self._notice = f"Could not restore your sign-in: {error}"
                 else:
-                    if response.refresh_token and response.refresh_token != token:
-                        await self._store.set(
-                            key, refresh_token_user(native), response.refresh_token
-                        )
-                        token = response.refresh_token
+                    if tokens.refresh_token and tokens.refresh_token != token:
+                        await self._store.set(key, refresh_token_user(native), tokens.refresh_token)
                     self._begin()
-                    self._refresh = token
-                    id_claims = self._refreshed_id_claims(response, native)
-                    self.identity = jwt_claims.identity_from(id_claims) if id_claims else None
-                    self._adopt(response, TokenKind.USER, id_claims=id_claims, force_signal=True)
+                    self._adopt(tokens)
                     return
         m2m_id = self.profile.m2m_client_id.strip()
         if m2m_id:
@@ -381,44 +362,46 @@ class Session(QObject):
                 except errors.PhotonError as error:
                     self._notice = f"Could not connect with the saved credentials: {error}"
 
-    async def sign_out(self) -> None:
-        """Forget everything now (memory, keyring), then revoke; works offline."""
+    async def sign_out(self) -> str:
+        """Forget everything now (memory, keyring), then revoke; works offline.
+
+        Returns what the user should know: whether the provider ended the sign-in, and if not,
+        until when it may stay valid there.
+        """
         refresh = self._refresh
         m2m = self._m2m
+        tokens = self._tokens
         native = self.profile.native_client_id.strip()
-        await self._end()
+        self._clear()
         key = self.environment.key
         if native:
             await self._store.delete(key, refresh_token_user(native))
         m2m_id = m2m[0] if m2m else self.profile.m2m_client_id.strip()
         if m2m_id:
             await self._store.delete(key, m2m_secret_user(m2m_id))
-        if refresh and native:
-            await revoke_refresh_token(self._client, self.environment, native, refresh)
+        done = "Signed out. Nothing of this sign-in is kept on this computer."
+        until = ""
+        if tokens is not None:
+            when = datetime.fromtimestamp(tokens.expires_at, UTC).astimezone()
+            until = f" The last access token stays valid until {when:%H:%M} ({when:%Z})."
+        if not (refresh and native):
+            return done + until if tokens is not None and tokens.kind is TokenKind.USER else done
+        try:
+            grants = await self._ensure_grants()
+            revocation = await grants.revoke(native, refresh)
+        except errors.PhotonError as error:
+            revocation = Revocation(False, str(error).rstrip("."))
+        if revocation.done:
+            return done + " The provider confirmed the sign-in is ended." + until
+        return (
+            done + f" But {revocation.problem}, so the sign-in may stay valid at the provider "
+            "until it expires there (a refresh token can last days or weeks)." + until
+        )
 
     # ------------------------------------------------------------------ internals
 
     def _refresh_user(self) -> str:
         return refresh_token_user(self.profile.native_client_id.strip())
-
-    async def _refresh_grant(self, refresh_token: str) -> TokenResponse:
-        return await request_token(
-            self._client,
-            self.environment,
-            {
-                "grant_type": "refresh_token",
-                "client_id": self.profile.native_client_id.strip(),
-                "refresh_token": refresh_token,
-            },
-        )
-
-    def _refreshed_id_claims(self, response: TokenResponse, native: str) -> dict[str, Any]:
-        if response.id_token is None:
-            return {}
-        found = jwt_claims.unverified_claims(response.id_token)
-        aud = found.get("aud")
-        ok_aud = native in (aud if isinstance(aud, list) else [aud])
-        return found if found.get("iss") == self.environment.issuer and ok_aud else {}
 
     def _begin(self) -> None:
         """A new sign-in replaces whatever was there: bump the generation, drop old tokens."""
@@ -426,44 +409,23 @@ class Session(QObject):
         if self._renewal is not None and not self._renewal.done():
             self._renewal.cancel()
         self._renewal = None
-        self._access = None
+        self._tokens = None
         self._refresh = None
         self._m2m = None
         self._notice = None
+        self._on_probation = None
 
-    def _adopt(
-        self,
-        response: TokenResponse,
-        kind: TokenKind,
-        *,
-        id_claims: dict[str, Any] | None = None,
-        force_signal: bool = False,
-    ) -> None:
-        for secret in (response.access_token, response.refresh_token, response.id_token):
-            redact.add_secret(secret)  # masked wherever a log line might carry it bare
-        before = (self.kind, self.permissions, self.identity, self.organization_id)
-        access_claims = jwt_claims.unverified_claims(response.access_token)
-        self.kind = kind
-        self._access = response.access_token
-        self._expires = self._clock() + response.expires_in
-        self.expires_at = datetime.fromtimestamp(self._expires, UTC)
-        self.permissions = jwt_claims.permissions_from(response.access_token, response.scope)
-        org = (id_claims or {}).get("org_id") or access_claims.get("org_id")
-        self.organization_id = (
-            org if isinstance(org, str) and org else self.profile.organization_id.strip() or None
-        )
-        if kind is TokenKind.M2M:
-            self.identity = M2M_IDENTITY
-        elif not self.identity:
-            email = access_claims.get("email")
-            self.identity = email if isinstance(email, str) and email else "Signed-in user"
-        self._schedule_expiry(response.expires_in)
-        after = (self.kind, self.permissions, self.identity, self.organization_id)
-        if force_signal or before != after:
-            self.changed.emit()
+    def _adopt(self, tokens: TokenSet) -> None:
+        """Take a fully checked token set (nothing here can fail), then tell observers."""
+        self._tokens = tokens
+        self._notice = None  # whatever went wrong before, this sign-in works now
+        if tokens.refresh_token is not None:
+            self._refresh = tokens.refresh_token
+        self._schedule_expiry(tokens.expires_at - self._clock())
+        self.changed.emit()
 
     def _schedule_expiry(self, seconds: float | None) -> None:
-        """Emit ``changed`` when the token expires, so the status bar and gates re-evaluate."""
+        """At expiry, renew if nothing did meanwhile (or end the sign-in), and tell observers."""
         if self._expiry is not None:
             self._expiry.cancel()
             self._expiry = None
@@ -473,12 +435,14 @@ class Session(QObject):
 
         def fire() -> None:
             session = this()
-            if session is None:
+            if session is None or session._tokens is None:
                 return
             session._expiry = None
-            left = session._expires - session._clock()
-            if session.kind is not TokenKind.NONE and left > 1.0:
+            left = session._tokens.expires_at - session._clock()
+            if left > 1.0:
                 session._schedule_expiry(left)  # the wait was capped: keep waiting
+            elif session._tokens.kind is TokenKind.USER and not session._refresh:
+                session._clear(EXPIRED_NO_REFRESH)  # nothing left to renew with
             else:
                 session.changed.emit()
 
@@ -486,21 +450,16 @@ class Session(QObject):
         delay = min(max(0.0, seconds), MAX_TIMER_S)
         self._expiry = asyncio.get_running_loop().call_later(delay, fire)
 
-    async def _end(self, notice: str | None = None) -> None:
-        """Back to signed out: new generation, nothing in memory, signal."""
+    def _clear(self, notice: str | None = None) -> None:
+        """Back to signed out: new generation, nothing in memory, tell observers."""
         self._generation += 1
         renewal, self._renewal = self._renewal, None
         if renewal is not None and not renewal.done() and renewal is not asyncio.current_task():
             renewal.cancel()
-        self._access = None
-        self._expires = 0.0
+        self._tokens = None
         self._refresh = None
         self._m2m = None
-        self.kind = TokenKind.NONE
-        self.permissions = frozenset()
-        self.identity = None
-        self.organization_id = None
-        self.expires_at = None
+        self._on_probation = None
         self._notice = notice
         self._schedule_expiry(None)
         self.changed.emit()

@@ -1,11 +1,15 @@
-"""The status bar: where am I connected, as whom, for how long, and is anything happening."""
+"""The status bar: where am I connected, as whom, for how long, and is anything happening.
+
+Every piece has its own label, including the keyring notice: nothing is drawn with
+``showMessage`` over the environment and sign-in (a temporary message hides them).
+"""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QWidget
+from PySide6.QtWidgets import QLabel, QProgressBar, QSizePolicy, QStatusBar, QWidget
 
 from photon_desktop.ui.workspace import Workspace
 
@@ -37,6 +41,10 @@ class StatusBar(QStatusBar):
         self.organization = self._label("Organization")
         self.expiry = self._label("Token expires in")
         self.connection = self._label("Connection")
+        self.notice = self._label("Notice")
+        self.notice.setVisible(False)
+        # Takes the room that is left (never widens the window); the tooltip has it all.
+        self.notice.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.busy = QProgressBar(self)
         self.busy.setRange(0, 0)
         self.busy.setMaximumWidth(90)
@@ -46,6 +54,7 @@ class StatusBar(QStatusBar):
         self.busy.setVisible(False)
         for widget in (self.environment, self.identity, self.organization, self.expiry):
             self.addWidget(widget)
+        self.addWidget(self.notice, 1)
         self.addPermanentWidget(self.busy)
         self.addPermanentWidget(self.connection)
 
@@ -62,6 +71,13 @@ class StatusBar(QStatusBar):
         label.setAccessibleName(name)
         label.setContentsMargins(6, 0, 6, 0)
         return label
+
+    def set_notice(self, text: str, detail: str = "") -> None:
+        """A lasting notice (e.g. no secure keyring) in its own place; "" removes it."""
+        self.notice.setText(("⚠ " + text) if text else "")
+        self.notice.setToolTip(detail or text)
+        self.notice.setAccessibleDescription(detail or text)
+        self.notice.setVisible(bool(text))
 
     def refresh(self) -> None:
         if not self._workspace.ready:
@@ -86,6 +102,8 @@ class StatusBar(QStatusBar):
         else:
             who = "Not signed in"
         self.identity.setText(who)
+        self.identity.setToolTip(f"Signed in as {who} to {env.name}" if kind != "none" else who)
+        self.identity.setAccessibleDescription(self.identity.toolTip())
         self.identity.setVisible(True)
         org = session.organization_id
         self.organization.setText(f"Org {org}" if org else "")
@@ -113,7 +131,8 @@ class StatusBar(QStatusBar):
     def _update_activity(self) -> None:
         if not self._workspace.ready:
             self.busy.setVisible(False)
-            self.connection.setText("Offline")
+            self.connection.setText("Not connected")
+            self.connection.setToolTip("No environment is connected yet.")
             return
         activity = self._workspace.services.activity
         self.busy.setVisible(activity.in_flight > 0)

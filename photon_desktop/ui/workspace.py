@@ -2,6 +2,8 @@
 
 Views hold a ``Workspace``, never tokens or HTTP clients. When the user switches environment the
 workspace swaps its session and services and emits ``environment_changed``; views reload.
+The session is plain Python (``session.changed`` is an observer list); the workspace turns its
+notifications into the Qt signal ``session_changed``.
 """
 
 from __future__ import annotations
@@ -12,9 +14,9 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Signal
 
 if TYPE_CHECKING:
-    from photon_desktop.auth.environments import Environment
-    from photon_desktop.auth.session import Session
     from photon_desktop.services import Services
+    from photon_desktop.services.credentials import Environment
+    from photon_desktop.services.signin import Session
 
 
 class Workspace(QObject):
@@ -53,11 +55,14 @@ class Workspace(QObject):
     def set(self, environment: Environment, session: Session, services: Services) -> None:
         """Switch to another environment's session and services."""
         if self._session is not None:
-            self._session.changed.disconnect(self.session_changed)
+            self._session.changed.disconnect(self._on_session_changed)
         if self._unsubscribe is not None:
             self._unsubscribe()
         self._environment, self._session, self._services = environment, session, services
-        session.changed.connect(self.session_changed)
+        session.changed.connect(self._on_session_changed)
         self._unsubscribe = services.activity.subscribe(lambda _a: self.activity_changed.emit())
         self.environment_changed.emit()
+        self.session_changed.emit()
+
+    def _on_session_changed(self) -> None:
         self.session_changed.emit()

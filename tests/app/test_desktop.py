@@ -113,6 +113,7 @@ def test_without_a_keyring_the_secret_is_asked_again_next_session(
     from keyring.backends import fail
 
     from photon_desktop.auth.profiles import Profile, save_profile
+    from photon_desktop.desktop import QtSettingsStore
 
     save_profile(
         "local",
@@ -122,6 +123,7 @@ def test_without_a_keyring_the_secret_is_asked_again_next_session(
             audience=sandbox.audience,
             graphql_url=sandbox.graphql_url,
         ),
+        QtSettingsStore(),
     )
     keyring.set_keyring(fail.Keyring())
 
@@ -134,7 +136,10 @@ def test_without_a_keyring_the_secret_is_asked_again_next_session(
             await desktop.switch(window, "local")
             assert not desktop.workspace.session.signed_in
             assert window.current_key == "settings"
-            assert "client secret" in window.statusBar().currentMessage()
+            # In the status bar's own notice, not a message drawn over the sign-in.
+            assert "client secret" in window.status.notice.text()
+            assert window.statusBar().currentMessage() == ""
+            assert window.status.identity.isVisible()
         finally:
             window.close()
             await desktop.aclose()

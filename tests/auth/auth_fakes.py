@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import secrets
 import threading
 import time
@@ -60,6 +59,16 @@ def jwks() -> dict[str, Any]:
     return {"keys": [jwk]}
 
 
+class Clock:
+    """A session clock the test moves by hand (``clock.now += 3600``)."""
+
+    def __init__(self, now: float | None = None) -> None:
+        self.now = time.time() if now is None else now
+
+    def __call__(self) -> float:
+        return self.now
+
+
 @dataclass
 class FakeAuth0:
     """Records every request; behaviour switches are plain attributes."""
@@ -83,6 +92,11 @@ class FakeAuth0:
     valid_refresh: set[str] = field(default_factory=set)
     revoked: list[str] = field(default_factory=list)
     counter: int = 0
+    discovery: dict[str, Any] | None = None  # served at /.well-known/openid-configuration
+    refresh_answer: tuple[int, Any] | None = None  # (status, JSON body or bytes) for refreshes
+    revoke_status: int = 200
+    token_type: str | None = "Bearer"
+    user_claims: dict[str, Any] = field(default_factory=dict)  # extra access-token claims
 
     def transport(self) -> httpx.MockTransport:
         return httpx.MockTransport(self.handle)
@@ -94,7 +108,7 @@ class FakeAuth0:
         return [
             r
             for r in self.requests
-            if r["path"] == "/oauth/token"
+            if r["path"] in ("/oauth/token", "/token")
             and (grant is None or r["body"].get("grant_type") == grant)
         ]
 
@@ -113,6 +127,7 @@ class FakeAuth0:
                 "permissions": self.user_permissions,
                 "exp": now + self.expires_in,
                 "jti": self._next("at"),
+                **self.user_claims,
                 **({"org_id": self.org_id} if self.org_id else {}),
             }
         )
@@ -123,6 +138,7 @@ class FakeAuth0:
             "email": self.user_email,
             "name": self.user_name,
             "exp": now + 3600,
+            "iat": now,
             **({"nonce": nonce} if nonce else {}),
             **({"org_id": self.org_id} if self.org_id else {}),
         }
@@ -132,7 +148,7 @@ class FakeAuth0:
             "id_token": sign_id_token(id_claims, forged=self.forge_id_signature),
             "scope": "openid profile email offline_access " + " ".join(self.user_permissions),
             "expires_in": self.expires_in,
-            "token_type": "Bearer",
+            **({"token_type": self.token_type} if self.token_type else {}),
         }
         if with_refresh:
             refresh = self._next("rt")
@@ -141,15 +157,28 @@ class FakeAuth0:
         return body
 
     async def handle(self, request: httpx.Request) -> httpx.Response:
-        body = json.loads(request.content or b"{}")
-        self.requests.append({"path": request.url.path, "body": body})
+        form = request.headers.get("content-type", "").startswith(
+            "application/x-www-form-urlencoded"
+        )
+        body = {k: v[0] for k, v in parse_qs(request.content.decode()).items()} if form else {}
+        self.requests.append({"path": request.url.path, "body": body, "form": form})
+        if request.method == "POST" and not form:  # RFC 6749 §4 / RFC 7009 §2.1: form only
+            return httpx.Response(
+                400, json={"error": "invalid_request", "error_description": "form body expected"}
+            )
         if self.offline:
             raise httpx.ConnectError("[Errno -3] Temporary failure in name resolution")
         if self.hold is not None:
             await self.hold.wait()
-        if request.url.path == "/.well-known/jwks.json":
+        if request.url.path in ("/.well-known/jwks.json", "/keys"):
             return httpx.Response(200, json=jwks())
-        if request.url.path == "/oauth/revoke":
+        if request.url.path.endswith("/.well-known/openid-configuration"):
+            if self.discovery is None:
+                return httpx.Response(404, text="Not Found")
+            return httpx.Response(200, json=self.discovery)
+        if request.url.path in ("/oauth/revoke", "/revoke"):
+            if self.revoke_status != 200:
+                return httpx.Response(self.revoke_status, text="unavailable")
             self.revoked.append(body.get("token"))
             self.valid_refresh.discard(body.get("token"))
             return httpx.Response(200, json={})
@@ -192,6 +221,11 @@ class FakeAuth0:
             if issued["verifier_check"](body.get("code_verifier", "")) is False:
                 return httpx.Response(403, json={"error": "invalid_grant"})
             return httpx.Response(200, json=self.user_tokens(issued["nonce"]))
+        if grant == "refresh_token" and self.refresh_answer is not None:
+            status, answer = self.refresh_answer
+            if isinstance(answer, bytes):
+                return httpx.Response(status, content=answer, headers={"content-type": "text/html"})
+            return httpx.Response(status, json=answer)
         if grant == "refresh_token":
             token = body.get("refresh_token")
             if token not in self.valid_refresh:
@@ -292,6 +326,8 @@ class Browser:
         self.statuses: list[int] = []
         self.tasks: list[asyncio.Task[None]] = []
         self.replay = False
+        self.iss: str | None = None  # RFC 9207: the issuer the answer says it came from
+        self.pages: list[str] = []
 
     def open(self, url: str) -> bool:
         self.urls.append(url)
@@ -316,11 +352,41 @@ class Browser:
                 "error_description": "<script>x</script>",
                 "state": q["state"],
             }
+        if self.iss is not None:
+            back["iss"] = self.iss
         target = q["redirect_uri"] + "?" + urlencode(back)
         async with httpx.AsyncClient() as client:
-            self.statuses.append((await client.get(target)).status_code)
+            page = await client.get(target)
+            self.statuses.append(page.status_code)
+            self.pages.append(page.text)
             if self.replay:
                 try:
                     self.statuses.append((await client.get(target)).status_code)
                 except httpx.ConnectError:
                     self.statuses.append(0)  # already closed: just as safe
+
+
+@contextmanager
+def emits(session: Any) -> Iterator[list[int]]:
+    """Assert the block makes ``session.changed`` notify its observers at least once."""
+    calls: list[int] = []
+
+    def seen() -> None:
+        calls.append(1)
+
+    session.changed.connect(seen)
+    try:
+        yield calls
+    finally:
+        session.changed.disconnect(seen)
+    assert calls, "session.changed was not emitted"
+
+
+async def m2m_test(client: httpx.AsyncClient, env: Environment, client_id: str, secret: str) -> Any:
+    """Settings' "Test connection": the credentials service on ``client``, touching no session."""
+    from photon_desktop.auth.secret_store import SecretStore
+    from photon_desktop.auth.settings_store import MemorySettings
+    from photon_desktop.services.credentials import CredentialsService
+
+    service = CredentialsService(SecretStore(MemoryKeyring()), client, MemorySettings())
+    return await service.test(env, client_id, secret)

@@ -17,7 +17,8 @@ Run = Callable[..., Any]
 
 
 async def send(port: int, raw: bytes) -> tuple[int, dict[str, str], str]:
-    """Send raw bytes, return (status, headers, body) of the answer."""
+    """Send raw bytes (with the receiver's own Host), return (status, headers, body)."""
+    raw = raw.replace(b"Host: 127.0.0.1\r\n", f"Host: 127.0.0.1:{port}\r\n".encode())
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     writer.write(raw)
     await writer.drain()
@@ -34,10 +35,21 @@ def get(target: str, method: str = "GET") -> bytes:
     return f"{method} {target} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode()
 
 
-async def started(ports: tuple[int, ...] = ()) -> LoopbackReceiver:
+async def started(ports: tuple[int, ...] = (), *, app: bool = True) -> LoopbackReceiver:
+    """A listening receiver; ``app``: something plays the app and reports the exchange done."""
     receiver = LoopbackReceiver(STATE, ports=ports)
     await receiver.start()
+    if app:
+
+        async def exchange_done() -> None:
+            await receiver.wait(30)
+            receiver.finish(None)
+
+        _app_tasks.add(asyncio.ensure_future(exchange_done()))
     return receiver
+
+
+_app_tasks: set[asyncio.Future[None]] = set()
 
 
 def test_binds_127_0_0_1_on_an_ephemeral_port_without_reuseaddr(arun: Run) -> None:
@@ -281,3 +293,81 @@ def test_timeout_says_so_and_close_frees_the_port(arun: Run) -> None:
         again.bind(("127.0.0.1", port))  # the port is free again
     with pytest.raises(ConnectionRefusedError), socket.create_connection(("127.0.0.1", port), 1):
         pass
+
+
+@pytest.mark.parametrize(
+    "host",
+    ["evil.example:80", "localhost:{port}", "127.0.0.1", "127.0.0.1:1", None, "dup"],
+    ids=["other-site", "localhost", "no-port", "other-port", "missing", "duplicated"],
+)
+def test_only_our_own_host_is_answered(arun: Run, host: str | None) -> None:
+    """DNS rebinding: a page on another site that resolves to 127.0.0.1 cannot finish the flow."""
+
+    async def go() -> None:
+        r = await started()
+        try:
+            target = f"/callback?code=abc&state={STATE}"
+            if host is None:
+                raw = f"GET {target} HTTP/1.1\r\n\r\n"
+            elif host == "dup":
+                own = f"127.0.0.1:{r.port}"
+                raw = f"GET {target} HTTP/1.1\r\nHost: {own}\r\nHost: {own}\r\n\r\n"
+            else:
+                raw = f"GET {target} HTTP/1.1\r\nHost: {host.format(port=r.port)}\r\n\r\n"
+            reader, writer = await asyncio.open_connection("127.0.0.1", r.port)
+            writer.write(raw.encode())
+            await writer.drain()
+            assert (await asyncio.wait_for(reader.read(), 5)).startswith(b"HTTP/1.1 400")
+            writer.close()
+            with pytest.raises(errors.SignInError):
+                await r.wait(0.2)  # still waiting for the real answer
+            assert (await send(r.port, get(target)))[0] == 200
+        finally:
+            await r.close()
+
+    arun(go())
+
+
+def test_the_tab_says_signed_in_only_after_the_exchange(arun: Run) -> None:
+    async def go() -> None:
+        r = await started(app=False)
+        try:
+            answer = asyncio.ensure_future(send(r.port, get(f"/callback?code=c&state={STATE}")))
+            assert (await r.wait(5)).code == "c"
+            await asyncio.sleep(0.05)
+            assert not answer.done()  # the exchange is still running: no verdict yet
+            r.finish(None)
+            status, _, body = await answer
+            assert status == 200 and "<h1>Signed in</h1>" in body
+        finally:
+            await r.close()
+
+    arun(go())
+
+
+def test_a_failed_exchange_is_what_the_tab_says(arun: Run) -> None:
+    async def go() -> None:
+        r = await started(app=False)
+        try:
+            answer = asyncio.ensure_future(send(r.port, get(f"/callback?code=c&state={STATE}")))
+            await r.wait(5)
+            r.finish("Photon refused <the> sign-in (HTTP 403).")
+            status, _, body = await answer
+            assert status == 200 and "Signed in<" not in body
+            assert "did not complete" in body and "refused &lt;the&gt; sign-in" in body
+        finally:
+            await r.close()
+
+    arun(go())
+
+
+def test_closing_while_the_tab_waits_tells_it(arun: Run) -> None:
+    async def go() -> None:
+        r = await started(app=False)
+        answer = asyncio.ensure_future(send(r.port, get(f"/callback?code=c&state={STATE}")))
+        await r.wait(5)
+        await r.close()  # cancelled during the exchange
+        _, _, body = await answer
+        assert "cancelled or did not finish" in body
+
+    arun(go())

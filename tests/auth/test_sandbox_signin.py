@@ -11,11 +11,10 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
 import pytest
-from auth_fakes import MemoryKeyring
+from auth_fakes import MemoryKeyring, m2m_test
 
 from photon_desktop import errors
 from photon_desktop.auth.environments import LOCAL_SANDBOX, Environment
-from photon_desktop.auth.m2m import test_m2m_credentials
 from photon_desktop.auth.profiles import Profile
 from photon_desktop.auth.secret_store import SecretStore
 from photon_desktop.auth.session import Session, TokenKind
@@ -78,15 +77,13 @@ def test_m2m_against_the_sandbox(arun: Run, sandbox: Any) -> None:
 
     async def go() -> None:
         async with httpx.AsyncClient() as client:
-            info = await test_m2m_credentials(
-                client, env, sandbox.m2m_client_id, sandbox.m2m_client_secret
-            )
+            info = await m2m_test(client, env, sandbox.m2m_client_id, sandbox.m2m_client_secret)
             assert "write:order" in info.scopes and "write:prescription" not in info.scopes
             assert info.expires_in > 0
             with pytest.raises(errors.CredentialsRejected):
-                await test_m2m_credentials(client, env, sandbox.m2m_client_id, "wrong")
+                await m2m_test(client, env, sandbox.m2m_client_id, "wrong")
             with pytest.raises(errors.ConfigurationError):
-                await test_m2m_credentials(
+                await m2m_test(
                     client,
                     replace(env, audience="https://api.unknown.test"),
                     sandbox.m2m_client_id,

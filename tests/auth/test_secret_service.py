@@ -71,7 +71,7 @@ def test_refresh_token_round_trip_in_gnome_keyring(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     answer = json.loads(result.stdout.strip().splitlines()[-1])
     assert answer["usable"] is True, answer
-    assert answer["backend"] == "keyring.backends.SecretService.Keyring"
+    assert answer["backend"] == "Keyring (keyring.backends.SecretService)"
     assert answer["notice"] is None
     assert answer["stored"] is True
     assert answer["read_back"] == answer["raw"] == "rt-real-secret-service-0001"

@@ -57,7 +57,7 @@ def test_fail_and_null_backends_mean_session_only_with_a_notice(arun: Run) -> No
             assert await store.get("sandbox", "u") is None
 
         arun(go())
-        assert store.notice == NO_KEYRING_NOTICE
+        assert store.notice.startswith(NO_KEYRING_NOTICE)
 
 
 def test_plaintext_backends_are_never_used() -> None:
@@ -78,13 +78,13 @@ def test_plaintext_backend_receives_no_secret(arun: Run) -> None:
     store = SecretStore(backend)
     assert arun(store.set("sandbox", "u", "secret")) is False
     assert backend.entries == {} and backend.calls == 0
-    assert store.notice == NO_KEYRING_NOTICE
+    assert store.notice.startswith(NO_KEYRING_NOTICE)
 
 
 def test_locked_keyring_downgrades(arun: Run) -> None:
     store = SecretStore(LockedKeyring())
     assert arun(store.probe()) is False
-    assert store.notice == NO_KEYRING_NOTICE
+    assert store.notice.startswith(NO_KEYRING_NOTICE)
     assert arun(store.set("sandbox", "u", "s")) is False
     assert arun(store.get("sandbox", "u")) == "s"
 
@@ -94,7 +94,7 @@ def test_hanging_keyring_times_out_without_blocking(arun: Run) -> None:
     store = SecretStore(backend, timeout=0.3)
     try:
         assert arun(store.probe(), timeout=5) is False
-        assert store.notice == NO_KEYRING_NOTICE
+        assert store.notice.startswith(NO_KEYRING_NOTICE)
         assert arun(store.set("sandbox", "u", "s")) is False  # no second wait
     finally:
         backend.release.set()
@@ -107,4 +107,70 @@ def test_runtime_failure_keeps_the_secret_for_the_session(arun: Run) -> None:
     backend.broken = True
     assert arun(store.set("sandbox", "u", "s")) is False
     assert arun(store.get("sandbox", "u")) == "s"
-    assert not store.usable and store.notice == NO_KEYRING_NOTICE
+    assert not store.usable and store.notice.startswith(NO_KEYRING_NOTICE)
+
+
+def test_an_unknown_backend_in_the_environment_never_crashes_start_up(
+    arun: Run, monkeypatch: Any
+) -> None:
+    import keyring.core
+
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "no_such_module.NoSuchKeyring")
+    monkeypatch.setattr(keyring.core, "_keyring_backend", None)  # not chosen yet
+    store = SecretStore(timeout=2)
+    assert arun(store.probe()) is False
+    assert store.notice is not None and "could not be loaded" in store.notice
+    assert arun(store.set("sandbox", "u", "s")) is False  # session-only, no crash
+    assert arun(store.get("sandbox", "u")) == "s"
+
+
+class _SecretServiceLike(MemoryKeyring):
+    priority = 5  # type: ignore[assignment]
+
+
+_SecretServiceLike.__module__ = "keyring.backends.SecretService"
+
+
+class _AltPlaintext(MemoryKeyring):
+    priority = 0.5  # type: ignore[assignment]
+
+
+_AltPlaintext.__module__ = "keyrings.alt.file"
+
+
+class Vault(MemoryKeyring):
+    """A plaintext file store with a neutral name (and a high priority)."""
+
+    priority = 9  # type: ignore[assignment]
+    file_path = "/home/me/.local/share/vault.cfg"
+
+
+class _Chainer(MemoryKeyring):
+    def __init__(self, *backends: MemoryKeyring) -> None:
+        super().__init__()
+        self.backends = list(backends)
+
+
+def test_the_decision_is_made_on_the_backend_really_chosen() -> None:
+    # An unlocked Secret Service first in a chainer, keyrings.alt importable after it: accepted.
+    assert insecure_reason(_Chainer(_SecretServiceLike(), _AltPlaintext())) is None
+    # The chainer writes to its first backend: plaintext first is refused, naming it.
+    reason = insecure_reason(_Chainer(_AltPlaintext(), _SecretServiceLike()))
+    assert reason and "_AltPlaintext (keyrings.alt.file)" in reason
+    # A file store is refused whatever its name; so is what keyring rates "not recommended".
+    vault = insecure_reason(Vault())
+    assert vault and "Vault" in vault and "file" in vault
+
+    class Weak(MemoryKeyring):
+        priority = 0.2  # type: ignore[assignment]
+
+    weak = insecure_reason(Weak())
+    assert weak and "not recommended" in weak
+    assert insecure_reason(_Chainer()) == "no keyring backend is available"
+
+
+def test_the_notice_names_the_refused_backend(arun: Run) -> None:
+    store = SecretStore(Vault())
+    assert arun(store.probe()) is False
+    assert store.notice and "Vault (test_secret_store)" in store.notice
+    assert store.backend_name == "Vault (test_secret_store)"

@@ -17,12 +17,15 @@ from auth_fakes import (
     NATIVE_ID,
     BreaksLaterKeyring,
     Browser,
+    Clock,
     FakeAuth0,
     HangingKeyring,
     MemoryKeyring,
+    emits,
 )
 
 from photon_desktop import errors
+from photon_desktop.auth.discovery import built_in
 from photon_desktop.auth.pkce import challenge_s256
 from photon_desktop.auth.profiles import Profile
 from photon_desktop.auth.secret_store import SecretStore
@@ -33,7 +36,7 @@ RT_KEY = ("photon-desktop:sandbox", f"refresh-token:{NATIVE_ID}")
 
 
 def make(
-    fake: FakeAuth0, backend: MemoryKeyring | None = None, **profile: Any
+    fake: FakeAuth0, backend: MemoryKeyring | None = None, clock: Any = time.time, **profile: Any
 ) -> tuple[Session, MemoryKeyring]:
     backend = backend or MemoryKeyring()
     session = Session(
@@ -41,6 +44,7 @@ def make(
         fake.client(),
         SecretStore(backend),
         profile=Profile(native_client_id=NATIVE_ID, **profile),
+        clock=clock,
     )
     return session, backend
 
@@ -53,12 +57,12 @@ def test_prescriber_signs_in_and_the_refresh_token_goes_to_the_keyring(
     session, backend = make(fake)
     browser = Browser(fake)
     links: list[str] = []
-    with qtbot.waitSignal(session.changed, timeout=1000):
+    with emits(session):
         arun(session.sign_in_with_browser(browser.open, on_link=links.append))
     assert links == browser.urls
     url = urlsplit(browser.urls[0])
     q = {k: v[0] for k, v in parse_qs(url.query).items()}
-    assert f"{url.scheme}://{url.netloc}{url.path}" == ENV.authorize_url
+    assert f"{url.scheme}://{url.netloc}{url.path}" == built_in(ENV).authorization_endpoint
     assert q["response_type"] == "code" and q["client_id"] == NATIVE_ID
     assert q["scope"] == "openid profile email offline_access"
     assert q["audience"] == ENV.audience and q["code_challenge_method"] == "S256"
@@ -194,7 +198,7 @@ def test_cancel_during_the_code_exchange_saves_nothing(arun: Run) -> None:
     ("override", "words"),
     [
         ({"aud": "someone-else"}, "another application"),
-        ({"iss": "https://auth.photon.health/"}, "different Photon environment"),
+        ({"iss": "https://auth.photon.health/"}, "different provider or environment"),
         ({"nonce": "stale"}, "does not belong"),
     ],
     ids=["aud", "iss", "nonce"],
@@ -212,7 +216,7 @@ def test_id_token_mismatch_is_refused_and_nothing_saved(
 def test_id_token_not_signed_by_the_issuer_is_refused(arun: Run) -> None:
     fake = FakeAuth0(forge_id_signature=True)
     session, backend = make(fake)
-    with pytest.raises(errors.SignInError, match="not signed by Photon"):
+    with pytest.raises(errors.SignInError, match="not signed by the provider"):
         arun(session.sign_in_with_browser(Browser(fake).open))
     assert session.kind is TokenKind.NONE and backend.entries == {}
 
@@ -261,7 +265,7 @@ def test_token_endpoint_timeout_during_exchange_is_an_offline_error(arun: Run) -
 def test_missing_native_client_id_is_a_configuration_error(arun: Run) -> None:
     fake = FakeAuth0()
     session = Session(ENV, fake.client(), SecretStore(MemoryKeyring()), profile=Profile())
-    with pytest.raises(errors.ConfigurationError, match="native application"):
+    with pytest.raises(errors.ConfigurationError, match="desktop \\(native\\) client ID"):
         arun(session.sign_in_with_browser(lambda url: True))
 
 
@@ -313,7 +317,7 @@ def test_refresh_with_different_permissions_updates_the_ui(arun: Run, qtbot: Any
     async def go() -> None:
         await session.renew(await session.access_token())
 
-    with qtbot.waitSignal(session.changed, timeout=1000):
+    with emits(session):
         arun(go())
     assert session.kind is TokenKind.USER
     assert session.permissions == frozenset({"read:patient", "read:order"})
@@ -336,7 +340,7 @@ def test_reused_refresh_token_means_sign_in_again(arun: Run, qtbot: Any) -> None
         with pytest.raises(errors.SignInRequired, match="Sign in again"):
             await session.renew(old)
 
-    with qtbot.waitSignal(session.changed, timeout=1000):
+    with emits(session):
         arun(go())
     assert session.kind is TokenKind.NONE
     assert backend.entries == {}
@@ -360,7 +364,7 @@ def test_sign_out_revokes_deletes_and_clears(arun: Run, qtbot: Any) -> None:
     session, backend = signed_in(arun, fake)
     rt = backend.entries[RT_KEY]
     generation = session.generation
-    with qtbot.waitSignal(session.changed, timeout=1000):
+    with emits(session):
         arun(session.sign_out())
     assert fake.revoked == [rt]
     assert backend.entries == {}
@@ -419,7 +423,8 @@ def test_unknown_permissions_are_kept_and_missing_ones_explained(arun: Run) -> N
 def test_keyring_breaking_at_run_time_keeps_the_sign_in(arun: Run) -> None:
     fake = FakeAuth0()
     backend = BreaksLaterKeyring()
-    session, _ = make(fake, backend)
+    clock = Clock()
+    session, _ = make(fake, backend, clock=clock)
     arun(session.sign_in_with_browser(Browser(fake).open))
     backend.broken = True  # e.g. the Secret Service went away
 
@@ -431,7 +436,8 @@ def test_keyring_breaking_at_run_time_keeps_the_sign_in(arun: Run) -> None:
     assert session.notice and "sign in again" in session.notice
 
     async def once_more() -> str:
-        return await session.renew(await session.access_token())
+        clock.now += fake.expires_in  # the renewed token ran out: renew ahead of a call
+        return await session.access_token()
 
     assert arun(once_more())  # the rotated token lives on in memory for this session
     assert len(fake.token_requests("refresh_token")) == 2

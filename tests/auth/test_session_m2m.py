@@ -8,10 +8,9 @@ from typing import Any
 
 import httpx
 import pytest
-from auth_fakes import ENV, M2M_ID, M2M_SECRET, FakeAuth0, MemoryKeyring
+from auth_fakes import ENV, M2M_ID, M2M_SECRET, Clock, FakeAuth0, MemoryKeyring, emits, m2m_test
 
 from photon_desktop import errors
-from photon_desktop.auth.m2m import test_m2m_credentials
 from photon_desktop.auth.profiles import Profile
 from photon_desktop.auth.secret_store import SecretStore
 from photon_desktop.auth.session import Session, TokenKind
@@ -19,18 +18,14 @@ from photon_desktop.auth.session import Session, TokenKind
 Run = Callable[..., Any]
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_800_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 def make(fake: FakeAuth0, backend: MemoryKeyring | None = None, clock: Clock | None = None):
     store = SecretStore(backend or MemoryKeyring())
     session = Session(
-        ENV, fake.client(), store, profile=Profile(m2m_client_id=M2M_ID), clock=clock or Clock()
+        ENV,
+        fake.client(),
+        store,
+        profile=Profile(m2m_client_id=M2M_ID),
+        clock=clock or Clock(1_800_000_000.0),
     )
     return session, store
 
@@ -38,7 +33,7 @@ def make(fake: FakeAuth0, backend: MemoryKeyring | None = None, clock: Clock | N
 def test_exchange_is_exactly_as_photon_documents(arun: Run, qtbot: Any) -> None:
     fake = FakeAuth0()
     session, _ = make(fake)
-    with qtbot.waitSignal(session.changed, timeout=1000):
+    with emits(session):
         arun(session.use_m2m(M2M_ID, M2M_SECRET, remember=False))
     (request,) = fake.token_requests()
     assert request["body"] == {
@@ -56,7 +51,7 @@ def test_exchange_is_exactly_as_photon_documents(arun: Run, qtbot: Any) -> None:
 
 def test_fifty_concurrent_callers_cause_one_token_request(arun: Run) -> None:
     fake = FakeAuth0()
-    clock = Clock()
+    clock = Clock(1_800_000_000.0)
     session, _ = make(fake, clock=clock)
 
     async def go() -> set[str]:
@@ -87,7 +82,7 @@ def test_fifty_calls_in_a_row_reuse_the_cached_token(arun: Run) -> None:
 
 def test_renews_about_a_minute_before_expiry(arun: Run) -> None:
     fake = FakeAuth0()
-    clock = Clock()
+    clock = Clock(1_800_000_000.0)
     session, _ = make(fake, clock=clock)
 
     async def go() -> tuple[str, str, str]:
@@ -180,7 +175,7 @@ def test_unknown_audience_is_a_configuration_error(arun: Run) -> None:
 
     env = replace(ENV, audience="https://api.wrong.test")
     with pytest.raises(errors.ConfigurationError, match="audience"):
-        arun(test_m2m_credentials(fake.client(), env, M2M_ID, M2M_SECRET))
+        arun(m2m_test(fake.client(), env, M2M_ID, M2M_SECRET))
 
 
 @pytest.mark.parametrize(
@@ -198,7 +193,7 @@ def test_transport_failures_are_offline_errors(arun: Run, exc: Exception) -> Non
 
     client = httpx.AsyncClient(transport=httpx.MockTransport(handler))
     with pytest.raises(errors.OfflineError) as caught:
-        arun(test_m2m_credentials(client, ENV, M2M_ID, M2M_SECRET))
+        arun(m2m_test(client, ENV, M2M_ID, M2M_SECRET))
     text = str(caught.value)
     assert "auth.example.test" in text
     assert M2M_SECRET not in text
@@ -208,7 +203,7 @@ def test_transport_failures_are_offline_errors(arun: Run, exc: Exception) -> Non
 
 def test_connection_test_reports_scopes_and_expiry_without_a_session(arun: Run) -> None:
     fake = FakeAuth0()
-    info = arun(test_m2m_credentials(fake.client(), ENV, M2M_ID, M2M_SECRET))
+    info = arun(m2m_test(fake.client(), ENV, M2M_ID, M2M_SECRET))
     assert "write:order" in info.scopes and "write:prescription" not in info.scopes
     assert info.expires_in == 86400
 

@@ -26,6 +26,8 @@ from photon_desktop.auth.environments import LOCAL_SANDBOX
 from photon_desktop.auth.profiles import Profile, load_profile, save_profile
 from photon_desktop.auth.secret_store import SecretStore
 from photon_desktop.auth.session import Session, TokenKind
+from photon_desktop.desktop import QtSettingsStore
+from photon_desktop.services.signin import SignInService
 from photon_desktop.ui.common import tasks
 from photon_desktop.ui.signin.window import SignInWindow
 
@@ -162,14 +164,19 @@ def test_sign_in_with_a_real_browser(
             audience=sandbox.audience,
             graphql_url=sandbox.graphql_url,
         ),
+        QtSettingsStore(),
     )
     seen: dict[str, str] = {}
     chromium_profile = tempfile.mkdtemp(prefix="chromium-", dir=app_files.parent)
 
+    settings = QtSettingsStore()
+
     async def go() -> str:
         async with httpx.AsyncClient() as client:
-            session = Session(env, client, SecretStore(), profile=load_profile(env.key))
-            window = SignInWindow(session)  # opens URLs with QDesktopServices.openUrl
+            session = Session(env, client, SecretStore(), profile=load_profile(env.key, settings))
+            window = SignInWindow(
+                SignInService(session)
+            )  # opens URLs with QDesktopServices.openUrl
             qtbot.addWidget(window)
             window.show()
             loop = asyncio.get_running_loop()
@@ -193,7 +200,7 @@ def test_sign_in_with_a_real_browser(
             (seen["refresh"],) = memory_keyring.entries.values()
 
             # The organization's M2M secret, remembered in the keyring as the settings pane does.
-            m2m = Session(env, client, SecretStore(), profile=load_profile(env.key))
+            m2m = Session(env, client, SecretStore(), profile=load_profile(env.key, settings))
             await m2m.use_m2m(sandbox.m2m_client_id, sandbox.m2m_client_secret, remember=True)
             seen["m2m_access"] = await m2m.access_token()
             assert len(memory_keyring.entries) == 2

@@ -23,6 +23,7 @@ from photon_desktop.auth.environments import EnvironmentKind
 from photon_desktop.auth.profiles import Profile
 from photon_desktop.auth.secret_store import SecretStore
 from photon_desktop.auth.session import Session, TokenKind
+from photon_desktop.services.signin import SignInService
 from photon_desktop.ui.signin.window import SignInWindow
 
 Run = Callable[..., Any]
@@ -40,7 +41,7 @@ def window(
         store or SecretStore(MemoryKeyring()),
         profile=Profile(native_client_id=NATIVE_ID),
     )
-    w = SignInWindow(session, open_url=open_url)
+    w = SignInWindow(SignInService(session), open_url=open_url)
     qtbot.addWidget(w)
     w.show()
     return w
@@ -86,7 +87,7 @@ def test_sign_in_in_the_browser_shows_waiting_then_the_result(arun: Run, qtbot: 
 
     with qtbot.waitSignal(w.signed_in, timeout=10000):
         arun(go())
-    assert w.session.kind is TokenKind.USER
+    assert w.service.session.kind is TokenKind.USER
     assert "Signed in as Dr Maya Okafor" in w.status.text()
     assert w.sign_in_button.isEnabled() and not w.cancel_button.isVisible()
 
@@ -108,7 +109,7 @@ def test_browser_not_opening_offers_the_link_to_copy(arun: Run, qtbot: Any) -> N
         await until(lambda: not w.waiting)
 
     arun(go())
-    assert w.session.kind is TokenKind.USER
+    assert w.service.session.kind is TokenKind.USER
 
 
 @pytest.mark.parametrize("how", ["button", "escape"])
@@ -129,7 +130,7 @@ def test_cancel_returns_to_idle_and_frees_the_port(arun: Run, qtbot: Any, how: s
     arun(go())
     assert w.status.text() == "Sign-in cancelled."
     assert w.sign_in_button.isEnabled() and not w.cancel_button.isVisible()
-    assert w.session.kind is TokenKind.NONE
+    assert w.service.session.kind is TokenKind.NONE
     redirect = parse_qs(urlsplit(held[0]).query)["redirect_uri"][0]
     with pytest.raises(httpx.ConnectError):
         httpx.get(redirect)

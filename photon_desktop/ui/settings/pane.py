@@ -1,24 +1,23 @@
 """Settings: where to connect and with which credentials, per environment.
 
-The pane edits one environment at a time. Non-secret fields go to ``QSettings`` (through the auth
-layer's profiles), the M2M client secret only to the OS keyring (through the auth layer's secret
-store), and "Test connection" runs a client-credentials exchange without touching the session.
-Everything the pane needs from the auth layer goes through one small ``CredentialsBackend`` so the
-composition root binds it to real modules and tests can bind it to a sandbox.
+The pane edits one environment at a time. Non-secret fields go to the settings store, the M2M
+client secret only to the OS keyring, and "Test connection" runs a client-credentials exchange
+without touching the session. Everything goes through one small ``CredentialsBackend``
+(``services.credentials.CredentialsService`` in the app), so no view builds an HTTP client.
 
 Nothing typed is lost: each environment keeps its draft in memory while the user switches between
 them, and a failed test or save leaves every field as it was.
+
+Over 500 lines because it is one form: its fields, per-environment drafts, validation marks and
+the four actions share the same widgets; the field checks themselves live in ``checks``.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import itertools
-import re
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Protocol
-from urllib.parse import urlsplit
+from typing import Protocol
 
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -41,24 +40,43 @@ from PySide6.QtWidgets import (
 )
 
 from photon_desktop import errors
-from photon_desktop.auth.environments import BUILT_IN, Environment, EnvironmentKind
-from photon_desktop.auth.m2m import TokenInfo, test_m2m_credentials
-from photon_desktop.auth.profiles import Profile, load_profile, save_profile
-from photon_desktop.auth.secret_store import SecretStore, m2m_secret_user, refresh_token_user
+from photon_desktop.services.credentials import (
+    BUILT_IN,
+    Environment,
+    EnvironmentKind,
+    Profile,
+    TokenInfo,
+    environment_for,
+)
 from photon_desktop.ui.common import tasks
-
-if TYPE_CHECKING:
-    import httpx
+from photon_desktop.ui.settings.checks import (
+    check_client_id,
+    check_org_id,
+    check_url,
+    describe_error,
+    duration,
+    parse_ports,
+)
 
 # ----------------------------------------------------------------------------- what the pane edits
 
 
 class CredentialsBackend(Protocol):
-    """The auth layer as the settings pane sees it (``AuthCredentialsBackend`` in the app)."""
+    """Settings and secrets as the pane sees them (``CredentialsService`` in the app)."""
 
     @property
     def keyring_notice(self) -> str | None:
         """Why secrets cannot be kept past this session (no usable keyring), or None."""
+        ...
+
+    @property
+    def keyring_backend(self) -> str:
+        """The keyring backend secrets go to, as the pane names it."""
+        ...
+
+    @property
+    def keyring_usable(self) -> bool:
+        """True once that backend was found to be a secure store."""
         ...
 
     def load(self, env_key: str) -> Profile: ...
@@ -78,145 +96,6 @@ class CredentialsBackend(Protocol):
     async def test(self, env: Environment, client_id: str, client_secret: str) -> TokenInfo:
         """Run the client-credentials exchange; raises ``errors.PhotonError`` subclasses."""
         ...
-
-
-class AuthCredentialsBackend:
-    """The pane's backend over the auth layer: ``profiles`` (QSettings), ``SecretStore``
-    (keyring, or memory for this session) and ``test_m2m_credentials`` on the injected client."""
-
-    def __init__(
-        self, store: SecretStore, client: httpx.AsyncClient, settings: QSettings | None = None
-    ) -> None:
-        self._store = store
-        self._client = client
-        self._settings = settings
-
-    @property
-    def keyring_notice(self) -> str | None:
-        return self._store.notice
-
-    def load(self, env_key: str) -> Profile:
-        return load_profile(env_key, self._settings)
-
-    def save(self, env_key: str, profile: Profile) -> None:
-        save_profile(env_key, profile, self._settings)
-
-    async def load_secret(self, env_key: str, client_id: str) -> str | None:
-        return await self._store.get(env_key, m2m_secret_user(client_id))
-
-    async def store_secret(self, env_key: str, client_id: str, secret: str) -> bool:
-        return await self._store.set(env_key, m2m_secret_user(client_id), secret)
-
-    async def forget(self, env_key: str, m2m_client_ids: Sequence[str] = ()) -> None:
-        saved = self.load(env_key)
-        ids = {i for i in (saved.m2m_client_id, *m2m_client_ids) if i}
-        for client_id in sorted(ids):
-            await self._store.delete(env_key, m2m_secret_user(client_id))
-        if saved.native_client_id:
-            await self._store.delete(env_key, refresh_token_user(saved.native_client_id))
-
-    async def test(self, env: Environment, client_id: str, client_secret: str) -> TokenInfo:
-        return await test_m2m_credentials(self._client, env, client_id, client_secret)
-
-
-# ----------------------------------------------------------------------------- validation
-
-_CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{16,128}$")
-_ORG_ID = re.compile(r"^org_[A-Za-z0-9]{4,64}$")
-PORT_MIN, PORT_MAX = 1024, 65535
-
-
-def check_client_id(text: str, *, required: bool) -> str | None:
-    """None when ``text`` looks like an Auth0 client ID, else what to fix."""
-    text = text.strip()
-    if not text:
-        return "Enter the client ID from the Photon dashboard." if required else None
-    if not _CLIENT_ID.match(text):
-        return (
-            "A client ID is a code of letters and digits (usually 32 characters), "
-            "copied from the Photon dashboard without spaces."
-        )
-    return None
-
-
-def check_org_id(text: str) -> str | None:
-    text = text.strip()
-    if text and not _ORG_ID.match(text):
-        return "An organization ID starts with “org_” followed by letters and digits."
-    return None
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def check_url(text: str, *, required: bool, what: str) -> str | None:
-    """https only, except plain http to this computer (a local sandbox)."""
-    text = text.strip()
-    if not text:
-        return f"Enter the {what}." if required else None
-    try:
-        parts = urlsplit(text)
-        host = parts.hostname or ""
-        parts.port  # noqa: B018 -- raises ValueError on a malformed port
-    except ValueError:
-        return f"The {what} is not a valid address."
-    if " " in text or not host:
-        return f"The {what} must be a full address such as https://auth.example.com/."
-    if parts.scheme == "https":
-        return None
-    if parts.scheme == "http" and _is_loopback(host):
-        return None
-    if parts.scheme == "http":
-        return f"The {what} must use https:// (plain http is only allowed for this computer)."
-    return f"The {what} must start with https://."
-
-
-def parse_ports(text: str) -> tuple[tuple[int, ...], str | None]:
-    """Ports from "8765, 8766 9000"; an error when any is not a number in 1024-65535."""
-    tokens = [t for t in re.split(r"[,\s;]+", text.strip()) if t]
-    if not tokens:
-        return (), "List at least one port, e.g. 8765, 8766."
-    ports: list[int] = []
-    for token in tokens:
-        if not token.isdigit() or not PORT_MIN <= int(token) <= PORT_MAX:
-            return (), f"“{token}” is not a port number between {PORT_MIN} and {PORT_MAX}."
-        if int(token) not in ports:
-            ports.append(int(token))
-    return tuple(ports), None
-
-
-def describe_error(error: BaseException) -> tuple[str, str]:
-    """A heading and the sentence to show for a failed test.
-
-    The auth layer's errors already say what to do (``str(error)``); the heading names the kind
-    of problem so a clinic admin knows where to look before reading on.
-    """
-    if isinstance(error, errors.CredentialsRejected):
-        return "Photon refused these credentials", str(error)
-    if isinstance(error, errors.OfflineError):
-        return "Photon could not be reached", str(error)
-    if isinstance(error, errors.ConfigurationError):
-        return "The environment settings look wrong", str(error)
-    if isinstance(error, errors.RateLimited):
-        return "Photon asked to slow down", str(error)
-    if isinstance(error, errors.PhotonError):
-        return "The test did not succeed", str(error)
-    return "Unexpected error while testing", f"{type(error).__name__}. See the log for details."
-
-
-def _duration(seconds: int) -> str:
-    if seconds >= 3600:
-        hours, rest = divmod(seconds, 3600)
-        return f"{hours} h {rest // 60} min" if rest >= 60 else f"{hours} h"
-    if seconds >= 60:
-        return f"{seconds // 60} min"
-    return f"{seconds} s"
 
 
 # ----------------------------------------------------------------------------- widgets
@@ -356,6 +235,10 @@ class SettingsPane(QWidget):
         self.issuer = _Field("Sign-in address (issuer)", "https://auth.example.com/", self)
         self.audience = _Field("API audience", "https://api.example.com", self)
         self.graphql_url = _Field("GraphQL address", "https://api.example.com/graphql", self)
+        self.api_scopes = _Field(
+            "API scopes", "empty: Photon's six permissions (custom) or none", self
+        )
+        self.resource = _Field("API resource (RFC 8707)", "https://api.example.com", self)
 
         self.client_id = _Field("M2M client ID", "32 letters and digits", self)
         self.client_secret = _Field("M2M client secret", "from the Photon dashboard", self)
@@ -396,6 +279,10 @@ class SettingsPane(QWidget):
         self.keyring_notice.setWordWrap(True)
         self.keyring_notice.setAccessibleName("Keyring notice")
         self.keyring_notice.setVisible(False)
+        self.keyring_status = QLabel(self)
+        self.keyring_status.setWordWrap(True)
+        self.keyring_status.setAccessibleName("Where secrets are kept")
+        self.keyring_status.setVisible(False)
 
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -407,6 +294,8 @@ class SettingsPane(QWidget):
         form.addRow(self._label("Sign-in address:", self.issuer), self.issuer)
         form.addRow(self._label("API audience:", self.audience), self.audience)
         form.addRow(self._label("GraphQL address:", self.graphql_url), self.graphql_url)
+        form.addRow(self._label("API scopes:", self.api_scopes), self.api_scopes)
+        form.addRow(self._label("API resource:", self.resource), self.resource)
         form.addRow(self._section("Organization credentials (machine to machine)"))
         form.addRow(self._label("Client &ID:", self.client_id), self.client_id)
         form.addRow(self._label("Client se&cret:", self.client_secret), self.client_secret)
@@ -459,6 +348,7 @@ class SettingsPane(QWidget):
         box_layout.addWidget(self.production_banner)
         box_layout.addLayout(form)
         box_layout.addWidget(self.keyring_notice)
+        box_layout.addWidget(self.keyring_status)
         box_layout.addLayout(buttons)
         box_layout.addWidget(self.progress)
         box_layout.addWidget(self.result)
@@ -486,6 +376,7 @@ class SettingsPane(QWidget):
 
         order = [
             self.environment_combo, self.issuer.edit, self.audience.edit, self.graphql_url.edit,
+            self.api_scopes.edit, self.resource.edit,
             self.client_id.edit, self.client_secret.edit, self.show_secret,
             self.native_client_id.edit, self.organization_id.edit, self.port_ephemeral,
             self.port_fixed, self.ports.edit, self.test_button, self.forget_button,
@@ -517,6 +408,8 @@ class SettingsPane(QWidget):
             "issuer": self.issuer,
             "audience": self.audience,
             "graphql_url": self.graphql_url,
+            "api_scopes": self.api_scopes,
+            "resource": self.resource,
             "client_id": self.client_id,
             "client_secret": self.client_secret,
             "native_client_id": self.native_client_id,
@@ -545,6 +438,8 @@ class SettingsPane(QWidget):
                 "issuer": saved.issuer,
                 "audience": saved.audience,
                 "graphql_url": saved.graphql_url,
+                "api_scopes": saved.api_scopes,
+                "resource": saved.resource,
                 "client_id": saved.m2m_client_id,
                 "client_secret": "",
                 "native_client_id": saved.native_client_id,
@@ -561,7 +456,7 @@ class SettingsPane(QWidget):
         self._on_port_policy(bool(draft["fixed"]))
 
         editable = env.kind in (EnvironmentKind.CUSTOM, EnvironmentKind.LOCAL)
-        for f in (self.issuer, self.audience, self.graphql_url):
+        for f in (self.issuer, self.audience, self.graphql_url, self.api_scopes, self.resource):
             f.setVisible(editable)
             label = self._form.labelForField(f)
             if label is not None:
@@ -618,6 +513,13 @@ class SettingsPane(QWidget):
     def _set_keyring_notice(self, notice: str | None) -> None:
         self.keyring_notice.setText(notice or "")
         self.keyring_notice.setVisible(bool(notice))
+        secure = not notice and self._backend.keyring_usable
+        self.keyring_status.setText(
+            f"Secrets are kept in the system keyring ({self._backend.keyring_backend})."
+            if secure
+            else ""
+        )
+        self.keyring_status.setVisible(secure)
 
     # ------------------------------------------------------------------ validation
 
@@ -644,7 +546,12 @@ class SettingsPane(QWidget):
                 self.issuer.text(), required=urls_required, what="sign-in address"
             )
             problems[self.audience] = check_url(
-                self.audience.text(), required=urls_required, what="API audience"
+                self.audience.text(),
+                required=urls_required and not self.resource.text(),
+                what="API audience",
+            )
+            problems[self.resource] = check_url(
+                self.resource.text(), required=False, what="API resource"
             )
             problems[self.graphql_url] = check_url(
                 self.graphql_url.text(), required=urls_required, what="GraphQL address"
@@ -675,12 +582,11 @@ class SettingsPane(QWidget):
         env = self._environments[self.env_key]
         issuer = self.issuer.text()
         if env.kind in (EnvironmentKind.CUSTOM, EnvironmentKind.LOCAL) and issuer:
-            return env.with_endpoints(
-                issuer=issuer if issuer.endswith("/") else issuer + "/",
-                audience=self.audience.text(),
-                graphql_url=self.graphql_url.text(),
+            # The issuer as typed: discovery says how the provider spells it (trailing "/").
+            env = env.with_endpoints(
+                issuer=issuer, audience=self.audience.text(), graphql_url=self.graphql_url.text()
             )
-        return env
+        return environment_for(env, self.profile())
 
     def m2m_credentials(self) -> tuple[str, str]:
         """The client ID and secret as typed (read on ``connect_requested``)."""
@@ -696,6 +602,8 @@ class SettingsPane(QWidget):
             issuer=self.issuer.text(),
             audience=self.audience.text(),
             graphql_url=self.graphql_url.text(),
+            api_scopes=" ".join(self.api_scopes.text().replace(",", " ").split()),
+            resource=self.resource.text(),
         )
 
     # ------------------------------------------------------------------ actions
@@ -733,11 +641,15 @@ class SettingsPane(QWidget):
             self._show_result(False, f"{heading}. {text}")
         else:
             until = (datetime.now(UTC) + timedelta(seconds=info.expires_in)).astimezone()
-            scopes = ", ".join(sorted(info.scopes)) or "none"
+            scopes = (
+                ", ".join(sorted(info.scopes)) or "none"
+                if info.permissions_known
+                else "could not be read from the token; Photon decides what it allows"
+            )
             self._show_result(
                 True,
                 f"Connected to {env.name}.\nGranted permissions: {scopes}\n"
-                f"Token valid for {_duration(info.expires_in)} (until {until:%H:%M}).",
+                f"Token valid for {duration(info.expires_in)} (until {until:%H:%M}).",
             )
         finally:
             self._set_busy(False)

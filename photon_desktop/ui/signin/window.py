@@ -1,8 +1,9 @@
 """The login window: "Sign in with Photon" in the system browser, a waiting state with Cancel,
 "Copy sign-in link" when the browser does not open, errors a person can act on, and the result.
 
-The flow itself is ``Session.sign_in_with_browser``; this window starts it with ``tasks.spawn``
-(never ``exec()`` inside a coroutine) and cancels that task for Cancel, Esc or closing.
+The flow itself is ``SignInService.sign_in_with_browser``; this window starts it with
+``tasks.spawn`` (never ``exec()`` inside a coroutine) and cancels that task for Cancel, Esc or
+closing.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from photon_desktop import errors
-from photon_desktop.auth.session import Session
+from photon_desktop.services.signin import SignInService
 from photon_desktop.ui.common import tasks
 
 log = logging.getLogger(__name__)
@@ -49,17 +50,17 @@ class SignInWindow(QWidget):
 
     def __init__(
         self,
-        session: Session,
+        service: SignInService,
         *,
         open_url: Callable[[str], bool] = open_in_system_browser,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.session = session
+        self.service = service
         self._open_url = open_url
         self._link = ""
         self._task: asyncio.Task[None] | None = None
-        env = session.environment
+        env = service.environment
         self.setWindowTitle(
             f"Sign in — {env.name}" + (" — PRODUCTION" if env.is_production else "")
         )
@@ -138,8 +139,8 @@ class SignInWindow(QWidget):
 
         escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
         escape.activated.connect(self._escape)
-        session.changed.connect(self._refresh_notice)
-        session.changed.connect(self._refresh_account)
+        self._unsubscribe = service.subscribe(self._on_changed)
+        self.destroyed.connect(lambda _obj=None, off=self._unsubscribe: off())
         self._show_idle()
         self._refresh_account()
 
@@ -163,21 +164,29 @@ class SignInWindow(QWidget):
         self._set_link_visible(False)
         self._refresh_notice()
 
+    def _on_changed(self) -> None:
+        self._refresh_notice()
+        self._refresh_account()
+
     def _refresh_notice(self) -> None:
-        text = self.session.notice or ""
+        text = self.service.notice or ""
         self.notice.setText(text)
         self.notice.setVisible(bool(text))
 
     def _refresh_account(self) -> None:
-        session = self.session
-        if session.signed_in:
-            granted = ", ".join(sorted(session.permissions)) or "none"
+        service = self.service
+        if service.signed_in:
+            if service.permissions_known:
+                granted = ", ".join(sorted(service.permissions)) or "none"
+            else:
+                granted = "could not be read from the sign-in; Photon decides what you may do"
             self.account.setText(
-                f"Signed in as {session.identity or 'an unnamed user'}.\nPermissions: {granted}"
+                f"Signed in as {service.identity or 'an unnamed user'} to "
+                f"{service.environment.name}.\nPermissions: {granted}"
             )
         else:
             self.account.setText("Not signed in.")
-        self.sign_out_button.setVisible(session.signed_in)
+        self.sign_out_button.setVisible(service.signed_in)
 
     # ------------------------------------------------------------------ actions
 
@@ -189,8 +198,7 @@ class SignInWindow(QWidget):
 
     async def _sign_out(self) -> None:
         try:
-            await self.session.sign_out()
-            self.status.setText("Signed out. Nothing of this sign-in is kept on this computer.")
+            self.status.setText(await self.service.sign_out())
         finally:
             self.sign_out_button.setEnabled(True)
             self._refresh_account()
@@ -249,7 +257,7 @@ class SignInWindow(QWidget):
 
     async def _run(self) -> None:
         try:
-            await self.session.sign_in_with_browser(self._open, on_link=self._on_link)
+            who = await self.service.sign_in_with_browser(self._open, on_link=self._on_link)
         except asyncio.CancelledError:
             self.status.setText("Sign-in cancelled.")
             self._show_idle()
@@ -260,7 +268,7 @@ class SignInWindow(QWidget):
             self._show_idle()
             return
         self._show_idle()
-        self.status.setText(f"Signed in as {self.session.identity or 'you'}.")
+        self.status.setText(f"Signed in as {who}.")
         self.signed_in.emit()
 
     def closeEvent(self, event: QCloseEvent) -> None:

@@ -12,23 +12,23 @@ import httpx
 import pytest
 from auth_fakes import MemoryKeyring
 from PySide6.QtCore import QPoint, QSettings
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox
 from ui_support import next_emission, save_screenshot, settle, until
 
 from photon_desktop import errors
 from photon_desktop.auth.environments import BUILT_IN, LOCAL_SANDBOX, Environment
-from photon_desktop.auth.m2m import TokenInfo
 from photon_desktop.auth.profiles import Profile, load_profile, save_profile
 from photon_desktop.auth.secret_store import SecretStore
-from photon_desktop.ui.settings.pane import (
-    AuthCredentialsBackend,
-    SettingsPane,
+from photon_desktop.desktop import QtSettingsStore
+from photon_desktop.services.credentials import CredentialsService, TokenInfo
+from photon_desktop.ui.settings.checks import (
     check_client_id,
     check_org_id,
     check_url,
     describe_error,
     parse_ports,
 )
+from photon_desktop.ui.settings.pane import SettingsPane
 
 CLIENT_ID = "sandboxM2MClient0000000000000001"
 SECRET = "s3cr3t-value-from-the-dashboard"
@@ -39,11 +39,11 @@ OFFLINE = LOCAL_SANDBOX.with_endpoints(  # nothing listens on port 9 (discard)
 )
 
 
-class CountingBackend(AuthCredentialsBackend):
+class CountingBackend(CredentialsService):
     """The real backend, counting token requests (to prove nothing is sent before validation)."""
 
     def __init__(self, store: SecretStore, client: httpx.AsyncClient) -> None:
-        super().__init__(store, client)
+        super().__init__(store, client, QtSettingsStore())
         self.tests: list[tuple[str, str]] = []
 
     async def test(self, env: Environment, client_id: str, client_secret: str) -> TokenInfo:
@@ -52,11 +52,20 @@ class CountingBackend(AuthCredentialsBackend):
 
 
 @pytest.fixture
-def backend(memory_keyring: MemoryKeyring, arun: Callable[..., Any]) -> Iterator[CountingBackend]:
+def backend(
+    memory_keyring: MemoryKeyring, arun: Callable[..., Any], qapp: QApplication
+) -> Iterator[CountingBackend]:
     # No pooled connections: each test runs its own event loop, and a socket must not outlive it.
     client = httpx.AsyncClient(timeout=5, limits=httpx.Limits(max_keepalive_connections=0))
     yield CountingBackend(SecretStore(memory_keyring, timeout=2), client)
-    arun(client.aclose())
+    # The test's pane may be collected (and so closed) while this loop runs: that must not be
+    # the "last window closed" that quits the loop.
+    quit_on_close = qapp.quitOnLastWindowClosed()
+    qapp.setQuitOnLastWindowClosed(False)
+    try:
+        arun(client.aclose())
+    finally:
+        qapp.setQuitOnLastWindowClosed(quit_on_close)
 
 
 def local_env(sandbox: Any) -> Environment:
@@ -66,7 +75,7 @@ def local_env(sandbox: Any) -> Environment:
 
 
 def make_pane(
-    backend: AuthCredentialsBackend, current: str = "local", local: Environment = OFFLINE
+    backend: CredentialsService, current: str = "local", local: Environment = OFFLINE
 ) -> SettingsPane:
     pane = SettingsPane(backend, environments=(local, *BUILT_IN[1:]), current=current)
     pane.resize(760, 820)
@@ -107,8 +116,11 @@ def test_client_and_org_id_shapes() -> None:
     assert check_client_id(CLIENT_ID, required=True) is None
     assert check_client_id("", required=False) is None
     assert check_client_id("", required=True)
-    assert check_client_id("has spaces in it 0000000000", required=True)
-    assert check_client_id("short", required=True)
+    # RFC 6749 App. A.1: any printable ASCII (VSCHAR), whatever the provider's own style.
+    for allowed in ("backend-m2m", "short", "my.app@example", "client id with spaces"):
+        assert check_client_id(allowed, required=True) is None, allowed
+    for refused in ("line\nbreak", "tab\there", "café-client", "x" * 256):
+        assert check_client_id(refused, required=True), refused
     assert check_org_id("") is None
     assert check_org_id("org_A1b2C3d4E5f6G7h8") is None
     assert check_org_id("organization-1")
@@ -243,7 +255,7 @@ def test_save_keeps_the_secret_only_in_the_keyring_and_reloads_it(
         saved = asyncio.ensure_future(next_emission(pane.saved))
         pane.save_button.click()
         assert await saved == ("local",)
-        profile = load_profile("local")
+        profile = load_profile("local", QtSettingsStore())
         assert profile.m2m_client_id == CLIENT_ID
         assert profile.fixed_ports == (8765, 8766)
         assert memory_keyring.entries == {
@@ -255,6 +267,9 @@ def test_save_keeps_the_secret_only_in_the_keyring_and_reloads_it(
         # A fresh pane shows the saved settings and fetches the secret from the keyring.
         again = make_pane(backend)
         await until(lambda: again.client_secret.edit.text() == SECRET)
+        # A secure store: the pane names the backend keyring really writes to.
+        assert not again.keyring_notice.isVisible() and again.keyring_status.isVisible()
+        assert "MemoryKeyring (auth_fakes)" in again.keyring_status.text()
         assert again.client_id.edit.text() == CLIENT_ID
         assert again.port_fixed.isChecked() and again.ports.edit.text() == "8765, 8766"
 
@@ -273,7 +288,7 @@ def test_connect_saves_then_asks_to_use_the_credentials(
         assert await wanted == ("local",)
         assert pane.m2m_credentials() == (sandbox.m2m_client_id, sandbox.m2m_client_secret)
         assert pane.environment() == local_env(sandbox)
-        assert load_profile("local").m2m_client_id == sandbox.m2m_client_id
+        assert load_profile("local", QtSettingsStore()).m2m_client_id == sandbox.m2m_client_id
 
     arun(scenario())
 
@@ -285,7 +300,9 @@ def test_forget_credentials_empties_the_keyring_after_confirmation(
     memory_keyring.set_password("photon-desktop:local", f"m2m-client-secret:{CLIENT_ID}", SECRET)
     memory_keyring.set_password("photon-desktop:local", f"refresh-token:{native}", "rt")
     memory_keyring.set_password("photon-desktop:sandbox", f"refresh-token:{native}", "other")
-    save_profile("local", Profile(m2m_client_id=CLIENT_ID, native_client_id=native))
+    save_profile(
+        "local", Profile(m2m_client_id=CLIENT_ID, native_client_id=native), QtSettingsStore()
+    )
 
     async def scenario() -> None:
         pane = make_pane(backend)
@@ -357,7 +374,7 @@ class PlaintextKeyring(MemoryKeyring):
     """Looks like keyrings.alt's file store: the secret store must refuse it."""
 
 
-PlaintextKeyring.__name__ = "PlaintextKeyring"
+PlaintextKeyring.__module__ = "keyrings.alt.file"
 
 
 def test_secret_is_masked_with_a_show_toggle_and_no_keyring_is_explained(
@@ -365,7 +382,7 @@ def test_secret_is_masked_with_a_show_toggle_and_no_keyring_is_explained(
 ) -> None:
     plaintext = PlaintextKeyring()
     client = httpx.AsyncClient()
-    backend = AuthCredentialsBackend(SecretStore(plaintext, timeout=2), client)
+    backend = CredentialsService(SecretStore(plaintext, timeout=2), client, QtSettingsStore())
 
     async def scenario() -> None:
         pane = make_pane(backend)
@@ -384,6 +401,9 @@ def test_secret_is_masked_with_a_show_toggle_and_no_keyring_is_explained(
         assert "session only" in pane.result.text()
         assert pane.keyring_notice.isVisible()
         assert "nothing is saved" in pane.keyring_notice.text()
+        # The notice names the backend keyring really chose, and why it is refused.
+        assert "PlaintextKeyring (keyrings.alt.file)" in pane.keyring_notice.text()
+        assert not pane.keyring_status.isVisible()
         # The secret is still usable in this session.
         assert await backend.load_secret("local", CLIENT_ID) == SECRET
         await settle()

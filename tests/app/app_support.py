@@ -1,0 +1,40 @@
+"""What app tests share: the composed app in a block, and an isolated environment for running
+``photon-desktop`` as a separate process."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from photon_desktop.desktop import Desktop, build_window
+from photon_desktop.ui.main_window import MainWindow
+
+
+def process_env(tmp_path: Path) -> dict[str, str]:
+    """The environment of a child ``photon-desktop``: offscreen, its own home and config, and
+    keyring's fail backend (nothing reaches the machine's keyring)."""
+    env = dict(os.environ)
+    env.update(
+        QT_QPA_PLATFORM="offscreen",
+        HOME=str(tmp_path / "home"),
+        XDG_CONFIG_HOME=str(tmp_path / "config"),
+        XDG_DATA_HOME=str(tmp_path / "data"),
+        XDG_CACHE_HOME=str(tmp_path / "cache"),
+        PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
+    )
+    return env
+
+
+@asynccontextmanager
+async def running_app() -> AsyncIterator[tuple[Desktop, MainWindow]]:
+    """The composed app (``Desktop`` and its window, shown), closed and cleaned up after."""
+    desktop = Desktop()
+    window = build_window(desktop)
+    try:
+        window.show()
+        yield desktop, window
+    finally:
+        window.close()
+        await desktop.aclose()
