@@ -118,7 +118,7 @@ def test_the_browser_step_signs_in_and_asks_the_api_who_it_is(sandbox: Any, run:
         CUSTOM.with_endpoints(
             issuer=sandbox.issuer, audience=sandbox.audience, graphql_url=sandbox.graphql_url
         ),
-        Profile(api_scopes="read:patient"),
+        Profile(api_scopes="read:patient write:prescription"),
     )
     prescriber = next(u for u in sandbox.users if "write:prescription" in u["permissions"])
 
@@ -135,4 +135,5 @@ def test_the_browser_step_signs_in_and_asks_the_api_who_it_is(sandbox: Any, run:
     assert result["ok"], result
     browser = result["steps"]["browser"]
     assert browser["details"]["me"] == prescriber["email"]
-    assert "write:prescription" in browser["details"]["permissions"]
+    # The provider grants what was asked for and the user may have, nothing more.
+    assert sorted(browser["details"]["permissions"]) == ["read:patient", "write:prescription"]
