@@ -29,7 +29,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import Enum
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from photon_desktop.api import parse
 from photon_desktop.api.client import GraphQLClient
@@ -48,6 +48,9 @@ from photon_desktop.errors import (
     SignInRequired,
 )
 from photon_desktop.services.orders import OrdersService
+
+if TYPE_CHECKING:
+    from photon_desktop.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -233,6 +236,13 @@ class OrderWatcher:
         self._update_listeners: list[UpdateListener] = []
         self._status_listeners: list[StatusListener] = []
         self.counters = _Counters()
+
+    @classmethod
+    def for_services(
+        cls, services: Services, settings: WatchSettings | None = None
+    ) -> OrderWatcher:
+        """The watcher of one environment, reading through its shared client."""
+        return cls(GraphQLOrderFetcher(services.client, services.orders), settings)
 
     # ------------------------------------------------------------------ reading
 
@@ -464,8 +474,11 @@ class OrderWatcher:
         seen.update({o.id: o for o in found})
         for order_id in missing:
             self._forget(order_id)
-        self._apply(seen.values(), started, announce=self._loaded)
+        first = not self._loaded
+        update = self._apply(seen.values(), started, announce=self._loaded)
         self._loaded = True
+        if first and not update.updated:
+            self._tell(update)  # "loaded, nothing open" is news to a view waiting for it
 
     async def _poll_ids(self, ids: Sequence[str]) -> None:
         if not ids:
@@ -514,12 +527,15 @@ class OrderWatcher:
                     changes.append(change)
         update = WatchUpdate(tuple(updated), tuple(changes))
         if updated:
-            for listener in list(self._update_listeners):
-                try:
-                    listener(update)
-                except Exception:  # a broken view must not stop the watcher
-                    log.exception("order watcher subscriber failed")
+            self._tell(update)
         return update
+
+    def _tell(self, update: WatchUpdate) -> None:
+        for listener in list(self._update_listeners):
+            try:
+                listener(update)
+            except Exception:  # a broken view must not stop the watcher
+                log.exception("order watcher subscriber failed")
 
     def _note_since(self, order: Order) -> None:
         step = (order.state, order.fulfillment.state if order.fulfillment else None)

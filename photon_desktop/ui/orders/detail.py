@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from photon_desktop.domain import Address, Fill, Order, OrderState
 from photon_desktop.errors import PhotonError
+from photon_desktop.services.order_watcher import WatchUpdate
 from photon_desktop.ui.common.records import (
     Column,
     FieldGrid,
@@ -27,6 +28,7 @@ from photon_desktop.ui.common.records import (
     section,
     text_or_dash,
 )
+from photon_desktop.ui.order_watch import FollowOne, OrderWatch
 from photon_desktop.ui.workspace import Workspace
 
 READ_PERMISSION = "read:order"
@@ -62,8 +64,14 @@ class OrderDetail(RecordDetail[Order]):
         parent: QWidget | None = None,
         *,
         auto_refresh_ms: int = AUTO_REFRESH_MS,
+        watch: OrderWatch | None = None,
     ) -> None:
         super().__init__(workspace, READ_PERMISSION, parent)
+        # With the order watcher, updates come from it (shared with the list) instead of a timer.
+        self._follow = FollowOne(watch) if watch is not None else None
+        if watch is not None:
+            watch.updated.connect(self._on_watched)
+            watch.status_changed.connect(lambda _state: self._update_timer())
         self.setAccessibleName("Order details")
         self._timer = QTimer(self)
         self._timer.setInterval(auto_refresh_ms)
@@ -122,12 +130,29 @@ class OrderDetail(RecordDetail[Order]):
         body.addStretch(1)
 
     async def _fetch(self, record_id: str) -> Order:
+        if self._follow is not None:
+            return await self._follow.watch.read(record_id)
         return await self._workspace.services.orders.get(record_id)
 
     @property
     def live_updates(self) -> bool:
         """True while the order shown is refreshed automatically."""
+        if self._follow is not None:
+            return self.record is not None and self._follow.watch.is_live(self.record.id)
         return self._timer.isActive()
+
+    def _on_watched(self, update: WatchUpdate) -> None:
+        for order in update.updated:
+            if self.record is not None and order.id == self.record.id:
+                self.record = order
+                self._render(order)
+
+    def _show_watched(self, follow: FollowOne) -> None:
+        shown = self.record is not None and self.isVisible()
+        follow.set(self.record.id if shown and self.record is not None else None)
+        text = follow.watch.describe_live(self.record) if self.record is not None else ""
+        self.live.setText(text)
+        self.live.setVisible(bool(text))
 
     def _render(self, order: Order) -> None:
         name = order.patient_name
@@ -173,6 +198,8 @@ class OrderDetail(RecordDetail[Order]):
         self._update_timer()
 
     def _update_timer(self) -> None:
+        if self._follow is not None:
+            return self._show_watched(self._follow)
         moving = self.record is not None and self.record.state not in FINISHED
         if moving and self.isVisible():
             if not self._timer.isActive():
@@ -199,9 +226,13 @@ class OrderDetail(RecordDetail[Order]):
     def clear(self) -> None:
         self._timer.stop()
         super().clear()
+        if self._follow is not None:
+            self._follow.set(None)
 
     def cancel_tasks(self) -> None:
         self._timer.stop()
+        if self._follow is not None:
+            self._follow.set(None)
         super().cancel_tasks()
 
     def showEvent(self, event: QShowEvent) -> None:
@@ -210,6 +241,8 @@ class OrderDetail(RecordDetail[Order]):
 
     def hideEvent(self, event: QHideEvent) -> None:
         self._timer.stop()
+        if self._follow is not None:
+            self._follow.set(None)
         super().hideEvent(event)
 
     def _on_fill_activated(self, index: QModelIndex) -> None:

@@ -6,6 +6,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QWidget
 
 from photon_desktop.domain import Order, OrderState, Page
+from photon_desktop.services.order_watcher import WatchUpdate
 from photon_desktop.ui.common.records import (
     PAGE_SIZE,
     Column,
@@ -14,6 +15,7 @@ from photon_desktop.ui.common.records import (
     enum_label,
     fmt_datetime,
 )
+from photon_desktop.ui.order_watch import OrderWatch
 from photon_desktop.ui.orders.detail import READ_PERMISSION, OrderDetail
 from photon_desktop.ui.workspace import Workspace
 
@@ -40,10 +42,19 @@ class OrdersPage(RecordsPage[Order]):
     settings_key = "orders"
 
     def __init__(
-        self, workspace: Workspace, parent: QWidget | None = None, *, auto_refresh_ms: int = 5000
+        self,
+        workspace: Workspace,
+        parent: QWidget | None = None,
+        *,
+        auto_refresh_ms: int = 5000,
+        watch: OrderWatch | None = None,
     ) -> None:
-        detail = OrderDetail(workspace, auto_refresh_ms=auto_refresh_ms)
+        detail = OrderDetail(workspace, auto_refresh_ms=auto_refresh_ms, watch=watch)
         super().__init__(workspace, detail, COLUMNS, parent)
+        # Rows show the order watcher's state, so a row never disagrees with the detail.
+        self._watch = watch
+        if watch is not None:
+            watch.updated.connect(self._on_watched)
         self.setAccessibleName("Orders")
         detail.prescription_requested.connect(self.prescription_requested)
         detail.patient_requested.connect(self.patient_requested)
@@ -54,10 +65,20 @@ class OrdersPage(RecordsPage[Order]):
 
     async def _fetch_page(self, flt: ListFilter, after: str | None) -> Page[Order]:
         state = flt.state if isinstance(flt.state, OrderState) else None
-        return await self._workspace.services.orders.list(
+        started = self._watch.started() if self._watch is not None else 0.0
+        page = await self._workspace.services.orders.list(
             patient_id=flt.patient_id,
             patient_name=None if flt.patient_id else flt.patient_name,
             state=state,
             after=after,
             first=PAGE_SIZE,
         )
+        return self._watch.merge_page(page, started) if self._watch is not None else page
+
+    def _on_watched(self, update: WatchUpdate) -> None:
+        if self.model is None:
+            return
+        fresh = {order.id: order for order in update.updated}
+        for row, shown in enumerate(self.model.items()):
+            if shown.id in fresh:
+                self.model.replace_row(row, fresh[shown.id])
