@@ -22,6 +22,7 @@ from typing import Protocol
 
 from photon_desktop.domain import Name, Order
 from photon_desktop.services.order_watcher import ChangeKind, OrderChange
+from photon_desktop.services.worklist import problem_label
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +101,7 @@ def describe(change: OrderChange, privacy: Privacy) -> Notice:
         return Notice("Order error", f"{who}: {reason}", order.id, kind, critical=True)
     if kind is ChangeKind.EXCEPTION:
         problem = change.new_exceptions[0]
-        label = problem.type.replace("_", " ").capitalize()
+        label = problem_label(problem.type)
         text = f"{label}: {problem.message}" if problem.message else label
         return Notice("Problem with an order", f"{who}: {text}", order.id, kind, critical=True)
     if kind is ChangeKind.SHIPPED:

@@ -66,6 +66,16 @@ class AttentionItem:
         return record.patient_id if record else None
 
 
+def problem_label(code: str) -> str:
+    """``PA_REQUIRED`` → "PA required", ``REFILL_TOO_SOON`` → "Refill too soon"."""
+    words = [w for w in code.split("_") if w]
+    if not words:
+        return "Problem"
+    keep = len(words[0]) <= 3 and words[0].isupper()  # OOS, PA, RX: abbreviations stay
+    first = words[0] if keep else words[0].capitalize()
+    return " ".join([first, *(w.lower() for w in words[1:])])
+
+
 def _days(delta: timedelta) -> str:
     days = delta.days
     if days >= 1:
@@ -90,18 +100,18 @@ def order_items(
                 AttentionItem(
                     Attention.ERROR,
                     text or "The order failed. Reroute or cancel it.",
-                    open_problems[0].created_at if open_problems else order.created_at,
+                    (open_problems[0].created_at if open_problems else None) or order.created_at,
                     order=order,
                 )
             )
         elif open_problems and order.state not in (OrderState.COMPLETED, OrderState.CANCELED):
             first = open_problems[0]
-            label = first.type.replace("_", " ").capitalize()
+            label = problem_label(first.type)
             items.append(
                 AttentionItem(
                     Attention.PROBLEM,
                     f"{label}: {first.message}" if first.message else label,
-                    first.created_at,
+                    first.created_at or order.created_at,
                     order=order,
                 )
             )

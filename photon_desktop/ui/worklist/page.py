@@ -77,7 +77,7 @@ COLUMNS: tuple[Column[AttentionItem], ...] = (
     Column("Needs attention", lambda i: i.kind.value),
     Column("Patient", _patient),
     Column("Details", lambda i: i.reason),
-    Column("Since", _since),
+    Column("Since / due", _since),
     Column("About", _what),
 )
 

@@ -1,0 +1,174 @@
+"""Orders keep themselves current against the running sandbox (its clock moved by /admin/clock):
+each change is one notification, the list row and the detail agree after every change, Error
+stops the polling, and offline pauses it and a reconnect resumes it with one grouped notice."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AsyncExitStack
+from typing import Any
+
+from notify_fakes import RecordingPort
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QWidget
+from test_records_sandbox import connected, show
+from ui_support import until
+from watch_fakes import FakeTime
+from watch_support import fake_time_watch, round_done
+
+from photon_desktop.domain import AddressInput, FulfillmentType, OrderState, PrescriptionState
+from photon_desktop.services import Services
+from photon_desktop.services.order_watcher import WatchStatus
+from photon_desktop.ui.notify import Notifications
+from photon_desktop.ui.orders.list import OrdersPage
+
+ADDRESS = AddressInput(street1="350 Hudson St", city="New York", state="NY", postal_code="10014")
+
+
+def jump(sandbox: Any, seconds: float) -> None:
+    assert sandbox.admin("PUT", "clock", {"advance_seconds": seconds}).status_code == 200
+
+
+def gets(sandbox: Any) -> int:
+    return int(sandbox.stats()["graphql_requests"].get("GetOrder", 0))
+
+
+async def pick_up_orders(s: Services, count: int) -> list[str]:
+    page = await s.prescriptions.list(state=PrescriptionState.ACTIVE, first=100)
+    usable = [rx for rx in page.items if rx.fills_remaining > 0][:count]
+    pharmacy = (await s.catalog.pharmacies(fulfillment=FulfillmentType.PICK_UP, first=1)).items[0]
+    ids = []
+    for rx in usable:
+        order = await s.orders.create(rx.patient_id, [rx.id], ADDRESS, pharmacy.id)
+        ids.append(order.id)
+    assert len(ids) == count
+    return ids
+
+
+def row_of(page: OrdersPage, order_id: str) -> dict[str, str]:
+    model = page.model
+    assert model is not None
+    for row, order in enumerate(model.items()):
+        if order.id == order_id:
+            return {
+                model.headerData(c, Qt.Orientation.Horizontal): model.data(model.index(row, c))
+                for c in range(model.columnCount())
+            }
+    raise AssertionError(f"{order_id} is not in the list")
+
+
+def test_list_and_detail_agree_and_each_change_is_one_notification(
+    arun: Callable[..., Any], fresh_sandbox: Any, widgets: list[QWidget]
+) -> None:
+    sandbox = fresh_sandbox(patients=60)
+
+    async def scenario() -> None:
+        async with connected(sandbox) as workspace, AsyncExitStack() as stack:
+            [order_id] = await pick_up_orders(workspace.services, 1)
+            time = FakeTime()
+            watch = fake_time_watch(workspace, time)
+            stack.callback(watch.stop)
+            port = RecordingPort()
+            Notifications(watch, [port], workspace)
+            page = OrdersPage(workspace, watch=watch)
+            show(widgets, page)
+            await until(lambda: watch.watcher is not None and watch.watcher.loaded)
+            await until(lambda: page.model is not None and page.model.rowCount() > 0)
+            page.open_order(order_id)
+            detail = page.detail
+            await until(lambda: detail.record is not None and detail.record.id == order_id)
+            assert row_of(page, order_id)["State"] == detail.badge.text() == "Pending"
+            assert detail.live.text() == "Updates live every 5 s while this order is open."
+
+            steps = [
+                (61, "Placed", "Sent", "Order placed"),
+                (1200, "Placed", "Ready", "Ready for pickup"),
+                (2400, "Completed", "Picked up", "Order completed"),
+            ]
+            for told, (seconds, state, progress, title) in enumerate(steps, start=1):
+                jump(sandbox, seconds)
+                await round_done(watch, time, 5)  # the open detail's faster poll
+                await until(
+                    lambda s=state, p=progress: (
+                        detail.badge.text() == s
+                        and detail.fulfillment.values["Progress"].text() == p
+                    )
+                )
+                row = row_of(page, order_id)
+                assert (row["State"], row["Fulfillment"]) == (state, progress)
+                await until(lambda n=told: len(port.shown) == n)
+                assert port.shown[-1].title == title and port.shown[-1].order_id == order_id
+                await round_done(watch, time, 30)  # a full round brings nothing new
+                assert len(port.shown) == told
+
+            assert detail.live.text() == "" and not detail.live_updates
+            before = gets(sandbox)
+            for _ in range(3):
+                await round_done(watch, time, 30)
+            assert gets(sandbox) == before  # a completed order is never read again
+
+    arun(scenario(), timeout=90)
+
+
+def test_error_stops_polling_and_says_so(
+    arun: Callable[..., Any], fresh_sandbox: Any, widgets: list[QWidget]
+) -> None:
+    sandbox = fresh_sandbox(patients=60)
+
+    async def scenario() -> None:
+        async with connected(sandbox) as workspace, AsyncExitStack() as stack:
+            time = FakeTime()
+            watch = fake_time_watch(workspace, time)
+            stack.callback(watch.stop)
+            page = OrdersPage(workspace, watch=watch)
+            show(widgets, page)
+            await until(lambda: watch.watcher is not None and watch.watcher.loaded)
+            errored = next(o for o in watch.orders() if o.state is OrderState.ERROR)
+            page.open_order(errored.id)
+            await until(lambda: page.detail.record is not None)
+            assert page.detail.badge.text() == "Error"
+            assert not page.detail.live_updates
+            assert "Not refreshed automatically while in error" in page.detail.live.text()
+            before = gets(sandbox)
+            for _ in range(4):
+                await round_done(watch, time, 30)
+            assert gets(sandbox) == before
+
+    arun(scenario(), timeout=60)
+
+
+def test_offline_pauses_and_reconnect_brings_one_grouped_notice(
+    arun: Callable[..., Any], fresh_sandbox: Any, widgets: list[QWidget]
+) -> None:
+    sandbox = fresh_sandbox(patients=60)
+
+    async def scenario() -> None:
+        async with connected(sandbox) as workspace, AsyncExitStack() as stack:
+            orders = await pick_up_orders(workspace.services, 5)
+            time = FakeTime()
+            watch = fake_time_watch(workspace, time)
+            stack.callback(watch.stop)
+            port = RecordingPort()
+            Notifications(watch, [port], workspace)
+            page = OrdersPage(workspace, watch=watch)
+            show(widgets, page)
+            await until(lambda: watch.watcher is not None and watch.watcher.loaded)
+            page.open_order(orders[0])
+            await until(lambda: page.detail.record is not None)
+
+            sandbox.set_faults(drop_rate=1.0)
+            await round_done(watch, time, 30)
+            assert watch.state().status is WatchStatus.OFFLINE
+            await until(lambda: "Offline" in page.detail.live.text())
+            jump(sandbox, 61 + 1200)  # all five become ready while we cannot see them
+            sandbox.reset_faults()
+            await round_done(watch, time, 60)  # the next probe gets through
+            await until(lambda: watch.state().status is WatchStatus.WATCHING)
+            await until(lambda: len(port.shown) >= 1)
+            await round_done(watch, time, 30)
+            assert [n.title for n in port.shown] == ["5 orders changed"]
+            assert set(port.shown[0].order_ids) == set(orders)
+            assert page.detail.fulfillment.values["Progress"].text() == "Ready"
+            assert row_of(page, orders[0])["Fulfillment"] == "Ready"
+
+    arun(scenario(), timeout=90)
