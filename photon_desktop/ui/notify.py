@@ -25,6 +25,7 @@ from photon_desktop.ui.common import tasks
 from photon_desktop.ui.order_watch import OrderWatch
 
 TRAY_MESSAGE_MS = 8000
+CRITICAL_EDGE = "#d32f2f"  # the order detail's "Problems" red
 
 
 class TrayPort:
@@ -67,10 +68,7 @@ class NoticeBanner(QFrame):
         self.setObjectName("noticeBanner")
         self.setAccessibleName("Order notification")
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setStyleSheet(
-            "QFrame#noticeBanner { background: palette(alternate-base);"
-            " border-left: 4px solid palette(highlight); }"
-        )
+        self._accent(critical=False)
         self.text = QLabel(self)
         self.text.setWordWrap(True)
         self.text.setTextFormat(Qt.TextFormat.PlainText)
@@ -100,11 +98,19 @@ class NoticeBanner(QFrame):
             self.setVisible(False)
             return
         notice, _ = self._pending[-1]
+        self._accent(critical=notice.critical)
         more = len(self._pending) - 1
         suffix = f"   (+{more} more)" if more else ""
         self.text.setText(f"{notice.title} — {notice.body}{suffix}")
         self.setAccessibleDescription(self.text.text())
         self.setVisible(True)
+
+    def _accent(self, *, critical: bool) -> None:
+        edge = CRITICAL_EDGE if critical else "palette(highlight)"
+        self.setStyleSheet(
+            "QFrame#noticeBanner { background: palette(alternate-base);"
+            f" border-left: 4px solid {edge}; }}"
+        )
 
     def _open(self) -> None:
         if self._pending:

@@ -8,7 +8,7 @@ the window quits as before. The icon carries the attention count as a badge.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import QAction, QColor, QFont, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon, QWidget
 
@@ -21,27 +21,27 @@ BADGE = QColor("#d32f2f")
 
 def badge_icon(base: QIcon, count: int) -> QIcon:
     """``base`` with a red count in its corner (nothing drawn for 0)."""
-    pixmap = base.pixmap(ICON_SIZE, ICON_SIZE)
-    if pixmap.isNull():
-        pixmap = QPixmap(ICON_SIZE, ICON_SIZE)
-        pixmap.fill(QColor("#1565c0"))
-    if count <= 0:
-        return QIcon(pixmap)
-    painter = QPainter(pixmap)
+    canvas = QPixmap(ICON_SIZE, ICON_SIZE)
+    canvas.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(canvas)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    diameter = ICON_SIZE * 0.58
-    rect = QRectF(ICON_SIZE - diameter, 0, diameter, diameter)
-    painter.setBrush(BADGE)
-    painter.setPen(Qt.PenStyle.NoPen)
-    painter.drawEllipse(rect)
-    font = QFont()
-    font.setBold(True)
-    font.setPixelSize(int(diameter * (0.62 if count < 10 else 0.48)))
-    painter.setFont(font)
-    painter.setPen(QColor("white"))
-    painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, str(count) if count < 100 else "99+")
+    painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+    base.paint(painter, QRect(0, 0, ICON_SIZE, ICON_SIZE))
+    if count > 0:
+        diameter = ICON_SIZE * 0.6
+        rect = QRectF(ICON_SIZE - diameter, 0, diameter, diameter)
+        painter.setBrush(BADGE)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.drawEllipse(rect)
+        font = QFont()
+        font.setBold(True)
+        font.setPixelSize(int(diameter * (0.62 if count < 10 else 0.45)))
+        painter.setFont(font)
+        painter.setPen(QColor("white"))
+        text = str(count) if count < 100 else "99+"
+        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
     painter.end()
-    return QIcon(pixmap)
+    return QIcon(canvas)
 
 
 class OrderTray(QObject):
