@@ -41,6 +41,11 @@ class FakeTime:
         self._sleepers.append((self.now + seconds, future))
         await future
 
+    @property
+    def sleeping(self) -> bool:
+        """True while something waits in ``sleep`` (the watcher is between rounds)."""
+        return any(not f.done() for _, f in self._sleepers)
+
     async def advance(self, seconds: float) -> None:
         """Move time forward in 1 s steps, letting the watcher run what falls due."""
         end = self.now + seconds
