@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
-from PySide6.QtCore import QModelIndex, QTimer, Signal, SignalInstance
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal, SignalInstance
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QStackedWidget,
+    QSystemTrayIcon,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -41,6 +42,7 @@ from photon_desktop.ui.common.paged_model import Column
 from photon_desktop.ui.common.records import RowsModel, fmt_date, fmt_datetime
 from photon_desktop.ui.common.states import StateView
 from photon_desktop.ui.order_watch import OrderWatch
+from photon_desktop.ui.worklist.settings import OrderUpdatesDialog
 from photon_desktop.ui.workspace import Workspace
 
 WRITE_ORDER = "write:order"
@@ -132,9 +134,13 @@ class WorklistPage(QWidget):
         self.refresh_button = QPushButton("Refresh", self)
         self.refresh_button.setToolTip("Check every order and prescription now (F5)")
         self.refresh_button.clicked.connect(self.refresh)
+        self.settings_button = QPushButton("Settings…", self)
+        self.settings_button.setToolTip("How often orders are checked, notifications, thresholds")
+        self.settings_button.clicked.connect(self.open_settings)
         header = QHBoxLayout()
         header.addWidget(self.title)
         header.addWidget(self.summary, 1)
+        header.addWidget(self.settings_button)
         header.addWidget(self.refresh_button)
 
         self.model: RowsModel[AttentionItem] = RowsModel(COLUMNS, self)
@@ -258,6 +264,14 @@ class WorklistPage(QWidget):
             self._announced = False
         self._update_actions()
         self._load_prescriptions()
+
+    def open_settings(self) -> OrderUpdatesDialog:
+        tray = QSystemTrayIcon.isSystemTrayAvailable()
+        dialog = OrderUpdatesDialog(self._watch, self, tray_available=tray)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(lambda _result: self.rebuild())  # thresholds may have moved
+        dialog.open()
+        return dialog
 
     # ------------------------------------------------------------------ prescriptions
 
