@@ -27,6 +27,7 @@ from photon_desktop.services.order_watcher import (
     WatchState,
     WatchStatus,
 )
+from photon_desktop.services.screen_lock import ScreenLockWatch, watch_screen_lock
 from photon_desktop.ui import watch_settings
 from photon_desktop.ui.common import tasks
 from photon_desktop.ui.workspace import Workspace
@@ -64,6 +65,7 @@ class OrderWatch(QObject):
         self._task: asyncio.Task[None] | None = None
         self._unsubscribe: list[Callable[[], None]] = []
         self._ui_pauses: set[str] = set()
+        self._screen_lock: ScreenLockWatch | None = None
         workspace.environment_changed.connect(self._rebuild)
         workspace.session_changed.connect(self._on_session)
         app = QGuiApplication.instance()
@@ -137,6 +139,14 @@ class OrderWatch(QObject):
     def _on_app_state(self, state: Qt.ApplicationState) -> None:
         # Suspended (mobile-style platforms) or hidden: nobody is looking.
         self._set_pause(SUSPENDED, state is Qt.ApplicationState.ApplicationSuspended)
+
+    def follow_screen_lock(self) -> None:
+        """Pause while the desktop's screensaver says the screen is locked (D-Bus, Linux)."""
+
+        async def subscribe() -> None:
+            self._screen_lock = await watch_screen_lock(self.set_screen_locked)
+
+        tasks.spawn(subscribe(), owner=self.parent(), name="screen-lock")
 
     def follow_window(self, window: QWidget) -> None:
         """Pause while ``window`` is minimized (an event filter; the window is not changed)."""

@@ -72,6 +72,7 @@ def install(
     chain = ports if ports is not None else default_ports(tray.icon, banner)
     notifications = Notifications(watch, chain, window)
     watch.follow_window(window)
+    watch.follow_screen_lock()
     keep_rows_current(window.patients.detail.orders_model, watch)
 
     def show_worklist() -> None:
