@@ -4,14 +4,10 @@ D-Bus session, reaches the watcher."""
 from __future__ import annotations
 
 import asyncio
-import json
-import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from dbus_session import run_probe
 
 from photon_desktop.services.screen_lock import watch_screen_lock
 
@@ -19,21 +15,7 @@ PROBE = Path(__file__).with_name("screen_lock_probe.py")
 
 
 def test_screensaver_lock_pauses_and_unlock_resumes(tmp_path: Path) -> None:
-    assert shutil.which("dbus-run-session"), "dbus-run-session not installed: apt-get install dbus"
-    runtime = tmp_path / "runtime"
-    runtime.mkdir(mode=0o700)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DBUS_", "XDG_RUNTIME"))}
-    env["XDG_RUNTIME_DIR"] = str(runtime)
-    result = subprocess.run(
-        ["dbus-run-session", "--", sys.executable, str(PROBE)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    answer = json.loads(result.stdout.strip().splitlines()[-1])
+    answer = run_probe(PROBE, tmp_path)
     assert answer == {"seen": [True, False], "statuses": ["paused", "watching"]}
 
 

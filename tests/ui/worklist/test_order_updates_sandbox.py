@@ -57,6 +57,33 @@ def row_of(page: OrdersPage, order_id: str) -> dict[str, str]:
     raise AssertionError(f"{order_id} is not in the list")
 
 
+class Watched:
+    """An order page reading the app's watcher (on fake time), with a recording notice port."""
+
+    def __init__(self, workspace: Any, stack: AsyncExitStack, widgets: list[QWidget]) -> None:
+        self.time = FakeTime()
+        self.watch = fake_time_watch(workspace, self.time)
+        stack.callback(self.watch.stop)
+        self.port = RecordingPort()
+        Notifications(self.watch, [self.port], workspace)
+        self.page = OrdersPage(workspace, watch=self.watch)
+        show(widgets, self.page)
+
+    async def open(self, order_id: str | None = None) -> str:
+        """Wait for the first round, then open ``order_id`` (default: the first in ERROR)."""
+        watch = self.watch
+        await until(lambda: watch.watcher is not None and watch.watcher.loaded)
+        if order_id is None:
+            order_id = next(o.id for o in watch.orders() if o.state is OrderState.ERROR)
+        self.page.open_order(order_id)
+        detail = self.page.detail
+        await until(lambda: detail.record is not None and detail.record.id == order_id)
+        return order_id
+
+    async def round(self, seconds: float) -> None:
+        await round_done(self.watch, self.time, seconds)
+
+
 def test_list_and_detail_agree_and_each_change_is_one_notification(
     arun: Callable[..., Any], fresh_sandbox: Any, widgets: list[QWidget]
 ) -> None:
@@ -65,18 +92,10 @@ def test_list_and_detail_agree_and_each_change_is_one_notification(
     async def scenario() -> None:
         async with connected(sandbox) as workspace, AsyncExitStack() as stack:
             [order_id] = await pick_up_orders(workspace.services, 1)
-            time = FakeTime()
-            watch = fake_time_watch(workspace, time)
-            stack.callback(watch.stop)
-            port = RecordingPort()
-            Notifications(watch, [port], workspace)
-            page = OrdersPage(workspace, watch=watch)
-            show(widgets, page)
-            await until(lambda: watch.watcher is not None and watch.watcher.loaded)
+            w = Watched(workspace, stack, widgets)
+            page, port, detail = w.page, w.port, w.page.detail
+            await w.open(order_id)
             await until(lambda: page.model is not None and page.model.rowCount() > 0)
-            page.open_order(order_id)
-            detail = page.detail
-            await until(lambda: detail.record is not None and detail.record.id == order_id)
             assert row_of(page, order_id)["State"] == detail.badge.text() == "Pending"
             assert detail.live.text() == "Updates live every 5 s while this order is open."
 
@@ -87,7 +106,7 @@ def test_list_and_detail_agree_and_each_change_is_one_notification(
             ]
             for told, (seconds, state, progress, title) in enumerate(steps, start=1):
                 jump(sandbox, seconds)
-                await round_done(watch, time, 5)  # the open detail's faster poll
+                await w.round(5)  # the open detail's faster poll
                 await until(
                     lambda s=state, p=progress: (
                         detail.badge.text() == s
@@ -98,13 +117,13 @@ def test_list_and_detail_agree_and_each_change_is_one_notification(
                 assert (row["State"], row["Fulfillment"]) == (state, progress)
                 await until(lambda n=told: len(port.shown) == n)
                 assert port.shown[-1].title == title and port.shown[-1].order_id == order_id
-                await round_done(watch, time, 30)  # a full round brings nothing new
+                await w.round(30)  # a full round brings nothing new
                 assert len(port.shown) == told
 
             assert detail.live.text() == "" and not detail.live_updates
             before = gets(sandbox)
             for _ in range(3):
-                await round_done(watch, time, 30)
+                await w.round(30)
             assert gets(sandbox) == before  # a completed order is never read again
 
     arun(scenario(), timeout=90)
@@ -117,21 +136,15 @@ def test_error_stops_polling_and_says_so(
 
     async def scenario() -> None:
         async with connected(sandbox) as workspace, AsyncExitStack() as stack:
-            time = FakeTime()
-            watch = fake_time_watch(workspace, time)
-            stack.callback(watch.stop)
-            page = OrdersPage(workspace, watch=watch)
-            show(widgets, page)
-            await until(lambda: watch.watcher is not None and watch.watcher.loaded)
-            errored = next(o for o in watch.orders() if o.state is OrderState.ERROR)
-            page.open_order(errored.id)
-            await until(lambda: page.detail.record is not None)
+            w = Watched(workspace, stack, widgets)
+            page = w.page
+            await w.open()
             assert page.detail.badge.text() == "Error"
             assert not page.detail.live_updates
             assert "Not refreshed automatically while in error" in page.detail.live.text()
             before = gets(sandbox)
             for _ in range(4):
-                await round_done(watch, time, 30)
+                await w.round(30)
             assert gets(sandbox) == before
 
     arun(scenario(), timeout=60)
@@ -145,27 +158,20 @@ def test_offline_pauses_and_reconnect_brings_one_grouped_notice(
     async def scenario() -> None:
         async with connected(sandbox) as workspace, AsyncExitStack() as stack:
             orders = await pick_up_orders(workspace.services, 5)
-            time = FakeTime()
-            watch = fake_time_watch(workspace, time)
-            stack.callback(watch.stop)
-            port = RecordingPort()
-            Notifications(watch, [port], workspace)
-            page = OrdersPage(workspace, watch=watch)
-            show(widgets, page)
-            await until(lambda: watch.watcher is not None and watch.watcher.loaded)
-            page.open_order(orders[0])
-            await until(lambda: page.detail.record is not None)
+            w = Watched(workspace, stack, widgets)
+            watch, port, page = w.watch, w.port, w.page
+            await w.open(orders[0])
 
             sandbox.set_faults(drop_rate=1.0)
-            await round_done(watch, time, 30)
+            await w.round(30)
             assert watch.state().status is WatchStatus.OFFLINE
             await until(lambda: "Offline" in page.detail.live.text())
             jump(sandbox, 61 + 1200)  # all five become ready while we cannot see them
             sandbox.reset_faults()
-            await round_done(watch, time, 60)  # the next probe gets through
+            await w.round(60)  # the next probe gets through
             await until(lambda: watch.state().status is WatchStatus.WATCHING)
             await until(lambda: len(port.shown) >= 1)
-            await round_done(watch, time, 30)
+            await w.round(30)
             assert [n.title for n in port.shown] == ["5 orders changed"]
             assert set(port.shown[0].order_ids) == set(orders)
             assert page.detail.fulfillment.values["Progress"].text() == "Ready"
