@@ -193,6 +193,7 @@ class WorklistPage(QWidget):
         workspace.session_changed.connect(self._on_session)
         self._update_actions()
         self.rebuild()
+        self._load_prescriptions()  # already signed in when built after the sign-in
 
     # ------------------------------------------------------------------ items
 
