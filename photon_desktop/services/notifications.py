@@ -21,7 +21,10 @@ from pathlib import Path
 from typing import Protocol
 
 from photon_desktop.domain import Name, Order
-from photon_desktop.services.order_watcher import ChangeKind, OrderChange
+from photon_desktop.services.order_changes import (
+    ChangeKind,
+    OrderChange,
+)
 from photon_desktop.services.worklist import problem_label
 
 log = logging.getLogger(__name__)

@@ -25,19 +25,14 @@ import asyncio
 import dataclasses
 import logging
 import time
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import Enum
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING
 
-from photon_desktop.api import parse
-from photon_desktop.api.client import GraphQLClient
 from photon_desktop.domain import (
-    FulfillmentState,
-    FulfillmentType,
     Order,
-    OrderException,
     OrderState,
 )
 from photon_desktop.errors import (
@@ -47,14 +42,19 @@ from photon_desktop.errors import (
     RateLimited,
     SignInRequired,
 )
-from photon_desktop.services.orders import OrdersService
+from photon_desktop.services.order_changes import (
+    OrderChange,
+    WatchUpdate,
+    describe_change,
+    keep_fills,
+)
+from photon_desktop.services.order_fetch import OPEN_STATES, GraphQLOrderFetcher, OrderFetcher
 
 if TYPE_CHECKING:
     from photon_desktop.services import Services
 
 log = logging.getLogger(__name__)
 
-OPEN_STATES = (OrderState.ROUTING, OrderState.PENDING, OrderState.PLACED)
 FINAL_STATES = frozenset({OrderState.COMPLETED, OrderState.CANCELED})
 #: Orders the watcher does not poll again on its own.
 UNPOLLED_STATES = FINAL_STATES | {OrderState.ERROR}
@@ -75,45 +75,6 @@ class WatchSettings:
     max_backoff: float = 300.0
 
 
-class ChangeKind(Enum):
-    """Why a change may deserve a notification (several can hold at once)."""
-
-    STATE = "state"
-    READY = "ready"
-    SHIPPED = "shipped"
-    ERROR = "error"
-    EXCEPTION = "exception"
-
-
-#: The most important kind first: a change is announced by its first kind in this order.
-PRIORITY = (ChangeKind.ERROR, ChangeKind.EXCEPTION, ChangeKind.SHIPPED, ChangeKind.READY)
-
-
-@dataclass(frozen=True, slots=True)
-class OrderChange:
-    """A change worth telling the user about (the new record, the one before, why)."""
-
-    order: Order
-    previous: Order
-    kinds: frozenset[ChangeKind]
-    new_exceptions: tuple[OrderException, ...] = ()
-
-    @property
-    def primary(self) -> ChangeKind:
-        for kind in PRIORITY:
-            if kind in self.kinds:
-                return kind
-        return ChangeKind.STATE
-
-
-@dataclass(frozen=True, slots=True)
-class WatchUpdate:
-    """One round's result: every record that changed (``updated``) and what deserves telling."""
-
-    updated: tuple[Order, ...]
-    changes: tuple[OrderChange, ...]
-
-
 class WatchStatus(Enum):
     STOPPED = "stopped"
     WATCHING = "watching"
@@ -131,56 +92,8 @@ class WatchState:
     error: str | None = None
 
 
-class OrderFetcher(Protocol):
-    """What the watcher reads; ``services.order_watcher.GraphQLOrderFetcher`` is the real one."""
-
-    async def open_page(
-        self, cursors: Mapping[OrderState, str | None], first: int
-    ) -> Mapping[OrderState, Sequence[Order]]: ...
-
-    async def get(self, order_id: str) -> Order: ...
-
-
 UpdateListener = Callable[[WatchUpdate], None]
 StatusListener = Callable[[WatchState], None]
-
-
-def describe_change(old: Order, new: Order) -> OrderChange | None:
-    """What changed between two readings of one order that a person should hear about."""
-    kinds: set[ChangeKind] = set()
-    if new.state is not old.state:
-        kinds.add(ChangeKind.ERROR if new.state is OrderState.ERROR else ChangeKind.STATE)
-    before = old.fulfillment.state if old.fulfillment else None
-    after = new.fulfillment.state if new.fulfillment else None
-    if after is not before:
-        pick_up = new.fulfillment is not None and new.fulfillment.type is FulfillmentType.PICK_UP
-        if after is FulfillmentState.READY and pick_up:
-            kinds.add(ChangeKind.READY)
-        if after is FulfillmentState.SHIPPED:
-            kinds.add(ChangeKind.SHIPPED)
-    known = {_exception_key(e) for e in old.exceptions}
-    opened = tuple(
-        e for e in new.exceptions if e.resolved_at is None and _exception_key(e) not in known
-    )
-    if opened:
-        kinds.add(ChangeKind.EXCEPTION)
-    if not kinds:
-        return None
-    return OrderChange(order=new, previous=old, kinds=frozenset(kinds), new_exceptions=opened)
-
-
-def _exception_key(e: OrderException) -> tuple[str, datetime | None, str | None]:
-    return (e.type, e.created_at, e.message)
-
-
-def _keep_fills(new: Order, old: Order) -> Order:
-    """List pages carry no fills: keep the ones a detail read brought, rather than blank them."""
-    if new.fills or not old.fills:
-        return new
-    copy = getattr(new, "model_copy", None)  # pydantic records
-    if callable(copy):
-        return copy(update={"fills": old.fills})  # type: ignore[no-any-return]
-    return dataclasses.replace(new, fills=old.fills)
 
 
 @dataclass(slots=True)
@@ -515,7 +428,7 @@ class OrderWatcher:
             self._observed[new.id] = started
             old = self._orders.get(new.id)
             if old is not None:
-                new = _keep_fills(new, old)
+                new = keep_fills(new, old)
                 if new == old:
                     continue
             self._orders[new.id] = new
@@ -592,25 +505,3 @@ class OrderWatcher:
                 listener(self._state)
             except Exception:
                 log.exception("order watcher status subscriber failed")
-
-
-class GraphQLOrderFetcher:
-    """Reads for the watcher: the aliased ``WatchOrders`` page and ``GetOrder``."""
-
-    def __init__(self, client: GraphQLClient, orders: OrdersService) -> None:
-        self._client = client
-        self._orders = orders
-
-    async def open_page(
-        self, cursors: Mapping[OrderState, str | None], first: int
-    ) -> Mapping[OrderState, Sequence[Order]]:
-        variables: dict[str, Any] = {"first": first}
-        for state in (*OPEN_STATES, OrderState.ERROR):
-            key = state.value.lower()
-            variables[key] = state in cursors
-            variables["after" + key.capitalize()] = cursors.get(state)
-        data = await self._client.query("WatchOrders", variables)
-        return {state: parse.items(parse.order, data, state.value.lower()) for state in cursors}
-
-    async def get(self, order_id: str) -> Order:
-        return await self._orders.get(order_id)

@@ -19,7 +19,9 @@ from photon_desktop.services.notifications import (
     NotificationPort,
     OrderNotifier,
 )
-from photon_desktop.services.order_watcher import WatchUpdate
+from photon_desktop.services.order_changes import (
+    WatchUpdate,
+)
 from photon_desktop.ui import watch_settings
 from photon_desktop.ui.common import tasks
 from photon_desktop.ui.order_watch import OrderWatch

@@ -13,7 +13,9 @@ from typing import Any, Generic, TypeVar
 from PySide6.QtCore import QSettings
 
 from photon_desktop.services.notifications import NotifyPrefs, Privacy
-from photon_desktop.services.order_watcher import ChangeKind
+from photon_desktop.services.order_changes import (
+    ChangeKind,
+)
 
 T = TypeVar("T")
 

@@ -25,7 +25,9 @@ from photon_desktop.services.notifications import (
     NotifyPrefs,
     OrderNotifier,
 )
-from photon_desktop.services.order_watcher import describe_change
+from photon_desktop.services.order_changes import (
+    describe_change,
+)
 
 
 async def main() -> dict[str, object]:

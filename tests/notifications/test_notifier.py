@@ -10,7 +10,11 @@ from watch_fakes import order
 
 from photon_desktop.domain import FulfillmentState, OrderException, OrderState
 from photon_desktop.services.notifications import NotifyPrefs, OrderNotifier, Privacy
-from photon_desktop.services.order_watcher import ChangeKind, OrderChange, describe_change
+from photon_desktop.services.order_changes import (
+    ChangeKind,
+    OrderChange,
+    describe_change,
+)
 
 
 def change(old: Any, new: Any) -> OrderChange:

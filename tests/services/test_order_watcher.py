@@ -11,13 +11,12 @@ from watch_fakes import T0, FakePhoton, FakeTime, order, settle
 
 from photon_desktop.domain import FulfillmentState, FulfillmentType, OrderException, OrderState
 from photon_desktop.errors import OfflineError, RateLimited, ServerError, SignInRequired
+from photon_desktop.services.order_changes import ChangeKind, WatchUpdate
 from photon_desktop.services.order_watcher import (
     MINIMIZED,
-    ChangeKind,
     OrderWatcher,
     WatchSettings,
     WatchStatus,
-    WatchUpdate,
 )
 
 Run = Callable[[Coroutine[Any, Any, Any]], Any]

@@ -16,12 +16,11 @@ from watch_fakes import FakeTime, settle
 
 from photon_desktop.domain import FulfillmentType, OrderState
 from photon_desktop.services import Services
+from photon_desktop.services.order_changes import ChangeKind, WatchUpdate
 from photon_desktop.services.order_watcher import (
-    ChangeKind,
     GraphQLOrderFetcher,
     OrderWatcher,
     WatchStatus,
-    WatchUpdate,
 )
 
 

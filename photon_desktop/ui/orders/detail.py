@@ -15,7 +15,9 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from photon_desktop.domain import Address, Fill, Order, OrderState
 from photon_desktop.errors import PhotonError
-from photon_desktop.services.order_watcher import WatchUpdate
+from photon_desktop.services.order_changes import (
+    WatchUpdate,
+)
 from photon_desktop.ui.common.records import (
     Column,
     FieldGrid,

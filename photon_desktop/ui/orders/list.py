@@ -6,7 +6,9 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QWidget
 
 from photon_desktop.domain import Order, OrderState, Page
-from photon_desktop.services.order_watcher import WatchUpdate
+from photon_desktop.services.order_changes import (
+    WatchUpdate,
+)
 from photon_desktop.ui.common.records import (
     PAGE_SIZE,
     Column,

@@ -14,7 +14,9 @@ from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
 from photon_desktop.domain import Order
 from photon_desktop.services.notifications import NotificationPort
-from photon_desktop.services.order_watcher import WatchUpdate
+from photon_desktop.services.order_changes import (
+    WatchUpdate,
+)
 from photon_desktop.ui import watch_settings
 from photon_desktop.ui.main_window import MainWindow
 from photon_desktop.ui.notify import NoticeBanner, Notifications, default_ports

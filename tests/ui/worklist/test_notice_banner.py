@@ -14,7 +14,9 @@ from watch_fakes import order
 
 from photon_desktop.domain import FulfillmentState, OrderException, OrderState
 from photon_desktop.services.notifications import NotifyPrefs, OrderNotifier
-from photon_desktop.services.order_watcher import describe_change
+from photon_desktop.services.order_changes import (
+    describe_change,
+)
 from photon_desktop.ui.main_window import MainWindow
 from photon_desktop.ui.notify import NoticeBanner, default_ports
 from photon_desktop.ui.workspace import Workspace

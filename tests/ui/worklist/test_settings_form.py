@@ -15,7 +15,9 @@ from watch_fakes import FakePhoton, FakeTime, order
 from watch_support import fake_time_watch
 
 from photon_desktop.services.notifications import Privacy
-from photon_desktop.services.order_watcher import ChangeKind
+from photon_desktop.services.order_changes import (
+    ChangeKind,
+)
 from photon_desktop.ui import watch_settings as ws
 from photon_desktop.ui.worklist.page import WorklistPage
 from photon_desktop.ui.worklist.settings import OrderUpdatesSettings

@@ -6,7 +6,8 @@ from typing import Any
 
 from watch_fakes import FakeTime
 
-from photon_desktop.services.order_watcher import GraphQLOrderFetcher, OrderWatcher
+from photon_desktop.services.order_fetch import GraphQLOrderFetcher
+from photon_desktop.services.order_watcher import OrderWatcher
 from photon_desktop.ui.order_watch import OrderWatch
 from photon_desktop.ui.workspace import Workspace
 
