@@ -8,16 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
 
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
-from photon_desktop.domain import Order
+from photon_desktop.domain import Order, Page
 from photon_desktop.services.notifications import NotificationPort
 from photon_desktop.services.order_changes import (
     WatchUpdate,
 )
 from photon_desktop.ui import watch_settings
+from photon_desktop.ui.common.records import RowsModel
 from photon_desktop.ui.main_window import MainWindow
 from photon_desktop.ui.notify import NoticeBanner, Notifications, default_ports
 from photon_desktop.ui.order_watch import OrderWatch
@@ -26,12 +26,6 @@ from photon_desktop.ui.worklist.page import WorklistPage
 
 #: Pages the app lands on by itself after a sign-in; the worklist may take their place.
 LANDING_PAGES = frozenset({"patients", "sign-in", "welcome"})
-
-
-class _OrderRows(Protocol):
-    def rowCount(self) -> int: ...
-    def item(self, row: int) -> Order: ...
-    def set_rows(self, rows: list[Order]) -> None: ...
 
 
 @dataclass(slots=True)
@@ -43,16 +37,34 @@ class OrderUpdates:
     notifications: Notifications
 
 
-def keep_rows_current(model: _OrderRows, watch: OrderWatch) -> None:
-    """Rows of orders shown elsewhere (the patient page) follow the watcher's state."""
+def keep_rows_current(model: RowsModel[Order], watch: OrderWatch) -> None:
+    """Rows of orders shown elsewhere (the patient page) show and follow the watcher's state.
+
+    Rows the page just loaded are offered to the watcher as a fresh reading (so a newer state
+    reaches the list and detail too), then shown as the watcher knows them.
+    """
+
+    def rows() -> list[Order]:
+        return [model.item(r) for r in range(model.rowCount())]
 
     def follow(update: WatchUpdate) -> None:
         fresh = {o.id: o for o in update.updated}
-        rows = [model.item(r) for r in range(model.rowCount())]
-        if any(o.id in fresh for o in rows):
-            model.set_rows([fresh.get(o.id, o) for o in rows])
+        shown = rows()
+        if any(o.id in fresh for o in shown):
+            model.set_rows([fresh.get(o.id, o) for o in shown])
+
+    def loaded() -> None:
+        shown = rows()
+        if not shown:
+            return
+        page = watch.merge_page(
+            Page(items=tuple(shown), cursor=None, has_more=False), watch.started()
+        )
+        if list(page.items) != shown:
+            model.set_rows(list(page.items))
 
     watch.updated.connect(follow)
+    model.modelReset.connect(loaded)
 
 
 def install(
