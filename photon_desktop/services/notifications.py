@@ -227,6 +227,8 @@ class DesktopNotifierPort:
     def __init__(self, app_name: str = APP_NAME, icon: Path | None = None, timeout: float = 5.0):
         from desktop_notifier import DesktopNotifier, Icon
 
+        # The library logs each notification's text at debug level: patient details stay out.
+        logging.getLogger("desktop_notifier").setLevel(logging.INFO)
         self._notifier = DesktopNotifier(
             app_name=app_name, app_icon=Icon(path=icon) if icon else None
         )

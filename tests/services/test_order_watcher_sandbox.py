@@ -162,3 +162,23 @@ def test_offline_pauses_and_reconnect_brings_one_batch(fresh_sandbox: Any, on_qt
             assert lv.changes_of(second) == [ChangeKind.READY]
 
     on_qt(scenario)
+
+
+def test_a_429_is_waited_out_as_long_as_retry_after_says(fresh_sandbox: Any, on_qt: Any) -> None:
+    sandbox = fresh_sandbox(patients=60)
+
+    async def scenario(http: Any) -> None:
+        s = services(sandbox, http, attempts=1)
+        async with live(s) as lv:
+            sandbox.fail_next({"kind": "rate_limit", "retry_after": 120})
+            await lv.tick()
+            assert lv.watcher.state.status is WatchStatus.BACKING_OFF
+            limited = operations(sandbox).get("WatchOrders", 0)
+            await lv.time.advance(119)
+            await asyncio.sleep(0.2)
+            assert operations(sandbox).get("WatchOrders", 0) == limited
+            await lv.tick(2)
+            assert operations(sandbox).get("WatchOrders", 0) == limited + 1
+            assert lv.watcher.state.status is WatchStatus.WATCHING
+
+    on_qt(scenario)
