@@ -35,11 +35,13 @@ from photon_desktop.services.credentials import CredentialsService, environment_
 from photon_desktop.services.signin import SignInService
 from photon_desktop.ui.common import tasks
 from photon_desktop.ui.main_window import MainWindow
+from photon_desktop.ui.order_watch import OrderWatch
 from photon_desktop.ui.orders.list import OrdersPage
 from photon_desktop.ui.prescriptions.list import PrescriptionsPage
 from photon_desktop.ui.settings.pane import SettingsPane
 from photon_desktop.ui.signin.window import SignInWindow
 from photon_desktop.ui.welcome import WelcomePage
+from photon_desktop.ui.worklist import wiring as order_updates
 from photon_desktop.ui.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -263,8 +265,9 @@ def build_window(desktop: Desktop) -> MainWindow:
     """The main window with every page, and the links between pages wired."""
     workspace = desktop.workspace
     window = MainWindow(workspace)
+    watch = OrderWatch(workspace, window)  # one source of order state for every view
     prescriptions = PrescriptionsPage(workspace)
-    orders = OrdersPage(workspace)
+    orders = OrdersPage(workspace, watch=watch)
     settings = SettingsPane(desktop.credentials, current=desktop.last_environment())
     sign_in = SessionPage(workspace)
     window.add_page("prescriptions", "Prescriptions", "prescriptions", prescriptions)
@@ -284,6 +287,7 @@ def build_window(desktop: Desktop) -> MainWindow:
         window.show_page("patients")
         window.patients.open(patient_id)
 
+    order_updates.install(window, watch, show_order, show_prescription)
     window.patients.open_prescription.connect(show_prescription)
     window.patients.open_order.connect(show_order)
     prescriptions.order_requested.connect(show_order)

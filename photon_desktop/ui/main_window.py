@@ -142,6 +142,7 @@ class MainWindow(QMainWindow):
         content_layout.setSpacing(0)
         content_layout.addWidget(self.banner)
         content_layout.addWidget(self.stack, 1)
+        self._content_layout = content_layout
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName("mainSplitter")
@@ -235,6 +236,10 @@ class MainWindow(QMainWindow):
             self.show_page(key)
         elif self.nav.currentRow() < 0:
             self.nav.setCurrentRow(0)
+
+    def add_notice_bar(self, bar: QWidget) -> None:
+        """A strip between the production banner and the pages (order notifications)."""
+        self._content_layout.insertWidget(1, bar)
 
     def page(self, key: str) -> QWidget:
         return self._pages[key].widget

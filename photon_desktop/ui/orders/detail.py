@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 from photon_desktop.domain import Fill, Order, OrderState
 from photon_desktop.domain.durations import format_duration, format_minutes
 from photon_desktop.errors import PhotonError
+from photon_desktop.services.order_changes import WatchUpdate
 from photon_desktop.ui.common.field_grid import FieldGrid, section
 from photon_desktop.ui.common.formatting import (
     code_label,
@@ -28,6 +29,7 @@ from photon_desktop.ui.common.formatting import (
 from photon_desktop.ui.common.paged_model import Column
 from photon_desktop.ui.common.record_detail import RecordDetail
 from photon_desktop.ui.common.rows_table import RowsModel, rows_table
+from photon_desktop.ui.order_watch import FollowOne, OrderWatch
 from photon_desktop.ui.orders.actions import OrderActions
 from photon_desktop.ui.workspace import Workspace
 
@@ -57,8 +59,14 @@ class OrderDetail(RecordDetail[Order]):
         parent: QWidget | None = None,
         *,
         auto_refresh_ms: int = AUTO_REFRESH_MS,
+        watch: OrderWatch | None = None,
     ) -> None:
         super().__init__(workspace, READ_PERMISSION, parent)
+        # With the order watcher, updates come from it (shared with the list) instead of a timer.
+        self._follow = FollowOne(watch) if watch is not None else None
+        if watch is not None:
+            watch.updated.connect(self._on_watched)
+            watch.status_changed.connect(lambda _state: self._update_timer())
         self.setAccessibleName("Order details")
         self._timer = QTimer(self)
         self._timer.setInterval(auto_refresh_ms)
@@ -119,12 +127,29 @@ class OrderDetail(RecordDetail[Order]):
         self.write_actions = OrderActions(workspace, self)
 
     async def _fetch(self, record_id: str) -> Order:
+        if self._follow is not None:
+            return await self._follow.watch.read(record_id)
         return await self._workspace.services.orders.get(record_id)
 
     @property
     def live_updates(self) -> bool:
         """True while the order shown is refreshed automatically."""
+        if self._follow is not None:
+            return self.record is not None and self._follow.watch.is_live(self.record.id)
         return self._timer.isActive()
+
+    def _on_watched(self, update: WatchUpdate) -> None:
+        for order in update.updated:
+            if self.record is not None and order.id == self.record.id:
+                self.record = order
+                self._render(order)
+
+    def _show_watched(self, follow: FollowOne) -> None:
+        shown = self.record is not None and self.isVisible()
+        follow.set(self.record.id if shown and self.record is not None else None)
+        text = follow.watch.describe_live(self.record) if self.record is not None else ""
+        self.live.setText(text)
+        self.live.setVisible(bool(text))
 
     def _render(self, order: Order) -> None:
         name = order.patient_name
@@ -171,6 +196,8 @@ class OrderDetail(RecordDetail[Order]):
         self._update_timer()
 
     def _update_timer(self) -> None:
+        if self._follow is not None:
+            return self._show_watched(self._follow)
         moving = self.record is not None and self.record.state not in FINISHED
         if moving and self.isVisible():
             if not self._timer.isActive():
@@ -198,9 +225,13 @@ class OrderDetail(RecordDetail[Order]):
     def clear(self) -> None:
         self._timer.stop()
         super().clear()
+        if self._follow is not None:
+            self._follow.set(None)
 
     def cancel_tasks(self) -> None:
         self._timer.stop()
+        if self._follow is not None:
+            self._follow.set(None)
         super().cancel_tasks()
 
     def showEvent(self, event: QShowEvent) -> None:
@@ -209,6 +240,8 @@ class OrderDetail(RecordDetail[Order]):
 
     def hideEvent(self, event: QHideEvent) -> None:
         self._timer.stop()
+        if self._follow is not None:
+            self._follow.set(None)
         super().hideEvent(event)
 
     def _on_fill_activated(self, index: QModelIndex) -> None:

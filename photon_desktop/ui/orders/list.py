@@ -6,9 +6,11 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QWidget
 
 from photon_desktop.domain import Order, OrderState, Page
+from photon_desktop.services.order_changes import WatchUpdate
 from photon_desktop.ui.common.formatting import enum_label, fmt_datetime
 from photon_desktop.ui.common.paged_model import Column
 from photon_desktop.ui.common.records_page import PAGE_SIZE, ListFilter, RecordsPage
+from photon_desktop.ui.order_watch import OrderWatch
 from photon_desktop.ui.orders.detail import READ_PERMISSION, OrderDetail
 from photon_desktop.ui.orders.new_order import NewOrderEntry
 from photon_desktop.ui.workspace import Workspace
@@ -35,10 +37,19 @@ class OrdersPage(RecordsPage[Order]):
     state_enum = OrderState
 
     def __init__(
-        self, workspace: Workspace, parent: QWidget | None = None, *, auto_refresh_ms: int = 5000
+        self,
+        workspace: Workspace,
+        parent: QWidget | None = None,
+        *,
+        auto_refresh_ms: int = 5000,
+        watch: OrderWatch | None = None,
     ) -> None:
-        detail = OrderDetail(workspace, auto_refresh_ms=auto_refresh_ms)
+        detail = OrderDetail(workspace, auto_refresh_ms=auto_refresh_ms, watch=watch)
         super().__init__(workspace, detail, COLUMNS, parent)
+        # Rows show the order watcher's state, so a row never disagrees with the detail.
+        self._watch = watch
+        if watch is not None:
+            watch.updated.connect(self._on_watched)
         self.setAccessibleName("Orders")
         detail.prescription_requested.connect(self.prescription_requested)
         detail.patient_requested.connect(self.patient_requested)
@@ -51,10 +62,21 @@ class OrdersPage(RecordsPage[Order]):
 
     async def _fetch_page(self, flt: ListFilter, after: str | None) -> Page[Order]:
         state = flt.state if isinstance(flt.state, OrderState) else None
-        return await self._workspace.services.orders.list(
+        started = self._watch.started() if self._watch is not None else 0.0
+        page = await self._workspace.services.orders.list(
             patient_id=flt.patient_id,
             patient_name=None if flt.patient_id else flt.patient_name,
             state=state,
             after=after,
             first=PAGE_SIZE,
         )
+        return self._watch.merge_page(page, started) if self._watch is not None else page
+
+    def _on_watched(self, update: WatchUpdate) -> None:
+        model = self.list.model
+        if model is None:
+            return
+        fresh = {order.id: order for order in update.updated}
+        for row, shown in enumerate(model.items()):
+            if shown.id in fresh:
+                model.replace_row(row, fresh[shown.id])

@@ -1,0 +1,66 @@
+"""The order-update settings: each control saves its declared key at once and the watcher and
+notifier follow (interval, kinds, privacy); close-to-tray is off by default and greyed out when
+the desktop has no tray."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AsyncExitStack
+from typing import Any
+
+from PySide6.QtWidgets import QWidget
+from test_records_sandbox import connected, show
+from ui_support import until
+from watch_fakes import FakePhoton, FakeTime, order
+from watch_support import fake_time_watch
+
+from photon_desktop.services.notifications import Privacy
+from photon_desktop.services.order_changes import (
+    ChangeKind,
+)
+from photon_desktop.ui import watch_settings as ws
+from photon_desktop.ui.worklist.page import WorklistPage
+from photon_desktop.ui.worklist.settings import OrderUpdatesSettings
+
+
+def test_settings_save_at_once_and_the_watcher_follows(
+    arun: Callable[..., Any], sandbox: Any, widgets: list[QWidget]
+) -> None:
+    async def scenario() -> None:
+        async with connected(sandbox) as workspace, AsyncExitStack() as stack:
+            watch = fake_time_watch(workspace, FakeTime(), FakePhoton([order(1)]))
+            stack.callback(watch.stop)
+            form = OrderUpdatesSettings(watch, tray_available=False)
+            show(widgets, form)
+            assert form.interval.value() == 30 and not form.close_to_tray.isChecked()
+            assert not form.close_to_tray.isEnabled()
+            form.interval.setValue(120)
+            assert ws.read(ws.POLL_INTERVAL_S) == 120
+            assert watch.watcher is not None and watch.watcher.settings.interval == 120
+            form.kinds[ChangeKind.READY].setChecked(False)
+            assert ChangeKind.READY not in ws.notify_prefs().kinds
+            assert ws.notify_prefs().privacy is Privacy.INITIALS  # the default
+            form.privacy.setCurrentIndex(form.privacy.findData("full"))
+            assert ws.notify_prefs().privacy is Privacy.FULL
+            form.ready_days.setValue(7)
+            assert ws.read(ws.READY_DAYS) == 7
+
+            page = WorklistPage(workspace, watch)
+            show(widgets, page)
+            dialog = page.open_settings()
+            await until(dialog.isVisible)
+            assert dialog.form.interval.value() == 120  # read back from the saved settings
+            dialog.reject()
+
+    arun(scenario(), timeout=30)
+
+
+def test_a_bad_stored_value_falls_back_to_the_default() -> None:
+    from PySide6.QtCore import QSettings
+
+    QSettings().setValue(ws.POLL_INTERVAL_S.key, "soon")
+    QSettings().setValue(ws.PRIVACY.key, "everything")
+    assert ws.read(ws.POLL_INTERVAL_S) == 30
+    assert ws.read(ws.PRIVACY) is Privacy.INITIALS
+    QSettings().setValue(ws.POLL_INTERVAL_S.key, "1")
+    assert ws.read(ws.POLL_INTERVAL_S) == 10  # clamped to the shortest allowed
