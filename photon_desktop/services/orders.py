@@ -148,7 +148,9 @@ class OrdersService:
         )
 
     async def _find(self, patient_id: str, external_id: str) -> Order | None:
-        return await find_in_pages(
+        """The saved order, whole: list rows carry no fills, so the one found is read again."""
+        found = await find_in_pages(
             lambda after: self.list(patient_id=patient_id, after=after, first=CHECK_PAGE),
             lambda order: order.external_id == external_id,
         )
+        return None if found is None else await self.get(found.id)

@@ -42,9 +42,14 @@ def test_lost_order_answer_that_was_saved_returns_the_saved_order(run) -> None:
         "ListOrders",
         lambda v, r: ok({"orders": [order("ord_9", sent_external_id(photon, "CreateOrder"))]}),
     )
+    photon.on(
+        "GetOrder",
+        lambda v, r: ok({"order": order("ord_9", sent_external_id(photon, "CreateOrder"))}),
+    )
     result = run(services(photon).orders.create("pat_1", ["rx_1"], ADDRESS, "phr_1"))
     assert result.id == "ord_9"
-    assert photon.operations() == ["CreateOrder", "ListOrders"]  # sent once, then checked
+    # Sent once, then checked; the order found is read whole (list rows carry no fills).
+    assert photon.operations() == ["CreateOrder", "ListOrders", "GetOrder"]
     assert sent_external_id(photon, "CreateOrder").startswith("pd-")
     filter_ = json.loads(photon.requests[1].content)["variables"]["filter"]
     assert filter_ == {"patientId": "pat_1"}
@@ -176,9 +181,13 @@ def test_a_graphql_error_on_a_write_is_checked_and_the_saved_record_returned(run
         "ListOrders",
         lambda v, r: ok({"orders": [order("ord_3", sent_external_id(photon, "CreateOrder"))]}),
     )
+    photon.on(
+        "GetOrder",
+        lambda v, r: ok({"order": order("ord_3", sent_external_id(photon, "CreateOrder"))}),
+    )
     result = run(services(photon).orders.create("pat_1", ["rx_1"], ADDRESS, "phr_1"))
     assert result.id == "ord_3"
-    assert photon.operations() == ["CreateOrder", "ListOrders"]
+    assert photon.operations() == ["CreateOrder", "ListOrders", "GetOrder"]
 
 
 @pytest.mark.parametrize(
