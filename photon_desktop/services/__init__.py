@@ -30,7 +30,7 @@ from photon_desktop.api.retry import RetryPolicy
 from photon_desktop.auth.token_source import TokenSource
 from photon_desktop.services.catalog import CatalogService
 from photon_desktop.services.orders import OrdersService
-from photon_desktop.services.outcomes import new_external_id
+from photon_desktop.services.outcomes import is_app_external_id, new_external_id
 from photon_desktop.services.patients import PatientsService
 from photon_desktop.services.prescriptions import PrescriptionsService
 
@@ -42,6 +42,7 @@ __all__ = [
     "PrescriptionsService",
     "RequestLog",
     "Services",
+    "is_app_external_id",
     "new_external_id",
 ]
 
