@@ -4,7 +4,6 @@ save dialog says so, and a cancelled export leaves no file behind."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -198,10 +197,6 @@ class ExportView(QWidget):
 
         try:
             count = await support.export_csv(pages, path, progress=progress)
-        except asyncio.CancelledError:
-            self._set_busy(False)
-            self.result.setText("Export cancelled; no file was saved.")
-            raise
         except errors.PhotonError as error:
             self._set_busy(False)
             self._fail(f"Export failed; no file was saved. {error}")
@@ -220,7 +215,13 @@ class ExportView(QWidget):
         self.result.setText(text)
 
     def cancel(self) -> None:
+        """Stop the export; its partial file is removed as the task ends (``export_csv``)."""
+        if not self.busy:
+            return
         self._export.cancel()
+        self._set_busy(False)
+        self.result.setStyleSheet("")
+        self.result.setText("Export cancelled; no file was saved.")
 
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy
