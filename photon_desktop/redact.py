@@ -124,6 +124,17 @@ def add_secret(value: str | None) -> None:
             _known_secrets.add(value)
 
 
+_GRAPHQL_VALUES = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""|"(?:[^"\\\n]|\\.)*"|#[^\n]*')
+
+
+def redact_graphql(document: str) -> str:
+    """A GraphQL document with its string literals and comments masked: what a query asks stays
+    readable, a value typed into it (``patients(filter: {name: "…"})``) does not."""
+    return _GRAPHQL_VALUES.sub(
+        lambda m: "# " + MASK if m.group(0).startswith("#") else f'"{MASK}"', document
+    )
+
+
 def redact_text(text: str) -> str:
     """``text`` with secrets, tokens and contact details replaced by ``***``."""
     with _secrets_lock:

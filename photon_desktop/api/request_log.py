@@ -1,8 +1,9 @@
 """A ring buffer of recent GraphQL calls for the support tools (variables and answers redacted).
 
-Each entry keeps the document sent (queries hold no values: the app's documents take every value
-as a variable) and the answer passed through the same default-deny redaction as the variables:
-ids, states and numbers stay readable, every other string becomes ``***``.
+Each entry keeps the document sent, its string literals and comments masked (the app's own
+documents take every value as a variable; a console query may not), and the answer passed
+through the same default-deny redaction as the variables: ids, states and numbers stay readable,
+every other string becomes ``***``.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from photon_desktop.redact import redact_text, redact_variables
+from photon_desktop.redact import redact_graphql, redact_text, redact_variables
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +77,7 @@ class RequestLog:
             size_bytes=size_bytes,
             error=None if error is None else redact_text(error),
             attempt=attempt,
-            query=query,
+            query=redact_graphql(query),
             answer=None if answer is None else redact_variables(answer),
             error_kind=error_kind,
         )

@@ -93,7 +93,7 @@ def test_filters_cancel_and_the_patient_data_warning(
             path = tmp_path / "cancelled.csv"
             view.export(path)
             await until(lambda: view.progress.format() == "100 rows")  # mid-way: 200 patients
-            assert (tmp_path / "cancelled.csv.part").exists()  # noqa: ASYNC240
+            assert (tmp_path / "cancelled.csv.part").exists()
             view.cancel_button.click()
             assert view.result.text() == "Export cancelled; no file was saved."
             await until(lambda: not tasks.running(view))
