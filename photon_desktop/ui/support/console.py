@@ -324,6 +324,7 @@ class ConsoleView(QWidget):
         self.tree.clear()
         _add_items(self.tree.invisibleRootItem(), whole)
         self.tree.expandToDepth(2)
+        self.tree.resizeColumnToContents(0)
         if answer.permission is not None:
             self._say(self.status, f"Permission missing: {answer.permission}", error=True)
         elif answer.errors:
@@ -395,7 +396,8 @@ def _add_items(parent: QTreeWidgetItem, value: Any) -> None:
         item = QTreeWidgetItem(parent, [str(key)])
         if isinstance(child, dict | list):
             size = len(child)
-            item.setText(1, f"{{{size} fields}}" if isinstance(child, dict) else f"[{size}]")
+            fields = f"{{{size} field{'' if size == 1 else 's'}}}"
+            item.setText(1, fields if isinstance(child, dict) else f"[{size}]")
             _add_items(item, child)
         else:
             item.setText(1, json.dumps(child))

@@ -66,5 +66,8 @@ class GraphQLHighlighter(QSyntaxHighlighter):
                 fmt = self.format(offset)
                 fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
                 fmt.setUnderlineColor(QColor(theme.error_colour()))
+                tint = QColor(theme.error_colour())
+                tint.setAlpha(60)  # the wave alone is easy to miss on a thin monospace font
+                fmt.setBackground(tint)
                 fmt.setToolTip(problem.message)
                 self.setFormat(offset, 1, fmt)

@@ -250,15 +250,15 @@ class RequestLogView(QWidget):
 
 
 def describe(entry: support.RequestLogEntry) -> str:
-    """The detail pane's text: summary, query, redacted variables and redacted answer."""
+    """The detail pane's text: summary, redacted variables and answer, then the query."""
     lines = [
         f"{entry.operation} — status {entry.status or 'none'}, {entry.duration_ms:.0f} ms, "
         f"{entry.size_bytes} bytes, attempt {entry.attempt}",
     ]
     if entry.error:
         lines.append(f"Error: {entry.error}")
-    lines += ["", "Query:", entry.query or "(not recorded)", "", "Variables (redacted):"]
-    lines.append(json.dumps(entry.variables, indent=2, sort_keys=True))
+    lines += ["", "Variables (redacted):", json.dumps(entry.variables, indent=2, sort_keys=True)]
     lines += ["", "Answer (redacted):"]
     lines.append("(none)" if entry.answer is None else json.dumps(entry.answer, indent=2))
+    lines += ["", "Query:", entry.query or "(not recorded)"]
     return "\n".join(lines)
