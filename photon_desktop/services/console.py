@@ -132,10 +132,12 @@ def describe(text: str) -> Operation:
 
 def completions(text: str, cursor: int) -> tuple[str, list[str]]:
     """(the word being typed, what may follow there): fields in a selection, argument names
-    inside ``(``, enum values after ``arg:``. Empty when the position is not understood."""
+    inside ``(``, input fields inside an input object, enum values after ``name:``. Empty when
+    the position is not understood."""
     from graphql import (
         GraphQLEnumType,
         GraphQLError,
+        GraphQLInputObjectType,
         TypeInfo,
         TypeInfoVisitor,
         Visitor,
@@ -148,12 +150,7 @@ def completions(text: str, cursor: int) -> tuple[str, list[str]]:
     prefix = match.group(0) if match else ""
     head = before[: len(before) - len(prefix)]
     context = _context(head)
-    if context == "argument":
-        probe = head + _PLACEHOLDER + ": null"
-    elif context == "value":
-        probe = head + _PLACEHOLDER
-    else:
-        probe = head + _PLACEHOLDER
+    probe = head + _PLACEHOLDER + (": null" if context in ("argument", "input") else "")
     probe += _closers(probe)
     try:
         document = _parse(probe)
@@ -175,6 +172,12 @@ def completions(text: str, cursor: int) -> tuple[str, list[str]]:
                 if field is not None:
                     found.extend(field.args)
 
+        def enter_object_field(self, node: Any, *_: Any) -> None:
+            if node.name.value == _PLACEHOLDER:
+                parent = get_named_type(type_info.get_parent_input_type())
+                if isinstance(parent, GraphQLInputObjectType):
+                    found.extend(parent.fields)
+
         def enter_enum_value(self, node: Any, *_: Any) -> None:
             if node.value == _PLACEHOLDER:
                 named = get_named_type(type_info.get_input_type())
@@ -186,32 +189,31 @@ def completions(text: str, cursor: int) -> tuple[str, list[str]]:
 
 
 def _context(head: str) -> str:
-    """Where the cursor is: "value" after ``name:`` inside (), "argument" inside (), or "field"."""
-    depth_paren = 0
-    for ch in reversed(head):
-        if ch == ")":
-            depth_paren += 1
-        elif ch == "(":
-            if depth_paren == 0:
-                inside = head[head.rfind("(") + 1 :]
-                last = inside.rsplit(",", 1)[-1]
-                return (
-                    "value"
-                    if ":" in last.split("\n")[-1] or last.rstrip().endswith(":")
-                    else "argument"
-                )
-            depth_paren -= 1
-        elif ch in "{}" and depth_paren == 0:
-            break
+    """Where the cursor is: "field" in a selection set, "argument" (a name inside ``(``),
+    "input" (a field name inside an input object ``{``), or "value" (after ``name:``)."""
+    openers = _open_brackets(head)
+    if not openers:
+        return "field"
+    index, bracket = openers[-1]
+    segment = head[index + 1 :].rsplit(",", 1)[-1]
+    if ":" in segment:
+        return "value"
+    if bracket == "(":
+        return "argument"
+    inside_arguments = any(b == "(" for _, b in openers[:-1]) and openers[-2][1] != "{"
+    before = head[:index].rstrip()
+    if before.endswith(":") or inside_arguments:
+        return "input"
     return "field"
 
 
-def _closers(text: str) -> str:
-    """The brackets that close what ``text`` left open (strings and comments skipped)."""
-    stack: list[str] = []
-    pairs = {"{": "}", "(": ")", "[": "]"}
+def _open_brackets(text: str) -> list[tuple[int, str]]:
+    """The brackets ``text`` leaves open, outermost first, with their positions (strings and
+    comments skipped)."""
+    stack: list[tuple[int, str]] = []
+    closing = {"}": "{", ")": "(", "]": "["}
     in_string = in_comment = False
-    for ch in text:
+    for index, ch in enumerate(text):
         if in_comment:
             in_comment = ch != "\n"
         elif in_string:
@@ -220,11 +222,17 @@ def _closers(text: str) -> str:
             in_comment = True
         elif ch == '"':
             in_string = True
-        elif ch in pairs:
-            stack.append(pairs[ch])
-        elif stack and ch == stack[-1]:
+        elif ch in "{([":
+            stack.append((index, ch))
+        elif ch in closing and stack and stack[-1][1] == closing[ch]:
             stack.pop()
-    return "\n" + "".join(reversed(stack))
+    return stack
+
+
+def _closers(text: str) -> str:
+    """The brackets that close what ``text`` left open."""
+    pairs = {"{": "}", "(": ")", "[": "]"}
+    return "\n" + "".join(pairs[b] for _, b in reversed(_open_brackets(text)))
 
 
 def shape_only(text: str) -> str:

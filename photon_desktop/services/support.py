@@ -11,7 +11,9 @@ from __future__ import annotations
 import csv
 import dataclasses
 import json
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+import types
+import typing
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -150,7 +152,8 @@ async def export_csv(
                 page = await pages(after)
                 rows = [flatten(item) for item in page.items]
                 if rows and writer is None:
-                    writer = csv.DictWriter(out, fieldnames=_columns(rows), extrasaction="ignore")
+                    header = _columns(rows, page.items[0])
+                    writer = csv.DictWriter(out, fieldnames=header, extrasaction="ignore")
                     writer.writeheader()
                 if writer is not None:
                     writer.writerows(rows)
@@ -166,8 +169,43 @@ async def export_csv(
     return count
 
 
-def _columns(rows: Iterable[Mapping[str, Any]]) -> list[str]:
-    seen: dict[str, None] = {}
+def _columns(rows: Sequence[Mapping[str, Any]], record: Any) -> list[str]:
+    """The header: every column the record's type can fill (a part missing from the first page,
+    such as an address, still gets its columns), then any the rows hold beyond it."""
+    seen: dict[str, None] = dict.fromkeys(columns_of(type(record)))
     for row in rows:
         seen.update(dict.fromkeys(row))
     return [c for c in seen if not c.startswith("unavailable")]
+
+
+def columns_of(cls: type, prefix: str = "") -> list[str]:
+    """The dotted column names ``flatten`` makes for a record of type ``cls``."""
+    if not dataclasses.is_dataclass(cls):
+        return []
+    hints = typing.get_type_hints(cls)
+    out: list[str] = []
+    for f in dataclasses.fields(cls):
+        hint = _unwrap(hints.get(f.name))
+        name = f"{prefix}{f.name}"
+        if isinstance(hint, type) and dataclasses.is_dataclass(hint):
+            out += columns_of(hint, name + ".")
+        elif typing.get_origin(hint) in (tuple, list):
+            out.append(name + ".count")
+        elif typing.get_origin(hint) is not dict and hint is not dict:
+            out.append(name)
+    return out
+
+
+def _unwrap(hint: Any) -> Any:
+    """``X`` from ``Annotated[X, …]`` and ``X | None``."""
+    while True:
+        origin = typing.get_origin(hint)
+        if origin is typing.Annotated:
+            hint = typing.get_args(hint)[0]
+        elif origin in (typing.Union, types.UnionType):
+            rest = [a for a in typing.get_args(hint) if a is not type(None)]
+            if len(rest) != 1:
+                return hint
+            hint = rest[0]
+        else:
+            return hint
