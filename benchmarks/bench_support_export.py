@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 import httpx
-from bench_sandbox_startup import start, stop
+from bench_sandbox_startup import m2m_token, start, stop
 
 from photon_desktop.services import Services, support
 from photon_desktop.services.console import schema, validate
@@ -65,15 +65,8 @@ def main() -> None:
 
     process, info, _ = start(args.patients)
     try:
-        token = httpx.post(
-            info["token_url"],
-            json={
-                "client_id": info["m2m"]["client_id"],
-                "client_secret": info["m2m"]["client_secret"],
-                "audience": info["audience"],
-                "grant_type": "client_credentials",
-            },
-        ).json()["access_token"]
+        with httpx.Client(timeout=30) as client:
+            token = m2m_token(client, info)
         times = []
         with tempfile.TemporaryDirectory() as folder:
             for _ in range(args.runs):

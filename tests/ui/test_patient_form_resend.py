@@ -1,18 +1,15 @@
-"""The patient form's messages and its submission id, against the running sandbox: a server refusal
-says its message once, a lost answer is reported once with where to check, and a resend after
-editing a field reuses the form's externalId (one patient, never two) without putting the app's id
-in the clinic's External ID field."""
+"""The patient form's submission id, against the running sandbox: a lost answer is reported once
+with where to check, and a resend after editing a field reuses the form's externalId (one patient,
+never two) without putting the app's id in the clinic's External ID field."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from typing import Any
 
 from PySide6.QtWidgets import QWidget
 from ui_support import Connection, fill, next_emission, until
 
-from photon_desktop.domain import NameInput, PatientInput, Sex
 from photon_desktop.services import is_app_external_id
 from photon_desktop.ui.patients.form import PatientForm
 from photon_desktop.ui.patients.list import PatientsPage
@@ -59,37 +56,6 @@ def after_duplicate_check(conn: Connection, faults: list[dict[str, Any]]) -> Cal
         conn.services.patients.search = search  # type: ignore[method-assign]
 
     return undo
-
-
-def test_a_refusal_shows_its_own_message_once(
-    arun: Run, sandbox: Any, widgets: list[QWidget], ui_settings: Any
-) -> None:
-    async def scenario() -> None:
-        conn, page = await open_form(sandbox, widgets)
-        try:
-            form = page.form
-            assert form is not None
-            taken = "EXT-TAKEN-BANNER"
-            await conn.services.patients.create(
-                PatientInput(
-                    name=NameInput("Someone", "Else"),
-                    date_of_birth=date(1971, 2, 3),
-                    sex=Sex.MALE,
-                    phone="+12025550166",
-                    external_id=taken,
-                )
-            )
-            fill(form, **PERSON, external_id=taken)
-            form.save_button.click()
-            await until(lambda: form.banner.isVisible() and form.save_button.isEnabled())
-            text = form.banner.text()
-            assert text.startswith("Photon did not accept some of the details.")
-            assert "refused some fields" not in text
-            assert text.count("Photon did not accept") == 1
-        finally:
-            await conn.aclose()
-
-    arun(scenario())
 
 
 def test_a_lost_answer_then_a_resend_after_an_edit_saves_one_patient(
