@@ -1,6 +1,7 @@
-"""Export the patient, prescription or order list (with a filter) to CSV: pages through the API
-with progress, can be cancelled, and says how many rows were written. CSVs are patient data: the
-save dialog says so, and a cancelled export leaves no file behind."""
+"""Export the patient, prescription or order list to CSV, filtered by patient name and state
+(prescriptions and orders start from the state their own list is filtered by): pages through the
+API with progress, can be cancelled, and says how many rows were written. CSVs are patient data:
+the save dialog says so, and a cancelled export leaves no file behind."""
 
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ from PySide6.QtWidgets import (
 from photon_desktop import errors
 from photon_desktop.domain import OrderState, Page, PrescriptionState
 from photon_desktop.services import Services, support
-from photon_desktop.ui.common import tasks, theme
+from photon_desktop.ui.common import preferences, tasks, theme
 from photon_desktop.ui.workspace import Workspace
 
 PATIENT_DATA_NOTE = (
@@ -141,6 +142,9 @@ class ExportView(QWidget):
         for state in kind.states:
             self.state.addItem(state.capitalize(), state)
         self.state.setEnabled(bool(kind.states))
+        if kind.states:  # start from the state the list itself is filtered by
+            shown = preferences.list_state_filter(self.kind.currentData()).get()
+            self.state.setCurrentIndex(max(0, self.state.findData(shown)))
         self._update()
 
     def _update(self) -> None:

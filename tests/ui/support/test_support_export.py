@@ -16,7 +16,7 @@ from ui_support import next_emission, signed_in, until
 
 from photon_desktop.auth.environments import LOCAL_SANDBOX
 from photon_desktop.services import Services
-from photon_desktop.ui.common import tasks
+from photon_desktop.ui.common import preferences, tasks
 from photon_desktop.ui.support.export import PATIENT_DATA_NOTE, ExportView
 from photon_desktop.ui.workspace import Workspace
 
@@ -75,10 +75,11 @@ def test_filters_cancel_and_the_patient_data_warning(
             assert "patient data" in dialog.windowTitle()
             dialog.reject()
 
-            # Orders in one state only.
+            # Orders in one state only: the state the orders list is filtered by.
             state = (await conn.services.orders.list(first=1)).items[0].state.value
+            preferences.list_state_filter("orders").set(state)
             choose(view, "orders")
-            view.state.setCurrentIndex(view.state.findData(state))
+            assert view.state.currentData() == state
             path = tmp_path / "orders.csv"
             view.export(path)
             (count,) = await next_emission(view.finished, within=30)
