@@ -46,6 +46,7 @@ class RequestLog:
     """Keeps the last ``capacity`` entries; ``subscribe`` for live views."""
 
     def __init__(self, capacity: int = 500) -> None:
+        self.capacity = capacity
         self._entries: deque[RequestLogEntry] = deque(maxlen=capacity)
         self._subscribers: list[Callable[[RequestLogEntry], None]] = []
 

@@ -43,9 +43,10 @@ _Index = QModelIndex | QPersistentModelIndex
 class RequestLogModel(QAbstractTableModel):
     """The entries of one request log, oldest first; new entries are appended as they come."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, capacity: int = 500) -> None:
         super().__init__(parent)
         self.entries: list[support.RequestLogEntry] = []
+        self.capacity = capacity  # as many as the log keeps: older calls leave the table too
 
     def reset(self, entries: list[support.RequestLogEntry]) -> None:
         self.beginResetModel()
@@ -53,6 +54,11 @@ class RequestLogModel(QAbstractTableModel):
         self.endResetModel()
 
     def append(self, entry: support.RequestLogEntry) -> None:
+        if len(self.entries) >= self.capacity:
+            drop = len(self.entries) - self.capacity + 1
+            self.beginRemoveRows(QModelIndex(), 0, drop - 1)
+            del self.entries[:drop]
+            self.endRemoveRows()
         row = len(self.entries)
         self.beginInsertRows(QModelIndex(), row, row)
         self.entries.append(entry)
@@ -183,6 +189,7 @@ class RequestLogView(QWidget):
             self.model.reset([])
         else:
             log = self._workspace.services.request_log
+            self.model.capacity = log.capacity
             self.model.reset(list(log.entries))
             self._unsubscribe = log.subscribe(self._on_entry)
         self._update_count()

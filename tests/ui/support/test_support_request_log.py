@@ -12,7 +12,8 @@ from typing import Any
 from PySide6.QtWidgets import QWidget
 from ui_support import Connection, signed_in
 
-from photon_desktop.ui.support.request_log import COLUMNS, RequestLogView
+from photon_desktop.services import RequestLog
+from photon_desktop.ui.support.request_log import COLUMNS, RequestLogModel, RequestLogView
 from photon_desktop.ui.workspace import Workspace
 
 Run = Callable[..., Any]
@@ -95,3 +96,14 @@ def test_a_new_environment_shows_its_own_log(
             await conn.aclose()
 
     arun(scenario())
+
+
+def test_the_table_keeps_as_many_calls_as_the_log(qapp: Any) -> None:
+    log = RequestLog(capacity=3)
+    model = RequestLogModel(capacity=log.capacity)
+    unsubscribe = log.subscribe(model.append)
+    for n in range(5):
+        log.record(f"Op{n}", {}, status=200, duration_ms=1, size_bytes=1)
+    unsubscribe()
+    assert [e.operation for e in model.entries] == ["Op2", "Op3", "Op4"]
+    assert [e.operation for e in log.entries] == ["Op2", "Op3", "Op4"]
