@@ -45,7 +45,13 @@ _SAFE_KEYS = frozenset(
 _PERSONAL_OBJECTS = frozenset({"name", "address"})
 
 
+# A clinic's own id for a record (often a patient's medical record number): patient detail.
+_CLINIC_IDS = frozenset({"externalId", "external_id"})
+
+
 def _is_safe_key(key: str) -> bool:
+    if key in _CLINIC_IDS:
+        return False
     return key in _SAFE_KEYS or key.endswith(("Id", "Ids", "_id"))
 
 

@@ -82,7 +82,11 @@ def test_the_bundle_counts_what_it_removed() -> None:
         status=200,
         duration_ms=12,
         size_bytes=100,
-        answer={"data": {"patients": [{"id": "pat_1", "name": {"last": "Okafor"}}]}},
+        answer={
+            "data": {
+                "patients": [{"id": "pat_1", "name": {"last": "Okafor"}, "externalId": "MRN-4411"}]
+            }
+        },
         query='query { patients(filter: {name: "Okafor"}) { id } }',
     )
     log.record(
@@ -97,9 +101,10 @@ def test_the_bundle_counts_what_it_removed() -> None:
     bundle = support.ticket_bundle(log.entries, environment="Local sandbox", app_version="9.9")
     text = bundle.text()
     assert "Okafor" not in text and "eyJabc" not in text and "a@b.example" not in text
+    assert "MRN-4411" not in text  # a clinic's own patient id is patient detail too
     assert "pat_9" in text and "pat_1" in text
     assert bundle.content["app_version"] == "9.9"
-    assert bundle.removed == {"variable values": 1, "answer values": 1}
+    assert bundle.removed == {"variable values": 1, "answer values": 2}
     assert "variable values (1)" in bundle.summary()
     assert support.ticket_bundle([], environment="x").summary().startswith("Nothing needed")
 
