@@ -239,8 +239,25 @@ class ConsoleView(QWidget):
             more = f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""
             self._say(self.problems, f"Line {first.line}: {first.message}{more}", error=True)
         else:
-            self.problems.setText("")
+            operation = console.describe(self.editor.toPlainText())
+            text = (
+                f"Changes records; needs {self._needed(operation)}."
+                if operation.is_mutation
+                else ""
+            )
+            self._say(self.problems, text)
         return problems
+
+    def _needed(self, operation: console.Operation) -> str:
+        """The permissions a mutation needs, each said granted or not to this session."""
+        ready = self._workspace.ready
+
+        def granted(permission: str) -> str:
+            has = ready and self._workspace.session.has(permission)
+            return "granted" if has else "NOT granted to this session"
+
+        needs = [f"{p} ({granted(p)})" for p in operation.permissions]
+        return "; ".join(needs) or "no documented permission beyond a valid token"
 
     # ------------------------------------------------------------------ running
 
@@ -289,12 +306,7 @@ class ConsoleView(QWidget):
                 error=True,
             )
             return False
-        session = self._workspace.session
-        needs = [
-            f"{p} ({'granted' if session.has(p) else 'NOT granted to this session'})"
-            for p in operation.permissions
-        ]
-        needed = "; ".join(needs) or "no documented permission beyond a valid token"
+        needed = self._needed(operation)
         box = QMessageBox(
             QMessageBox.Icon.Warning,
             "Run a mutation?",

@@ -172,6 +172,10 @@ def test_production_mutations_are_off_unless_switched_on_for_the_session(
             view = make(conn.workspace, widgets)
             assert view.allow_mutations.isVisible() and not view.allow_mutations.isChecked()
             type_query(view, MUTATION)
+            assert view.check() == []
+            assert view.problems.text() == (
+                "Changes records; needs write:prescription (NOT granted to this session)."
+            )
             view.variables.setPlainText('{"patientId": "pat_1", "treatmentId": "med_1"}')
             sent = calls(conn)
             view.run()
