@@ -78,7 +78,7 @@ def test_support_screenshots(
             export.progress.setVisible(True)
             export.progress.setFormat("1,200 rows")
             export.progress.setTextVisible(True)
-            export.result.setText("Exported 200 patients to /home/clinic/patients.csv.")
+            export.result.setText("Exported 1,200 prescriptions to /home/clinic/prescriptions.csv.")
             await settle()
             save_screenshot(window, f"support-export-{scheme}")
             export.progress.setVisible(False)
