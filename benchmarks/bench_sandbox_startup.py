@@ -42,6 +42,21 @@ def start(patients: int) -> tuple[subprocess.Popen[bytes], dict[str, Any], float
     return process, json.loads(line), elapsed
 
 
+def m2m_token(client: httpx.Client, info: dict[str, Any]) -> str:
+    """A client-credentials token from the sandbox ``info`` announced."""
+    return str(
+        client.post(
+            info["token_url"],
+            json={
+                "client_id": info["m2m"]["client_id"],
+                "client_secret": info["m2m"]["client_secret"],
+                "audience": info["audience"],
+                "grant_type": "client_credentials",
+            },
+        ).json()["access_token"]
+    )
+
+
 def stop(process: subprocess.Popen[bytes]) -> None:
     process.send_signal(signal.SIGTERM)
     if process.wait(timeout=30) != 0:
@@ -97,15 +112,7 @@ def main() -> None:
     process, info, _ = start(100_000)
     try:
         with httpx.Client(timeout=30) as client:
-            token = client.post(
-                info["token_url"],
-                json={
-                    "client_id": info["m2m"]["client_id"],
-                    "client_secret": info["m2m"]["client_secret"],
-                    "audience": info["audience"],
-                    "grant_type": "client_credentials",
-                },
-            ).json()["access_token"]
+            token = m2m_token(client, info)
             page = client.post(
                 info["graphql_url"],
                 json={"query": "{ patients(first: 100) { id } }"},

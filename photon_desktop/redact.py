@@ -45,7 +45,13 @@ _SAFE_KEYS = frozenset(
 _PERSONAL_OBJECTS = frozenset({"name", "address"})
 
 
+# A clinic's own id for a record (often a patient's medical record number): patient detail.
+_CLINIC_IDS = frozenset({"externalId", "external_id"})
+
+
 def _is_safe_key(key: str) -> bool:
+    if key in _CLINIC_IDS:
+        return False
     return key in _SAFE_KEYS or key.endswith(("Id", "Ids", "_id"))
 
 
@@ -122,6 +128,17 @@ def add_secret(value: str | None) -> None:
     if value and len(value) >= 4:
         with _secrets_lock:
             _known_secrets.add(value)
+
+
+_GRAPHQL_VALUES = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""|"(?:[^"\\\n]|\\.)*"|#[^\n]*')
+
+
+def redact_graphql(document: str) -> str:
+    """A GraphQL document with its string literals and comments masked: what a query asks stays
+    readable, a value typed into it (``patients(filter: {name: "…"})``) does not."""
+    return _GRAPHQL_VALUES.sub(
+        lambda m: "# " + MASK if m.group(0).startswith("#") else f'"{MASK}"', document
+    )
 
 
 def redact_text(text: str) -> str:

@@ -138,7 +138,13 @@ class GraphQLClient:
         self, operation: str, variables: Mapping[str, Any] | None = None
     ) -> GraphQLResponse:
         """Send ``operation``; transport/HTTP failures raise, GraphQL errors are returned."""
-        document = documents.load(operation)
+        return await self.execute_document(documents.load(operation), variables)
+
+    async def execute_document(
+        self, document: documents.Operation, variables: Mapping[str, Any] | None = None
+    ) -> GraphQLResponse:
+        """``execute`` for a document not in the package (the support console's)."""
+        operation = document.name
         clean = {k: v for k, v in (variables or {}).items() if v is not None}
         attempts = 1 if document.is_mutation else max(1, self.retry.attempts)
         self.activity.started()
@@ -161,11 +167,15 @@ class GraphQLClient:
     async def _send_once(
         self, document: documents.Operation, variables: dict[str, Any], attempt: int
     ) -> GraphQLResponse:
-        body = {"query": document.text, "operationName": document.name, "variables": variables}
+        body: dict[str, Any] = {"query": document.text, "variables": variables}
+        if document.name:
+            body["operationName"] = document.name
         started = time.perf_counter()
         status: int | None = None
         size = 0
         error_text: str | None = None
+        error_kind: str | None = None
+        answer: dict[str, Any] | None = None
         try:
             try:
                 response = await self._http.post(
@@ -177,27 +187,37 @@ class GraphQLClient:
             size = len(response.content)
             self.activity.answered()
             result = self._read(response)
+            answer = {"data": result.data}
             if result.errors:
+                error_kind = result.errors[0].error_type or "GraphQLError"
                 error_text = "; ".join(
                     f"{e.error_type or 'Error'} at {'.'.join(map(str, e.path)) or '-'}"
                     for e in result.errors
                 )
+                answer["errors"] = [
+                    {"errorType": e.error_type, "path": list(e.path)} for e in result.errors
+                ]
             return result
         except PhotonError as exc:
+            error_kind = type(exc).__name__
             error_text = f"{type(exc).__name__}: {exc}"
             raise
         except BaseException as exc:  # CancelledError included: note it, then let it go
+            error_kind = "Cancelled" if isinstance(exc, asyncio.CancelledError) else "Crash"
             error_text = "cancelled" if isinstance(exc, asyncio.CancelledError) else repr(exc)
             raise
         finally:
             self.request_log.record(
-                document.name,
+                document.name or "(anonymous)",
                 variables,
                 status=status,
                 duration_ms=(time.perf_counter() - started) * 1000,
                 size_bytes=size,
                 error=error_text,
                 attempt=attempt,
+                query=document.text,
+                answer=answer,
+                error_kind=error_kind,
             )
 
     @staticmethod

@@ -1,4 +1,10 @@
-"""A ring buffer of recent GraphQL calls for the support tools (variables already redacted)."""
+"""A ring buffer of recent GraphQL calls for the support tools (variables and answers redacted).
+
+Each entry keeps the document sent, its string literals and comments masked (the app's own
+documents take every value as a variable; a console query may not), and the answer passed
+through the same default-deny redaction as the variables: ids, states and numbers stay readable,
+every other string becomes ``***``.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from photon_desktop.redact import redact_variables
+from photon_desktop.redact import redact_graphql, redact_text, redact_variables
 
 log = logging.getLogger(__name__)
 
@@ -26,12 +32,21 @@ class RequestLogEntry:
     error: str | None = None
     attempt: int = 1
     at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    query: str = ""
+    answer: Mapping[str, Any] | None = None
+    error_kind: str | None = None
+
+    @property
+    def retries(self) -> int:
+        """Attempts before this one (0 for a first try)."""
+        return self.attempt - 1
 
 
 class RequestLog:
     """Keeps the last ``capacity`` entries; ``subscribe`` for live views."""
 
     def __init__(self, capacity: int = 500) -> None:
+        self.capacity = capacity
         self._entries: deque[RequestLogEntry] = deque(maxlen=capacity)
         self._subscribers: list[Callable[[RequestLogEntry], None]] = []
 
@@ -49,16 +64,23 @@ class RequestLog:
         size_bytes: int,
         error: str | None = None,
         attempt: int = 1,
+        query: str = "",
+        answer: Mapping[str, Any] | None = None,
+        error_kind: str | None = None,
     ) -> RequestLogEntry:
-        """Store an entry; ``variables`` are redacted here so clear values are never kept."""
+        """Store an entry; ``variables``, ``answer`` and ``error`` are redacted here so clear
+        values are never kept."""
         entry = RequestLogEntry(
             operation=operation,
             variables=redact_variables(variables),
             status=status,
             duration_ms=round(duration_ms, 1),
             size_bytes=size_bytes,
-            error=error,
+            error=None if error is None else redact_text(error),
             attempt=attempt,
+            query=redact_graphql(query),
+            answer=None if answer is None else redact_variables(answer),
+            error_kind=error_kind,
         )
         self._entries.append(entry)
         log.debug(

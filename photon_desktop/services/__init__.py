@@ -29,8 +29,9 @@ from photon_desktop.api.request_log import RequestLog
 from photon_desktop.api.retry import RetryPolicy
 from photon_desktop.auth.token_source import TokenSource
 from photon_desktop.services.catalog import CatalogService
+from photon_desktop.services.console import ConsoleService
 from photon_desktop.services.orders import OrdersService
-from photon_desktop.services.outcomes import new_external_id
+from photon_desktop.services.outcomes import is_app_external_id, new_external_id
 from photon_desktop.services.patient_chart import PatientChartService
 from photon_desktop.services.patients import PatientsService
 from photon_desktop.services.prescriptions import PrescriptionsService
@@ -38,12 +39,14 @@ from photon_desktop.services.prescriptions import PrescriptionsService
 __all__ = [
     "Activity",
     "CatalogService",
+    "ConsoleService",
     "OrdersService",
     "PatientChartService",
     "PatientsService",
     "PrescriptionsService",
     "RequestLog",
     "Services",
+    "is_app_external_id",
     "new_external_id",
 ]
 
@@ -77,6 +80,7 @@ class Services:
         self.orders = OrdersService(self.client)
         self.catalog = CatalogService(self.client)
         self.chart = PatientChartService(self.client)
+        self.console = ConsoleService(self.client)
 
     async def aclose(self) -> None:
         """Drop session caches. The injected ``http`` client belongs to its creator."""

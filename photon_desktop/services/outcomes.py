@@ -79,9 +79,17 @@ async def find_in_pages(
     return None
 
 
+APP_ID_PREFIX = "pd-"
+
+
 def new_external_id() -> str:
     """A fresh id for one submission: call it once per form, reuse it for every resend."""
-    return f"pd-{uuid.uuid4().hex}"
+    return f"{APP_ID_PREFIX}{uuid.uuid4().hex}"
+
+
+def is_app_external_id(value: str | None) -> bool:
+    """Whether ``value`` is an id ``new_external_id`` made (not a clinic's own)."""
+    return bool(value) and str(value).startswith(APP_ID_PREFIX) and len(str(value)) == 35
 
 
 def external_id_in_use(error: BaseException) -> bool:

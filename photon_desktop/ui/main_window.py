@@ -33,6 +33,7 @@ from photon_desktop.ui.common.theme import PRODUCTION_BACKGROUND, PRODUCTION_TEX
 from photon_desktop.ui.patients.list import PatientsPage
 from photon_desktop.ui.prescriptions.launch import install_shortcuts
 from photon_desktop.ui.status import StatusBar
+from photon_desktop.ui.support.page import SupportPage
 from photon_desktop.ui.workspace import Workspace
 
 APP_TITLE = "Photon Desktop"
@@ -210,6 +211,9 @@ class MainWindow(QMainWindow):
         self.patients = PatientsPage(workspace, self)
         self.patients.first_page_loaded.connect(self._on_patients_painted)
         self.add_page("patients", "Patients", "patients", self.patients)
+        # Support tools: shown to everyone, last in the sidebar; each tool gates itself.
+        self.support = SupportPage(workspace, self)
+        self.add_page("support", "Support", "support", self.support)
         self.new_patient_action.setEnabled(self.patients.new_gate.allowed)
         workspace.session_changed.connect(self._update_identity)
         workspace.environment_changed.connect(self._update_identity)
@@ -228,7 +232,8 @@ class MainWindow(QMainWindow):
         item.setData(Qt.ItemDataRole.UserRole, key)
         item.setData(Qt.ItemDataRole.AccessibleTextRole, title)
         item.setToolTip(title)
-        self.nav.addItem(item)
+        support = self._pages.get("support")  # Support stays last
+        self.nav.insertItem(self.nav.row(support.item) if support else self.nav.count(), item)
         self.stack.addWidget(widget)
         self._pages[key] = _Page(key, title, icon_name, widget, item)
         if self._restoring_page == key:

@@ -116,6 +116,10 @@ def test_server_refusal_marks_the_field_and_keeps_the_form(
             field = form.fields["external_id"]
             assert "already used" in (field.error or "")
             assert field.editor.accessibleDescription() == field.error
+            # The banner says the error's own message, once.
+            banner = form.banner.text()
+            assert banner.startswith("Photon did not accept some of the details.")
+            assert banner.count("Photon did not accept") == 1 and "refused" not in banner
             assert form.isVisible() and form.save_button.isEnabled()
             assert form.fields["first"].value() == "Rosalind"
             assert form.fields["zip"].value() == "02115"

@@ -95,6 +95,20 @@ def hidden_columns(kind: str) -> Preference[list[str]]:
     )
 
 
+#: How many console runs the history keeps per environment.
+CONSOLE_HISTORY_LIMIT = 50
+
+
+def console_history(environment: str) -> Preference[list[str]]:
+    """Support console runs (JSON: the query's shape and redacted variables, never answers)."""
+    return Preference(f"support/{environment}/console_history", list, [], "Console history.")
+
+
+def console_snippets(environment: str) -> Preference[list[str]]:
+    """Support console snippets the user saved (JSON: title, query shape, redacted variables)."""
+    return Preference(f"support/{environment}/console_snippets", list, [], "Console snippets.")
+
+
 DECLARED: tuple[Preference[Any], ...] = (
     WINDOW_GEOMETRY,
     WINDOW_STATE,

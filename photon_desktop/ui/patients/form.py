@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from photon_desktop import errors
+from photon_desktop import errors, services
 from photon_desktop.domain import (
     AddressInput,
     NameInput,
@@ -119,6 +119,8 @@ class PatientForm(QDialog):
         self.setModal(True)
         self.setMinimumWidth(760)
         self.fields: dict[str, ValidatedField] = {}
+        #: The id this form's create is sent under when the clinic typed none (see module doc).
+        self.submission_id = services.new_external_id() if patient is None else None
 
         def line(
             key: str, label: str, check: Callable[[str], str | None] | None, hint: str = ""
@@ -171,6 +173,11 @@ class PatientForm(QDialog):
             "External ID",
             line("external_id", "External ID", text("external ID"), "Your system's ID"),
         )
+        self.app_id_label = QLabel(self)
+        self.app_id_label.setAccessibleName("ID assigned by Photon Desktop")
+        self.app_id_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.app_id_label.setVisible(False)
+        person.addRow("", self.app_id_label)
 
         address_box = QGroupBox("Address", self)
         address = QFormLayout(address_box)
@@ -252,8 +259,11 @@ class PatientForm(QDialog):
             "gender": p.gender,
             "phone": fmt_phone(p.phone),
             "email": p.email,
-            "external_id": p.external_id,
+            "external_id": None if services.is_app_external_id(p.external_id) else p.external_id,
         }
+        if services.is_app_external_id(p.external_id):
+            self.app_id_label.setText(f"Assigned by Photon Desktop: {p.external_id}")
+            self.app_id_label.setVisible(True)
         if p.address is not None:
             put.update(
                 street1=p.address.street1,
@@ -302,7 +312,7 @@ class PatientForm(QDialog):
             phone=phones.normalize(v["phone"]),
             email=v["email"] or None,
             gender=v["gender"] or None,
-            external_id=v["external_id"] or None,
+            external_id=v["external_id"] or self.submission_id,
             address=AddressInput(
                 street1=v["street1"],
                 street2=v["street2"] or None,
@@ -346,7 +356,7 @@ class PatientForm(QDialog):
             return
         except errors.WriteOutcomeUnknown as exc:
             self._set_saving(False)
-            self._show_banner(f"{exc} Check the patient list before saving again.")
+            self._show_banner(str(exc))  # it already says where to check
             return
         except errors.PhotonError as exc:
             self._set_saving(False)
@@ -410,10 +420,7 @@ class PatientForm(QDialog):
                 unmatched.append(message)
             else:
                 self.fields[key].set_error(message)
-        text = "Photon refused some fields: " + str(exc)
-        if unmatched:
-            text += " " + " ".join(unmatched)
-        self._show_banner(text)
+        self._show_banner(" ".join([str(exc), *(m for m in unmatched if m not in str(exc))]))
         self._focus_first_bad()
 
     def _set_saving(self, saving: bool) -> None:

@@ -1,0 +1,211 @@
+"""Support tools' data: a ticket bundle of recent API calls, and CSV exports of the lists.
+
+A ticket bundle is meant to leave the clinic: it holds the app version, the environment's name and
+the chosen calls (query, redacted variables and answer, timings, errors), passes every text
+through ``redact.redact_text`` (tokens, secrets, e-mails, phones, the session's known secrets)
+and says what was removed. A CSV is patient data by design: the UI says so before saving.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import json
+import types
+import typing
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+from photon_desktop import __version__
+from photon_desktop.api.request_log import RequestLogEntry
+from photon_desktop.domain import Page
+from photon_desktop.redact import MASK, redact_text
+
+__all__ = ["EXPORT_PAGE", "Bundle", "RequestLogEntry", "export_csv", "flatten", "ticket_bundle"]
+
+#: Rows asked for per request while exporting (Photon's largest page).
+EXPORT_PAGE = 100
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Bundle:
+    """The bundle to write and a plain-words account of what was taken out of it."""
+
+    content: dict[str, Any]
+    removed: dict[str, int]
+
+    def summary(self) -> str:
+        if not self.removed:
+            return "Nothing needed removing: the calls held no tokens, secrets or patient details."
+        parts = ", ".join(f"{what} ({n})" for what, n in sorted(self.removed.items()))
+        return (
+            f"Removed before export: {parts}. Tokens and secrets are never recorded; "
+            "patient details are replaced by ***."
+        )
+
+    def text(self) -> str:
+        return json.dumps(self.content, indent=2, sort_keys=True)
+
+
+def ticket_bundle(
+    entries: Sequence[RequestLogEntry], *, environment: str, app_version: str = __version__
+) -> Bundle:
+    """The JSON bundle of ``entries`` for a support ticket, with what was removed counted."""
+    removed: dict[str, int] = {}
+    calls = []
+    for entry in entries:
+        calls.append(
+            {
+                "at": entry.at.isoformat(),
+                "operation": entry.operation,
+                "status": entry.status,
+                "duration_ms": entry.duration_ms,
+                "size_bytes": entry.size_bytes,
+                "attempt": entry.attempt,
+                "error_kind": entry.error_kind,
+                "error": _scrub(entry.error, removed, "error texts"),
+                "query": _scrub(entry.query, removed, "values in query texts"),
+                "variables": _count(entry.variables, removed, "variable values"),
+                "answer": _count(entry.answer, removed, "answer values"),
+            }
+        )
+    content = {
+        "app": "Photon Desktop",
+        "app_version": app_version,
+        "environment": environment,
+        "calls": calls,
+        "removed": removed,
+    }
+    return Bundle(content, removed)
+
+
+def _scrub(text: str | None, removed: dict[str, int], what: str) -> str | None:
+    if text is None:
+        return None
+    clean = redact_text(text)
+    hits = clean.count(MASK) - text.count(MASK)
+    if hits > 0:
+        removed[what] = removed.get(what, 0) + hits
+    return clean
+
+
+def _count(value: Any, removed: dict[str, int], what: str) -> Any:
+    """``value`` (already redacted by the request log) with its masks counted and texts scrubbed."""
+    if isinstance(value, Mapping):
+        return {k: _count(v, removed, what) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_count(v, removed, what) for v in value]
+    if value == MASK:
+        removed[what] = removed.get(what, 0) + 1
+        return value
+    if isinstance(value, str):
+        return _scrub(value, removed, what)
+    return value
+
+
+# ---------------------------------------------------------------------------- CSV export
+
+
+def flatten(record: Any, prefix: str = "") -> dict[str, Any]:
+    """A record's fields as one CSV row: nested parts dotted (``name.first``), lists counted."""
+    out: dict[str, Any] = {}
+    items = (
+        ((f.name, getattr(record, f.name)) for f in dataclasses.fields(record))
+        if dataclasses.is_dataclass(record)
+        else record.items()
+    )
+    for key, value in items:
+        name = f"{prefix}{key}"
+        if dataclasses.is_dataclass(value) or isinstance(value, Mapping):
+            out.update(flatten(value, name + "."))
+        elif isinstance(value, list | tuple):
+            out[name + ".count"] = len(value)
+        elif isinstance(value, Enum):
+            out[name] = value.value
+        elif hasattr(value, "isoformat"):
+            out[name] = value.isoformat()
+        else:
+            out[name] = "" if value is None else value
+    return out
+
+
+async def export_csv(
+    pages: Callable[[str | None], Awaitable[Page[Any]]],
+    path: Path,
+    *,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Write every row ``pages(after)`` yields to ``path`` as CSV; the row count.
+
+    The file is written next to ``path`` and moved into place only when complete, so a cancelled
+    or failed export never leaves a partial file that looks whole.
+    """
+    partial = path.with_name(path.name + ".part")
+    count = 0
+    try:
+        with partial.open("w", newline="", encoding="utf-8") as out:
+            writer: csv.DictWriter[str] | None = None
+            after: str | None = None
+            while True:
+                page = await pages(after)
+                rows = [flatten(item) for item in page.items]
+                if rows and writer is None:
+                    header = _columns(rows, page.items[0])
+                    writer = csv.DictWriter(out, fieldnames=header, extrasaction="ignore")
+                    writer.writeheader()
+                if writer is not None:
+                    writer.writerows(rows)
+                count += len(rows)
+                if progress is not None:
+                    progress(count)
+                if not page.has_more or not page.cursor:
+                    break
+                after = page.cursor
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
+    return count
+
+
+def _columns(rows: Sequence[Mapping[str, Any]], record: Any) -> list[str]:
+    """The header: every column the record's type can fill (a part missing from the first page,
+    such as an address, still gets its columns), then any the rows hold beyond it."""
+    seen: dict[str, None] = dict.fromkeys(columns_of(type(record)))
+    for row in rows:
+        seen.update(dict.fromkeys(row))
+    return [c for c in seen if not c.startswith("unavailable")]
+
+
+def columns_of(cls: type, prefix: str = "") -> list[str]:
+    """The dotted column names ``flatten`` makes for a record of type ``cls``."""
+    if not dataclasses.is_dataclass(cls):
+        return []
+    hints = typing.get_type_hints(cls)
+    out: list[str] = []
+    for f in dataclasses.fields(cls):
+        hint = _unwrap(hints.get(f.name))
+        name = f"{prefix}{f.name}"
+        if isinstance(hint, type) and dataclasses.is_dataclass(hint):
+            out += columns_of(hint, name + ".")
+        elif typing.get_origin(hint) in (tuple, list):
+            out.append(name + ".count")
+        elif typing.get_origin(hint) is not dict and hint is not dict:
+            out.append(name)
+    return out
+
+
+def _unwrap(hint: Any) -> Any:
+    """``X`` from ``Annotated[X, …]`` and ``X | None``."""
+    while True:
+        origin = typing.get_origin(hint)
+        if origin is typing.Annotated:
+            hint = typing.get_args(hint)[0]
+        elif origin in (typing.Union, types.UnionType):
+            rest = [a for a in typing.get_args(hint) if a is not type(None)]
+            if len(rest) != 1:
+                return hint
+            hint = rest[0]
+        else:
+            return hint
