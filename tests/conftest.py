@@ -7,22 +7,22 @@ short ``--token-ttl``) and stops it after the test. Both check the process exits
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import re
+import asyncio
 import secrets
 import signal
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
 import child_process
 import httpx
 import pytest
+from oauth_support import form_action, pkce_challenge, transaction_id
+from qasync_helpers import run_on_qasync
 
 START_TIMEOUT_S = 30.0
 LOOPBACK_REDIRECT = "http://127.0.0.1:53682/callback"
@@ -178,23 +178,6 @@ class SandboxInfo:
         return self._stderr_text
 
 
-def pkce_challenge(verifier: str) -> str:
-    digest = hashlib.sha256(verifier.encode("ascii")).digest()
-    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
-
-
-def transaction_id(page: str) -> str:
-    match = re.search(r'name="transaction" value="([^"]+)"', page)
-    assert match, "the sign-in page has no transaction id"
-    return match.group(1)
-
-
-def form_action(page: str) -> str:
-    match = re.search(r'<form method="post" action="([^"]+)"', page)
-    assert match, "the sign-in page has no form"
-    return match.group(1)
-
-
 def start_sandbox(*args: str, patients: int = 200) -> SandboxInfo:
     """Start ``python -m photon_desktop.sandbox`` and wait for its JSON line."""
     command = [
@@ -205,6 +188,9 @@ def start_sandbox(*args: str, patients: int = 200) -> SandboxInfo:
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stderr)
     raw = child_process.ready_line(process, stderr, START_TIMEOUT_S, SandboxStartError)
     return SandboxInfo(raw=raw, process=process, stderr=stderr)
+
+
+T = TypeVar("T")
 
 
 @pytest.fixture(scope="session")
@@ -239,3 +225,26 @@ def _clean_shared_sandbox(request: pytest.FixtureRequest) -> Iterator[None]:
     if info is not None and info.process.poll() is None:
         info.reset_faults()
         info.admin("PUT", "clock", {"speed": 1.0})
+
+
+@pytest.fixture
+def run() -> Callable[[Coroutine[Any, Any, T]], T]:
+    """``run(coro)``: a layer below the UI, on a fresh plain asyncio loop (10 s guard)."""
+
+    def runner(coro: Coroutine[Any, Any, T], timeout: float = 10.0) -> T:
+        async def guarded() -> T:
+            return await asyncio.wait_for(coro, timeout)
+
+        return asyncio.run(guarded())
+
+    return runner
+
+
+@pytest.fixture
+def arun(qapp: Any) -> Callable[..., Any]:
+    """``arun(coro)``: drive a scenario on a fresh qasync loop, as the app runs (stack guide §4)."""
+
+    def go(coro: Coroutine[Any, Any, Any], timeout: float = 30.0) -> Any:
+        return run_on_qasync(qapp, coro, timeout)
+
+    return go

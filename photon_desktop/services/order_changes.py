@@ -96,3 +96,38 @@ def keep_fills(new: Order, old: Order) -> Order:
     if callable(copy):
         return copy(update={"fills": old.fills})  # type: ignore[no-any-return]
     return dataclasses.replace(new, fills=old.fills)
+
+
+# What the watcher is told and tells (pause reasons, its settings and its state).
+
+SIGNED_OUT = "signed-out"
+MINIMIZED = "minimized"
+SCREEN_LOCKED = "screen-locked"
+
+
+@dataclass(frozen=True, slots=True)
+class WatchSettings:
+    """Seconds between polls; ``interval`` is the user's setting (default 30 s)."""
+
+    interval: float = 30.0
+    focus_interval: float = 5.0
+    page_size: int = 100
+    first_backoff: float = 5.0
+    max_backoff: float = 300.0
+
+
+class WatchStatus(Enum):
+    STOPPED = "stopped"
+    WATCHING = "watching"
+    PAUSED = "paused"
+    OFFLINE = "offline"
+    BACKING_OFF = "backing-off"
+    SIGNED_OUT = "signed-out"
+
+
+@dataclass(frozen=True, slots=True)
+class WatchState:
+    status: WatchStatus
+    paused_by: frozenset[str] = frozenset()
+    retry_in: float | None = None
+    error: str | None = None

@@ -28,7 +28,6 @@ import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from enum import Enum
 from typing import TYPE_CHECKING
 
 from photon_desktop.domain import (
@@ -43,12 +42,27 @@ from photon_desktop.errors import (
     SignInRequired,
 )
 from photon_desktop.services.order_changes import (
+    MINIMIZED,
+    SCREEN_LOCKED,
+    SIGNED_OUT,
     OrderChange,
+    WatchSettings,
+    WatchState,
+    WatchStatus,
     WatchUpdate,
     describe_change,
     keep_fills,
 )
 from photon_desktop.services.order_fetch import OPEN_STATES, GraphQLOrderFetcher, OrderFetcher
+
+__all__ = [
+    "MINIMIZED",
+    "SCREEN_LOCKED",
+    "SIGNED_OUT",
+    "OrderWatcher",
+    "WatchSettings",
+    "WatchState",
+]
 
 if TYPE_CHECKING:
     from photon_desktop.services import Services
@@ -58,39 +72,6 @@ log = logging.getLogger(__name__)
 FINAL_STATES = frozenset({OrderState.COMPLETED, OrderState.CANCELED})
 #: Orders the watcher does not poll again on its own.
 UNPOLLED_STATES = FINAL_STATES | {OrderState.ERROR}
-
-SIGNED_OUT = "signed-out"
-MINIMIZED = "minimized"
-SCREEN_LOCKED = "screen-locked"
-
-
-@dataclass(frozen=True, slots=True)
-class WatchSettings:
-    """Seconds between polls; ``interval`` is the user's setting (default 30 s)."""
-
-    interval: float = 30.0
-    focus_interval: float = 5.0
-    page_size: int = 100
-    first_backoff: float = 5.0
-    max_backoff: float = 300.0
-
-
-class WatchStatus(Enum):
-    STOPPED = "stopped"
-    WATCHING = "watching"
-    PAUSED = "paused"
-    OFFLINE = "offline"
-    BACKING_OFF = "backing-off"
-    SIGNED_OUT = "signed-out"
-
-
-@dataclass(frozen=True, slots=True)
-class WatchState:
-    status: WatchStatus
-    paused_by: frozenset[str] = frozenset()
-    retry_in: float | None = None
-    error: str | None = None
-
 
 UpdateListener = Callable[[WatchUpdate], None]
 StatusListener = Callable[[WatchState], None]

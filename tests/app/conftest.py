@@ -3,25 +3,18 @@
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Callable, Coroutine, Iterator
 from pathlib import Path
 from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-_TESTS = str(Path(__file__).resolve().parents[1])
-if _TESTS not in sys.path:
-    sys.path.append(_TESTS)
 
-import keyring  # noqa: E402
-import pytest  # noqa: E402
-from PySide6.QtCore import QCoreApplication, QSettings  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
-from qasync_helpers import run_on_qasync  # noqa: E402
-
-sys.path.append(str(Path(_TESTS) / "auth"))
-sys.path.append(str(Path(_TESTS) / "ui"))
-from auth_fakes import MemoryKeyring  # noqa: E402
+import keyring
+import pytest
+from auth_fakes import MemoryKeyring
+from PySide6.QtCore import QCoreApplication, QSettings
+from PySide6.QtWidgets import QApplication
+from qasync_helpers import run_on_qasync
 
 
 @pytest.fixture

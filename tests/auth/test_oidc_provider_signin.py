@@ -5,8 +5,6 @@ revocation, a mixed-up ``iss`` and an issuer with a trailing slash."""
 
 from __future__ import annotations
 
-import os
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -14,6 +12,7 @@ from typing import Any
 
 import pytest
 from auth_fakes import Clock, MemoryKeyring, m2m_test
+from oidc_fixture import OidcProvider, oidc_provider, oidc_provider_factory
 
 from photon_desktop import errors
 from photon_desktop.auth.environments import CUSTOM, Environment
@@ -21,9 +20,6 @@ from photon_desktop.auth.profiles import Profile
 from photon_desktop.auth.secret_store import SecretStore, refresh_token_user, service_name
 from photon_desktop.auth.session import Session, TokenKind
 from photon_desktop.services.credentials import environment_for
-
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(__file__)), "oidc_provider"))
-from oidc_fixture import OidcProvider, oidc_provider, oidc_provider_factory
 
 __all__ = ["oidc_provider", "oidc_provider_factory"]
 Run = Callable[..., Any]

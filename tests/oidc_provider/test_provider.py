@@ -4,8 +4,6 @@ PyJWT and a real headless Chromium: discovery, client credentials, code + PKCE w
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import secrets
 import threading
 from collections.abc import Iterator
@@ -17,6 +15,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import httpx
 import jwt
 import pytest
+from oauth_support import pkce_pair
 from oidc_fixture import OidcProvider
 
 USER_SCOPE = "openid profile email offline_access"
@@ -41,12 +40,6 @@ def client_credentials(provider: OidcProvider, scope: str, **request: Any) -> ht
     if "auth" not in request:
         form |= {"client_id": provider.m2m_client_id, "client_secret": provider.m2m_client_secret}
     return httpx.post(token_url, data=form, **request)
-
-
-def pkce_pair() -> tuple[str, str]:
-    verifier = secrets.token_urlsafe(48)
-    digest = hashlib.sha256(verifier.encode("ascii")).digest()
-    return verifier, base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
 
 class _Callback(BaseHTTPRequestHandler):

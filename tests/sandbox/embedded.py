@@ -7,8 +7,6 @@ sleeping. Waiting for the server to listen is an event, not a poll.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import secrets
 import socket
 import threading
@@ -21,6 +19,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import uvicorn
 from cryptography.hazmat.primitives.asymmetric import rsa
+from oauth_support import pkce_challenge
 
 from photon_desktop.sandbox.clock import Clock, ManualTime
 from photon_desktop.sandbox.graphql import ClinicalAPI
@@ -67,12 +66,12 @@ class Embedded:
 
     def code(self, email: str, verifier: str, scope: str = USER_SCOPE, **extra: str) -> str:
         """Drive ``/authorize`` and the decision form; the code from the redirect."""
-        challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest())
+        challenge = pkce_challenge(verifier)
         params = {
             "client_id": self.built.announcement()["native_client_id"],
             "redirect_uri": REDIRECT,
             "response_type": "code",
-            "code_challenge": challenge.rstrip(b"=").decode(),
+            "code_challenge": challenge,
             "code_challenge_method": "S256",
             "state": "s",
             "audience": self.built.audience,

@@ -5,8 +5,6 @@ The redirect target is a loopback URL nobody listens on: tests read the ``Locati
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import re
 import secrets
 from urllib.parse import parse_qs, urlsplit
@@ -14,6 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 import jwt
 import pytest
 from embedded import embedded_sandbox
+from oauth_support import form_action, pkce_challenge, transaction_id
 
 from photon_desktop.sandbox.accounts import ALL_PERMISSIONS
 
@@ -36,23 +35,6 @@ def authorize_params(sandbox, **overrides: str) -> dict[str, str]:
     }
     params.update(overrides)
     return {k: v for k, v in params.items() if v is not None}
-
-
-def pkce_challenge(verifier: str) -> str:
-    digest = hashlib.sha256(verifier.encode("ascii")).digest()
-    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
-
-
-def transaction_id(page: str) -> str:
-    match = re.search(r'name="transaction" value="([^"]+)"', page)
-    assert match, "the sign-in page has no transaction id"
-    return match.group(1)
-
-
-def form_action(page: str) -> str:
-    match = re.search(r'<form method="post" action="([^"]+)"', page)
-    assert match, "the sign-in page has no form"
-    return match.group(1)
 
 
 def redirect_query(response) -> dict[str, list[str]]:

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import secrets
 
+from oauth_support import pkce_challenge, transaction_id
 from test_oauth_code import (
     authorize_params,
     exchange,
-    pkce_challenge,
     redirect_query,
     refresh,
-    transaction_id,
 )
 
 PRESCRIBER = "prescriber@sandbox.photon.local"

@@ -1,10 +1,7 @@
 from __future__ import annotations
 
-import asyncio
 import os
-import sys
-from collections.abc import Awaitable, Callable, Coroutine
-from pathlib import Path
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import httpx
@@ -12,23 +9,7 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-# The scripted endpoint and fake TokenSource live beside the API tests.
-sys.path.insert(0, str(Path(__file__).parents[1] / "api"))
-
 T = TypeVar("T")
-
-
-@pytest.fixture
-def run() -> Callable[[Coroutine[Any, Any, T]], T]:
-    """Run a coroutine to completion on a fresh asyncio loop (10 s guard)."""
-
-    def runner(coro: Coroutine[Any, Any, T]) -> T:
-        async def guarded() -> T:
-            return await asyncio.wait_for(coro, 10)
-
-        return asyncio.run(guarded())
-
-    return runner
 
 
 @pytest.fixture

@@ -4,10 +4,8 @@ left open closed, a qasync runner over pytest-qt's app, an in-memory keyring, li
 from __future__ import annotations
 
 import os
-import sys
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 # A 1920x1080 offscreen screen (Qt's default is 800x800): windows are clamped to the screen, and
 # the app's default 1200x760 window must fit as it does on a clinic's monitor.
@@ -15,18 +13,10 @@ _SCREEN = Path(__file__).with_name("offscreen_screen.json")
 if os.environ.get("QT_QPA_PLATFORM", "offscreen") == "offscreen":
     os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={_SCREEN}"
 
-# tests/qasync_helpers.py is shared by every test folder; tests/auth/auth_fakes.py holds the
-# keyring fakes ui_support.py builds on.
-_TESTS = Path(__file__).resolve().parents[1]
-for _folder in (str(_TESTS), str(_TESTS / "auth")):
-    if _folder not in sys.path:
-        sys.path.append(_folder)
-
 import pytest  # noqa: E402
 from auth_fakes import MemoryKeyring, installed_memory_keyring  # noqa: E402
 from PySide6.QtCore import QCoreApplication, QEvent, QSettings  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
-from qasync_helpers import run_on_qasync  # noqa: E402
 from ui_support import dark_palette  # noqa: E402
 
 from photon_desktop.ui.common import icons  # noqa: E402
@@ -64,16 +54,6 @@ def close_windows(qapp: QApplication) -> Iterator[None]:
             widget.close()
         widget.deleteLater()
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-
-
-@pytest.fixture
-def arun(qapp: QApplication) -> Callable[..., Any]:
-    """``arun(coro)``: drive a scenario on a fresh qasync loop (stack guide §4)."""
-
-    def go(coro: Coroutine[Any, Any, Any], timeout: float = 30.0) -> Any:
-        return run_on_qasync(qapp, coro, timeout)
-
-    return go
 
 
 @pytest.fixture
