@@ -7,7 +7,7 @@ Starts ``python -m photon_desktop.sandbox --port 0 --patients N`` (one JSON line
 in with the sandbox's M2M pair, shows ``PatientList`` and keeps scrolling to the bottom (each
 scroll makes the view call ``fetchMore``) until the model holds ``--rows`` rows. A 5 ms heartbeat
 ``QTimer`` records the longest gap between its ticks: the worst event-loop stall a user would feel.
-RSS is read from /proc/self/status after the rows are loaded. Targets (brief): stall <= 50 ms,
+RSS is read from /proc/self/status after the rows are loaded. Targets: stall <= 50 ms,
 RSS <= 250 MB.
 """
 

@@ -1,7 +1,7 @@
 """Startup time and query latency of the sandbox Clinical API, in process.
 
 Run: ``.venv/bin/python benchmarks/bench_sandbox_queries.py [--patients 100000] [--runs 300]``.
-Prints one table. Targets (brief): construction well under 5 s at 100,000 patients; p50 of
+Prints one table. Targets: construction well under 5 s at 100,000 patients; p50 of
 ``patients(first: 25)`` and of a full patient-detail query <= 15 ms.
 """
 

@@ -1,4 +1,5 @@
-"""Who may do what (scopes.md): documented rows strictly, inferred rows as the brief sets them."""
+"""Who may do what: the operations Photon documents a permission for, strictly; the others as the
+sandbox infers them (M2M tokens never write prescriptions)."""
 
 from __future__ import annotations
 

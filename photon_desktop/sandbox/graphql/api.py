@@ -2,8 +2,9 @@
 
 The HTTP half (``server``) verifies the token, builds a :class:`~accounts.Principal` and calls
 :meth:`ClinicalAPI.execute`; everything after that lives in this package: permissions
-(``scopes.md``), AppSync-shaped errors (``errors``), input checks (``validation``), resolvers
-(``queries``, ``fields``, ``mutations``) over :class:`store.Store`.
+(Photon's published scopes, held in ``accounts``), AppSync-shaped errors (``errors``), input
+checks (``validation``), resolvers (``queries``, ``fields``, ``mutations``) over
+:class:`store.Store`.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """Catalogs and prescription templates: what a caller sees and the mutations that edit them.
 
 A private template is seen, changed and deleted only by its author; to anyone else it does not
-exist (``NotFound``). Per ``scopes.md`` these mutations need only a valid token; a private
-template needs a user token, since it must have an author.
+exist (``NotFound``). Photon documents no permission for these mutations, so they need only a
+valid token; a private template needs a user token, since it must have an author.
 """
 
 from __future__ import annotations
