@@ -53,10 +53,14 @@ class SignInWindow(QWidget):
         service: SignInService,
         *,
         open_url: Callable[[str], bool] = open_in_system_browser,
+        blocked: Callable[[], str] = lambda: "",
         parent: QWidget | None = None,
     ) -> None:
+        """``blocked()``: why a sign-in cannot start now (e.g. its server stopped), or ""."""
         super().__init__(parent)
         self.service = service
+        self._blocked = blocked
+        self._stopped_reason = ""
         self._open_url = open_url
         self._link = ""
         self._task: asyncio.Task[None] | None = None
@@ -207,6 +211,10 @@ class SignInWindow(QWidget):
         """Begin the browser sign-in (no-op while one is waiting)."""
         if self.waiting:
             return
+        if reason := self._blocked():
+            self.status.clear()
+            self.error.setText(reason)
+            return
         self.error.clear()
         self._link = ""
         self.link_field.clear()
@@ -219,6 +227,12 @@ class SignInWindow(QWidget):
         if self.waiting:
             assert self._task is not None
             self._task.cancel()
+
+    def stop_for(self, reason: str) -> None:
+        """End a waiting sign-in because its server cannot answer, and say why."""
+        if self.waiting:
+            self.cancel()
+            self._stopped_reason = reason
 
     def copy_link(self) -> None:
         if self._link:
@@ -259,7 +273,9 @@ class SignInWindow(QWidget):
         try:
             who = await self.service.sign_in_with_browser(self._open, on_link=self._on_link)
         except asyncio.CancelledError:
-            self.status.setText("Sign-in cancelled.")
+            reason, self._stopped_reason = self._stopped_reason, ""
+            self.status.setText("" if reason else "Sign-in cancelled.")
+            self.error.setText(reason)
             self._show_idle()
             raise
         except errors.PhotonError as error:
