@@ -13,8 +13,11 @@ import asyncio
 import json
 import logging
 import logging.handlers
+import signal
+import socket
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -111,6 +114,45 @@ def check(argv: list[str]) -> int:
     return diagnosis.main(argv, QtSettingsStore(QSettings(ORG_NAME, APP_NAME)))
 
 
+QUIT_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
+
+def on_quit_signals(handler: Callable[[int], None]) -> Callable[[], None]:
+    """Call ``handler(signum)`` promptly on SIGTERM or SIGINT, even while Qt sleeps.
+
+    A Python signal handler only runs when the interpreter next gets control, and an idle Qt loop
+    never hands it over. ``signal.set_wakeup_fd`` makes the signal write a byte to a socket that
+    a ``QSocketNotifier`` watches: Qt wakes, Python runs the handler. Returns the undo.
+    """
+    from PySide6.QtCore import QSocketNotifier
+
+    reader, writer = socket.socketpair()
+    reader.setblocking(False)
+    writer.setblocking(False)
+    previous_fd = signal.set_wakeup_fd(writer.fileno(), warn_on_full_buffer=False)
+    previous = {signum: signal.signal(signum, lambda n, _f: handler(n)) for signum in QUIT_SIGNALS}
+    notifier = QSocketNotifier(reader.fileno(), QSocketNotifier.Type.Read)
+
+    def drain() -> None:
+        try:
+            while reader.recv(64):
+                pass
+        except BlockingIOError:
+            pass
+
+    notifier.activated.connect(drain)
+
+    def undo() -> None:
+        notifier.setEnabled(False)
+        signal.set_wakeup_fd(previous_fd)
+        for signum, old in previous.items():
+            signal.signal(signum, old)
+        reader.close()
+        writer.close()
+
+    return undo
+
+
 async def run(app: object, args: argparse.Namespace) -> int:
     """Build the window inside the loop, run until it closes, then clean up while the loop runs."""
     from PySide6.QtWidgets import QApplication
@@ -124,6 +166,21 @@ async def run(app: object, args: argparse.Namespace) -> int:
     desktop = Desktop(demo_patients=args.patients, seed=args.seed)
     closed = asyncio.Event()
     app.lastWindowClosed.connect(closed.set)
+    main_task = asyncio.current_task()
+    assert main_task is not None
+    quit_signal: list[int] = []
+
+    def quit_now(signum: int) -> None:
+        # Waiting for the window: end that wait; still starting up: cancel the start-up. Either
+        # way ``finally`` closes the clients and stops the sandbox child.
+        quit_signal.append(signum)
+        if closed.is_set() or waiting_for_close:
+            closed.set()
+        else:
+            main_task.cancel()
+
+    waiting_for_close = False
+    restore_signals = on_quit_signals(quit_now)
     try:
         await desktop.store.probe()
         theme = Theme(app)
@@ -146,15 +203,27 @@ async def run(app: object, args: argparse.Namespace) -> int:
             else:
                 await desktop.switch(window, key)
         window.show()
+        log.info("window shown")
         if args.smoke:
             return await smoke(window, first_page, args.smoke, started)
+        waiting_for_close = True
         await closed.wait()
+        if quit_signal:
+            log.info("stopping on %s", signal.Signals(quit_signal[0]).name)
+            return 128 + quit_signal[0]
         return 0
     except PhotonError as error:
         log.error("%s", error)
         print(f"photon-desktop: {error}", file=sys.stderr)
         return 1
+    except asyncio.CancelledError:
+        if not quit_signal:
+            raise
+        main_task.uncancel()
+        log.info("stopping on %s during start-up", signal.Signals(quit_signal[0]).name)
+        return 128 + quit_signal[0]
     finally:
+        restore_signals()
         await desktop.aclose()
 
 
