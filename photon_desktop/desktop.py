@@ -76,7 +76,12 @@ class QtSettingsStore:
 
 
 class SessionPage(QWidget):
-    """The Sign-in page: a ``SignInWindow`` for whichever environment is current."""
+    """The Sign-in page: a ``SignInWindow`` for whichever environment is current.
+
+    ``signed_in`` when a browser sign-in from this page succeeded.
+    """
+
+    signed_in = Signal()
 
     def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -109,6 +114,7 @@ class SessionPage(QWidget):
             blocked=lambda: workspace.unavailable,
             parent=self._stack,
         )
+        self.sign_in.signed_in.connect(self.signed_in)
         self._stack.addWidget(self.sign_in)
 
 
@@ -390,9 +396,25 @@ def build_window(desktop: Desktop) -> MainWindow:
 
     settings.connect_requested.connect(use_environment)
     workspace.environment_changed.connect(show_endpoints)
+    _back_after_sign_in(window, sign_in)
     _follow_the_local_sandbox(desktop, window, settings)
     _show_identity_in_title(window, workspace)
     return window
+
+
+def _back_after_sign_in(window: MainWindow, sign_in: SessionPage) -> None:
+    """A successful sign-in returns to the page the user was on before Sign in."""
+    landing = {"sign-in", "welcome"}
+    before = ["patients"]
+
+    def remember(key: str) -> None:
+        if key not in landing:
+            before[0] = key
+
+    window.page_changed.connect(remember)
+    if window.current_key and window.current_key not in landing:
+        before[0] = window.current_key
+    sign_in.signed_in.connect(lambda: window.show_page(before[0]))
 
 
 def _follow_the_local_sandbox(desktop: Desktop, window: MainWindow, settings: SettingsPane) -> None:
@@ -434,8 +456,19 @@ def _show_identity_in_title(window: MainWindow, workspace: Workspace) -> None:
 def add_welcome(desktop: Desktop, window: MainWindow) -> WelcomePage:
     """First launch with nothing configured: offer the local sandbox or connecting to Photon."""
     welcome = WelcomePage()
-    window.add_page("welcome", "Get started", "sign-in", welcome)
+    window.add_page("welcome", "Get started", "start", welcome)
     window.show_page("welcome")
+    workspace = desktop.workspace
+
+    def leave_once_connected() -> None:
+        # Its two ways in are done with: Settings and Sign in stay for changing them.
+        if workspace.ready and workspace.session.signed_in:
+            workspace.session_changed.disconnect(leave_once_connected)
+            if window.current_key == "welcome":
+                window.show_page("patients")
+            window.remove_page("welcome")
+
+    workspace.session_changed.connect(leave_once_connected)
 
     def try_sandbox() -> None:
         tasks.spawn(desktop.switch(window, LOCAL_SANDBOX.key, demo=True), owner=window)
