@@ -196,21 +196,22 @@ def catcher() -> Any:
     QDesktopServices.unsetUrlHandler("http")
 
 
+def window_with_the_system_browser(qtbot: Any) -> SignInWindow:
+    """The real opener: ``QDesktopServices`` through the one-shot local redirect."""
+    profile = Profile(native_client_id=NATIVE_ID)
+    session = Session(ENV, FakeAuth0().client(), SecretStore(MemoryKeyring()), profile=profile)
+    w = SignInWindow(SignInService(session))
+    qtbot.addWidget(w)
+    w.show()
+    return w
+
+
 def test_a_browser_that_never_comes_puts_copy_link_first(
     arun: Run, qtbot: Any, catcher: _UrlCatcher, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """``openUrl`` said yes, yet no browser asked for the page: the window says so."""
     monkeypatch.setattr(SignInWindow, "BROWSER_START_S", 0.2)
-    fake = FakeAuth0()
-    session = Session(
-        ENV,
-        fake.client(),
-        SecretStore(MemoryKeyring()),
-        profile=Profile(native_client_id=NATIVE_ID),
-    )
-    w = SignInWindow(SignInService(session))  # the real opener
-    qtbot.addWidget(w)
-    w.show()
+    w = window_with_the_system_browser(qtbot)
 
     async def go() -> None:
         w.start()
@@ -229,16 +230,7 @@ def test_a_browser_that_comes_is_sent_on_to_the_sign_in_page(
     arun: Run, qtbot: Any, catcher: _UrlCatcher, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(SignInWindow, "BROWSER_START_S", 0.2)
-    fake = FakeAuth0()
-    session = Session(
-        ENV,
-        fake.client(),
-        SecretStore(MemoryKeyring()),
-        profile=Profile(native_client_id=NATIVE_ID),
-    )
-    w = SignInWindow(SignInService(session))
-    qtbot.addWidget(w)
-    w.show()
+    w = window_with_the_system_browser(qtbot)
 
     async def go() -> None:
         w.start()
