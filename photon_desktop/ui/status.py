@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from photon_desktop.ui.common.formatting import fmt_until
 from photon_desktop.ui.workspace import Workspace
 
 M2M_LABEL = "M2M (backend)"
@@ -135,7 +136,7 @@ class StatusBar(QStatusBar):
             expires = expires.replace(tzinfo=UTC)
         remaining = (expires - datetime.now(UTC)).total_seconds()
         self.expiry.setText(f"Token: {format_remaining(remaining)}")
-        self.expiry.setToolTip(f"The access token expires at {expires.astimezone():%H:%M:%S}.")
+        self.expiry.setToolTip(f"The access token expires at {fmt_until(expires)}.")
         self.expiry.setVisible(True)
 
     def _update_activity(self) -> None:

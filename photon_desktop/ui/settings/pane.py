@@ -49,6 +49,7 @@ from photon_desktop.services.credentials import (
     environment_for,
 )
 from photon_desktop.ui.common import tasks
+from photon_desktop.ui.common.formatting import fmt_until
 from photon_desktop.ui.settings.checks import (
     check_client_id,
     check_org_id,
@@ -660,7 +661,7 @@ class SettingsPane(QWidget):
             heading, text = describe_error(exc)
             self._show_result(False, f"{heading}. {text}")
         else:
-            until = (datetime.now(UTC) + timedelta(seconds=info.expires_in)).astimezone()
+            until = datetime.now(UTC) + timedelta(seconds=info.expires_in)
             scopes = (
                 ", ".join(sorted(info.scopes)) or "none"
                 if info.permissions_known
@@ -669,7 +670,7 @@ class SettingsPane(QWidget):
             self._show_result(
                 True,
                 f"Connected to {env.name}.\nGranted permissions: {scopes}\n"
-                f"Token valid for {duration(info.expires_in)} (until {until:%H:%M}).",
+                f"Token valid for {duration(info.expires_in)} (until {fmt_until(until)}).",
             )
         finally:
             self._set_busy(False)
