@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from app_support import sign_in_window, signed_out_on_the_bundled_sandbox
 from auth_fakes import MemoryKeyring
 from ui_support import until
 
@@ -74,15 +75,9 @@ def test_a_killed_sandbox_is_said_everywhere_and_restart_reconnects(
 @pytest.mark.qt_log_ignore("propagateSizeHints", "openUrl")
 def test_a_waiting_sign_in_ends_when_the_sandbox_dies(isolated: MemoryKeyring, run: Run) -> None:
     async def scenario() -> None:
-        desktop = Desktop(demo_patients=10)
-        window = build_window(desktop)
-        try:
-            await desktop.open_environment("local", restore=False)
-            window.show()
+        async with signed_out_on_the_bundled_sandbox() as (desktop, window):
             window.show_page("sign-in")
-            page = window.page("sign-in")
-            assert isinstance(page, SessionPage) and page.sign_in is not None
-            sign_in = page.sign_in
+            sign_in = sign_in_window(window)
             sign_in.start()
             await until(lambda: sign_in.link, within=15)
             assert sign_in.waiting
@@ -90,9 +85,6 @@ def test_a_waiting_sign_in_ends_when_the_sandbox_dies(isolated: MemoryKeyring, r
             _kill_child(desktop)
             await until(lambda: not sign_in.waiting, within=10)
             assert "has stopped" in sign_in.error.text()
-        finally:
-            window.close()
-            await desktop.aclose()
 
     run(scenario(), timeout=90)
 

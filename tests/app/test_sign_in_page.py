@@ -10,12 +10,12 @@ from urllib.parse import urlencode
 
 import httpx
 import pytest
+from app_support import sign_in_window, signed_out_on_the_bundled_sandbox
 from auth_fakes import MemoryKeyring
 from PySide6.QtWidgets import QLabel
 from ui_support import until
 
 from photon_desktop.auth.session import TokenKind
-from photon_desktop.desktop import Desktop, SessionPage, build_window
 
 Run = Callable[..., Any]
 
@@ -38,29 +38,21 @@ async def sign_in_as(url: str, email: str) -> None:
 @pytest.mark.qt_log_ignore("propagateSizeHints", "openUrl")
 def test_signing_in_returns_to_the_page_the_user_was_on(isolated: MemoryKeyring, run: Run) -> None:
     async def scenario() -> None:
-        desktop = Desktop(demo_patients=10)
-        window = build_window(desktop)
-        try:
-            await desktop.open_environment("local", restore=False)
-            window.show()
+        async with signed_out_on_the_bundled_sandbox() as (desktop, window):
             window.show_page("orders")
             window.show_page("sign-in")
-            page = window.page("sign-in")
-            assert isinstance(page, SessionPage) and page.sign_in is not None
+            sign_in = sign_in_window(window)
             assert desktop.sandbox_info is not None
             email = next(u["email"] for u in desktop.sandbox_info.users)
 
-            page.sign_in.start()
-            await until(lambda: page.sign_in is not None and page.sign_in.link, within=15)
-            await sign_in_as(page.sign_in.link, email)
+            sign_in.start()
+            await until(lambda: sign_in.link, within=15)
+            await sign_in_as(sign_in.link, email)
             await until(lambda: window.current_key == "orders", within=15)
             assert desktop.workspace.session.kind is TokenKind.USER
 
             window.show_page("sign-in")
-            said = [label.text() for label in page.findChildren(QLabel) if label.isVisible()]
+            said = [label.text() for label in sign_in.findChildren(QLabel) if label.isVisible()]
             assert sum("Signed in as" in text for text in said) == 1, said
-        finally:
-            window.close()
-            await desktop.aclose()
 
     run(scenario(), timeout=90)

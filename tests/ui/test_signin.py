@@ -196,8 +196,11 @@ def catcher() -> Any:
     QDesktopServices.unsetUrlHandler("http")
 
 
-def window_with_the_system_browser(qtbot: Any) -> SignInWindow:
-    """The real opener: ``QDesktopServices`` through the one-shot local redirect."""
+@pytest.fixture
+def browser_window(qtbot: Any, monkeypatch: pytest.MonkeyPatch) -> SignInWindow:
+    """The real opener: ``QDesktopServices`` through the one-shot local redirect (a browser
+    that has not come after 0.2 s is taken as not started)."""
+    monkeypatch.setattr(SignInWindow, "BROWSER_START_S", 0.2)
     profile = Profile(native_client_id=NATIVE_ID)
     session = Session(ENV, FakeAuth0().client(), SecretStore(MemoryKeyring()), profile=profile)
     w = SignInWindow(SignInService(session))
@@ -207,11 +210,10 @@ def window_with_the_system_browser(qtbot: Any) -> SignInWindow:
 
 
 def test_a_browser_that_never_comes_puts_copy_link_first(
-    arun: Run, qtbot: Any, catcher: _UrlCatcher, monkeypatch: pytest.MonkeyPatch
+    arun: Run, catcher: _UrlCatcher, browser_window: SignInWindow
 ) -> None:
     """``openUrl`` said yes, yet no browser asked for the page: the window says so."""
-    monkeypatch.setattr(SignInWindow, "BROWSER_START_S", 0.2)
-    w = window_with_the_system_browser(qtbot)
+    w = browser_window
 
     async def go() -> None:
         w.start()
@@ -227,10 +229,9 @@ def test_a_browser_that_never_comes_puts_copy_link_first(
 
 
 def test_a_browser_that_comes_is_sent_on_to_the_sign_in_page(
-    arun: Run, qtbot: Any, catcher: _UrlCatcher, monkeypatch: pytest.MonkeyPatch
+    arun: Run, catcher: _UrlCatcher, browser_window: SignInWindow
 ) -> None:
-    monkeypatch.setattr(SignInWindow, "BROWSER_START_S", 0.2)
-    w = window_with_the_system_browser(qtbot)
+    w = browser_window
 
     async def go() -> None:
         w.start()
