@@ -8,12 +8,14 @@ these pieces directly; they see the ``Workspace``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import signal
 from collections.abc import Callable
 from dataclasses import replace
 
 import httpx
-from PySide6.QtCore import QObject, QSettings
+from PySide6.QtCore import QObject, QSettings, Signal
 from PySide6.QtWidgets import QStackedWidget, QVBoxLayout, QWidget
 
 from photon_desktop import errors
@@ -40,6 +42,7 @@ from photon_desktop.ui.orders.list import OrdersPage
 from photon_desktop.ui.prescriptions.list import PrescriptionsPage
 from photon_desktop.ui.settings.pane import SettingsPane
 from photon_desktop.ui.signin.window import SignInWindow
+from photon_desktop.ui.status import OutageBar
 from photon_desktop.ui.welcome import WelcomePage
 from photon_desktop.ui.worklist import wiring as order_updates
 from photon_desktop.ui.workspace import Workspace
@@ -73,7 +76,12 @@ class QtSettingsStore:
 
 
 class SessionPage(QWidget):
-    """The Sign-in page: a ``SignInWindow`` for whichever environment is current."""
+    """The Sign-in page: a ``SignInWindow`` for whichever environment is current.
+
+    ``signed_in`` when a browser sign-in from this page succeeded.
+    """
+
+    signed_in = Signal()
 
     def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -85,6 +93,13 @@ class SessionPage(QWidget):
         layout.addWidget(self._stack)
         self.sign_in: SignInWindow | None = None
         workspace.environment_changed.connect(self._rebuild)
+        workspace.availability_changed.connect(self._on_availability)
+
+    def _on_availability(self) -> None:
+        """A sign-in waiting on a server that just stopped would wait for nothing: end it."""
+        reason = self._workspace.unavailable
+        if reason and self.sign_in is not None:
+            self.sign_in.stop_for(reason)
 
     def _rebuild(self) -> None:
         if self.sign_in is not None and self.sign_in.service.session is self._workspace.session:
@@ -93,12 +108,25 @@ class SessionPage(QWidget):
             self.sign_in.cancel()
             self._stack.removeWidget(self.sign_in)
             self.sign_in.deleteLater()
-        self.sign_in = SignInWindow(SignInService(self._workspace.session), parent=self._stack)
+        workspace = self._workspace
+        self.sign_in = SignInWindow(
+            SignInService(workspace.session),
+            blocked=lambda: workspace.unavailable,
+            parent=self._stack,
+        )
+        self.sign_in.signed_in.connect(self.signed_in)
         self._stack.addWidget(self.sign_in)
 
 
 class Desktop(QObject):
-    """Everything the running app owns; ``await open_environment(key)`` switches to it."""
+    """Everything the running app owns; ``await open_environment(key)`` switches to it.
+
+    ``local_sandbox_changed`` is emitted when the bundled sandbox stops on its own (its message,
+    also set as the workspace's ``unavailable`` reason while it is current) and when it runs
+    again (""): every screen that names it follows.
+    """
+
+    local_sandbox_changed = Signal(str)
 
     def __init__(self, *, demo_patients: int = 200, seed: int = 1) -> None:
         super().__init__()
@@ -112,17 +140,70 @@ class Desktop(QObject):
         self._services: dict[str, Services] = {}
         self.sandbox: LocalSandbox | None = None
         self.sandbox_info: SandboxInfo | None = None
+        self.sandbox_stopped = ""  # why the bundled sandbox is not running any more
+        self._closing = False
         self._settings_http = create_http_client()
         self.credentials = CredentialsService(self.store, self._settings_http, self.settings)
 
     # ------------------------------------------------------------------ environments
 
     async def local_sandbox(self) -> SandboxInfo:
-        """The embedded sandbox, started on first use (its M2M secret stays in memory)."""
-        if self.sandbox_info is None or self.sandbox is None or not self.sandbox.running:
+        """The embedded sandbox, started on first use (its M2M secret stays in memory); after it
+        stopped, a fresh one (new port, data and M2M pair)."""
+        if self.sandbox is None:
             self.sandbox = LocalSandbox(seed=self._seed, patients=self._demo_patients)
+            self.sandbox.add_exit_observer(self._on_sandbox_exit)
+        if self.sandbox_info is None or not self.sandbox.running:
+            self.sandbox_info = None
             self.sandbox_info = await self.sandbox.start()
+            if self.sandbox_stopped:
+                self.sandbox_stopped = ""
+                self.workspace.set_unavailable("")
+                self.local_sandbox_changed.emit("")
         return self.sandbox_info
+
+    def _on_sandbox_exit(self, code: int) -> None:
+        """The child ended: unless the app is closing, say so everywhere at once."""
+        if self._closing or self.sandbox_info is None:
+            return  # closing, or it never became ready (start() reports that itself)
+        how = f"exit code {code}"
+        if code < 0:
+            with contextlib.suppress(ValueError):
+                how = f"stopped by {signal.Signals(-code).name}"
+        self.sandbox_stopped = (
+            f"The local sandbox has stopped ({how}). Its data and sign-ins are gone; restart it "
+            "to continue with fresh demo data."
+        )
+        log.warning("local sandbox stopped (%s)", how)
+        if self._uses_bundled_sandbox():
+            self.workspace.set_unavailable(self.sandbox_stopped)
+        self.local_sandbox_changed.emit(self.sandbox_stopped)
+
+    def _uses_bundled_sandbox(self) -> bool:
+        info = self.sandbox_info
+        return (
+            self.workspace.ready
+            and info is not None
+            and self.workspace.environment.graphql_url == info.graphql_url
+        )
+
+    async def restart_local_sandbox(self, window: MainWindow) -> None:
+        """A fresh sandbox; the old one's session (and anything it kept) is forgotten, and the
+        app connects again with the new addresses and M2M pair."""
+        key = LOCAL_SANDBOX.key
+        old = self._sessions.pop(key, None)
+        services = self._services.pop(key, None)
+        if services is not None:
+            await services.aclose()
+        if old is not None:
+            with contextlib.suppress(errors.PhotonError):
+                await old.sign_out()  # forgets its keyring entries; revoking cannot reach it
+        if self.sandbox is not None and self.sandbox.running:
+            self.sandbox.stop()
+        await self.switch(window, key, demo=True)
+        if self.sandbox_stopped:  # the restart itself failed: the bar offers it again
+            self.workspace.set_unavailable("")
+            self.workspace.set_unavailable(self.sandbox_stopped)
 
     async def resolve(self, key: str) -> tuple[Environment, Profile]:
         """The endpoints and non-secret settings of environment ``key``."""
@@ -174,6 +255,7 @@ class Desktop(QObject):
             session.profile = profile
         QSettings().setValue(LAST_ENVIRONMENT, key)
         self.workspace.set(env, session, self._services[key])
+        self.workspace.set_unavailable(self.sandbox_stopped if self._uses_bundled_sandbox() else "")
         return session
 
     async def connect_demo(self) -> Session:
@@ -198,6 +280,9 @@ class Desktop(QObject):
         settings pane has already stored the secret, so it is not stored again here).
         """
         window.statusBar().showMessage("Connecting…")
+        typed = bool(m2m and m2m[0].strip() and m2m[1])
+        if key == LOCAL_SANDBOX.key and not typed and self._bundled_sandbox_stopped(key):
+            demo = True  # its old sign-in died with it: connect with the new demo pair
         try:
             if demo:
                 await self.connect_demo()
@@ -227,6 +312,10 @@ class Desktop(QObject):
         else:
             window.show_page("sign-in")
 
+    def _bundled_sandbox_stopped(self, key: str) -> bool:
+        profile = load_profile(key, self.settings)
+        return bool(self.sandbox_stopped) and not (profile.graphql_url and profile.issuer)
+
     def last_environment(self) -> str | None:
         value = QSettings().value(LAST_ENVIRONMENT, None)
         return str(value) if value else None
@@ -234,6 +323,7 @@ class Desktop(QObject):
     # ------------------------------------------------------------------ shutdown
 
     async def aclose(self) -> None:
+        self._closing = True
         tasks.cancel_all()
         await asyncio.sleep(0)
         for services in self._services.values():
@@ -306,8 +396,43 @@ def build_window(desktop: Desktop) -> MainWindow:
 
     settings.connect_requested.connect(use_environment)
     workspace.environment_changed.connect(show_endpoints)
+    _back_after_sign_in(window, sign_in)
+    _follow_the_local_sandbox(desktop, window, settings)
     _show_identity_in_title(window, workspace)
     return window
+
+
+def _back_after_sign_in(window: MainWindow, sign_in: SessionPage) -> None:
+    """A successful sign-in returns to the page the user was on before Sign in."""
+    landing = {"sign-in", "welcome"}
+    before = ["patients"]
+
+    def remember(key: str) -> None:
+        if key not in landing:
+            before[0] = key
+
+    window.page_changed.connect(remember)
+    if window.current_key and window.current_key not in landing:
+        before[0] = window.current_key
+    sign_in.signed_in.connect(lambda: window.show_page(before[0]))
+
+
+def _follow_the_local_sandbox(desktop: Desktop, window: MainWindow, settings: SettingsPane) -> None:
+    """When the bundled sandbox stops: a bar over every page with "Restart the local sandbox", the
+    status bar, and Settings no longer saying it runs."""
+    bar = OutageBar(desktop.workspace, window)
+    window.add_notice_bar(bar)
+
+    def restart() -> None:
+        tasks.spawn(desktop.restart_local_sandbox(window), owner=window, name="restart-sandbox")
+
+    def changed(stopped: str) -> None:
+        settings.set_local_sandbox_stopped(stopped)
+        if stopped:
+            settings.set_environment(LOCAL_SANDBOX)  # its addresses are gone with it
+
+    bar.restart_requested.connect(restart)
+    desktop.local_sandbox_changed.connect(changed)
 
 
 def _show_identity_in_title(window: MainWindow, workspace: Workspace) -> None:
@@ -331,8 +456,19 @@ def _show_identity_in_title(window: MainWindow, workspace: Workspace) -> None:
 def add_welcome(desktop: Desktop, window: MainWindow) -> WelcomePage:
     """First launch with nothing configured: offer the local sandbox or connecting to Photon."""
     welcome = WelcomePage()
-    window.add_page("welcome", "Get started", "sign-in", welcome)
+    window.add_page("welcome", "Get started", "start", welcome)
     window.show_page("welcome")
+    workspace = desktop.workspace
+
+    def leave_once_connected() -> None:
+        # Its two ways in are done with: Settings and Sign in stay for changing them.
+        if workspace.ready and workspace.session.signed_in:
+            workspace.session_changed.disconnect(leave_once_connected)
+            if window.current_key == "welcome":
+                window.show_page("patients")
+            window.remove_page("welcome")
+
+    workspace.session_changed.connect(leave_once_connected)
 
     def try_sandbox() -> None:
         tasks.spawn(desktop.switch(window, LOCAL_SANDBOX.key, demo=True), owner=window)

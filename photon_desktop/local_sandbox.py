@@ -74,6 +74,14 @@ class SandboxInfo:
 ExitObserver = Callable[[int], None]
 
 
+def sandbox_command() -> list[str]:
+    """How to run the bundled sandbox: a frozen app has no interpreter for ``-m``, so its own
+    executable serves it (its entry point dispatches ``sandbox``)."""
+    if getattr(sys, "frozen", False):
+        return [sys.executable, "sandbox"]
+    return [sys.executable, "-m", "photon_desktop.sandbox"]
+
+
 class LocalSandbox:
     """One ``photon-sandbox`` child: ``await start()``, ``await restart()``, ``stop()``.
 
@@ -85,7 +93,7 @@ class LocalSandbox:
         self, *, seed: int = 1, patients: int = 200, extra_args: tuple[str, ...] = ()
     ) -> None:
         self._args = [
-            "-m", "photon_desktop.sandbox",
+            *sandbox_command(),
             "--host", "127.0.0.1", "--port", "0",
             "--seed", str(seed), "--patients", str(patients),
             "--exit-with-parent",
@@ -114,7 +122,7 @@ class LocalSandbox:
         try:
             # Popen only forks and execs (milliseconds); all waiting happens in the threads.
             process = subprocess.Popen(  # noqa: ASYNC220
-                [sys.executable, *self._args],
+                self._args,
                 stdin=subprocess.PIPE,  # never written: its closing tells the child we are gone
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,

@@ -242,6 +242,14 @@ class MainWindow(QMainWindow):
         elif self.nav.currentRow() < 0:
             self.nav.setCurrentRow(0)
 
+    def remove_page(self, key: str) -> None:
+        """Take a page out of the sidebar and stack (e.g. "Get started" once connected)."""
+        page = self._pages.pop(key, None)
+        if page is not None:
+            self.nav.takeItem(self.nav.row(page.item))
+            self.stack.removeWidget(page.widget)
+            page.widget.deleteLater()
+
     def add_notice_bar(self, bar: QWidget) -> None:
         """A strip between the production banner and the pages (order notifications)."""
         self._content_layout.insertWidget(1, bar)

@@ -8,9 +8,19 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QLabel, QProgressBar, QSizePolicy, QStatusBar, QWidget
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSizePolicy,
+    QStatusBar,
+    QWidget,
+)
 
+from photon_desktop.ui.common.formatting import fmt_until
 from photon_desktop.ui.workspace import Workspace
 
 M2M_LABEL = "M2M (backend)"
@@ -64,6 +74,7 @@ class StatusBar(QStatusBar):
         workspace.environment_changed.connect(self.refresh)
         workspace.session_changed.connect(self.refresh)
         workspace.activity_changed.connect(self._update_activity)
+        workspace.availability_changed.connect(self._update_activity)
         self.refresh()
 
     def _label(self, name: str) -> QLabel:
@@ -125,7 +136,7 @@ class StatusBar(QStatusBar):
             expires = expires.replace(tzinfo=UTC)
         remaining = (expires - datetime.now(UTC)).total_seconds()
         self.expiry.setText(f"Token: {format_remaining(remaining)}")
-        self.expiry.setToolTip(f"The access token expires at {expires.astimezone():%H:%M:%S}.")
+        self.expiry.setToolTip(f"The access token expires at {fmt_until(expires)}.")
         self.expiry.setVisible(True)
 
     def _update_activity(self) -> None:
@@ -136,7 +147,10 @@ class StatusBar(QStatusBar):
             return
         activity = self._workspace.services.activity
         self.busy.setVisible(activity.in_flight > 0)
-        if activity.online is False:
+        if self._workspace.unavailable:
+            self.connection.setText("● Stopped")
+            self.connection.setToolTip(self._workspace.unavailable)
+        elif activity.online is False:
             self.connection.setText("● Offline")
             error = activity.last_error
             self.connection.setToolTip(str(error) if error else "Photon cannot be reached.")
@@ -147,3 +161,45 @@ class StatusBar(QStatusBar):
             self.connection.setText("○ Not checked yet")
             self.connection.setToolTip("No request has been sent yet.")
         self.connection.setAccessibleDescription(self.connection.toolTip())
+
+
+class OutageBar(QFrame):
+    """A strip above every page while the environment's server has stopped: what happened and
+    the one action that helps ("Restart the local sandbox"), instead of network advice."""
+
+    restart_requested = Signal()
+
+    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("outageBar")
+        self.setAccessibleName("Local sandbox stopped")
+        self.setStyleSheet(
+            "QFrame#outageBar { background: #fff3cd; border-bottom: 1px solid #d4a017; }"
+            "QFrame#outageBar QLabel { color: #4d3800; }"
+        )
+        self._workspace = workspace
+        self.message = QLabel(self)
+        self.message.setWordWrap(True)
+        self.message.setAccessibleName("Outage")
+        self.restart_button = QPushButton("Restart the local sandbox", self)
+        self.restart_button.setAccessibleDescription(
+            "Starts a fresh local sandbox with new demo data and connects to it"
+        )
+        self.restart_button.clicked.connect(self._restart)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(10, 6, 10, 6)
+        layout.addWidget(self.message, 1)
+        layout.addWidget(self.restart_button)
+        workspace.availability_changed.connect(self.refresh)
+        self.refresh()
+
+    def _restart(self) -> None:
+        self.restart_button.setEnabled(False)
+        self.message.setText("Restarting the local sandbox…")
+        self.restart_requested.emit()
+
+    def refresh(self) -> None:
+        reason = self._workspace.unavailable
+        self.message.setText(reason)
+        self.restart_button.setEnabled(True)
+        self.setVisible(bool(reason))

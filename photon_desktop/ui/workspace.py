@@ -25,6 +25,7 @@ class Workspace(QObject):
     environment_changed = Signal()
     session_changed = Signal()
     activity_changed = Signal()
+    availability_changed = Signal()
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -32,6 +33,7 @@ class Workspace(QObject):
         self._services: Services | None = None
         self._environment: Environment | None = None
         self._unsubscribe: Callable[[], None] | None = None
+        self._unavailable = ""
 
     @property
     def environment(self) -> Environment:
@@ -51,6 +53,17 @@ class Workspace(QObject):
     @property
     def ready(self) -> bool:
         return self._services is not None
+
+    @property
+    def unavailable(self) -> str:
+        """Why the current environment cannot answer at all (its server has stopped); "" when it
+        can. Views say this instead of blaming the network."""
+        return self._unavailable
+
+    def set_unavailable(self, reason: str) -> None:
+        if reason != self._unavailable:
+            self._unavailable = reason
+            self.availability_changed.emit()
 
     def set(self, environment: Environment, session: Session, services: Services) -> None:
         """Switch to another environment's session and services."""

@@ -8,8 +8,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from photon_desktop.desktop import Desktop, build_window
+from photon_desktop.desktop import Desktop, SessionPage, build_window
 from photon_desktop.ui.main_window import MainWindow
+from photon_desktop.ui.signin.window import SignInWindow
 
 
 def process_env(tmp_path: Path) -> dict[str, str]:
@@ -38,3 +39,23 @@ async def running_app() -> AsyncIterator[tuple[Desktop, MainWindow]]:
     finally:
         window.close()
         await desktop.aclose()
+
+
+@asynccontextmanager
+async def signed_out_on_the_bundled_sandbox() -> AsyncIterator[tuple[Desktop, MainWindow]]:
+    """The composed app on a small bundled sandbox, connected but nobody signed in."""
+    desktop = Desktop(demo_patients=10)
+    window = build_window(desktop)
+    try:
+        await desktop.open_environment("local", restore=False)
+        window.show()
+        yield desktop, window
+    finally:
+        window.close()
+        await desktop.aclose()
+
+
+def sign_in_window(window: MainWindow) -> SignInWindow:
+    page = window.page("sign-in")
+    assert isinstance(page, SessionPage) and page.sign_in is not None
+    return page.sign_in

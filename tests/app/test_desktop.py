@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 import pytest
 from auth_fakes import MemoryKeyring
+from PySide6.QtCore import Qt
 from ui_support import until
 
 from photon_desktop.auth.session import TokenKind
@@ -30,8 +31,20 @@ def test_first_launch_offers_the_sandbox_and_lands_on_patients(
             window.show()
             assert window.current_key == "welcome"
 
+            icons = {
+                window.nav.item(row).data(Qt.ItemDataRole.UserRole): window.nav.item(row).icon()
+                for row in range(window.nav.count())
+            }
+            assert icons["welcome"].cacheKey() != icons["sign-in"].cacheKey()
+
             welcome.try_sandbox.emit()
             await until(lambda: window.current_key == "patients", within=30)
+            # Connected: "Get started" has done its job and leaves the sidebar.
+            keys = [
+                window.nav.item(r).data(Qt.ItemDataRole.UserRole) for r in range(window.nav.count())
+            ]
+            assert "welcome" not in keys and "sign-in" in keys
+            assert not window.show_page("welcome")
             session = desktop.workspace.session
             assert session.kind is TokenKind.M2M
             assert session.has("write:patient") and not session.has("write:prescription")

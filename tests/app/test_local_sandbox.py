@@ -196,3 +196,33 @@ def test_on_linux_the_parents_death_alone_stops_the_child() -> None:
     finally:
         parent.stdin.close()  # type: ignore[union-attr]
         parent.stdout.close()  # type: ignore[union-attr]
+
+
+def test_a_frozen_app_serves_the_sandbox_from_its_own_executable(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Frozen, there is no interpreter for ``-m``: the app's executable runs ``sandbox ARGS``
+    (here a stand-in that records its arguments and runs the real frozen entry point)."""
+    entry = os.path.join(os.path.dirname(__file__), "..", "..", "packaging", "entry.py")
+    argv_file = tmp_path / "argv"
+    executable = tmp_path / "photon-desktop"
+    executable.write_text(
+        f'#!/bin/sh\nprintf "%s\\n" "$@" > {argv_file}\nexec {sys.executable} {entry} "$@"\n'
+    )
+    executable.chmod(0o755)
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    monkeypatch.setattr(sys, "executable", str(executable))
+
+    async def scenario() -> str:
+        sandbox = LocalSandbox(patients=5)
+        try:
+            info = await sandbox.start()
+            return info.issuer
+        finally:
+            sandbox.stop()
+
+    issuer = asyncio.run(scenario())
+    assert issuer.startswith("http://127.0.0.1:")
+    argv = argv_file.read_text().splitlines()
+    assert argv[0] == "sandbox"
+    assert "--exit-with-parent" in argv

@@ -185,8 +185,13 @@ def test_sign_in_with_a_real_browser(
             window.signed_in.connect(lambda: done.done() or done.set_result(None))
 
             window.sign_in_button.click()
-            url = await catcher.opened
-            assert url.startswith(sandbox.authorize_url + "?")
+            opened = await catcher.opened
+            # The browser is sent through a one-shot local redirect (so the app sees it came).
+            assert opened.startswith("http://127.0.0.1:")
+            redirect = await client.get(opened)
+            assert redirect.status_code == 302
+            url = redirect.headers["location"]
+            assert url == window.link and url.startswith(sandbox.authorize_url + "?")
             landing = await asyncio.to_thread(
                 drive_chromium, url + "&" + urlencode({"login_hint": email}), chromium_profile
             )
@@ -195,7 +200,8 @@ def test_sign_in_with_a_real_browser(
             assert session.kind is TokenKind.USER
             assert session.has("write:prescription") is prescribes
             assert email in (session.identity or "")
-            assert window.status.text() == f"Signed in as {session.identity}."
+            assert window.status.text() == "Sign-in complete."
+            assert f"Signed in as {session.identity}" in window.account.text()
             seen["access"] = await session.access_token()
             (seen["refresh"],) = memory_keyring.entries.values()
 

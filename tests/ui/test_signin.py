@@ -15,8 +15,8 @@ import httpx
 import keyring.backends.fail
 import pytest
 from auth_fakes import ENV, NATIVE_ID, Browser, FakeAuth0, MemoryKeyring
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtCore import QObject, Qt, QUrl, Slot
+from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton
 
 from photon_desktop.auth.environments import EnvironmentKind
@@ -88,8 +88,17 @@ def test_sign_in_in_the_browser_shows_waiting_then_the_result(arun: Run, qtbot: 
     with qtbot.waitSignal(w.signed_in, timeout=10000):
         arun(go())
     assert w.service.session.kind is TokenKind.USER
-    assert "Signed in as Dr Maya Okafor" in w.status.text()
+    said = [label.text() for label in w.findChildren(QLabel) if label.isVisible()]
+    assert sum("Signed in as Dr Maya Okafor" in text for text in said) == 1, said
+    assert w.status.text() == "Sign-in complete."
     assert w.sign_in_button.isEnabled() and not w.cancel_button.isVisible()
+
+
+def test_the_sign_in_button_keeps_its_natural_width_on_a_wide_page(qtbot: Any) -> None:
+    w = window(qtbot, FakeAuth0(), lambda url: True)
+    w.resize(1000, 500)
+    qtbot.waitUntil(lambda: w.width() == 1000)
+    assert w.sign_in_button.width() < 1.5 * w.sign_in_button.sizeHint().width()
 
 
 def test_browser_not_opening_offers_the_link_to_copy(arun: Run, qtbot: Any) -> None:
@@ -165,3 +174,77 @@ def test_escape_closes_an_idle_stand_alone_window(qtbot: Any) -> None:
     qtbot.waitUntil(w.isActiveWindow, timeout=2000)
     qtbot.keyClick(w, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: not w.isVisible(), timeout=2000)
+
+
+class _UrlCatcher(QObject):
+    """A system browser handler that accepts every URL and, unless told to, never fetches it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+
+    @Slot(QUrl)
+    def open(self, url: QUrl) -> None:
+        self.urls.append(url.toString(QUrl.ComponentFormattingOption.FullyEncoded))
+
+
+@pytest.fixture
+def catcher() -> Any:
+    catcher = _UrlCatcher()
+    QDesktopServices.setUrlHandler("http", catcher, "open")
+    yield catcher
+    QDesktopServices.unsetUrlHandler("http")
+
+
+@pytest.fixture
+def browser_window(qtbot: Any, monkeypatch: pytest.MonkeyPatch) -> SignInWindow:
+    """The real opener: ``QDesktopServices`` through the one-shot local redirect (a browser
+    that has not come after 0.2 s is taken as not started)."""
+    monkeypatch.setattr(SignInWindow, "BROWSER_START_S", 0.2)
+    profile = Profile(native_client_id=NATIVE_ID)
+    session = Session(ENV, FakeAuth0().client(), SecretStore(MemoryKeyring()), profile=profile)
+    w = SignInWindow(SignInService(session))
+    qtbot.addWidget(w)
+    w.show()
+    return w
+
+
+def test_a_browser_that_never_comes_puts_copy_link_first(
+    arun: Run, catcher: _UrlCatcher, browser_window: SignInWindow
+) -> None:
+    """``openUrl`` said yes, yet no browser asked for the page: the window says so."""
+    w = browser_window
+
+    async def go() -> None:
+        w.start()
+        await until(lambda: "may not have opened" in w.status.text())
+        assert catcher.urls and catcher.urls[0].startswith("http://127.0.0.1:")
+        assert w.link_field.isVisible() and w.copy_button.isVisible()
+        assert w.copy_button.isDefault()
+        assert w.waiting  # the link still works
+        w.cancel()
+        await until(lambda: not w.waiting)
+
+    arun(go())
+
+
+def test_a_browser_that_comes_is_sent_on_to_the_sign_in_page(
+    arun: Run, catcher: _UrlCatcher, browser_window: SignInWindow
+) -> None:
+    w = browser_window
+
+    async def go() -> None:
+        w.start()
+        await until(lambda: bool(catcher.urls) and bool(w.link))
+        async with httpx.AsyncClient() as browser:
+            wrong = await browser.get(catcher.urls[0] + "x")
+            answer = await browser.get(catcher.urls[0])
+        assert wrong.status_code == 404
+        assert answer.status_code == 302 and answer.headers["location"] == w.link
+        await asyncio.sleep(0.5)  # past the check: it found the browser came
+        assert "may not have opened" not in w.status.text()
+        assert not w.link_field.isVisible()
+        w.cancel()
+        await until(lambda: not w.waiting)
+
+    arun(go())

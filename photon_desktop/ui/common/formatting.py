@@ -115,3 +115,17 @@ def fmt_address(address: _Address | None, *, one_line: bool = False) -> str:
     lines = [p for p in (address.street1, address.street2) if p]
     lines.append(f"{address.city}, {address.state} {address.postal_code}")
     return (", " if one_line else "\n").join(lines)
+
+
+def fmt_until(value: datetime, now: datetime | None = None) -> str:
+    """A coming moment: the time alone when it is today, else the date too ("until 16:21" would
+    be read as today when it is tomorrow)."""
+    local = value.astimezone()
+    today = (now or datetime.now(local.tzinfo)).astimezone(local.tzinfo).date()
+    if local.date() != today:
+        return fmt_datetime(local)
+    loc = locale()
+    return loc.toString(
+        QTime(local.hour, local.minute, local.second),
+        loc.timeFormat(QLocale.FormatType.ShortFormat),
+    )

@@ -49,6 +49,7 @@ from photon_desktop.services.credentials import (
     environment_for,
 )
 from photon_desktop.ui.common import tasks
+from photon_desktop.ui.common.formatting import fmt_until
 from photon_desktop.ui.settings.checks import (
     check_client_id,
     check_org_id,
@@ -188,6 +189,7 @@ class SettingsPane(QWidget):
         self._loaded_key: str | None = None
         self._busy = False
         self._secret_loads = tasks.Latest(owner=self)
+        self._local_stopped = ""
 
         self._build()
         if current is None:  # the environment the user looked at last time
@@ -204,6 +206,13 @@ class SettingsPane(QWidget):
         if self._loaded_key == environment.key:
             self._drafts[environment.key] = self._draft()
             self._show_environment(environment.key)
+
+    def set_local_sandbox_stopped(self, reason: str) -> None:
+        """The bundled sandbox stopped (``reason``) or runs again (""): say so, not its address."""
+        self._local_stopped = reason
+        if self._loaded_key is not None:
+            self._drafts[self._loaded_key] = self._draft()
+            self._show_environment(self._loaded_key)
 
     def cancel_tasks(self) -> None:
         """Stop this pane's background work (from the window's ``closeEvent``)."""
@@ -461,7 +470,12 @@ class SettingsPane(QWidget):
             label = self._form.labelForField(f)
             if label is not None:
                 label.setVisible(editable)
-        if env.kind is EnvironmentKind.LOCAL and env.issuer:
+        if env.kind is EnvironmentKind.LOCAL and self._local_stopped:
+            self.endpoints_label.setText(
+                f"{self._local_stopped} “Save and connect” starts a fresh one (leave the "
+                "addresses empty), or enter those of another photon-sandbox."
+            )
+        elif env.kind is EnvironmentKind.LOCAL and env.issuer:
             self.endpoints_label.setText(
                 f"The local sandbox is running at {env.issuer} — leave the addresses empty to "
                 "use it, or enter those of another photon-sandbox."
@@ -522,6 +536,13 @@ class SettingsPane(QWidget):
         self.keyring_status.setVisible(secure)
 
     # ------------------------------------------------------------------ validation
+
+    def _bundled_local(self) -> bool:
+        """The local environment with no addresses typed: the sandbox the app starts itself."""
+        env = self._environments[self.env_key]
+        return env.kind is EnvironmentKind.LOCAL and not any(
+            f.text() for f in (self.issuer, self.audience, self.graphql_url, self.client_id)
+        )
 
     def _validate(self, *, need_secret: bool) -> bool:
         """Mark every bad field; True when all are fine. Nothing is sent before this passes."""
@@ -640,7 +661,7 @@ class SettingsPane(QWidget):
             heading, text = describe_error(exc)
             self._show_result(False, f"{heading}. {text}")
         else:
-            until = (datetime.now(UTC) + timedelta(seconds=info.expires_in)).astimezone()
+            until = datetime.now(UTC) + timedelta(seconds=info.expires_in)
             scopes = (
                 ", ".join(sorted(info.scopes)) or "none"
                 if info.permissions_known
@@ -649,7 +670,7 @@ class SettingsPane(QWidget):
             self._show_result(
                 True,
                 f"Connected to {env.name}.\nGranted permissions: {scopes}\n"
-                f"Token valid for {duration(info.expires_in)} (until {until:%H:%M}).",
+                f"Token valid for {duration(info.expires_in)} (until {fmt_until(until)}).",
             )
         finally:
             self._set_busy(False)
@@ -662,8 +683,9 @@ class SettingsPane(QWidget):
         tasks.spawn(self._save(self.env_key, connect=False), owner=self)
 
     def connect_now(self) -> None:
-        """Save, then ask the composition root to use these credentials now."""
-        if self._busy or not self._validate(need_secret=True):
+        """Save, then ask the composition root to use these credentials now (the bundled
+        sandbox needs none: the app has its demo pair)."""
+        if self._busy or not self._validate(need_secret=not self._bundled_local()):
             return
         self._set_busy(True)
         tasks.spawn(self._save(self.env_key, connect=True), owner=self)

@@ -12,8 +12,8 @@ import asyncio
 import logging
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, QUrl, Signal
-from PySide6.QtGui import QCloseEvent, QDesktopServices, QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from photon_desktop import errors
 from photon_desktop.services.signin import SignInService
 from photon_desktop.ui.common import tasks
+from photon_desktop.ui.signin.browser import BrowserLauncher
 
 log = logging.getLogger(__name__)
 
@@ -38,26 +39,34 @@ QLabel#keyringNotice { color: palette(placeholder-text); }
 """
 
 
-def open_in_system_browser(url: str) -> bool:
-    """The system browser (RFC 8252 §8.12: never an embedded web view)."""
-    return QDesktopServices.openUrl(QUrl(url))
-
-
 class SignInWindow(QWidget):
-    """Signs one environment's session in with the browser."""
+    """Signs one environment's session in with the browser.
+
+    With the default opener the window learns whether a browser really came (``BrowserLauncher``);
+    if none did within ``BROWSER_START_S`` seconds, it says so and puts "Copy sign-in link" first.
+    """
 
     signed_in = Signal()
+    BROWSER_START_S = 5.0
 
     def __init__(
         self,
         service: SignInService,
         *,
-        open_url: Callable[[str], bool] = open_in_system_browser,
+        open_url: Callable[[str], bool] | None = None,
+        blocked: Callable[[], str] = lambda: "",
         parent: QWidget | None = None,
     ) -> None:
+        """``blocked()``: why a sign-in cannot start now (e.g. its server stopped), or ""."""
         super().__init__(parent)
         self.service = service
-        self._open_url = open_url
+        self._blocked = blocked
+        self._stopped_reason = ""
+        self._launcher = BrowserLauncher(self) if open_url is None else None
+        self._open_url = open_url or self._launcher.open  # type: ignore[union-attr]
+        self._browser_check = QTimer(self)
+        self._browser_check.setSingleShot(True)
+        self._browser_check.timeout.connect(self._browser_may_not_have_opened)
         self._link = ""
         self._task: asyncio.Task[None] | None = None
         env = service.environment
@@ -121,6 +130,7 @@ class SignInWindow(QWidget):
         buttons = QHBoxLayout()
         buttons.addWidget(self.sign_in_button)
         buttons.addWidget(self.cancel_button)
+        buttons.addStretch(1)  # buttons keep their natural width on a wide page
         link_row = QHBoxLayout()
         link_row.addWidget(self.link_field, 1)
         link_row.addWidget(self.copy_button)
@@ -159,6 +169,10 @@ class SignInWindow(QWidget):
         self.copy_button.setVisible(visible)
 
     def _show_idle(self) -> None:
+        self._browser_check.stop()
+        if self._launcher is not None:
+            self._launcher.close()
+        self.copy_button.setDefault(False)
         self.sign_in_button.setEnabled(True)
         self.cancel_button.setVisible(False)
         self._set_link_visible(False)
@@ -207,6 +221,10 @@ class SignInWindow(QWidget):
         """Begin the browser sign-in (no-op while one is waiting)."""
         if self.waiting:
             return
+        if reason := self._blocked():
+            self.status.clear()
+            self.error.setText(reason)
+            return
         self.error.clear()
         self._link = ""
         self.link_field.clear()
@@ -219,6 +237,12 @@ class SignInWindow(QWidget):
         if self.waiting:
             assert self._task is not None
             self._task.cancel()
+
+    def stop_for(self, reason: str) -> None:
+        """End a waiting sign-in because its server cannot answer, and say why."""
+        if self.waiting:
+            self.cancel()
+            self._stopped_reason = reason
 
     def copy_link(self) -> None:
         if self._link:
@@ -246,6 +270,8 @@ class SignInWindow(QWidget):
                 "Finish signing in in your web browser. This window updates when you are done."
             )
             self.copy_button.setVisible(True)  # if nothing arrives, the link still works
+            if self._launcher is not None:
+                self._browser_check.start(int(self.BROWSER_START_S * 1000))
         else:
             self.status.setText(
                 "Your web browser could not be opened. Copy the sign-in link below, paste it "
@@ -255,11 +281,26 @@ class SignInWindow(QWidget):
             self.link_field.setFocus()
         return opened
 
+    def _browser_may_not_have_opened(self) -> None:
+        """The system accepted the link but no browser asked for it: say so, link first."""
+        if not self.waiting or (self._launcher is not None and self._launcher.seen):
+            return
+        self.status.setText(
+            "Your web browser may not have opened. Copy the sign-in link, paste it into a "
+            "browser on this computer and finish signing in there; this page updates when you "
+            "are done."
+        )
+        self._set_link_visible(True)
+        self.copy_button.setDefault(True)
+        self.copy_button.setFocus()
+
     async def _run(self) -> None:
         try:
-            who = await self.service.sign_in_with_browser(self._open, on_link=self._on_link)
+            await self.service.sign_in_with_browser(self._open, on_link=self._on_link)
         except asyncio.CancelledError:
-            self.status.setText("Sign-in cancelled.")
+            reason, self._stopped_reason = self._stopped_reason, ""
+            self.status.setText("" if reason else "Sign-in cancelled.")
+            self.error.setText(reason)
             self._show_idle()
             raise
         except errors.PhotonError as error:
@@ -268,7 +309,8 @@ class SignInWindow(QWidget):
             self._show_idle()
             return
         self._show_idle()
-        self.status.setText(f"Signed in as {who}.")
+        # "Signed in as …" is the account line's: the status does not say it a second time.
+        self.status.setText("Sign-in complete.")
         self.signed_in.emit()
 
     def closeEvent(self, event: QCloseEvent) -> None:

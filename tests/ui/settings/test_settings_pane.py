@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from photon_desktop.auth.profiles import Profile, load_profile, save_profile
 from photon_desktop.auth.secret_store import SecretStore
 from photon_desktop.desktop import QtSettingsStore
 from photon_desktop.services.credentials import CredentialsService, TokenInfo
+from photon_desktop.ui.common.formatting import fmt_date
 from photon_desktop.ui.settings.checks import (
     check_client_id,
     check_org_id,
@@ -187,6 +189,9 @@ def test_test_connection_shows_the_granted_scopes_and_expiry(
         assert "read:order, read:patient, read:prescription, write:order, write:patient" in text
         assert "write:prescription" not in text
         assert "Token valid for" in text
+        # The sandbox's tokens last 24 h: "until" names tomorrow's date, not a bare time.
+        tomorrow = (datetime.now() + timedelta(hours=24)).date()
+        assert f"(until {fmt_date(tomorrow)} " in text, text
         assert backend.tests == [("local", sandbox.m2m_client_id)]
         assert memory_keyring.entries == {}  # testing stores nothing
 
