@@ -21,6 +21,7 @@ from photon_desktop.domain.wire import WIRE, Items, Text, Timestamp
 from photon_desktop.services.outcomes import settle
 
 __all__ = [
+    "EVENT_TYPES",
     "PERMISSIONS",
     "ApiClient",
     "Invite",
@@ -30,6 +31,21 @@ __all__ = [
     "User",
     "Webhook",
 ]
+
+#: Photon's webhook event types a subscription may filter on (none: every event).
+EVENT_TYPES = (
+    "photon:order:created",
+    "photon:order:placed",
+    "photon:order:fulfillment",
+    "photon:order:completed",
+    "photon:order:canceled",
+    "photon:order:rerouted",
+    "photon:order:error",
+    "photon:prescription:created",
+    "photon:prescription:active",
+    "photon:prescription:depleted",
+    "photon:prescription:canceled",
+)
 
 #: The permission each part of the Organization tab needs.
 PERMISSIONS = {

@@ -1,5 +1,5 @@
-"""The Support page: the request log, the GraphQL console, CSV export and the session
-inspector, as tabs.
+"""The Support page: the request log, the GraphQL console, CSV export, the session
+inspector and the organization's administration, as tabs.
 
 Shown to everyone; each tool gates itself (the console's mutations by the permission they need,
 each export by the read permission of its list). The schema is read on the console's
@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from photon_desktop.ui.support.console import ConsoleView
 from photon_desktop.ui.support.export import ExportView
+from photon_desktop.ui.support.organization import OrganizationView
 from photon_desktop.ui.support.request_log import RequestLogView
 from photon_desktop.ui.support.session import SessionInspector
 from photon_desktop.ui.workspace import Workspace
@@ -25,11 +26,13 @@ class SupportPage(QWidget):
         self.console = ConsoleView(workspace, self)
         self.export = ExportView(workspace, self)
         self.session = SessionInspector(workspace, self)
+        self.organization = OrganizationView(workspace, self)
         self.tabs = QTabWidget(self)
         self.tabs.addTab(self.request_log, "Request log")
         self.tabs.addTab(self.console, "GraphQL console")
         self.tabs.addTab(self.export, "Export")
         self.tabs.addTab(self.session, "Session")
+        self.tabs.addTab(self.organization, "Organization")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.tabs)
@@ -53,3 +56,4 @@ class SupportPage(QWidget):
         self.console.cancel_tasks()
         self.export.cancel_tasks()
         self.session.cancel_tasks()
+        self.organization.cancel_tasks()
