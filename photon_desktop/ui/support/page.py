@@ -11,6 +11,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from photon_desktop.ui.support.console import ConsoleView
+from photon_desktop.ui.support.diagnostics import Diagnostics
 from photon_desktop.ui.support.export import ExportView
 from photon_desktop.ui.support.organization import OrganizationView
 from photon_desktop.ui.support.request_log import RequestLogView
@@ -27,6 +28,7 @@ class SupportPage(QWidget):
         self.export = ExportView(workspace, self)
         self.session = SessionInspector(workspace, self)
         self.organization = OrganizationView(workspace, self)
+        self.diagnostics = Diagnostics(workspace, self)  # the Help menu's actions
         self.tabs = QTabWidget(self)
         self.tabs.addTab(self.request_log, "Request log")
         self.tabs.addTab(self.console, "GraphQL console")
