@@ -122,16 +122,10 @@ class OrganizationService:
         a subscription to ``url`` not among ``known`` (the list the user saw; read now if None).
         """
         before = {h.id for h in (await self.webhooks() if known is None else known)}
-        variables = {
-            "url": url,
-            "name": name,
-            "filters": list(filters),
-            "sharedSecret": shared_secret,
-        }
+        variables = _webhook_variables(url, name, filters, shared_secret)
 
         async def write() -> Webhook:
-            data = await self._client.query("CreateWebhook", variables)
-            return parse.one(Webhook, data, "createWebhookConfig")
+            return await self._send_webhook("CreateWebhook", variables, "createWebhookConfig")
 
         async def check() -> Webhook | None:
             return next(
@@ -150,17 +144,10 @@ class OrganizationService:
         shared_secret: str | None = None,
     ) -> Webhook:
         """Change a subscription (an update is idempotent; a lost answer is checked too)."""
-        variables = {
-            "id": webhook_id,
-            "url": url,
-            "name": name,
-            "filters": list(filters),
-            "sharedSecret": shared_secret,
-        }
+        variables = {"id": webhook_id, **_webhook_variables(url, name, filters, shared_secret)}
 
         async def write() -> Webhook:
-            data = await self._client.query("UpdateWebhook", variables)
-            return parse.one(Webhook, data, "updateWebhookConfig")
+            return await self._send_webhook("UpdateWebhook", variables, "updateWebhookConfig")
 
         async def check() -> Webhook | None:
             found = next((h for h in await self.webhooks() if h.id == webhook_id), None)
@@ -170,6 +157,11 @@ class OrganizationService:
             return None
 
         return await settle(write, check, what="webhook subscription", where="the webhook list")
+
+    async def _send_webhook(
+        self, operation: str, variables: dict[str, object], field: str
+    ) -> Webhook:
+        return parse.one(Webhook, await self._client.query(operation, variables), field)
 
     async def delete_webhook(self, webhook_id: str) -> None:
         async def write() -> bool:
@@ -181,3 +173,9 @@ class OrganizationService:
             return True if gone else None
 
         await settle(write, check, what="webhook deletion", where="the webhook list")
+
+
+def _webhook_variables(
+    url: str, name: str | None, filters: Sequence[str], shared_secret: str | None
+) -> dict[str, object]:
+    return {"url": url, "name": name, "filters": list(filters), "sharedSecret": shared_secret}

@@ -15,6 +15,7 @@ import pytest
 from PySide6.QtCore import QObject, QUrl, Slot, qVersion
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QWidget
+from support_screens import SHOTS
 from ui_support import Connection, next_emission, settle, until
 
 from photon_desktop import __version__, logs
@@ -24,7 +25,6 @@ from photon_desktop.ui.main_window import MainWindow
 from photon_desktop.ui.workspace import Workspace
 
 Run = Callable[..., Any]
-SHOTS = Path("/tmp/shots-inspect")
 IGNORE = ("propagateSizeHints", "does not support raise", "grabbing the keyboard")
 
 

@@ -5,14 +5,13 @@ hidden and no administrative request is sent; no API client secret reaches the s
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from PySide6.QtWidgets import QMessageBox, QWidget
-from test_support_session import all_texts
-from ui_support import Connection, save_screenshot, until
+from support_screens import SHOTS, all_texts, shoot
+from ui_support import Connection, until
 
 from photon_desktop.ui.common.theme import Theme
 from photon_desktop.ui.support.organization import OrganizationView
@@ -21,7 +20,6 @@ from photon_desktop.ui.support.webhook_editor import WebhookEditor
 from photon_desktop.ui.workspace import Workspace
 
 Run = Callable[..., Any]
-SHOTS = Path("/tmp/shots-inspect")
 ADMIN_READS = {"OrganizationUsers", "Invites", "ApiClients", "Webhooks"}
 
 
@@ -164,8 +162,7 @@ def test_organization_screenshots(
             view = await open_tab(conn, widgets)
             page = view.parentWidget().parentWidget().parentWidget()  # the SupportPage
             assert isinstance(page, SupportPage)
-            image = save_screenshot(page, f"support-organization-{scheme}")
-            assert image.save(str(SHOTS / f"organization-{scheme}.png"))
+            shoot(page, f"organization-{scheme}")
             view.new_button.click()
             editor = await editor_of(view)
             editor.url.setText("https://clinic.example/hook")

@@ -10,35 +10,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import jwt
 import pytest
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QLabel, QLineEdit, QMessageBox, QPlainTextEdit, QWidget
-from ui_support import Connection, save_screenshot, until
+from PySide6.QtWidgets import QMessageBox, QWidget
+from support_screens import SHOTS, all_texts, shoot
+from ui_support import Connection, until
 
 from photon_desktop.ui.common.theme import Theme
 from photon_desktop.ui.support.page import SupportPage
 from photon_desktop.ui.workspace import Workspace
 
 Run = Callable[..., Any]
-SHOTS = Path("/tmp/shots-inspect")
-
-
-def all_texts(root: QWidget) -> str:
-    """Every text a user could see or select in ``root``'s widget tree (including tooltips)."""
-    parts: list[str] = []
-    for widget in [root, *root.findChildren(QWidget)]:
-        parts.append(widget.toolTip())
-        if isinstance(widget, QLabel):
-            parts.append(widget.text())
-        elif isinstance(widget, QLineEdit):
-            parts.append(widget.text())
-        elif isinstance(widget, QPlainTextEdit):
-            parts.append(widget.toPlainText())
-    return "\n".join(parts)
 
 
 async def open_inspector(conn: Connection, widgets: list[QWidget]) -> SupportPage:
@@ -154,8 +139,7 @@ def test_inspector_screenshots(
         try:
             await conn.as_user("prescriber")
             page = await open_inspector(conn, widgets)
-            image = save_screenshot(page, f"support-session-{scheme}")
-            assert image.save(str(SHOTS / f"session-{scheme}.png"))
+            shoot(page, f"session-{scheme}")
         finally:
             await conn.aclose()
 
