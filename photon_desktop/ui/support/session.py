@@ -124,8 +124,9 @@ class SessionInspector(QWidget):
         self.clock.stop()
 
     def reload(self) -> None:
-        """Read the session again (discovery may be asked once per session)."""
-        if not self.workspace.ready or not tasks.loop_running():
+        """Read the session again (discovery may be asked once per session); hidden, nothing is
+        read until the tab is shown."""
+        if not self.workspace.ready or not tasks.loop_running() or not self.isVisible():
             return
         self.status.setText("Reading the session…")
         self._reading.spawn(self._read(), name="inspect-session")
