@@ -26,7 +26,7 @@ import httpx
 
 from photon_desktop import errors, redact
 from photon_desktop.auth import browser_flow
-from photon_desktop.auth.discovery import provider_for
+from photon_desktop.auth.discovery import Provider, provider_for
 from photon_desktop.auth.environments import Environment
 from photon_desktop.auth.grants import Grants
 from photon_desktop.auth.observers import Observers
@@ -84,6 +84,7 @@ class Session:
         self._generation = 0
         self._notice: str | None = None
         self._refresh: str | None = None
+        self._refresh_since: float | None = None  # when the current refresh token arrived
         self._m2m: tuple[str, str] | None = None
         self._renewal: asyncio.Task[str] | None = None
         self._on_probation: str | None = None  # a token renewed because the API refused one
@@ -138,6 +139,31 @@ class Session:
         if self._tokens is None:
             return None
         return datetime.fromtimestamp(self._tokens.expires_at, UTC)
+
+    @property
+    def has_refresh_token(self) -> bool:
+        """Whether a refresh token is held (its value never leaves the session)."""
+        return self._refresh is not None
+
+    @property
+    def refresh_received_at(self) -> datetime | None:
+        """When the current refresh token arrived (sign-in, or its last rotation)."""
+        if self._refresh_since is None:
+            return None
+        return datetime.fromtimestamp(self._refresh_since, UTC)
+
+    @property
+    def keyring_backend(self) -> str:
+        return self._store.backend_name
+
+    def current_access_token(self) -> str | None:
+        """The access token held now, not renewed (for inspection; API calls use
+        ``access_token()``)."""
+        return self._tokens.access_token if self._tokens is not None else None
+
+    async def provider(self) -> Provider:
+        """The provider's endpoints this session signs in with (discovered once)."""
+        return (await self._ensure_grants()).provider
 
     @property
     def notice(self) -> str | None:
@@ -411,6 +437,7 @@ class Session:
         self._renewal = None
         self._tokens = None
         self._refresh = None
+        self._refresh_since = None
         self._m2m = None
         self._notice = None
         self._on_probation = None
@@ -420,6 +447,8 @@ class Session:
         self._tokens = tokens
         self._notice = None  # whatever went wrong before, this sign-in works now
         if tokens.refresh_token is not None:
+            if tokens.refresh_token != self._refresh:
+                self._refresh_since = self._clock()
             self._refresh = tokens.refresh_token
         self._schedule_expiry(tokens.expires_at - self._clock())
         self.changed.emit()
@@ -458,6 +487,7 @@ class Session:
             renewal.cancel()
         self._tokens = None
         self._refresh = None
+        self._refresh_since = None
         self._m2m = None
         self._on_probation = None
         self._notice = notice

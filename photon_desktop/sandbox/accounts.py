@@ -33,6 +33,22 @@ M2M_PERMISSIONS: tuple[str, ...] = (
 )
 READ_ONLY_PERMISSIONS: tuple[str, ...] = (READ_PATIENT, READ_PRESCRIPTION, READ_ORDER)
 
+# Organization administration (Photon's permission list, scopes.md): only the demo admin has them.
+READ_ORGANIZATION = "read:organization"
+READ_USER_ROLES = "read:user_roles"
+READ_INVITE = "read:invite"
+READ_CLIENT = "read:client"
+READ_WEBHOOK_CONFIG = "read:webhook_config"
+WRITE_WEBHOOK_CONFIG = "write:webhook_config"
+ADMIN_PERMISSIONS: tuple[str, ...] = (
+    READ_ORGANIZATION,
+    READ_USER_ROLES,
+    READ_INVITE,
+    READ_CLIENT,
+    READ_WEBHOOK_CONFIG,
+    WRITE_WEBHOOK_CONFIG,
+)
+
 # Fixed, public identifiers of the sandbox's clients. The M2M secret is generated per run.
 M2M_CLIENT_ID = "sandboxM2MClient0000000000000001"
 NATIVE_CLIENT_ID = "sandboxNativeDesktop000000000001"
@@ -43,7 +59,7 @@ class DemoUser:
     """A person who can sign in through ``/authorize``."""
 
     email: str
-    role: str  # "prescriber" | "staff" | "support"
+    role: str  # "prescriber" | "staff" | "support" | "admin"
     first_name: str
     last_name: str
     permissions: tuple[str, ...]
@@ -78,6 +94,13 @@ DEMO_USERS: tuple[DemoUser, ...] = (
         first_name="Priya",
         last_name="Shah",
         permissions=READ_ONLY_PERMISSIONS,
+    ),
+    DemoUser(
+        email="admin@sandbox.photon.local",
+        role="admin",
+        first_name="Grace",
+        last_name="Lindqvist",
+        permissions=(*READ_ONLY_PERMISSIONS, *ADMIN_PERMISSIONS),
     ),
 )
 

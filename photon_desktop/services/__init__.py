@@ -31,6 +31,7 @@ from photon_desktop.auth.token_source import TokenSource
 from photon_desktop.services.catalog import CatalogService
 from photon_desktop.services.console import ConsoleService
 from photon_desktop.services.orders import OrdersService
+from photon_desktop.services.organization import OrganizationService
 from photon_desktop.services.outcomes import is_app_external_id, new_external_id
 from photon_desktop.services.patient_chart import PatientChartService
 from photon_desktop.services.patients import PatientsService
@@ -41,6 +42,7 @@ __all__ = [
     "CatalogService",
     "ConsoleService",
     "OrdersService",
+    "OrganizationService",
     "PatientChartService",
     "PatientsService",
     "PrescriptionsService",
@@ -81,6 +83,7 @@ class Services:
         self.catalog = CatalogService(self.client)
         self.chart = PatientChartService(self.client)
         self.console = ConsoleService(self.client)
+        self.organization = OrganizationService(self.client)
 
     async def aclose(self) -> None:
         """Drop session caches. The injected ``http`` client belongs to its creator."""

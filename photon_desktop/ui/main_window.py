@@ -214,6 +214,7 @@ class MainWindow(QMainWindow):
         # Support tools: shown to everyone, last in the sidebar; each tool gates itself.
         self.support = SupportPage(workspace, self)
         self.add_page("support", "Support", "support", self.support)
+        self.help_menu = self.support.diagnostics.install_menu(self.menuBar())
         self.new_patient_action.setEnabled(self.patients.new_gate.allowed)
         workspace.session_changed.connect(self._update_identity)
         workspace.environment_changed.connect(self._update_identity)

@@ -27,7 +27,7 @@ def test_the_json_line_announces_every_endpoint_on_loopback(sandbox, http) -> No
         assert sandbox.raw[name].startswith(sandbox.issuer)
     assert sandbox.audience == "https://api.sandbox.photon.local"
     assert sandbox.org_id.startswith("org_")
-    assert {u["role"] for u in sandbox.users} == {"prescriber", "staff", "support"}
+    assert {u["role"] for u in sandbox.users} == {"prescriber", "staff", "support", "admin"}
     assert all(u["email"] and u["permissions"] for u in sandbox.users)
     assert http.get(sandbox.jwks_url).status_code == 200
 

@@ -31,6 +31,7 @@ from photon_desktop.sandbox.accounts import Principal
 from photon_desktop.sandbox.clock import Clock
 from photon_desktop.sandbox.demo import Reference
 from photon_desktop.sandbox.faults import UNKNOWN_ENUM_VALUE
+from photon_desktop.sandbox.graphql.administration import Administration
 from photon_desktop.sandbox.graphql.context import Context, Resolver
 from photon_desktop.sandbox.graphql.depth import MAX_DEPTH, query_depth
 from photon_desktop.sandbox.graphql.errors import (
@@ -87,6 +88,7 @@ class ClinicalAPI:
         self._documents: OrderedDict[str, DocumentNode | list[GraphQLError]] = OrderedDict()
         self._lock = threading.Lock()
         self._mutations = Mutations(self.store)
+        self._administration = Administration(self.store)
         self._spoiling = False  # set (under the lock) while a bad_enum_after fault executes
         self._bind()
         self._wrap_enums()
@@ -225,8 +227,8 @@ class ClinicalAPI:
         mutation = self.schema.mutation_type
         assert query is not None and mutation is not None
         for root, table in (
-            (query, query_resolvers(self.store)),
-            (mutation, self._mutations.resolvers()),
+            (query, {**query_resolvers(self.store), **self._administration.queries()}),
+            (mutation, {**self._mutations.resolvers(), **self._administration.mutations()}),
         ):
             for name, gql_field in root.fields.items():
                 gql_field.resolve = table.get(name) or _unsupported(name)

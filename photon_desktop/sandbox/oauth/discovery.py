@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from photon_desktop.sandbox.accounts import ALL_PERMISSIONS, demo_user
+from photon_desktop.sandbox.accounts import ADMIN_PERMISSIONS, ALL_PERMISSIONS, demo_user
 from photon_desktop.sandbox.oauth.protocol import OIDC_SCOPES
 from photon_desktop.sandbox.tokens import TokenError
 
@@ -55,7 +55,7 @@ class Discovery:
                     "none",
                 ],
                 "revocation_endpoint_auth_methods_supported": ["none"],
-                "scopes_supported": [*OIDC_SCOPES, *ALL_PERMISSIONS],
+                "scopes_supported": [*OIDC_SCOPES, *ALL_PERMISSIONS, *ADMIN_PERMISSIONS],
                 "claims_supported": list(CLAIMS),
                 "prompt_values_supported": ["none", "login", "consent", "select_account"],
                 "subject_types_supported": ["public"],

@@ -20,7 +20,7 @@ from urllib.parse import parse_qsl, unquote_plus, urlencode, urlsplit
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from photon_desktop.sandbox.accounts import ALL_PERMISSIONS, DemoUser
+from photon_desktop.sandbox.accounts import ADMIN_PERMISSIONS, ALL_PERMISSIONS, DemoUser
 
 AUDIENCE = "https://api.sandbox.photon.local"
 CODE_TTL_S = 60.0
@@ -134,7 +134,7 @@ def granted_scopes(requested: str, permissions: Sequence[str]) -> tuple[list[str
     """
     words = requested.split()
     oidc = [s for s in OIDC_SCOPES if s in words]
-    asked = {p for p in ALL_PERMISSIONS if p in words}
+    asked = {p for p in (*ALL_PERMISSIONS, *ADMIN_PERMISSIONS) if p in words}
     granted = [p for p in permissions if p in asked] if asked else list(permissions)
     return oidc, granted
 

@@ -1,4 +1,5 @@
-"""The Support page: the request log, the GraphQL console and CSV export, as tabs.
+"""The Support page: the request log, the GraphQL console, CSV export, the session
+inspector and the organization's administration, as tabs.
 
 Shown to everyone; each tool gates itself (the console's mutations by the permission they need,
 each export by the read permission of its list). The schema is read on the console's
@@ -10,8 +11,11 @@ from __future__ import annotations
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from photon_desktop.ui.support.console import ConsoleView
+from photon_desktop.ui.support.diagnostics import Diagnostics
 from photon_desktop.ui.support.export import ExportView
+from photon_desktop.ui.support.organization import OrganizationView
 from photon_desktop.ui.support.request_log import RequestLogView
+from photon_desktop.ui.support.session import SessionInspector
 from photon_desktop.ui.workspace import Workspace
 
 
@@ -22,10 +26,15 @@ class SupportPage(QWidget):
         self.request_log = RequestLogView(workspace, self)
         self.console = ConsoleView(workspace, self)
         self.export = ExportView(workspace, self)
+        self.session = SessionInspector(workspace, self)
+        self.organization = OrganizationView(workspace, self)
+        self.diagnostics = Diagnostics(workspace, self)  # the Help menu's actions
         self.tabs = QTabWidget(self)
         self.tabs.addTab(self.request_log, "Request log")
         self.tabs.addTab(self.console, "GraphQL console")
         self.tabs.addTab(self.export, "Export")
+        self.tabs.addTab(self.session, "Session")
+        self.tabs.addTab(self.organization, "Organization")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.tabs)
@@ -48,3 +57,5 @@ class SupportPage(QWidget):
     def cancel_tasks(self) -> None:
         self.console.cancel_tasks()
         self.export.cancel_tasks()
+        self.session.cancel_tasks()
+        self.organization.cancel_tasks()
