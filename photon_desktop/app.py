@@ -15,7 +15,6 @@ import argparse
 import asyncio
 import json
 import logging
-import logging.handlers
 import os
 import signal
 import socket
@@ -25,7 +24,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from photon_desktop import APP_NAME, ORG_NAME, __version__, redact
+from photon_desktop import APP_NAME, ORG_NAME, __version__, logs, redact
 
 log = logging.getLogger("photon_desktop")
 
@@ -72,28 +71,6 @@ def process_age() -> float:
 _IMPORTED = time.perf_counter()
 
 
-def configure_logging(log_dir: Path | None, *, verbose: bool) -> None:
-    """stderr plus a rotating file in the app's data folder, both through the redactor."""
-    root = logging.getLogger()
-    root.setLevel(logging.DEBUG if verbose else logging.INFO)
-    fmt = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
-    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
-    if log_dir is not None:
-        log_dir.mkdir(parents=True, exist_ok=True)
-        handlers.append(
-            logging.handlers.RotatingFileHandler(
-                log_dir / "photon-desktop.log", maxBytes=2_000_000, backupCount=3, encoding="utf-8"
-            )
-        )
-    for handler in handlers:
-        handler.setFormatter(fmt)
-        root.addHandler(handler)
-    redact.install(handlers)
-    # httpx logs full URLs (with codes in callbacks) at INFO; keep it quiet.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("httpcore").setLevel(logging.WARNING)
-
-
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["check"]:
@@ -111,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     app.setDesktopFileName("photon-desktop")
     app.setQuitOnLastWindowClosed(False)
     data_dir = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppLocalDataLocation)
-    configure_logging(Path(data_dir) / "logs" if data_dir else None, verbose=args.verbose)
+    logs.configure(Path(data_dir) / "logs" if data_dir else None, verbose=args.verbose)
 
     with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
         try:
