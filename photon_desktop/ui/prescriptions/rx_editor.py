@@ -1,16 +1,12 @@
 """One prescription card of the form: every field, checked before anything is sent.
 
-Rules (Photon's prescribe form, plus ICD-10 diagnoses): a treatment; quantity > 0 (decimals
-allowed); a dispense unit from Photon's list; refills 0 to 11 (sent as ``fillsAllowed``,
-refills + 1); days supply blank or a whole number >= 1; instructions required; "do not fill
-before" not in the past (sent as ``effectiveDate``); diagnoses as ICD-10 codes such as
-``E11.9``. Each problem shows under its field; server problems (``InvalidInput.fields``) land on
-the same fields.
+The rules live in ``domain.prescription_rules`` (the template editor follows the same ones).
+Each problem shows under its field; server problems (``InvalidInput.fields``) land on the same
+fields.
 """
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
 from PySide6.QtCore import QDate, Qt, Signal
@@ -28,41 +24,25 @@ from PySide6.QtWidgets import (
 )
 
 from photon_desktop.domain import Prescription, PrescriptionInput, Treatment
+from photon_desktop.domain.prescription_rules import (
+    MAX_REFILLS,
+    TREATMENT_MISSING,
+    DispensingText,
+    check_dispensing,
+    check_not_before,
+    diagnoses_problem,
+    parse_diagnoses,
+    refills_from_fills,
+    server_field,
+)
 from photon_desktop.services.treatment_search import TreatmentMatch
 from photon_desktop.ui.common.problems import mark, with_problem_line
 from photon_desktop.ui.prescriptions.drafts import ItemDraft
 from photon_desktop.ui.prescriptions.treatment_search import TreatmentSearch
 from photon_desktop.ui.workspace import Workspace
 
-MAX_REFILLS = 11
-ICD10 = re.compile(r"^[A-TV-Z][0-9][0-9AB](\.[0-9A-TV-Z]{1,4})?$")
-
-#: Photon's argument names (as ``InvalidInput.fields`` report them) → this card's fields.
-SERVER_FIELDS = {
-    "treatmentId": "treatment",
-    "dispenseQuantity": "quantity",
-    "dispenseUnit": "unit",
-    "fillsAllowed": "refills",
-    "refillsAllowed": "refills",
-    "daysSupply": "days_supply",
-    "dispenseAsWritten": "dispense_as_written",
-    "instructions": "instructions",
-    "notes": "notes",
-    "effectiveDate": "not_before",
-    "diagnoses": "diagnoses",
-}
-
-
-def parse_diagnoses(text: str) -> tuple[tuple[str, ...], list[str]]:
-    """(codes, bad entries) from "E11.9, I10" (commas, semicolons or spaces between codes)."""
-    codes: list[str] = []
-    bad: list[str] = []
-    for raw in re.split(r"[,;\s]+", text.strip()):
-        if not raw:
-            continue
-        code = raw.upper()
-        (codes if ICD10.match(code) else bad).append(code)
-    return tuple(dict.fromkeys(codes)), bad
+# Re-exported: callers and tests know them from here.
+__all__ = ["MAX_REFILLS", "RxEditor", "parse_diagnoses"]
 
 
 class RxEditor(QWidget):
@@ -194,7 +174,7 @@ class RxEditor(QWidget):
                 self.quantity.setText(f"{template.dispense_quantity:g}")
             self._select_unit(template.dispense_unit)
             if template.fills_allowed:
-                self.refills.setValue(max(0, min(MAX_REFILLS, template.fills_allowed - 1)))
+                self.refills.setValue(refills_from_fills(template.fills_allowed))
             if template.days_supply:
                 self.days_supply.setText(str(template.days_supply))
             if template.dispense_as_written is not None:
@@ -212,7 +192,7 @@ class RxEditor(QWidget):
         self.search.set_treatment(rx.treatment)
         self.quantity.setText(f"{rx.dispense_quantity:g}")
         self._select_unit(rx.dispense_unit)
-        self.refills.setValue(max(0, min(MAX_REFILLS, rx.fills_allowed - 1)))
+        self.refills.setValue(refills_from_fills(rx.fills_allowed))
         self.days_supply.setText("" if rx.days_supply is None else str(rx.days_supply))
         self.dispense_as_written.setChecked(bool(rx.dispense_as_written))
         self.instructions.setPlainText(rx.instructions)
@@ -264,54 +244,43 @@ class RxEditor(QWidget):
 
     # -- validation
 
+    def dispensing_text(self) -> DispensingText:
+        return DispensingText(
+            quantity=self.quantity.text(),
+            unit=self.unit.currentData(),
+            refills=self.refills.value(),
+            days_supply=self.days_supply.text(),
+            instructions=self.instructions.toPlainText(),
+            notes=self.notes.toPlainText(),
+            dispense_as_written=self.dispense_as_written.isChecked(),
+        )
+
     def validate(self, patient_id: str) -> PrescriptionInput | None:
         """The input to send, or None after marking every problem under its field."""
-        problems: dict[str, str] = {}
         treatment = self.search.treatment
+        values, problems = check_dispensing(self.dispensing_text())
         if treatment is None:
-            problems["treatment"] = "Choose a treatment from the search results."
-        quantity: float | None = None
-        try:
-            quantity = float(self.quantity.text().strip().replace(",", "."))
-        except ValueError:
-            quantity = None
-        if quantity is None or not quantity > 0 or quantity == float("inf"):
-            problems["quantity"] = "Enter a quantity greater than 0 (decimals are fine)."
-        unit = self.unit.currentData()
-        if not unit:
-            problems["unit"] = "Choose the unit the quantity is dispensed in."
-        days: int | None = None
-        days_text = self.days_supply.text().strip()
-        if days_text:
-            if days_text.isdigit() and 1 <= int(days_text) <= 3650:
-                days = int(days_text)
-            else:
-                problems["days_supply"] = "Days supply is a whole number of days, 1 or more."
-        instructions = self.instructions.toPlainText().strip()
-        if not instructions:
-            problems["instructions"] = "Write the instructions for the patient."
+            problems["treatment"] = TREATMENT_MISSING
         not_before: date = self.not_before.date().toPython()  # type: ignore[assignment]
-        if not_before < date.today():
-            problems["not_before"] = "The date cannot be in the past."
+        if (past := check_not_before(not_before, date.today())) is not None:
+            problems["not_before"] = past
         codes, bad = parse_diagnoses(self.diagnoses.text())
         if bad:
-            problems["diagnoses"] = (
-                f"Not an ICD-10 code: {', '.join(bad)}. Codes look like E11.9 or I10."
-            )
+            problems["diagnoses"] = diagnoses_problem(bad)
         self.show_problems(problems)
-        if problems or treatment is None or quantity is None or not unit:
+        if problems or treatment is None or values is None:
             return None
         return PrescriptionInput(
             patient_id=patient_id,
             treatment_id=treatment.id,
-            dispense_quantity=quantity,
-            dispense_unit=str(unit),
-            fills_allowed=self.refills.value() + 1,
-            instructions=instructions,
-            days_supply=days,
-            dispense_as_written=self.dispense_as_written.isChecked(),
+            dispense_quantity=values.dispense_quantity,
+            dispense_unit=values.dispense_unit,
+            fills_allowed=values.fills_allowed,
+            instructions=values.instructions,
+            days_supply=values.days_supply,
+            dispense_as_written=values.dispense_as_written,
             effective_date=not_before,
-            notes=self.notes.toPlainText().strip() or None,
+            notes=values.notes,
             diagnoses=codes,
             external_id=self.external_id,
         )
@@ -327,7 +296,7 @@ class RxEditor(QWidget):
         mine: dict[str, str] = {}
         rest: dict[str, str] = {}
         for name, message in problems.items():
-            key = SERVER_FIELDS.get(re.sub(r"\[\d+\]$", "", name))
+            key = server_field(name)
             if key is None:
                 rest[name] = message
             else:
