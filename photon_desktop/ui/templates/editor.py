@@ -302,6 +302,10 @@ class TemplateEditor(QDialog):
         if first is not None:
             self.fields[first].setFocus(Qt.FocusReason.OtherFocusReason)
 
+    @property
+    def problems(self) -> dict[str, str]:
+        return {k: label.text() for k, label in self.errors.items() if label.text()}
+
     def save(self) -> None:
         data = self.validate()
         catalog = self._chosen_catalog()

@@ -40,10 +40,6 @@ async def editor_of(page: TemplatesPage) -> TemplateEditor:
     return page.editor
 
 
-def problems(editor: TemplateEditor) -> dict[str, str]:
-    return {k: label.text() for k, label in editor.errors.items() if label.text()}
-
-
 def test_private_templates_are_seen_only_by_their_author(
     sandbox: Any, arun: Any, widgets: list[QWidget]
 ) -> None:
@@ -72,7 +68,7 @@ def test_a_template_is_checked_created_edited_and_deleted(
             editor = await editor_of(page)
             editor.save_button.click()
             await settle()
-            assert problems(editor) == {
+            assert editor.problems == {
                 "name": NAME_MISSING,
                 "treatment": TREATMENT_MISSING,
                 "quantity": QUANTITY_BAD,
@@ -87,7 +83,7 @@ def test_a_template_is_checked_created_edited_and_deleted(
             QTest.keyClicks(editor.days_supply, "1.5")
             editor.save_button.click()
             await settle()
-            assert set(problems(editor)) == {"quantity", "days_supply"}
+            assert set(editor.problems) == {"quantity", "days_supply"}
             assert writes(sandbox).get("createPrescriptionTemplate", 0) == 0
 
             editor.quantity.setText("14")
@@ -164,7 +160,7 @@ def test_template_editor_screens(
             editor.instructions.clear()
             editor.save_button.click()
             await settle(0.2)
-            assert problems(editor) == {"instructions": INSTRUCTIONS_MISSING}
+            assert editor.problems == {"instructions": INSTRUCTIONS_MISSING}
             scheme = "dark" if theme.dark else "light"
             shot(editor, f"template-editor-{scheme}")
             shot(page, f"templates-{scheme}")
