@@ -54,8 +54,10 @@ def test_a_medication_added_to_the_catalog_comes_first_in_the_prescription_searc
         before = await search_treatments(s.catalog, "famotidine")
         assert [m.group for m in before if m.treatment.id == new.id] == [MEDICATION]
 
+        sandbox.fail_next({"kind": "drop_after"})  # added, but the answer is lost
         added = await s.catalogs.add_treatment(catalog.id, new.id)
         assert added.id == new.id
+        assert sandbox.stats()["clinical"]["mutations"]["addToCatalog"] == 1  # found, not resent
         after = await search_treatments(s.catalog, "famotidine")  # the cache was forgotten
         first = after[0]
         assert (first.treatment.id, first.group) == (new.id, CATALOG)

@@ -141,10 +141,11 @@ class CatalogPage(QWidget):
         layout.addWidget(self.message)
         layout.addWidget(split, 1)
 
+        self._who: tuple[str | None, str | None] | None = None
         workspace.environment_changed.connect(self.refresh)
+        workspace.session_changed.connect(self._on_session_changed)
         self._update_buttons()
-        if workspace.ready:
-            self.refresh()
+        self._on_session_changed()
 
     # -- Page protocol
 
@@ -153,6 +154,17 @@ class CatalogPage(QWidget):
             return
         self.note("Loading the catalogs…")
         self._load.spawn(self._reload(self.current_id()), name="catalogs")
+
+    def _on_session_changed(self) -> None:
+        """Another user or organization sees other catalogs and private templates: reload."""
+        who = (
+            (self.workspace.session.identity, self.workspace.session.organization_id)
+            if self.workspace.ready
+            else None
+        )
+        if who != self._who:
+            self._who = who
+            self.refresh()
 
     def can_refresh(self) -> bool:
         return self.workspace.ready

@@ -110,10 +110,11 @@ class TemplatesPage(QWidget):
         layout.addLayout(actions)
         layout.addWidget(self.table, 1)
 
+        self._who: tuple[str | None, str | None] | None = None
         workspace.environment_changed.connect(self.refresh)
+        workspace.session_changed.connect(self._on_session_changed)
         self._update_buttons()
-        if workspace.ready:
-            self.refresh()
+        self._on_session_changed()
 
     # -- Page protocol
 
@@ -122,6 +123,17 @@ class TemplatesPage(QWidget):
             return
         self.message.setText("Loading the templates…")
         self._load.spawn(self.reload(), name="templates")
+
+    def _on_session_changed(self) -> None:
+        """Another user or organization sees other catalogs and private templates: reload."""
+        who = (
+            (self.workspace.session.identity, self.workspace.session.organization_id)
+            if self.workspace.ready
+            else None
+        )
+        if who != self._who:
+            self._who = who
+            self.refresh()
 
     def can_refresh(self) -> bool:
         return self.workspace.ready

@@ -167,3 +167,16 @@ def test_template_editor_screens(
             editor.reject()
 
     arun(scenario(), timeout=60)
+
+
+def test_signing_in_as_someone_else_reloads_the_templates_they_see(
+    sandbox: Any, arun: Any, widgets: list[QWidget]
+) -> None:
+    async def scenario() -> None:
+        async with signed_in(sandbox, "m2m") as conn:
+            page = await opened(conn, widgets)
+            assert set(column(page.model, "Visible to")) == {ORGANIZATION}
+            await conn.as_user("prescriber")
+            await until(lambda: ONLY_ME in column(page.model, "Visible to"))
+
+    arun(scenario(), timeout=60)
