@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from photon_desktop.domain import Catalog, Treatment
 from photon_desktop.errors import PhotonError
+from photon_desktop.ui.catalog.following import FollowsSignIn, title_label
 from photon_desktop.ui.catalog.messages import failure_text
 from photon_desktop.ui.common import icons, tasks
 from photon_desktop.ui.common.confirm import confirm
@@ -73,12 +74,7 @@ class CatalogPage(QWidget):
         self._search = tasks.Latest(owner=self)
         self._shown: Catalog | None = None
 
-        self.title = QLabel("Treatment catalog", self)
-        self.title.setObjectName("pageTitle")
-        font = self.title.font()
-        font.setPointSizeF(font.pointSizeF() * 1.4)
-        font.setBold(True)
-        self.title.setFont(font)
+        self.title = title_label("Treatment catalog", self)
         self.chooser = QComboBox(self)
         self.chooser.setAccessibleName("Catalog")
         self.chooser.setMinimumContentsLength(28)
@@ -141,11 +137,8 @@ class CatalogPage(QWidget):
         layout.addWidget(self.message)
         layout.addWidget(split, 1)
 
-        self._who: tuple[str | None, str | None] | None = None
-        workspace.environment_changed.connect(self.refresh)
-        workspace.session_changed.connect(self._on_session_changed)
         self._update_buttons()
-        self._on_session_changed()
+        self.following = FollowsSignIn(workspace, self.refresh, self)
 
     # -- Page protocol
 
@@ -154,17 +147,6 @@ class CatalogPage(QWidget):
             return
         self.note("Loading the catalogs…")
         self._load.spawn(self._reload(self.current_id()), name="catalogs")
-
-    def _on_session_changed(self) -> None:
-        """Another user or organization sees other catalogs and private templates: reload."""
-        who = (
-            (self.workspace.session.identity, self.workspace.session.organization_id)
-            if self.workspace.ready
-            else None
-        )
-        if who != self._who:
-            self._who = who
-            self.refresh()
 
     def can_refresh(self) -> bool:
         return self.workspace.ready

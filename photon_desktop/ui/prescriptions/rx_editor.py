@@ -11,14 +11,10 @@ from datetime import date
 
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
     QDateEdit,
     QFormLayout,
     QLabel,
     QLineEdit,
-    QPlainTextEdit,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -37,6 +33,7 @@ from photon_desktop.domain.prescription_rules import (
 )
 from photon_desktop.services.treatment_search import TreatmentMatch
 from photon_desktop.ui.common.problems import mark, with_problem_line
+from photon_desktop.ui.prescriptions.dispensing_fields import TITLES, DispensingFields, stored_text
 from photon_desktop.ui.prescriptions.drafts import ItemDraft
 from photon_desktop.ui.prescriptions.treatment_search import TreatmentSearch
 from photon_desktop.ui.workspace import Workspace
@@ -63,31 +60,20 @@ class RxEditor(QWidget):
         self.search = TreatmentSearch(workspace, self)
         self.search.picked.connect(self._on_picked)
 
-        self.quantity = QLineEdit(self)
-        self.quantity.setPlaceholderText("e.g. 30")
-        self.quantity.setAccessibleName("Dispense quantity")
-        self.unit = QComboBox(self)
-        self.unit.setAccessibleName("Dispense unit")
-        self.set_units(units)
-        self.refills = QSpinBox(self)
-        self.refills.setRange(0, MAX_REFILLS)
-        self.refills.setAccessibleName("Refills")
-        self.refills.setToolTip(f"0 to {MAX_REFILLS} refills after the first fill")
-        self.days_supply = QLineEdit(self)
-        self.days_supply.setPlaceholderText("optional, e.g. 30")
-        self.days_supply.setAccessibleName("Days supply")
-        self.dispense_as_written = QCheckBox("Dispense as written (no substitution)", self)
-        self.dispense_as_written.setAccessibleName("Dispense as written")
-        self.instructions = QPlainTextEdit(self)
-        self.instructions.setPlaceholderText("e.g. Take 1 tablet by mouth twice daily")
-        self.instructions.setAccessibleName("Instructions")
-        self.instructions.setTabChangesFocus(True)
-        self.instructions.setFixedHeight(64)
-        self.notes = QPlainTextEdit(self)
-        self.notes.setPlaceholderText("optional")
-        self.notes.setAccessibleName("Notes to the pharmacist")
-        self.notes.setTabChangesFocus(True)
-        self.notes.setFixedHeight(48)
+        self.dispensing = DispensingFields(self)
+        self.dispensing.set_units(units)
+        d = self.dispensing
+        self.quantity, self.unit, self.refills, self.days_supply = (
+            d.quantity,
+            d.unit,
+            d.refills,
+            d.days_supply,
+        )
+        self.dispense_as_written, self.instructions, self.notes = (
+            d.dispense_as_written,
+            d.instructions,
+            d.notes,
+        )
         self.not_before = QDateEdit(self)
         self.not_before.setCalendarPopup(True)
         self.not_before.setDisplayFormat("MMM d, yyyy")
@@ -100,25 +86,13 @@ class RxEditor(QWidget):
 
         self.fields: dict[str, QWidget] = {
             "treatment": self.search,
-            "quantity": self.quantity,
-            "unit": self.unit,
-            "refills": self.refills,
-            "days_supply": self.days_supply,
-            "dispense_as_written": self.dispense_as_written,
-            "instructions": self.instructions,
-            "notes": self.notes,
+            **d.widgets(),
             "not_before": self.not_before,
             "diagnoses": self.diagnoses,
         }
         titles = {
             "treatment": "Treatment *",
-            "quantity": "Quantity *",
-            "unit": "Dispense unit *",
-            "refills": "Refills",
-            "days_supply": "Days supply",
-            "dispense_as_written": "",
-            "instructions": "Instructions (sig) *",
-            "notes": "Notes to pharmacist",
+            **TITLES,
             "not_before": "Do not fill before",
             "diagnoses": "Diagnoses",
         }
@@ -137,35 +111,17 @@ class RxEditor(QWidget):
             else:
                 form.addRow("", box)
 
-        for line in (self.quantity, self.days_supply, self.diagnoses):
-            line.textChanged.connect(self._changed)
-        for text in (self.instructions, self.notes):
-            text.textChanged.connect(self._changed)
-        self.unit.currentIndexChanged.connect(self._changed)
-        self.refills.valueChanged.connect(self._changed)
-        self.dispense_as_written.toggled.connect(self._changed)
+        d.on_change(self._changed)
+        self.diagnoses.textChanged.connect(self._changed)
         self.not_before.dateChanged.connect(self._changed)
 
     # -- units and prefill
 
     def set_units(self, units: list[str]) -> None:
-        current = self.unit.currentData()
-        self.unit.blockSignals(True)
-        self.unit.clear()
-        self.unit.addItem("Choose a unit…", None)
-        for name in units:
-            self.unit.addItem(name, name)
-        self.unit.blockSignals(False)
-        self._select_unit(current)
+        self.dispensing.set_units(units)
 
     def _select_unit(self, name: str | None) -> None:
-        if not name:
-            return
-        index = self.unit.findData(name, flags=Qt.MatchFlag.MatchFixedString)
-        if index < 0:
-            self.unit.addItem(name, name)  # a template's unit the list does not name: keep it
-            index = self.unit.count() - 1
-        self.unit.setCurrentIndex(index)
+        self.dispensing.select_unit(name)
 
     def _on_picked(self, match: TreatmentMatch | None) -> None:
         template = match.template if match else None
@@ -190,13 +146,17 @@ class RxEditor(QWidget):
     def copy_from(self, rx: Prescription) -> None:
         """Fill the card from an existing prescription (duplicate); the date starts today."""
         self.search.set_treatment(rx.treatment)
-        self.quantity.setText(f"{rx.dispense_quantity:g}")
-        self._select_unit(rx.dispense_unit)
-        self.refills.setValue(refills_from_fills(rx.fills_allowed))
-        self.days_supply.setText("" if rx.days_supply is None else str(rx.days_supply))
-        self.dispense_as_written.setChecked(bool(rx.dispense_as_written))
-        self.instructions.setPlainText(rx.instructions)
-        self.notes.setPlainText(rx.notes or "")
+        self.dispensing.show(
+            stored_text(
+                quantity=rx.dispense_quantity,
+                unit=rx.dispense_unit,
+                fills_allowed=rx.fills_allowed,
+                days_supply=rx.days_supply,
+                instructions=rx.instructions,
+                notes=rx.notes,
+                dispense_as_written=rx.dispense_as_written,
+            )
+        )
 
     # -- drafts
 
@@ -245,15 +205,7 @@ class RxEditor(QWidget):
     # -- validation
 
     def dispensing_text(self) -> DispensingText:
-        return DispensingText(
-            quantity=self.quantity.text(),
-            unit=self.unit.currentData(),
-            refills=self.refills.value(),
-            days_supply=self.days_supply.text(),
-            instructions=self.instructions.toPlainText(),
-            notes=self.notes.toPlainText(),
-            dispense_as_written=self.dispense_as_written.isChecked(),
-        )
+        return self.dispensing.entered()
 
     def validate(self, patient_id: str) -> PrescriptionInput | None:
         """The input to send, or None after marking every problem under its field."""

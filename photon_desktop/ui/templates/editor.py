@@ -21,19 +21,15 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
-    QPlainTextEdit,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
 from photon_desktop.domain import Catalog, PrescriptionTemplate, Treatment
 from photon_desktop.domain.prescription_rules import (
-    MAX_REFILLS,
     TREATMENT_MISSING,
     DispensingText,
     check_dispensing,
-    refills_from_fills,
     server_field,
 )
 from photon_desktop.errors import InvalidInput, PhotonError
@@ -41,6 +37,7 @@ from photon_desktop.services.catalogs import CatalogTemplate, TemplateInput
 from photon_desktop.ui.catalog.messages import failure_text
 from photon_desktop.ui.common import tasks
 from photon_desktop.ui.common.problems import error_label, mark, with_problem_line
+from photon_desktop.ui.prescriptions.dispensing_fields import TITLES, DispensingFields, stored_text
 from photon_desktop.ui.workspace import Workspace
 
 NAME_MISSING = "Give the template a name prescribers will recognise."
@@ -86,28 +83,16 @@ class TemplateEditor(QDialog):
         self.catalog.setAccessibleName("Catalog")
         self.treatment = QComboBox(self)
         self.treatment.setAccessibleName("Treatment")
-        self.quantity = QLineEdit(self)
-        self.quantity.setAccessibleName("Dispense quantity")
-        self.quantity.setPlaceholderText("e.g. 30")
-        self.unit = QComboBox(self)
-        self.unit.setAccessibleName("Dispense unit")
-        self.refills = QSpinBox(self)
-        self.refills.setRange(0, MAX_REFILLS)
-        self.refills.setAccessibleName("Refills")
-        self.days_supply = QLineEdit(self)
-        self.days_supply.setAccessibleName("Days supply")
-        self.days_supply.setPlaceholderText("optional, e.g. 30")
-        self.dispense_as_written = QCheckBox("Dispense as written (no substitution)", self)
-        self.instructions = QPlainTextEdit(self)
-        self.instructions.setAccessibleName("Instructions")
-        self.instructions.setPlaceholderText("e.g. Take 1 tablet by mouth twice daily")
-        self.instructions.setTabChangesFocus(True)
-        self.instructions.setFixedHeight(64)
-        self.notes = QPlainTextEdit(self)
-        self.notes.setAccessibleName("Notes to the pharmacist")
-        self.notes.setPlaceholderText("optional")
-        self.notes.setTabChangesFocus(True)
-        self.notes.setFixedHeight(48)
+        self.dispensing = DispensingFields(self)
+        d = self.dispensing
+        d.set_units([])  # "Choose a unit…" until Photon's list arrives
+        self.quantity, self.unit, self.refills, self.days_supply, self.instructions = (
+            d.quantity,
+            d.unit,
+            d.refills,
+            d.days_supply,
+            d.instructions,
+        )
         self.private = QCheckBox("Only me (a personal template)", self)
         self.private.setAccessibleName("Personal template")
 
@@ -115,26 +100,14 @@ class TemplateEditor(QDialog):
             "name": self.name,
             "catalog": self.catalog,
             "treatment": self.treatment,
-            "quantity": self.quantity,
-            "unit": self.unit,
-            "refills": self.refills,
-            "days_supply": self.days_supply,
-            "dispense_as_written": self.dispense_as_written,
-            "instructions": self.instructions,
-            "notes": self.notes,
+            **d.widgets(),
             "private": self.private,
         }
         titles = {
             "name": "Name *",
             "catalog": "Catalog *",
             "treatment": "Treatment *",
-            "quantity": "Quantity *",
-            "unit": "Dispense unit *",
-            "refills": "Refills",
-            "days_supply": "Days supply",
-            "dispense_as_written": "",
-            "instructions": "Instructions (sig) *",
-            "notes": "Notes to pharmacist",
+            **TITLES,
             "private": "Visible to",
         }
         self.errors: dict[str, QLabel] = {}
@@ -198,14 +171,17 @@ class TemplateEditor(QDialog):
             self._list_treatments()
             self._select_treatment(template.treatment)
             self.name.setText(template.name or "")
-            if template.dispense_quantity is not None:
-                self.quantity.setText(f"{template.dispense_quantity:g}")
-            self._select_unit(template.dispense_unit)
-            self.refills.setValue(refills_from_fills(template.fills_allowed))
-            self.days_supply.setText(str(template.days_supply or ""))
-            self.dispense_as_written.setChecked(bool(template.dispense_as_written))
-            self.instructions.setPlainText(template.instructions or "")
-            self.notes.setPlainText(template.notes or "")
+            self.dispensing.show(
+                stored_text(
+                    quantity=template.dispense_quantity,
+                    unit=template.dispense_unit,
+                    fills_allowed=template.fills_allowed,
+                    days_supply=template.days_supply,
+                    instructions=template.instructions,
+                    notes=template.notes,
+                    dispense_as_written=template.dispense_as_written,
+                )
+            )
             self.private.setChecked(template.is_private)
             for fixed in (self.catalog, self.treatment, self.private):
                 fixed.setEnabled(False)
@@ -223,40 +199,18 @@ class TemplateEditor(QDialog):
             )
             if home is not None:
                 self.catalog.setCurrentIndex(self.catalog.findData(home.id))
-            entered = prefill.entered
             self.name.setText(prefill.treatment.name)
-            self.quantity.setText(entered.quantity)
-            self._select_unit(entered.unit)
-            self.refills.setValue(entered.refills)
-            self.days_supply.setText(entered.days_supply)
-            self.dispense_as_written.setChecked(entered.dispense_as_written)
-            self.instructions.setPlainText(entered.instructions)
-            self.notes.setPlainText(entered.notes)
+            self.dispensing.show(prefill.entered)
             self.private.setChecked(prefill.private)
         self._list_treatments()
 
-    def _select_unit(self, name: str | None) -> None:
-        if not name:
-            return
-        index = self.unit.findData(name, flags=Qt.MatchFlag.MatchFixedString)
-        if index < 0:
-            self.unit.addItem(name, name)
-            index = self.unit.count() - 1
-        self.unit.setCurrentIndex(index)
-
     async def _load_units(self) -> None:
-        if self.unit.count() == 0:
-            self.unit.addItem("Choose a unit…", None)
         try:
             units = await self.workspace.services.catalog.dispense_units()
         except PhotonError as exc:
             self.note(f"Could not load the dispense units. {exc}")
             return
-        current = self.unit.currentData()
-        for unit in units:
-            if self.unit.findData(unit.name, flags=Qt.MatchFlag.MatchFixedString) < 0:
-                self.unit.addItem(unit.name, unit.name)
-        self._select_unit(current)
+        self.dispensing.set_units([u.name for u in units])
 
     # -- checking and sending
 
@@ -264,20 +218,9 @@ class TemplateEditor(QDialog):
         self.message.setText(text)
         self.message.setVisible(bool(text))
 
-    def entered(self) -> DispensingText:
-        return DispensingText(
-            quantity=self.quantity.text(),
-            unit=self.unit.currentData(),
-            refills=self.refills.value(),
-            days_supply=self.days_supply.text(),
-            instructions=self.instructions.toPlainText(),
-            notes=self.notes.toPlainText(),
-            dispense_as_written=self.dispense_as_written.isChecked(),
-        )
-
     def validate(self) -> TemplateInput | None:
         """What to send, or None after marking every problem under its field."""
-        values, problems = check_dispensing(self.entered())
+        values, problems = check_dispensing(self.dispensing.entered())
         name = self.name.text().strip()
         if not name:
             problems["name"] = NAME_MISSING

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from photon_desktop.domain import Catalog, PrescriptionTemplate
 from photon_desktop.errors import PhotonError
 from photon_desktop.services.catalogs import CatalogTemplate
+from photon_desktop.ui.catalog.following import FollowsSignIn, title_label
 from photon_desktop.ui.catalog.messages import failure_text
 from photon_desktop.ui.common import icons, tasks
 from photon_desktop.ui.common.confirm import confirm
@@ -68,11 +69,7 @@ class TemplatesPage(QWidget):
         self._load = tasks.Latest(owner=self)
         self.editor: TemplateEditor | None = None
 
-        self.title = QLabel("Prescription templates", self)
-        font = self.title.font()
-        font.setPointSizeF(font.pointSizeF() * 1.4)
-        font.setBold(True)
-        self.title.setFont(font)
+        self.title = title_label("Prescription templates", self)
         self.message = QLabel(self)
         self.message.setWordWrap(True)
         self.message.setAccessibleName("Templates message")
@@ -110,11 +107,8 @@ class TemplatesPage(QWidget):
         layout.addLayout(actions)
         layout.addWidget(self.table, 1)
 
-        self._who: tuple[str | None, str | None] | None = None
-        workspace.environment_changed.connect(self.refresh)
-        workspace.session_changed.connect(self._on_session_changed)
         self._update_buttons()
-        self._on_session_changed()
+        self.following = FollowsSignIn(workspace, self.refresh, self)
 
     # -- Page protocol
 
@@ -123,17 +117,6 @@ class TemplatesPage(QWidget):
             return
         self.message.setText("Loading the templates…")
         self._load.spawn(self.reload(), name="templates")
-
-    def _on_session_changed(self) -> None:
-        """Another user or organization sees other catalogs and private templates: reload."""
-        who = (
-            (self.workspace.session.identity, self.workspace.session.organization_id)
-            if self.workspace.ready
-            else None
-        )
-        if who != self._who:
-            self._who = who
-            self.refresh()
 
     def can_refresh(self) -> bool:
         return self.workspace.ready
