@@ -1,12 +1,13 @@
 """What the catalog and template pages share: they reload when the environment, the signed-in user
-or the organization changes (each sees other catalogs and private templates), and a page title."""
+or the organization changes (each sees other catalogs and private templates); a page title
+and a list table."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtCore import QAbstractTableModel, QObject, Qt
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QWidget
 
 from photon_desktop.ui.workspace import Workspace
 
@@ -40,3 +41,18 @@ def title_label(text: str, parent: QWidget) -> QLabel:
     font.setBold(True)
     label.setFont(font)
     return label
+
+
+def list_table(model: QAbstractTableModel, name: str, parent: QWidget) -> QTableView:
+    """A page-filling list of records: rows selected whole, the first column stretched."""
+    view = QTableView(parent)
+    view.setModel(model)
+    view.setAccessibleName(name)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setAlternatingRowColors(True)
+    view.verticalHeader().setVisible(False)
+    view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+    view.setTextElideMode(Qt.TextElideMode.ElideRight)
+    return view

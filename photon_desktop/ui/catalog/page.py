@@ -10,25 +10,22 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPushButton,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from photon_desktop.domain import Catalog, Treatment
 from photon_desktop.errors import PhotonError
-from photon_desktop.ui.catalog.following import FollowsSignIn, title_label
+from photon_desktop.ui.catalog.following import FollowsSignIn, list_table, title_label
 from photon_desktop.ui.catalog.messages import failure_text
 from photon_desktop.ui.common import icons, tasks
 from photon_desktop.ui.common.confirm import confirm
@@ -44,20 +41,6 @@ EQUIPMENT = "Medical equipment"
 
 def kind_text(treatment: Treatment) -> str:
     return "Medical equipment" if treatment.kind == "MedicalEquipment" else "Medication"
-
-
-def table(model: RowsModel[Treatment], name: str, parent: QWidget) -> QTableView:
-    view = QTableView(parent)
-    view.setModel(model)
-    view.setAccessibleName(name)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setAlternatingRowColors(True)
-    view.verticalHeader().setVisible(False)
-    view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-    view.setTextElideMode(Qt.TextElideMode.ElideRight)
-    return view
 
 
 class CatalogPage(QWidget):
@@ -88,7 +71,7 @@ class CatalogPage(QWidget):
         self.model: RowsModel[Treatment] = RowsModel(
             [Column("Treatment", lambda t: t.name), Column("Kind", kind_text)], self
         )
-        self.treatments = table(self.model, "Treatments in the catalog", self)
+        self.treatments = list_table(self.model, "Treatments in the catalog", self)
         self.treatments.selectionModel().selectionChanged.connect(self._update_buttons)
         self.remove_button = QPushButton(icons.icon("remove"), "Remove from catalog…", self)
         self.remove_button.setAccessibleName("Remove the selected treatment from the catalog")

@@ -9,12 +9,10 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -22,7 +20,7 @@ from PySide6.QtWidgets import (
 from photon_desktop.domain import Catalog, PrescriptionTemplate
 from photon_desktop.errors import PhotonError
 from photon_desktop.services.catalogs import CatalogTemplate
-from photon_desktop.ui.catalog.following import FollowsSignIn, title_label
+from photon_desktop.ui.catalog.following import FollowsSignIn, list_table, title_label
 from photon_desktop.ui.catalog.messages import failure_text
 from photon_desktop.ui.common import icons, tasks
 from photon_desktop.ui.common.confirm import confirm
@@ -75,14 +73,7 @@ class TemplatesPage(QWidget):
         self.message.setAccessibleName("Templates message")
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.model: RowsModel[CatalogTemplate] = RowsModel(COLUMNS, self)
-        self.table = QTableView(self)
-        self.table.setModel(self.model)
-        self.table.setAccessibleName("Prescription templates")
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().setVisible(False)
+        self.table = list_table(self.model, "Prescription templates", self)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
