@@ -275,8 +275,11 @@ def build_window(desktop: Desktop) -> MainWindow:
     window.add_page("prescriptions", "Prescriptions", "prescriptions", prescriptions)
     window.add_page("orders", "Orders", "orders", orders)
     # The organization's formulary: its catalogs, and the templates that prefill prescriptions.
-    window.add_page("catalog", "Catalog", "catalog", CatalogPage(workspace))
-    window.add_page("templates", "Templates", "templates", TemplatesPage(workspace))
+    formulary, templates = CatalogPage(workspace), TemplatesPage(workspace)
+    formulary.changed.connect(templates.refresh)  # a removed treatment takes its templates
+    templates.changed.connect(formulary.refresh)
+    window.add_page("catalog", "Catalog", "catalog", formulary)
+    window.add_page("templates", "Templates", "templates", templates)
     window.add_page("settings", "Settings", "settings", settings)
     window.add_page("sign-in", "Sign in", "sign-in", sign_in)
 
