@@ -35,6 +35,7 @@ from photon_desktop.local_sandbox import LocalSandbox, SandboxInfo
 from photon_desktop.services import Services
 from photon_desktop.services.credentials import CredentialsService, environment_for
 from photon_desktop.services.signin import SignInService
+from photon_desktop.ui.catalog.page import CatalogPage
 from photon_desktop.ui.common import tasks
 from photon_desktop.ui.main_window import MainWindow
 from photon_desktop.ui.order_watch import OrderWatch
@@ -43,6 +44,7 @@ from photon_desktop.ui.prescriptions.list import PrescriptionsPage
 from photon_desktop.ui.settings.pane import SettingsPane
 from photon_desktop.ui.signin.window import SignInWindow
 from photon_desktop.ui.status import OutageBar
+from photon_desktop.ui.templates.page import TemplatesPage
 from photon_desktop.ui.welcome import WelcomePage
 from photon_desktop.ui.worklist import wiring as order_updates
 from photon_desktop.ui.workspace import Workspace
@@ -362,6 +364,12 @@ def build_window(desktop: Desktop) -> MainWindow:
     sign_in = SessionPage(workspace)
     window.add_page("prescriptions", "Prescriptions", "prescriptions", prescriptions)
     window.add_page("orders", "Orders", "orders", orders)
+    # The organization's formulary: its catalogs, and the templates that prefill prescriptions.
+    formulary, templates = CatalogPage(workspace), TemplatesPage(workspace)
+    formulary.changed.connect(templates.refresh)  # a removed treatment takes its templates
+    templates.changed.connect(formulary.refresh)
+    window.add_page("catalog", "Catalog", "catalog", formulary)
+    window.add_page("templates", "Templates", "templates", templates)
     window.add_page("settings", "Settings", "settings", settings)
     window.add_page("sign-in", "Sign in", "sign-in", sign_in)
 

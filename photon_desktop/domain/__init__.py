@@ -26,6 +26,7 @@ from photon_desktop.domain.patients import (
     Sex,
 )
 from photon_desktop.domain.pharmacies import FulfillmentType, Pharmacy
+from photon_desktop.domain.prescription_rules import Dispensing, DispensingText
 from photon_desktop.domain.prescriptions import (
     Fill,
     FillState,
@@ -41,6 +42,8 @@ __all__ = [
     "Allergen",
     "Catalog",
     "DispenseUnit",
+    "Dispensing",
+    "DispensingText",
     "Fill",
     "FillState",
     "FulfillmentState",

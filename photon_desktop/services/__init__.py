@@ -29,6 +29,7 @@ from photon_desktop.api.request_log import RequestLog
 from photon_desktop.api.retry import RetryPolicy
 from photon_desktop.auth.token_source import TokenSource
 from photon_desktop.services.catalog import CatalogService
+from photon_desktop.services.catalogs import CatalogEditor
 from photon_desktop.services.console import ConsoleService
 from photon_desktop.services.orders import OrdersService
 from photon_desktop.services.organization import OrganizationService
@@ -81,6 +82,7 @@ class Services:
         self.prescriptions = PrescriptionsService(self.client)
         self.orders = OrdersService(self.client)
         self.catalog = CatalogService(self.client)
+        self.catalogs = CatalogEditor(self.client, self.catalog)
         self.chart = PatientChartService(self.client)
         self.console = ConsoleService(self.client)
         self.organization = OrganizationService(self.client)

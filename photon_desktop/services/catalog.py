@@ -137,6 +137,10 @@ class CatalogService:
         data = await self._client.query("Me")
         return parse.one(User, data, "me")
 
+    def forget_catalogs(self) -> None:
+        """Read the catalogs again next time (they were just edited)."""
+        self._catalogs.clear()
+
     def clear_cache(self) -> None:
         for cached in (self._catalogs, self._dispense_units, self._allergens, self._organization):
             cached.clear()

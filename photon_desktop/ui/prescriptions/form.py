@@ -17,6 +17,7 @@ from datetime import datetime
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
+    QHBoxLayout,
     QLabel,
     QMessageBox,
     QPushButton,
@@ -34,6 +35,7 @@ from photon_desktop.domain import (
     PrescriptionState,
     Treatment,
 )
+from photon_desktop.domain.prescription_rules import TREATMENT_MISSING
 from photon_desktop.services.outcomes import new_external_id
 from photon_desktop.ui.common import tasks
 from photon_desktop.ui.common.questions import finished, loop_running
@@ -42,6 +44,8 @@ from photon_desktop.ui.prescriptions.chart_panel import ChartPanel
 from photon_desktop.ui.prescriptions.drafts import Draft, drafts_for, owner_of
 from photon_desktop.ui.prescriptions.review import ReviewPage, sent_html
 from photon_desktop.ui.prescriptions.rx_editor import RxEditor
+from photon_desktop.ui.templates.editor import TemplateEditor
+from photon_desktop.ui.templates.from_prescription import open_personal_template
 from photon_desktop.ui.workspace import Workspace
 
 WRITE = "write:prescription"
@@ -104,7 +108,15 @@ class PrescriptionForm(StepWindow):
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 6, 0)
         left_layout.addWidget(self.tabs, 1)
-        left_layout.addWidget(self.add_button, 0, Qt.AlignmentFlag.AlignLeft)
+        # "Save as a personal template": the current card's fields, into the template editor.
+        self.template_button = QPushButton("Save as a personal template…", self)
+        self.template_button.clicked.connect(self.save_as_template)
+        self.template_editor: TemplateEditor | None = None
+        card_actions = QHBoxLayout()
+        card_actions.addWidget(self.add_button)
+        card_actions.addWidget(self.template_button)
+        card_actions.addStretch(1)
+        left_layout.addLayout(card_actions)
 
         self.chart = ChartPanel(self)
         self.edit_page = QSplitter(Qt.Orientation.Horizontal, self)
@@ -180,6 +192,28 @@ class PrescriptionForm(StepWindow):
         if self.message.text():
             self.say("")  # the problem it named may be fixed now; Review checks again
 
+    def save_as_template(self) -> None:
+        card = self.tabs.currentWidget()
+        if not isinstance(card, RxEditor):
+            return
+        if card.treatment is None:
+            card.show_problems({"treatment": TREATMENT_MISSING})
+            return
+        tasks.spawn(self._open_template(card, card.treatment), owner=self, name="rx-template")
+
+    async def _open_template(self, card: RxEditor, treatment: Treatment) -> None:
+        try:
+            self.template_editor = await open_personal_template(
+                self, self._workspace, treatment, card.dispensing_text()
+            )
+        except errors.PhotonError as exc:
+            self.note(f"Could not open the template editor: {exc}")
+            return
+        self.template_editor.saved.connect(
+            lambda t: self.note(f"Saved your template “{t.name or t.treatment.name}”.")
+        )
+        self.template_editor.destroyed.connect(lambda *_: setattr(self, "template_editor", None))
+
     # ------------------------------------------------------------------ loading
 
     async def _load(self) -> None:
@@ -213,6 +247,7 @@ class PrescriptionForm(StepWindow):
 
     def on_step(self, page: QWidget) -> None:
         self.add_button.setVisible(page is self.edit_page)
+        self.template_button.setVisible(page is self.edit_page)
         can_order = self._workspace.ready and self._workspace.session.has("write:order")
         self.after_button.setEnabled(can_order)
         self.after_button.setToolTip(

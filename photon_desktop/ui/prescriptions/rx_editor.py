@@ -1,68 +1,45 @@
 """One prescription card of the form: every field, checked before anything is sent.
 
-Rules (Photon's prescribe form, plus ICD-10 diagnoses): a treatment; quantity > 0 (decimals
-allowed); a dispense unit from Photon's list; refills 0 to 11 (sent as ``fillsAllowed``,
-refills + 1); days supply blank or a whole number >= 1; instructions required; "do not fill
-before" not in the past (sent as ``effectiveDate``); diagnoses as ICD-10 codes such as
-``E11.9``. Each problem shows under its field; server problems (``InvalidInput.fields``) land on
-the same fields.
+The rules live in ``domain.prescription_rules`` (the template editor follows the same ones).
+Each problem shows under its field; server problems (``InvalidInput.fields``) land on the same
+fields.
 """
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
     QDateEdit,
     QFormLayout,
     QLabel,
     QLineEdit,
-    QPlainTextEdit,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
 from photon_desktop.domain import Prescription, PrescriptionInput, Treatment
+from photon_desktop.domain.prescription_rules import (
+    MAX_REFILLS,
+    TREATMENT_MISSING,
+    DispensingText,
+    check_dispensing,
+    check_not_before,
+    diagnoses_problem,
+    parse_diagnoses,
+    refills_from_fills,
+    server_field,
+)
 from photon_desktop.services.treatment_search import TreatmentMatch
 from photon_desktop.ui.common.problems import mark, with_problem_line
+from photon_desktop.ui.prescriptions.dispensing_fields import TITLES, DispensingFields, stored_text
 from photon_desktop.ui.prescriptions.drafts import ItemDraft
 from photon_desktop.ui.prescriptions.treatment_search import TreatmentSearch
 from photon_desktop.ui.workspace import Workspace
 
-MAX_REFILLS = 11
-ICD10 = re.compile(r"^[A-TV-Z][0-9][0-9AB](\.[0-9A-TV-Z]{1,4})?$")
-
-#: Photon's argument names (as ``InvalidInput.fields`` report them) → this card's fields.
-SERVER_FIELDS = {
-    "treatmentId": "treatment",
-    "dispenseQuantity": "quantity",
-    "dispenseUnit": "unit",
-    "fillsAllowed": "refills",
-    "refillsAllowed": "refills",
-    "daysSupply": "days_supply",
-    "dispenseAsWritten": "dispense_as_written",
-    "instructions": "instructions",
-    "notes": "notes",
-    "effectiveDate": "not_before",
-    "diagnoses": "diagnoses",
-}
-
-
-def parse_diagnoses(text: str) -> tuple[tuple[str, ...], list[str]]:
-    """(codes, bad entries) from "E11.9, I10" (commas, semicolons or spaces between codes)."""
-    codes: list[str] = []
-    bad: list[str] = []
-    for raw in re.split(r"[,;\s]+", text.strip()):
-        if not raw:
-            continue
-        code = raw.upper()
-        (codes if ICD10.match(code) else bad).append(code)
-    return tuple(dict.fromkeys(codes)), bad
+# Re-exported: callers and tests know them from here.
+__all__ = ["MAX_REFILLS", "RxEditor", "parse_diagnoses"]
 
 
 class RxEditor(QWidget):
@@ -83,31 +60,20 @@ class RxEditor(QWidget):
         self.search = TreatmentSearch(workspace, self)
         self.search.picked.connect(self._on_picked)
 
-        self.quantity = QLineEdit(self)
-        self.quantity.setPlaceholderText("e.g. 30")
-        self.quantity.setAccessibleName("Dispense quantity")
-        self.unit = QComboBox(self)
-        self.unit.setAccessibleName("Dispense unit")
-        self.set_units(units)
-        self.refills = QSpinBox(self)
-        self.refills.setRange(0, MAX_REFILLS)
-        self.refills.setAccessibleName("Refills")
-        self.refills.setToolTip(f"0 to {MAX_REFILLS} refills after the first fill")
-        self.days_supply = QLineEdit(self)
-        self.days_supply.setPlaceholderText("optional, e.g. 30")
-        self.days_supply.setAccessibleName("Days supply")
-        self.dispense_as_written = QCheckBox("Dispense as written (no substitution)", self)
-        self.dispense_as_written.setAccessibleName("Dispense as written")
-        self.instructions = QPlainTextEdit(self)
-        self.instructions.setPlaceholderText("e.g. Take 1 tablet by mouth twice daily")
-        self.instructions.setAccessibleName("Instructions")
-        self.instructions.setTabChangesFocus(True)
-        self.instructions.setFixedHeight(64)
-        self.notes = QPlainTextEdit(self)
-        self.notes.setPlaceholderText("optional")
-        self.notes.setAccessibleName("Notes to the pharmacist")
-        self.notes.setTabChangesFocus(True)
-        self.notes.setFixedHeight(48)
+        self.dispensing = DispensingFields(self)
+        self.dispensing.set_units(units)
+        d = self.dispensing
+        self.quantity, self.unit, self.refills, self.days_supply = (
+            d.quantity,
+            d.unit,
+            d.refills,
+            d.days_supply,
+        )
+        self.dispense_as_written, self.instructions, self.notes = (
+            d.dispense_as_written,
+            d.instructions,
+            d.notes,
+        )
         self.not_before = QDateEdit(self)
         self.not_before.setCalendarPopup(True)
         self.not_before.setDisplayFormat("MMM d, yyyy")
@@ -120,25 +86,13 @@ class RxEditor(QWidget):
 
         self.fields: dict[str, QWidget] = {
             "treatment": self.search,
-            "quantity": self.quantity,
-            "unit": self.unit,
-            "refills": self.refills,
-            "days_supply": self.days_supply,
-            "dispense_as_written": self.dispense_as_written,
-            "instructions": self.instructions,
-            "notes": self.notes,
+            **d.widgets(),
             "not_before": self.not_before,
             "diagnoses": self.diagnoses,
         }
         titles = {
             "treatment": "Treatment *",
-            "quantity": "Quantity *",
-            "unit": "Dispense unit *",
-            "refills": "Refills",
-            "days_supply": "Days supply",
-            "dispense_as_written": "",
-            "instructions": "Instructions (sig) *",
-            "notes": "Notes to pharmacist",
+            **TITLES,
             "not_before": "Do not fill before",
             "diagnoses": "Diagnoses",
         }
@@ -157,35 +111,17 @@ class RxEditor(QWidget):
             else:
                 form.addRow("", box)
 
-        for line in (self.quantity, self.days_supply, self.diagnoses):
-            line.textChanged.connect(self._changed)
-        for text in (self.instructions, self.notes):
-            text.textChanged.connect(self._changed)
-        self.unit.currentIndexChanged.connect(self._changed)
-        self.refills.valueChanged.connect(self._changed)
-        self.dispense_as_written.toggled.connect(self._changed)
+        d.on_change(self._changed)
+        self.diagnoses.textChanged.connect(self._changed)
         self.not_before.dateChanged.connect(self._changed)
 
     # -- units and prefill
 
     def set_units(self, units: list[str]) -> None:
-        current = self.unit.currentData()
-        self.unit.blockSignals(True)
-        self.unit.clear()
-        self.unit.addItem("Choose a unit…", None)
-        for name in units:
-            self.unit.addItem(name, name)
-        self.unit.blockSignals(False)
-        self._select_unit(current)
+        self.dispensing.set_units(units)
 
     def _select_unit(self, name: str | None) -> None:
-        if not name:
-            return
-        index = self.unit.findData(name, flags=Qt.MatchFlag.MatchFixedString)
-        if index < 0:
-            self.unit.addItem(name, name)  # a template's unit the list does not name: keep it
-            index = self.unit.count() - 1
-        self.unit.setCurrentIndex(index)
+        self.dispensing.select_unit(name)
 
     def _on_picked(self, match: TreatmentMatch | None) -> None:
         template = match.template if match else None
@@ -194,7 +130,7 @@ class RxEditor(QWidget):
                 self.quantity.setText(f"{template.dispense_quantity:g}")
             self._select_unit(template.dispense_unit)
             if template.fills_allowed:
-                self.refills.setValue(max(0, min(MAX_REFILLS, template.fills_allowed - 1)))
+                self.refills.setValue(refills_from_fills(template.fills_allowed))
             if template.days_supply:
                 self.days_supply.setText(str(template.days_supply))
             if template.dispense_as_written is not None:
@@ -210,13 +146,17 @@ class RxEditor(QWidget):
     def copy_from(self, rx: Prescription) -> None:
         """Fill the card from an existing prescription (duplicate); the date starts today."""
         self.search.set_treatment(rx.treatment)
-        self.quantity.setText(f"{rx.dispense_quantity:g}")
-        self._select_unit(rx.dispense_unit)
-        self.refills.setValue(max(0, min(MAX_REFILLS, rx.fills_allowed - 1)))
-        self.days_supply.setText("" if rx.days_supply is None else str(rx.days_supply))
-        self.dispense_as_written.setChecked(bool(rx.dispense_as_written))
-        self.instructions.setPlainText(rx.instructions)
-        self.notes.setPlainText(rx.notes or "")
+        self.dispensing.show(
+            stored_text(
+                quantity=rx.dispense_quantity,
+                unit=rx.dispense_unit,
+                fills_allowed=rx.fills_allowed,
+                days_supply=rx.days_supply,
+                instructions=rx.instructions,
+                notes=rx.notes,
+                dispense_as_written=rx.dispense_as_written,
+            )
+        )
 
     # -- drafts
 
@@ -264,54 +204,35 @@ class RxEditor(QWidget):
 
     # -- validation
 
+    def dispensing_text(self) -> DispensingText:
+        return self.dispensing.entered()
+
     def validate(self, patient_id: str) -> PrescriptionInput | None:
         """The input to send, or None after marking every problem under its field."""
-        problems: dict[str, str] = {}
         treatment = self.search.treatment
+        values, problems = check_dispensing(self.dispensing_text())
         if treatment is None:
-            problems["treatment"] = "Choose a treatment from the search results."
-        quantity: float | None = None
-        try:
-            quantity = float(self.quantity.text().strip().replace(",", "."))
-        except ValueError:
-            quantity = None
-        if quantity is None or not quantity > 0 or quantity == float("inf"):
-            problems["quantity"] = "Enter a quantity greater than 0 (decimals are fine)."
-        unit = self.unit.currentData()
-        if not unit:
-            problems["unit"] = "Choose the unit the quantity is dispensed in."
-        days: int | None = None
-        days_text = self.days_supply.text().strip()
-        if days_text:
-            if days_text.isdigit() and 1 <= int(days_text) <= 3650:
-                days = int(days_text)
-            else:
-                problems["days_supply"] = "Days supply is a whole number of days, 1 or more."
-        instructions = self.instructions.toPlainText().strip()
-        if not instructions:
-            problems["instructions"] = "Write the instructions for the patient."
+            problems["treatment"] = TREATMENT_MISSING
         not_before: date = self.not_before.date().toPython()  # type: ignore[assignment]
-        if not_before < date.today():
-            problems["not_before"] = "The date cannot be in the past."
+        if (past := check_not_before(not_before, date.today())) is not None:
+            problems["not_before"] = past
         codes, bad = parse_diagnoses(self.diagnoses.text())
         if bad:
-            problems["diagnoses"] = (
-                f"Not an ICD-10 code: {', '.join(bad)}. Codes look like E11.9 or I10."
-            )
+            problems["diagnoses"] = diagnoses_problem(bad)
         self.show_problems(problems)
-        if problems or treatment is None or quantity is None or not unit:
+        if problems or treatment is None or values is None:
             return None
         return PrescriptionInput(
             patient_id=patient_id,
             treatment_id=treatment.id,
-            dispense_quantity=quantity,
-            dispense_unit=str(unit),
-            fills_allowed=self.refills.value() + 1,
-            instructions=instructions,
-            days_supply=days,
-            dispense_as_written=self.dispense_as_written.isChecked(),
+            dispense_quantity=values.dispense_quantity,
+            dispense_unit=values.dispense_unit,
+            fills_allowed=values.fills_allowed,
+            instructions=values.instructions,
+            days_supply=values.days_supply,
+            dispense_as_written=values.dispense_as_written,
             effective_date=not_before,
-            notes=self.notes.toPlainText().strip() or None,
+            notes=values.notes,
             diagnoses=codes,
             external_id=self.external_id,
         )
@@ -327,7 +248,7 @@ class RxEditor(QWidget):
         mine: dict[str, str] = {}
         rest: dict[str, str] = {}
         for name, message in problems.items():
-            key = SERVER_FIELDS.get(re.sub(r"\[\d+\]$", "", name))
+            key = server_field(name)
             if key is None:
                 rest[name] = message
             else:

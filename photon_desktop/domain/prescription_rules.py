@@ -1,0 +1,154 @@
+"""The field rules a prescription follows, for every form that writes one (the prescription form
+and the template editor), so a template can never hold what a prescription would refuse.
+
+Rules (Photon's prescribe form, plus ICD-10 diagnoses): a treatment; quantity > 0 (decimals
+allowed); a dispense unit from Photon's list; refills 0 to 11 (sent as ``fillsAllowed``,
+refills + 1); days supply blank or a whole number from 1 to 3650; instructions required; "do
+not fill before" not in the past; diagnoses as ICD-10 codes such as ``E11.9``. Problems are keyed
+by field name; ``SERVER_FIELDS`` maps Photon's argument names onto the same keys.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+MAX_REFILLS = 11
+MAX_DAYS_SUPPLY = 3650
+ICD10 = re.compile(r"^[A-TV-Z][0-9][0-9AB](\.[0-9A-TV-Z]{1,4})?$")
+
+TREATMENT_MISSING = "Choose a treatment from the search results."
+QUANTITY_BAD = "Enter a quantity greater than 0 (decimals are fine)."
+UNIT_MISSING = "Choose the unit the quantity is dispensed in."
+DAYS_BAD = "Days supply is a whole number of days, 1 or more."
+INSTRUCTIONS_MISSING = "Write the instructions for the patient."
+REFILLS_BAD = f"Refills are 0 to {MAX_REFILLS}."
+DATE_PAST = "The date cannot be in the past."
+
+#: Photon's argument names (as ``InvalidInput.fields`` report them) → form field keys.
+SERVER_FIELDS = {
+    "treatmentId": "treatment",
+    "dispenseQuantity": "quantity",
+    "dispenseUnit": "unit",
+    "fillsAllowed": "refills",
+    "refillsAllowed": "refills",
+    "daysSupply": "days_supply",
+    "dispenseAsWritten": "dispense_as_written",
+    "instructions": "instructions",
+    "notes": "notes",
+    "effectiveDate": "not_before",
+    "diagnoses": "diagnoses",
+    "name": "name",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class DispensingText:
+    """What a user entered in the dispensing fields, as entered."""
+
+    quantity: str
+    unit: str | None
+    refills: int
+    days_supply: str
+    instructions: str
+    notes: str = ""
+    dispense_as_written: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Dispensing:
+    """Dispensing values that passed the rules, in Photon's terms."""
+
+    dispense_quantity: float
+    dispense_unit: str
+    fills_allowed: int
+    days_supply: int | None
+    instructions: str
+    notes: str | None
+    dispense_as_written: bool
+
+    @property
+    def refills(self) -> int:
+        return self.fills_allowed - 1
+
+
+def parse_quantity(text: str) -> float | None:
+    try:
+        value = float(text.strip().replace(",", "."))
+    except ValueError:
+        return None
+    return value if 0 < value < float("inf") else None
+
+
+def parse_days_supply(text: str) -> tuple[int | None, bool]:
+    """(days, ok): blank is (None, True)."""
+    text = text.strip()
+    if not text:
+        return None, True
+    if text.isdigit() and 1 <= int(text) <= MAX_DAYS_SUPPLY:
+        return int(text), True
+    return None, False
+
+
+def refills_from_fills(fills_allowed: int | None) -> int:
+    """The refills a stored ``fillsAllowed`` means, within what a form can show."""
+    return max(0, min(MAX_REFILLS, (fills_allowed or 1) - 1))
+
+
+def parse_diagnoses(text: str) -> tuple[tuple[str, ...], list[str]]:
+    """(codes, bad entries) from "E11.9, I10" (commas, semicolons or spaces between codes)."""
+    codes: list[str] = []
+    bad: list[str] = []
+    for raw in re.split(r"[,;\s]+", text.strip()):
+        if not raw:
+            continue
+        code = raw.upper()
+        (codes if ICD10.match(code) else bad).append(code)
+    return tuple(dict.fromkeys(codes)), bad
+
+
+def diagnoses_problem(bad: list[str]) -> str:
+    return f"Not an ICD-10 code: {', '.join(bad)}. Codes look like E11.9 or I10."
+
+
+def check_not_before(day: date, today: date) -> str | None:
+    return DATE_PAST if day < today else None
+
+
+def check_dispensing(entered: DispensingText) -> tuple[Dispensing | None, dict[str, str]]:
+    """The checked values (None if any rule fails) and the problems by field key."""
+    problems: dict[str, str] = {}
+    quantity = parse_quantity(entered.quantity)
+    if quantity is None:
+        problems["quantity"] = QUANTITY_BAD
+    unit = (entered.unit or "").strip()
+    if not unit:
+        problems["unit"] = UNIT_MISSING
+    if not 0 <= entered.refills <= MAX_REFILLS:
+        problems["refills"] = REFILLS_BAD
+    days, days_ok = parse_days_supply(entered.days_supply)
+    if not days_ok:
+        problems["days_supply"] = DAYS_BAD
+    instructions = entered.instructions.strip()
+    if not instructions:
+        problems["instructions"] = INSTRUCTIONS_MISSING
+    if problems or quantity is None:
+        return None, problems
+    return (
+        Dispensing(
+            dispense_quantity=quantity,
+            dispense_unit=unit,
+            fills_allowed=entered.refills + 1,
+            days_supply=days,
+            instructions=instructions,
+            notes=entered.notes.strip() or None,
+            dispense_as_written=entered.dispense_as_written,
+        ),
+        problems,
+    )
+
+
+def server_field(name: str) -> str | None:
+    """The form field key for a Photon argument name (``diagnoses[2]`` → ``diagnoses``)."""
+    return SERVER_FIELDS.get(re.sub(r"\[\d+\]$", "", name))
