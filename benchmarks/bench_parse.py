@@ -1,7 +1,7 @@
 """Parse 10,000 patient summaries: the pydantic parser against the hand-written one it replaced.
 
 Run: ``.venv/bin/python benchmarks/bench_parse.py [--patients 10000] [--runs 15]
-[--baseline main]``.
+[--baseline REV]``.
 
 The answer is real: the app's own ``SearchPatients`` document executed by the sandbox's
 Clinical API in process (seed 1), paged 100 at a time and joined into one ``data`` object, so
@@ -30,7 +30,7 @@ from photon_desktop.api import documents, parse
 from photon_desktop.domain import PatientSummary, Sex
 from photon_desktop.sandbox import accounts
 from photon_desktop.sandbox.accounts import Principal
-from photon_desktop.sandbox.clinical import ClinicalAPI
+from photon_desktop.sandbox.graphql.api import ClinicalAPI
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = 100
@@ -130,7 +130,8 @@ def main() -> None:
     options = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     options.add_argument("--patients", type=int, default=10_000)
     options.add_argument("--runs", type=int, default=15)
-    options.add_argument("--baseline", default="main", help="git revision of the old parser")
+    # 42c29a2: the last revision with the hand-written parser (records in domain/records.py).
+    options.add_argument("--baseline", default="42c29a2", help="git revision of the old parser")
     args = options.parse_args()
 
     data = summaries(args.patients)
