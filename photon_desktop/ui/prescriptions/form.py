@@ -50,10 +50,12 @@ _ITEM = re.compile(r"^prescriptions\[(\d+)\]\.(.+)$")
 
 class PrescriptionForm(StepWindow):
     """A window. ``sent(list[Prescription])`` after success; ``order_requested(patient_id, ids)``
-    from "Send to a pharmacy"; ``parked(Draft)`` when it closed itself and kept a draft."""
+    from "Send to a pharmacy"; ``ordered(Order)`` when the order started here was sent;
+    ``parked(Draft)`` when it closed itself and kept a draft."""
 
     sent = Signal(object)
     order_requested = Signal(str, object)
+    ordered = Signal(object)
     parked = Signal(object)
 
     def __init__(
