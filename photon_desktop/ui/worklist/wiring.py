@@ -22,6 +22,7 @@ from photon_desktop.ui.main_window import MainWindow
 from photon_desktop.ui.notify import NoticeBanner, Notifications, default_ports
 from photon_desktop.ui.order_watch import OrderWatch
 from photon_desktop.ui.tray import OrderTray
+from photon_desktop.ui.worklist.actions import connect_actions
 from photon_desktop.ui.worklist.page import WorklistPage
 
 #: Pages the app lands on by itself after a sign-in; the worklist may take their place.
@@ -80,6 +81,7 @@ def install(
     workspace = window.workspace
     worklist = WorklistPage(workspace, watch)
     window.add_page("worklist", "Needs attention", "warning", worklist)
+    connect_actions(worklist, watch, window)
     banner = NoticeBanner(window)
     window.add_notice_bar(banner)
     tray = OrderTray(window, window, available=tray_available)
