@@ -38,8 +38,7 @@ from photon_desktop.services.worklist import (
     prescription_items,
     sort_items,
 )
-from photon_desktop.ui import watch_settings
-from photon_desktop.ui.common import tasks
+from photon_desktop.ui.common import preferences, tasks
 from photon_desktop.ui.common.formatting import fmt_date, fmt_datetime
 from photon_desktop.ui.common.paged_model import Column
 from photon_desktop.ui.common.rows_table import RowsModel
@@ -92,9 +91,9 @@ COLUMNS: tuple[Column[AttentionItem], ...] = (
 
 def thresholds() -> Thresholds:
     return Thresholds(
-        routing=timedelta(hours=watch_settings.read(watch_settings.ROUTING_HOURS)),
-        ready=timedelta(days=watch_settings.read(watch_settings.READY_DAYS)),
-        expiring=timedelta(days=watch_settings.read(watch_settings.EXPIRY_DAYS)),
+        routing=timedelta(hours=preferences.WORKLIST_ROUTING_HOURS.get()),
+        ready=timedelta(days=preferences.WORKLIST_READY_DAYS.get()),
+        expiring=timedelta(days=preferences.WORKLIST_EXPIRY_DAYS.get()),
     )
 
 

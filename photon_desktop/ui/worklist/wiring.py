@@ -16,7 +16,7 @@ from photon_desktop.services.notifications import NotificationPort
 from photon_desktop.services.order_changes import (
     WatchUpdate,
 )
-from photon_desktop.ui import watch_settings
+from photon_desktop.ui.common import preferences
 from photon_desktop.ui.common.rows_table import RowsModel
 from photon_desktop.ui.main_window import MainWindow
 from photon_desktop.ui.notify import NoticeBanner, Notifications, default_ports
@@ -108,7 +108,7 @@ def install(
             window.show_page("worklist")
 
     def first_load(count: int) -> None:
-        first = watch_settings.read(watch_settings.WORKLIST_FIRST)
+        first = preferences.WORKLIST_FIRST.get()
         if count and first and window.current_key in LANDING_PAGES:
             window.show_page("worklist")
 
