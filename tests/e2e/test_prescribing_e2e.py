@@ -33,11 +33,13 @@ from photon_desktop.auth.environments import LOCAL_SANDBOX
 from photon_desktop.auth.profiles import Profile, save_profile
 from photon_desktop.desktop import Desktop, QtSettingsStore, SessionPage, build_window
 from photon_desktop.domain import FulfillmentType, OrderState
+from photon_desktop.ui.common import preferences
 from photon_desktop.ui.main_window import MainWindow
 from photon_desktop.ui.orders.list import OrdersPage
 from photon_desktop.ui.orders.new_order import NewOrderWindow
 from photon_desktop.ui.prescriptions.form import PrescriptionForm
 from photon_desktop.ui.prescriptions.list import PrescriptionsPage
+from photon_desktop.ui.worklist.settings import OrderUpdatesSettings
 
 pytestmark = [pytest.mark.e2e, pytest.mark.qt_log_ignore("propagateSizeHints")]
 
@@ -178,6 +180,13 @@ def test_a_prescriber_prescribes_and_orders_staff_cannot_prescribe(
             shown = [detail.orders_model.item(r).id for r in range(detail.orders_model.rowCount())]
             assert order.id in shown
             form.close()
+
+            # Order updates are set in Settings too (the same keys as the worklist's dialog).
+            window.show_page("settings")
+            updates = window.page("settings").findChild(OrderUpdatesSettings)
+            assert updates is not None and updates.isVisible()
+            updates.interval.setValue(60)
+            assert preferences.ORDERS_POLL_INTERVAL_S.get() == 60
 
             # Staff: no prescribe action; the patient page and the list say who can prescribe.
             sign_in_page = window.page("sign-in")
