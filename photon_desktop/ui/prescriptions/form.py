@@ -36,7 +36,7 @@ from photon_desktop.domain import (
 )
 from photon_desktop.services.outcomes import new_external_id
 from photon_desktop.ui.common import tasks
-from photon_desktop.ui.common.questions import finished, loop_running
+from photon_desktop.ui.common.questions import answer, loop_running
 from photon_desktop.ui.common.steps import StepWindow
 from photon_desktop.ui.prescriptions.chart_panel import ChartPanel
 from photon_desktop.ui.prescriptions.drafts import Draft, drafts_for, owner_of
@@ -391,10 +391,8 @@ class PrescriptionForm(StepWindow):
         box.setEscapeButton(stay)
         box.setAccessibleName("Unsent prescriptions")
         try:
-            await finished(box)
-            clicked = box.clickedButton()
+            clicked = await answer(box)
         finally:
-            box.deleteLater()
             self._asking = False
         if clicked is keep:
             drafts_for(self._workspace).put(self.snapshot("Kept when the form was closed."))
