@@ -162,7 +162,8 @@ class WorklistPage(QWidget):
         heads = self.table.horizontalHeader()
         heads.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         heads.setResizeContentsPrecision(SIZE_FROM_ROWS)  # not every row on every refresh
-        heads.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        # What to do ("Details") is read whole; "About" (pharmacy or drug) takes what is left.
+        heads.setSectionResizeMode(len(COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
         self.table.activated.connect(self._open_index)
         self.table.doubleClicked.connect(self._open_index)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_actions())
