@@ -1,6 +1,6 @@
 """The worklist's actions open the real order dialogs against a running sandbox: an order in
-Error is sent to another pharmacy and leaves the worklist; a prescription about to expire is
-sent to a pharmacy from its row; without ``write:order`` the actions are offered disabled."""
+Error is sent to another pharmacy and one waiting in Routing is canceled, each leaving the
+worklist; a prescription about to expire is sent to a pharmacy from its row; without ``write:order`` the actions are offered disabled."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from write_support import new_writes, window_of, writes
 
 from photon_desktop.domain import OrderState
 from photon_desktop.services.worklist import Attention
+from photon_desktop.ui.orders.cancel import CancelOrderDialog
 from photon_desktop.ui.orders.new_order import NewOrderWindow
 from photon_desktop.ui.orders.reroute import RerouteDialog
 from photon_desktop.ui.worklist.actions import connect_actions
@@ -70,6 +71,20 @@ def test_an_error_order_is_rerouted_and_an_expiring_prescription_sent_from_the_w
             assert after.state is not OrderState.ERROR
             assert watch.get(item.order.id) is not None  # every view shares the new state
             assert watch.get(item.order.id).state is after.state  # type: ignore[union-attr]
+
+            # An order waiting for the patient to choose: Cancel order… asks why, then cancels.
+            page.table.selectRow(row_of(page, Attention.ROUTING))
+            waiting = page.items[row_of(page, Attention.ROUTING)].order
+            assert waiting is not None and page.cancel_button.isEnabled()
+            before = writes(sandbox)
+            page.cancel_button.click()
+            cancel = await window_of(CancelOrderDialog)
+            cancel.reason.setCurrentIndex(cancel.reason.findData("Duplicate order"))
+            cancel.confirm.click()
+            await until(lambda: waiting.id not in [i.order.id for i in page.items if i.order])
+            assert new_writes(sandbox, before) == {"cancelOrder": 1}
+            gone = await workspace.services.orders.get(waiting.id)
+            assert gone.state is OrderState.CANCELED
 
             # A prescription about to expire: Send to a pharmacy… opens the new order with it.
             page.table.selectRow(row_of(page, Attention.EXPIRING))
