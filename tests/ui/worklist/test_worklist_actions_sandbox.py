@@ -1,6 +1,7 @@
 """The worklist's actions open the real order dialogs against a running sandbox: an order in
 Error is sent to another pharmacy and one waiting in Routing is canceled, each leaving the
-worklist; a prescription about to expire is sent to a pharmacy from its row; without ``write:order`` the actions are offered disabled."""
+worklist; a prescription about to expire is sent to a pharmacy from its row; without
+``write:order`` the actions are offered disabled."""
 
 from __future__ import annotations
 
