@@ -3,6 +3,8 @@ they show, the tray, and the worklist's thresholds. Each change is saved at once
 
 from __future__ import annotations
 
+from PySide6.QtCore import QSignalBlocker
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -46,6 +48,9 @@ def _check(setting: Preference[bool]) -> QCheckBox:
 
 
 class OrderUpdatesSettings(QWidget):
+    """Shown in the Settings pane and in the worklist's dialog: each shows the stored values
+    whenever it is shown, so a change made in one is there in the other."""
+
     def __init__(
         self, watch: OrderWatch, parent: QWidget | None = None, *, tray_available: bool = True
     ) -> None:
@@ -86,11 +91,34 @@ class OrderUpdatesSettings(QWidget):
         worklist_layout.addRow(prefs.WORKLIST_READY_DAYS.doc, self.ready_days)
         worklist_layout.addRow(prefs.WORKLIST_EXPIRY_DAYS.doc, self.expiry_days)
 
+        self._spins = {
+            self.interval: prefs.ORDERS_POLL_INTERVAL_S,
+            self.routing_hours: prefs.WORKLIST_ROUTING_HOURS,
+            self.ready_days: prefs.WORKLIST_READY_DAYS,
+            self.expiry_days: prefs.WORKLIST_EXPIRY_DAYS,
+        }
+        self._checks = {
+            **{box: prefs.NOTIFY_KINDS[kind] for kind, box in self.kinds.items()},
+            self.close_to_tray: prefs.CLOSE_TO_TRAY,
+            self.worklist_first: prefs.WORKLIST_FIRST,
+        }
+
         layout = QVBoxLayout(self)
         layout.addLayout(polling)
         layout.addWidget(notifications)
         layout.addWidget(self.close_to_tray)
         layout.addWidget(worklist)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        for spin, setting in self._spins.items():
+            with QSignalBlocker(spin):
+                spin.setValue(setting.get())
+        for box, switch in self._checks.items():
+            with QSignalBlocker(box):
+                box.setChecked(switch.get())
+        with QSignalBlocker(self.privacy):
+            self.privacy.setCurrentIndex(self.privacy.findData(prefs.NOTIFY_PRIVACY.get().value))
 
 
 class OrderUpdatesDialog(QDialog):

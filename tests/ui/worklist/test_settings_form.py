@@ -65,3 +65,27 @@ def test_a_bad_stored_value_falls_back_to_the_default() -> None:
     assert prefs.NOTIFY_PRIVACY.get() is Privacy.INITIALS
     QSettings().setValue(prefs.ORDERS_POLL_INTERVAL_S.key, "1")
     assert prefs.ORDERS_POLL_INTERVAL_S.get() == 10  # clamped to the shortest allowed
+
+
+def test_a_form_shows_what_another_form_saved_when_shown_again(
+    arun: Callable[..., Any], sandbox: Any, widgets: list[QWidget]
+) -> None:
+    async def scenario() -> None:
+        async with connected(sandbox) as workspace, AsyncExitStack() as stack:
+            watch = fake_time_watch(workspace, FakeTime(), FakePhoton([order(1)]))
+            stack.callback(watch.stop)
+            pane_form = OrderUpdatesSettings(watch, tray_available=True)  # as in Settings
+            show(widgets, pane_form)
+            pane_form.hide()
+            dialog_form = OrderUpdatesSettings(watch, tray_available=True)  # the worklist's
+            show(widgets, dialog_form)
+            dialog_form.expiry_days.setValue(45)
+            dialog_form.kinds[ChangeKind.SHIPPED].setChecked(False)
+            dialog_form.privacy.setCurrentIndex(dialog_form.privacy.findData("none"))
+            pane_form.show()
+            assert pane_form.expiry_days.value() == 45
+            assert not pane_form.kinds[ChangeKind.SHIPPED].isChecked()
+            assert pane_form.privacy.currentData() == "none"
+            assert prefs.WORKLIST_EXPIRY_DAYS.get() == 45  # showing wrote nothing else
+
+    arun(scenario(), timeout=30)
