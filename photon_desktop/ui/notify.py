@@ -17,13 +17,13 @@ from photon_desktop.services.notifications import (
     DesktopNotifierPort,
     Notice,
     NotificationPort,
+    NotifyPrefs,
     OrderNotifier,
 )
 from photon_desktop.services.order_changes import (
     WatchUpdate,
 )
-from photon_desktop.ui import watch_settings
-from photon_desktop.ui.common import tasks
+from photon_desktop.ui.common import preferences, tasks
 from photon_desktop.ui.order_watch import OrderWatch
 
 TRAY_MESSAGE_MS = 8000
@@ -148,7 +148,7 @@ class Notifications(QObject):
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
-        self.notifier = OrderNotifier(ports, watch_settings.notify_prefs, self.open_requested.emit)
+        self.notifier = OrderNotifier(ports, notify_prefs, self.open_requested.emit)
         watch.updated.connect(self._on_update)
         watch.replaced.connect(self._forget)
 
@@ -158,6 +158,16 @@ class Notifications(QObject):
 
     def _forget(self) -> None:
         tasks.cancel_all(self)
+
+
+def notify_prefs() -> NotifyPrefs:
+    """The notifier's preferences, read fresh (a change in Settings applies to the next round)."""
+    kinds = frozenset(kind for kind, switch in preferences.NOTIFY_KINDS.items() if switch.get())
+    return NotifyPrefs(
+        kinds=kinds,
+        privacy=preferences.NOTIFY_PRIVACY.get(),
+        paused=preferences.NOTIFICATIONS_PAUSED.get(),
+    )
 
 
 def default_ports(tray: QSystemTrayIcon | None, banner: NoticeBanner) -> list[NotificationPort]:

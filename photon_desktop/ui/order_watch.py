@@ -28,8 +28,7 @@ from photon_desktop.services.order_watcher import (
     WatchStatus,
 )
 from photon_desktop.services.screen_lock import ScreenLockWatch, watch_screen_lock
-from photon_desktop.ui import watch_settings
-from photon_desktop.ui.common import tasks
+from photon_desktop.ui.common import preferences, tasks
 from photon_desktop.ui.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -40,7 +39,7 @@ Factory = Callable[[Workspace], OrderWatcher]
 
 
 def default_factory(workspace: Workspace) -> OrderWatcher:
-    interval = watch_settings.read(watch_settings.POLL_INTERVAL_S)
+    interval = preferences.ORDERS_POLL_INTERVAL_S.get()
     return OrderWatcher.for_services(workspace.services, WatchSettings(interval=interval))
 
 
@@ -158,7 +157,7 @@ class OrderWatch(QObject):
         return False
 
     def set_interval(self, seconds: int) -> None:
-        watch_settings.write(watch_settings.POLL_INTERVAL_S, seconds)
+        preferences.ORDERS_POLL_INTERVAL_S.set(seconds)
         if self._watcher is not None:
             self._watcher.set_interval(seconds)
 

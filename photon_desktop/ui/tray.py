@@ -2,7 +2,7 @@
 notifications, quit.
 
 Closing the window keeps the app running in the tray only when the user turned that on
-(``watch_settings.CLOSE_TO_TRAY``, off by default) and a tray is really there; otherwise closing
+(``preferences.CLOSE_TO_TRAY``, off by default) and a tray is really there; otherwise closing
 the window quits as before. The icon carries the attention count as a badge.
 """
 
@@ -12,8 +12,7 @@ from PySide6.QtCore import QEvent, QObject, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import QAction, QColor, QFont, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon, QWidget
 
-from photon_desktop.ui import watch_settings
-from photon_desktop.ui.common import icons
+from photon_desktop.ui.common import icons, preferences
 
 ICON_SIZE = 64
 BADGE = QColor("#d32f2f")
@@ -106,12 +105,12 @@ class OrderTray(QObject):
         self.attention_action.setEnabled(count > 0)
         self.icon.setIcon(badge_icon(icons.icon("orders"), count))
         self.icon.setToolTip(f"Photon Desktop — {text.lower()}")
-        paused = watch_settings.read(watch_settings.NOTIFICATIONS_PAUSED)
+        paused = preferences.NOTIFICATIONS_PAUSED.get()
         if self.pause_action.isChecked() != paused:
             self.pause_action.setChecked(paused)
 
     def _pause_toggled(self, paused: bool) -> None:
-        watch_settings.write(watch_settings.NOTIFICATIONS_PAUSED, paused)
+        preferences.NOTIFICATIONS_PAUSED.set(paused)
 
     def _activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
         if reason in (
@@ -125,11 +124,7 @@ class OrderTray(QObject):
     @property
     def keeps_running(self) -> bool:
         """True when closing the window hides it to the tray instead of quitting."""
-        return (
-            self.available
-            and self.icon.isVisible()
-            and watch_settings.read(watch_settings.CLOSE_TO_TRAY)
-        )
+        return self.available and self.icon.isVisible() and preferences.CLOSE_TO_TRAY.get()
 
     def quit(self) -> None:
         self._quitting = True

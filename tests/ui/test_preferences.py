@@ -109,3 +109,25 @@ def test_an_absurd_splitter_falls_back_to_its_default(
     preferences.restore_splitter(splitter, preferences.PATIENTS_SPLITTER, [600, 430])
     first, second = splitter.sizes()
     assert 1.2 < first / second < 1.6  # the default 600:430, not the saved 6:1
+
+
+def test_order_update_keys_are_declared_and_read_back_from_an_ini_file(tmp_path: Path) -> None:
+    from photon_desktop.services.notifications import Privacy
+
+    keys = [p.key for p in preferences.DECLARED]
+    assert {p.key for p in preferences.ORDER_UPDATES} <= set(keys)
+    assert len(keys) == len(set(keys))  # one declaration per key
+    path = str(tmp_path / "orders.ini")
+    written = QSettings(path, QSettings.Format.IniFormat)
+    preferences.ORDERS_POLL_INTERVAL_S.set(120, written)
+    preferences.NOTIFY_PRIVACY.set(Privacy.FULL, written)
+    preferences.CLOSE_TO_TRAY.set(True, written)
+    preferences.WORKLIST_EXPIRY_DAYS.set(9999, written)
+    written.sync()
+    read = QSettings(path, QSettings.Format.IniFormat)  # every value comes back as text
+    assert read.value("notifications/privacy") == "full"
+    assert preferences.ORDERS_POLL_INTERVAL_S.get(read) == 120
+    assert preferences.NOTIFY_PRIVACY.get(read) is Privacy.FULL
+    assert preferences.CLOSE_TO_TRAY.get(read) is True
+    assert preferences.WORKLIST_EXPIRY_DAYS.get(read) == 365  # clamped to what the form allows
+    assert preferences.NOTIFY_READY.get(read) is True  # absent: the default

@@ -10,7 +10,8 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QMainWindow, QWidget
 from ui_support import distinct_colours
 
-from photon_desktop.ui import watch_settings
+from photon_desktop.ui.common import preferences
+from photon_desktop.ui.notify import notify_prefs
 from photon_desktop.ui.tray import OrderTray
 
 SHOTS = Path("/tmp/shots-watch")
@@ -48,10 +49,10 @@ def test_menu_count_and_pause(widgets: list[QWidget], scheme: str, qtlog: Any) -
     tray.set_attention(1)
     assert tray.attention_action.text() == "1 order needs attention"
 
-    assert watch_settings.read(watch_settings.NOTIFICATIONS_PAUSED) is False
+    assert preferences.NOTIFICATIONS_PAUSED.get() is False
     tray.pause_action.trigger()
-    assert watch_settings.read(watch_settings.NOTIFICATIONS_PAUSED) is True
-    assert watch_settings.notify_prefs().paused
+    assert preferences.NOTIFICATIONS_PAUSED.get() is True
+    assert notify_prefs().paused
 
     tray.set_attention(3)
     SHOTS.mkdir(parents=True, exist_ok=True)
@@ -66,11 +67,11 @@ def test_menu_count_and_pause(widgets: list[QWidget], scheme: str, qtlog: Any) -
 def test_closing_quits_unless_close_to_tray_is_on(widgets: list[QWidget], qtlog: Any) -> None:
     w = window(widgets)
     tray = shown_tray(w, qtlog)
-    assert not watch_settings.read(watch_settings.CLOSE_TO_TRAY)  # off by default
+    assert not preferences.CLOSE_TO_TRAY.get()  # off by default
     assert w.close() and not w.isVisible()
 
     w.show()
-    watch_settings.write(watch_settings.CLOSE_TO_TRAY, True)
+    preferences.CLOSE_TO_TRAY.set(True)
     assert QSettings().value("tray/close_to_tray") in (True, "true")
     assert not w.close()  # refused: hidden to the tray instead
     assert not w.isVisible() and tray.keeps_running
@@ -86,6 +87,6 @@ def test_closing_quits_unless_close_to_tray_is_on(widgets: list[QWidget], qtlog:
 def test_without_a_system_tray_closing_always_quits(widgets: list[QWidget]) -> None:
     w = window(widgets)
     tray = OrderTray(w, available=False)
-    watch_settings.write(watch_settings.CLOSE_TO_TRAY, True)
+    preferences.CLOSE_TO_TRAY.set(True)
     assert not tray.icon.isVisible() and not tray.keeps_running
     assert w.close()

@@ -7,6 +7,9 @@ window geometry, splitter sizes and column widths are clamped to the screen on t
 so a 32,767 px window saved once cannot come back. Call ``upgrade()`` once at start-up (the main
 window does); it is idempotent.
 
+Order updates (polling, notifications, the tray, the worklist's thresholds) are declared here
+too, each with the label its settings form shows (``doc``).
+
 Keys outside the UI views live with their owners: ``environments/<key>/…`` (auth profiles),
 ``app/last_environment`` (the composition root), ``settings/environment`` (the Settings pane).
 """
@@ -15,11 +18,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import Enum
 from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QByteArray, QDataStream, QSettings, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QSplitter, QWidget
+
+from photon_desktop.services.notifications import Privacy
+from photon_desktop.services.order_changes import ChangeKind
 
 V = TypeVar("V")
 
@@ -31,13 +38,15 @@ THEMES = ("system", "light", "dark")
 
 @dataclass(frozen=True, slots=True)
 class Preference(Generic[V]):
-    """One persisted key: its name in the file, its type and its default."""
+    """One persisted key: its name in the file, its type and its default. An ``int`` may have
+    ``bounds`` (a stored value outside them is clamped); an ``Enum`` is stored as its value."""
 
     key: str
     type: type
     default: V
     doc: str = ""
     allowed: tuple[Any, ...] = ()
+    bounds: tuple[int, int] | None = None
 
     def get(self, settings: QSettings | None = None) -> V:
         value = (settings or QSettings()).value(self.key, None)
@@ -46,15 +55,28 @@ class Preference(Generic[V]):
         if self.type is list and isinstance(value, str):
             value = [value]  # QSettings' INI reads a one-item list back as a string
         if self.type is bool and isinstance(value, str):
-            value = value.lower() == "true"
-        if not isinstance(value, self.type):
+            value = value.strip().lower() in ("true", "1", "yes", "on")
+        if self.type is int and isinstance(value, str):  # INI files hold text
+            try:
+                value = int(value.strip())
+            except ValueError:
+                return self.default
+        if issubclass(self.type, Enum):
+            try:
+                value = self.type(value)
+            except ValueError:
+                return self.default
+        if not isinstance(value, self.type) or (self.type is int and isinstance(value, bool)):
             return self.default
         if self.allowed and value not in self.allowed:
             return self.default
+        if self.bounds is not None and isinstance(value, int):
+            value = max(self.bounds[0], min(self.bounds[1], value))
         return value  # type: ignore[return-value]
 
     def set(self, value: V, settings: QSettings | None = None) -> None:
-        (settings or QSettings()).setValue(self.key, value)
+        stored = value.value if isinstance(value, Enum) else value
+        (settings or QSettings()).setValue(self.key, stored)
 
     def clear(self, settings: QSettings | None = None) -> None:
         (settings or QSettings()).remove(self.key)
@@ -109,6 +131,65 @@ def console_snippets(environment: str) -> Preference[list[str]]:
     return Preference(f"support/{environment}/console_snippets", list, [], "Console snippets.")
 
 
+# -- order updates: polling, notifications, the tray, the worklist
+
+ORDERS_POLL_INTERVAL_S: Preference[int] = Preference(
+    "orders/poll_interval_s", int, 30, "Check orders every", bounds=(10, 3600)
+)
+NOTIFY_STATE: Preference[bool] = Preference(
+    "notifications/state_changes", bool, True, "State changes"
+)
+NOTIFY_READY: Preference[bool] = Preference(
+    "notifications/ready_for_pickup", bool, True, "Ready for pickup"
+)
+NOTIFY_SHIPPED: Preference[bool] = Preference("notifications/shipped", bool, True, "Shipped")
+NOTIFY_ERROR: Preference[bool] = Preference("notifications/errors", bool, True, "Errors")
+NOTIFY_EXCEPTION: Preference[bool] = Preference(
+    "notifications/exceptions", bool, True, "Pharmacy problems"
+)
+NOTIFY_PRIVACY: Preference[Privacy] = Preference(
+    "notifications/privacy", Privacy, Privacy.INITIALS, "Patient in notifications"
+)
+NOTIFICATIONS_PAUSED: Preference[bool] = Preference(
+    "notifications/paused", bool, False, "Pause notifications"
+)
+CLOSE_TO_TRAY: Preference[bool] = Preference(
+    "tray/close_to_tray", bool, False, "Keep running in the tray when closed"
+)
+WORKLIST_FIRST: Preference[bool] = Preference(
+    "worklist/first_page", bool, True, "Open the worklist after sign-in"
+)
+WORKLIST_ROUTING_HOURS: Preference[int] = Preference(
+    "worklist/routing_hours", int, 24, "Routing longer than", bounds=(1, 720)
+)
+WORKLIST_READY_DAYS: Preference[int] = Preference(
+    "worklist/ready_days", int, 3, "Ready for pickup longer than", bounds=(1, 60)
+)
+WORKLIST_EXPIRY_DAYS: Preference[int] = Preference(
+    "worklist/expiring_days", int, 30, "Expiring within", bounds=(1, 365)
+)
+
+#: Which order changes notify, each switched on and off by its own key.
+NOTIFY_KINDS: dict[ChangeKind, Preference[bool]] = {
+    ChangeKind.STATE: NOTIFY_STATE,
+    ChangeKind.READY: NOTIFY_READY,
+    ChangeKind.SHIPPED: NOTIFY_SHIPPED,
+    ChangeKind.ERROR: NOTIFY_ERROR,
+    ChangeKind.EXCEPTION: NOTIFY_EXCEPTION,
+}
+
+ORDER_UPDATES: tuple[Preference[Any], ...] = (
+    ORDERS_POLL_INTERVAL_S,
+    *NOTIFY_KINDS.values(),
+    NOTIFY_PRIVACY,
+    NOTIFICATIONS_PAUSED,
+    CLOSE_TO_TRAY,
+    WORKLIST_FIRST,
+    WORKLIST_ROUTING_HOURS,
+    WORKLIST_READY_DAYS,
+    WORKLIST_EXPIRY_DAYS,
+)
+
 DECLARED: tuple[Preference[Any], ...] = (
     WINDOW_GEOMETRY,
     WINDOW_STATE,
@@ -120,6 +201,7 @@ DECLARED: tuple[Preference[Any], ...] = (
     *(p for kind in ("prescriptions", "orders") for p in (
         list_splitter(kind), list_state_filter(kind), hidden_columns(kind)
     )),
+    *ORDER_UPDATES,
 )  # fmt: skip
 
 

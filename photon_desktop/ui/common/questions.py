@@ -1,14 +1,15 @@
 """Asking the user from a coroutine without a nested event loop (``open()`` + await ``finished``).
 
 ``QDialog.exec()`` inside a coroutine starves every other task, so dialogs are opened
-non-modally-blocking and their ``finished`` signal is awaited.
+non-modally-blocking and their ``finished`` signal is awaited. The one home for questions:
+``ask`` (yes or cancel), ``answer`` (a prepared box with its own buttons), ``tell`` (OK only).
 """
 
 from __future__ import annotations
 
 import asyncio
 
-from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QAbstractButton, QDialog, QMessageBox, QWidget
 
 
 async def finished(dialog: QDialog) -> int:
@@ -52,9 +53,15 @@ async def ask(
     box.setDefaultButton(no)
     box.setEscapeButton(no)
     box.setAccessibleName(title)
+    return await answer(box) is yes
+
+
+async def answer(box: QMessageBox) -> QAbstractButton | None:
+    """Show a prepared ``box`` and return the button pressed (None: closed); the box is deleted
+    later."""
     try:
         await finished(box)
-        return box.clickedButton() is yes
+        return box.clickedButton()
     finally:
         box.deleteLater()
 

@@ -3,14 +3,16 @@
 ``Theme`` reads ``QStyleHints.colorScheme()`` and follows ``colorSchemeChanged``; tests (and a
 user preference) can force a scheme with ``Theme.force("dark")``. Each scheme has its own palette
 so text, selection and disabled controls keep their contrast. ``changed`` tells windows to re-set
-their icons (icons are recoloured per palette).
+their icons (icons are recoloured per palette). On a dark palette Fusion outlines check boxes and
+radio buttons a shade darker than the window, so an unticked box vanishes into the field behind
+it (and is faint on a light one); ``IndicatorStyle`` draws that outline in a readable colour.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtGui import QColor, QGuiApplication, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QObject, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QGuiApplication, QPainter, QPalette, QPen
+from PySide6.QtWidgets import QApplication, QProxyStyle, QStyle, QStyleOption, QWidget
 
 from photon_desktop.ui.common import icons
 
@@ -101,6 +103,37 @@ def error_colour() -> str:
     return ERROR_DARK if is_dark() else ERROR_LIGHT
 
 
+_Primitive = QStyle.PrimitiveElement
+_BOXES = frozenset({_Primitive.PE_IndicatorCheckBox, _Primitive.PE_IndicatorItemViewItemCheck})
+
+
+class IndicatorStyle(QProxyStyle):
+    """Fusion, with check boxes (also in lists) and radio buttons outlined in the palette's
+    placeholder colour, so an unticked one shows on a dark palette too."""
+
+    def drawPrimitive(
+        self,
+        element: QStyle.PrimitiveElement,
+        option: QStyleOption,
+        painter: QPainter,
+        widget: QWidget | None = None,
+    ) -> None:
+        super().drawPrimitive(element, option, painter, widget)
+        radio = element == _Primitive.PE_IndicatorRadioButton
+        if not (radio or element in _BOXES):
+            return
+        rect = QRectF(option.rect).adjusted(0.5, 0.5, -1.5, -1.5)  # type: ignore[attr-defined]
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(QPen(option.palette.color(_Role.PlaceholderText), 1.0))  # type: ignore[attr-defined]
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        if radio:
+            painter.drawEllipse(rect)
+        else:
+            painter.drawRoundedRect(rect, 2.0, 2.0)
+        painter.restore()
+
+
 class Theme(QObject):
     """Applies Fusion + the palette for the system's colour scheme (or a forced one)."""
 
@@ -110,7 +143,8 @@ class Theme(QObject):
         super().__init__(app)
         self._app = app
         self._forced = forced
-        app.setStyle("Fusion")
+        self._style = IndicatorStyle("Fusion")  # the app takes it; kept alive from Python too
+        app.setStyle(self._style)
         app.styleHints().colorSchemeChanged.connect(self._on_system_changed)
         self.apply()
 

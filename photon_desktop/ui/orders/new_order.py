@@ -416,8 +416,20 @@ def open_new_order(
         return None
     window = NewOrderWindow(workspace, patient_id, prescription_ids, parent)
     keep_open(workspace, window)
+    window.open_order.connect(lambda order_id: show_on_orders_page(parent, order_id))
     window.show()
     return window
+
+
+def show_on_orders_page(parent: QWidget | None, order_id: str) -> None:
+    """ "Open order": the main window the order was started from shows it on its Orders page."""
+    top = parent.window() if parent is not None else None
+    show_page = getattr(top, "show_page", None)
+    page = getattr(top, "page", None)
+    if callable(show_page) and callable(page) and show_page("orders"):
+        open_order = getattr(page("orders"), "open_order", None)
+        if callable(open_order):
+            open_order(order_id)
 
 
 def order_for_someone(workspace: Workspace, parent: QWidget | None = None) -> None:
@@ -429,10 +441,7 @@ def order_for_someone(workspace: Workspace, parent: QWidget | None = None) -> No
         chosen = await choose_patient(workspace, parent, "New order — choose the patient")
         if chosen is not None:
             window = open_new_order(workspace, chosen[0], parent=parent)
-            open_order = getattr(parent, "open_order", None)
             reload = getattr(parent, "reload", None)  # the Orders page lists the new one
-            if window is not None and callable(open_order):
-                window.open_order.connect(open_order)
             if window is not None and callable(reload):
                 window.order_created.connect(lambda _order: reload())
 

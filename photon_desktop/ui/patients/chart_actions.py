@@ -95,6 +95,7 @@ class PatientChartActions(QWidget):
             )
             if form is not None:
                 form.sent.connect(self._refresh_detail)
+                form.ordered.connect(self._refresh_detail)
 
     def _order(self) -> None:
         patient = self.patient

@@ -32,7 +32,6 @@ from photon_desktop.domain import (
     Prescription,
 )
 from photon_desktop.ui.common import icons, tasks
-from photon_desktop.ui.common.confirm import confirm
 from photon_desktop.ui.common.field_grid import FieldGrid
 from photon_desktop.ui.common.formatting import (
     enum_label,
@@ -44,6 +43,7 @@ from photon_desktop.ui.common.formatting import (
 )
 from photon_desktop.ui.common.gating import PermissionGate
 from photon_desktop.ui.common.paged_model import Column
+from photon_desktop.ui.common.questions import ask
 from photon_desktop.ui.common.record_detail import RecordDetail
 from photon_desktop.ui.common.rows_table import RowsModel, rows_table
 from photon_desktop.ui.patients.chart_actions import PatientChartActions
@@ -335,7 +335,7 @@ class PatientDetail(RecordDetail[Patient]):
     async def _remove(
         self, question: str, action: str, send: Callable[[], Awaitable[Patient]]
     ) -> None:
-        if not await confirm(self, action, question, action):
+        if not await ask(self, action, question, action):
             return
         self.remove_allergy_button.setEnabled(False)
         self.remove_pharmacy_button.setEnabled(False)

@@ -42,8 +42,8 @@ from photon_desktop.domain import (
     phones,
 )
 from photon_desktop.ui.common import tasks, theme
-from photon_desktop.ui.common.confirm import ask
 from photon_desktop.ui.common.formatting import fmt_birth_date, fmt_phone
+from photon_desktop.ui.common.questions import answer
 from photon_desktop.ui.common.validated_field import ValidatedField
 from photon_desktop.ui.patients import checks
 from photon_desktop.ui.patients.checks import US_STATES
@@ -402,9 +402,8 @@ class PatientForm(QDialog):
         box.addButton(QMessageBox.StandardButton.Cancel)
         box.setDefaultButton(open_button)
         self.duplicate_box = box
-        await ask(box)
+        clicked = await answer(box)
         self.duplicate_box = None
-        clicked = box.clickedButton()
         if clicked is open_button:
             self._typed_at_open = self.values()  # the user chose to leave what was typed
             self.open_existing.emit(existing.id)
@@ -471,8 +470,8 @@ class PatientForm(QDialog):
         keep = box.addButton("Keep editing", QMessageBox.ButtonRole.RejectRole)
         box.setDefaultButton(keep)
         self.leave_box = box
-        await ask(box)
+        clicked = await answer(box)
         self.leave_box = None
-        if box.clickedButton() is discard:
+        if clicked is discard:
             self._typed_at_open = self.values()
             super().reject()

@@ -38,7 +38,7 @@ from photon_desktop.domain import (
 from photon_desktop.domain.prescription_rules import TREATMENT_MISSING
 from photon_desktop.services.outcomes import new_external_id
 from photon_desktop.ui.common import tasks
-from photon_desktop.ui.common.questions import finished, loop_running
+from photon_desktop.ui.common.questions import answer, loop_running
 from photon_desktop.ui.common.steps import StepWindow
 from photon_desktop.ui.prescriptions.chart_panel import ChartPanel
 from photon_desktop.ui.prescriptions.drafts import Draft, drafts_for, owner_of
@@ -54,10 +54,12 @@ _ITEM = re.compile(r"^prescriptions\[(\d+)\]\.(.+)$")
 
 class PrescriptionForm(StepWindow):
     """A window. ``sent(list[Prescription])`` after success; ``order_requested(patient_id, ids)``
-    from "Send to a pharmacy"; ``parked(Draft)`` when it closed itself and kept a draft."""
+    from "Send to a pharmacy"; ``ordered(Order)`` when the order started here was sent;
+    ``parked(Draft)`` when it closed itself and kept a draft."""
 
     sent = Signal(object)
     order_requested = Signal(str, object)
+    ordered = Signal(object)
     parked = Signal(object)
 
     def __init__(
@@ -424,10 +426,8 @@ class PrescriptionForm(StepWindow):
         box.setEscapeButton(stay)
         box.setAccessibleName("Unsent prescriptions")
         try:
-            await finished(box)
-            clicked = box.clickedButton()
+            clicked = await answer(box)
         finally:
-            box.deleteLater()
             self._asking = False
         if clicked is keep:
             drafts_for(self._workspace).put(self.snapshot("Kept when the form was closed."))

@@ -49,9 +49,13 @@ def open_prescription_form(
     form = PrescriptionForm(
         workspace, patient_id, patient_name, parent, copy_of=copy_of, draft=draft
     )
-    form.order_requested.connect(
-        lambda pid, ids: open_new_order(workspace, pid, ids, parent=parent)
-    )
+
+    def order(pid: str, ids: Sequence[str]) -> None:
+        window = open_new_order(workspace, pid, ids, parent=parent)
+        if window is not None:  # whoever follows the form hears of the order too
+            window.order_created.connect(form.ordered)
+
+    form.order_requested.connect(order)
     store.forms[patient_id] = form
     keep_open(workspace, form)
     form.destroyed.connect(lambda *_: store.forms.pop(patient_id, None))

@@ -200,6 +200,11 @@ class SettingsPane(QWidget):
         self.environment_combo.currentIndexChanged.connect(self._on_environment_picked)
         self._show_keyring_notice()
 
+    def add_section(self, section: QWidget) -> None:
+        """A feature's own settings (e.g. order updates), below the environment."""
+        section.setParent(self)
+        self._sections.addWidget(section)
+
     def set_environment(self, environment: Environment) -> None:
         """Replace the endpoints of one environment (e.g. the local sandbox once it runs)."""
         self._environments[environment.key] = environment
@@ -370,6 +375,7 @@ class SettingsPane(QWidget):
         title.setAccessibleName("Settings")
         content_layout.addWidget(title)
         content_layout.addWidget(self.environment_box)
+        self._sections = content_layout  # other features add their settings below
         content.setMaximumWidth(820)
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)

@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 from photon_desktop import errors
 from photon_desktop.services import console
 from photon_desktop.ui.common import preferences, tasks, theme
-from photon_desktop.ui.common.confirm import ask
+from photon_desktop.ui.common.questions import answer
 from photon_desktop.ui.support.highlighter import GraphQLHighlighter
 from photon_desktop.ui.workspace import Workspace
 
@@ -320,9 +320,9 @@ class ConsoleView(QWidget):
         box.addButton(QMessageBox.StandardButton.Cancel)
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
         self.confirm_box: QMessageBox | None = box
-        await ask(box)
+        clicked = await answer(box)
         self.confirm_box = None
-        if box.clickedButton() is not run:
+        if clicked is not run:
             self._say(self.status, "Not sent: cancelled.")
             return False
         return True

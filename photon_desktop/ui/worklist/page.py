@@ -4,7 +4,8 @@ waiting for pickup too long, prescriptions about to expire with fills left.
 Orders come from the order watcher, so the worklist costs no requests of its own; expiring
 prescriptions are read when the page is first shown and on Refresh. Each row offers "Open";
 reroute, cancel and send-to-pharmacy are signals the order dialogs connect to
-(``enable_actions``), shown only where the user's permissions allow.
+(``worklist.actions`` calls ``enable_actions``), enabled only for a row they apply to and where
+the user's permissions allow.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from photon_desktop import errors
+from photon_desktop.domain import PrescriptionState
 from photon_desktop.services.worklist import (
     AttentionItem,
     Thresholds,
@@ -36,13 +38,14 @@ from photon_desktop.services.worklist import (
     prescription_items,
     sort_items,
 )
-from photon_desktop.ui import watch_settings
-from photon_desktop.ui.common import tasks
+from photon_desktop.ui.common import preferences, tasks
 from photon_desktop.ui.common.formatting import fmt_date, fmt_datetime
 from photon_desktop.ui.common.paged_model import Column
 from photon_desktop.ui.common.rows_table import RowsModel
 from photon_desktop.ui.common.states import StateView
 from photon_desktop.ui.order_watch import OrderWatch
+from photon_desktop.ui.orders.cancel import can_cancel
+from photon_desktop.ui.orders.reroute import can_reroute
 from photon_desktop.ui.worklist.settings import OrderUpdatesDialog
 from photon_desktop.ui.workspace import Workspace
 
@@ -88,9 +91,9 @@ COLUMNS: tuple[Column[AttentionItem], ...] = (
 
 def thresholds() -> Thresholds:
     return Thresholds(
-        routing=timedelta(hours=watch_settings.read(watch_settings.ROUTING_HOURS)),
-        ready=timedelta(days=watch_settings.read(watch_settings.READY_DAYS)),
-        expiring=timedelta(days=watch_settings.read(watch_settings.EXPIRY_DAYS)),
+        routing=timedelta(hours=preferences.WORKLIST_ROUTING_HOURS.get()),
+        ready=timedelta(days=preferences.WORKLIST_READY_DAYS.get()),
+        expiring=timedelta(days=preferences.WORKLIST_EXPIRY_DAYS.get()),
     )
 
 
@@ -115,6 +118,7 @@ class WorklistPage(QWidget):
     ) -> None:
         super().__init__(parent)
         self.setAccessibleName("Needs attention")
+        self.workspace = workspace
         self._workspace = workspace
         self._watch = watch
         self._now = now
@@ -158,7 +162,8 @@ class WorklistPage(QWidget):
         heads = self.table.horizontalHeader()
         heads.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         heads.setResizeContentsPrecision(SIZE_FROM_ROWS)  # not every row on every refresh
-        heads.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        # What to do ("Details") is read whole; "About" (pharmacy or drug) takes what is left.
+        heads.setSectionResizeMode(len(COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
         self.table.activated.connect(self._open_index)
         self.table.doubleClicked.connect(self._open_index)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_actions())
@@ -223,6 +228,7 @@ class WorklistPage(QWidget):
             self.model.set_rows(rows)
             if selected is not None:
                 self._select_key(selected.key)
+            self._update_actions()  # the selected row may be gone or have changed state
         self._show_state(loaded=watcher is not None and watcher.loaded)
         self.count_changed.emit(len(rows))
         self._maybe_announce()
@@ -343,10 +349,13 @@ class WorklistPage(QWidget):
             else self._workspace.session.why_not(WRITE_ORDER)
         )
         self.open_button.setEnabled(item is not None)
+        sendable = (
+            rx is not None and rx.state is PrescriptionState.ACTIVE and rx.fills_remaining > 0
+        )
         for name, button, fits in (
-            ("reroute", self.reroute_button, order is not None),
-            ("cancel", self.cancel_button, order is not None),
-            ("send", self.send_button, rx is not None),
+            ("reroute", self.reroute_button, order is not None and can_reroute(order)),
+            ("cancel", self.cancel_button, order is not None and can_cancel(order)),
+            ("send", self.send_button, sendable),
         ):
             button.setVisible(name in self._allowed_actions)
             button.setEnabled(writable and fits)

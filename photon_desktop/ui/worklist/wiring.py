@@ -9,20 +9,23 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtWidgets import QApplication, QSystemTrayIcon
+from PySide6.QtWidgets import QApplication, QGroupBox, QSystemTrayIcon, QVBoxLayout
 
 from photon_desktop.domain import Order, Page
 from photon_desktop.services.notifications import NotificationPort
 from photon_desktop.services.order_changes import (
     WatchUpdate,
 )
-from photon_desktop.ui import watch_settings
+from photon_desktop.ui.common import preferences
 from photon_desktop.ui.common.rows_table import RowsModel
 from photon_desktop.ui.main_window import MainWindow
 from photon_desktop.ui.notify import NoticeBanner, Notifications, default_ports
 from photon_desktop.ui.order_watch import OrderWatch
+from photon_desktop.ui.settings.pane import SettingsPane
 from photon_desktop.ui.tray import OrderTray
+from photon_desktop.ui.worklist.actions import connect_actions
 from photon_desktop.ui.worklist.page import WorklistPage
+from photon_desktop.ui.worklist.settings import OrderUpdatesSettings
 
 #: Pages the app lands on by itself after a sign-in; the worklist may take their place.
 LANDING_PAGES = frozenset({"patients", "sign-in", "welcome"})
@@ -80,6 +83,7 @@ def install(
     workspace = window.workspace
     worklist = WorklistPage(workspace, watch)
     window.add_page("worklist", "Needs attention", "warning", worklist)
+    connect_actions(worklist, watch, window)
     banner = NoticeBanner(window)
     window.add_notice_bar(banner)
     tray = OrderTray(window, window, available=tray_available)
@@ -88,6 +92,7 @@ def install(
     watch.follow_window(window)
     watch.follow_screen_lock()
     keep_rows_current(window.patients.detail.orders_model, watch)
+    add_to_settings_pane(window, watch, tray_available=tray.available)
 
     def show_worklist() -> None:
         reveal()
@@ -106,7 +111,7 @@ def install(
             window.show_page("worklist")
 
     def first_load(count: int) -> None:
-        first = watch_settings.read(watch_settings.WORKLIST_FIRST)
+        first = preferences.WORKLIST_FIRST.get()
         if count and first and window.current_key in LANDING_PAGES:
             window.show_page("worklist")
 
@@ -126,6 +131,21 @@ def install(
     tray.worklist_requested.connect(show_worklist)
     tray.quit_requested.connect(quit_app)
     return OrderUpdates(watch, worklist, banner, tray, notifications)
+
+
+def add_to_settings_pane(window: MainWindow, watch: OrderWatch, *, tray_available: bool) -> None:
+    """The order-update settings in the Settings pane too (the worklist's dialog shows the same
+    declared keys)."""
+    try:
+        pane = window.page("settings")
+    except KeyError:
+        return
+    if isinstance(pane, SettingsPane):
+        box = QGroupBox("Order updates", pane)
+        box.setObjectName("orderUpdatesSettings")
+        form = OrderUpdatesSettings(watch, box, tray_available=tray_available)
+        QVBoxLayout(box).addWidget(form)
+        pane.add_section(box)
 
 
 def tray_supported() -> bool:

@@ -16,7 +16,7 @@ from watch_fakes import FakePhoton, FakeTime, order
 from watch_support import fake_time_watch, round_done
 
 from photon_desktop.domain import OrderState
-from photon_desktop.ui import watch_settings as ws
+from photon_desktop.ui.common import preferences
 from photon_desktop.ui.main_window import MainWindow
 from photon_desktop.ui.worklist import wiring
 
@@ -62,7 +62,7 @@ def test_worklist_comes_first_and_a_notice_opens_its_order(
 def test_the_setting_keeps_the_landing_page(
     arun: Callable[..., Any], sandbox: Any, widgets: list[QWidget]
 ) -> None:
-    ws.write(ws.WORKLIST_FIRST, False)
+    preferences.WORKLIST_FIRST.set(False)
     fake = FakePhoton([order(1, OrderState.ERROR)])
 
     async def scenario() -> None:
