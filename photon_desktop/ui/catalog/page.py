@@ -28,8 +28,8 @@ from photon_desktop.errors import PhotonError
 from photon_desktop.ui.catalog.following import FollowsSignIn, list_table, title_label
 from photon_desktop.ui.catalog.messages import failure_text
 from photon_desktop.ui.common import icons, tasks
-from photon_desktop.ui.common.confirm import confirm
 from photon_desktop.ui.common.paged_model import Column
+from photon_desktop.ui.common.questions import ask
 from photon_desktop.ui.common.rows_table import RowsModel
 from photon_desktop.ui.workspace import Workspace
 
@@ -280,7 +280,7 @@ class CatalogPage(QWidget):
                 f" Its {len(templates)} template{'s' if len(templates) != 1 else ''}"
                 " will be removed too."
             )
-        if not await confirm(self, "Remove from catalog", question, "Remove"):
+        if not await ask(self, "Remove from catalog", question, "Remove"):
             return False
         self.remove_button.setEnabled(False)
         self.note(f"Removing {treatment.name}…")

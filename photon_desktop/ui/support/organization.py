@@ -34,10 +34,10 @@ from photon_desktop.services.organization import (
     Webhook,
 )
 from photon_desktop.ui.common import tasks
-from photon_desktop.ui.common.confirm import confirm
 from photon_desktop.ui.common.formatting import fmt_address, fmt_datetime, fmt_phone
 from photon_desktop.ui.common.gating import PermissionGate
 from photon_desktop.ui.common.paged_model import Column
+from photon_desktop.ui.common.questions import ask
 from photon_desktop.ui.common.rows_table import RowsModel, rows_table
 from photon_desktop.ui.support.webhook_editor import WebhookEditor
 from photon_desktop.ui.workspace import Workspace
@@ -325,7 +325,7 @@ class OrganizationView(QWidget):
             self.webhook_status.setText("Select a webhook to delete.")
             return
         label = hook.name or hook.url or hook.id
-        if not await confirm(
+        if not await ask(
             self,
             "Delete webhook",
             f"Stop sending Photon events to {label}?",

@@ -33,8 +33,8 @@ from photon_desktop.services.session_inspector import (
     inspect_session,
 )
 from photon_desktop.ui.common import tasks
-from photon_desktop.ui.common.confirm import ask
 from photon_desktop.ui.common.formatting import fmt_datetime
+from photon_desktop.ui.common.questions import answer
 from photon_desktop.ui.workspace import Workspace
 
 COPY_WARNING = (
@@ -222,8 +222,8 @@ class SessionInspector(QWidget):
         return box
 
     async def _copy_after_warning(self) -> None:
-        box = await ask(self.warning_box())
-        clicked = box.clickedButton()
+        box = self.warning_box()
+        clicked = await answer(box)
         if clicked is None or box.buttonRole(clicked) is not QMessageBox.ButtonRole.AcceptRole:
             self.status.setText("Not copied.")
             return

@@ -23,8 +23,8 @@ from photon_desktop.services.catalogs import CatalogTemplate
 from photon_desktop.ui.catalog.following import FollowsSignIn, list_table, title_label
 from photon_desktop.ui.catalog.messages import failure_text
 from photon_desktop.ui.common import icons, tasks
-from photon_desktop.ui.common.confirm import confirm
 from photon_desktop.ui.common.paged_model import Column
+from photon_desktop.ui.common.questions import ask
 from photon_desktop.ui.common.rows_table import RowsModel
 from photon_desktop.ui.templates.editor import TemplateEditor
 from photon_desktop.ui.workspace import Workspace
@@ -195,7 +195,7 @@ class TemplatesPage(QWidget):
         name = row.template.name or row.template.treatment.name
         who = "only you" if row.template.is_private else "everyone in your organization"
         question = f"Delete the template “{name}”? It is used by {who}."
-        if not await confirm(self, "Delete template", question, "Delete"):
+        if not await ask(self, "Delete template", question, "Delete"):
             return False
         self.delete_button.setEnabled(False)
         try:
