@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 
 sys.path.append(str(Path(__file__).resolve().parents[1] / "ui"))
 
+import httpx
 import pytest
 from auth_fakes import MemoryKeyring
 from PySide6.QtWidgets import QApplication
@@ -56,8 +57,12 @@ async def sign_in_with_browser(
     assert isinstance(page, SessionPage) and page.sign_in is not None
     catcher.opened = asyncio.get_running_loop().create_future()
     page.sign_in.sign_in_button.click()
-    url = await catcher.opened
-    hinted = url + "&" + urlencode({"login_hint": email})
+    opened = await catcher.opened
+    # The browser is first sent through the app's one-shot local redirect to the sign-in page.
+    async with httpx.AsyncClient() as client:
+        redirect = await client.get(opened)
+    assert redirect.status_code == 302
+    hinted = redirect.headers["location"] + "&" + urlencode({"login_hint": email})
     landing = await asyncio.to_thread(drive_chromium, hinted, profile_dir)
     assert "You can close this tab" in landing
     session = window.workspace.session
