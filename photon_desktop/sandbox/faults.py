@@ -16,7 +16,8 @@ execute the request and keep its effects before spoiling the answer (the cases w
 must look a write up by its ``externalId`` before reporting a failure): ``drop_after`` (the
 answer is dropped), ``error_after`` (a GraphQL ``InternalFailure`` error and no data) and
 ``bad_enum_after`` (the data arrives, but every enum field in it holds a value the schema does
-not know). The last three and ``expired_token`` apply to ``POST /graphql`` only.
+not know). ``error_after``, ``bad_enum_after`` and ``expired_token`` apply to
+``POST /graphql`` only.
 
 A dropped answer is made by starting a response with a ``Content-Length`` and then raising
 :class:`DroppedConnection`; uvicorn closes the socket, and the client sees a protocol error.
