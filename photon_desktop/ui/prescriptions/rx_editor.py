@@ -10,6 +10,7 @@ the same fields.
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date
 
@@ -35,6 +36,7 @@ from photon_desktop.ui.prescriptions.treatment_search import TreatmentSearch
 from photon_desktop.ui.workspace import Workspace
 
 MAX_REFILLS = 11
+MAX_DAYS_SUPPLY = 3650
 ICD10 = re.compile(r"^[A-TV-Z][0-9][0-9AB](\.[0-9A-TV-Z]{1,4})?$")
 
 #: Photon's argument names (as ``InvalidInput.fields`` report them) → this card's fields.
@@ -51,6 +53,28 @@ SERVER_FIELDS = {
     "effectiveDate": "not_before",
     "diagnoses": "diagnoses",
 }
+
+
+def parse_quantity(text: str) -> tuple[float | None, str | None]:
+    """(quantity, None) for "30" or "2,5"; (None, what to fix) unless a finite number > 0."""
+    try:
+        quantity = float(text.strip().replace(",", "."))
+    except ValueError:
+        quantity = math.nan
+    if not (math.isfinite(quantity) and quantity > 0):
+        return None, "Enter a quantity greater than 0 (decimals are fine)."
+    return quantity, None
+
+
+def parse_days_supply(text: str) -> tuple[int | None, str | None]:
+    """(days, None), (None, None) when left empty, or (None, what to fix). ASCII digits only:
+    "²" is a digit to ``str.isdigit`` but not to ``int``."""
+    text = text.strip()
+    if not text:
+        return None, None
+    if text.isascii() and text.isdigit() and 1 <= int(text) <= MAX_DAYS_SUPPLY:
+        return int(text), None
+    return None, "Days supply is a whole number of days, 1 or more."
 
 
 def parse_diagnoses(text: str) -> tuple[tuple[str, ...], list[str]]:
@@ -270,23 +294,15 @@ class RxEditor(QWidget):
         treatment = self.search.treatment
         if treatment is None:
             problems["treatment"] = "Choose a treatment from the search results."
-        quantity: float | None = None
-        try:
-            quantity = float(self.quantity.text().strip().replace(",", "."))
-        except ValueError:
-            quantity = None
-        if quantity is None or not quantity > 0 or quantity == float("inf"):
-            problems["quantity"] = "Enter a quantity greater than 0 (decimals are fine)."
+        quantity, problem = parse_quantity(self.quantity.text())
+        if problem:
+            problems["quantity"] = problem
         unit = self.unit.currentData()
         if not unit:
             problems["unit"] = "Choose the unit the quantity is dispensed in."
-        days: int | None = None
-        days_text = self.days_supply.text().strip()
-        if days_text:
-            if days_text.isdigit() and 1 <= int(days_text) <= 3650:
-                days = int(days_text)
-            else:
-                problems["days_supply"] = "Days supply is a whole number of days, 1 or more."
+        days, problem = parse_days_supply(self.days_supply.text())
+        if problem:
+            problems["days_supply"] = problem
         instructions = self.instructions.toPlainText().strip()
         if not instructions:
             problems["instructions"] = "Write the instructions for the patient."
