@@ -25,6 +25,7 @@ class Fault:
     title: str
     settings: dict  # PUT /admin/faults
     after_commit: bool = False  # the request runs and commits before its answer is spoiled
+    once: bool = False  # only the next request gets it: retries and checks see Photon well
 
 
 FAULTS: dict[str, Fault] = {
@@ -42,6 +43,31 @@ FAULTS: dict[str, Fault] = {
     ),
     "malformed": Fault("malformed JSON", {"malformed_rate": 1.0}),
     "bad_enum": Fault("unknown enum value in the answer", {"bad_enum_after_execute_rate": 1.0}),
+    "500 once": Fault(
+        "HTTP 500, once", {"fail_next": [{"kind": "status", "status": 500}]}, once=True
+    ),
+    "429 once": Fault("429, once", {"fail_next": [{"kind": "rate_limit"}]}, once=True),
+    "drop_before once": Fault(
+        "dropped before execution, once", {"fail_next": [{"kind": "drop"}]}, once=True
+    ),
+    "drop_after once": Fault(
+        "answer dropped after commit, once",
+        {"fail_next": [{"kind": "drop_after"}]},
+        after_commit=True,
+        once=True,
+    ),
+    "error_after once": Fault(
+        "GraphQL error after commit, once",
+        {"fail_next": [{"kind": "error_after"}]},
+        after_commit=True,
+        once=True,
+    ),
+    "malformed once": Fault(
+        "malformed JSON, once", {"fail_next": [{"kind": "malformed"}]}, once=True
+    ),
+    "bad_enum once": Fault(
+        "unknown enum value, once", {"fail_next": [{"kind": "bad_enum_after"}]}, once=True
+    ),
     "expired": Fault("token expired mid-session", {"fail_next": [{"kind": "expired_token"}]}),
     "401": Fault("401 that persists", {"fail_next": [{"kind": "expired_token"}] * 4}),
 }
@@ -85,6 +111,8 @@ def impossible(fault: str, operation: str) -> str | None:
 def expected(fault: str, operation: str) -> Expected:
     """What the user must end with (see the module docstring)."""
     write = operation not in READS
+    if FAULTS[fault].once:
+        return expected_once(fault.removesuffix(" once"), write)
     if fault in ("latency", "expired"):
         return Expected(None, saved=write)
     if fault == "401":
@@ -109,6 +137,24 @@ def expected(fault: str, operation: str) -> Expected:
             return Expected(WriteOutcomeUnknown, UNREADABLE, saved=True)
         return Expected(ResponseError, UNREADABLE)
     raise AssertionError(f"no expectation for {fault}")
+
+
+def expected_once(fault: str, write: bool) -> Expected:
+    """A fault on one request only: a read's retry gets through; a write is never resent, but
+    its check (a read) sees whether it took effect."""
+    if not write:
+        if fault == "bad_enum":  # not a transport problem: reading again would not help
+            return Expected(ResponseError, UNREADABLE)
+        return Expected(None, retry_waits=(1,) if fault == "429" else ())
+    if fault in ("drop_after", "error_after", "bad_enum"):
+        return Expected(None, saved=True)  # the check found the saved record and returned it
+    if fault == "429":
+        return Expected(RateLimited, ("too many", "wait"))
+    if fault == "500":
+        return Expected(ServerError, ("500",))
+    if fault == "drop_before":
+        return Expected(OfflineError, CONNECTION)
+    return Expected(ResponseError, UNREADABLE)
 
 
 def render_table(results: dict[tuple[str, str], str]) -> str:
