@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# The services tests' helpers (recorded retry waits) are shared, not copied.
+sys.path.insert(0, str(Path(__file__).parents[1] / "services"))
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:

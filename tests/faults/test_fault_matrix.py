@@ -28,6 +28,7 @@ from fault_matrix import (
     impossible,
 )
 from qasync_helpers import run_on_qasync
+from test_sandbox_services import Sleeps
 
 from photon_desktop.api.client import create_http_client
 from photon_desktop.api.retry import RetryPolicy
@@ -69,17 +70,6 @@ class SignedIn:
                 raise SignInRequired("Your sign-in has ended. Please sign in again.")
             self._token = answer["access_token"]
         return await self.access_token()
-
-
-class Waits:
-    """Retry waits recorded, not slept."""
-
-    def __init__(self) -> None:
-        self.delays: list[float] = []
-
-    async def __call__(self, seconds: float) -> None:
-        self.delays.append(seconds)
-        await asyncio.sleep(0)
 
 
 @dataclass
@@ -236,7 +226,7 @@ KIND = {
 @pytest.fixture
 def run_cell(sandbox: Any, qapp: Any) -> Callable[[str, str], Outcome]:
     def runner(fault: str, operation: str) -> Outcome:
-        waits = Waits()
+        waits = Sleeps()  # retry waits recorded, not slept
         kind = KIND.get(operation, "patients")
 
         async def main() -> Outcome:

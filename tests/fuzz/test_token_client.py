@@ -16,18 +16,12 @@ from hypothesis import strategies as st
 from profiles import fuzz
 
 from photon_desktop.auth.discovery import built_in
-from photon_desktop.auth.environments import Environment, EnvironmentKind
+from photon_desktop.auth.environments import PHOTON_SANDBOX
 from photon_desktop.auth.grants import Grants
 from photon_desktop.auth.tokens import TokenSet
 from photon_desktop.errors import PhotonError
 
-ENV = Environment(
-    kind=EnvironmentKind.SANDBOX,
-    name="Photon Sandbox",
-    issuer="https://auth.example.test/",
-    audience="https://api.example.test",
-    graphql_url="https://api.example.test/graphql",
-)
+ENV = PHOTON_SANDBOX  # any MockTransport answer stands in for its token endpoint
 MARKER = "SECRETMARKER"  # put in every generated body; must never reach a message
 
 _json_scalars = st.one_of(
