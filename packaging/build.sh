@@ -13,7 +13,6 @@ PYTHON=${PYTHON:-python3}
 VENV=build/pkg-venv
 BUNDLE=build/dist/photon-desktop
 STAGE=build/deb-root
-PYINSTALLER_VERSION=6.22.3
 
 now() { date +%s.%N; }
 t0=$(now)
@@ -21,8 +20,12 @@ t0=$(now)
 if [ ! -x "$VENV/bin/python" ]; then
     "$PYTHON" -m venv "$VENV"
 fi
-"$VENV/bin/pip" install -q --disable-pip-version-check "pyinstaller==$PYINSTALLER_VERSION" .
-# The project's own version never changes between commits: reinstall it so the bundle has today's code.
+# Exactly the locked versions, each checked against its hash (requirements-lock.txt: the app's
+# runtime dependencies for Python 3.11 and 3.12; requirements-build.txt: PyInstaller's).
+"$VENV/bin/pip" install -q --disable-pip-version-check --require-hashes \
+    -r packaging/requirements-lock.txt -r packaging/requirements-build.txt
+# Then the app itself, nothing resolved beside the lock. Its version never changes between
+# commits: reinstall it so the bundle has today's code.
 "$VENV/bin/pip" install -q --disable-pip-version-check --no-deps --force-reinstall .
 VERSION=$("$VENV/bin/python" -c 'import photon_desktop; print(photon_desktop.__version__)')
 t1=$(now)

@@ -14,6 +14,8 @@ import re
 import phonenumbers
 
 US_EXAMPLE = "(202) 555-0102"
+#: Photon refuses E.164 numbers shorter than this (country code included), e.g. +4312000.
+MIN_E164_DIGITS = 8
 #: What a typed number may contain besides ASCII digits.
 _ALLOWED = re.compile(r"^\+?[0-9 ().\-]+$")
 
@@ -42,7 +44,10 @@ def normalize(text: str) -> str:
         if number.country_code == 1:
             raise InvalidPhone(f"This is not a valid US phone number, e.g. {US_EXAMPLE}.")
         raise InvalidPhone("This is not a valid international number (+ country code, number).")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    if len(e164) - 1 < MIN_E164_DIGITS:  # a short number valid at home that Photon refuses
+        raise InvalidPhone("Photon takes international numbers of 8 digits or more, with + first.")
+    return e164
 
 
 def normalize_or_none(text: str) -> str | None:

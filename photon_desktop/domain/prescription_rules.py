@@ -74,6 +74,9 @@ class Dispensing:
 
 
 def parse_quantity(text: str) -> float | None:
+    """A finite number above 0 ("30", "2,5"), in ASCII digits only; None otherwise."""
+    if not text.isascii():
+        return None
     try:
         value = float(text.strip().replace(",", "."))
     except ValueError:
@@ -82,11 +85,12 @@ def parse_quantity(text: str) -> float | None:
 
 
 def parse_days_supply(text: str) -> tuple[int | None, bool]:
-    """(days, ok): blank is (None, True)."""
+    """(days, ok): blank is (None, True). ASCII digits only: "²" is a digit to ``str.isdigit``
+    but not to ``int``."""
     text = text.strip()
     if not text:
         return None, True
-    if text.isdigit() and 1 <= int(text) <= MAX_DAYS_SUPPLY:
+    if text.isascii() and text.isdigit() and 1 <= int(text) <= MAX_DAYS_SUPPLY:
         return int(text), True
     return None, False
 

@@ -9,12 +9,15 @@ Two ways to ask for faults, both per *target* (``graphql`` = ``POST /graphql``, 
 
 Fault kinds: ``status`` (an HTTP error, default 503), ``rate_limit`` (429 + ``Retry-After``),
 ``drop`` (the connection closes with no complete answer; the request is NOT executed),
-``malformed`` (200 with a body that is not JSON), and three that execute the request and keep
-its effects before spoiling the answer (the cases where a client must look a write up by its
-``externalId`` before reporting a failure): ``drop_after`` (the answer is dropped),
-``error_after`` (a GraphQL ``InternalFailure`` error and no data) and ``bad_enum_after`` (the data
-arrives, but every enum field in it holds a value the schema does not know). The last two apply
-to ``POST /graphql`` only.
+``malformed`` (200 with a body that is not JSON), ``expired_token`` (401 with AppSync's
+``UnauthorizedException`` "Token has expired.", exactly what an access token past its ``exp``
+gets, so renewal mid-session is testable without waiting for a real expiry), and three that
+execute the request and keep its effects before spoiling the answer (the cases where a client
+must look a write up by its ``externalId`` before reporting a failure): ``drop_after`` (the
+answer is dropped), ``error_after`` (a GraphQL ``InternalFailure`` error and no data) and
+``bad_enum_after`` (the data arrives, but every enum field in it holds a value the schema does
+not know). ``error_after``, ``bad_enum_after`` and ``expired_token`` apply to
+``POST /graphql`` only.
 
 A dropped answer is made by starting a response with a ``Content-Length`` and then raising
 :class:`DroppedConnection`; uvicorn closes the socket, and the client sees a protocol error.
@@ -34,8 +37,17 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 TARGETS = ("graphql", "token")
 SCOPES = ("graphql", "token", "both")
-KINDS = ("status", "rate_limit", "drop", "malformed", "drop_after", "error_after", "bad_enum_after")
-GRAPHQL_ONLY = frozenset({"error_after", "bad_enum_after"})
+KINDS = (
+    "status",
+    "rate_limit",
+    "drop",
+    "malformed",
+    "expired_token",
+    "drop_after",
+    "error_after",
+    "bad_enum_after",
+)
+GRAPHQL_ONLY = frozenset({"error_after", "bad_enum_after", "expired_token"})
 UNKNOWN_ENUM_VALUE = "SANDBOX_UNKNOWN_VALUE"
 SPOIL_ENUMS = "photon_sandbox.spoil_enums"  # request state key set by a bad_enum_after fault
 _PATH_TARGETS = {"/graphql": "graphql", "/oauth/token": "token"}
@@ -253,6 +265,8 @@ class FaultMiddleware:
             await _drop(send)
         elif fault.kind == "malformed":
             await _answer(send, 200, _MALFORMED_BODY, b"application/json")
+        elif fault.kind == "expired_token":
+            await _answer(send, 401, _TOKEN_EXPIRED, b"application/json")
         elif fault.kind == "rate_limit":
             body = (
                 b'{"errors":[{"errorType":"TooManyRequestsException","message":"Rate exceeded"}]}'
@@ -281,6 +295,11 @@ _INTERNAL_FAILURE = json.dumps(
             }
         ],
     }
+).encode()
+
+
+_TOKEN_EXPIRED = json.dumps(
+    {"errors": [{"errorType": "UnauthorizedException", "message": "Token has expired."}]}
 ).encode()
 
 

@@ -101,6 +101,17 @@ def test_malformed_answers_are_200_with_a_body_that_is_not_json(sandbox, gql, to
         answer.json()
 
 
+def test_an_expired_token_fault_answers_like_a_token_past_its_exp(sandbox, gql, token) -> None:
+    sandbox.fail_next({"kind": "expired_token"})
+    rejected = gql(sandbox.graphql_url, token, PATIENTS)
+    assert rejected.status_code == 401
+    assert rejected.json()["errors"][0] == {
+        "errorType": "UnauthorizedException",
+        "message": "Token has expired.",
+    }
+    assert gql(sandbox.graphql_url, token, PATIENTS).status_code == 200  # one request only
+
+
 def test_the_queue_applies_in_order_then_stops(sandbox, gql, token) -> None:
     sandbox.fail_next(
         {"kind": "status", "status": 503},

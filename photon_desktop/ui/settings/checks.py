@@ -75,7 +75,7 @@ def parse_ports(text: str) -> tuple[tuple[int, ...], str | None]:
         return (), "List at least one port, e.g. 8765, 8766."
     ports: list[int] = []
     for token in tokens:
-        if not token.isdigit() or not PORT_MIN <= int(token) <= PORT_MAX:
+        if not (token.isascii() and token.isdigit()) or not PORT_MIN <= int(token) <= PORT_MAX:
             return (), f"“{token}” is not a port number between {PORT_MIN} and {PORT_MAX}."
         if int(token) not in ports:
             ports.append(int(token))

@@ -1,0 +1,20 @@
+"""The fault matrix's outcomes, printed as a table at the end of a run that ran its cells."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# The services tests' helpers (recorded retry waits) are shared, not copied.
+sys.path.insert(0, str(Path(__file__).parents[1] / "services"))
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    matrix = sys.modules.get("fault_matrix")
+    if matrix is None or not matrix.RESULTS:
+        return
+    terminalreporter.write_sep("=", "fault matrix (each cell: PASS/FAIL and what the user gets)")
+    terminalreporter.write_line(matrix.render_table(matrix.RESULTS))

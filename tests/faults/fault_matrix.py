@@ -1,0 +1,173 @@
+"""The fault matrix: faults the sandbox injects x operations a clinic user performs.
+
+A fault *stands* (every matching request gets it) until the test clears it, so each cell shows
+what the user is finally told, not what a retry hid. ``FAULTS`` holds the sandbox settings of
+each fault; ``expected`` says what each cell must end in; ``render_table`` prints the outcomes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from photon_desktop.errors import (
+    OfflineError,
+    PhotonError,
+    RateLimited,
+    ResponseError,
+    ServerError,
+    SignInRequired,
+    WriteOutcomeUnknown,
+)
+
+
+@dataclass(frozen=True)
+class Fault:
+    title: str
+    settings: dict  # PUT /admin/faults
+    after_commit: bool = False  # the request runs and commits before its answer is spoiled
+    once: bool = False  # only the next request gets it: retries and checks see Photon well
+
+
+FAULTS: dict[str, Fault] = {
+    "latency": Fault("latency spike 0.4 s", {"latency_ms": 400}),
+    "500": Fault("HTTP 500", {"error_rate": 1.0, "error_statuses": [500]}),
+    "502": Fault("HTTP 502", {"error_rate": 1.0, "error_statuses": [502]}),
+    "503": Fault("HTTP 503", {"error_rate": 1.0, "error_statuses": [503]}),
+    "429": Fault("429 + Retry-After: 1", {"rate_limit_rate": 1.0, "retry_after": 1}),
+    "drop_before": Fault("connection dropped before execution", {"drop_rate": 1.0}),
+    "drop_after": Fault(
+        "answer dropped after commit", {"drop_after_execute_rate": 1.0}, after_commit=True
+    ),
+    "error_after": Fault(
+        "GraphQL error after commit", {"error_after_execute_rate": 1.0}, after_commit=True
+    ),
+    "malformed": Fault("malformed JSON", {"malformed_rate": 1.0}),
+    "bad_enum": Fault("unknown enum value in the answer", {"bad_enum_after_execute_rate": 1.0}),
+    "500 once": Fault(
+        "HTTP 500, once", {"fail_next": [{"kind": "status", "status": 500}]}, once=True
+    ),
+    "429 once": Fault("429, once", {"fail_next": [{"kind": "rate_limit"}]}, once=True),
+    "drop_before once": Fault(
+        "dropped before execution, once", {"fail_next": [{"kind": "drop"}]}, once=True
+    ),
+    "drop_after once": Fault(
+        "answer dropped after commit, once",
+        {"fail_next": [{"kind": "drop_after"}]},
+        after_commit=True,
+        once=True,
+    ),
+    "error_after once": Fault(
+        "GraphQL error after commit, once",
+        {"fail_next": [{"kind": "error_after"}]},
+        after_commit=True,
+        once=True,
+    ),
+    "malformed once": Fault(
+        "malformed JSON, once", {"fail_next": [{"kind": "malformed"}]}, once=True
+    ),
+    "bad_enum once": Fault(
+        "unknown enum value, once", {"fail_next": [{"kind": "bad_enum_after"}]}, once=True
+    ),
+    "expired": Fault("token expired mid-session", {"fail_next": [{"kind": "expired_token"}]}),
+    "401": Fault("401 that persists", {"fail_next": [{"kind": "expired_token"}] * 4}),
+}
+
+#: (fault, operation) -> the cell's outcome, filled by the test, printed by the conftest.
+RESULTS: dict[tuple[str, str], str] = {}
+
+READS = ("list", "detail")
+WRITES = ("create patient", "edit patient", "write prescription", "send order")
+STATE_CHANGES = ("cancel order", "reroute order")
+OPERATIONS = READS + WRITES + STATE_CHANGES
+
+
+@dataclass(frozen=True)
+class Expected:
+    """``error`` None: the operation succeeds despite the fault. ``saved``: a write took effect."""
+
+    error: type[PhotonError] | None
+    words: tuple[str, ...] = ()  # the message names what happened: one of these, any case
+    saved: bool = False
+    retry_waits: tuple[float, ...] = ()  # read retries' waits (Retry-After honoured)
+
+    def describe(self) -> str:
+        if self.error is None:
+            return "succeeds"
+        return self.error.__name__ + (" (saved)" if self.saved else "")
+
+
+CONNECTION = ("connection",)
+UNKNOWN = ("may have", "not known", "unknown", "could not check")
+UNREADABLE = ("could not read", "could not be read")
+
+
+def impossible(fault: str, operation: str) -> str | None:
+    """Why the cell cannot exist, or None."""
+    if FAULTS[fault].after_commit and operation in READS:
+        return "n/a: a read commits nothing"
+    return None
+
+
+def expected(fault: str, operation: str) -> Expected:
+    """What the user must end with (see the module docstring)."""
+    write = operation not in READS
+    if FAULTS[fault].once:
+        return expected_once(fault.removesuffix(" once"), write)
+    if fault in ("latency", "expired"):
+        return Expected(None, saved=write)
+    if fault == "401":
+        return Expected(SignInRequired, ("sign in",))
+    if fault == "429":
+        # A write is never resent; a read waits as told and gives up after its attempts.
+        return Expected(RateLimited, ("too many", "wait"), retry_waits=() if write else (1, 1))
+    if fault in ("500", "502", "503"):
+        if write:  # the check (a read) fails too: whether it was saved is unknown
+            return Expected(WriteOutcomeUnknown, (fault,))
+        return Expected(ServerError, (fault,))
+    if fault == "drop_before":
+        return Expected(WriteOutcomeUnknown if write else OfflineError, CONNECTION)
+    if fault == "malformed":
+        return Expected(WriteOutcomeUnknown if write else ResponseError, UNREADABLE)
+    if fault in ("drop_after", "error_after"):
+        return Expected(WriteOutcomeUnknown, UNKNOWN, saved=True)
+    if fault == "bad_enum":
+        # Every enum in every answer is unknown, the write's check included: an unknown value
+        # makes a record unreadable rather than half-shown.
+        if write:
+            return Expected(WriteOutcomeUnknown, UNREADABLE, saved=True)
+        return Expected(ResponseError, UNREADABLE)
+    raise AssertionError(f"no expectation for {fault}")
+
+
+def expected_once(fault: str, write: bool) -> Expected:
+    """A fault on one request only: a read's retry gets through; a write is never resent, but
+    its check (a read) sees whether it took effect."""
+    if not write:
+        if fault == "bad_enum":  # not a transport problem: reading again would not help
+            return Expected(ResponseError, UNREADABLE)
+        return Expected(None, retry_waits=(1,) if fault == "429" else ())
+    if fault in ("drop_after", "error_after", "bad_enum"):
+        return Expected(None, saved=True)  # the check found the saved record and returned it
+    if fault == "429":
+        return Expected(RateLimited, ("too many", "wait"))
+    if fault == "500":
+        return Expected(ServerError, ("500",))
+    if fault == "drop_before":
+        return Expected(OfflineError, CONNECTION)
+    return Expected(ResponseError, UNREADABLE)
+
+
+def render_table(results: dict[tuple[str, str], str]) -> str:
+    """Rows are faults, columns operations; each cell ``PASS <outcome>`` or ``FAIL ...``."""
+    header = ["fault \\ operation", *OPERATIONS]
+    rows = [header]
+    for key, fault in FAULTS.items():
+        row = [fault.title]
+        for operation in OPERATIONS:
+            reason = impossible(key, operation)
+            row.append(reason or results.get((key, operation), "not run"))
+        rows.append(row)
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    lines = [" | ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) for row in rows]
+    lines.insert(1, "-+-".join("-" * w for w in widths))
+    return "\n".join(lines)
