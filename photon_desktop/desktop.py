@@ -36,7 +36,7 @@ from photon_desktop.services import Services
 from photon_desktop.services.credentials import CredentialsService, environment_for
 from photon_desktop.services.signin import SignInService
 from photon_desktop.ui.catalog.page import CatalogPage
-from photon_desktop.ui.common import tasks
+from photon_desktop.ui.common import preferences, tasks
 from photon_desktop.ui.main_window import MainWindow
 from photon_desktop.ui.order_watch import OrderWatch
 from photon_desktop.ui.orders.list import OrdersPage
@@ -50,8 +50,6 @@ from photon_desktop.ui.worklist import wiring as order_updates
 from photon_desktop.ui.workspace import Workspace
 
 log = logging.getLogger(__name__)
-
-LAST_ENVIRONMENT = "app/last_environment"
 
 
 class QtSettingsStore:
@@ -255,7 +253,7 @@ class Desktop(QObject):
                 await session.restore()
         else:
             session.profile = profile
-        QSettings().setValue(LAST_ENVIRONMENT, key)
+        preferences.LAST_ENVIRONMENT.set(key)
         self.workspace.set(env, session, self._services[key])
         self.workspace.set_unavailable(self.sandbox_stopped if self._uses_bundled_sandbox() else "")
         return session
@@ -319,8 +317,7 @@ class Desktop(QObject):
         return bool(self.sandbox_stopped) and not (profile.graphql_url and profile.issuer)
 
     def last_environment(self) -> str | None:
-        value = QSettings().value(LAST_ENVIRONMENT, None)
-        return str(value) if value else None
+        return preferences.LAST_ENVIRONMENT.get() or None
 
     # ------------------------------------------------------------------ shutdown
 

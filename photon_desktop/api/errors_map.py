@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 
 from photon_desktop.api import field_messages
+from photon_desktop.domain.durations import in_words
 from photon_desktop.errors import (
     ConfigurationError,
     InvalidInput,
@@ -136,24 +137,13 @@ def retry_after_seconds(value: str | None, *, now: float | None = None) -> float
     return max(0.0, when.timestamp() - (time.time() if now is None else now))
 
 
-def _wait(seconds: float) -> str:
-    """A wait as a person says it: "7 seconds", "3 minutes", "2 hours", "a day or more"."""
-    if seconds < 90:
-        n, unit = max(1, round(seconds)), "second"
-    elif seconds < 90 * 60:
-        n, unit = round(seconds / 60), "minute"
-    elif seconds < 24 * 3600:
-        n, unit = round(seconds / 3600), "hour"
-    else:
-        return "a day or more"
-    return f"{n} {unit}" + ("" if n == 1 else "s")
-
-
 def rate_limited(retry_after: float | None) -> RateLimited:
     if retry_after is None:
         message = "Photon is receiving too many requests. Wait a moment and try again."
     else:
-        message = f"Photon is receiving too many requests. Wait {_wait(retry_after)} and try again."
+        message = (
+            f"Photon is receiving too many requests. Wait {in_words(retry_after)} and try again."
+        )
     return RateLimited(message, retry_after=retry_after)
 
 

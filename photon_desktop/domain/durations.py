@@ -32,3 +32,16 @@ def format_duration(seconds: float) -> str:
 def format_minutes(minutes: float) -> str:
     """A duration given in minutes (Photon's ``minutesUntilReady``)."""
     return format_duration(minutes * 60)
+
+
+def in_words(seconds: float) -> str:
+    """A wait as a person says it: "7 seconds", "3 minutes", "2 hours", "a day or more"."""
+    if seconds < 90:
+        n, unit = max(1, round(seconds)), "second"
+    elif seconds < 90 * 60:
+        n, unit = round(seconds / 60), "minute"
+    elif seconds < 24 * 3600:
+        n, unit = round(seconds / 3600), "hour"
+    else:
+        return "a day or more"
+    return f"{n} {unit}" + ("" if n == 1 else "s")

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from photon_desktop.domain.durations import format_duration
 from photon_desktop.ui.common.formatting import fmt_until
 from photon_desktop.ui.workspace import Workspace
 
@@ -27,17 +28,8 @@ M2M_LABEL = "M2M (backend)"
 
 
 def format_remaining(seconds: float) -> str:
-    """``3725`` → "1 h 02 min"; under a minute → "45 s"; past → "expired"."""
-    if seconds <= 0:
-        return "expired"
-    seconds = int(seconds)
-    if seconds < 60:
-        return f"{seconds} s"
-    minutes, secs = divmod(seconds, 60)
-    if minutes < 60:
-        return f"{minutes} min {secs:02d} s"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes:02d} min"
+    """``3725`` → "1 h 2 min"; under a minute → "45 s"; past → "expired"."""
+    return "expired" if seconds <= 0 else format_duration(seconds)
 
 
 class StatusBar(QStatusBar):

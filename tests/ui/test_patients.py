@@ -233,8 +233,8 @@ def test_token_expiry_reads_naturally() -> None:
 
     assert format_remaining(-5) == "expired"
     assert format_remaining(45.9) == "45 s"
-    assert format_remaining(125) == "2 min 05 s"
-    assert format_remaining(3725) == "1 h 02 min"
+    assert format_remaining(125) == "2 min 5 s"
+    assert format_remaining(3725) == "1 h 2 min"
 
 
 def test_a_failed_later_page_keeps_the_rows_and_retry_loads_it(

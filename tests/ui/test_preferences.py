@@ -53,7 +53,7 @@ def test_a_file_of_todays_shape_upgrades_and_keeps_its_values(tmp_path: Path) ->
     assert preferences.list_state_filter("prescriptions").get(again) == "ACTIVE"
     assert not again.contains("orders/state")  # "" meant no filter: now no key
     assert not again.contains("patients/columns")  # widths are fitted now
-    assert again.value("app/last_environment") == "sandbox"  # not ours: untouched
+    assert preferences.LAST_ENVIRONMENT.get(again) == "sandbox"  # kept as it was
     assert preferences.THEME.get(again) == "system"
     assert preferences.upgrade(again) == 2  # idempotent
 

@@ -92,6 +92,12 @@ WINDOW_SPLITTER: Preference[QByteArray | None] = Preference(
     "window/splitter", QByteArray, None, "Navigation sidebar | content."
 )
 WINDOW_PAGE: Preference[str] = Preference("window/page", str, "", "The page shown last.")
+LAST_ENVIRONMENT: Preference[str] = Preference(
+    "app/last_environment", str, "", "The environment the app connected to last."
+)
+SETTINGS_ENVIRONMENT: Preference[str] = Preference(
+    "settings/environment", str, "", "The environment the Settings pane showed last."
+)
 THEME: Preference[str] = Preference(
     "view/theme", str, "system", "Light, dark, or follow the system.", THEMES
 )

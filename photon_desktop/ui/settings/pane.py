@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
-from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -48,7 +48,7 @@ from photon_desktop.services.credentials import (
     TokenInfo,
     environment_for,
 )
-from photon_desktop.ui.common import tasks
+from photon_desktop.ui.common import preferences, tasks
 from photon_desktop.ui.common.formatting import fmt_until
 from photon_desktop.ui.settings.checks import (
     check_client_id,
@@ -193,7 +193,7 @@ class SettingsPane(QWidget):
 
         self._build()
         if current is None:  # the environment the user looked at last time
-            current = str(QSettings().value("settings/environment", "") or "")
+            current = preferences.SETTINGS_ENVIRONMENT.get()
         start = current if current in self._environments else next(iter(self._environments))
         self.environment_combo.setCurrentIndex(self.environment_combo.findData(start))
         self._show_environment(start)
@@ -438,7 +438,7 @@ class SettingsPane(QWidget):
         return draft
 
     def _on_environment_picked(self, _index: int) -> None:
-        QSettings().setValue("settings/environment", self.env_key)
+        preferences.SETTINGS_ENVIRONMENT.set(self.env_key)
         if self._loaded_key is not None:
             self._drafts[self._loaded_key] = self._draft()
         self._show_environment(self.env_key)
