@@ -244,7 +244,7 @@ def run() -> Callable[[Coroutine[Any, Any, T]], T]:
 def arun(qapp: Any) -> Callable[..., Any]:
     """``arun(coro)``: drive a scenario on a fresh qasync loop, as the app runs (stack guide §4)."""
 
-    def go(coro: Coroutine[Any, Any, Any], timeout: float = 30.0) -> Any:
+    def go(coro: Coroutine[Any, Any, Any], timeout: float = 60.0) -> Any:
         return run_on_qasync(qapp, coro, timeout)
 
     return go

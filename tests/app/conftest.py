@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -14,7 +13,6 @@ import pytest
 from auth_fakes import MemoryKeyring
 from PySide6.QtCore import QCoreApplication, QSettings
 from PySide6.QtWidgets import QApplication
-from qasync_helpers import run_on_qasync
 
 
 @pytest.fixture
@@ -36,14 +34,6 @@ def isolated(tmp_path: Path, qapp: QApplication) -> Iterator[MemoryKeyring]:
         widget.deleteLater()
     qapp.processEvents()
     qapp.setQuitOnLastWindowClosed(quit_on_close)
-
-
-@pytest.fixture
-def run(qapp: QApplication) -> Callable[..., Any]:
-    def go(coro: Coroutine[Any, Any, Any], timeout: float = 60.0) -> Any:
-        return run_on_qasync(qapp, coro, timeout)
-
-    return go
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

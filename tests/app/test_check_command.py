@@ -104,7 +104,7 @@ def test_a_secret_is_never_accepted_as_an_argument(tmp_path: Path) -> None:
     assert done.returncode == 2 and "unrecognized arguments" in done.stderr
 
 
-def test_the_browser_step_signs_in_and_asks_the_api_who_it_is(sandbox: Any, run: Any) -> None:
+def test_the_browser_step_signs_in_and_asks_the_api_who_it_is(sandbox: Any, arun: Any) -> None:
     """The user sign-in part of the check (the command opens the system browser; here a scripted
     user answers the sandbox's sign-in page)."""
     import httpx
@@ -131,7 +131,7 @@ def test_the_browser_step_signs_in_and_asks_the_api_who_it_is(sandbox: Any, run:
                 open_url=FormBrowser(prescriber["email"]).open,
             )
 
-    result = run(go()).as_dict()
+    result = arun(go()).as_dict()
     assert result["ok"], result
     browser = result["steps"]["browser"]
     assert browser["details"]["me"] == prescriber["email"]

@@ -20,7 +20,7 @@ Run = Callable[..., Any]
 
 
 def test_first_launch_offers_the_sandbox_and_lands_on_patients(
-    isolated: MemoryKeyring, run: Run
+    isolated: MemoryKeyring, arun: Run
 ) -> None:
     async def scenario() -> str:
         desktop = Desktop()
@@ -58,13 +58,13 @@ def test_first_launch_offers_the_sandbox_and_lands_on_patients(
             await desktop.aclose()
         return url
 
-    issuer = run(scenario())
+    issuer = arun(scenario())
     # Closing the app stops the sandbox child it started.
     with pytest.raises(httpx.ConnectError):
         httpx.get(issuer + ".well-known/jwks.json", timeout=5)
 
 
-def test_links_open_the_prescription_and_order_pages(isolated: MemoryKeyring, run: Run) -> None:
+def test_links_open_the_prescription_and_order_pages(isolated: MemoryKeyring, arun: Run) -> None:
     async def scenario() -> None:
         desktop = Desktop()
         window = build_window(desktop)
@@ -88,11 +88,11 @@ def test_links_open_the_prescription_and_order_pages(isolated: MemoryKeyring, ru
             window.close()
             await desktop.aclose()
 
-    run(scenario())
+    arun(scenario())
 
 
 def test_a_refused_secret_leaves_the_user_in_settings_with_the_reason(
-    isolated: MemoryKeyring, run: Run
+    isolated: MemoryKeyring, arun: Run
 ) -> None:
     async def scenario() -> None:
         desktop = Desktop()
@@ -109,7 +109,7 @@ def test_a_refused_secret_leaves_the_user_in_settings_with_the_reason(
             window.close()
             await desktop.aclose()
 
-    run(scenario())
+    arun(scenario())
 
 
 def _texts(widget: Any) -> str:
@@ -119,7 +119,7 @@ def _texts(widget: Any) -> str:
 
 
 def test_without_a_keyring_the_secret_is_asked_again_next_session(
-    isolated: MemoryKeyring, sandbox: Any, run: Run
+    isolated: MemoryKeyring, sandbox: Any, arun: Run
 ) -> None:
     """A saved client ID but no secure store: the next launch lands in Settings, asking."""
     import keyring
@@ -157,10 +157,10 @@ def test_without_a_keyring_the_secret_is_asked_again_next_session(
             window.close()
             await desktop.aclose()
 
-    run(scenario())
+    arun(scenario())
 
 
-def test_an_order_in_error_shows_its_problem(isolated: MemoryKeyring, run: Run) -> None:
+def test_an_order_in_error_shows_its_problem(isolated: MemoryKeyring, arun: Run) -> None:
     from photon_desktop.domain import OrderState
 
     async def scenario() -> None:
@@ -178,4 +178,4 @@ def test_an_order_in_error_shows_its_problem(isolated: MemoryKeyring, run: Run) 
             window.close()
             await desktop.aclose()
 
-    run(scenario())
+    arun(scenario())

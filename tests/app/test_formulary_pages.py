@@ -19,7 +19,7 @@ Run = Callable[..., Any]
 
 
 def test_removing_a_treatment_takes_its_templates_off_the_templates_page(
-    isolated: MemoryKeyring, run: Run
+    isolated: MemoryKeyring, arun: Run
 ) -> None:
     async def scenario() -> None:
         desktop = Desktop()
@@ -52,4 +52,4 @@ def test_removing_a_treatment_takes_its_templates_off_the_templates_page(
             window.close()
             await desktop.aclose()
 
-    run(scenario())
+    arun(scenario())

@@ -14,7 +14,7 @@ Run = Callable[..., Any]
 
 
 def test_before_any_environment_the_status_says_not_connected(
-    isolated: MemoryKeyring, run: Run
+    isolated: MemoryKeyring, arun: Run
 ) -> None:
     async def scenario() -> None:
         async with running_app() as (_desktop, window):
@@ -22,11 +22,11 @@ def test_before_any_environment_the_status_says_not_connected(
             assert window.status.environment.text() == "Not connected"
             assert " · " not in window.windowTitle()  # nobody is signed in
 
-    run(scenario())
+    arun(scenario())
 
 
 def test_the_title_and_status_bar_name_the_sign_in_and_environment(
-    isolated: MemoryKeyring, run: Run
+    isolated: MemoryKeyring, arun: Run
 ) -> None:
     async def scenario() -> None:
         async with running_app() as (desktop, window):
@@ -49,10 +49,10 @@ def test_the_title_and_status_bar_name_the_sign_in_and_environment(
             await desktop.workspace.session.sign_out()
             assert " · " not in window.windowTitle()
 
-    run(scenario())
+    arun(scenario())
 
 
-def test_an_api_that_refuses_even_a_renewed_token_ends_the_sign_in(run: Run) -> None:
+def test_an_api_that_refuses_even_a_renewed_token_ends_the_sign_in(arun: Run) -> None:
     """Every GraphQL call answers 401: after one call the app no longer says it is signed in."""
     import httpx
     from auth_fakes import ENV, M2M_ID, M2M_SECRET, FakeAuth0
@@ -85,7 +85,7 @@ def test_an_api_that_refuses_even_a_renewed_token_ends_the_sign_in(run: Run) -> 
                 pass
             return session
 
-    session = run(scenario())
+    session = arun(scenario())
     assert len(graphql_calls) == 2 and graphql_calls[0] != graphql_calls[1]  # renewed once
     assert not session.signed_in
     assert session.notice and "Sign in again" in session.notice

@@ -116,7 +116,7 @@ def test_restart_gives_a_new_port_new_data_and_a_new_secret() -> None:
         httpx.get(first.issuer + ".well-known/jwks.json", timeout=5)
 
 
-def test_the_exit_is_reported_on_the_apps_qt_event_loop(run: Run) -> None:
+def test_the_exit_is_reported_on_the_apps_qt_event_loop(arun: Run) -> None:
     async def scenario() -> int:
         sandbox = LocalSandbox(patients=20)
         await sandbox.start()
@@ -124,7 +124,7 @@ def test_the_exit_is_reported_on_the_apps_qt_event_loop(run: Run) -> None:
         os.kill(sandbox.pid, signal.SIGTERM)
         return await asyncio.wait_for(sandbox.exited, 15)
 
-    assert run(scenario()) == 0
+    assert arun(scenario()) == 0
 
 
 # -- the parent dies hard ------------------------------------------------------------------------

@@ -27,7 +27,7 @@ def _kill_child(desktop: Desktop) -> None:
 
 
 def test_a_killed_sandbox_is_said_everywhere_and_restart_reconnects(
-    isolated: MemoryKeyring, run: Run
+    isolated: MemoryKeyring, arun: Run
 ) -> None:
     async def scenario() -> None:
         desktop = Desktop(demo_patients=30)
@@ -69,11 +69,11 @@ def test_a_killed_sandbox_is_said_everywhere_and_restart_reconnects(
             window.close()
             await desktop.aclose()
 
-    run(scenario(), timeout=120)
+    arun(scenario(), timeout=120)
 
 
 @pytest.mark.qt_log_ignore("propagateSizeHints", "openUrl")
-def test_a_waiting_sign_in_ends_when_the_sandbox_dies(isolated: MemoryKeyring, run: Run) -> None:
+def test_a_waiting_sign_in_ends_when_the_sandbox_dies(isolated: MemoryKeyring, arun: Run) -> None:
     async def scenario() -> None:
         async with signed_out_on_the_bundled_sandbox() as (desktop, window):
             window.show_page("sign-in")
@@ -86,11 +86,11 @@ def test_a_waiting_sign_in_ends_when_the_sandbox_dies(isolated: MemoryKeyring, r
             await until(lambda: not sign_in.waiting, within=10)
             assert "has stopped" in sign_in.error.text()
 
-    run(scenario(), timeout=90)
+    arun(scenario(), timeout=90)
 
 
 def test_save_and_connect_restarts_a_stopped_sandbox_without_asking_for_a_secret(
-    isolated: MemoryKeyring, run: Run
+    isolated: MemoryKeyring, arun: Run
 ) -> None:
     async def scenario() -> None:
         desktop = Desktop(demo_patients=10)
@@ -112,4 +112,4 @@ def test_save_and_connect_restarts_a_stopped_sandbox_without_asking_for_a_secret
             window.close()
             await desktop.aclose()
 
-    run(scenario(), timeout=120)
+    arun(scenario(), timeout=120)

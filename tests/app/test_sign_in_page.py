@@ -36,7 +36,7 @@ async def sign_in_as(url: str, email: str) -> None:
 
 
 @pytest.mark.qt_log_ignore("propagateSizeHints", "openUrl")
-def test_signing_in_returns_to_the_page_the_user_was_on(isolated: MemoryKeyring, run: Run) -> None:
+def test_signing_in_returns_to_the_page_the_user_was_on(isolated: MemoryKeyring, arun: Run) -> None:
     async def scenario() -> None:
         async with signed_out_on_the_bundled_sandbox() as (desktop, window):
             window.show_page("orders")
@@ -55,4 +55,4 @@ def test_signing_in_returns_to_the_page_the_user_was_on(isolated: MemoryKeyring,
             said = [label.text() for label in sign_in.findChildren(QLabel) if label.isVisible()]
             assert sum("Signed in as" in text for text in said) == 1, said
 
-    run(scenario(), timeout=90)
+    arun(scenario(), timeout=90)

@@ -22,7 +22,7 @@ from photon_desktop.ui.signin.window import SignInWindow
 Run = Callable[..., Any]
 
 
-def test_sign_out_button_forgets_the_sign_in(isolated: MemoryKeyring, sandbox: Any, run: Run):
+def test_sign_out_button_forgets_the_sign_in(isolated: MemoryKeyring, sandbox: Any, arun: Run):
     env = LOCAL_SANDBOX.with_endpoints(
         issuer=sandbox.issuer, audience=sandbox.audience, graphql_url=sandbox.graphql_url
     )
@@ -47,4 +47,4 @@ def test_sign_out_button_forgets_the_sign_in(isolated: MemoryKeyring, sandbox: A
             assert isolated.entries == {}
             window.close()
 
-    run(scenario())
+    arun(scenario())
