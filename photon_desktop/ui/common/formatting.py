@@ -57,7 +57,10 @@ def fmt_datetime(value: datetime | None) -> str:
     """In the computer's time zone, in the user's locale."""
     if value is None:
         return DASH
-    local = value.astimezone() if value.tzinfo else value
+    try:
+        local = value.astimezone() if value.tzinfo else value
+    except (OverflowError, ValueError):  # e.g. 0001-01-01 UTC west of Greenwich: show it as sent
+        local = value
     loc = locale()
     moment = QDateTime(
         QDate(local.year, local.month, local.day), QTime(local.hour, local.minute, local.second)

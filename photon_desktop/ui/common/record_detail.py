@@ -9,6 +9,7 @@ or a change of permission does.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
@@ -31,6 +32,7 @@ from photon_desktop.ui.common.states import StateView
 from photon_desktop.ui.workspace import Workspace
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 NOT_CONNECTED = "Not connected to Photon. Connect in Settings or try the local sandbox."
 
@@ -214,7 +216,15 @@ class RecordDetail(QWidget, Generic[T]):
             message = f"Could not load the {self.kind}: {exc}"
             self._show_state(lambda: self.state.show_error(message, retry=self.refresh))
             return
-        self.show_record(record)
+        try:
+            self.show_record(record)
+        except Exception:  # a record the view cannot draw must not leave it "Loading…" forever
+            log.exception("could not show %s %s", self.kind, record_id)
+            self.record = None
+            message = (
+                f"This {self.kind} could not be shown: Photon sent a value the app cannot display."
+            )
+            self._show_state(lambda: self.state.show_error(message, retry=self.refresh))
 
     def _refresh_failed(self, error: errors.PhotonError) -> None:
         """Hook: a refresh failed while a record is shown (default: keep it, say so)."""

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
+import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -319,5 +322,59 @@ def test_columns_can_be_shown_and_hidden_and_it_is_remembered(
         widgets.append(again)
         await until(lambda: again.list.model is not None and again.list.model.rowCount() > 0)
         assert not again.list.table.isColumnHidden(ids)
+
+    arun(scenario())
+
+
+def test_an_extreme_timestamp_shows_the_record_not_a_crash(
+    arun: Callable[..., Any],
+    workspace: Workspace,
+    widgets: list[QWidget],
+    services: FakeServices,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """0001-01-01T00:00:00Z west of Greenwich is before year 1 locally: Python's astimezone()
+    overflows. The detail must show the record (or an error), never stay on "Loading…"."""
+    monkeypatch.setenv("TZ", "America/Los_Angeles")
+    time.tzset()
+    try:
+        rx = services.prescriptions.records[1]
+        services.prescriptions.records[1] = dataclasses.replace(
+            rx, written_at=datetime(1, 1, 1, tzinfo=UTC)
+        )
+
+        async def scenario() -> None:
+            page = make_page(widgets, workspace)
+            await until(lambda: page.list.model is not None and page.list.model.rowCount() > 0)
+            page.list.table.selectRow(1)
+            await until(lambda: page.detail.record is not None)
+            assert page.detail.dates.text("Written").startswith("1/1/0001")
+
+        arun(scenario())
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+
+def test_a_record_the_view_cannot_draw_shows_an_error_not_loading(
+    arun: Callable[..., Any],
+    workspace: Workspace,
+    widgets: list[QWidget],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from photon_desktop.ui.prescriptions.detail import PrescriptionDetail
+
+    def broken(self: Any, record: Any) -> None:
+        raise OverflowError("date value out of range")
+
+    monkeypatch.setattr(PrescriptionDetail, "_render", broken)
+
+    async def scenario() -> None:
+        page = make_page(widgets, workspace)
+        await until(lambda: page.list.model is not None and page.list.model.rowCount() > 0)
+        page.list.table.selectRow(0)
+        detail = page.detail
+        await until(lambda: "could not be shown" in detail.state.label.text())
+        assert detail.stack.currentWidget() is detail.state
 
     arun(scenario())
