@@ -202,8 +202,9 @@ def test_a_prescriber_prescribes_and_orders_staff_cannot_prescribe(
             await sign_in_with_browser(window, catcher, sandbox, "staff", chromium_profile)
             assert not window.workspace.session.has("write:prescription")
             await open_patient(window, patient.id)
+            # The page reloads for the new user: wait until it shows the patient again.
+            await until(lambda: actions.who_prescribes.isVisible(), 20)
             assert not actions.prescribe_button.isVisible()
-            assert actions.who_prescribes.isVisible()
             who = "Only a signed-in prescriber can write prescriptions."
             assert actions.who_prescribes.text() == who
             assert not window.write_actions[0].isEnabled()  # Ctrl+Shift+P does nothing
