@@ -9,7 +9,8 @@ Nothing typed is lost: each environment keeps its draft in memory while the user
 them, and a failed test or save leaves every field as it was.
 
 Over 500 lines because it is one form: its fields, per-environment drafts, validation marks and
-the four actions share the same widgets; the field checks themselves live in ``checks``.
+the four actions share the same widgets. What each field accepts (``checks.form_problems``) and
+what the pane needs of the service (``backend.CredentialsBackend``) live beside it.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -45,60 +45,18 @@ from photon_desktop.services.credentials import (
     Environment,
     EnvironmentKind,
     Profile,
-    TokenInfo,
     environment_for,
 )
 from photon_desktop.ui.common import preferences, tasks
 from photon_desktop.ui.common.formatting import fmt_until
 from photon_desktop.ui.common.validated_field import ValidatedField
+from photon_desktop.ui.settings.backend import CredentialsBackend
 from photon_desktop.ui.settings.checks import (
-    check_client_id,
-    check_org_id,
-    check_url,
     describe_error,
     duration,
+    form_problems,
     parse_ports,
 )
-
-# ----------------------------------------------------------------------------- what the pane edits
-
-
-class CredentialsBackend(Protocol):
-    """Settings and secrets as the pane sees them (``CredentialsService`` in the app)."""
-
-    @property
-    def keyring_notice(self) -> str | None:
-        """Why secrets cannot be kept past this session (no usable keyring), or None."""
-        ...
-
-    @property
-    def keyring_backend(self) -> str:
-        """The keyring backend secrets go to, as the pane names it."""
-        ...
-
-    @property
-    def keyring_usable(self) -> bool:
-        """True once that backend was found to be a secure store."""
-        ...
-
-    def load(self, env_key: str) -> Profile: ...
-
-    def save(self, env_key: str, profile: Profile) -> None: ...
-
-    async def load_secret(self, env_key: str, client_id: str) -> str | None: ...
-
-    async def store_secret(self, env_key: str, client_id: str, secret: str) -> bool:
-        """Keep the secret; False when it could only be kept for this session."""
-        ...
-
-    async def forget(self, env_key: str, m2m_client_ids: Sequence[str] = ()) -> None:
-        """Delete the environment's keyring entries (M2M secrets, refresh token)."""
-        ...
-
-    async def test(self, env: Environment, client_id: str, client_secret: str) -> TokenInfo:
-        """Run the client-credentials exchange; raises ``errors.PhotonError`` subclasses."""
-        ...
-
 
 # ----------------------------------------------------------------------------- widgets
 
@@ -515,46 +473,19 @@ class SettingsPane(QWidget):
     def _validate(self, *, need_secret: bool) -> bool:
         """Mark every bad field; True when all are fine. Nothing is sent before this passes."""
         env = self._environments[self.env_key]
-        custom = env.kind is EnvironmentKind.CUSTOM
-        local_urls = env.kind is EnvironmentKind.LOCAL and any(
-            f.value() for f in (self.issuer, self.audience, self.graphql_url)
-        )
-        urls_required = custom or local_urls
-        problems: dict[ValidatedField[QLineEdit], str | None] = {
-            self.client_id: check_client_id(self.client_id.value(), required=need_secret),
-            self.client_secret: (
-                "Enter the client secret."
-                if need_secret and not self.client_secret.editor.text()
-                else None
-            ),
-            self.native_client_id: check_client_id(self.native_client_id.value(), required=False),
-            self.organization_id: check_org_id(self.organization_id.value()),
+        fields = self._fields()
+        values = {name: f.value() for name, f in fields.items()}
+        values["client_secret"] = self.client_secret.editor.text()
+        problems = {
+            fields[name]: message
+            for name, message in form_problems(
+                env.kind,
+                env.issuer,
+                values,
+                need_secret=need_secret,
+                fixed_ports=self.port_fixed.isChecked(),
+            ).items()
         }
-        if custom or env.kind is EnvironmentKind.LOCAL:
-            problems[self.issuer] = check_url(
-                self.issuer.value(), required=urls_required, what="sign-in address"
-            )
-            problems[self.audience] = check_url(
-                self.audience.value(),
-                required=urls_required and not self.resource.value(),
-                what="API audience",
-            )
-            problems[self.resource] = check_url(
-                self.resource.value(), required=False, what="API resource"
-            )
-            problems[self.graphql_url] = check_url(
-                self.graphql_url.value(), required=urls_required, what="GraphQL address"
-            )
-        if need_secret and env.kind is EnvironmentKind.LOCAL and not urls_required:
-            if not env.issuer:  # the bundled sandbox is not running: nothing to test against
-                problems[self.issuer] = (
-                    "The local sandbox is not running. Use “Try the local sandbox” on the welcome "
-                    "page, or enter the addresses of a running photon-sandbox."
-                )
-        if self.port_fixed.isChecked():
-            problems[self.ports] = parse_ports(self.ports.value())[1]
-        if self.client_secret.editor.text() and not self.client_id.value():
-            problems[self.client_id] = "Enter the client ID that goes with this secret."
         first_bad: ValidatedField[QLineEdit] | None = None
         for f, message in problems.items():
             f.set_error(message)

@@ -21,13 +21,14 @@ from photon_desktop.auth.environments import BUILT_IN, LOCAL_SANDBOX, Environmen
 from photon_desktop.auth.profiles import Profile, load_profile, save_profile
 from photon_desktop.auth.secret_store import SecretStore
 from photon_desktop.desktop import QtSettingsStore
-from photon_desktop.services.credentials import CredentialsService, TokenInfo
+from photon_desktop.services.credentials import CredentialsService, EnvironmentKind, TokenInfo
 from photon_desktop.ui.common.formatting import fmt_date
 from photon_desktop.ui.settings.checks import (
     check_client_id,
     check_org_id,
     check_url,
     describe_error,
+    form_problems,
     parse_ports,
 )
 from photon_desktop.ui.settings.pane import SettingsPane
@@ -126,6 +127,40 @@ def test_client_and_org_id_shapes() -> None:
     assert check_org_id("") is None
     assert check_org_id("org_A1b2C3d4E5f6G7h8") is None
     assert check_org_id("organization-1")
+
+
+def test_form_problems_follow_the_environment_kind() -> None:
+    empty = dict.fromkeys(
+        ("issuer", "audience", "graphql_url", "api_scopes", "resource", "client_id",
+         "client_secret", "native_client_id", "organization_id", "ports"),
+        "",
+    )  # fmt: skip
+    custom = form_problems(EnvironmentKind.CUSTOM, "", empty, need_secret=True, fixed_ports=False)
+    marked = [name for name, problem in custom.items() if problem]
+    assert marked == ["client_id", "client_secret", "issuer", "audience", "graphql_url"]
+    # A resource stands in for the audience; a built-in environment checks no addresses.
+    with_resource = {**empty, "resource": "https://api.example.com"}
+    assert not form_problems(
+        EnvironmentKind.CUSTOM, "", with_resource, need_secret=False, fixed_ports=False
+    )["audience"]
+    assert "issuer" not in form_problems(
+        EnvironmentKind.PRODUCTION, "", empty, need_secret=False, fixed_ports=False
+    )
+    # The bundled sandbox: "not running" only when there is something to test and no address.
+    local = {**empty, "client_id": "c", "client_secret": "s"}
+    stopped = form_problems(EnvironmentKind.LOCAL, "", local, need_secret=True, fixed_ports=False)
+    assert "not running" in (stopped["issuer"] or "")
+    running = form_problems(
+        EnvironmentKind.LOCAL, "http://127.0.0.1:8123/", local, need_secret=True, fixed_ports=False
+    )
+    assert running["issuer"] is None
+    # A secret without its client ID; fixed ports are checked only when chosen.
+    lone = form_problems(
+        EnvironmentKind.LOCAL, "x", {**empty, "client_secret": "s", "ports": "80"},
+        need_secret=False, fixed_ports=True,
+    )  # fmt: skip
+    assert "goes with this secret" in (lone["client_id"] or "")
+    assert "1024" in (lone["ports"] or "")
 
 
 # ------------------------------------------------------------------ the pane
