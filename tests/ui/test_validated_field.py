@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QComboBox, QLineEdit, QWidget
+from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QToolButton, QWidget
 
 from photon_desktop.ui.common.validated_field import ValidatedField
 
@@ -37,3 +37,24 @@ def test_a_combo_reads_its_data(widgets: list[QWidget]) -> None:
     assert field.value() == "" and field.validate() == "Choose the state."
     field.set_value("MA")
     assert field.value() == "MA" and field.validate() is None
+
+
+def test_a_trailing_widget_sits_beside_the_input_and_the_problem_under_both(
+    widgets: list[QWidget],
+) -> None:
+    field = ValidatedField("Secret", QLineEdit())
+    widgets.append(field)
+    button = QToolButton()
+    button.setText("Show")
+    field.add_trailing(button)
+    field.resize(400, 80)
+    field.show()
+    field.set_error("Enter the secret.")
+    QApplication.processEvents()
+    assert button.parent() is field
+    assert button.geometry().left() >= field.editor.geometry().right()
+    assert abs(button.geometry().center().y() - field.editor.geometry().center().y()) <= 2
+    assert field.message.geometry().top() > max(
+        field.editor.geometry().bottom(), button.geometry().bottom()
+    )
+    assert field.editor.width() > button.width()  # the input takes the row, not the button

@@ -9,6 +9,10 @@ API (small on purpose)::
     field.set_error(msg)   # mark a problem found elsewhere (the server's); None clears it
     field.error            # the problem shown, or None
     field.changed          # signal: the user edited it (its mark is cleared then)
+    field.add_trailing(w)  # a widget beside the input, e.g. a secret's Show/Hide button
+
+``ValidatedField[QLineEdit]`` types ``field.editor`` as the line edit it was given, so a form
+can reach its own editor's methods (echo mode, clear button) without a cast.
 
 A problem is shown three ways — red border, message under the input, and the input's accessible
 description — so it is noticed with or without colour. Line edits are capped at ``max_length``
@@ -18,22 +22,32 @@ description — so it is noticed with or without colour. Line edits are capped a
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Generic, TypeVar
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from photon_desktop.ui.common import theme
 
 Check = Callable[[str], str | None]
+Editor = TypeVar("Editor", QLineEdit, QComboBox)
 
 
-class ValidatedField(QWidget):
+class ValidatedField(QWidget, Generic[Editor]):
     changed = Signal()
 
     def __init__(
         self,
         label: str,
-        editor: QLineEdit | QComboBox,
+        editor: Editor,
         parent: QWidget | None = None,
         *,
         max_length: int | None = None,
@@ -42,7 +56,7 @@ class ValidatedField(QWidget):
     ) -> None:
         super().__init__(parent)
         self.label = label
-        self.editor = editor
+        self.editor: Editor = editor
         self._check = check
         editor.setParent(self)
         editor.setAccessibleName(label)
@@ -61,12 +75,20 @@ class ValidatedField(QWidget):
         self.message.setAccessibleName(f"{label} problem")
         self.message.setVisible(False)
         self.message.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Minimum)
+        self._row = QHBoxLayout()
+        self._row.setContentsMargins(0, 0, 0, 0)
+        self._row.addWidget(editor, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
-        layout.addWidget(editor)
+        layout.addLayout(self._row)
         layout.addWidget(self.message)
         self.error: str | None = None
+
+    def add_trailing(self, widget: QWidget) -> None:
+        """Put ``widget`` after the input on its row (the problem line stays under both)."""
+        widget.setParent(self)
+        self._row.addWidget(widget)
 
     def value(self) -> str:
         if isinstance(self.editor, QComboBox):
@@ -91,7 +113,7 @@ class ValidatedField(QWidget):
         self.editor.setProperty("invalid", bool(message))
         kind = "QComboBox" if isinstance(self.editor, QComboBox) else "QLineEdit"
         self.editor.setStyleSheet(
-            f"{kind} {{ border: 2px solid {colour}; border-radius: 3px; padding: 2px; }}"
+            f"{kind} {{ border: 2px solid {colour}; border-radius: 3px; padding: 1px; }}"
             if message
             else ""
         )

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from collections.abc import Mapping
 from urllib.parse import urlsplit
 
 from photon_desktop import errors
+from photon_desktop.services.credentials import EnvironmentKind
 
 # RFC 6749 App. A.1: client-id = *VSCHAR (printable ASCII); an ID with spaces at its ends is a
 # copy-and-paste slip, so those are trimmed before checking.
@@ -109,3 +111,53 @@ def duration(seconds: int) -> str:
     if seconds >= 60:
         return f"{seconds // 60} min"
     return f"{seconds} s"
+
+
+def form_problems(
+    kind: EnvironmentKind,
+    running_issuer: str,
+    values: Mapping[str, str],
+    *,
+    need_secret: bool,
+    fixed_ports: bool,
+) -> dict[str, str | None]:
+    """Each checked field's problem (None when fine), by field name, in the order the form
+    shows them; ``values`` are the stripped texts (``client_secret`` as typed), and
+    ``running_issuer`` the address of the bundled sandbox ("" while it is not running)."""
+    local = kind is EnvironmentKind.LOCAL
+    custom = kind is EnvironmentKind.CUSTOM
+    urls_required = custom or (
+        local and any(values[k] for k in ("issuer", "audience", "graphql_url"))
+    )
+    problems: dict[str, str | None] = {
+        "client_id": check_client_id(values["client_id"], required=need_secret),
+        "client_secret": (
+            "Enter the client secret." if need_secret and not values["client_secret"] else None
+        ),
+        "native_client_id": check_client_id(values["native_client_id"], required=False),
+        "organization_id": check_org_id(values["organization_id"]),
+    }
+    if custom or local:
+        problems["issuer"] = check_url(
+            values["issuer"], required=urls_required, what="sign-in address"
+        )
+        problems["audience"] = check_url(
+            values["audience"],
+            required=urls_required and not values["resource"],
+            what="API audience",
+        )
+        problems["resource"] = check_url(values["resource"], required=False, what="API resource")
+        problems["graphql_url"] = check_url(
+            values["graphql_url"], required=urls_required, what="GraphQL address"
+        )
+    if need_secret and local and not urls_required and not running_issuer:
+        # The bundled sandbox is not running: nothing to test against.
+        problems["issuer"] = (
+            "The local sandbox is not running. Use “Try the local sandbox” on the welcome "
+            "page, or enter the addresses of a running photon-sandbox."
+        )
+    if fixed_ports:
+        problems["ports"] = parse_ports(values["ports"])[1]
+    if values["client_secret"] and not values["client_id"]:
+        problems["client_id"] = "Enter the client ID that goes with this secret."
+    return problems

@@ -9,7 +9,8 @@ Nothing typed is lost: each environment keeps its draft in memory while the user
 them, and a failed test or save leaves every field as it was.
 
 Over 500 lines because it is one form: its fields, per-environment drafts, validation marks and
-the four actions share the same widgets; the field checks themselves live in ``checks``.
+the four actions share the same widgets. What each field accepts (``checks.form_problems``) and
+what the pane needs of the service (``backend.CredentialsBackend``) live beside it.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -45,108 +45,23 @@ from photon_desktop.services.credentials import (
     Environment,
     EnvironmentKind,
     Profile,
-    TokenInfo,
     environment_for,
 )
 from photon_desktop.ui.common import preferences, tasks
 from photon_desktop.ui.common.formatting import fmt_until
+from photon_desktop.ui.common.validated_field import ValidatedField
+from photon_desktop.ui.settings.backend import CredentialsBackend
 from photon_desktop.ui.settings.checks import (
-    check_client_id,
-    check_org_id,
-    check_url,
     describe_error,
     duration,
+    form_problems,
     parse_ports,
 )
-
-# ----------------------------------------------------------------------------- what the pane edits
-
-
-class CredentialsBackend(Protocol):
-    """Settings and secrets as the pane sees them (``CredentialsService`` in the app)."""
-
-    @property
-    def keyring_notice(self) -> str | None:
-        """Why secrets cannot be kept past this session (no usable keyring), or None."""
-        ...
-
-    @property
-    def keyring_backend(self) -> str:
-        """The keyring backend secrets go to, as the pane names it."""
-        ...
-
-    @property
-    def keyring_usable(self) -> bool:
-        """True once that backend was found to be a secure store."""
-        ...
-
-    def load(self, env_key: str) -> Profile: ...
-
-    def save(self, env_key: str, profile: Profile) -> None: ...
-
-    async def load_secret(self, env_key: str, client_id: str) -> str | None: ...
-
-    async def store_secret(self, env_key: str, client_id: str, secret: str) -> bool:
-        """Keep the secret; False when it could only be kept for this session."""
-        ...
-
-    async def forget(self, env_key: str, m2m_client_ids: Sequence[str] = ()) -> None:
-        """Delete the environment's keyring entries (M2M secrets, refresh token)."""
-        ...
-
-    async def test(self, env: Environment, client_id: str, client_secret: str) -> TokenInfo:
-        """Run the client-credentials exchange; raises ``errors.PhotonError`` subclasses."""
-        ...
-
 
 # ----------------------------------------------------------------------------- widgets
 
 
-class _Field(QWidget):
-    """A line edit with an error line under it; an invalid field is marked three ways
-    (red border, message, accessible description) so it is noticed with or without colour."""
-
-    def __init__(self, name: str, placeholder: str, parent: QWidget) -> None:
-        super().__init__(parent)
-        self.edit = QLineEdit(self)
-        self.edit.setPlaceholderText(placeholder)
-        self.edit.setAccessibleName(name)
-        self.edit.setClearButtonEnabled(True)
-        self.error = QLabel(self)
-        self.error.setObjectName("fieldError")
-        self.error.setWordWrap(True)
-        self.error.setVisible(False)
-        self.error.setAccessibleName(f"{name} problem")
-        self.row = QHBoxLayout()
-        self.row.setContentsMargins(0, 0, 0, 0)
-        self.row.addWidget(self.edit, 1)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(2)
-        layout.addLayout(self.row)
-        layout.addWidget(self.error)
-        self.edit.textEdited.connect(lambda _t: self.set_error(None))
-
-    def text(self) -> str:
-        return self.edit.text().strip()
-
-    def set_error(self, message: str | None) -> None:
-        invalid = bool(message)
-        self.edit.setProperty("invalid", invalid)
-        self.edit.style().unpolish(self.edit)
-        self.edit.style().polish(self.edit)
-        self.error.setText(message or "")
-        self.error.setVisible(invalid)
-        self.edit.setAccessibleDescription(message or "")
-
-    @property
-    def invalid(self) -> bool:
-        return bool(self.edit.property("invalid"))
-
-
 _STYLE = """
-QLineEdit[invalid="true"] { border: 2px solid #d32f2f; border-radius: 3px; padding: 1px; }
-QLabel#fieldError { color: #d32f2f; }
 QLabel#productionBanner {
     background: #b71c1c; color: white; font-weight: bold; padding: 8px 12px; border-radius: 4px;
 }
@@ -246,27 +161,27 @@ class SettingsPane(QWidget):
         self.endpoints_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.endpoints_label.setAccessibleName("Environment addresses")
 
-        self.issuer = _Field("Sign-in address (issuer)", "https://auth.example.com/", self)
-        self.audience = _Field("API audience", "https://api.example.com", self)
-        self.graphql_url = _Field("GraphQL address", "https://api.example.com/graphql", self)
-        self.api_scopes = _Field(
-            "API scopes", "empty: Photon's six permissions (custom) or none", self
+        self.issuer = self._text_field("Sign-in address (issuer)", "https://auth.example.com/")
+        self.audience = self._text_field("API audience", "https://api.example.com")
+        self.graphql_url = self._text_field("GraphQL address", "https://api.example.com/graphql")
+        self.api_scopes = self._text_field(
+            "API scopes", "empty: Photon's six permissions (custom) or none"
         )
-        self.resource = _Field("API resource (RFC 8707)", "https://api.example.com", self)
+        self.resource = self._text_field("API resource (RFC 8707)", "https://api.example.com")
 
-        self.client_id = _Field("M2M client ID", "32 letters and digits", self)
-        self.client_secret = _Field("M2M client secret", "from the Photon dashboard", self)
-        self.client_secret.edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.client_secret.edit.setClearButtonEnabled(False)
+        self.client_id = self._text_field("M2M client ID", "32 letters and digits")
+        self.client_secret = self._text_field("M2M client secret", "from the Photon dashboard")
+        self.client_secret.editor.setEchoMode(QLineEdit.EchoMode.Password)
+        self.client_secret.editor.setClearButtonEnabled(False)
         self.show_secret = QToolButton(self)
         self.show_secret.setText("Show")
         self.show_secret.setCheckable(True)
         self.show_secret.setAccessibleName("Show client secret")
         self.show_secret.toggled.connect(self._toggle_secret)
-        self.client_secret.row.addWidget(self.show_secret)
+        self.client_secret.add_trailing(self.show_secret)
 
-        self.native_client_id = _Field("Desktop sign-in client ID", "public, no secret", self)
-        self.organization_id = _Field("Organization ID (optional)", "org_…", self)
+        self.native_client_id = self._text_field("Desktop sign-in client ID", "public, no secret")
+        self.organization_id = self._text_field("Organization ID (optional)", "org_…")
 
         self.port_ephemeral = QRadioButton("Any free port (recommended)", self)
         self.port_ephemeral.setAccessibleName("Sign-in callback: any free port")
@@ -276,7 +191,7 @@ class SettingsPane(QWidget):
         self._port_group.addButton(self.port_ephemeral)
         self._port_group.addButton(self.port_fixed)
         self.port_ephemeral.setChecked(True)
-        self.ports = _Field("Fixed callback ports", "e.g. 8765, 8766", self)
+        self.ports = self._text_field("Fixed callback ports", "e.g. 8765, 8766")
         self.ports.setEnabled(False)
         self.port_fixed.toggled.connect(self._on_port_policy)
         ports_box = QWidget(self)
@@ -390,20 +305,25 @@ class SettingsPane(QWidget):
         QShortcut(QKeySequence("Ctrl+T"), self, self.test_connection)
 
         order = [
-            self.environment_combo, self.issuer.edit, self.audience.edit, self.graphql_url.edit,
-            self.api_scopes.edit, self.resource.edit,
-            self.client_id.edit, self.client_secret.edit, self.show_secret,
-            self.native_client_id.edit, self.organization_id.edit, self.port_ephemeral,
-            self.port_fixed, self.ports.edit, self.test_button, self.forget_button,
+            self.environment_combo, self.issuer.editor, self.audience.editor,
+            self.graphql_url.editor, self.api_scopes.editor, self.resource.editor,
+            self.client_id.editor, self.client_secret.editor, self.show_secret,
+            self.native_client_id.editor, self.organization_id.editor, self.port_ephemeral,
+            self.port_fixed, self.ports.editor, self.test_button, self.forget_button,
             self.save_button, self.connect_button,
         ]  # fmt: skip
         for first, second in itertools.pairwise(order):
             self.setTabOrder(first, second)
 
+    def _text_field(self, name: str, placeholder: str) -> ValidatedField[QLineEdit]:
+        edit = QLineEdit()
+        edit.setClearButtonEnabled(True)
+        return ValidatedField(name, edit, self, placeholder=placeholder)
+
     def _label(self, text: str, buddy: QWidget) -> QLabel:
         """A form label aligned with the first line of its field (errors appear below it)."""
         label = QLabel(text, self)
-        label.setBuddy(buddy.edit if isinstance(buddy, _Field) else buddy)
+        label.setBuddy(buddy.editor if isinstance(buddy, ValidatedField) else buddy)
         label.setContentsMargins(0, 4, 0, 0)
         return label
 
@@ -418,7 +338,7 @@ class SettingsPane(QWidget):
     def env_key(self) -> str:
         return str(self.environment_combo.currentData())
 
-    def _fields(self) -> dict[str, _Field]:
+    def _fields(self) -> dict[str, ValidatedField[QLineEdit]]:
         return {
             "issuer": self.issuer,
             "audience": self.audience,
@@ -433,7 +353,7 @@ class SettingsPane(QWidget):
         }
 
     def _draft(self) -> dict[str, str]:
-        draft = {name: f.edit.text() for name, f in self._fields().items()}
+        draft = {name: f.editor.text() for name, f in self._fields().items()}
         draft["fixed"] = "1" if self.port_fixed.isChecked() else ""
         return draft
 
@@ -465,7 +385,7 @@ class SettingsPane(QWidget):
             if saved.m2m_client_id:
                 self._secret_loads.spawn(self._load_secret(key, saved.m2m_client_id))
         for name, f in self._fields().items():
-            f.edit.setText(draft[name])
+            f.set_value(draft[name])
             f.set_error(None)
         (self.port_fixed if draft["fixed"] else self.port_ephemeral).setChecked(True)
         self._on_port_policy(bool(draft["fixed"]))
@@ -513,12 +433,12 @@ class SettingsPane(QWidget):
             return
         self._show_keyring_notice()  # the first keyring call has probed the store
         # Only fill an untouched field of the environment still shown.
-        if secret and self._loaded_key == key and not self.client_secret.edit.text():
-            self.client_secret.edit.setText(secret)
+        if secret and self._loaded_key == key and not self.client_secret.editor.text():
+            self.client_secret.editor.setText(secret)
 
     def _toggle_secret(self, shown: bool) -> None:
         mode = QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password
-        self.client_secret.edit.setEchoMode(mode)
+        self.client_secret.editor.setEchoMode(mode)
         self.show_secret.setText("Hide" if shown else "Show")
         self.show_secret.setAccessibleName("Hide client secret" if shown else "Show client secret")
 
@@ -547,59 +467,32 @@ class SettingsPane(QWidget):
         """The local environment with no addresses typed: the sandbox the app starts itself."""
         env = self._environments[self.env_key]
         return env.kind is EnvironmentKind.LOCAL and not any(
-            f.text() for f in (self.issuer, self.audience, self.graphql_url, self.client_id)
+            f.value() for f in (self.issuer, self.audience, self.graphql_url, self.client_id)
         )
 
     def _validate(self, *, need_secret: bool) -> bool:
         """Mark every bad field; True when all are fine. Nothing is sent before this passes."""
         env = self._environments[self.env_key]
-        custom = env.kind is EnvironmentKind.CUSTOM
-        local_urls = env.kind is EnvironmentKind.LOCAL and any(
-            f.text() for f in (self.issuer, self.audience, self.graphql_url)
-        )
-        urls_required = custom or local_urls
-        problems: dict[_Field, str | None] = {
-            self.client_id: check_client_id(self.client_id.text(), required=need_secret),
-            self.client_secret: (
-                "Enter the client secret."
-                if need_secret and not self.client_secret.edit.text()
-                else None
-            ),
-            self.native_client_id: check_client_id(self.native_client_id.text(), required=False),
-            self.organization_id: check_org_id(self.organization_id.text()),
+        fields = self._fields()
+        values = {name: f.value() for name, f in fields.items()}
+        values["client_secret"] = self.client_secret.editor.text()
+        problems = {
+            fields[name]: message
+            for name, message in form_problems(
+                env.kind,
+                env.issuer,
+                values,
+                need_secret=need_secret,
+                fixed_ports=self.port_fixed.isChecked(),
+            ).items()
         }
-        if custom or env.kind is EnvironmentKind.LOCAL:
-            problems[self.issuer] = check_url(
-                self.issuer.text(), required=urls_required, what="sign-in address"
-            )
-            problems[self.audience] = check_url(
-                self.audience.text(),
-                required=urls_required and not self.resource.text(),
-                what="API audience",
-            )
-            problems[self.resource] = check_url(
-                self.resource.text(), required=False, what="API resource"
-            )
-            problems[self.graphql_url] = check_url(
-                self.graphql_url.text(), required=urls_required, what="GraphQL address"
-            )
-        if need_secret and env.kind is EnvironmentKind.LOCAL and not urls_required:
-            if not env.issuer:  # the bundled sandbox is not running: nothing to test against
-                problems[self.issuer] = (
-                    "The local sandbox is not running. Use “Try the local sandbox” on the welcome "
-                    "page, or enter the addresses of a running photon-sandbox."
-                )
-        if self.port_fixed.isChecked():
-            problems[self.ports] = parse_ports(self.ports.text())[1]
-        if self.client_secret.edit.text() and not self.client_id.text():
-            problems[self.client_id] = "Enter the client ID that goes with this secret."
-        first_bad: _Field | None = None
+        first_bad: ValidatedField[QLineEdit] | None = None
         for f, message in problems.items():
             f.set_error(message)
             if message and first_bad is None:
                 first_bad = f
         if first_bad is not None:
-            first_bad.edit.setFocus(Qt.FocusReason.OtherFocusReason)
+            first_bad.editor.setFocus(Qt.FocusReason.OtherFocusReason)
             self._show_result(False, "Fix the marked fields first.")
             return False
         return True
@@ -607,30 +500,30 @@ class SettingsPane(QWidget):
     def environment(self) -> Environment:
         """The environment shown, with the typed addresses for Custom (and a custom Local)."""
         env = self._environments[self.env_key]
-        issuer = self.issuer.text()
+        issuer = self.issuer.value()
         if env.kind in (EnvironmentKind.CUSTOM, EnvironmentKind.LOCAL) and issuer:
             # The issuer as typed: discovery says how the provider spells it (trailing "/").
             env = env.with_endpoints(
-                issuer=issuer, audience=self.audience.text(), graphql_url=self.graphql_url.text()
+                issuer=issuer, audience=self.audience.value(), graphql_url=self.graphql_url.value()
             )
         return environment_for(env, self.profile())
 
     def m2m_credentials(self) -> tuple[str, str]:
         """The client ID and secret as typed (read on ``connect_requested``)."""
-        return self.client_id.text(), self.client_secret.edit.text()
+        return self.client_id.value(), self.client_secret.editor.text()
 
     def profile(self) -> Profile:
-        ports = parse_ports(self.ports.text())[0] if self.port_fixed.isChecked() else ()
+        ports = parse_ports(self.ports.value())[0] if self.port_fixed.isChecked() else ()
         return Profile(
-            m2m_client_id=self.client_id.text(),
-            native_client_id=self.native_client_id.text(),
-            organization_id=self.organization_id.text(),
+            m2m_client_id=self.client_id.value(),
+            native_client_id=self.native_client_id.value(),
+            organization_id=self.organization_id.value(),
             fixed_ports=ports,
-            issuer=self.issuer.text(),
-            audience=self.audience.text(),
-            graphql_url=self.graphql_url.text(),
-            api_scopes=" ".join(self.api_scopes.text().replace(",", " ").split()),
-            resource=self.resource.text(),
+            issuer=self.issuer.value(),
+            audience=self.audience.value(),
+            graphql_url=self.graphql_url.value(),
+            api_scopes=" ".join(self.api_scopes.value().replace(",", " ").split()),
+            resource=self.resource.value(),
         )
 
     # ------------------------------------------------------------------ actions
@@ -698,7 +591,7 @@ class SettingsPane(QWidget):
 
     async def _save(self, key: str, *, connect: bool) -> None:
         profile = self.profile()
-        secret = self.client_secret.edit.text()
+        secret = self.client_secret.editor.text()
         try:
             self._backend.save(key, profile)
             kept = True
@@ -758,7 +651,7 @@ class SettingsPane(QWidget):
 
     async def _forget(self, key: str) -> None:
         try:
-            await self._backend.forget(key, [self.client_id.text()])
+            await self._backend.forget(key, [self.client_id.value()])
         except Exception as exc:
             _heading, text = describe_error(exc)
             self._show_result(False, f"Could not delete the credentials. {text}")
@@ -767,5 +660,5 @@ class SettingsPane(QWidget):
             self._set_busy(False)
         self._drafts.pop(key, None)
         if self._loaded_key == key:
-            self.client_secret.edit.clear()
+            self.client_secret.editor.clear()
         self._show_result(True, "The credentials were removed from this computer.")

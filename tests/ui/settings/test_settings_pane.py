@@ -21,13 +21,14 @@ from photon_desktop.auth.environments import BUILT_IN, LOCAL_SANDBOX, Environmen
 from photon_desktop.auth.profiles import Profile, load_profile, save_profile
 from photon_desktop.auth.secret_store import SecretStore
 from photon_desktop.desktop import QtSettingsStore
-from photon_desktop.services.credentials import CredentialsService, TokenInfo
+from photon_desktop.services.credentials import CredentialsService, EnvironmentKind, TokenInfo
 from photon_desktop.ui.common.formatting import fmt_date
 from photon_desktop.ui.settings.checks import (
     check_client_id,
     check_org_id,
     check_url,
     describe_error,
+    form_problems,
     parse_ports,
 )
 from photon_desktop.ui.settings.pane import SettingsPane
@@ -128,6 +129,40 @@ def test_client_and_org_id_shapes() -> None:
     assert check_org_id("organization-1")
 
 
+def test_form_problems_follow_the_environment_kind() -> None:
+    empty = dict.fromkeys(
+        ("issuer", "audience", "graphql_url", "api_scopes", "resource", "client_id",
+         "client_secret", "native_client_id", "organization_id", "ports"),
+        "",
+    )  # fmt: skip
+    custom = form_problems(EnvironmentKind.CUSTOM, "", empty, need_secret=True, fixed_ports=False)
+    marked = [name for name, problem in custom.items() if problem]
+    assert marked == ["client_id", "client_secret", "issuer", "audience", "graphql_url"]
+    # A resource stands in for the audience; a built-in environment checks no addresses.
+    with_resource = {**empty, "resource": "https://api.example.com"}
+    assert not form_problems(
+        EnvironmentKind.CUSTOM, "", with_resource, need_secret=False, fixed_ports=False
+    )["audience"]
+    assert "issuer" not in form_problems(
+        EnvironmentKind.PRODUCTION, "", empty, need_secret=False, fixed_ports=False
+    )
+    # The bundled sandbox: "not running" only when there is something to test and no address.
+    local = {**empty, "client_id": "c", "client_secret": "s"}
+    stopped = form_problems(EnvironmentKind.LOCAL, "", local, need_secret=True, fixed_ports=False)
+    assert "not running" in (stopped["issuer"] or "")
+    running = form_problems(
+        EnvironmentKind.LOCAL, "http://127.0.0.1:8123/", local, need_secret=True, fixed_ports=False
+    )
+    assert running["issuer"] is None
+    # A secret without its client ID; fixed ports are checked only when chosen.
+    lone = form_problems(
+        EnvironmentKind.LOCAL, "x", {**empty, "client_secret": "s", "ports": "80"},
+        need_secret=False, fixed_ports=True,
+    )  # fmt: skip
+    assert "goes with this secret" in (lone["client_id"] or "")
+    assert "1024" in (lone["ports"] or "")
+
+
 # ------------------------------------------------------------------ the pane
 
 
@@ -137,19 +172,19 @@ def test_empty_and_malformed_fields_are_marked_and_nothing_is_sent(
     async def scenario() -> None:
         pane = make_pane(backend, current="custom")
         await settle()
-        pane.issuer.edit.setText("http://auth.example.com/")
-        pane.graphql_url.edit.setText("not a url")
-        pane.organization_id.edit.setText("acme")
+        pane.issuer.editor.setText("http://auth.example.com/")
+        pane.graphql_url.editor.setText("not a url")
+        pane.organization_id.editor.setText("acme")
         pane.port_fixed.setChecked(True)
-        pane.ports.edit.setText("80, 8765")
+        pane.ports.editor.setText("80, 8765")
         pane.test_button.click()
         await settle()
 
         marked = {
-            f.edit.accessibleName(): f.error.text()
+            f.editor.accessibleName(): f.message.text()
             for f in (pane.client_id, pane.client_secret, pane.issuer, pane.audience,
                       pane.graphql_url, pane.organization_id, pane.ports)
-            if f.invalid
+            if f.error is not None
         }  # fmt: skip
         assert set(marked) == {
             "M2M client ID", "M2M client secret", "Sign-in address (issuer)", "API audience",
@@ -157,16 +192,16 @@ def test_empty_and_malformed_fields_are_marked_and_nothing_is_sent(
         }  # fmt: skip
         assert "https" in marked["Sign-in address (issuer)"]
         assert "1024" in marked["Fixed callback ports"]
-        assert pane.client_id.error.isVisible()
-        assert pane.client_id.edit.accessibleDescription() == pane.client_id.error.text()
+        assert pane.client_id.message.isVisible()
+        assert pane.client_id.editor.accessibleDescription() == pane.client_id.message.text()
         assert "Fix the marked fields" in pane.result.text()
         assert backend.tests == []  # nothing was sent
         # What was typed stays.
-        assert pane.issuer.edit.text() == "http://auth.example.com/"
-        assert pane.ports.edit.text() == "80, 8765"
+        assert pane.issuer.editor.text() == "http://auth.example.com/"
+        assert pane.ports.editor.text() == "80, 8765"
         # Correcting a field clears its mark as soon as it is edited.
-        pane.issuer.edit.textEdited.emit("https://auth.example.com/")
-        assert not pane.issuer.invalid
+        pane.issuer.editor.textEdited.emit("https://auth.example.com/")
+        assert pane.issuer.error is None
         save_screenshot(pane, "settings-validation")
 
     arun(scenario())
@@ -177,8 +212,8 @@ def test_test_connection_shows_the_granted_scopes_and_expiry(
 ) -> None:
     async def scenario() -> None:
         pane = make_pane(backend, local=local_env(sandbox))
-        pane.client_id.edit.setText(sandbox.m2m_client_id)
-        pane.client_secret.edit.setText(sandbox.m2m_client_secret)
+        pane.client_id.editor.setText(sandbox.m2m_client_id)
+        pane.client_secret.editor.setText(sandbox.m2m_client_secret)
         pane.test_button.click()
         assert not pane.test_button.isEnabled()  # no second test while one runs
         assert pane.progress.isVisibleTo(pane)
@@ -203,17 +238,17 @@ def test_a_wrong_secret_says_so_and_keeps_every_field(
 ) -> None:
     async def scenario() -> None:
         pane = make_pane(backend, local=local_env(sandbox))
-        pane.client_id.edit.setText(sandbox.m2m_client_id)
-        pane.client_secret.edit.setText("wrong-secret")
-        pane.organization_id.edit.setText("org_A1b2C3d4E5f6G7h8")
+        pane.client_id.editor.setText(sandbox.m2m_client_id)
+        pane.client_secret.editor.setText("wrong-secret")
+        pane.organization_id.editor.setText("org_A1b2C3d4E5f6G7h8")
         pane.test_button.click()
         await until(lambda: pane.test_button.isEnabled())
         text = pane.result.text()
         assert text.startswith("Photon refused these credentials."), text
         assert "client ID" in text and "secret" in text
-        assert pane.client_id.edit.text() == sandbox.m2m_client_id
-        assert pane.client_secret.edit.text() == "wrong-secret"
-        assert pane.organization_id.edit.text() == "org_A1b2C3d4E5f6G7h8"
+        assert pane.client_id.editor.text() == sandbox.m2m_client_id
+        assert pane.client_secret.editor.text() == "wrong-secret"
+        assert pane.organization_id.editor.text() == "org_A1b2C3d4E5f6G7h8"
         save_screenshot(pane, "settings-wrong-secret")
 
     arun(scenario())
@@ -224,12 +259,12 @@ def test_offline_reads_as_something_to_check(
 ) -> None:
     async def scenario() -> None:
         pane = make_pane(backend, local=OFFLINE)
-        pane.client_id.edit.setText(CLIENT_ID)
-        pane.client_secret.edit.setText(SECRET)
+        pane.client_id.editor.setText(CLIENT_ID)
+        pane.client_secret.editor.setText(SECRET)
         pane.test_button.click()
         await until(lambda: pane.test_button.isEnabled())
         assert pane.result.text().startswith("Photon could not be reached.")
-        assert pane.client_secret.edit.text() == SECRET
+        assert pane.client_secret.editor.text() == SECRET
 
     arun(scenario())
 
@@ -252,11 +287,11 @@ def test_save_keeps_the_secret_only_in_the_keyring_and_reloads_it(
 ) -> None:
     async def scenario() -> None:
         pane = make_pane(backend)
-        pane.client_id.edit.setText(CLIENT_ID)
-        pane.client_secret.edit.setText(SECRET)
-        pane.native_client_id.edit.setText("sandboxNativeDesktop000000000001")
+        pane.client_id.editor.setText(CLIENT_ID)
+        pane.client_secret.editor.setText(SECRET)
+        pane.native_client_id.editor.setText("sandboxNativeDesktop000000000001")
         pane.port_fixed.setChecked(True)
-        pane.ports.edit.setText("8765 8766")
+        pane.ports.editor.setText("8765 8766")
         saved = asyncio.ensure_future(next_emission(pane.saved))
         pane.save_button.click()
         assert await saved == ("local",)
@@ -271,12 +306,12 @@ def test_save_keeps_the_secret_only_in_the_keyring_and_reloads_it(
         assert CLIENT_ID in ini and SECRET not in ini
         # A fresh pane shows the saved settings and fetches the secret from the keyring.
         again = make_pane(backend)
-        await until(lambda: again.client_secret.edit.text() == SECRET)
+        await until(lambda: again.client_secret.editor.text() == SECRET)
         # A secure store: the pane names the backend keyring really writes to.
         assert not again.keyring_notice.isVisible() and again.keyring_status.isVisible()
         assert "MemoryKeyring (auth_fakes)" in again.keyring_status.text()
-        assert again.client_id.edit.text() == CLIENT_ID
-        assert again.port_fixed.isChecked() and again.ports.edit.text() == "8765, 8766"
+        assert again.client_id.editor.text() == CLIENT_ID
+        assert again.port_fixed.isChecked() and again.ports.editor.text() == "8765, 8766"
 
     arun(scenario())
 
@@ -286,8 +321,8 @@ def test_connect_saves_then_asks_to_use_the_credentials(
 ) -> None:
     async def scenario() -> None:
         pane = make_pane(backend, local=local_env(sandbox))
-        pane.client_id.edit.setText(sandbox.m2m_client_id)
-        pane.client_secret.edit.setText(sandbox.m2m_client_secret)
+        pane.client_id.editor.setText(sandbox.m2m_client_id)
+        pane.client_secret.editor.setText(sandbox.m2m_client_secret)
         wanted = asyncio.ensure_future(next_emission(pane.connect_requested))
         pane.connect_button.click()
         assert await wanted == ("local",)
@@ -311,7 +346,7 @@ def test_forget_credentials_empties_the_keyring_after_confirmation(
 
     async def scenario() -> None:
         pane = make_pane(backend)
-        await until(lambda: pane.client_secret.edit.text() == SECRET)
+        await until(lambda: pane.client_secret.editor.text() == SECRET)
         # Cancel first: nothing is deleted.
         pane.forget_button.click()
         box = pane.confirmation
@@ -329,8 +364,8 @@ def test_forget_credentials_empties_the_keyring_after_confirmation(
         assert list(memory_keyring.entries) == [
             ("photon-desktop:sandbox", f"refresh-token:{native}")
         ]
-        assert pane.client_secret.edit.text() == ""
-        assert pane.client_id.edit.text() == CLIENT_ID
+        assert pane.client_secret.editor.text() == ""
+        assert pane.client_id.editor.text() == CLIENT_ID
 
     arun(scenario())
 
@@ -363,14 +398,14 @@ def test_what_was_typed_survives_switching_environments(
 ) -> None:
     async def scenario() -> None:
         pane = make_pane(backend, current="custom")
-        pane.issuer.edit.setText("https://auth.example.com/")
-        pane.client_id.edit.setText(CLIENT_ID)
+        pane.issuer.editor.setText("https://auth.example.com/")
+        pane.client_id.editor.setText(CLIENT_ID)
         pane.environment_combo.setCurrentIndex(pane.environment_combo.findData("sandbox"))
-        assert pane.client_id.edit.text() == ""
+        assert pane.client_id.editor.text() == ""
         assert not pane.issuer.isVisible()
         pane.environment_combo.setCurrentIndex(pane.environment_combo.findData("custom"))
-        assert pane.issuer.edit.text() == "https://auth.example.com/"
-        assert pane.client_id.edit.text() == CLIENT_ID
+        assert pane.issuer.editor.text() == "https://auth.example.com/"
+        assert pane.client_id.editor.text() == CLIENT_ID
 
     arun(scenario())
 
@@ -391,14 +426,14 @@ def test_secret_is_masked_with_a_show_toggle_and_no_keyring_is_explained(
 
     async def scenario() -> None:
         pane = make_pane(backend)
-        pane.client_id.edit.setText(CLIENT_ID)
-        pane.client_secret.edit.setText(SECRET)
-        assert pane.client_secret.edit.displayText() != SECRET
+        pane.client_id.editor.setText(CLIENT_ID)
+        pane.client_secret.editor.setText(SECRET)
+        assert pane.client_secret.editor.displayText() != SECRET
         pane.show_secret.click()
-        assert pane.client_secret.edit.displayText() == SECRET
+        assert pane.client_secret.editor.displayText() == SECRET
         assert pane.show_secret.accessibleName() == "Hide client secret"
         pane.show_secret.click()
-        assert pane.client_secret.edit.displayText() != SECRET
+        assert pane.client_secret.editor.displayText() != SECRET
         saved = asyncio.ensure_future(next_emission(pane.saved))
         pane.save_button.click()
         await saved
@@ -442,11 +477,11 @@ def test_testing_the_local_sandbox_before_it_runs_explains_what_to_do(
     async def scenario() -> None:
         pane = SettingsPane(backend)  # built-in environments: the local one has no address yet
         pane.show()
-        pane.client_id.edit.setText(CLIENT_ID)
-        pane.client_secret.edit.setText(SECRET)
+        pane.client_id.editor.setText(CLIENT_ID)
+        pane.client_secret.editor.setText(SECRET)
         pane.test_button.click()
-        assert pane.issuer.invalid
-        assert "not running" in pane.issuer.error.text()
+        assert pane.issuer.error is not None
+        assert "not running" in pane.issuer.message.text()
         assert backend.tests == []
 
     arun(scenario())
@@ -469,17 +504,17 @@ def test_an_unknown_audience_points_at_the_environment_settings(
 ) -> None:
     async def scenario() -> None:
         pane = make_pane(backend, local=local_env(sandbox))
-        pane.issuer.edit.setText(sandbox.issuer)
-        pane.audience.edit.setText("https://api.unknown.example")
-        pane.graphql_url.edit.setText(sandbox.graphql_url)
-        pane.client_id.edit.setText(sandbox.m2m_client_id)
-        pane.client_secret.edit.setText(sandbox.m2m_client_secret)
+        pane.issuer.editor.setText(sandbox.issuer)
+        pane.audience.editor.setText("https://api.unknown.example")
+        pane.graphql_url.editor.setText(sandbox.graphql_url)
+        pane.client_id.editor.setText(sandbox.m2m_client_id)
+        pane.client_secret.editor.setText(sandbox.m2m_client_secret)
         pane.test_button.click()
         await until(lambda: pane.test_button.isEnabled())
         assert backend.tests == [("local", sandbox.m2m_client_id)]
         text = pane.result.text()
         assert "audience" in text.lower(), text
-        assert pane.audience.edit.text() == "https://api.unknown.example"
+        assert pane.audience.editor.text() == "https://api.unknown.example"
 
     arun(scenario())
 
@@ -490,10 +525,10 @@ def test_the_local_sandbox_can_be_tested_once_it_runs(
     async def scenario() -> None:
         pane = SettingsPane(backend, current="local")  # started before the sandbox ran
         pane.show()
-        pane.client_id.edit.setText(sandbox.m2m_client_id)
-        pane.client_secret.edit.setText(sandbox.m2m_client_secret)
+        pane.client_id.editor.setText(sandbox.m2m_client_id)
+        pane.client_secret.editor.setText(sandbox.m2m_client_secret)
         pane.set_environment(local_env(sandbox))  # the app tells it the sandbox's address
-        assert pane.client_secret.edit.text() == sandbox.m2m_client_secret  # typing kept
+        assert pane.client_secret.editor.text() == sandbox.m2m_client_secret  # typing kept
         assert sandbox.issuer in pane.endpoints_label.text()
         pane.test_button.click()
         await until(lambda: pane.test_button.isEnabled())
