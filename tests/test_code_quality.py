@@ -46,3 +46,18 @@ def test_no_module_over_500_lines_without_a_reason() -> None:
         if lines > 500 and not REASON.search(ast.get_docstring(ast.parse(text)) or ""):
             long.append(f"{path.relative_to(ROOT)} ({lines} lines)")
     assert not long, "split these by responsibility, or say why not: " + ", ".join(long)
+
+
+def test_every_package_is_shipped() -> None:
+    """pyproject lists its packages (the icons are mapped in from resources/), so a new folder
+    must be added there: otherwise the wheel and the installed app lack it and fail to start."""
+    import tomllib
+
+    listed = set(
+        tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    )
+    found = {
+        ".".join(init.parent.relative_to(ROOT).parts)
+        for init in (ROOT / "photon_desktop").rglob("__init__.py")
+    }
+    assert found - listed == set(), "add these to [tool.setuptools] packages in pyproject.toml"

@@ -2,8 +2,8 @@
 ``dpkg -i`` installs it on this machine, and the installed ``photon-desktop`` runs: its version,
 the demo with its own bundled sandbox (screenshot checked non-blank) and the sandbox command.
 
-Not part of the default run (it takes minutes and installs a package as root):
-``python -m pytest -m package tests/packaging``.
+Part of the default run, as CI runs it (root; about 1.5 minutes). Where the run is not root,
+it skips and says why; ``python -m pytest -m package tests/packaging`` runs it alone.
 """
 
 from __future__ import annotations
