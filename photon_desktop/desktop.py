@@ -294,12 +294,12 @@ class Desktop(QObject):
                     await session.use_m2m(client_id.strip(), secret, remember=False)
         except errors.PhotonError as error:
             window.statusBar().showMessage(str(error), 15000)
-            window.show_page("settings")
+            window.land_on("settings")
             return
         window.statusBar().clearMessage()
         session = self.workspace.session
         if session.signed_in:
-            window.show_page("patients")
+            window.land_on("patients")
         elif session.profile.m2m_client_id and not self.store.usable:
             # No secure keyring: the organization's secret is asked again each session. Said in
             # the status bar's own notice, never over the environment and sign-in.
@@ -308,9 +308,9 @@ class Desktop(QObject):
                 "or sign in with Photon.",
                 self.store.notice or "",
             )
-            window.show_page("settings")
+            window.land_on("settings")
         else:
-            window.show_page("sign-in")
+            window.land_on("sign-in")
 
     def _bundled_sandbox_stopped(self, key: str) -> bool:
         profile = load_profile(key, self.settings)
@@ -419,7 +419,7 @@ def _back_after_sign_in(window: MainWindow, sign_in: SessionPage) -> None:
     window.page_changed.connect(remember)
     if window.current_key and window.current_key not in landing:
         before[0] = window.current_key
-    sign_in.signed_in.connect(lambda: window.show_page(before[0]))
+    sign_in.signed_in.connect(lambda: window.land_on(before[0]))
 
 
 def _follow_the_local_sandbox(desktop: Desktop, window: MainWindow, settings: SettingsPane) -> None:
@@ -462,7 +462,7 @@ def add_welcome(desktop: Desktop, window: MainWindow) -> WelcomePage:
     """First launch with nothing configured: offer the local sandbox or connecting to Photon."""
     welcome = WelcomePage()
     window.add_page("welcome", "Get started", "start", welcome)
-    window.show_page("welcome")
+    window.land_on("welcome")
     workspace = desktop.workspace
 
     def leave_once_connected() -> None:
@@ -470,7 +470,7 @@ def add_welcome(desktop: Desktop, window: MainWindow) -> WelcomePage:
         if workspace.ready and workspace.session.signed_in:
             workspace.session_changed.disconnect(leave_once_connected)
             if window.current_key == "welcome":
-                window.show_page("patients")
+                window.land_on("patients")
             window.remove_page("welcome")
 
     workspace.session_changed.connect(leave_once_connected)

@@ -10,6 +10,8 @@ cancels every page's tasks.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
@@ -29,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from photon_desktop.ui.common import icons, preferences, tasks
+from photon_desktop.ui.common.list_detail import ListDetailPage
 from photon_desktop.ui.common.theme import PRODUCTION_BACKGROUND, PRODUCTION_TEXT, Theme
 from photon_desktop.ui.patients.list import PatientsPage
 from photon_desktop.ui.prescriptions.launch import install_shortcuts
@@ -100,6 +103,11 @@ class MainWindow(QMainWindow):
 
     ``patients_page_shown`` fires once the patient list's first page of rows has been painted
     (used by ``--smoke``). ``page_changed(key)`` when the user switches pages.
+
+    The window tells the user's navigation (``show_page``, the sidebar, opening a record in a
+    list page) from the app's own choice of page (``land_on``: after a connect or sign-in,
+    restoring the last page): ``navigated_since_sign_in`` says whether the user has moved since
+    the current sign-in finished, so nothing automatic takes the screen away from them.
     """
 
     patients_page_shown = Signal()
@@ -110,6 +118,9 @@ class MainWindow(QMainWindow):
         self.workspace = workspace
         self._pages: dict[str, _Page] = {}
         self._restoring_page: str | None = None
+        self._landing = 0  # > 0 while the app itself picks the page
+        self._navigated = False
+        self._signed_in_as: tuple[int, int] | None = None
         self.setObjectName("mainWindow")
         self.setAccessibleName("Photon Desktop")
 
@@ -216,8 +227,10 @@ class MainWindow(QMainWindow):
         self.add_page("support", "Support", "support", self.support)
         self.help_menu = self.support.diagnostics.install_menu(self.menuBar())
         self.new_patient_action.setEnabled(self.patients.new_gate.allowed)
+        workspace.session_changed.connect(self._note_sign_in)
         workspace.session_changed.connect(self._update_identity)
         workspace.environment_changed.connect(self._update_identity)
+        self._note_sign_in()
         self._set_icons()
         self._update_identity()
         self.setTabOrder(self.nav, self.stack)
@@ -234,21 +247,25 @@ class MainWindow(QMainWindow):
         item.setData(Qt.ItemDataRole.AccessibleTextRole, title)
         item.setToolTip(title)
         support = self._pages.get("support")  # Support stays last
-        self.nav.insertItem(self.nav.row(support.item) if support else self.nav.count(), item)
-        self.stack.addWidget(widget)
-        self._pages[key] = _Page(key, title, icon_name, widget, item)
-        if self._restoring_page == key:
-            self._restoring_page = None
-            self.show_page(key)
-        elif self.nav.currentRow() < 0:
-            self.nav.setCurrentRow(0)
+        with self._choosing():
+            self.nav.insertItem(self.nav.row(support.item) if support else self.nav.count(), item)
+            self.stack.addWidget(widget)
+            self._pages[key] = _Page(key, title, icon_name, widget, item)
+            if self._restoring_page == key:
+                self._restoring_page = None
+                self.land_on(key)
+            elif self.nav.currentRow() < 0:
+                self.nav.setCurrentRow(0)
+        if isinstance(widget, ListDetailPage):
+            widget.navigated.connect(self.note_navigation)
 
     def remove_page(self, key: str) -> None:
         """Take a page out of the sidebar and stack (e.g. "Get started" once connected)."""
         page = self._pages.pop(key, None)
         if page is not None:
-            self.nav.takeItem(self.nav.row(page.item))
-            self.stack.removeWidget(page.widget)
+            with self._choosing():
+                self.nav.takeItem(self.nav.row(page.item))
+                self.stack.removeWidget(page.widget)
             page.widget.deleteLater()
 
     def add_notice_bar(self, bar: QWidget) -> None:
@@ -267,16 +284,57 @@ class MainWindow(QMainWindow):
         return None
 
     def show_page(self, key: str) -> bool:
+        """The user goes to ``key`` (a click, a shortcut, a link): this counts as navigating."""
         page = self._pages.get(key)
         if page is None:
             return False
+        self.note_navigation()
         self.nav.setCurrentItem(page.item)
         return True
+
+    def land_on(self, key: str) -> bool:
+        """The app picks the page (after a connect or a sign-in): not the user navigating, so
+        the worklist may still take its place."""
+        page = self._pages.get(key)
+        if page is None:
+            return False
+        with self._choosing():
+            self.nav.setCurrentItem(page.item)
+        return True
+
+    @property
+    def navigated_since_sign_in(self) -> bool:
+        """Whether the user has changed page or opened a record since the sign-in finished."""
+        return self._navigated
+
+    def note_navigation(self) -> None:
+        """The user moved within a page (opened a record): later automatic moves leave them be."""
+        if not self._landing:
+            self._navigated = True
+
+    @contextmanager
+    def _choosing(self) -> Iterator[None]:
+        self._landing += 1
+        try:
+            yield
+        finally:
+            self._landing -= 1
+
+    def _note_sign_in(self) -> None:
+        """A new sign-in (not a renewed token) starts with the user not having navigated."""
+        ws = self.workspace
+        signed_in = ws.ready and ws.session.signed_in
+        now = (id(ws.session), ws.session.generation) if signed_in else None
+        if now != self._signed_in_as:
+            self._signed_in_as = now
+            if now is not None:
+                self._navigated = False
 
     def _on_nav_row(self, row: int) -> None:
         item = self.nav.item(row)
         if item is None:
             return
+        self.note_navigation()  # the sidebar, by mouse or keyboard (the app's moves are landings)
         key = item.data(Qt.ItemDataRole.UserRole)
         self.stack.setCurrentWidget(self._pages[key].widget)
         if self._restoring_page is None:

@@ -88,11 +88,13 @@ class PagedList(QWidget, Generic[T]):
 
     ``fetcher()`` is asked at each reload for a page fetcher bound to the current filter;
     ``empty_state()`` shows what "nothing" means for that filter. Signals: ``current_changed``
-    (record) as the selection moves, ``activated`` (record) on Enter/double-click.
+    (record) as the selection moves, ``picked`` (record) when the user moved it (not the list
+    finding a record again after a reload), ``activated`` (record) on Enter/double-click.
     """
 
     first_page_loaded = Signal()
     current_changed = Signal(object)
+    picked = Signal(object)
     activated = Signal(object)
 
     def __init__(
@@ -122,6 +124,7 @@ class PagedList(QWidget, Generic[T]):
         self._generation = 0
         self._pending: PagedTableModel[T] | None = None  # a refresh's model, until its first page
         self._select_when_loaded: str | None = None
+        self._selecting = False  # the list itself is moving the selection
         self.model: PagedTableModel[T] | None = None
 
         self.bar = QHBoxLayout()
@@ -361,7 +364,11 @@ class PagedList(QWidget, Generic[T]):
         if row < 0:
             return False
         index = self.proxy.mapFromSource(self.model.index(row, 0))
-        self.table.setCurrentIndex(index)
+        self._selecting = True
+        try:
+            self.table.setCurrentIndex(index)
+        finally:
+            self._selecting = False
         self.table.scrollTo(index)
         return True
 
@@ -396,6 +403,8 @@ class PagedList(QWidget, Generic[T]):
         record = current.data(ITEM_ROLE) if current.isValid() else None
         if record is not None:
             self.current_changed.emit(record)
+            if not self._selecting:
+                self.picked.emit(record)
 
     def _context_menu(self, pos: QPoint) -> None:
         index = self.table.indexAt(pos)
