@@ -10,8 +10,6 @@ cancels every page's tasks.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
@@ -33,6 +31,7 @@ from PySide6.QtWidgets import (
 from photon_desktop.ui.common import icons, preferences, tasks
 from photon_desktop.ui.common.list_detail import ListDetailPage
 from photon_desktop.ui.common.theme import PRODUCTION_BACKGROUND, PRODUCTION_TEXT, Theme
+from photon_desktop.ui.navigation import UserNavigation
 from photon_desktop.ui.patients.list import PatientsPage
 from photon_desktop.ui.prescriptions.launch import install_shortcuts
 from photon_desktop.ui.status import StatusBar
@@ -118,9 +117,7 @@ class MainWindow(QMainWindow):
         self.workspace = workspace
         self._pages: dict[str, _Page] = {}
         self._restoring_page: str | None = None
-        self._landing = 0  # > 0 while the app itself picks the page
-        self._navigated = False
-        self._signed_in_as: tuple[int, int] | None = None
+        self.navigation = UserNavigation(workspace, self)
         self.setObjectName("mainWindow")
         self.setAccessibleName("Photon Desktop")
 
@@ -227,10 +224,8 @@ class MainWindow(QMainWindow):
         self.add_page("support", "Support", "support", self.support)
         self.help_menu = self.support.diagnostics.install_menu(self.menuBar())
         self.new_patient_action.setEnabled(self.patients.new_gate.allowed)
-        workspace.session_changed.connect(self._note_sign_in)
         workspace.session_changed.connect(self._update_identity)
         workspace.environment_changed.connect(self._update_identity)
-        self._note_sign_in()
         self._set_icons()
         self._update_identity()
         self.setTabOrder(self.nav, self.stack)
@@ -247,7 +242,7 @@ class MainWindow(QMainWindow):
         item.setData(Qt.ItemDataRole.AccessibleTextRole, title)
         item.setToolTip(title)
         support = self._pages.get("support")  # Support stays last
-        with self._choosing():
+        with self.navigation.choosing():
             self.nav.insertItem(self.nav.row(support.item) if support else self.nav.count(), item)
             self.stack.addWidget(widget)
             self._pages[key] = _Page(key, title, icon_name, widget, item)
@@ -257,13 +252,13 @@ class MainWindow(QMainWindow):
             elif self.nav.currentRow() < 0:
                 self.nav.setCurrentRow(0)
         if isinstance(widget, ListDetailPage):
-            widget.navigated.connect(self.note_navigation)
+            widget.navigated.connect(self.navigation.note)
 
     def remove_page(self, key: str) -> None:
         """Take a page out of the sidebar and stack (e.g. "Get started" once connected)."""
         page = self._pages.pop(key, None)
         if page is not None:
-            with self._choosing():
+            with self.navigation.choosing():
                 self.nav.takeItem(self.nav.row(page.item))
                 self.stack.removeWidget(page.widget)
             page.widget.deleteLater()
@@ -288,7 +283,7 @@ class MainWindow(QMainWindow):
         page = self._pages.get(key)
         if page is None:
             return False
-        self.note_navigation()
+        self.navigation.note()
         self.nav.setCurrentItem(page.item)
         return True
 
@@ -298,43 +293,20 @@ class MainWindow(QMainWindow):
         page = self._pages.get(key)
         if page is None:
             return False
-        with self._choosing():
+        with self.navigation.choosing():
             self.nav.setCurrentItem(page.item)
         return True
 
     @property
     def navigated_since_sign_in(self) -> bool:
         """Whether the user has changed page or opened a record since the sign-in finished."""
-        return self._navigated
-
-    def note_navigation(self) -> None:
-        """The user moved within a page (opened a record): later automatic moves leave them be."""
-        if not self._landing:
-            self._navigated = True
-
-    @contextmanager
-    def _choosing(self) -> Iterator[None]:
-        self._landing += 1
-        try:
-            yield
-        finally:
-            self._landing -= 1
-
-    def _note_sign_in(self) -> None:
-        """A new sign-in (not a renewed token) starts with the user not having navigated."""
-        ws = self.workspace
-        signed_in = ws.ready and ws.session.signed_in
-        now = (id(ws.session), ws.session.generation) if signed_in else None
-        if now != self._signed_in_as:
-            self._signed_in_as = now
-            if now is not None:
-                self._navigated = False
+        return self.navigation.moved
 
     def _on_nav_row(self, row: int) -> None:
         item = self.nav.item(row)
         if item is None:
             return
-        self.note_navigation()  # the sidebar, by mouse or keyboard (the app's moves are landings)
+        self.navigation.note()  # the sidebar, by mouse or keyboard (the app's moves are landings)
         key = item.data(Qt.ItemDataRole.UserRole)
         self.stack.setCurrentWidget(self._pages[key].widget)
         if self._restoring_page is None:
