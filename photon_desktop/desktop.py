@@ -96,10 +96,10 @@ class SessionPage(QWidget):
         workspace.availability_changed.connect(self._on_availability)
 
     def _on_availability(self) -> None:
-        """A sign-in waiting on a server that just stopped would wait for nothing: end it."""
-        reason = self._workspace.unavailable
-        if reason and self.sign_in is not None:
-            self.sign_in.stop_for(reason)
+        """A sign-in waiting on a server that just stopped would wait for nothing: end it, and
+        say why instead of an account that is gone."""
+        if self.sign_in is not None:
+            self.sign_in.follow_server()
 
     def _rebuild(self) -> None:
         if self.sign_in is not None and self.sign_in.service.session is self._workspace.session:
@@ -178,6 +178,10 @@ class Desktop(QObject):
         if self._uses_bundled_sandbox():
             self.workspace.set_unavailable(self.sandbox_stopped)
         self.local_sandbox_changed.emit(self.sandbox_stopped)
+        session = self._sessions.get(LOCAL_SANDBOX.key)
+        if session is not None and session.environment.issuer == self.sandbox_info.issuer:
+            # Its tokens were signed by keys that died with it: the sign-in is over.
+            tasks.spawn(_end(session), owner=self, name="end-sandbox-session")
 
     def _uses_bundled_sandbox(self) -> bool:
         info = self.sandbox_info
@@ -331,6 +335,12 @@ class Desktop(QObject):
             await client.aclose()
         if self.sandbox is not None:
             self.sandbox.stop()
+
+
+async def _end(session: Session) -> None:
+    """Sign out a session whose server is gone (revoking cannot reach it; nothing is kept)."""
+    with contextlib.suppress(errors.PhotonError):
+        await session.sign_out()
 
 
 def _ends_refused_sessions(session: Session) -> Callable[[Activity], None]:

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from photon_desktop.ui.common import icons, preferences, tasks
 from photon_desktop.ui.common.list_detail import ListDetailPage
+from photon_desktop.ui.common.states import stopped_text
 from photon_desktop.ui.common.theme import PRODUCTION_BACKGROUND, PRODUCTION_TEXT, Theme
 from photon_desktop.ui.navigation import UserNavigation
 from photon_desktop.ui.patients.list import PatientsPage
@@ -103,10 +104,8 @@ class MainWindow(QMainWindow):
     ``patients_page_shown`` fires once the patient list's first page of rows has been painted
     (used by ``--smoke``). ``page_changed(key)`` when the user switches pages.
 
-    The window tells the user's navigation (``show_page``, the sidebar, opening a record in a
-    list page) from the app's own choice of page (``land_on``: after a connect or sign-in,
-    restoring the last page): ``navigated_since_sign_in`` says whether the user has moved since
-    the current sign-in finished, so nothing automatic takes the screen away from them.
+    ``navigation.moved``: the user went somewhere (``show_page``, the sidebar, a record opened)
+    since the sign-in; the app's own choices of page (``land_on``) do not count.
     """
 
     patients_page_shown = Signal()
@@ -226,6 +225,7 @@ class MainWindow(QMainWindow):
         self.new_patient_action.setEnabled(self.patients.new_gate.allowed)
         workspace.session_changed.connect(self._update_identity)
         workspace.environment_changed.connect(self._update_identity)
+        workspace.availability_changed.connect(self._update_identity)
         self._set_icons()
         self._update_identity()
         self.setTabOrder(self.nav, self.stack)
@@ -297,11 +297,6 @@ class MainWindow(QMainWindow):
             self.nav.setCurrentItem(page.item)
         return True
 
-    @property
-    def navigated_since_sign_in(self) -> bool:
-        """Whether the user has changed page or opened a record since the sign-in finished."""
-        return self.navigation.moved
-
     def _on_nav_row(self, row: int) -> None:
         item = self.nav.item(row)
         if item is None:
@@ -330,12 +325,16 @@ class MainWindow(QMainWindow):
     def _update_refresh(self) -> None:
         page = self._current_page()
         can = page is not None and page.can_refresh()
+        stopped = self.workspace.ready and self.workspace.unavailable
+        can = can and not stopped
         self.refresh_action.setEnabled(can)
         self.refresh_action.setToolTip(
             "Reload the current view (F5)"
             if can
             else "Nothing to reload: connect to Photon first"
             if not self.workspace.ready
+            else stopped_text("nothing to reload")
+            if stopped
             else "This page has nothing to reload"
         )
 
@@ -420,12 +419,15 @@ class MainWindow(QMainWindow):
             self.environment_label.setFont(font)
             session = ws.session
             kind = getattr(session.kind, "value", "none")
-            if kind == "m2m":
+            if ws.unavailable:  # its sign-in died with the server, whatever the session says
+                self.sign_in_label.setText("Not signed in: disconnected")
+            elif kind == "m2m":
                 self.sign_in_label.setText("Signed in: M2M (backend)")
             elif kind == "user":
                 self.sign_in_label.setText(f"Signed in: {session.identity or 'user'}")
             else:
                 self.sign_in_label.setText("Not signed in")
+            self.sign_in_label.setToolTip(ws.unavailable)
         self._update_title()
 
     def _update_title(self) -> None:

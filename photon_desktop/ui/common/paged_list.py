@@ -50,7 +50,7 @@ from photon_desktop.ui.common.paged_model import ITEM_ROLE, SORT_ROLE, Column, P
 from photon_desktop.ui.common.preferences import Preference
 from photon_desktop.ui.common.record_detail import NOT_CONNECTED
 from photon_desktop.ui.common.rows_table import fit_columns
-from photon_desktop.ui.common.states import StateView
+from photon_desktop.ui.common.states import StateView, stopped_text
 from photon_desktop.ui.workspace import Workspace
 
 
@@ -198,6 +198,7 @@ class PagedList(QWidget, Generic[T]):
         layout.addLayout(self.bar)
         layout.addWidget(self._banner_bar)
         layout.addWidget(self.stack, 1)
+        workspace.availability_changed.connect(self._on_availability)
 
     # ------------------------------------------------------------------ public
 
@@ -206,12 +207,18 @@ class PagedList(QWidget, Generic[T]):
         return self._generation
 
     def allowed(self) -> bool:
-        return self._workspace.ready and self._workspace.session.has(self._permission)
+        ws = self._workspace
+        return ws.ready and not ws.unavailable and ws.session.has(self._permission)
 
     def why_not(self) -> str:
         if not self._workspace.ready:
             return NOT_CONNECTED
         return self._workspace.session.why_not(self._permission)
+
+    @property
+    def stopped(self) -> bool:
+        """The environment's server has stopped: the list shows that, not rows or errors."""
+        return self._workspace.ready and bool(self._workspace.unavailable)
 
     def current(self) -> T | None:
         index = self.table.currentIndex()
@@ -240,6 +247,10 @@ class PagedList(QWidget, Generic[T]):
         if self._pending is not None:
             self._pending.cancel()
             self._pending = None
+        if self.stopped:
+            self._set_model(None)  # its rows died with the server
+            self._show(lambda: self.state.show_stopped(stopped_text(f"no {self._kinds} to show")))
+            return
         if not self.allowed():
             self._set_model(None)
             self._show(lambda: self.state.show_message(self.why_not()))
@@ -288,6 +299,10 @@ class PagedList(QWidget, Generic[T]):
             self._select(record_id)
 
     # ------------------------------------------------------------------ internals
+
+    def _on_availability(self) -> None:
+        """Stopped: say so at once (requests in flight are dropped); running again: load."""
+        self.reload()
 
     def _show(self, show: Callable[[], None]) -> None:
         self._banner_bar.setVisible(False)

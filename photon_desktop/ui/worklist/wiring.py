@@ -110,7 +110,7 @@ def install(
     def first_load(count: int) -> None:
         # The first page after a sign-in, unless the user has already gone somewhere.
         first = preferences.WORKLIST_FIRST.get()
-        if count and first and not window.navigated_since_sign_in:
+        if count and first and not window.navigation.moved:
             window.land_on("worklist")
 
     def quit_app() -> None:

@@ -72,7 +72,7 @@ def test_the_setting_keeps_the_landing_page(
         async with connected(sandbox) as workspace, AsyncExitStack() as stack:
             window, parts, *_ = build(workspace, fake, widgets, stack)
             await next_emission(parts.worklist.first_load_done, within=20)
-            assert parts.worklist.count > 0 and not window.navigated_since_sign_in
+            assert parts.worklist.count > 0 and not window.navigation.moved
             assert window.current_key == "patients"
 
     arun(scenario(), timeout=60)
@@ -109,7 +109,7 @@ def test_a_patient_opened_before_the_worklist_loads_stays_open(
                 table.viewport(), Qt.MouseButton.LeftButton, pos=table.visualRect(index).center()
             )  # the user clicks the third patient
             chosen = patients.list.current()
-            assert chosen is not None and window.navigated_since_sign_in
+            assert chosen is not None and window.navigation.moved
             detail = patients.detail
             await until(lambda: detail.patient is not None and detail.patient.id == chosen.id)
 
@@ -133,11 +133,11 @@ def test_a_page_chosen_in_the_sidebar_before_the_worklist_loads_stays(
             fake.release = asyncio.Event()
             window, parts, *_ = build(workspace, fake, widgets, stack)
             window.land_on("support")  # the app's own choice is not the user's
-            assert not window.navigated_since_sign_in
+            assert not window.navigation.moved
             item = window.nav.item(0)  # Patients, by the keyboard in the sidebar
             window.nav.setFocus()
             QTest.keyClick(window.nav, Qt.Key.Key_Home)
-            assert window.nav.currentItem() is item and window.navigated_since_sign_in
+            assert window.nav.currentItem() is item and window.navigation.moved
 
             fake.release.set()
             await next_emission(parts.worklist.first_load_done, within=20)
@@ -157,7 +157,7 @@ def test_an_empty_worklist_keeps_the_landing_page(
         async with connected(empty) as workspace, AsyncExitStack() as stack:
             window, parts, *_ = build(workspace, fake, widgets, stack)
             await next_emission(parts.worklist.first_load_done, within=20)
-            assert parts.worklist.count == 0 and not window.navigated_since_sign_in
+            assert parts.worklist.count == 0 and not window.navigation.moved
             assert window.current_key == "patients"
             assert "Nothing needs your attention" in parts.worklist.state.label.text()
 
