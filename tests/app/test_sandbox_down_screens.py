@@ -157,8 +157,11 @@ def test_every_screen_says_the_sandbox_stopped_and_comes_back_after_restart(
             assert "has stopped" in settings.endpoints_label.text()
             assert not window.new_patient_action.isEnabled()
 
-            window.show_page("patients")
             await until(lambda: bar.isVisible())
+            for key in ("sign-in", "worklist", "orders"):
+                window.show_page(key)
+                await _shoot(window, f"{key}-sandbox-stopped")
+            window.show_page("patients")
             await _shoot(window, "patients-sandbox-stopped")
 
             # Restart: a fresh sandbox, signed in again, every screen loads.
