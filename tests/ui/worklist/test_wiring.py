@@ -162,3 +162,27 @@ def test_an_empty_worklist_keeps_the_landing_page(
             assert "Nothing needs your attention" in parts.worklist.state.label.text()
 
     arun(scenario(), timeout=60)
+
+
+def test_a_renewed_token_keeps_the_users_moves_and_a_new_sign_in_forgets_them(
+    arun: Callable[..., Any], sandbox: Any, widgets: list[QWidget]
+) -> None:
+    async def scenario() -> None:
+        async with connected(sandbox) as workspace:
+            window = MainWindow(workspace)
+            widgets.append(window)
+            window.land_on("support")
+            assert not window.navigation.moved
+            window.show_page("patients")  # the user
+            assert window.navigation.moved
+            session = workspace.session
+            generation = session.generation
+            await session.access_token()
+            workspace.session_changed.emit()  # what a renewed token tells the views
+            assert session.generation == generation and window.navigation.moved
+
+            await session.use_m2m(sandbox.m2m_client_id, sandbox.m2m_client_secret, remember=False)
+            assert session.generation != generation
+            assert not window.navigation.moved  # a new sign-in: the user has not moved yet
+
+    arun(scenario(), timeout=30)
