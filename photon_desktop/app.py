@@ -191,7 +191,7 @@ async def run(app: object, args: argparse.Namespace) -> int:
         window.patients_page_shown.connect(painted)
         if args.demo:
             await desktop.connect_demo()
-            window.show_page("patients")
+            window.land_on("patients")
         else:
             key = args.environment or desktop.last_environment()
             if key is None:

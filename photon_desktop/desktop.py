@@ -96,10 +96,10 @@ class SessionPage(QWidget):
         workspace.availability_changed.connect(self._on_availability)
 
     def _on_availability(self) -> None:
-        """A sign-in waiting on a server that just stopped would wait for nothing: end it."""
-        reason = self._workspace.unavailable
-        if reason and self.sign_in is not None:
-            self.sign_in.stop_for(reason)
+        """A sign-in waiting on a server that just stopped would wait for nothing: end it, and
+        say why instead of an account that is gone."""
+        if self.sign_in is not None:
+            self.sign_in.follow_server()
 
     def _rebuild(self) -> None:
         if self.sign_in is not None and self.sign_in.service.session is self._workspace.session:
@@ -178,6 +178,10 @@ class Desktop(QObject):
         if self._uses_bundled_sandbox():
             self.workspace.set_unavailable(self.sandbox_stopped)
         self.local_sandbox_changed.emit(self.sandbox_stopped)
+        session = self._sessions.get(LOCAL_SANDBOX.key)
+        if session is not None and session.environment.issuer == self.sandbox_info.issuer:
+            # Its tokens were signed by keys that died with it: the sign-in is over.
+            tasks.spawn(_end(session), owner=self, name="end-sandbox-session")
 
     def _uses_bundled_sandbox(self) -> bool:
         info = self.sandbox_info
@@ -294,12 +298,12 @@ class Desktop(QObject):
                     await session.use_m2m(client_id.strip(), secret, remember=False)
         except errors.PhotonError as error:
             window.statusBar().showMessage(str(error), 15000)
-            window.show_page("settings")
+            window.land_on("settings")
             return
         window.statusBar().clearMessage()
         session = self.workspace.session
         if session.signed_in:
-            window.show_page("patients")
+            window.land_on("patients")
         elif session.profile.m2m_client_id and not self.store.usable:
             # No secure keyring: the organization's secret is asked again each session. Said in
             # the status bar's own notice, never over the environment and sign-in.
@@ -308,9 +312,9 @@ class Desktop(QObject):
                 "or sign in with Photon.",
                 self.store.notice or "",
             )
-            window.show_page("settings")
+            window.land_on("settings")
         else:
-            window.show_page("sign-in")
+            window.land_on("sign-in")
 
     def _bundled_sandbox_stopped(self, key: str) -> bool:
         profile = load_profile(key, self.settings)
@@ -331,6 +335,12 @@ class Desktop(QObject):
             await client.aclose()
         if self.sandbox is not None:
             self.sandbox.stop()
+
+
+async def _end(session: Session) -> None:
+    """Sign out a session whose server is gone (revoking cannot reach it; nothing is kept)."""
+    with contextlib.suppress(errors.PhotonError):
+        await session.sign_out()
 
 
 def _ends_refused_sessions(session: Session) -> Callable[[Activity], None]:
@@ -419,7 +429,7 @@ def _back_after_sign_in(window: MainWindow, sign_in: SessionPage) -> None:
     window.page_changed.connect(remember)
     if window.current_key and window.current_key not in landing:
         before[0] = window.current_key
-    sign_in.signed_in.connect(lambda: window.show_page(before[0]))
+    sign_in.signed_in.connect(lambda: window.land_on(before[0]))
 
 
 def _follow_the_local_sandbox(desktop: Desktop, window: MainWindow, settings: SettingsPane) -> None:
@@ -462,7 +472,7 @@ def add_welcome(desktop: Desktop, window: MainWindow) -> WelcomePage:
     """First launch with nothing configured: offer the local sandbox or connecting to Photon."""
     welcome = WelcomePage()
     window.add_page("welcome", "Get started", "start", welcome)
-    window.show_page("welcome")
+    window.land_on("welcome")
     workspace = desktop.workspace
 
     def leave_once_connected() -> None:
@@ -470,7 +480,7 @@ def add_welcome(desktop: Desktop, window: MainWindow) -> WelcomePage:
         if workspace.ready and workspace.session.signed_in:
             workspace.session_changed.disconnect(leave_once_connected)
             if window.current_key == "welcome":
-                window.show_page("patients")
+                window.land_on("patients")
             window.remove_page("welcome")
 
     workspace.session_changed.connect(leave_once_connected)

@@ -29,7 +29,10 @@ from PySide6.QtWidgets import (
 )
 
 from photon_desktop.ui.common import icons, preferences, tasks
+from photon_desktop.ui.common.list_detail import ListDetailPage
+from photon_desktop.ui.common.states import stopped_text
 from photon_desktop.ui.common.theme import PRODUCTION_BACKGROUND, PRODUCTION_TEXT, Theme
+from photon_desktop.ui.navigation import UserNavigation
 from photon_desktop.ui.patients.list import PatientsPage
 from photon_desktop.ui.prescriptions.launch import install_shortcuts
 from photon_desktop.ui.status import StatusBar
@@ -100,6 +103,9 @@ class MainWindow(QMainWindow):
 
     ``patients_page_shown`` fires once the patient list's first page of rows has been painted
     (used by ``--smoke``). ``page_changed(key)`` when the user switches pages.
+
+    ``navigation.moved``: the user went somewhere (``show_page``, the sidebar, a record opened)
+    since the sign-in; the app's own choices of page (``land_on``) do not count.
     """
 
     patients_page_shown = Signal()
@@ -110,6 +116,7 @@ class MainWindow(QMainWindow):
         self.workspace = workspace
         self._pages: dict[str, _Page] = {}
         self._restoring_page: str | None = None
+        self.navigation = UserNavigation(workspace, self)
         self.setObjectName("mainWindow")
         self.setAccessibleName("Photon Desktop")
 
@@ -218,6 +225,7 @@ class MainWindow(QMainWindow):
         self.new_patient_action.setEnabled(self.patients.new_gate.allowed)
         workspace.session_changed.connect(self._update_identity)
         workspace.environment_changed.connect(self._update_identity)
+        workspace.availability_changed.connect(self._update_identity)
         self._set_icons()
         self._update_identity()
         self.setTabOrder(self.nav, self.stack)
@@ -234,21 +242,25 @@ class MainWindow(QMainWindow):
         item.setData(Qt.ItemDataRole.AccessibleTextRole, title)
         item.setToolTip(title)
         support = self._pages.get("support")  # Support stays last
-        self.nav.insertItem(self.nav.row(support.item) if support else self.nav.count(), item)
-        self.stack.addWidget(widget)
-        self._pages[key] = _Page(key, title, icon_name, widget, item)
-        if self._restoring_page == key:
-            self._restoring_page = None
-            self.show_page(key)
-        elif self.nav.currentRow() < 0:
-            self.nav.setCurrentRow(0)
+        with self.navigation.choosing():
+            self.nav.insertItem(self.nav.row(support.item) if support else self.nav.count(), item)
+            self.stack.addWidget(widget)
+            self._pages[key] = _Page(key, title, icon_name, widget, item)
+            if self._restoring_page == key:
+                self._restoring_page = None
+                self.land_on(key)
+            elif self.nav.currentRow() < 0:
+                self.nav.setCurrentRow(0)
+        if isinstance(widget, ListDetailPage):
+            widget.navigated.connect(self.navigation.note)
 
     def remove_page(self, key: str) -> None:
         """Take a page out of the sidebar and stack (e.g. "Get started" once connected)."""
         page = self._pages.pop(key, None)
         if page is not None:
-            self.nav.takeItem(self.nav.row(page.item))
-            self.stack.removeWidget(page.widget)
+            with self.navigation.choosing():
+                self.nav.takeItem(self.nav.row(page.item))
+                self.stack.removeWidget(page.widget)
             page.widget.deleteLater()
 
     def add_notice_bar(self, bar: QWidget) -> None:
@@ -267,16 +279,29 @@ class MainWindow(QMainWindow):
         return None
 
     def show_page(self, key: str) -> bool:
+        """The user goes to ``key`` (a click, a shortcut, a link): this counts as navigating."""
         page = self._pages.get(key)
         if page is None:
             return False
+        self.navigation.note()
         self.nav.setCurrentItem(page.item)
+        return True
+
+    def land_on(self, key: str) -> bool:
+        """The app picks the page (after a connect or a sign-in): not the user navigating, so
+        the worklist may still take its place."""
+        page = self._pages.get(key)
+        if page is None:
+            return False
+        with self.navigation.choosing():
+            self.nav.setCurrentItem(page.item)
         return True
 
     def _on_nav_row(self, row: int) -> None:
         item = self.nav.item(row)
         if item is None:
             return
+        self.navigation.note()  # the sidebar, by mouse or keyboard (the app's moves are landings)
         key = item.data(Qt.ItemDataRole.UserRole)
         self.stack.setCurrentWidget(self._pages[key].widget)
         if self._restoring_page is None:
@@ -300,12 +325,16 @@ class MainWindow(QMainWindow):
     def _update_refresh(self) -> None:
         page = self._current_page()
         can = page is not None and page.can_refresh()
+        stopped = self.workspace.ready and self.workspace.unavailable
+        can = can and not stopped
         self.refresh_action.setEnabled(can)
         self.refresh_action.setToolTip(
             "Reload the current view (F5)"
             if can
             else "Nothing to reload: connect to Photon first"
             if not self.workspace.ready
+            else stopped_text("nothing to reload")
+            if stopped
             else "This page has nothing to reload"
         )
 
@@ -390,12 +419,15 @@ class MainWindow(QMainWindow):
             self.environment_label.setFont(font)
             session = ws.session
             kind = getattr(session.kind, "value", "none")
-            if kind == "m2m":
+            if ws.unavailable:  # its sign-in died with the server, whatever the session says
+                self.sign_in_label.setText("Not signed in: disconnected")
+            elif kind == "m2m":
                 self.sign_in_label.setText("Signed in: M2M (backend)")
             elif kind == "user":
                 self.sign_in_label.setText(f"Signed in: {session.identity or 'user'}")
             else:
                 self.sign_in_label.setText("Not signed in")
+            self.sign_in_label.setToolTip(ws.unavailable)
         self._update_title()
 
     def _update_title(self) -> None:

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from photon_desktop.domain.durations import format_duration
 from photon_desktop.ui.common.formatting import fmt_until
+from photon_desktop.ui.common.states import RESTART_LABEL
 from photon_desktop.ui.workspace import Workspace
 
 M2M_LABEL = "M2M (backend)"
@@ -66,7 +67,7 @@ class StatusBar(QStatusBar):
         workspace.environment_changed.connect(self.refresh)
         workspace.session_changed.connect(self.refresh)
         workspace.activity_changed.connect(self._update_activity)
-        workspace.availability_changed.connect(self._update_activity)
+        workspace.availability_changed.connect(self.refresh)
         self.refresh()
 
     def _label(self, name: str) -> QLabel:
@@ -97,6 +98,9 @@ class StatusBar(QStatusBar):
             "Production: real patients" if env.is_production else ""
         )
         session = self._workspace.session
+        if self._workspace.unavailable:
+            self._show_disconnected()
+            return
         kind = getattr(session.kind, "value", "none")
         if kind == "m2m":
             who = M2M_LABEL
@@ -118,12 +122,25 @@ class StatusBar(QStatusBar):
             self._tick.stop()
         self._update_activity()
 
+    def _show_disconnected(self) -> None:
+        """Its server stopped: no sign-in, organization or token to speak of until it runs."""
+        self.identity.setText("Not signed in")
+        self.identity.setToolTip(self._workspace.unavailable)
+        self.identity.setAccessibleDescription(self._workspace.unavailable)
+        self.identity.setVisible(True)
+        for label in (self.organization, self.expiry):
+            label.clear()
+            label.setVisible(False)
+        self._tick.stop()
+        self._update_activity()
+
     def _update_expiry(self) -> None:
-        if not self._workspace.ready or self._workspace.session.expires_at is None:
+        ws = self._workspace
+        expires = ws.session.expires_at if ws.ready and not ws.unavailable else None
+        if expires is None:
             self.expiry.clear()
             self.expiry.setVisible(False)
             return
-        expires = self._workspace.session.expires_at
         if expires.tzinfo is None:
             expires = expires.replace(tzinfo=UTC)
         remaining = (expires - datetime.now(UTC)).total_seconds()
@@ -173,7 +190,7 @@ class OutageBar(QFrame):
         self.message = QLabel(self)
         self.message.setWordWrap(True)
         self.message.setAccessibleName("Outage")
-        self.restart_button = QPushButton("Restart the local sandbox", self)
+        self.restart_button = QPushButton(RESTART_LABEL, self)
         self.restart_button.setAccessibleDescription(
             "Starts a fresh local sandbox with new demo data and connects to it"
         )

@@ -55,6 +55,22 @@ async def signed_out_on_the_bundled_sandbox() -> AsyncIterator[tuple[Desktop, Ma
         await desktop.aclose()
 
 
+@asynccontextmanager
+async def on_the_bundled_sandbox(patients: int = 10) -> AsyncIterator[tuple[Desktop, MainWindow]]:
+    """The composed app (shown, 1200x760) signed in to a small bundled sandbox with its demo
+    M2M pair."""
+    desktop = Desktop(demo_patients=patients)
+    window = build_window(desktop)
+    try:
+        window.resize(1200, 760)
+        window.show()
+        await desktop.connect_demo()
+        yield desktop, window
+    finally:
+        window.close()
+        await desktop.aclose()
+
+
 def sign_in_window(window: MainWindow) -> SignInWindow:
     page = window.page("sign-in")
     assert isinstance(page, SessionPage) and page.sign_in is not None

@@ -13,8 +13,9 @@ from photon_desktop.ui.workspace import Workspace
 
 
 class FollowsSignIn(QObject):
-    """Calls ``reload()`` now (if connected), on every environment switch, and whenever the
-    session's user or organization differs from the one last loaded for."""
+    """Calls ``reload()`` now (if connected), on every environment switch, when its server stops
+    or runs again, and whenever the session's user or organization differs from the one last
+    loaded for."""
 
     def __init__(self, workspace: Workspace, reload: Callable[[], None], parent: QObject) -> None:
         super().__init__(parent)
@@ -22,6 +23,7 @@ class FollowsSignIn(QObject):
         self._reload = reload
         self._who: tuple[str | None, str | None] | None = None
         workspace.environment_changed.connect(reload)
+        workspace.availability_changed.connect(reload)
         workspace.session_changed.connect(self._on_session_changed)
         self._on_session_changed()
 

@@ -31,6 +31,7 @@ from photon_desktop.ui.common import icons, tasks
 from photon_desktop.ui.common.paged_model import Column
 from photon_desktop.ui.common.questions import ask
 from photon_desktop.ui.common.rows_table import RowsModel
+from photon_desktop.ui.common.states import stopped_text
 from photon_desktop.ui.workspace import Workspace
 
 MIN_SEARCH = 3
@@ -128,11 +129,23 @@ class CatalogPage(QWidget):
     def refresh(self) -> None:
         if not self.workspace.ready or not tasks.loop_running():
             return
+        if self.workspace.unavailable:
+            self._load.cancel()
+            self._search.cancel()
+            self._catalogs, self._shown = [], None
+            self.chooser.blockSignals(True)
+            self.chooser.clear()
+            self.chooser.blockSignals(False)
+            self.model.set_rows([])
+            self.results.clear()
+            self.note(stopped_text("no catalogs to show"))
+            self._update_buttons()
+            return
         self.note("Loading the catalogs…")
         self._load.spawn(self._reload(self.current_id()), name="catalogs")
 
     def can_refresh(self) -> bool:
-        return self.workspace.ready
+        return self.workspace.ready and not self.workspace.unavailable
 
     def focus_search(self) -> bool:
         self.search_box.setFocus(Qt.FocusReason.ShortcutFocusReason)

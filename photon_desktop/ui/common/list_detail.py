@@ -17,10 +17,12 @@ from photon_desktop.ui.common.record_detail import RecordDetail
 class ListDetailPage(QWidget):
     """Implements the main window's ``Page`` protocol for a list + detail feature.
 
-    ``first_page_loaded`` once the list's first page of rows has been painted.
+    ``first_page_loaded`` once the list's first page of rows has been painted; ``navigated``
+    when the user opens a record (picks a row, or follows a link here).
     """
 
     first_page_loaded = Signal()
+    navigated = Signal()
 
     def __init__(
         self,
@@ -50,6 +52,8 @@ class ListDetailPage(QWidget):
         paged.first_page_loaded.connect(self.first_page_loaded)
         paged.current_changed.connect(lambda record: detail.load(str(record.id)))
         paged.activated.connect(self._on_activated)
+        paged.picked.connect(lambda _record: self.navigated.emit())
+        paged.activated.connect(lambda _record: self.navigated.emit())
 
     # -- the Page protocol
 
@@ -75,6 +79,7 @@ class ListDetailPage(QWidget):
 
     def open(self, record_id: str) -> None:
         """Show one record's detail (from a link elsewhere in the app)."""
+        self.navigated.emit()
         self.detail.load(record_id)
 
     def _on_activated(self, record: Any) -> None:

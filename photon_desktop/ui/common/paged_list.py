@@ -50,7 +50,7 @@ from photon_desktop.ui.common.paged_model import ITEM_ROLE, SORT_ROLE, Column, P
 from photon_desktop.ui.common.preferences import Preference
 from photon_desktop.ui.common.record_detail import NOT_CONNECTED
 from photon_desktop.ui.common.rows_table import fit_columns
-from photon_desktop.ui.common.states import StateView
+from photon_desktop.ui.common.states import StateView, stopped_text
 from photon_desktop.ui.workspace import Workspace
 
 
@@ -88,11 +88,13 @@ class PagedList(QWidget, Generic[T]):
 
     ``fetcher()`` is asked at each reload for a page fetcher bound to the current filter;
     ``empty_state()`` shows what "nothing" means for that filter. Signals: ``current_changed``
-    (record) as the selection moves, ``activated`` (record) on Enter/double-click.
+    (record) as the selection moves, ``picked`` (record) when the user moved it (not the list
+    finding a record again after a reload), ``activated`` (record) on Enter/double-click.
     """
 
     first_page_loaded = Signal()
     current_changed = Signal(object)
+    picked = Signal(object)
     activated = Signal(object)
 
     def __init__(
@@ -122,6 +124,7 @@ class PagedList(QWidget, Generic[T]):
         self._generation = 0
         self._pending: PagedTableModel[T] | None = None  # a refresh's model, until its first page
         self._select_when_loaded: str | None = None
+        self._selecting = False  # the list itself is moving the selection
         self.model: PagedTableModel[T] | None = None
 
         self.bar = QHBoxLayout()
@@ -195,6 +198,7 @@ class PagedList(QWidget, Generic[T]):
         layout.addLayout(self.bar)
         layout.addWidget(self._banner_bar)
         layout.addWidget(self.stack, 1)
+        workspace.availability_changed.connect(self._on_availability)
 
     # ------------------------------------------------------------------ public
 
@@ -203,12 +207,18 @@ class PagedList(QWidget, Generic[T]):
         return self._generation
 
     def allowed(self) -> bool:
-        return self._workspace.ready and self._workspace.session.has(self._permission)
+        ws = self._workspace
+        return ws.ready and not ws.unavailable and ws.session.has(self._permission)
 
     def why_not(self) -> str:
         if not self._workspace.ready:
             return NOT_CONNECTED
         return self._workspace.session.why_not(self._permission)
+
+    @property
+    def stopped(self) -> bool:
+        """The environment's server has stopped: the list shows that, not rows or errors."""
+        return self._workspace.ready and bool(self._workspace.unavailable)
 
     def current(self) -> T | None:
         index = self.table.currentIndex()
@@ -237,6 +247,10 @@ class PagedList(QWidget, Generic[T]):
         if self._pending is not None:
             self._pending.cancel()
             self._pending = None
+        if self.stopped:
+            self._set_model(None)  # its rows died with the server
+            self._show(lambda: self.state.show_stopped(stopped_text(f"no {self._kinds} to show")))
+            return
         if not self.allowed():
             self._set_model(None)
             self._show(lambda: self.state.show_message(self.why_not()))
@@ -285,6 +299,10 @@ class PagedList(QWidget, Generic[T]):
             self._select(record_id)
 
     # ------------------------------------------------------------------ internals
+
+    def _on_availability(self) -> None:
+        """Stopped: say so at once (requests in flight are dropped); running again: load."""
+        self.reload()
 
     def _show(self, show: Callable[[], None]) -> None:
         self._banner_bar.setVisible(False)
@@ -361,7 +379,11 @@ class PagedList(QWidget, Generic[T]):
         if row < 0:
             return False
         index = self.proxy.mapFromSource(self.model.index(row, 0))
-        self.table.setCurrentIndex(index)
+        self._selecting = True
+        try:
+            self.table.setCurrentIndex(index)
+        finally:
+            self._selecting = False
         self.table.scrollTo(index)
         return True
 
@@ -396,6 +418,8 @@ class PagedList(QWidget, Generic[T]):
         record = current.data(ITEM_ROLE) if current.isValid() else None
         if record is not None:
             self.current_changed.emit(record)
+            if not self._selecting:
+                self.picked.emit(record)
 
     def _context_menu(self, pos: QPoint) -> None:
         index = self.table.indexAt(pos)

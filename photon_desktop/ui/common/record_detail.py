@@ -28,7 +28,7 @@ from photon_desktop import errors
 from photon_desktop.ui.common import tasks
 from photon_desktop.ui.common.action_bar import ActionBar
 from photon_desktop.ui.common.elided_label import ElidedLabel
-from photon_desktop.ui.common.states import StateView
+from photon_desktop.ui.common.states import StateView, stopped_text
 from photon_desktop.ui.workspace import Workspace
 
 T = TypeVar("T")
@@ -111,6 +111,7 @@ class RecordDetail(QWidget, Generic[T]):
         self._show_state(lambda: self.state.show_empty(self._nothing_text()))
         workspace.session_changed.connect(self._on_session_changed)
         workspace.environment_changed.connect(self.clear)
+        workspace.availability_changed.connect(self._on_availability)
 
     # -- subclass hooks
 
@@ -130,7 +131,11 @@ class RecordDetail(QWidget, Generic[T]):
         return ws.session.generation if ws.ready else None
 
     def _allowed(self) -> bool:
-        return self._workspace.ready and self._workspace.session.has(self._permission)
+        ws = self._workspace
+        return ws.ready and not ws.unavailable and ws.session.has(self._permission)
+
+    def _stopped(self) -> bool:
+        return self._workspace.ready and bool(self._workspace.unavailable)
 
     def _why_not(self) -> str:
         if not self._workspace.ready:
@@ -148,6 +153,9 @@ class RecordDetail(QWidget, Generic[T]):
     def load(self, record_id: str) -> None:
         """Show the record ``record_id`` (a newer call supersedes an older one)."""
         self.record_id = record_id
+        if self._stopped():
+            self._show_stopped()
+            return
         if not self._allowed():
             self._loads.cancel()
             self._show_state(lambda: self.state.show_message(self._why_not()))
@@ -171,6 +179,20 @@ class RecordDetail(QWidget, Generic[T]):
 
     def cancel_tasks(self) -> None:
         self._loads.cancel()
+
+    def _show_stopped(self) -> None:
+        """Its server stopped: what was shown is gone with it (the record stays chosen)."""
+        self._loads.cancel()
+        self.record = None
+        self._show_state(lambda: self.state.show_stopped(stopped_text(f"no {self.kind} to show")))
+
+    def _on_availability(self) -> None:
+        if self._stopped():
+            self._show_stopped()
+        elif self.record_id is not None:
+            self.load(self.record_id)
+        else:
+            self.clear()
 
     def note(self, text: str) -> None:
         """A line above the record (a failed refresh, a write in progress); "" hides it."""

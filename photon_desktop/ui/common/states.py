@@ -3,6 +3,9 @@
 Each state says what happened and, where the user can do something about it, offers the one
 button that does it (Retry, Clear search, Sign in…). Lists and details put it in a stack next to
 their content and switch to it whenever there are no rows to show.
+
+"Stopped" is the state of every list and detail while the environment's server has stopped (the
+bundled sandbox died): its rows are gone with it, and the one remedy is the bar above the pages.
 """
 
 from __future__ import annotations
@@ -13,12 +16,24 @@ from enum import Enum
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
+#: The outage bar's button; the stopped state points at it by name.
+RESTART_LABEL = "Restart the local sandbox"
+
+
+def stopped_text(what: str) -> str:
+    """``"no patients to show"`` → what a list or detail says while the sandbox is stopped."""
+    return (
+        f"The local sandbox stopped: {what}. Press “{RESTART_LABEL}” above to start a fresh one "
+        "with new demo data."
+    )
+
 
 class State(Enum):
     LOADING = "loading"
     EMPTY = "empty"
     ERROR = "error"
     MESSAGE = "message"
+    STOPPED = "stopped"
 
 
 class StateView(QWidget):
@@ -87,6 +102,10 @@ class StateView(QWidget):
     ) -> None:
         """An explanation that is neither empty nor an error (e.g. a missing permission)."""
         self._show(State.MESSAGE, text, action_text, action)
+
+    def show_stopped(self, text: str) -> None:
+        """The server stopped (``stopped_text``): the remedy is the outage bar, not a Retry."""
+        self._show(State.STOPPED, text, None, None)
 
     # ------------------------------------------------------------------ internals
 

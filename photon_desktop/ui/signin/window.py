@@ -173,7 +173,7 @@ class SignInWindow(QWidget):
         if self._launcher is not None:
             self._launcher.close()
         self.copy_button.setDefault(False)
-        self.sign_in_button.setEnabled(True)
+        self.sign_in_button.setEnabled(not self._blocked())
         self.cancel_button.setVisible(False)
         self._set_link_visible(False)
         self._refresh_notice()
@@ -189,7 +189,10 @@ class SignInWindow(QWidget):
 
     def _refresh_account(self) -> None:
         service = self.service
-        if service.signed_in:
+        blocked = bool(self._blocked())
+        if blocked:  # the sign-in died with its server, whatever the session still says
+            self.account.setText("Not signed in: disconnected.")
+        elif service.signed_in:
             if service.permissions_known:
                 granted = ", ".join(sorted(service.permissions)) or "none"
             else:
@@ -200,7 +203,7 @@ class SignInWindow(QWidget):
             )
         else:
             self.account.setText("Not signed in.")
-        self.sign_out_button.setVisible(service.signed_in)
+        self.sign_out_button.setVisible(service.signed_in and not blocked)
 
     # ------------------------------------------------------------------ actions
 
@@ -243,6 +246,20 @@ class SignInWindow(QWidget):
         if self.waiting:
             self.cancel()
             self._stopped_reason = reason
+
+    def follow_server(self) -> None:
+        """Its server stopped (``blocked()`` says why) or runs again: the page says so at once,
+        with "Sign in with Photon" off while nothing could answer it."""
+        reason = self._blocked()
+        if reason:
+            self.stop_for(reason)
+            self.status.clear()
+            self.error.setText(reason)
+        elif self.error.text() and not self.waiting:
+            self.error.clear()
+        self.sign_in_button.setEnabled(not reason and not self.waiting)
+        self.sign_in_button.setToolTip(reason)
+        self._refresh_account()
 
     def copy_link(self) -> None:
         if self._link:

@@ -26,6 +26,7 @@ from photon_desktop.ui.common import icons, tasks
 from photon_desktop.ui.common.paged_model import Column
 from photon_desktop.ui.common.questions import ask
 from photon_desktop.ui.common.rows_table import RowsModel
+from photon_desktop.ui.common.states import stopped_text
 from photon_desktop.ui.templates.editor import TemplateEditor
 from photon_desktop.ui.workspace import Workspace
 
@@ -106,11 +107,18 @@ class TemplatesPage(QWidget):
     def refresh(self) -> None:
         if not self.workspace.ready or not tasks.loop_running():
             return
+        if self.workspace.unavailable:
+            self._load.cancel()
+            self.catalogs = []
+            self.model.set_rows([])
+            self.message.setText(stopped_text("no templates to show"))
+            self._update_buttons()
+            return
         self.message.setText("Loading the templates…")
         self._load.spawn(self.reload(), name="templates")
 
     def can_refresh(self) -> bool:
-        return self.workspace.ready
+        return self.workspace.ready and not self.workspace.unavailable
 
     def focus_search(self) -> bool:
         return False

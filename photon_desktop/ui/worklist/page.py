@@ -42,7 +42,7 @@ from photon_desktop.ui.common import preferences, tasks
 from photon_desktop.ui.common.formatting import fmt_date, fmt_datetime
 from photon_desktop.ui.common.paged_model import Column
 from photon_desktop.ui.common.rows_table import RowsModel
-from photon_desktop.ui.common.states import StateView
+from photon_desktop.ui.common.states import StateView, stopped_text
 from photon_desktop.ui.order_watch import OrderWatch
 from photon_desktop.ui.orders.cancel import can_cancel
 from photon_desktop.ui.orders.reroute import can_reroute
@@ -199,6 +199,7 @@ class WorklistPage(QWidget):
         watch.updated.connect(lambda _update: self.rebuild())
         watch.replaced.connect(self._reset)
         workspace.session_changed.connect(self._on_session)
+        workspace.availability_changed.connect(self.rebuild)
         self._update_actions()
         self.rebuild()
         self._load_prescriptions()  # already signed in when built after the sign-in
@@ -223,7 +224,8 @@ class WorklistPage(QWidget):
             thresholds(),
         )
         selected = self._selected()
-        rows = sort_items([*orders, *self._prescriptions])
+        # Stopped: what the watcher knew died with the server (the tray's count goes too).
+        rows = [] if self._stopped() else sort_items([*orders, *self._prescriptions])
         if [r.key for r in rows] != [r.key for r in self.items] or rows != list(self.items):
             self.model.set_rows(rows)
             if selected is not None:
@@ -234,6 +236,18 @@ class WorklistPage(QWidget):
         self._maybe_announce()
 
     def _show_state(self, *, loaded: bool) -> None:
+        stopped = self._stopped()
+        self.refresh_button.setEnabled(not stopped)
+        self.refresh_button.setToolTip(
+            stopped_text("nothing to check")
+            if stopped
+            else "Check every order and prescription now (F5)"
+        )
+        if stopped:
+            self.summary.clear()
+            self.state.show_stopped(stopped_text("no orders or prescriptions to check"))
+            self.stack.setCurrentWidget(self.state)
+            return
         count = self.count
         parts = []
         if count:
@@ -252,6 +266,9 @@ class WorklistPage(QWidget):
         else:
             self.state.show_empty("Nothing needs your attention.")
             self.stack.setCurrentWidget(self.state)
+
+    def _stopped(self) -> bool:
+        return self._workspace.ready and bool(self._workspace.unavailable)
 
     def _maybe_announce(self) -> None:
         watcher = self._watch.watcher
@@ -289,6 +306,16 @@ class WorklistPage(QWidget):
         """F5 / Refresh: every order now (including ones in error) and the prescriptions."""
         self._watch.refresh()
         self._load_prescriptions(force=True)
+
+    def can_refresh(self) -> bool:
+        ws = self._workspace
+        return ws.ready and not ws.unavailable and ws.session.signed_in
+
+    def focus_search(self) -> bool:
+        return False
+
+    def refresh_icons(self) -> None:
+        """Its buttons have no icons."""
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)

@@ -27,9 +27,6 @@ from photon_desktop.ui.worklist.actions import connect_actions
 from photon_desktop.ui.worklist.page import WorklistPage
 from photon_desktop.ui.worklist.settings import OrderUpdatesSettings
 
-#: Pages the app lands on by itself after a sign-in; the worklist may take their place.
-LANDING_PAGES = frozenset({"patients", "sign-in", "welcome"})
-
 
 @dataclass(slots=True)
 class OrderUpdates:
@@ -111,9 +108,10 @@ def install(
             window.show_page("worklist")
 
     def first_load(count: int) -> None:
+        # The first page after a sign-in, unless the user has already gone somewhere.
         first = preferences.WORKLIST_FIRST.get()
-        if count and first and window.current_key in LANDING_PAGES:
-            window.show_page("worklist")
+        if count and first and not window.navigation.moved:
+            window.land_on("worklist")
 
     def quit_app() -> None:
         visible = window.isVisible()
