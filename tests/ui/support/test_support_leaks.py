@@ -33,7 +33,12 @@ def found(needle: str, haystack: str) -> bool:
 
 @pytest.mark.qt_log_ignore("propagateSizeHints", "does not support raise", "grabbing the keyboard")
 def test_bundle_and_history_hold_no_secret_and_no_patient_detail(
-    arun: Run, sandbox: Any, widgets: list[QWidget], tmp_path: Path, ui_settings: Path
+    arun: Run,
+    sandbox: Any,
+    widgets: list[QWidget],
+    tmp_path: Path,
+    ui_settings: Path,
+    memory_keyring: Any,
 ) -> None:
     async def scenario() -> None:
         conn = Connection(sandbox, Workspace())
@@ -73,7 +78,8 @@ def test_bundle_and_history_hold_no_secret_and_no_patient_detail(
 
             bundle_path = tmp_path / "ticket.json"
             page.request_log.table.clearSelection()
-            assert page.request_log.export_ticket(bundle_path) is not None
+            page.request_log.export_ticket(bundle_path)
+            assert (await next_emission(page.request_log.exported, within=40))[0] is not None
             csv_path = tmp_path / "patients.csv"
             page.export.export(csv_path)
             await next_emission(page.export.finished, within=30)
