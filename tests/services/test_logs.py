@@ -79,3 +79,17 @@ def test_recent_problems_keep_only_the_last_warnings_and_errors(
     assert len(problems) == logs.RECENT
     assert problems[-1].message == f"problem {logs.RECENT + 4}"
     assert all(p.message != "not a problem" for p in problems)
+
+
+def test_verbose_keeps_out_what_libraries_log_with_their_arguments(
+    tmp_path: Path, root_logging: logging.Logger
+) -> None:
+    """qasync logs, at DEBUG, each call handed to a thread with its arguments (a file's whole
+    text, a patient's record); httpx logs URLs. Even --verbose keeps them out."""
+    logs.configure(tmp_path, verbose=True)
+    logging.getLogger("qasync.QThreadExecutor").debug("Submitting callback (Ann Okafor, 1990)")
+    logging.getLogger("httpx").info("HTTP Request: GET http://127.0.0.1/callback?code=c-1")
+    logging.getLogger("photon_desktop.test").debug("app detail")
+    text = (tmp_path / logs.LOG_FILE).read_text("utf-8")
+    assert "app detail" in text
+    assert "Okafor" not in text and "callback" not in text

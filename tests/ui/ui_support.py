@@ -175,12 +175,15 @@ async def signed_in(sandbox: Any) -> AsyncIterator[Connection]:
 
 
 class Connection:
-    """A Workspace over a real Session and Services talking HTTP to the sandbox.
+    """A Workspace over a real Session and Services talking HTTP to the sandbox; secrets go to
+    ``store`` (default: a keyring of its own, in memory).
 
     Build it inside the test's coroutine (its httpx client belongs to that loop); ``aclose()``.
     """
 
-    def __init__(self, sandbox: Any, workspace: Workspace) -> None:
+    def __init__(
+        self, sandbox: Any, workspace: Workspace, store: SecretStore | None = None
+    ) -> None:
         self.sandbox = sandbox
         self.workspace = workspace
         self.http = httpx.AsyncClient(timeout=10)
@@ -188,7 +191,7 @@ class Connection:
         self.session = Session(
             env,
             self.http,
-            SecretStore(MemoryKeyring()),
+            store or SecretStore(MemoryKeyring()),
             profile=Profile(
                 m2m_client_id=sandbox.m2m_client_id, native_client_id=sandbox.native_client_id
             ),

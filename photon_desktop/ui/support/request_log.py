@@ -309,8 +309,13 @@ class RequestLogView(QWidget):
         self.cancel_button.setEnabled(False)  # a write under way cannot be taken back
         name = environment.name if environment is not None else "none"
         bundle = support.ticket_bundle(entries, environment=name, check=check)
+        text = bundle.text()
+
+        def write() -> None:  # a closure: a thread's arguments show in qasync's debug log
+            path.write_text(text, encoding="utf-8")
+
         try:
-            await asyncio.to_thread(path.write_text, bundle.text(), encoding="utf-8")
+            await asyncio.to_thread(write)
         except OSError as error:
             self._set_busy(False)
             self.result.setStyleSheet(f"color: {theme.error_colour()};")
