@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,19 +12,6 @@ import pytest
 from photon_desktop import logs
 
 JWT = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl"
-
-
-@pytest.fixture
-def root_logging() -> Iterator[logging.Logger]:
-    """The root logger's handlers and level put back as found (configure adds handlers)."""
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    yield root
-    for handler in list(root.handlers):
-        if handler not in handlers:
-            root.removeHandler(handler)
-            handler.close()
-    root.setLevel(level)
 
 
 def test_file_is_redacted_and_debug_needs_verbose(

@@ -25,6 +25,7 @@ from photon_desktop.auth.secret_store import SecretStore
 from photon_desktop.auth.session import Session
 from photon_desktop.services import Services
 from photon_desktop.ui.common import tasks
+from photon_desktop.ui.main_window import MainWindow
 from photon_desktop.ui.workspace import Workspace
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
@@ -161,6 +162,27 @@ class FormBrowser:
                 data={"transaction": txn.group(1), "user": self.email, "action": "continue"},
             )
             await web.get(decision.headers["location"])
+
+
+@asynccontextmanager
+async def m2m_window(
+    sandbox: Any, widgets: list[QWidget], theme: Any = None
+) -> AsyncIterator[tuple[Connection, MainWindow]]:
+    """The main window (1280x800, following ``theme``) over an M2M Connection, shown with its
+    first page of patients; closed with the connection when the block ends."""
+    conn = Connection(sandbox, Workspace())
+    try:
+        window = MainWindow(conn.workspace)
+        if theme is not None:
+            theme.changed.connect(window.on_theme_changed)
+        widgets.append(window)
+        await conn.as_m2m()
+        window.resize(1280, 800)
+        window.show()
+        await next_emission(window.patients.first_page_loaded)
+        yield conn, window
+    finally:
+        await conn.aclose()
 
 
 @asynccontextmanager

@@ -21,7 +21,7 @@ import json
 import logging
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -132,18 +132,11 @@ class Seen:
 
 
 @pytest.fixture
-def verbose_log(tmp_path: Path) -> Iterator[Path]:
-    """The app's logging as ``--verbose`` sets it up, into tmp; the root logger put back after."""
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
+def verbose_log(tmp_path: Path, root_logging: logging.Logger) -> Path:
+    """The app's logging as ``--verbose`` sets it up, into tmp; undone afterwards."""
     folder = tmp_path / "logs"
     logs.configure(folder, verbose=True)
-    yield folder
-    for handler in list(root.handlers):
-        if handler not in handlers:
-            root.removeHandler(handler)
-            handler.close()
-    root.setLevel(level)
+    return folder
 
 
 async def open_patients(window: MainWindow, rows: Iterable[int], seen: Seen) -> None:

@@ -13,13 +13,19 @@ from typing import Any
 import pytest
 from auth_fakes import MemoryKeyring
 from PySide6.QtWidgets import QWidget
-from ui_support import Connection, next_emission, save_screenshot, settle, signed_in, until
+from ui_support import (
+    Connection,
+    m2m_window,
+    next_emission,
+    save_screenshot,
+    settle,
+    signed_in,
+    until,
+)
 
 from photon_desktop.auth.secret_store import m2m_secret_user, service_name
 from photon_desktop.ui.common.theme import Theme
-from photon_desktop.ui.main_window import MainWindow
 from photon_desktop.ui.support.request_log import RequestLogView
-from photon_desktop.ui.workspace import Workspace
 
 Run = Callable[..., Any]
 SLOW_TOKEN_MS = 3_000  # the check waits this long at its M2M step
@@ -124,16 +130,8 @@ def test_ticket_export_screenshots(
     scheme = "dark" if theme.dark else "light"
 
     async def scenario() -> None:
-        conn = Connection(sandbox, Workspace())
-        try:
-            window = MainWindow(conn.workspace)
-            theme.changed.connect(window.on_theme_changed)
-            widgets.append(window)
-            await conn.as_m2m()
+        async with m2m_window(sandbox, widgets, theme) as (conn, window):
             save_m2m_secret(memory_keyring, conn)
-            window.resize(1280, 800)
-            window.show()
-            await next_emission(window.patients.first_page_loaded)
             assert window.show_page("support")
             view = window.support.request_log
             sandbox.fail_next({"kind": "status", "status": 503})
@@ -148,7 +146,5 @@ def test_ticket_export_screenshots(
             assert bundle is not None
             await settle()
             save_screenshot(window, f"support-ticket-export-saved-{scheme}")
-        finally:
-            await conn.aclose()
 
     arun(scenario(), timeout=60)
