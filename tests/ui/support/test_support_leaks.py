@@ -76,7 +76,8 @@ def leaks(
             for kind, values in secrets.items()
             if any(v in text for v in values)
         ]
-        hits += [f"a JWT in {where}" for _ in [1] if re.search(r"\beyJ[\w-]+\.[\w-]+\.", text)]
+        if re.search(r"\beyJ[\w-]+\.[\w-]+\.", text):
+            hits.append(f"a JWT in {where}")
         hits += [f"{d!r} in {where}" for d in details if found(d, text)]
     return sorted(hits)
 
@@ -183,6 +184,8 @@ def test_a_realistic_session_leaves_no_secret_and_no_patient_detail_behind(
 
             # The prescriber signs in; later the API calls the access token expired.
             await conn.as_user("prescriber")
+            (patient,) = await next_emission(window.patients.detail.loaded, within=20)
+            seen.record(patient)  # the open patient, loaded again for the new sign-in
             await until(lambda: window.patients.list.model.rowCount() > 5, within=20)
             sandbox.fail_next({"kind": "expired_token"})
             await open_patients(window, [1, 7], seen)
@@ -308,6 +311,8 @@ def test_a_realistic_session_leaves_no_secret_and_no_patient_detail_behind(
     planted = {"log": log_text + f"\nrefreshed with {token} for {name}, {born}"}
     hits = set(leaks(planted, secrets, details))
     assert {"a refresh token in log", f"{name!r} in log", f"{born!r} in log"} <= hits
+    jwt = next(iter(tokens["id_token"]))
+    assert leaks({"bundle": f'{{"x": "{jwt}"}}'}, {}, ()) == ["a JWT in bundle"]
     assert leaks({"log": log_text + "\nnothing planted"}, secrets, details) == []
     # The CSV (patient data by design) holds the names and dates of birth the search uses.
     assert all(found(p.name.last, csvs["patients"]) for p in listed)
