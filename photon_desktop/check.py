@@ -23,10 +23,9 @@ from photon_desktop import errors
 from photon_desktop.api.client import create_http_client
 from photon_desktop.auth.environments import CUSTOM, LOCAL_SANDBOX, Environment, by_key
 from photon_desktop.auth.profiles import Profile, load_profile
-from photon_desktop.auth.secret_store import SecretStore, m2m_secret_user
 from photon_desktop.auth.settings_store import MemorySettings, SettingsStore
 from photon_desktop.services.credentials import environment_for
-from photon_desktop.services.diagnosis import Diagnosis, Step, diagnose, error_code
+from photon_desktop.services.diagnosis import Diagnosis, check, error_code
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -109,12 +108,10 @@ async def run(args: argparse.Namespace, settings: SettingsStore) -> Diagnosis:
         env, profile = resolve(args, settings)
     except errors.PhotonError as error:
         name = args.environment or "custom"
-        return Diagnosis(name, [Step("environment", False, error_code(error), str(error))])
+        return Diagnosis.failed(name, "environment", error_code(error), str(error))
     secret: str | None = None
     if args.client_secret_stdin:
         secret = sys.stdin.readline().rstrip("\r\n") or None
-    elif profile.m2m_client_id:
-        secret = await SecretStore().get(env.key, m2m_secret_user(profile.m2m_client_id))
 
     def show_link(url: str) -> None:
         print(
@@ -122,12 +119,12 @@ async def run(args: argparse.Namespace, settings: SettingsStore) -> Diagnosis:
         )
 
     async with create_http_client() as client:
-        return await diagnose(
+        return await check(
             client,
             env,
-            m2m_client_id=profile.m2m_client_id,
-            m2m_secret=secret,
-            native_client_id=profile.native_client_id,
+            profile,
+            secret=secret,
+            from_keyring=not args.client_secret_stdin,
             open_url=webbrowser.open if args.browser else None,
             on_link=show_link,
         )

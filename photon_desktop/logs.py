@@ -27,7 +27,9 @@ MAX_BYTES = 2_000_000
 BACKUPS = 3
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 RECENT = 20  # warnings and errors kept for the diagnostic summary
-QUIET = ("httpx", "httpcore")  # they log full URLs (with codes in callbacks) at INFO
+# httpx and httpcore log full URLs (with codes in callbacks) at INFO; qasync logs, at DEBUG, the
+# arguments of every call handed to a thread (whatever data that is) and every socket event.
+QUIET = ("httpx", "httpcore", "qasync")
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ short ``--token-ttl``) and stops it after the test. Both check the process exits
 from __future__ import annotations
 
 import asyncio
+import logging
 import secrets
 import signal
 import subprocess
@@ -248,3 +249,17 @@ def arun(qapp: Any) -> Callable[..., Any]:
         return run_on_qasync(qapp, coro, timeout)
 
     return go
+
+
+@pytest.fixture
+def root_logging() -> Iterator[logging.Logger]:
+    """The root logger's handlers and level put back as found (``logs.configure`` adds
+    handlers, and a file handler left behind would write into the next test's log)."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield root
+    for handler in list(root.handlers):
+        if handler not in handlers:
+            root.removeHandler(handler)
+            handler.close()
+    root.setLevel(level)

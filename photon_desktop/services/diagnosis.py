@@ -7,6 +7,10 @@ never holds a token or a secret (only what was granted, for how long, and who an
     m2m            the client-credentials exchange: permissions and lifetime
     api            one ``organization`` call with that token
     browser        (asked for) the user sign-in in the system browser, then one ``me`` call
+
+``check`` is the whole report for one environment and its saved client IDs, with the M2M secret
+from the keyring unless one is given: the command line prints it, the Support area's ticket bundle
+carries it.
 """
 
 from __future__ import annotations
@@ -18,12 +22,13 @@ from typing import Any
 import httpx
 
 from photon_desktop import errors
+from photon_desktop.api.client import GraphQLClient
 from photon_desktop.auth.discovery import provider_for
 from photon_desktop.auth.environments import Environment
 from photon_desktop.auth.profiles import Profile
-from photon_desktop.auth.secret_store import SecretStore
+from photon_desktop.auth.secret_store import SecretStore, m2m_secret_user
 from photon_desktop.auth.session import Session
-from photon_desktop.services import Services
+from photon_desktop.services.catalog import CatalogService
 
 _CODES: tuple[tuple[type[errors.PhotonError], str], ...] = (
     (errors.CredentialsRejected, "credentials_rejected"),
@@ -68,6 +73,11 @@ class Diagnosis:
     environment: str
     steps: list[Step] = field(default_factory=list)
 
+    @classmethod
+    def failed(cls, environment: str, step: str, code: str, message: str) -> Diagnosis:
+        """A report that could not get past ``step`` (no environment, a check that broke)."""
+        return cls(environment, [Step(step, False, code, message)])
+
     @property
     def ok(self) -> bool:
         return bool(self.steps) and all(step.ok for step in self.steps)
@@ -81,8 +91,13 @@ class Diagnosis:
 
 
 async def _step(
-    diagnosis: Diagnosis, name: str, run: Callable[[], Awaitable[tuple[str, dict[str, Any]]]]
+    diagnosis: Diagnosis,
+    name: str,
+    run: Callable[[], Awaitable[tuple[str, dict[str, Any]]]],
+    on_step: Callable[[str], None] | None,
 ) -> bool:
+    if on_step is not None:
+        on_step(name)
     try:
         message, details = await run()
     except errors.PhotonError as error:
@@ -110,9 +125,10 @@ async def diagnose(
     native_client_id: str = "",
     open_url: Callable[[str], bool] | None = None,
     on_link: Callable[[str], None] | None = None,
+    on_step: Callable[[str], None] | None = None,
 ) -> Diagnosis:
-    """Run the steps asked for (the browser one only with ``open_url``); never raises for a
-    provider's or API's answer."""
+    """Run the steps asked for (the browser one only with ``open_url``; ``on_step(name)`` as
+    each starts); never raises for a provider's or API's answer."""
     diagnosis = Diagnosis(env.name)
     store = SecretStore.session_only()  # nothing of a check is written to the keyring
 
@@ -128,7 +144,7 @@ async def diagnose(
             "iss_parameter_supported": provider.iss_parameter_supported,
         }
 
-    if not await _step(diagnosis, "discovery", discovery):
+    if not await _step(diagnosis, "discovery", discovery, on_step):
         return diagnosis
 
     if m2m_client_id:
@@ -146,22 +162,21 @@ async def diagnose(
             said = ", ".join(perms) if perms else "none readable (the API decides)"
             return f"Token granted; permissions: {said}.", granted
 
-        if await _step(diagnosis, "m2m", exchange):
-            services = Services(client, env.graphql_url, m2m)
+        if await _step(diagnosis, "m2m", exchange, on_step):
+            catalog = CatalogService(GraphQLClient(client, env.graphql_url, m2m))
 
             async def organization() -> tuple[str, dict[str, Any]]:
-                org = await services.catalog.organization()
+                org = await catalog.organization()
                 return f"The API answered: organization “{org.name}”.", {"organization": org.name}
 
-            await _step(diagnosis, "api", organization)
+            await _step(diagnosis, "api", organization, on_step)
 
     if open_url is not None:
         user = Session(env, client, store, profile=Profile(native_client_id=native_client_id))
 
         async def browser() -> tuple[str, dict[str, Any]]:
             await user.sign_in_with_browser(open_url, on_link=on_link)
-            services = Services(client, env.graphql_url, user)
-            me = await services.catalog.me()
+            me = await CatalogService(GraphQLClient(client, env.graphql_url, user)).me()
             granted = _granted(user)
             granted["me"] = me.email or me.id
             return (
@@ -169,6 +184,36 @@ async def diagnose(
                 granted,
             )
 
-        await _step(diagnosis, "browser", browser)
+        await _step(diagnosis, "browser", browser, on_step)
         await user.sign_out()
     return diagnosis
+
+
+async def check(
+    client: httpx.AsyncClient,
+    env: Environment,
+    profile: Profile,
+    *,
+    secret: str | None = None,
+    from_keyring: bool = True,
+    open_url: Callable[[str], bool] | None = None,
+    on_link: Callable[[str], None] | None = None,
+    on_step: Callable[[str], None] | None = None,
+) -> Diagnosis:
+    """The report ``photon-desktop check`` prints for ``env`` with ``profile``'s client IDs.
+
+    The M2M secret is ``secret`` when given, else (``from_keyring``) the one the OS keyring holds
+    for the client ID: never asked for, and nothing is written back.
+    """
+    if secret is None and from_keyring and profile.m2m_client_id:
+        secret = await SecretStore().get(env.key, m2m_secret_user(profile.m2m_client_id))
+    return await diagnose(
+        client,
+        env,
+        m2m_client_id=profile.m2m_client_id,
+        m2m_secret=secret,
+        native_client_id=profile.native_client_id,
+        open_url=open_url,
+        on_link=on_link,
+        on_step=on_step,
+    )

@@ -1,16 +1,19 @@
 """Support tools' data: a ticket bundle of recent API calls, and CSV exports of the lists.
 
-A ticket bundle is meant to leave the clinic: it holds the app version, the environment's name and
-the chosen calls (query, redacted variables and answer, timings, errors), passes every text
-through ``redact.redact_text`` (tokens, secrets, e-mails, phones, the session's known secrets)
-and says what was removed. A CSV is patient data by design: the UI says so before saving.
+A ticket bundle is meant to leave the clinic: it holds the app version, the environment's name,
+the chosen calls (query, redacted variables and answer, timings, errors) and the report
+``photon-desktop check`` prints for that environment (``environment_check``); it passes every
+text through ``redact.redact_text`` (tokens, secrets, e-mails, phones, the session's known
+secrets) and says what was removed. A CSV is patient data by design: the UI says so before saving.
 """
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import dataclasses
 import json
+import logging
 import types
 import typing
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -18,15 +21,40 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from photon_desktop import __version__
+from photon_desktop import __version__, errors
+from photon_desktop.api.client import create_http_client
 from photon_desktop.api.request_log import RequestLogEntry
+from photon_desktop.auth.environments import Environment
+from photon_desktop.auth.profiles import Profile
 from photon_desktop.domain import Page
 from photon_desktop.redact import MASK, redact_text
+from photon_desktop.services.diagnosis import Diagnosis, check, error_code
 
-__all__ = ["EXPORT_PAGE", "Bundle", "RequestLogEntry", "export_csv", "flatten", "ticket_bundle"]
+__all__ = [
+    "CHECK_STEPS",
+    "EXPORT_PAGE",
+    "Bundle",
+    "RequestLogEntry",
+    "environment_check",
+    "export_csv",
+    "flatten",
+    "ticket_bundle",
+]
+
+log = logging.getLogger(__name__)
 
 #: Rows asked for per request while exporting (Photon's largest page).
 EXPORT_PAGE = 100
+
+#: How long the ticket's environment check may take before it is recorded as timed out.
+CHECK_TIMEOUT_S = 30.0
+
+#: What each step of the check does, as the export's progress names it.
+CHECK_STEPS = {
+    "discovery": "finding the sign-in provider",
+    "m2m": "asking for an M2M token with the secret saved in the keyring",
+    "api": "calling the API with that token",
+}
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -38,7 +66,10 @@ class Bundle:
 
     def summary(self) -> str:
         if not self.removed:
-            return "Nothing needed removing: the calls held no tokens, secrets or patient details."
+            return (
+                "Nothing needed removing: the calls and the check held no tokens, secrets or "
+                "patient details."
+            )
         parts = ", ".join(f"{what} ({n})" for what, n in sorted(self.removed.items()))
         return (
             f"Removed before export: {parts}. Tokens and secrets are never recorded; "
@@ -46,13 +77,18 @@ class Bundle:
         )
 
     def text(self) -> str:
-        return json.dumps(self.content, indent=2, sort_keys=True)
+        return json.dumps(self.content, indent=2)  # in the order built: steps as they ran
 
 
 def ticket_bundle(
-    entries: Sequence[RequestLogEntry], *, environment: str, app_version: str = __version__
+    entries: Sequence[RequestLogEntry],
+    *,
+    environment: str,
+    check: Mapping[str, Any] | None = None,
+    app_version: str = __version__,
 ) -> Bundle:
-    """The JSON bundle of ``entries`` for a support ticket, with what was removed counted."""
+    """The JSON bundle of ``entries`` (and the environment's ``check`` report) for a support
+    ticket, with what was removed counted."""
     removed: dict[str, int] = {}
     calls = []
     for entry in entries:
@@ -71,14 +107,63 @@ def ticket_bundle(
                 "answer": _count(entry.answer, removed, "answer values"),
             }
         )
-    content = {
+    content: dict[str, Any] = {
         "app": "Photon Desktop",
         "app_version": app_version,
         "environment": environment,
         "calls": calls,
-        "removed": removed,
     }
+    if check is not None:
+        content["check"] = _count(check, removed, "environment check values")
+    content["removed"] = removed
     return Bundle(content, removed)
+
+
+async def environment_check(
+    env: Environment | None,
+    profile: Profile | None,
+    *,
+    on_step: Callable[[str], None] | None = None,
+    limit_s: float = CHECK_TIMEOUT_S,
+) -> dict[str, Any]:
+    """The report ``photon-desktop check`` prints for the current environment, for a ticket.
+
+    The M2M secret comes from the keyring only (never asked for) and the browser step is not run.
+    It never raises: a check that cannot run, times out or breaks is a report whose failed step
+    carries the failure code, so the export goes on without it.
+    """
+    if env is None or profile is None:
+        return Diagnosis.failed(
+            "none", "environment", "configuration", "No environment is open."
+        ).as_dict()
+    running = "discovery"
+
+    def step(name: str) -> None:
+        nonlocal running
+        running = name
+        if on_step is not None:
+            on_step(name)
+
+    try:
+        async with asyncio.timeout(limit_s):
+            client = await asyncio.to_thread(create_http_client)  # building TLS takes ~45 ms
+            async with client:
+                diagnosis = await check(client, env, profile, on_step=step)
+    except TimeoutError:
+        diagnosis = Diagnosis.failed(
+            env.name,
+            running,
+            "timed_out",
+            f"The check did not finish within {limit_s:g} s (it was at “{running}”).",
+        )
+    except errors.PhotonError as error:
+        diagnosis = Diagnosis.failed(env.name, "check", error_code(error), str(error))
+    except Exception as error:  # a broken check must not stop the ticket export
+        log.exception("The environment check failed")
+        diagnosis = Diagnosis.failed(
+            env.name, "check", "failed", f"The check stopped: {type(error).__name__}."
+        )
+    return diagnosis.as_dict()
 
 
 def _scrub(text: str | None, removed: dict[str, int], what: str) -> str | None:

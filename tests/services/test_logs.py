@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,19 +12,6 @@ import pytest
 from photon_desktop import logs
 
 JWT = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl"
-
-
-@pytest.fixture
-def root_logging() -> Iterator[logging.Logger]:
-    """The root logger's handlers and level put back as found (configure adds handlers)."""
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    yield root
-    for handler in list(root.handlers):
-        if handler not in handlers:
-            root.removeHandler(handler)
-            handler.close()
-    root.setLevel(level)
 
 
 def test_file_is_redacted_and_debug_needs_verbose(
@@ -79,3 +65,17 @@ def test_recent_problems_keep_only_the_last_warnings_and_errors(
     assert len(problems) == logs.RECENT
     assert problems[-1].message == f"problem {logs.RECENT + 4}"
     assert all(p.message != "not a problem" for p in problems)
+
+
+def test_verbose_keeps_out_what_libraries_log_with_their_arguments(
+    tmp_path: Path, root_logging: logging.Logger
+) -> None:
+    """qasync logs, at DEBUG, each call handed to a thread with its arguments (a file's whole
+    text, a patient's record); httpx logs URLs. Even --verbose keeps them out."""
+    logs.configure(tmp_path, verbose=True)
+    logging.getLogger("qasync.QThreadExecutor").debug("Submitting callback (Ann Okafor, 1990)")
+    logging.getLogger("httpx").info("HTTP Request: GET http://127.0.0.1/callback?code=c-1")
+    logging.getLogger("photon_desktop.test").debug("app detail")
+    text = (tmp_path / logs.LOG_FILE).read_text("utf-8")
+    assert "app detail" in text
+    assert "Okafor" not in text and "callback" not in text

@@ -25,6 +25,7 @@ from photon_desktop.auth.secret_store import SecretStore
 from photon_desktop.auth.session import Session
 from photon_desktop.services import Services
 from photon_desktop.ui.common import tasks
+from photon_desktop.ui.main_window import MainWindow
 from photon_desktop.ui.workspace import Workspace
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
@@ -164,6 +165,27 @@ class FormBrowser:
 
 
 @asynccontextmanager
+async def m2m_window(
+    sandbox: Any, widgets: list[QWidget], theme: Any = None
+) -> AsyncIterator[tuple[Connection, MainWindow]]:
+    """The main window (1280x800, following ``theme``) over an M2M Connection, shown with its
+    first page of patients; closed with the connection when the block ends."""
+    conn = Connection(sandbox, Workspace())
+    try:
+        window = MainWindow(conn.workspace)
+        if theme is not None:
+            theme.changed.connect(window.on_theme_changed)
+        widgets.append(window)
+        await conn.as_m2m()
+        window.resize(1280, 800)
+        window.show()
+        await next_emission(window.patients.first_page_loaded)
+        yield conn, window
+    finally:
+        await conn.aclose()
+
+
+@asynccontextmanager
 async def signed_in(sandbox: Any) -> AsyncIterator[Connection]:
     """A Connection signed in as the sandbox's M2M client, closed when the block ends."""
     conn = Connection(sandbox, Workspace())
@@ -175,12 +197,15 @@ async def signed_in(sandbox: Any) -> AsyncIterator[Connection]:
 
 
 class Connection:
-    """A Workspace over a real Session and Services talking HTTP to the sandbox.
+    """A Workspace over a real Session and Services talking HTTP to the sandbox; secrets go to
+    ``store`` (default: a keyring of its own, in memory).
 
     Build it inside the test's coroutine (its httpx client belongs to that loop); ``aclose()``.
     """
 
-    def __init__(self, sandbox: Any, workspace: Workspace) -> None:
+    def __init__(
+        self, sandbox: Any, workspace: Workspace, store: SecretStore | None = None
+    ) -> None:
         self.sandbox = sandbox
         self.workspace = workspace
         self.http = httpx.AsyncClient(timeout=10)
@@ -188,7 +213,7 @@ class Connection:
         self.session = Session(
             env,
             self.http,
-            SecretStore(MemoryKeyring()),
+            store or SecretStore(MemoryKeyring()),
             profile=Profile(
                 m2m_client_id=sandbox.m2m_client_id, native_client_id=sandbox.native_client_id
             ),

@@ -55,6 +55,7 @@ class SupportPage(QWidget):
         self.console.restyle()
 
     def cancel_tasks(self) -> None:
+        self.request_log.cancel_tasks()
         self.console.cancel_tasks()
         self.export.cancel_tasks()
         self.session.cancel_tasks()

@@ -1,8 +1,14 @@
 """The request log: every API call of this session, live, filterable, with its redacted detail,
-and "Export for a ticket" (a JSON bundle with tokens, secrets and patient details removed)."""
+and "Export for a ticket": a JSON bundle of the chosen calls and the ``photon-desktop check``
+report for the current environment, with tokens, secrets and patient details removed.
+
+The check runs in the background with its step shown; it may take a while (an unreachable
+provider) and may fail, which the bundle records by failure code: it never holds the export up
+for good (the service gives up after ``support.CHECK_TIMEOUT_S``) and Cancel stops it at once."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -14,6 +20,7 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
+    Signal,
 )
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
@@ -25,6 +32,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QProgressBar,
     QPushButton,
     QSplitter,
     QTableView,
@@ -33,6 +41,8 @@ from PySide6.QtWidgets import (
 )
 
 from photon_desktop.services import support
+from photon_desktop.services.credentials import Environment, Profile
+from photon_desktop.ui.common import tasks, theme
 from photon_desktop.ui.common.formatting import fmt_datetime
 from photon_desktop.ui.workspace import Workspace
 
@@ -119,12 +129,19 @@ class _Filter(QSortFilterProxyModel):
 
 
 class RequestLogView(QWidget):
-    """Live table of API calls | the selected call's query, variables and answer."""
+    """Live table of API calls | the selected call's query, variables and answer.
+
+    ``exported(bundle)`` when a ticket export ends: the ``support.Bundle`` written, or None when
+    nothing was saved (cancelled, or the file could not be written).
+    """
+
+    exported = Signal(object)
 
     def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._workspace = workspace
         self._unsubscribe: Callable[[], None] | None = None
+        self._export = tasks.Latest(owner=self)
         self.model = RequestLogModel(self)
         self.proxy = _Filter(self)
         self.proxy.setSourceModel(self.model)
@@ -143,9 +160,19 @@ class RequestLogView(QWidget):
         )
         self.export_button.clicked.connect(self.choose_export_file)
         self.count = QLabel(self)
+        self.progress = QProgressBar(self)
+        self.progress.setRange(0, 0)
+        self.progress.setMaximumWidth(160)
+        self.progress.setAccessibleName("Ticket export progress")
+        self.progress_text = QLabel(self)
+        self.progress_text.setAccessibleName("Ticket export step")
+        self.cancel_button = QPushButton("Cancel", self)
+        self.cancel_button.setAccessibleName("Cancel ticket export")
+        self.cancel_button.clicked.connect(self.cancel_export)
         self.result = QLabel(self)
         self.result.setWordWrap(True)
         self.result.setAccessibleName("Export result")
+        self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         self.table = QTableView(self)
         self.table.setModel(self.proxy)
@@ -172,10 +199,16 @@ class RequestLogView(QWidget):
         split.addWidget(self.table)
         split.addWidget(self.detail)
         split.setSizes([300, 260])
+        running = QHBoxLayout()
+        running.addWidget(self.progress)
+        running.addWidget(self.progress_text, 1)
+        running.addWidget(self.cancel_button)
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(split, 1)
+        layout.addLayout(running)
         layout.addWidget(self.result)
+        self._set_busy(False)
 
         workspace.environment_changed.connect(self._attach)
         self.destroyed.connect(lambda *_: self._detach())
@@ -243,17 +276,95 @@ class RequestLogView(QWidget):
         dialog.fileSelected.connect(lambda path: self.export_ticket(Path(path)))
         dialog.open()
 
-    def export_ticket(self, path: Path) -> support.Bundle | None:
-        environment = self._workspace.environment.name if self._workspace.ready else "none"
-        bundle = support.ticket_bundle(self.selected_entries(), environment=environment)
+    @property
+    def busy(self) -> bool:
+        return self._export.busy
+
+    def export_ticket(self, path: Path) -> None:
+        """Write the chosen calls and the environment's check report to ``path``; the calls are
+        the ones chosen now, the check runs first (``exported`` tells when it is done)."""
+        if self.busy:
+            return
+        entries = self.selected_entries()
+        ready = self._workspace.ready
+        environment = self._workspace.environment if ready else None
+        profile = self._workspace.session.profile if ready else None
+        self.result.setStyleSheet("")
+        self.result.setText("")
+        self._export.spawn(
+            self._run_export(path, entries, environment, profile), name="ticket-export"
+        )
+        self._set_busy(True)
+        self._on_step("discovery")
+
+    async def _run_export(
+        self,
+        path: Path,
+        entries: list[support.RequestLogEntry],
+        environment: Environment | None,
+        profile: Profile | None,
+    ) -> None:
+        check = await support.environment_check(environment, profile, on_step=self._on_step)
+        self.progress_text.setText("Removing tokens, secrets and patient details and saving…")
+        self.cancel_button.setEnabled(False)  # a write under way cannot be taken back
+        name = environment.name if environment is not None else "none"
+        bundle = support.ticket_bundle(entries, environment=name, check=check)
+        text = bundle.text()
+
+        def write() -> None:  # a closure: a thread's arguments show in qasync's debug log
+            path.write_text(text, encoding="utf-8")
+
         try:
-            path.write_text(bundle.text(), encoding="utf-8")
+            await asyncio.to_thread(write)
         except OSError as error:
+            self._set_busy(False)
+            self.result.setStyleSheet(f"color: {theme.error_colour()};")
             self.result.setText(f"Not saved: {error.strerror or error}. Choose another folder.")
-            return None
+            self.exported.emit(None)
+            return
+        self._set_busy(False)
         calls = len(bundle.content["calls"])
-        self.result.setText(f"Saved {calls} calls to {path.name}. {bundle.summary()}")
-        return bundle
+        self.result.setText(
+            f"Saved {calls} call{'' if calls == 1 else 's'} and {check_outcome(check)} to "
+            f"{path.name}. {bundle.summary()}"
+        )
+        self.exported.emit(bundle)
+
+    def _on_step(self, name: str) -> None:
+        doing = support.CHECK_STEPS.get(name, name)
+        self.progress_text.setText(f"Checking the environment for the ticket: {doing}…")
+
+    def cancel_export(self) -> None:
+        if not self.busy:
+            return
+        self._export.cancel()
+        self._set_busy(False)
+        self.result.setStyleSheet("")
+        self.result.setText("Ticket export cancelled; no file was saved.")
+        self.exported.emit(None)
+
+    def _set_busy(self, busy: bool) -> None:
+        self.progress.setVisible(busy)
+        self.progress_text.setVisible(busy)
+        self.cancel_button.setVisible(busy)
+        self.cancel_button.setEnabled(busy)
+        self.export_button.setEnabled(not busy)
+        if not busy:
+            self.progress_text.setText("")
+
+    def cancel_tasks(self) -> None:
+        self._export.cancel()
+
+
+def check_outcome(report: dict[str, Any]) -> str:
+    """How the check ended, in the words of the result line."""
+    if report.get("ok"):
+        return "a passing environment check"
+    failed = next(
+        (f"{name}: {step['code']}" for name, step in report["steps"].items() if not step["ok"]),
+        "no step ran",
+    )
+    return f"the environment check (failed at {failed})"
 
 
 def describe(entry: support.RequestLogEntry) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -29,18 +29,11 @@ IGNORE = ("propagateSizeHints", "does not support raise", "grabbing the keyboard
 
 
 @pytest.fixture
-def log_dir(tmp_path: Path) -> Iterator[Path]:
+def log_dir(tmp_path: Path, root_logging: logging.Logger) -> Path:
     """The app's logging set up as at start-up, in a temporary folder; undone afterwards."""
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
     folder = tmp_path / "logs"
     logs.configure(folder)
-    yield folder
-    for handler in list(root.handlers):
-        if handler not in handlers:
-            root.removeHandler(handler)
-            handler.close()
-    root.setLevel(level)
+    return folder
 
 
 class Opened(QObject):

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtWidgets import QWidget
-from ui_support import Connection, signed_in
+from ui_support import Connection, next_emission, signed_in
 
 from photon_desktop.services import RequestLog
 from photon_desktop.ui.support.request_log import COLUMNS, RequestLogModel, RequestLogView
@@ -24,7 +24,7 @@ def cell(view: RequestLogView, row: int, title: str) -> str:
 
 
 def test_calls_appear_live_filter_and_show_redacted_detail(
-    arun: Run, sandbox: Any, widgets: list[QWidget], tmp_path: Path
+    arun: Run, sandbox: Any, widgets: list[QWidget], tmp_path: Path, memory_keyring: Any
 ) -> None:
     async def scenario() -> None:
         async with signed_in(sandbox) as conn:
@@ -63,7 +63,8 @@ def test_calls_appear_live_filter_and_show_redacted_detail(
             assert page.items[0].name.last not in text
             assert page.items[0].date_of_birth.isoformat() not in text
 
-            bundle = view.export_ticket(tmp_path / "calls.json")
+            view.export_ticket(tmp_path / "calls.json")
+            (bundle,) = await next_emission(view.exported, within=40)
             assert bundle is not None
             saved = json.loads((tmp_path / "calls.json").read_text())
             assert saved["app_version"] and saved["environment"] == conn.environment.name
@@ -73,7 +74,8 @@ def test_calls_appear_live_filter_and_show_redacted_detail(
             assert "answer values" in view.result.text()
 
             # An export to a folder that does not exist says so and keeps going.
-            assert view.export_ticket(tmp_path / "missing" / "x.json") is None
+            view.export_ticket(tmp_path / "missing" / "x.json")
+            assert await next_emission(view.exported, within=40) == (None,)
             assert view.result.text().startswith("Not saved")
 
     arun(scenario(), timeout=40)

@@ -10,11 +10,9 @@ from typing import Any
 import pytest
 from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QWidget
-from ui_support import Connection, next_emission, save_screenshot, screenshot, settle, until
+from ui_support import m2m_window, save_screenshot, screenshot, settle, until
 
 from photon_desktop.ui.common.theme import Theme
-from photon_desktop.ui.main_window import MainWindow
-from photon_desktop.ui.workspace import Workspace
 
 Run = Callable[..., Any]
 
@@ -26,15 +24,7 @@ def test_support_screenshots(
     scheme = "dark" if theme.dark else "light"
 
     async def scenario() -> None:
-        conn = Connection(sandbox, Workspace())
-        try:
-            window = MainWindow(conn.workspace)
-            theme.changed.connect(window.on_theme_changed)
-            widgets.append(window)
-            await conn.as_m2m()
-            window.resize(1280, 800)
-            window.show()
-            await next_emission(window.patients.first_page_loaded)
+        async with m2m_window(sandbox, widgets, theme) as (conn, window):
             assert window.show_page("support")
             support = window.support
             await conn.services.patients.get(window.patients.list.model.item(0).id)  # type: ignore[union-attr]
@@ -88,7 +78,5 @@ def test_support_screenshots(
             save_screenshot(dialog, f"support-export-dialog-{scheme}")
             dialog.reject()
             console.editor.moveCursor(QTextCursor.MoveOperation.End)
-        finally:
-            await conn.aclose()
 
     arun(scenario(), timeout=60)
