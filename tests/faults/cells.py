@@ -4,9 +4,12 @@ the set-up each needs, how a write's effect is read back, and the checks every c
 from __future__ import annotations
 
 import re
+import signal
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
+from urllib.parse import urlsplit
 
 from fault_matrix import READS, RESULTS, STATE_CHANGES, Expected
 
@@ -23,6 +26,7 @@ from photon_desktop.services import Services, new_external_id
 
 PRESCRIBER = "prescriber@sandbox.photon.local"
 ADDRESS = AddressInput(street1="350 Hudson St", city="New York", state="NY", postal_code="10014")
+OWN_PATIENTS = 10  # the demo data of the sandbox processes the cells kill and restart
 CLAIMS_FAILURE = re.compile(r"\b(was not|wasn't|could not be|failed to) (saved|sent|changed)\b")
 
 
@@ -226,3 +230,26 @@ def judge(fault: str, operation: str, want: Expected, got: Outcome) -> None:
         RESULTS[(fault, operation)] = f"FAIL {seen}"
         raise AssertionError(f"[{fault} x {operation}] {failure}") from None
     RESULTS[(fault, operation)] = f"PASS {want.describe()}"
+
+
+class OwnSandbox:
+    """A sandbox process only these cells use, kept on one port across kills and restarts."""
+
+    def __init__(self, start: Callable[..., Any]) -> None:
+        self._start = start
+        self.info = start(patients=OWN_PATIENTS)
+        self.port = urlsplit(self.info.issuer).port
+        self.codes: list[int] = []
+
+    def kill(self) -> None:
+        self.codes.append(self.info.stop(signal.SIGKILL))
+        self.info.stderr_text()
+
+    def restart(self) -> Any:
+        """A new process on the same port: new signing key, secrets and data."""
+        if self.info.process.poll() is None:
+            self.codes.append(self.info.stop())
+            self.info.stderr_text()
+        self.info = self._start("--port", str(self.port), patients=OWN_PATIENTS)
+        assert urlsplit(self.info.issuer).port == self.port
+        return self.info

@@ -8,7 +8,9 @@ process); ``expected`` says what each cell must end in; ``render_table`` prints 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from photon_desktop.errors import (
     OfflineError,
@@ -88,6 +90,8 @@ FAULTS: dict[str, Fault] = {
 
 #: (fault, operation) -> the cell's outcome, filled by the test, printed by the conftest.
 RESULTS: dict[tuple[str, str], str] = {}
+#: The same for the cells driven through the forms' widgets.
+FORM_RESULTS: dict[tuple[str, str], str] = {}
 
 READS = ("list", "detail")
 WRITES = ("create patient", "edit patient", "write prescription", "send order")
@@ -178,6 +182,54 @@ def expected_once(fault: str, write: bool) -> Expected:
     return Expected(ResponseError, UNREADABLE)
 
 
+# ------------------------------------------------------------------ the forms' cells
+
+FORMS = WRITES + STATE_CHANGES
+
+
+@dataclass(frozen=True)
+class FormFault:
+    """A fault aimed at a form's own write (the reads around it see Photon well)."""
+
+    title: str
+    settings: Callable[[str], dict[str, Any]]  # PUT /admin/faults, for the write's operation
+    words: tuple[str, ...]  # the message names what happened: one of these, any case
+    saved: bool = False  # the write took effect (its answer was lost)
+
+
+FORM_FAULTS: dict[str, FormFault] = {
+    "500": FormFault(
+        "HTTP 500",
+        lambda op: {"error_rate": 1.0, "error_statuses": [500], "operations": [op]},
+        ("500",),
+    ),
+    "drop_before": FormFault(
+        "connection dropped before execution",
+        lambda op: {"drop_rate": 1.0, "operations": [op]},
+        CONNECTION,
+    ),
+    "drop_after": FormFault(
+        "answer dropped after commit",
+        lambda op: {"drop_after_execute_rate": 1.0, "operations": [op]},
+        (),
+        saved=True,
+    ),
+    "malformed": FormFault(
+        "malformed JSON", lambda op: {"malformed_rate": 1.0, "operations": [op]}, UNREADABLE
+    ),
+    "401": FormFault(
+        "401 that persists",
+        lambda op: {"fail_next": [{"kind": "expired_token", "operation": op}] * 4},
+        ("sign in",),
+    ),
+    "killed": FormFault(
+        "sandbox killed mid-request",
+        lambda op: {"fail_next": [{"kind": "stall", "operation": op}]},
+        CONNECTION + UNKNOWN,
+    ),
+}
+
+
 def render_table(results: dict[tuple[str, str], str]) -> str:
     """Rows are faults, columns operations; each cell ``PASS <outcome>`` or ``FAIL ...``."""
     header = ["fault \\ operation", *OPERATIONS]
@@ -188,7 +240,19 @@ def render_table(results: dict[tuple[str, str], str]) -> str:
             reason = impossible(key, operation)
             row.append(reason or results.get((key, operation), "not run"))
         rows.append(row)
-    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    return _table(rows)
+
+
+def _table(rows: list[list[str]]) -> str:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = [" | ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) for row in rows]
     lines.insert(1, "-+-".join("-" * w for w in widths))
     return "\n".join(lines)
+
+
+def render_form_table(results: dict[tuple[str, str], str]) -> str:
+    """The forms' cells: rows are faults, columns the forms."""
+    rows = [["fault \\ form", *FORMS]]
+    for key, fault in FORM_FAULTS.items():
+        rows.append([fault.title, *(results.get((key, form), "not run") for form in FORMS)])
+    return _table(rows)

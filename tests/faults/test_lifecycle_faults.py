@@ -11,12 +11,10 @@ token, the user is asked to sign in, and nothing is saved twice on the new one.
 from __future__ import annotations
 
 import asyncio
-import signal
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 from auth_fakes import MemoryKeyring
@@ -25,6 +23,7 @@ from cells import (
     PRESCRIBER,
     Cell,
     Outcome,
+    OwnSandbox,
     judge,
     perform,
     records,
@@ -47,7 +46,6 @@ from photon_desktop.errors import NotFound, SignInRequired
 from photon_desktop.services import Services
 
 KEYRING_TIMEOUT_S = 0.3  # the store's limit on one keyring call (the app's is 5 s)
-OWN_PATIENTS = 5
 
 
 class FailingKeyring(MemoryKeyring):
@@ -99,39 +97,6 @@ class Counted:
     async def renew(self, rejected: str) -> str:
         self.renewals += 1
         return await self.session.renew(rejected)
-
-
-class OwnSandbox:
-    """A sandbox process only these cells use, kept on one port across kills and restarts."""
-
-    def __init__(self, start: Callable[..., Any]) -> None:
-        self._start = start
-        self.info = start(patients=OWN_PATIENTS)
-        self.port = urlsplit(self.info.issuer).port
-        self.codes: list[int] = []
-
-    def kill(self) -> None:
-        self.codes.append(self.info.stop(signal.SIGKILL))
-        self.info.stderr_text()
-
-    def restart(self) -> Any:
-        """A new process on the same port: new signing key, secrets and data."""
-        if self.info.process.poll() is None:
-            self.codes.append(self.info.stop())
-            self.info.stderr_text()
-        self.info = self._start("--port", str(self.port), patients=OWN_PATIENTS)
-        assert urlsplit(self.info.issuer).port == self.port
-        return self.info
-
-
-@pytest.fixture(scope="module")
-def own_sandbox(start_sandbox: Callable[..., Any]) -> Iterator[OwnSandbox]:
-    own = OwnSandbox(start_sandbox)
-    yield own
-    code = own.info.stop()
-    log = own.info.stderr_text()  # closes it
-    assert code == 0, log
-    assert all(c in (0, -signal.SIGKILL) for c in own.codes), own.codes
 
 
 async def sign_in(session: Session) -> None:
