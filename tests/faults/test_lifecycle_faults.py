@@ -246,3 +246,27 @@ def test_keyring_cell(qapp: Any, sandbox: Any, fault: str, operation: str) -> No
 def test_process_cell(qapp: Any, own_sandbox: OwnSandbox, fault: str, operation: str) -> None:
     got = process_cell(qapp, own_sandbox, fault, operation)
     judge(fault, operation, expected(fault, operation), got)
+
+
+def test_an_m2m_session_on_a_restarted_sandbox_asks_for_its_new_secret(
+    qapp: Any, own_sandbox: OwnSandbox
+) -> None:
+    """The restarted sandbox issued a new M2M secret, so renewing with the old one is refused:
+    the session ends and says which credentials to enter again; nothing is read from the old
+    token, and the new secret works at once."""
+
+    async def main() -> None:
+        async with create_http_client() as http:
+            old = own_sandbox.info
+            session = new_session(old, http, SecretStore(MemoryKeyring()))
+            await session.use_m2m(old.m2m_client_id, old.m2m_client_secret, remember=False)
+            s = Services(http, old.graphql_url, session, retry=RetryPolicy(sleep=Sleeps()))
+            assert (await s.patients.search(first=1)).items
+            new = own_sandbox.restart()
+            with pytest.raises(SignInRequired) as ended:
+                await s.patients.search(first=1)
+            assert "client secret" in str(ended.value) and not session.signed_in
+            await session.use_m2m(new.m2m_client_id, new.m2m_client_secret, remember=False)
+            assert (await s.patients.search(first=1)).items
+
+    run_on_qasync(qapp, main(), timeout=60)
