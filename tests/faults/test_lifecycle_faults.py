@@ -44,6 +44,8 @@ from photon_desktop.auth.secret_store import SecretStore
 from photon_desktop.auth.session import Session
 from photon_desktop.errors import NotFound, SignInRequired
 from photon_desktop.services import Services
+from photon_desktop.ui.status import StatusBar
+from photon_desktop.ui.workspace import Workspace
 
 KEYRING_TIMEOUT_S = 0.3  # the store's limit on one keyring call (the app's is 5 s)
 
@@ -270,3 +272,35 @@ def test_an_m2m_session_on_a_restarted_sandbox_asks_for_its_new_secret(
             assert (await s.patients.search(first=1)).items
 
     run_on_qasync(qapp, main(), timeout=60)
+
+
+def test_the_status_bar_says_the_keyring_stopped_and_the_user_stays_signed_in(
+    qapp: Any, sandbox: Any
+) -> None:
+    """The keyring cells' notice, where a signed-in user reads it: the status bar."""
+
+    async def main() -> None:
+        async with create_http_client() as http:
+            backend = FailingKeyring()
+            session = new_session(sandbox, http, SecretStore(backend, timeout=KEYRING_TIMEOUT_S))
+            await sign_in(session)
+            services = Services(http, sandbox.graphql_url, session)
+            workspace = Workspace()
+            workspace.set(sandbox_environment(sandbox), session, services)
+            bar = StatusBar(workspace)
+            assert not bar.notice.isVisibleTo(bar)
+            backend.state = "locked"
+            sandbox.fail_next({"kind": "expired_token"})
+            try:
+                assert (await services.patients.search(first=1)).items
+            finally:
+                backend.state = "open"
+            assert session.signed_in and bar.identity.text() == session.identity
+            assert bar.notice.isVisibleTo(bar)
+            assert bar.notice.text() == (
+                "⚠ The keyring stopped working during this session (it is locked)."
+            )
+            assert "You stay signed in" in bar.notice.toolTip()
+            bar.deleteLater()
+
+    run_on_qasync(qapp, main(), timeout=30)
