@@ -52,6 +52,17 @@ async def fetch_jwks(client: httpx.AsyncClient, url: str) -> dict[str, Any]:
     return data
 
 
+def names_unknown_key(id_token: str, jwks: dict[str, Any]) -> bool:
+    """Whether the token names a key (``kid``) the set does not hold: the provider has new
+    keys since they were fetched (a rotation, a restarted provider), so fetch them again."""
+    try:
+        kid = jwt.get_unverified_header(id_token).get("kid")
+    except jwt.PyJWTError:
+        return False  # unreadable: the check itself says so
+    known = {key.get("kid") for key in jwks.get("keys", []) if isinstance(key, dict)}
+    return bool(kid) and kid not in known
+
+
 def _signing_key(id_token: str, jwks: dict[str, Any], algorithms: tuple[str, ...]) -> Any:
     bad = errors.SignInError("The sign-in answer is not signed by the provider. Nothing was saved.")
     try:

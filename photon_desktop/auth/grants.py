@@ -154,7 +154,7 @@ class Grants:
         nonce: str | None,
         organization: str | None = None,
     ) -> dict[str, Any]:
-        if self._jwks is None:
+        if self._jwks is None or jwt_claims.names_unknown_key(id_token, self._jwks):
             self._jwks = await jwt_claims.fetch_jwks(self._client, self.provider.jwks_uri)
         return jwt_claims.check_id_token(
             id_token,

@@ -39,6 +39,20 @@ NO_KEYRING_NOTICE = (
     "No secure keyring is available, so nothing is saved: you will need to sign in again "
     "(and enter the client secret again) next time you open Photon Desktop."
 )
+STOPPED_NOTICE = (
+    "The keyring stopped working during this session ({why}). You stay signed in, but from now "
+    "on your sign-in is kept for this session only: you will need to sign in again next time "
+    "you open Photon Desktop."
+)
+
+
+def failure_reason(error: BaseException) -> str:
+    """What a failed keyring call means, in the user's words."""
+    if isinstance(error, TimeoutError):
+        return "it did not answer: it may be locked and waiting for an unlock prompt"
+    if isinstance(error, keyring.errors.KeyringLocked):
+        return "it is locked"
+    return f"it failed with {type(error).__name__}"
 
 
 def service_name(env_key: str) -> str:
@@ -190,6 +204,16 @@ class SecretStore:
         self._usable = False
         self.notice = f"{NO_KEYRING_NOTICE} Why: {why}."
 
+    def _stopped(self, action: str, error: BaseException) -> None:
+        """A call failed after the probe found the keyring working: it locked or hung since."""
+        if self._usable is not True:
+            self._downgrade(f"{action} failed: {type(error).__name__}")
+            return
+        why = failure_reason(error)
+        log.warning("Keyring %s failed (%s); secrets are kept for this session only", action, why)
+        self._usable = False
+        self.notice = STOPPED_NOTICE.format(why=why)
+
     async def probe(self) -> bool:
         """Decide once, off the UI thread, whether secrets can be kept past this session."""
         backend = self.backend
@@ -246,7 +270,7 @@ class SecretStore:
         try:
             return await self._call(lambda: backend.get_password(*key))
         except Exception as error:
-            self._downgrade(f"read failed: {type(error).__name__}")
+            self._stopped("read", error)
             return None
 
     async def set(self, env_key: str, user: str, secret: str) -> bool:
@@ -258,7 +282,7 @@ class SecretStore:
             try:
                 await self._call(lambda: backend.set_password(*key, secret))
             except Exception as error:
-                self._downgrade(f"write failed: {type(error).__name__}")
+                self._stopped("write", error)
             else:
                 self._memory.pop(key, None)
                 return True
@@ -278,4 +302,4 @@ class SecretStore:
         except keyring.errors.PasswordDeleteError:
             pass
         except Exception as error:
-            self._downgrade(f"delete failed: {type(error).__name__}")
+            self._stopped("delete", error)

@@ -17,7 +17,13 @@ must look a write up by its ``externalId`` before reporting a failure): ``drop_a
 answer is dropped), ``error_after`` (a GraphQL ``InternalFailure`` error and no data) and
 ``bad_enum_after`` (the data arrives, but every enum field in it holds a value the schema does
 not know). ``error_after``, ``bad_enum_after`` and ``expired_token`` apply to
-``POST /graphql`` only.
+``POST /graphql`` only. ``stall`` holds the request unanswered and unexecuted until the client
+hangs up (or the process ends): it is counted in ``applied`` as it starts, so a test knows a
+request is in flight and can kill or restart the sandbox under it.
+
+Either can be narrowed to named GraphQL operations (``operations`` in the settings, ``operation``
+on a queued fault), so a test can spoil a form's write and leave the reads around it alone; the
+request's body is then read first to learn its ``operationName``, and handed on unchanged.
 
 A dropped answer is made by starting a response with a ``Content-Length`` and then raising
 :class:`DroppedConnection`; uvicorn closes the socket, and the client sees a protocol error.
@@ -29,6 +35,7 @@ import asyncio
 import json
 import logging
 import random
+import re
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -46,11 +53,13 @@ KINDS = (
     "drop_after",
     "error_after",
     "bad_enum_after",
+    "stall",
 )
 GRAPHQL_ONLY = frozenset({"error_after", "bad_enum_after", "expired_token"})
 UNKNOWN_ENUM_VALUE = "SANDBOX_UNKNOWN_VALUE"
 SPOIL_ENUMS = "photon_sandbox.spoil_enums"  # request state key set by a bad_enum_after fault
 _PATH_TARGETS = {"/graphql": "graphql", "/oauth/token": "token"}
+_OPERATION = re.compile(r"\s*(?:query|mutation|subscription)\s+([_A-Za-z][_0-9A-Za-z]*)")
 _MALFORMED_BODY = b'{"data": {"patients": {"edges": [{"node": {"id": "pat_'
 
 
@@ -66,12 +75,13 @@ class Fault:
     status: int = 503
     retry_after: int = 1
     scope: str | None = None  # None: the configuration's scope
+    operation: str | None = None  # None: any request to the target
 
     @classmethod
     def from_dict(cls, raw: Any) -> Fault:
         if not isinstance(raw, dict):
             raise ValueError("each queued fault must be an object")
-        unknown = set(raw) - {"kind", "status", "retry_after", "scope"}
+        unknown = set(raw) - {"kind", "status", "retry_after", "scope", "operation"}
         if unknown:
             raise ValueError(f"unknown fault fields: {', '.join(sorted(unknown))}")
         kind = raw.get("kind")
@@ -88,7 +98,12 @@ class Fault:
             raise ValueError(f"scope must be one of {', '.join(SCOPES)}")
         if kind in GRAPHQL_ONLY and scope not in (None, "graphql"):
             raise ValueError(f"a {kind} fault applies to graphql only")
-        return cls(kind=kind, status=status, retry_after=retry_after, scope=scope)
+        operation = raw.get("operation")
+        if operation is not None and (not isinstance(operation, str) or not operation):
+            raise ValueError("operation must be a GraphQL operation name")
+        if operation is not None and scope not in (None, "graphql"):
+            raise ValueError("a fault for a named operation applies to graphql only")
+        return cls(kind, status, retry_after, scope, operation)
 
     def to_dict(self) -> dict[str, Any]:
         return {k: v for k, v in asdict(self).items() if v is not None}
@@ -110,6 +125,7 @@ class FaultConfig:
     drop_after_execute_rate: float = 0.0
     error_after_execute_rate: float = 0.0
     bad_enum_after_execute_rate: float = 0.0
+    operations: list[str] = field(default_factory=list)  # empty: every request
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> FaultConfig:
@@ -153,8 +169,13 @@ class FaultConfig:
         self.error_statuses = [_int(s, "error_statuses") for s in statuses]
         if any(not 400 <= s <= 599 for s in self.error_statuses):
             raise ValueError("error_statuses must be HTTP error statuses (400-599)")
+        names = self.operations
+        if not isinstance(names, list) or not all(isinstance(n, str) and n for n in names):
+            raise ValueError("operations must be a list of GraphQL operation names")
 
-    def applies_to(self, target: str) -> bool:
+    def applies_to(self, target: str, operation: str | None = None) -> bool:
+        if self.operations and (target != "graphql" or operation not in self.operations):
+            return False
         return self.scope in (target, "both")
 
 
@@ -193,22 +214,30 @@ class Faults:
     def snapshot(self) -> dict[str, Any]:
         return {**asdict(self.config), "fail_next": [f.to_dict() for f in self.queue]}
 
-    def latency_s(self, target: str) -> float:
+    def wants_operation(self) -> bool:
+        """Whether a fault depends on the GraphQL operation's name (the body must be read)."""
+        return bool(self.config.operations) or any(f.operation for f in self.queue)
+
+    def latency_s(self, target: str, operation: str | None = None) -> float:
         config = self.config
-        if not config.applies_to(target) or not (config.latency_ms or config.jitter_ms):
+        if not config.applies_to(target, operation) or not (config.latency_ms or config.jitter_ms):
             return 0.0
         jitter = self._rng.uniform(-config.jitter_ms, config.jitter_ms) if config.jitter_ms else 0
         return max(0.0, config.latency_ms + jitter) / 1000
 
-    def pick(self, target: str) -> Fault | None:
-        """The fault for the next request to ``target``, if any (queue first, then rates)."""
+    def pick(self, target: str, operation: str | None = None) -> Fault | None:
+        """The fault for the next request to ``target`` (running ``operation``, when known), if
+        any (queue first, then rates)."""
         for index, fault in enumerate(self.queue):
-            scope = fault.scope or ("graphql" if fault.kind in GRAPHQL_ONLY else self.config.scope)
+            named = fault.kind in GRAPHQL_ONLY or fault.operation is not None
+            scope = fault.scope or ("graphql" if named else self.config.scope)
+            if fault.operation is not None and fault.operation != operation:
+                continue
             if scope in (target, "both"):
                 del self.queue[index]
                 return fault
         config = self.config
-        if not config.applies_to(target):
+        if not config.applies_to(target, operation):
             return None
         rng = self._rng
         if config.drop_rate and rng.random() < config.drop_rate:
@@ -243,10 +272,13 @@ class FaultMiddleware:
         if target is None or scope.get("method") != "POST":
             await self.app(scope, receive, send)
             return
-        delay = self.faults.latency_s(target)
+        operation = None
+        if target == "graphql" and self.faults.wants_operation():
+            operation, receive = await _operation_name(receive)
+        delay = self.faults.latency_s(target, operation)
         if delay:
             await asyncio.sleep(delay)
-        fault = self.faults.pick(target)
+        fault = self.faults.pick(target, operation)
         if fault is None:
             await self.app(scope, receive, send)
             return
@@ -263,6 +295,8 @@ class FaultMiddleware:
             await self.app(scope, receive, send)
         elif fault.kind == "drop":
             await _drop(send)
+        elif fault.kind == "stall":
+            await _until_disconnect(receive)
         elif fault.kind == "malformed":
             await _answer(send, 200, _MALFORMED_BODY, b"application/json")
         elif fault.kind == "expired_token":
@@ -276,6 +310,42 @@ class FaultMiddleware:
         else:
             body = f"Injected fault: HTTP {fault.status}".encode()
             await _answer(send, fault.status, body, b"text/plain; charset=utf-8")
+
+
+async def _operation_name(receive: Receive) -> tuple[str | None, Receive]:
+    """The request's ``operationName``, and a ``receive`` that hands its body on unchanged."""
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            return None, _replay([message], receive)
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    body = b"".join(chunks)
+    try:
+        parsed = json.loads(body)
+        name = parsed.get("operationName")
+        if name is None and isinstance(parsed.get("query"), str):  # the document's only one
+            found = _OPERATION.match(parsed["query"])
+            name = found.group(1) if found else None
+    except (ValueError, AttributeError, RecursionError):
+        name = None
+    replayed: Message = {"type": "http.request", "body": body, "more_body": False}
+    return (name if isinstance(name, str) else None), _replay([replayed], receive)
+
+
+def _replay(messages: list[Message], receive: Receive) -> Receive:
+    async def replay() -> Message:
+        return messages.pop(0) if messages else await receive()
+
+    return replay
+
+
+async def _until_disconnect(receive: Receive) -> None:
+    """Read (and ignore) the request until the client hangs up; answer nothing (``stall``)."""
+    while (await receive())["type"] != "http.disconnect":
+        pass
 
 
 async def _discard(message: Message) -> None:

@@ -46,6 +46,7 @@ class StatusBar(QStatusBar):
         self.connection = self._label("Connection")
         self.notice = self._label("Notice")
         self.notice.setVisible(False)
+        self._notice_is_the_sessions = False
         # Takes the room that is left (never widens the window); the tooltip has it all.
         self.notice.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.busy = QProgressBar(self)
@@ -121,6 +122,17 @@ class StatusBar(QStatusBar):
         else:
             self._tick.stop()
         self._update_activity()
+        self._session_notice(session.notice if session.signed_in else None)
+
+    def _session_notice(self, text: str | None) -> None:
+        """What a working sign-in has to say (the keyring stopped mid-session, a renewal
+        failed), in the notice's place; gone when the session has nothing more to say."""
+        if text:
+            self.set_notice(text.split(". ")[0].rstrip(".") + ".", text)
+            self._notice_is_the_sessions = True
+        elif self._notice_is_the_sessions:
+            self.set_notice("")
+            self._notice_is_the_sessions = False
 
     def _show_disconnected(self) -> None:
         """Its server stopped: no sign-in, organization or token to speak of until it runs."""

@@ -1,13 +1,16 @@
 """The fault matrix: faults the sandbox injects x operations a clinic user performs.
 
 A fault *stands* (every matching request gets it) until the test clears it, so each cell shows
-what the user is finally told, not what a retry hid. ``FAULTS`` holds the sandbox settings of
-each fault; ``expected`` says what each cell must end in; ``render_table`` prints the outcomes.
+what the user is finally told, not what a retry hid. ``FAULTS`` holds each fault: the sandbox's
+settings for it, or where else it comes from (the keyring under the session, the sandbox's
+process); ``expected`` says what each cell must end in; ``render_table`` prints the outcomes.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from photon_desktop.errors import (
     OfflineError,
@@ -26,6 +29,7 @@ class Fault:
     settings: dict  # PUT /admin/faults
     after_commit: bool = False  # the request runs and commits before its answer is spoiled
     once: bool = False  # only the next request gets it: retries and checks see Photon well
+    source: str = "sandbox"  # "sandbox" (its settings), "keyring" or "process"
 
 
 FAULTS: dict[str, Fault] = {
@@ -70,10 +74,24 @@ FAULTS: dict[str, Fault] = {
     ),
     "expired": Fault("token expired mid-session", {"fail_next": [{"kind": "expired_token"}]}),
     "401": Fault("401 that persists", {"fail_next": [{"kind": "expired_token"}] * 4}),
+    # The keyring locks (refusing every call) or stops answering after sign-in, and the access
+    # token is refused mid-operation, so the renewal's new refresh token cannot be saved.
+    "keyring locked": Fault("keyring locked mid-session", {}, source="keyring"),
+    "keyring hangs": Fault("keyring hangs mid-session", {}, source="keyring"),
+    # A sandbox process of the cells' own: SIGKILLed while the operation's request is in flight
+    # (held unexecuted by a ``stall`` fault), then started again on its port for the recovery.
+    "killed": Fault(
+        "sandbox killed mid-request", {"fail_next": [{"kind": "stall"}]}, source="process"
+    ),
+    # Between set-up and the operation: a new process on the same port with new signing keys,
+    # secrets and data, so the session's tokens are refused and cannot be renewed.
+    "restarted": Fault("sandbox restarted on the same port", {}, source="process"),
 }
 
 #: (fault, operation) -> the cell's outcome, filled by the test, printed by the conftest.
 RESULTS: dict[tuple[str, str], str] = {}
+#: The same for the cells driven through the forms' widgets.
+FORM_RESULTS: dict[tuple[str, str], str] = {}
 
 READS = ("list", "detail")
 WRITES = ("create patient", "edit patient", "write prescription", "send order")
@@ -89,6 +107,7 @@ class Expected:
     words: tuple[str, ...] = ()  # the message names what happened: one of these, any case
     saved: bool = False
     retry_waits: tuple[float, ...] = ()  # read retries' waits (Retry-After honoured)
+    renewals: int = 0  # renewals of the access token the fault causes (never more than one)
 
     def describe(self) -> str:
         if self.error is None:
@@ -113,10 +132,16 @@ def expected(fault: str, operation: str) -> Expected:
     write = operation not in READS
     if FAULTS[fault].once:
         return expected_once(fault.removesuffix(" once"), write)
-    if fault in ("latency", "expired"):
+    if fault == "latency":
         return Expected(None, saved=write)
-    if fault == "401":
-        return Expected(SignInRequired, ("sign in",))
+    if fault in ("expired", "keyring locked", "keyring hangs"):
+        # The keyring cells: the new refresh token is kept in memory and the operation goes on.
+        return Expected(None, saved=write, renewals=1)
+    if fault in ("401", "restarted"):
+        # Refused before it runs: nothing saved, and the user is asked to sign in again.
+        return Expected(SignInRequired, ("sign in",), renewals=1)
+    if fault == "killed":  # the request never ran, and the sandbox's data died with it
+        return Expected(WriteOutcomeUnknown if write else OfflineError, CONNECTION)
     if fault == "429":
         # A write is never resent; a read waits as told and gives up after its attempts.
         return Expected(RateLimited, ("too many", "wait"), retry_waits=() if write else (1, 1))
@@ -157,6 +182,54 @@ def expected_once(fault: str, write: bool) -> Expected:
     return Expected(ResponseError, UNREADABLE)
 
 
+# ------------------------------------------------------------------ the forms' cells
+
+FORMS = WRITES + STATE_CHANGES
+
+
+@dataclass(frozen=True)
+class FormFault:
+    """A fault aimed at a form's own write (the reads around it see Photon well)."""
+
+    title: str
+    settings: Callable[[str], dict[str, Any]]  # PUT /admin/faults, for the write's operation
+    words: tuple[str, ...]  # the message names what happened: one of these, any case
+    saved: bool = False  # the write took effect (its answer was lost)
+
+
+FORM_FAULTS: dict[str, FormFault] = {
+    "500": FormFault(
+        "HTTP 500",
+        lambda op: {"error_rate": 1.0, "error_statuses": [500], "operations": [op]},
+        ("500",),
+    ),
+    "drop_before": FormFault(
+        "connection dropped before execution",
+        lambda op: {"drop_rate": 1.0, "operations": [op]},
+        CONNECTION,
+    ),
+    "drop_after": FormFault(
+        "answer dropped after commit",
+        lambda op: {"drop_after_execute_rate": 1.0, "operations": [op]},
+        (),
+        saved=True,
+    ),
+    "malformed": FormFault(
+        "malformed JSON", lambda op: {"malformed_rate": 1.0, "operations": [op]}, UNREADABLE
+    ),
+    "401": FormFault(
+        "401 that persists",
+        lambda op: {"fail_next": [{"kind": "expired_token", "operation": op}] * 4},
+        ("sign in",),
+    ),
+    "killed": FormFault(
+        "sandbox killed mid-request",
+        lambda op: {"fail_next": [{"kind": "stall", "operation": op}]},
+        CONNECTION + UNKNOWN,
+    ),
+}
+
+
 def render_table(results: dict[tuple[str, str], str]) -> str:
     """Rows are faults, columns operations; each cell ``PASS <outcome>`` or ``FAIL ...``."""
     header = ["fault \\ operation", *OPERATIONS]
@@ -167,7 +240,19 @@ def render_table(results: dict[tuple[str, str], str]) -> str:
             reason = impossible(key, operation)
             row.append(reason or results.get((key, operation), "not run"))
         rows.append(row)
-    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    return _table(rows)
+
+
+def _table(rows: list[list[str]]) -> str:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = [" | ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) for row in rows]
     lines.insert(1, "-+-".join("-" * w for w in widths))
     return "\n".join(lines)
+
+
+def render_form_table(results: dict[tuple[str, str], str]) -> str:
+    """The forms' cells: rows are faults, columns the forms."""
+    rows = [["fault \\ form", *FORMS]]
+    for key, fault in FORM_FAULTS.items():
+        rows.append([fault.title, *(results.get((key, form), "not run") for form in FORMS)])
+    return _table(rows)

@@ -280,3 +280,43 @@ def test_counting_by_external_id_needs_the_admin_key_and_an_id(sandbox, http) ->
         "orders": 0,
         "ids": [],
     }
+
+
+def test_faults_for_named_operations_leave_other_requests_alone(sandbox, gql, token) -> None:
+    sandbox.set_faults(error_rate=1.0, error_statuses=[500], operations=["CreatePatient"])
+    assert gql(sandbox.graphql_url, token, PATIENTS).status_code == 200
+    before = created_patients(sandbox)
+    assert gql(sandbox.graphql_url, token, CREATE_PATIENT, last="Named").status_code == 500
+    assert created_patients(sandbox) == before  # refused before it ran
+
+    sandbox.reset_faults()
+    sandbox.fail_next({"kind": "drop_after", "operation": "CreatePatient"})
+    assert gql(sandbox.graphql_url, token, PATIENTS).status_code == 200  # not its operation
+    with pytest.raises((httpx.RemoteProtocolError, httpx.ReadError)):
+        gql(sandbox.graphql_url, token, CREATE_PATIENT, last="Queued")
+    assert created_patients(sandbox) == before + 1  # the body reached the API unchanged
+    assert sandbox.admin("GET", "faults").json()["fail_next"] == []
+
+
+def test_a_stalled_request_is_held_unanswered_and_counted(sandbox, token) -> None:
+    sandbox.fail_next({"kind": "stall"})
+    with httpx.Client(timeout=0.3) as impatient, pytest.raises(httpx.ReadTimeout):
+        impatient.post(
+            sandbox.graphql_url,
+            json={"query": CREATE_PATIENT, "variables": {"last": "Held"}},
+            headers={"Authorization": token},
+        )
+    assert sandbox.stats()["faults_applied"]["graphql:stall"] >= 1
+
+
+@pytest.mark.parametrize(
+    ("raw", "problem"),
+    [
+        ({"operations": "CreatePatient"}, "operations must be a list"),
+        ({"fail_next": [{"kind": "drop", "operation": ""}]}, "operation must be"),
+        ({"fail_next": [{"kind": "drop", "operation": "X", "scope": "token"}]}, "graphql only"),
+    ],
+)
+def test_operation_names_are_checked(sandbox, raw, problem) -> None:
+    answer = sandbox.admin("PUT", "faults", raw)
+    assert answer.status_code == 400 and problem in answer.text

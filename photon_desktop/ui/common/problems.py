@@ -10,7 +10,17 @@ from collections.abc import Mapping
 
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from photon_desktop.errors import PhotonError, WriteOutcomeUnknown
 from photon_desktop.ui.common.theme import error_colour
+
+
+def failed_write(error: PhotonError, not_done: str) -> str:
+    """Why a write did not go through, led by ``not_done`` ("Not sent"); an unknown outcome is
+    never called a failure: its message already says the write may have happened, and where to
+    check before sending it again."""
+    if isinstance(error, WriteOutcomeUnknown):
+        return str(error)
+    return f"{not_done}: {error}"
 
 
 def error_style() -> str:

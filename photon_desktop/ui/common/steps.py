@@ -23,9 +23,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from photon_desktop.errors import PhotonError, WriteOutcomeUnknown
+from photon_desktop.errors import PhotonError
 from photon_desktop.ui.common import tasks
-from photon_desktop.ui.common.problems import error_style
+from photon_desktop.ui.common.problems import error_style, failed_write
 
 
 class StepWindow(QWidget):
@@ -171,10 +171,7 @@ class StepWindow(QWidget):
 
     def say_failed(self, error: PhotonError) -> None:
         """Why the write did not go through; an unknown outcome is never called "not sent"."""
-        if isinstance(error, WriteOutcomeUnknown):
-            self.say(str(error), error=True)  # it may be saved: the message says to check first
-        else:
-            self.say(f"Not sent: {error}", error=True)
+        self.say(failed_write(error, "Not sent"), error=True)
 
     def note(self, text: str) -> None:
         self.notice.setText(text)

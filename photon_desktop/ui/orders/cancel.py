@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 from photon_desktop import errors
 from photon_desktop.domain import FulfillmentState, Order, OrderState
 from photon_desktop.ui.common import tasks
-from photon_desktop.ui.common.problems import error_style
+from photon_desktop.ui.common.problems import error_style, failed_write
 from photon_desktop.ui.common.questions import finished
 from photon_desktop.ui.workspace import Workspace
 
@@ -126,7 +126,7 @@ class CancelOrderDialog(QDialog):
         try:
             answer = await self._workspace.services.orders.cancel(self.order.id, reason)
         except errors.PhotonError as exc:
-            self.message.setText(f"The order was not canceled: {exc}")
+            self.message.setText(failed_write(exc, "The order was not canceled"))
             self.confirm.setText("Cancel order")
             self.confirm.setEnabled(True)
             return

@@ -81,6 +81,7 @@ class NewOrderWindow(StepWindow):
         self._wanted = set(prescription_ids)
         self._external_id = new_external_id()  # one per window; every resend reuses it
         self._generation = workspace.session.generation if workspace.ready else None
+        self._identity = workspace.session.identity if workspace.ready else None
         self._loads = tasks.Latest(owner=self)
         self.picker: PharmacyPicker | None = None
         self.mail_picker: PharmacyPicker | None = None
@@ -385,8 +386,13 @@ class NewOrderWindow(StepWindow):
         ws = self._workspace
         if self.busy:
             return
-        if not (ws.ready and ws.session.generation == self._generation and ws.session.has(WRITE)):
+        same = ws.ready and ws.session.generation == self._generation
+        # The same user signing in again (their sign-in had ended) keeps the window.
+        again = ws.ready and bool(self._identity) and ws.session.identity == self._identity
+        if not ((same or again) and ws.session.has(WRITE)):
             self.close()
+            return
+        self._generation = ws.session.generation
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.refuse_close_while_sending(event):

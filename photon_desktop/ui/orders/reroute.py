@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPushButton, QV
 from photon_desktop import errors
 from photon_desktop.domain import FulfillmentType, Order, OrderState
 from photon_desktop.ui.common import tasks
-from photon_desktop.ui.common.problems import error_style
+from photon_desktop.ui.common.problems import error_style, failed_write
 from photon_desktop.ui.common.questions import finished
 from photon_desktop.ui.orders.pharmacy_picker import PharmacyPicker
 from photon_desktop.ui.workspace import Workspace
@@ -82,7 +82,7 @@ class RerouteDialog(QDialog):
                 self.order.id, pharmacy_id
             )
         except errors.PhotonError as exc:
-            self.message.setText(f"The order was not sent: {exc}")
+            self.message.setText(failed_write(exc, "The order was not sent"))
             self.confirm.setText("Send to this pharmacy")
             self.confirm.setEnabled(True)
             return

@@ -353,7 +353,10 @@ class PrescriptionForm(StepWindow):
     def _on_session_changed(self) -> None:
         ws = self._workspace
         same = ws.ready and ws.session.generation == self._generation
-        if same and ws.session.has(WRITE):
+        # The same prescriber signing in again (their sign-in had ended) keeps the form.
+        again = ws.ready and bool(self._owner) and owner_of(ws) == self._owner
+        if (same or again) and ws.session.has(WRITE):
+            self._generation = ws.session.generation
             return
         self._park("Your sign-in changed, so the form closed without sending.")
 
