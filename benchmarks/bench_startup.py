@@ -8,10 +8,11 @@ Runs, alternately (so that a busy machine slows both alike), N times each:
   the last environment, its M2M secret in a keyring (``bench_keyring.py``, benchmark-only): the
   "Photon already running" case.
 
-One warm-up run of each comes first (not counted). Each child prints one JSON line (seconds from its process's creation: ``window_shown_s``,
-``first_page_s``; ``peak_rss_mb``: VmHWM at that moment). The parent adds the wall time to exit,
-the time from that line to the exit (the window has closed by then) and the child's CPU time
-(``wait4``). Prints medians and the ratio of each median to the bare window's.
+One warm-up run of each comes first (not counted). Each child prints one JSON line (seconds
+from its process's creation: ``window_shown_s``, ``first_page_s``; ``peak_rss_mb``: VmHWM at that
+moment). The parent adds the wall time to exit, the time from that line to the exit (the window
+has closed by then) and the child's CPU time (``wait4``). Prints medians and the ratio of each
+median to the bare window's.
 
 Run: ``python benchmarks/bench_startup.py [--runs 5] [--scenarios bare,demo,running]``.
 """

@@ -164,6 +164,7 @@ async def run(app: object, args: argparse.Namespace) -> int:
     """Build the window inside the loop, run until it closes, then clean up while the loop runs."""
     from PySide6.QtWidgets import QApplication
 
+    from photon_desktop.auth.environments import LOCAL_SANDBOX
     from photon_desktop.desktop import Desktop, add_welcome, build_window
     from photon_desktop.errors import PhotonError
     from photon_desktop.ui.common.theme import Theme
@@ -190,7 +191,10 @@ async def run(app: object, args: argparse.Namespace) -> int:
     waiting_for_close = False
     restore_signals = on_quit_signals(quit_now)
     try:
-        await desktop.store.probe()
+        # The keyring probe and the sandbox child start now and run while the window is built;
+        # the window shows "Connecting…" until the environment answers.
+        key = LOCAL_SANDBOX.key if args.demo else args.environment or desktop.last_environment()
+        desktop.start(key)
         theme = Theme(app)
         window = build_window(desktop)
         theme.changed.connect(window.on_theme_changed)
@@ -201,18 +205,20 @@ async def run(app: object, args: argparse.Namespace) -> int:
                 first_page.set_result(None)
 
         window.patients_page_shown.connect(painted)
-        if args.demo:
-            await desktop.connect_demo()
+        if key is None:
+            add_welcome(desktop, window)
+        elif args.demo:
             window.show_page("patients")
-        else:
-            key = args.environment or desktop.last_environment()
-            if key is None:
-                add_welcome(desktop, window)
-            else:
-                await desktop.switch(window, key)
         window.show()
         timings["window_shown_s"] = time.perf_counter() - created
         log.info("window shown")
+        if args.demo:
+            window.statusBar().showMessage("Connecting…")
+            await desktop.connect_demo()
+            window.statusBar().clearMessage()
+            window.show_page("patients")
+        elif key is not None:
+            await desktop.switch(window, key)
         if args.smoke:
             return await smoke(window, first_page, args.smoke, created, timings)
         waiting_for_close = True

@@ -121,12 +121,14 @@ class SessionPage(QWidget):
 class Desktop(QObject):
     """Everything the running app owns; ``await open_environment(key)`` switches to it.
 
-    ``local_sandbox_changed`` is emitted when the bundled sandbox stops on its own (its message,
-    also set as the workspace's ``unavailable`` reason while it is current) and when it runs
-    again (""): every screen that names it follows.
+    ``keyring_probed(usable)`` once the keyring probe that ``start()`` began has answered (or
+    timed out). ``local_sandbox_changed`` is emitted when the bundled sandbox stops on its own
+    (its message, also set as the workspace's ``unavailable`` reason while it is current) and
+    when it runs again (""): every screen that names it follows.
     """
 
     local_sandbox_changed = Signal(str)
+    keyring_probed = Signal(bool)
 
     def __init__(self, *, demo_patients: int = 200, seed: int = 1) -> None:
         super().__init__()
@@ -140,27 +142,74 @@ class Desktop(QObject):
         self._services: dict[str, Services] = {}
         self.sandbox: LocalSandbox | None = None
         self.sandbox_info: SandboxInfo | None = None
+        self._sandbox_start: asyncio.Future[SandboxInfo] | None = None
         self.sandbox_stopped = ""  # why the bundled sandbox is not running any more
         self._closing = False
+        self._probe: asyncio.Future[bool] | None = None
         self._settings_http = create_http_client()
         self.credentials = CredentialsService(self.store, self._settings_http, self.settings)
 
+    # ------------------------------------------------------------------ start-up
+
+    def start(self, key: str | None) -> None:
+        """Begin what opening ``key`` will wait for, without waiting: the keyring probe (its
+        answer comes as ``keyring_probed``) and, when ``key`` needs it, the bundled sandbox's
+        child, so both run while the window is being built."""
+        probe = asyncio.ensure_future(self.store.probe())
+
+        def probed(done: asyncio.Future[bool]) -> None:
+            if not done.cancelled():
+                self.keyring_probed.emit(done.result())
+
+        probe.add_done_callback(probed)
+        self._probe = probe  # kept: a task only the loop refers to may be collected
+        if key == LOCAL_SANDBOX.key and not self._runs_own_sandbox(key):
+            self.start_local_sandbox()
+
+    def _runs_own_sandbox(self, key: str) -> bool:
+        """The user points "local" at a photon-sandbox they run themselves."""
+        profile = load_profile(key, self.settings)
+        return bool(profile.graphql_url and profile.issuer)
+
     # ------------------------------------------------------------------ environments
+
+    def start_local_sandbox(self) -> asyncio.Future[SandboxInfo]:
+        """Start the embedded sandbox now, or join the start already under way."""
+        if self._sandbox_start is None or self._sandbox_start.done():
+            if self._sandbox_info_stale():
+                self.sandbox_info = None  # the old child's addresses died with it
+                with contextlib.suppress(errors.ConfigurationError):  # start() says it again
+                    self._own_sandbox().launch()  # now, not at the task's first step
+            self._sandbox_start = asyncio.ensure_future(self._local_sandbox())
+            # Its failure is reported to whoever awaits it; nobody may (the user went elsewhere).
+            self._sandbox_start.add_done_callback(lambda done: done.cancelled() or done.exception())
+        return self._sandbox_start
 
     async def local_sandbox(self) -> SandboxInfo:
         """The embedded sandbox, started on first use (its M2M secret stays in memory); after it
         stopped, a fresh one (new port, data and M2M pair)."""
+        return await asyncio.shield(self.start_local_sandbox())
+
+    def _own_sandbox(self) -> LocalSandbox:
         if self.sandbox is None:
             self.sandbox = LocalSandbox(seed=self._seed, patients=self._demo_patients)
             self.sandbox.add_exit_observer(self._on_sandbox_exit)
-        if self.sandbox_info is None or not self.sandbox.running:
-            self.sandbox_info = None
-            self.sandbox_info = await self.sandbox.start()
-            if self.sandbox_stopped:
-                self.sandbox_stopped = ""
-                self.workspace.set_unavailable("")
-                self.local_sandbox_changed.emit("")
-        return self.sandbox_info
+        return self.sandbox
+
+    def _sandbox_info_stale(self) -> bool:
+        return self.sandbox_info is None or self.sandbox is None or not self.sandbox.running
+
+    async def _local_sandbox(self) -> SandboxInfo:
+        sandbox = self._own_sandbox()
+        if self.sandbox_info is not None and not self._sandbox_info_stale():
+            return self.sandbox_info
+        self.sandbox_info = None
+        info = self.sandbox_info = await sandbox.start()
+        if self.sandbox_stopped:
+            self.sandbox_stopped = ""
+            self.workspace.set_unavailable("")
+            self.local_sandbox_changed.emit("")
+        return info
 
     def _on_sandbox_exit(self, code: int) -> None:
         """The child ended: unless the app is closing, say so everywhere at once."""
@@ -313,8 +362,7 @@ class Desktop(QObject):
             window.show_page("sign-in")
 
     def _bundled_sandbox_stopped(self, key: str) -> bool:
-        profile = load_profile(key, self.settings)
-        return bool(self.sandbox_stopped) and not (profile.graphql_url and profile.issuer)
+        return bool(self.sandbox_stopped) and not self._runs_own_sandbox(key)
 
     def last_environment(self) -> str | None:
         return preferences.LAST_ENVIRONMENT.get() or None
@@ -324,6 +372,8 @@ class Desktop(QObject):
     async def aclose(self) -> None:
         self._closing = True
         tasks.cancel_all()
+        if self._sandbox_start is not None and not self._sandbox_start.done():
+            self._sandbox_start.cancel()  # the child it began is stopped below
         await asyncio.sleep(0)
         for services in self._services.values():
             await services.aclose()
