@@ -16,7 +16,6 @@ from dataclasses import replace
 
 import httpx
 from PySide6.QtCore import QObject, QSettings, Signal
-from PySide6.QtWidgets import QStackedWidget, QVBoxLayout, QWidget
 
 from photon_desktop import errors
 from photon_desktop.api.activity import Activity
@@ -34,19 +33,8 @@ from photon_desktop.auth.session import Session
 from photon_desktop.local_sandbox import LocalSandbox, SandboxInfo
 from photon_desktop.services import Services
 from photon_desktop.services.credentials import CredentialsService, environment_for
-from photon_desktop.services.signin import SignInService
-from photon_desktop.ui.catalog.page import CatalogPage
 from photon_desktop.ui.common import preferences, tasks
 from photon_desktop.ui.main_window import MainWindow
-from photon_desktop.ui.order_watch import OrderWatch
-from photon_desktop.ui.orders.list import OrdersPage
-from photon_desktop.ui.prescriptions.list import PrescriptionsPage
-from photon_desktop.ui.settings.pane import SettingsPane
-from photon_desktop.ui.signin.window import SignInWindow
-from photon_desktop.ui.status import OutageBar
-from photon_desktop.ui.templates.page import TemplatesPage
-from photon_desktop.ui.welcome import WelcomePage
-from photon_desktop.ui.worklist import wiring as order_updates
 from photon_desktop.ui.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -73,49 +61,6 @@ class QtSettingsStore:
 
     def sync(self) -> None:
         self._qt().sync()
-
-
-class SessionPage(QWidget):
-    """The Sign-in page: a ``SignInWindow`` for whichever environment is current.
-
-    ``signed_in`` when a browser sign-in from this page succeeded.
-    """
-
-    signed_in = Signal()
-
-    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setAccessibleName("Sign in")
-        self._workspace = workspace
-        self._stack = QStackedWidget(self)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self._stack)
-        self.sign_in: SignInWindow | None = None
-        workspace.environment_changed.connect(self._rebuild)
-        workspace.availability_changed.connect(self._on_availability)
-
-    def _on_availability(self) -> None:
-        """A sign-in waiting on a server that just stopped would wait for nothing: end it."""
-        reason = self._workspace.unavailable
-        if reason and self.sign_in is not None:
-            self.sign_in.stop_for(reason)
-
-    def _rebuild(self) -> None:
-        if self.sign_in is not None and self.sign_in.service.session is self._workspace.session:
-            return
-        if self.sign_in is not None:
-            self.sign_in.cancel()
-            self._stack.removeWidget(self.sign_in)
-            self.sign_in.deleteLater()
-        workspace = self._workspace
-        self.sign_in = SignInWindow(
-            SignInService(workspace.session),
-            blocked=lambda: workspace.unavailable,
-            parent=self._stack,
-        )
-        self.sign_in.signed_in.connect(self.signed_in)
-        self._stack.addWidget(self.sign_in)
 
 
 class Desktop(QObject):
@@ -393,141 +338,19 @@ def _ends_refused_sessions(session: Session) -> Callable[[Activity], None]:
     return observe
 
 
-def window_title_identity(workspace: Workspace) -> str:
-    """ "Dr Maya Okafor <maya@…> — Photon Sandbox" for the window title; "" when signed out."""
-    if not workspace.ready or not workspace.session.signed_in:
-        return ""
-    return f"{workspace.session.identity or 'Signed in'} — {workspace.environment.name}"
+# The window's composition lives in ``window``; these names have always been imported from here.
+from photon_desktop.window import (  # noqa: E402
+    SessionPage,
+    add_welcome,
+    build_window,
+    window_title_identity,
+)
 
-
-def build_window(desktop: Desktop) -> MainWindow:
-    """The main window with every page, and the links between pages wired."""
-    workspace = desktop.workspace
-    window = MainWindow(workspace)
-    watch = OrderWatch(workspace, window)  # one source of order state for every view
-    prescriptions = PrescriptionsPage(workspace)
-    orders = OrdersPage(workspace, watch=watch)
-    settings = SettingsPane(desktop.credentials, current=desktop.last_environment())
-    sign_in = SessionPage(workspace)
-    window.add_page("prescriptions", "Prescriptions", "prescriptions", prescriptions)
-    window.add_page("orders", "Orders", "orders", orders)
-    # The organization's formulary: its catalogs, and the templates that prefill prescriptions.
-    formulary, templates = CatalogPage(workspace), TemplatesPage(workspace)
-    formulary.changed.connect(templates.refresh)  # a removed treatment takes its templates
-    templates.changed.connect(formulary.refresh)
-    window.add_page("catalog", "Catalog", "catalog", formulary)
-    window.add_page("templates", "Templates", "templates", templates)
-    window.add_page("settings", "Settings", "settings", settings)
-    window.add_page("sign-in", "Sign in", "sign-in", sign_in)
-
-    def show_prescription(prescription_id: str) -> None:
-        window.show_page("prescriptions")
-        prescriptions.open_prescription(prescription_id)
-
-    def show_order(order_id: str) -> None:
-        window.show_page("orders")
-        orders.open_order(order_id)
-
-    def show_patient(patient_id: str) -> None:
-        window.show_page("patients")
-        window.patients.open(patient_id)
-
-    order_updates.install(window, watch, show_order, show_prescription)
-    window.patients.open_prescription.connect(show_prescription)
-    window.patients.open_order.connect(show_order)
-    prescriptions.order_requested.connect(show_order)
-    prescriptions.patient_requested.connect(show_patient)
-    orders.prescription_requested.connect(show_prescription)
-    orders.patient_requested.connect(show_patient)
-
-    def use_environment(key: str) -> None:
-        credentials = settings.m2m_credentials()
-        tasks.spawn(desktop.switch(window, key, m2m=credentials), owner=window, name="connect")
-
-    def show_endpoints() -> None:
-        # The embedded sandbox's port is known only once it runs: let Settings test against it.
-        if workspace.environment.kind is EnvironmentKind.LOCAL:
-            settings.set_environment(workspace.environment)
-
-    settings.connect_requested.connect(use_environment)
-    workspace.environment_changed.connect(show_endpoints)
-    _back_after_sign_in(window, sign_in)
-    _follow_the_local_sandbox(desktop, window, settings)
-    _show_identity_in_title(window, workspace)
-    return window
-
-
-def _back_after_sign_in(window: MainWindow, sign_in: SessionPage) -> None:
-    """A successful sign-in returns to the page the user was on before Sign in."""
-    landing = {"sign-in", "welcome"}
-    before = ["patients"]
-
-    def remember(key: str) -> None:
-        if key not in landing:
-            before[0] = key
-
-    window.page_changed.connect(remember)
-    if window.current_key and window.current_key not in landing:
-        before[0] = window.current_key
-    sign_in.signed_in.connect(lambda: window.show_page(before[0]))
-
-
-def _follow_the_local_sandbox(desktop: Desktop, window: MainWindow, settings: SettingsPane) -> None:
-    """When the bundled sandbox stops: a bar over every page with "Restart the local sandbox", the
-    status bar, and Settings no longer saying it runs."""
-    bar = OutageBar(desktop.workspace, window)
-    window.add_notice_bar(bar)
-
-    def restart() -> None:
-        tasks.spawn(desktop.restart_local_sandbox(window), owner=window, name="restart-sandbox")
-
-    def changed(stopped: str) -> None:
-        settings.set_local_sandbox_stopped(stopped)
-        if stopped:
-            settings.set_environment(LOCAL_SANDBOX)  # its addresses are gone with it
-
-    bar.restart_requested.connect(restart)
-    desktop.local_sandbox_changed.connect(changed)
-
-
-def _show_identity_in_title(window: MainWindow, workspace: Workspace) -> None:
-    """Append who is signed in, where, to whatever title the window sets for its page."""
-    separator = " · "
-
-    def sync() -> None:
-        title = window.windowTitle()
-        base = title.split(separator, 1)[0]
-        identity = window_title_identity(workspace)
-        wanted = base + (separator + identity if identity else "")
-        if wanted != title:
-            window.setWindowTitle(wanted)
-
-    window.windowTitleChanged.connect(lambda _title: sync())
-    workspace.session_changed.connect(sync)
-    workspace.environment_changed.connect(sync)
-    sync()
-
-
-def add_welcome(desktop: Desktop, window: MainWindow) -> WelcomePage:
-    """First launch with nothing configured: offer the local sandbox or connecting to Photon."""
-    welcome = WelcomePage()
-    window.add_page("welcome", "Get started", "start", welcome)
-    window.show_page("welcome")
-    workspace = desktop.workspace
-
-    def leave_once_connected() -> None:
-        # Its two ways in are done with: Settings and Sign in stay for changing them.
-        if workspace.ready and workspace.session.signed_in:
-            workspace.session_changed.disconnect(leave_once_connected)
-            if window.current_key == "welcome":
-                window.show_page("patients")
-            window.remove_page("welcome")
-
-    workspace.session_changed.connect(leave_once_connected)
-
-    def try_sandbox() -> None:
-        tasks.spawn(desktop.switch(window, LOCAL_SANDBOX.key, demo=True), owner=window)
-
-    welcome.try_sandbox.connect(try_sandbox)
-    welcome.connect_photon.connect(lambda: window.show_page("settings"))
-    return welcome
+__all__ = [
+    "Desktop",
+    "QtSettingsStore",
+    "SessionPage",
+    "add_welcome",
+    "build_window",
+    "window_title_identity",
+]
