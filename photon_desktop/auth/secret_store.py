@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 SERVICE_PREFIX = "photon-desktop:"
+CALL_TIMEOUT_S = 5.0  # a keyring call that has not answered by then is abandoned
 NO_KEYRING_NOTICE = (
     "No secure keyring is available, so nothing is saved: you will need to sign in again "
     "(and enter the client secret again) next time you open Photon Desktop."
@@ -140,11 +141,11 @@ class SecretStore:
         self,
         backend: keyring.backend.KeyringBackend | None = None,
         *,
-        timeout: float = 5.0,
+        timeout: float | None = None,
     ) -> None:
         self._backend = backend
         self._load_problem: str | None = None
-        self._timeout = timeout
+        self._timeout = CALL_TIMEOUT_S if timeout is None else timeout
         self._usable: bool | None = None  # None: not probed yet
         self._probing: asyncio.Future[bool] | None = None  # the probe in flight, if any
         self._memory: dict[tuple[str, str], str] = {}
