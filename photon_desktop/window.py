@@ -128,6 +128,7 @@ def build_window(desktop: Desktop) -> MainWindow:
             settings.set_environment(workspace.environment)
 
     settings.connect_requested.connect(use_environment)
+    desktop.keyring_probed.connect(lambda _usable: settings.show_keyring_notice())
     workspace.environment_changed.connect(show_endpoints)
     _back_after_sign_in(window, sign_in)
     _follow_the_local_sandbox(desktop, window, settings)

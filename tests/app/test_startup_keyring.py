@@ -10,13 +10,15 @@ from typing import Any
 
 import keyring
 import pytest
-from auth_fakes import HangingKeyring, MemoryKeyring
+from auth_fakes import HangingKeyring, LockedKeyring, MemoryKeyring
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
 
 from photon_desktop import app
 from photon_desktop.auth import secret_store
-from photon_desktop.desktop import Desktop
+from photon_desktop.auth.secret_store import NO_KEYRING_NOTICE
+from photon_desktop.desktop import Desktop, build_window
+from photon_desktop.ui.settings.pane import SettingsPane
 
 Run = Callable[..., Any]
 
@@ -51,18 +53,30 @@ def test_the_demo_window_shows_and_works_while_the_keyring_hangs(
     assert not image.isNull() and image.width() >= 800
 
 
-def test_the_probe_result_arrives_as_a_signal(isolated: MemoryKeyring, arun: Run) -> None:
-    async def scenario() -> list[bool]:
+def test_the_probe_result_arrives_as_a_signal_and_settings_follows(
+    isolated: MemoryKeyring, arun: Run
+) -> None:
+    keyring.set_keyring(LockedKeyring())
+
+    async def scenario() -> None:
         desktop = Desktop()
+        window = build_window(desktop)
+        settings = window.page("settings")
+        assert isinstance(settings, SettingsPane)
         answers: list[bool] = []
-        got = asyncio.get_running_loop().create_future()
-        desktop.keyring_probed.connect(lambda usable: (answers.append(usable), got.set_result(0)))
+        got: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        desktop.keyring_probed.connect(
+            lambda usable: (answers.append(usable), got.set_result(None))
+        )
         try:
             desktop.start(None)
-            assert answers == []  # started, not awaited
+            assert answers == [] and settings.keyring_notice.isHidden()  # started, not awaited
             await got
-            return answers
+            assert answers == [False]
+            assert settings.keyring_notice.text().startswith(NO_KEYRING_NOTICE)
+            assert not settings.keyring_notice.isHidden()
         finally:
+            window.close()
             await desktop.aclose()
 
-    assert arun(scenario()) == [True]  # the in-memory keyring is a usable store
+    arun(scenario())
