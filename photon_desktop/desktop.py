@@ -316,9 +316,11 @@ class Desktop(QObject):
 
     async def aclose(self) -> None:
         self._closing = True
+        if self.sandbox is not None:
+            self.sandbox.request_stop()  # it stops while the rest closes; waited for below
         tasks.cancel_all()
         if self._sandbox_start is not None and not self._sandbox_start.done():
-            self._sandbox_start.cancel()  # the child it began is stopped below
+            self._sandbox_start.cancel()
         await asyncio.sleep(0)
         for services in self._services.values():
             await services.aclose()

@@ -165,6 +165,13 @@ class LocalSandbox:
         self.stop()
         return await self.start()
 
+    def request_stop(self) -> None:
+        """Ask the child to exit (SIGTERM) without waiting: the app does its own closing while
+        the child does its, then ``stop()`` waits for it."""
+        process = self._process
+        if process is not None and process.poll() is None:
+            process.terminate()
+
     def stop(self) -> None:
         """Ask the child to exit (SIGTERM) and wait briefly; kill it if it lingers."""
         process = self._process

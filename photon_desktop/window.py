@@ -10,22 +10,22 @@ from PySide6.QtWidgets import QStackedWidget, QVBoxLayout, QWidget
 
 from photon_desktop.auth.environments import LOCAL_SANDBOX, EnvironmentKind
 from photon_desktop.services.signin import SignInService
-from photon_desktop.ui.catalog.page import CatalogPage
 from photon_desktop.ui.common import tasks
 from photon_desktop.ui.main_window import MainWindow
 from photon_desktop.ui.order_watch import OrderWatch
-from photon_desktop.ui.orders.list import OrdersPage
-from photon_desktop.ui.prescriptions.list import PrescriptionsPage
 from photon_desktop.ui.settings.pane import SettingsPane
 from photon_desktop.ui.signin.window import SignInWindow
 from photon_desktop.ui.status import OutageBar
-from photon_desktop.ui.templates.page import TemplatesPage
 from photon_desktop.ui.welcome import WelcomePage
 from photon_desktop.ui.worklist import wiring as order_updates
 from photon_desktop.ui.workspace import Workspace
 
 if TYPE_CHECKING:
     from photon_desktop.desktop import Desktop
+    from photon_desktop.ui.catalog.page import CatalogPage
+    from photon_desktop.ui.orders.list import OrdersPage
+    from photon_desktop.ui.prescriptions.list import PrescriptionsPage
+    from photon_desktop.ui.templates.page import TemplatesPage
 
 
 class SessionPage(QWidget):
@@ -83,28 +83,76 @@ def build_window(desktop: Desktop) -> MainWindow:
     workspace = desktop.workspace
     window = MainWindow(workspace)
     watch = OrderWatch(workspace, window)  # one source of order state for every view
-    prescriptions = PrescriptionsPage(workspace)
-    orders = OrdersPage(workspace, watch=watch)
+    built: dict[str, CatalogPage | TemplatesPage] = {}
+
+    def prescriptions() -> PrescriptionsPage:
+        from photon_desktop.ui.prescriptions.list import PrescriptionsPage
+
+        page = window.page("prescriptions")
+        assert isinstance(page, PrescriptionsPage)
+        return page
+
+    def orders() -> OrdersPage:
+        from photon_desktop.ui.orders.list import OrdersPage
+
+        page = window.page("orders")
+        assert isinstance(page, OrdersPage)
+        return page
+
+    def build_prescriptions() -> QWidget:
+        from photon_desktop.ui.prescriptions.list import PrescriptionsPage
+
+        page = PrescriptionsPage(workspace)
+        page.order_requested.connect(show_order)
+        page.patient_requested.connect(show_patient)
+        return page
+
+    def build_orders() -> QWidget:
+        from photon_desktop.ui.orders.list import OrdersPage
+
+        page = OrdersPage(workspace, watch=watch)
+        page.prescription_requested.connect(show_prescription)
+        page.patient_requested.connect(show_patient)
+        return page
+
+    # The organization's formulary: its catalogs, and the templates that prefill prescriptions.
+    # A removed treatment takes its templates, so each refreshes the other once both exist.
+    def build_catalog() -> QWidget:
+        from photon_desktop.ui.catalog.page import CatalogPage
+
+        page = built["catalog"] = CatalogPage(workspace)
+        page.changed.connect(lambda: refresh_built("templates"))
+        return page
+
+    def build_templates() -> QWidget:
+        from photon_desktop.ui.templates.page import TemplatesPage
+
+        page = built["templates"] = TemplatesPage(workspace)
+        page.changed.connect(lambda: refresh_built("catalog"))
+        return page
+
+    def refresh_built(key: str) -> None:
+        page = built.get(key)
+        if page is not None:  # one never built loads fresh when it is
+            page.refresh()
+
     settings = SettingsPane(desktop.credentials, current=desktop.last_environment())
     sign_in = SessionPage(workspace)
-    window.add_page("prescriptions", "Prescriptions", "prescriptions", prescriptions)
-    window.add_page("orders", "Orders", "orders", orders)
-    # The organization's formulary: its catalogs, and the templates that prefill prescriptions.
-    formulary, templates = CatalogPage(workspace), TemplatesPage(workspace)
-    formulary.changed.connect(templates.refresh)  # a removed treatment takes its templates
-    templates.changed.connect(formulary.refresh)
-    window.add_page("catalog", "Catalog", "catalog", formulary)
-    window.add_page("templates", "Templates", "templates", templates)
+    # Pages the first screen does not show are imported and built on their first visit.
+    window.add_lazy_page("prescriptions", "Prescriptions", "prescriptions", build_prescriptions)
+    window.add_lazy_page("orders", "Orders", "orders", build_orders)
+    window.add_lazy_page("catalog", "Catalog", "catalog", build_catalog)
+    window.add_lazy_page("templates", "Templates", "templates", build_templates)
     window.add_page("settings", "Settings", "settings", settings)
     window.add_page("sign-in", "Sign in", "sign-in", sign_in)
 
     def show_prescription(prescription_id: str) -> None:
         window.show_page("prescriptions")
-        prescriptions.open_prescription(prescription_id)
+        prescriptions().open_prescription(prescription_id)
 
     def show_order(order_id: str) -> None:
         window.show_page("orders")
-        orders.open_order(order_id)
+        orders().open_order(order_id)
 
     def show_patient(patient_id: str) -> None:
         window.show_page("patients")
@@ -113,10 +161,6 @@ def build_window(desktop: Desktop) -> MainWindow:
     order_updates.install(window, watch, show_order, show_prescription)
     window.patients.open_prescription.connect(show_prescription)
     window.patients.open_order.connect(show_order)
-    prescriptions.order_requested.connect(show_order)
-    prescriptions.patient_requested.connect(show_patient)
-    orders.prescription_requested.connect(show_prescription)
-    orders.patient_requested.connect(show_patient)
 
     def use_environment(key: str) -> None:
         credentials = settings.m2m_credentials()

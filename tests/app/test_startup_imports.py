@@ -7,8 +7,12 @@ Each check runs a fresh interpreter, so modules other tests imported do not hide
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
+
+from app_support import process_env
 
 # graphql-core, PyJWT and cryptography load when the first query is built or the first token read.
 DEFERRED = ("graphql", "jwt", "cryptography", "photon_desktop.sandbox")
@@ -22,9 +26,14 @@ def _imported_after(code: str) -> list[str]:
         f" or m.startswith('photon_desktop.sandbox'))))\n"
     )
     result = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
     )
-    return list(json.loads(result.stdout))
+    return list(json.loads(result.stdout.splitlines()[-1]))
 
 
 def test_importing_the_composition_root_defers_graphql_jwt_and_the_sandbox() -> None:
@@ -37,3 +46,42 @@ def test_building_a_query_loads_graphql_then() -> None:
         "assert 'query SearchPatients' in documents.load('SearchPatients').text"
     )
     assert "graphql" in loaded and "jwt" not in loaded  # the check can see a deferred import
+
+
+PAGES = (
+    "photon_desktop.ui.prescriptions.list",
+    "photon_desktop.ui.orders.list",
+    "photon_desktop.ui.catalog.page",
+    "photon_desktop.ui.templates.page",
+)
+
+
+def test_pages_the_first_screen_does_not_show_are_built_on_their_first_visit(
+    tmp_path: Path,
+) -> None:
+    script = f"""
+import json, sys
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+from photon_desktop.desktop import Desktop, build_window
+window = build_window(Desktop())
+window.show()
+before = [m for m in {PAGES!r} if m in sys.modules]
+window.show_page("orders")
+orders = type(window.page("orders")).__name__
+after = [m for m in {PAGES!r} if m in sys.modules]
+window.close()
+print(json.dumps([before, orders, after, window.current_key]))
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+        env=process_env(tmp_path),
+    )
+    before, orders, after, current = json.loads(result.stdout.splitlines()[-1])
+    assert before == []
+    assert orders == "OrdersPage" and current == "orders"
+    assert after == ["photon_desktop.ui.orders.list"]  # only the page visited
