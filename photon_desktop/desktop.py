@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 
 import httpx
@@ -252,12 +252,22 @@ class Desktop(QObject):
         self.workspace.set_unavailable(self.sandbox_stopped if self._uses_bundled_sandbox() else "")
         return session
 
+    @contextlib.contextmanager
+    def _connecting(self, key: str) -> Iterator[None]:
+        """While connecting, views say so ("Connecting to …", skeleton rows)."""
+        self.workspace.set_connecting(by_key(key).name)
+        try:
+            yield
+        finally:
+            self.workspace.set_connecting("")
+
     async def connect_demo(self) -> Session:
         """The local sandbox with its demo M2M credentials (memory only, never the keyring)."""
-        info = await self.local_sandbox()
-        session = await self.open_environment(LOCAL_SANDBOX.key, restore=False)
-        if not session.signed_in:
-            await session.use_m2m(info.m2m_client_id, info.m2m_client_secret, remember=False)
+        with self._connecting(LOCAL_SANDBOX.key):
+            info = await self.local_sandbox()
+            session = await self.open_environment(LOCAL_SANDBOX.key, restore=False)
+            if not session.signed_in:
+                await session.use_m2m(info.m2m_client_id, info.m2m_client_secret, remember=False)
         return session
 
     async def switch(
@@ -283,9 +293,10 @@ class Desktop(QObject):
             else:
                 client_id, secret = m2m or ("", "")
                 fresh = bool(client_id.strip() and secret)
-                session = await self.open_environment(key, restore=not fresh)
-                if fresh:
-                    await session.use_m2m(client_id.strip(), secret, remember=False)
+                with self._connecting(key):
+                    session = await self.open_environment(key, restore=not fresh)
+                    if fresh:
+                        await session.use_m2m(client_id.strip(), secret, remember=False)
         except errors.PhotonError as error:
             window.statusBar().showMessage(str(error), 15000)
             window.show_page("settings")
