@@ -14,7 +14,9 @@ moment). The parent adds the wall time to exit, the time from that line to the e
 has closed by then) and the child's CPU time (``wait4``). Prints medians and the ratio of each
 median to the bare window's.
 
-Run: ``python benchmarks/bench_startup.py [--runs 5] [--scenarios bare,demo,running]``.
+Run: ``python benchmarks/bench_startup.py [--runs 5] [--scenarios bare,demo,running]
+[--before PYTHON]`` (``--before``: an interpreter that imports another checkout of the app, e.g.
+a venv whose ``.pth`` names an exported older revision; run from outside this checkout).
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ def isolated_env(home: Path) -> dict[str, str]:
     env = dict(os.environ)
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     env.update(
+        PYTHONFAULTHANDLER="1",  # a crash prints its Python stack
         PYTHONPYCACHEPREFIX=str(home.parent / "pycache"),
         QT_QPA_PLATFORM="offscreen",
         HOME=str(home),
@@ -57,10 +60,9 @@ def isolated_env(home: Path) -> dict[str, str]:
 
 def run_once(command: list[str], env: dict[str, str]) -> dict[str, float]:
     """One child, timed from just before its creation to its exit."""
+    log = tempfile.TemporaryFile("w+")  # the child's stderr, shown if it fails
     began = time.perf_counter()
-    process = subprocess.Popen(
-        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
-    )
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=log, text=True)
     assert process.stdout is not None
     result: dict[str, float] = {}
     line_at = None
@@ -68,15 +70,31 @@ def run_once(command: list[str], env: dict[str, str]) -> dict[str, float]:
         if line.startswith("{"):
             line_at = time.perf_counter()
             result = json.loads(line)
+            result.setdefault("peak_rss_mb", peak_rss_mb(process.pid))  # an older --smoke
     _, status, usage = os.wait4(process.pid, 0)
     ended = time.perf_counter()
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0 or line_at is None:
-        raise SystemExit(f"{command[1:]} failed with exit code {process.returncode}")
+        log.seek(0)
+        tail = "".join(log.readlines()[-40:])
+        raise SystemExit(f"{command[1:]} failed with exit code {process.returncode}:\n{tail}")
+    log.close()
     result["exit_after_s"] = ended - line_at
     result["wall_s"] = ended - began
     result["cpu_s"] = usage.ru_utime + usage.ru_stime
     return result
+
+
+def peak_rss_mb(pid: int) -> float:
+    """VmHWM of a running process, in MB (0 once it has gone)."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
 
 
 class RunningSandbox:
@@ -130,9 +148,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--scenarios", default="bare,demo,running")
+    parser.add_argument(
+        "--before",
+        metavar="PYTHON",
+        help="also run demo and running with this interpreter (another checkout of the app), "
+        "alternating with the others, as demo-before and running-before",
+    )
     args = parser.parse_args()
     scenarios = args.scenarios.split(",")
     app = [sys.executable, "-m", "photon_desktop"]
+    before = [args.before, "-m", "photon_desktop"] if args.before else None
     with tempfile.TemporaryDirectory(prefix="bench-startup-") as tmp:
         root = Path(tmp)
         shot = str(root / "shot.png")
@@ -143,6 +168,12 @@ def main() -> None:
         running = RunningSandbox(root / "running") if "running" in scenarios else None
         if running is not None:
             commands["running"] = ([*app, "--smoke", shot], running.env)
+        if before is not None:
+            commands["demo-before"] = ([*before, "--demo", "--smoke", shot], commands["demo"][1])
+            scenarios.append("demo-before")
+            if running is not None:
+                commands["running-before"] = ([*before, "--smoke", shot], running.env)
+                scenarios.append("running-before")
         results: dict[str, list[dict[str, float]]] = {name: [] for name in scenarios}
         try:
             for name in scenarios:  # warm-up: bytecode written, files in the page cache
@@ -163,7 +194,7 @@ def report(results: dict[str, list[dict[str, Any]]], runs: int) -> None:
     }
     bare = medians.get("bare")
     print(f"medians of {runs} runs each, alternating; ratio = median / bare window's median")
-    print(f"{'scenario':<10}" + "".join(f"{m:>16}" for m in MEASURES))
+    print(f"{'scenario':<15}" + "".join(f"{m:>16}" for m in MEASURES))
     for name, values in medians.items():
         cells = []
         for m in MEASURES:
@@ -171,7 +202,7 @@ def report(results: dict[str, list[dict[str, Any]]], runs: int) -> None:
             if bare is not None and name != "bare" and bare[m] > 0:
                 cell += f" ({values[m] / bare[m]:.1f}x)"
             cells.append(f"{cell:>16}")
-        print(f"{name:<10}" + "".join(cells))
+        print(f"{name:<15}" + "".join(cells))
 
 
 if __name__ == "__main__":
