@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import logging
 import os
@@ -84,6 +85,9 @@ def peak_rss_mb() -> float:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The command line. Called without ``argv`` (the ``photon-desktop`` script, ``python -m
+    photon_desktop``) it owns the process and ends it as soon as the app has cleaned up."""
+    own_process = argv is None
     argv = sys.argv[1:] if argv is None else argv
     # httpx imports its own command line (click, rich, pygments when installed: ~50 ms of start-up)
     # unless that import fails; this app never runs it, so it is made to fail.
@@ -107,9 +111,22 @@ def main(argv: list[str] | None = None) -> int:
 
     with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
         try:
-            return runner.run(run(app, args))
+            code = runner.run(run(app, args))
         except KeyboardInterrupt:
-            return 130
+            code = 130
+    return leave_now(code) if own_process else code
+
+
+def leave_now(code: int) -> int:
+    """End the process as soon as ``run`` has cleaned up (clients closed, sandbox child stopped,
+    settings written): flush what is buffered and skip the interpreter's teardown of every module
+    and Qt object, which took ~0.15 s after the window had closed and saves nothing.
+    """
+    logging.shutdown()  # flushes and closes the log file
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(code)
 
 
 def check(argv: list[str]) -> int:
