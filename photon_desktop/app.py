@@ -232,6 +232,8 @@ async def run(app: object, args: argparse.Namespace) -> int:
         window.show()
         timings["window_shown_s"] = time.perf_counter() - created
         log.info("window shown")
+        if key is not None:
+            desktop.prepare_first_requests()
         if args.demo:
             window.statusBar().showMessage("Connecting…")
             await desktop.connect_demo()

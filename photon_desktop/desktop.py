@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
 import logging
 import signal
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 
@@ -18,6 +20,7 @@ import httpx
 from PySide6.QtCore import QObject, QSettings, Signal
 
 from photon_desktop import errors
+from photon_desktop.api import documents
 from photon_desktop.api.activity import Activity
 from photon_desktop.api.client import USER_AGENT, create_http_client
 from photon_desktop.auth.environments import (
@@ -110,6 +113,12 @@ class Desktop(QObject):
         self._probe = probe  # kept: a task only the loop refers to may be collected
         if key == LOCAL_SANDBOX.key and not self._runs_own_sandbox(key):
             self.start_local_sandbox()
+
+    def prepare_first_requests(self) -> None:
+        """Once the window shows and start-up waits on the network or the sandbox child: import
+        graphql-core and PyJWT and build the first screen's documents in a thread, so the first
+        request does not pay for them. Nothing depends on it finishing."""
+        threading.Thread(target=_prepare_first_requests, name="prepare", daemon=True).start()
 
     def _runs_own_sandbox(self, key: str) -> bool:
         """The user points "local" at a photon-sandbox they run themselves."""
@@ -339,6 +348,19 @@ class Desktop(QObject):
             await client.aclose()
         if self.sandbox is not None:
             self.sandbox.stop()
+
+
+# What the first screen (patients, the worklist's order watch, prescription badges) sends first.
+FIRST_SCREEN_DOCUMENTS = ("SearchPatients", "WatchOrders", "ListPrescriptions")
+
+
+def _prepare_first_requests() -> None:
+    try:
+        for name in FIRST_SCREEN_DOCUMENTS:
+            documents.load(name)
+        importlib.import_module("jwt")  # the first token's claims are read with PyJWT
+    except Exception:  # the request that needs it will say what is wrong
+        log.debug("preparing the first requests failed", exc_info=True)
 
 
 def _ends_refused_sessions(session: Session) -> Callable[[Activity], None]:
