@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from app_support import process_env
 
@@ -25,15 +26,20 @@ def _imported_after(code: str) -> list[str]:
         f"print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in {DEFERRED!r}"
         f" or m.startswith('photon_desktop.sandbox'))))\n"
     )
+    return list(_last_json_line(probe, {**os.environ, "QT_QPA_PLATFORM": "offscreen"}))
+
+
+def _last_json_line(code: str, env: dict[str, str]) -> Any:
+    """Run ``code`` in a fresh interpreter; what its last line of output says, as JSON."""
     result = subprocess.run(
-        [sys.executable, "-c", probe],
+        [sys.executable, "-c", code],
         capture_output=True,
         text=True,
         timeout=60,
         check=True,
-        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+        env=env,
     )
-    return list(json.loads(result.stdout.splitlines()[-1]))
+    return json.loads(result.stdout.splitlines()[-1])
 
 
 def test_importing_the_composition_root_defers_graphql_jwt_and_the_sandbox() -> None:
@@ -73,15 +79,7 @@ after = [m for m in {PAGES!r} if m in sys.modules]
 window.close()
 print(json.dumps([before, orders, after, window.current_key]))
 """
-    result = subprocess.run(
-        [sys.executable, "-c", script],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-        env=process_env(tmp_path),
-    )
-    before, orders, after, current = json.loads(result.stdout.splitlines()[-1])
+    before, orders, after, current = _last_json_line(script, process_env(tmp_path))
     assert before == []
     assert orders == "OrdersPage" and current == "orders"
     assert after == ["photon_desktop.ui.orders.list"]  # only the page visited
