@@ -20,6 +20,7 @@ import os
 import signal
 import socket
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -114,7 +115,9 @@ def main(argv: list[str] | None = None) -> int:
             code = runner.run(run(app, args))
         except KeyboardInterrupt:
             code = 130
-    return leave_now(code) if own_process else code
+    # A profiler or coverage tool writes its report at the interpreter's exit: let it happen.
+    watched = sys.gettrace() is not None or sys.getprofile() is not None
+    return leave_now(code) if own_process and not watched else code
 
 
 def leave_now(code: int) -> int:
@@ -184,6 +187,10 @@ async def run(app: object, args: argparse.Namespace) -> int:
     """Build the window inside the loop, run until it closes, then clean up while the loop runs."""
     from PySide6.QtWidgets import QApplication
 
+    from photon_desktop.api import tls
+
+    # The CA bundle loads (in C, without the GIL) on the other core while the app imports.
+    threading.Thread(target=tls.context, name="tls-context", daemon=True).start()
     from photon_desktop.auth.environments import LOCAL_SANDBOX
     from photon_desktop.desktop import Desktop, add_welcome, build_window
     from photon_desktop.errors import PhotonError

@@ -356,9 +356,9 @@ FIRST_SCREEN_DOCUMENTS = ("SearchPatients", "WatchOrders", "ListPrescriptions")
 
 def _prepare_first_requests() -> None:
     try:
+        importlib.import_module("jwt")  # the first token's claims are read with PyJWT
         for name in FIRST_SCREEN_DOCUMENTS:
             documents.load(name)
-        importlib.import_module("jwt")  # the first token's claims are read with PyJWT
     except Exception:  # the request that needs it will say what is wrong
         log.debug("preparing the first requests failed", exc_info=True)
 
