@@ -18,6 +18,7 @@ from photon_desktop import app
 from photon_desktop.auth import secret_store
 from photon_desktop.auth.secret_store import NO_KEYRING_NOTICE
 from photon_desktop.desktop import Desktop, build_window
+from photon_desktop.ui.common.theme import Theme
 from photon_desktop.ui.settings.pane import SettingsPane
 
 Run = Callable[..., Any]
@@ -43,10 +44,13 @@ def test_the_demo_window_shows_and_works_while_the_keyring_hangs(
     )
     shot = tmp_path / "demo.png"
     args = app.parse_args(["--demo", "--patients", "20", "--smoke", str(shot)])
+    themes_before = set(qapp.findChildren(Theme))
     try:
         assert arun(app.run(qapp, args), timeout=90) == 0
     finally:
         hanging.release.set()
+        for theme in set(qapp.findChildren(Theme)) - themes_before:
+            theme.setParent(None)  # run() themes the app: later tests bring their own Theme
     assert probed == [False]  # the app had finished while the keyring still had not answered
     assert '"first_page_s"' in capsys.readouterr().out  # the patient list was painted
     image = QImage(str(shot))
