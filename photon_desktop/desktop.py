@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
 import logging
 import signal
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 
 import httpx
 from PySide6.QtCore import QObject, QSettings, Signal
-from PySide6.QtWidgets import QStackedWidget, QVBoxLayout, QWidget
 
 from photon_desktop import errors
+from photon_desktop.api import documents
 from photon_desktop.api.activity import Activity
 from photon_desktop.api.client import USER_AGENT, create_http_client
 from photon_desktop.auth.environments import (
@@ -34,19 +36,8 @@ from photon_desktop.auth.session import Session
 from photon_desktop.local_sandbox import LocalSandbox, SandboxInfo
 from photon_desktop.services import Services
 from photon_desktop.services.credentials import CredentialsService, environment_for
-from photon_desktop.services.signin import SignInService
-from photon_desktop.ui.catalog.page import CatalogPage
 from photon_desktop.ui.common import preferences, tasks
 from photon_desktop.ui.main_window import MainWindow
-from photon_desktop.ui.order_watch import OrderWatch
-from photon_desktop.ui.orders.list import OrdersPage
-from photon_desktop.ui.prescriptions.list import PrescriptionsPage
-from photon_desktop.ui.settings.pane import SettingsPane
-from photon_desktop.ui.signin.window import SignInWindow
-from photon_desktop.ui.status import OutageBar
-from photon_desktop.ui.templates.page import TemplatesPage
-from photon_desktop.ui.welcome import WelcomePage
-from photon_desktop.ui.worklist import wiring as order_updates
 from photon_desktop.ui.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -75,58 +66,17 @@ class QtSettingsStore:
         self._qt().sync()
 
 
-class SessionPage(QWidget):
-    """The Sign-in page: a ``SignInWindow`` for whichever environment is current.
-
-    ``signed_in`` when a browser sign-in from this page succeeded.
-    """
-
-    signed_in = Signal()
-
-    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setAccessibleName("Sign in")
-        self._workspace = workspace
-        self._stack = QStackedWidget(self)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self._stack)
-        self.sign_in: SignInWindow | None = None
-        workspace.environment_changed.connect(self._rebuild)
-        workspace.availability_changed.connect(self._on_availability)
-
-    def _on_availability(self) -> None:
-        """A sign-in waiting on a server that just stopped would wait for nothing: end it, and
-        say why instead of an account that is gone."""
-        if self.sign_in is not None:
-            self.sign_in.follow_server()
-
-    def _rebuild(self) -> None:
-        if self.sign_in is not None and self.sign_in.service.session is self._workspace.session:
-            return
-        if self.sign_in is not None:
-            self.sign_in.cancel()
-            self._stack.removeWidget(self.sign_in)
-            self.sign_in.deleteLater()
-        workspace = self._workspace
-        self.sign_in = SignInWindow(
-            SignInService(workspace.session),
-            blocked=lambda: workspace.unavailable,
-            parent=self._stack,
-        )
-        self.sign_in.signed_in.connect(self.signed_in)
-        self._stack.addWidget(self.sign_in)
-
-
 class Desktop(QObject):
     """Everything the running app owns; ``await open_environment(key)`` switches to it.
 
-    ``local_sandbox_changed`` is emitted when the bundled sandbox stops on its own (its message,
-    also set as the workspace's ``unavailable`` reason while it is current) and when it runs
-    again (""): every screen that names it follows.
+    ``keyring_probed(usable)`` once the keyring probe that ``start()`` began has answered (or
+    timed out). ``local_sandbox_changed`` is emitted when the bundled sandbox stops on its own
+    (its message, also set as the workspace's ``unavailable`` reason while it is current) and
+    when it runs again (""): every screen that names it follows.
     """
 
     local_sandbox_changed = Signal(str)
+    keyring_probed = Signal(bool)
 
     def __init__(self, *, demo_patients: int = 200, seed: int = 1) -> None:
         super().__init__()
@@ -140,27 +90,80 @@ class Desktop(QObject):
         self._services: dict[str, Services] = {}
         self.sandbox: LocalSandbox | None = None
         self.sandbox_info: SandboxInfo | None = None
+        self._sandbox_start: asyncio.Future[SandboxInfo] | None = None
         self.sandbox_stopped = ""  # why the bundled sandbox is not running any more
         self._closing = False
+        self._probe: asyncio.Future[bool] | None = None
         self._settings_http = create_http_client()
         self.credentials = CredentialsService(self.store, self._settings_http, self.settings)
 
+    # ------------------------------------------------------------------ start-up
+
+    def start(self, key: str | None) -> None:
+        """Begin what opening ``key`` will wait for, without waiting: the keyring probe (its
+        answer comes as ``keyring_probed``) and, when ``key`` needs it, the bundled sandbox's
+        child, so both run while the window is being built."""
+        probe = asyncio.ensure_future(self.store.probe())
+
+        def probed(done: asyncio.Future[bool]) -> None:
+            if not done.cancelled():
+                self.keyring_probed.emit(done.result())
+
+        probe.add_done_callback(probed)
+        self._probe = probe  # kept: a task only the loop refers to may be collected
+        if key == LOCAL_SANDBOX.key and not self._runs_own_sandbox(key):
+            self.start_local_sandbox()
+
+    def prepare_first_requests(self) -> None:
+        """Once the window shows and start-up waits on the network or the sandbox child: import
+        graphql-core and PyJWT and build the first screen's documents in a thread, so the first
+        request does not pay for them. Nothing depends on it finishing."""
+        threading.Thread(target=_prepare_first_requests, name="prepare", daemon=True).start()
+
+    def _runs_own_sandbox(self, key: str) -> bool:
+        """The user points "local" at a photon-sandbox they run themselves."""
+        profile = load_profile(key, self.settings)
+        return bool(profile.graphql_url and profile.issuer)
+
     # ------------------------------------------------------------------ environments
+
+    def start_local_sandbox(self) -> asyncio.Future[SandboxInfo]:
+        """Start the embedded sandbox now, or join the start already under way."""
+        if self._sandbox_start is None or self._sandbox_start.done():
+            if self._sandbox_info_stale():
+                self.sandbox_info = None  # the old child's addresses died with it
+                with contextlib.suppress(errors.ConfigurationError):  # start() says it again
+                    self._own_sandbox().launch()  # now, not at the task's first step
+            self._sandbox_start = asyncio.ensure_future(self._local_sandbox())
+            # Its failure is reported to whoever awaits it; nobody may (the user went elsewhere).
+            self._sandbox_start.add_done_callback(lambda done: done.cancelled() or done.exception())
+        return self._sandbox_start
 
     async def local_sandbox(self) -> SandboxInfo:
         """The embedded sandbox, started on first use (its M2M secret stays in memory); after it
         stopped, a fresh one (new port, data and M2M pair)."""
+        return await asyncio.shield(self.start_local_sandbox())
+
+    def _own_sandbox(self) -> LocalSandbox:
         if self.sandbox is None:
             self.sandbox = LocalSandbox(seed=self._seed, patients=self._demo_patients)
             self.sandbox.add_exit_observer(self._on_sandbox_exit)
-        if self.sandbox_info is None or not self.sandbox.running:
-            self.sandbox_info = None
-            self.sandbox_info = await self.sandbox.start()
-            if self.sandbox_stopped:
-                self.sandbox_stopped = ""
-                self.workspace.set_unavailable("")
-                self.local_sandbox_changed.emit("")
-        return self.sandbox_info
+        return self.sandbox
+
+    def _sandbox_info_stale(self) -> bool:
+        return self.sandbox_info is None or self.sandbox is None or not self.sandbox.running
+
+    async def _local_sandbox(self) -> SandboxInfo:
+        sandbox = self._own_sandbox()
+        if self.sandbox_info is not None and not self._sandbox_info_stale():
+            return self.sandbox_info
+        self.sandbox_info = None
+        info = self.sandbox_info = await sandbox.start()
+        if self.sandbox_stopped:
+            self.sandbox_stopped = ""
+            self.workspace.set_unavailable("")
+            self.local_sandbox_changed.emit("")
+        return info
 
     def _on_sandbox_exit(self, code: int) -> None:
         """The child ended: unless the app is closing, say so everywhere at once."""
@@ -262,12 +265,22 @@ class Desktop(QObject):
         self.workspace.set_unavailable(self.sandbox_stopped if self._uses_bundled_sandbox() else "")
         return session
 
+    @contextlib.contextmanager
+    def _connecting(self, key: str) -> Iterator[None]:
+        """While connecting, views say so ("Connecting to …", skeleton rows)."""
+        self.workspace.set_connecting(by_key(key).name)
+        try:
+            yield
+        finally:
+            self.workspace.set_connecting("")
+
     async def connect_demo(self) -> Session:
         """The local sandbox with its demo M2M credentials (memory only, never the keyring)."""
-        info = await self.local_sandbox()
-        session = await self.open_environment(LOCAL_SANDBOX.key, restore=False)
-        if not session.signed_in:
-            await session.use_m2m(info.m2m_client_id, info.m2m_client_secret, remember=False)
+        with self._connecting(LOCAL_SANDBOX.key):
+            info = await self.local_sandbox()
+            session = await self.open_environment(LOCAL_SANDBOX.key, restore=False)
+            if not session.signed_in:
+                await session.use_m2m(info.m2m_client_id, info.m2m_client_secret, remember=False)
         return session
 
     async def switch(
@@ -293,9 +306,10 @@ class Desktop(QObject):
             else:
                 client_id, secret = m2m or ("", "")
                 fresh = bool(client_id.strip() and secret)
-                session = await self.open_environment(key, restore=not fresh)
-                if fresh:
-                    await session.use_m2m(client_id.strip(), secret, remember=False)
+                with self._connecting(key):
+                    session = await self.open_environment(key, restore=not fresh)
+                    if fresh:
+                        await session.use_m2m(client_id.strip(), secret, remember=False)
         except errors.PhotonError as error:
             window.statusBar().showMessage(str(error), 15000)
             window.land_on("settings")
@@ -317,8 +331,7 @@ class Desktop(QObject):
             window.land_on("sign-in")
 
     def _bundled_sandbox_stopped(self, key: str) -> bool:
-        profile = load_profile(key, self.settings)
-        return bool(self.sandbox_stopped) and not (profile.graphql_url and profile.issuer)
+        return bool(self.sandbox_stopped) and not self._runs_own_sandbox(key)
 
     def last_environment(self) -> str | None:
         return preferences.LAST_ENVIRONMENT.get() or None
@@ -327,7 +340,11 @@ class Desktop(QObject):
 
     async def aclose(self) -> None:
         self._closing = True
+        if self.sandbox is not None:
+            self.sandbox.request_stop()  # it stops while the rest closes; waited for below
         tasks.cancel_all()
+        if self._sandbox_start is not None and not self._sandbox_start.done():
+            self._sandbox_start.cancel()
         await asyncio.sleep(0)
         for services in self._services.values():
             await services.aclose()
@@ -343,6 +360,19 @@ async def _end(session: Session) -> None:
         await session.sign_out()
 
 
+# What the first screen (patients, the worklist's order watch, prescription badges) sends first.
+FIRST_SCREEN_DOCUMENTS = ("SearchPatients", "WatchOrders", "ListPrescriptions")
+
+
+def _prepare_first_requests() -> None:
+    try:
+        importlib.import_module("jwt")  # the first token's claims are read with PyJWT
+        for name in FIRST_SCREEN_DOCUMENTS:
+            documents.load(name)
+    except Exception:  # the request that needs it will say what is wrong
+        log.debug("preparing the first requests failed", exc_info=True)
+
+
 def _ends_refused_sessions(session: Session) -> Callable[[Activity], None]:
     """When the API refuses even a renewed token, the session stops saying it is signed in."""
 
@@ -353,141 +383,19 @@ def _ends_refused_sessions(session: Session) -> Callable[[Activity], None]:
     return observe
 
 
-def window_title_identity(workspace: Workspace) -> str:
-    """ "Dr Maya Okafor <maya@…> — Photon Sandbox" for the window title; "" when signed out."""
-    if not workspace.ready or not workspace.session.signed_in:
-        return ""
-    return f"{workspace.session.identity or 'Signed in'} — {workspace.environment.name}"
+# The window's composition lives in ``window``; these names have always been imported from here.
+from photon_desktop.window import (  # noqa: E402
+    SessionPage,
+    add_welcome,
+    build_window,
+    window_title_identity,
+)
 
-
-def build_window(desktop: Desktop) -> MainWindow:
-    """The main window with every page, and the links between pages wired."""
-    workspace = desktop.workspace
-    window = MainWindow(workspace)
-    watch = OrderWatch(workspace, window)  # one source of order state for every view
-    prescriptions = PrescriptionsPage(workspace)
-    orders = OrdersPage(workspace, watch=watch)
-    settings = SettingsPane(desktop.credentials, current=desktop.last_environment())
-    sign_in = SessionPage(workspace)
-    window.add_page("prescriptions", "Prescriptions", "prescriptions", prescriptions)
-    window.add_page("orders", "Orders", "orders", orders)
-    # The organization's formulary: its catalogs, and the templates that prefill prescriptions.
-    formulary, templates = CatalogPage(workspace), TemplatesPage(workspace)
-    formulary.changed.connect(templates.refresh)  # a removed treatment takes its templates
-    templates.changed.connect(formulary.refresh)
-    window.add_page("catalog", "Catalog", "catalog", formulary)
-    window.add_page("templates", "Templates", "templates", templates)
-    window.add_page("settings", "Settings", "settings", settings)
-    window.add_page("sign-in", "Sign in", "sign-in", sign_in)
-
-    def show_prescription(prescription_id: str) -> None:
-        window.show_page("prescriptions")
-        prescriptions.open_prescription(prescription_id)
-
-    def show_order(order_id: str) -> None:
-        window.show_page("orders")
-        orders.open_order(order_id)
-
-    def show_patient(patient_id: str) -> None:
-        window.show_page("patients")
-        window.patients.open(patient_id)
-
-    order_updates.install(window, watch, show_order, show_prescription)
-    window.patients.open_prescription.connect(show_prescription)
-    window.patients.open_order.connect(show_order)
-    prescriptions.order_requested.connect(show_order)
-    prescriptions.patient_requested.connect(show_patient)
-    orders.prescription_requested.connect(show_prescription)
-    orders.patient_requested.connect(show_patient)
-
-    def use_environment(key: str) -> None:
-        credentials = settings.m2m_credentials()
-        tasks.spawn(desktop.switch(window, key, m2m=credentials), owner=window, name="connect")
-
-    def show_endpoints() -> None:
-        # The embedded sandbox's port is known only once it runs: let Settings test against it.
-        if workspace.environment.kind is EnvironmentKind.LOCAL:
-            settings.set_environment(workspace.environment)
-
-    settings.connect_requested.connect(use_environment)
-    workspace.environment_changed.connect(show_endpoints)
-    _back_after_sign_in(window, sign_in)
-    _follow_the_local_sandbox(desktop, window, settings)
-    _show_identity_in_title(window, workspace)
-    return window
-
-
-def _back_after_sign_in(window: MainWindow, sign_in: SessionPage) -> None:
-    """A successful sign-in returns to the page the user was on before Sign in."""
-    landing = {"sign-in", "welcome"}
-    before = ["patients"]
-
-    def remember(key: str) -> None:
-        if key not in landing:
-            before[0] = key
-
-    window.page_changed.connect(remember)
-    if window.current_key and window.current_key not in landing:
-        before[0] = window.current_key
-    sign_in.signed_in.connect(lambda: window.land_on(before[0]))
-
-
-def _follow_the_local_sandbox(desktop: Desktop, window: MainWindow, settings: SettingsPane) -> None:
-    """When the bundled sandbox stops: a bar over every page with "Restart the local sandbox", the
-    status bar, and Settings no longer saying it runs."""
-    bar = OutageBar(desktop.workspace, window)
-    window.add_notice_bar(bar)
-
-    def restart() -> None:
-        tasks.spawn(desktop.restart_local_sandbox(window), owner=window, name="restart-sandbox")
-
-    def changed(stopped: str) -> None:
-        settings.set_local_sandbox_stopped(stopped)
-        if stopped:
-            settings.set_environment(LOCAL_SANDBOX)  # its addresses are gone with it
-
-    bar.restart_requested.connect(restart)
-    desktop.local_sandbox_changed.connect(changed)
-
-
-def _show_identity_in_title(window: MainWindow, workspace: Workspace) -> None:
-    """Append who is signed in, where, to whatever title the window sets for its page."""
-    separator = " · "
-
-    def sync() -> None:
-        title = window.windowTitle()
-        base = title.split(separator, 1)[0]
-        identity = window_title_identity(workspace)
-        wanted = base + (separator + identity if identity else "")
-        if wanted != title:
-            window.setWindowTitle(wanted)
-
-    window.windowTitleChanged.connect(lambda _title: sync())
-    workspace.session_changed.connect(sync)
-    workspace.environment_changed.connect(sync)
-    sync()
-
-
-def add_welcome(desktop: Desktop, window: MainWindow) -> WelcomePage:
-    """First launch with nothing configured: offer the local sandbox or connecting to Photon."""
-    welcome = WelcomePage()
-    window.add_page("welcome", "Get started", "start", welcome)
-    window.land_on("welcome")
-    workspace = desktop.workspace
-
-    def leave_once_connected() -> None:
-        # Its two ways in are done with: Settings and Sign in stay for changing them.
-        if workspace.ready and workspace.session.signed_in:
-            workspace.session_changed.disconnect(leave_once_connected)
-            if window.current_key == "welcome":
-                window.land_on("patients")
-            window.remove_page("welcome")
-
-    workspace.session_changed.connect(leave_once_connected)
-
-    def try_sandbox() -> None:
-        tasks.spawn(desktop.switch(window, LOCAL_SANDBOX.key, demo=True), owner=window)
-
-    welcome.try_sandbox.connect(try_sandbox)
-    welcome.connect_photon.connect(lambda: window.show_page("settings"))
-    return welcome
+__all__ = [
+    "Desktop",
+    "QtSettingsStore",
+    "SessionPage",
+    "add_welcome",
+    "build_window",
+    "window_title_identity",
+]

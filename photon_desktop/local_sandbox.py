@@ -104,13 +104,18 @@ class LocalSandbox:
         self._stderr_lock = threading.Lock()
         self._ended = threading.Event()
         self._observers: list[ExitObserver] = []
+        self._ready: asyncio.Future[SandboxInfo] | None = None  # the latest child's announcement
         self.exited: asyncio.Future[int] | None = None
         self.info: SandboxInfo | None = None
 
     # ------------------------------------------------------------ lifecycle
 
-    async def start(self) -> SandboxInfo:
-        """Start the child and wait for its announcement (``ConfigurationError`` if it fails)."""
+    def launch(self) -> None:
+        """Start the child now (fork and exec only, milliseconds), without waiting for it to be
+        ready: the app launches it before building its window. ``await start()`` then waits for
+        this child's announcement instead of starting another."""
+        if self._ready is not None and not self._ready.done() and self.running:
+            return  # launched, not ready yet
         if self.running:
             raise RuntimeError("the local sandbox is already running")
         loop = asyncio.get_running_loop()
@@ -121,7 +126,7 @@ class LocalSandbox:
         self._ended = threading.Event()
         try:
             # Popen only forks and execs (milliseconds); all waiting happens in the threads.
-            process = subprocess.Popen(  # noqa: ASYNC220
+            process = subprocess.Popen(
                 self._args,
                 stdin=subprocess.PIPE,  # never written: its closing tells the child we are gone
                 stdout=subprocess.PIPE,
@@ -131,10 +136,20 @@ class LocalSandbox:
             exited.set_result(-1)
             raise ConfigurationError(f"The local sandbox could not be started ({exc}).") from None
         self._process = process
+        # A failure is reported to whoever awaits start(); nobody may (the app is closing).
+        ready.add_done_callback(lambda done: done.cancelled() or done.exception())
+        self._ready = ready
         assert process.stdout is not None and process.stderr is not None
         self._thread(self._read_stdout, process.stdout, loop, ready)
         self._thread(self._read_stderr, process.stderr)
         self._thread(self._wait, process, self._ended, loop, ready, exited)
+
+    async def start(self) -> SandboxInfo:
+        """Start the child (or take the one ``launch()`` began) and wait for its announcement
+        (``ConfigurationError`` if it fails)."""
+        self.launch()
+        ready = self._ready
+        assert ready is not None
         try:
             self.info = await asyncio.wait_for(asyncio.shield(ready), START_TIMEOUT_S)
         except TimeoutError:
@@ -149,6 +164,13 @@ class LocalSandbox:
         """A fresh child: new port, new data, new M2M secret and admin key."""
         self.stop()
         return await self.start()
+
+    def request_stop(self) -> None:
+        """Ask the child to exit (SIGTERM) without waiting: the app does its own closing while
+        the child does its, then ``stop()`` waits for it."""
+        process = self._process
+        if process is not None and process.poll() is None:
+            process.terminate()
 
     def stop(self) -> None:
         """Ask the child to exit (SIGTERM) and wait briefly; kill it if it lingers."""

@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 
 from photon_desktop import __version__
-from photon_desktop.api import documents
+from photon_desktop.api import documents, tls
 from photon_desktop.api.activity import Activity
 from photon_desktop.api.errors_map import (
     SIGN_IN_AGAIN,
@@ -47,8 +47,10 @@ DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=30.0, write=30.0, pool=10.0)
 def create_http_client(
     *, timeout: httpx.Timeout = DEFAULT_TIMEOUT, **kwargs: Any
 ) -> httpx.AsyncClient:
-    """The app's one client per environment: HTTP/1.1, timeouts, our User-Agent, pooling."""
+    """The app's one client per environment: HTTP/1.1, timeouts, our User-Agent, pooling, and
+    the one shared TLS context."""
     headers = {"User-Agent": USER_AGENT, **kwargs.pop("headers", {})}
+    kwargs.setdefault("verify", tls.context())
     return httpx.AsyncClient(timeout=timeout, headers=headers, http2=False, **kwargs)
 
 

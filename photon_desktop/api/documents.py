@@ -1,5 +1,6 @@
 """Loads the GraphQL documents shipped in ``api/documents/``: one named operation per file.
 
+graphql-core (~0.15 s to import) loads with the first document, after the window is shown.
 Shared fragments live in ``documents/fragments.graphql``; each operation is sent with exactly the
 fragments it uses (transitively), because GraphQL rejects documents with unused fragments.
 """
@@ -9,19 +10,10 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from importlib import resources
+from typing import TYPE_CHECKING
 
-from graphql import (
-    DocumentNode,
-    FragmentDefinitionNode,
-    FragmentSpreadNode,
-    Node,
-    OperationDefinitionNode,
-    OperationType,
-    parse,
-    print_ast,
-    visit,
-)
-from graphql.language import Visitor
+if TYPE_CHECKING:  # graphql-core is imported when the first document is loaded, not at start-up
+    from graphql import FragmentDefinitionNode, Node
 
 FRAGMENTS_FILE = "fragments.graphql"
 
@@ -50,6 +42,8 @@ def operation_files() -> list[str]:
 
 @functools.cache
 def _fragments() -> dict[str, FragmentDefinitionNode]:
+    from graphql import FragmentDefinitionNode, parse
+
     document = parse(_documents_dir().joinpath(FRAGMENTS_FILE).read_text(encoding="utf-8"))
     fragments: dict[str, FragmentDefinitionNode] = {}
     for definition in document.definitions:
@@ -59,19 +53,18 @@ def _fragments() -> dict[str, FragmentDefinitionNode]:
     return fragments
 
 
-class _SpreadCollector(Visitor):
-    def __init__(self) -> None:
-        super().__init__()
-        self.names: set[str] = set()
-
-    def enter_fragment_spread(self, node: FragmentSpreadNode, *_args: object) -> None:
-        self.names.add(node.name.value)
-
-
 def _spreads(node: Node) -> set[str]:
-    collector = _SpreadCollector()
-    visit(node, collector)
-    return collector.names
+    from graphql import FragmentSpreadNode, visit
+    from graphql.language import Visitor
+
+    names: set[str] = set()
+
+    class SpreadCollector(Visitor):
+        def enter_fragment_spread(self, spread: FragmentSpreadNode, *_args: object) -> None:
+            names.add(spread.name.value)
+
+    visit(node, SpreadCollector())
+    return names
 
 
 def _used_fragments(node: Node) -> list[FragmentDefinitionNode]:
@@ -93,6 +86,14 @@ def _used_fragments(node: Node) -> list[FragmentDefinitionNode]:
 @functools.cache
 def load(name: str) -> Operation:
     """The operation ``name`` (the file ``documents/<name>.graphql``), with its fragments."""
+    from graphql import (
+        DocumentNode,
+        OperationDefinitionNode,
+        OperationType,
+        parse,
+        print_ast,
+    )
+
     text = _documents_dir().joinpath(f"{name}.graphql").read_text(encoding="utf-8")
     document = parse(text)
     operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]

@@ -5,6 +5,8 @@ The access token is for the API, which decides, so its signature is not checked 
 token of a browser sign-in is validated with PyJWT: signature by a key of the provider's JWKS,
 ``iss`` exactly, ``aud`` the desktop client, and ``exp``, ``iat``, ``iss``, ``aud`` (and ``nonce``
 for a new sign-in) required; then ``nonce`` and, when an organization was asked for, ``org_id``.
+
+PyJWT (and cryptography under it) is imported when the first token is read, not at start-up.
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ import asyncio
 from typing import Any
 
 import httpx
-import jwt
 
 from photon_desktop import errors
 from photon_desktop.auth.pkce import same_secret
@@ -25,6 +26,8 @@ _ASYMMETRIC = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "E
 
 def unverified_claims(token: str) -> dict[str, Any]:
     """The payload of a JWT without checking its signature; {} for anything not a JWT."""
+    import jwt
+
     try:
         claims = jwt.decode(token, options={"verify_signature": False})
     except jwt.PyJWTError:
@@ -55,6 +58,8 @@ async def fetch_jwks(client: httpx.AsyncClient, url: str) -> dict[str, Any]:
 def names_unknown_key(id_token: str, jwks: dict[str, Any]) -> bool:
     """Whether the token names a key (``kid``) the set does not hold: the provider has new
     keys since they were fetched (a rotation, a restarted provider), so fetch them again."""
+    import jwt
+
     try:
         kid = jwt.get_unverified_header(id_token).get("kid")
     except jwt.PyJWTError:
@@ -64,6 +69,8 @@ def names_unknown_key(id_token: str, jwks: dict[str, Any]) -> bool:
 
 
 def _signing_key(id_token: str, jwks: dict[str, Any], algorithms: tuple[str, ...]) -> Any:
+    import jwt
+
     bad = errors.SignInError("The sign-in answer is not signed by the provider. Nothing was saved.")
     try:
         header = jwt.get_unverified_header(id_token)
@@ -93,6 +100,8 @@ def check_id_token(
 
     ``nonce`` None: a refreshed ID token, which carries no nonce of ours (OIDC §12.2).
     """
+    import jwt
+
     allowed = tuple(a for a in algorithms if a in _ASYMMETRIC) or ("RS256",)
     key = _signing_key(id_token, jwks, allowed)
     required = ["exp", "iat", "iss", "aud"] + (["nonce"] if nonce is not None else [])

@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 SERVICE_PREFIX = "photon-desktop:"
+CALL_TIMEOUT_S = 5.0  # a keyring call that has not answered by then is abandoned
 NO_KEYRING_NOTICE = (
     "No secure keyring is available, so nothing is saved: you will need to sign in again "
     "(and enter the client secret again) next time you open Photon Desktop."
@@ -154,12 +155,13 @@ class SecretStore:
         self,
         backend: keyring.backend.KeyringBackend | None = None,
         *,
-        timeout: float = 5.0,
+        timeout: float | None = None,
     ) -> None:
         self._backend = backend
         self._load_problem: str | None = None
-        self._timeout = timeout
+        self._timeout = CALL_TIMEOUT_S if timeout is None else timeout
         self._usable: bool | None = None  # None: not probed yet
+        self._probing: asyncio.Future[bool] | None = None  # the probe in flight, if any
         self._memory: dict[tuple[str, str], str] = {}
         self._lock = asyncio.Lock()  # one keyring call at a time, in the order asked
         self.notice: str | None = None
@@ -215,7 +217,15 @@ class SecretStore:
         self.notice = STOPPED_NOTICE.format(why=why)
 
     async def probe(self) -> bool:
-        """Decide once, off the UI thread, whether secrets can be kept past this session."""
+        """Decide, off the UI thread, whether secrets can be kept past this session.
+
+        The app starts the probe without waiting for it (a hanging Secret Service must not hold
+        the window back); a keyring call made meanwhile waits for that same probe.
+        """
+        probing = self._probing = asyncio.ensure_future(self._probe())
+        return await asyncio.shield(probing)
+
+    async def _probe(self) -> bool:
         backend = self.backend
         reason = self._load_problem if backend is None else insecure_reason(backend)
         if reason is not None or backend is None:
@@ -253,7 +263,11 @@ class SecretStore:
                 raise
 
     async def _ensure_probed(self) -> None:
-        if self._usable is None:
+        if self._usable is not None:
+            return
+        if self._probing is not None and not self._probing.done():
+            await asyncio.shield(self._probing)
+        else:
             await self.probe()
 
     def _live(self) -> keyring.backend.KeyringBackend:

@@ -12,8 +12,6 @@ import dataclasses
 from datetime import UTC, datetime
 from typing import Any
 
-import jwt
-
 from photon_desktop import errors
 from photon_desktop.auth.browser_flow import OPENID_SCOPES
 from photon_desktop.auth.session import Session
@@ -117,6 +115,8 @@ def copyable_access_token(session: Session) -> str | None:
 
 def _decode(token: str | None) -> tuple[dict[str, Any], dict[str, Any]]:
     """The JWT's header and claims, unverified; empty for no token or an opaque one."""
+    import jwt  # with the first report, not at start-up
+
     if not token:
         return {}, {}
     try:

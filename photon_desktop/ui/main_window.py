@@ -10,6 +10,7 @@ cancels every page's tasks.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
@@ -115,6 +116,7 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.workspace = workspace
         self._pages: dict[str, _Page] = {}
+        self._builders: dict[str, Callable[[], QWidget]] = {}  # pages not built yet
         self._restoring_page: str | None = None
         self.navigation = UserNavigation(workspace, self)
         self.setObjectName("mainWindow")
@@ -254,6 +256,26 @@ class MainWindow(QMainWindow):
         if isinstance(widget, ListDetailPage):
             widget.navigated.connect(self.navigation.note)
 
+    def add_lazy_page(
+        self, key: str, title: str, icon_name: str, build: Callable[[], QWidget]
+    ) -> None:
+        """Add a page that is built on its first visit (or first ``page(key)``): start-up
+        imports and builds only what the first screen shows."""
+        self._builders[key] = build
+        self.add_page(key, title, icon_name, QWidget(self.stack))
+
+    def _built(self, key: str) -> _Page:
+        page = self._pages[key]
+        build = self._builders.pop(key, None)
+        if build is not None:
+            placeholder, page.widget = page.widget, build()
+            self.stack.insertWidget(self.stack.indexOf(placeholder), page.widget)
+            if self.stack.currentWidget() is placeholder:
+                self.stack.setCurrentWidget(page.widget)
+            self.stack.removeWidget(placeholder)
+            placeholder.deleteLater()
+        return page
+
     def remove_page(self, key: str) -> None:
         """Take a page out of the sidebar and stack (e.g. "Get started" once connected)."""
         page = self._pages.pop(key, None)
@@ -268,7 +290,7 @@ class MainWindow(QMainWindow):
         self._content_layout.insertWidget(1, bar)
 
     def page(self, key: str) -> QWidget:
-        return self._pages[key].widget
+        return self._built(key).widget
 
     @property
     def current_key(self) -> str | None:
@@ -303,7 +325,7 @@ class MainWindow(QMainWindow):
             return
         self.navigation.note()  # the sidebar, by mouse or keyboard (the app's moves are landings)
         key = item.data(Qt.ItemDataRole.UserRole)
-        self.stack.setCurrentWidget(self._pages[key].widget)
+        self.stack.setCurrentWidget(self._built(key).widget)
         if self._restoring_page is None:
             preferences.WINDOW_PAGE.set(key)
         self._update_title()

@@ -26,6 +26,7 @@ class Workspace(QObject):
     session_changed = Signal()
     activity_changed = Signal()
     availability_changed = Signal()
+    connecting_changed = Signal()
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -34,6 +35,7 @@ class Workspace(QObject):
         self._environment: Environment | None = None
         self._unsubscribe: Callable[[], None] | None = None
         self._unavailable = ""
+        self._connecting = ""
 
     @property
     def environment(self) -> Environment:
@@ -64,6 +66,17 @@ class Workspace(QObject):
         if reason != self._unavailable:
             self._unavailable = reason
             self.availability_changed.emit()
+
+    @property
+    def connecting(self) -> str:
+        """The name of the environment being connected to ("" when none): while nothing is
+        connected yet, views look connected-to-be ("Connecting…", skeleton rows), not absent."""
+        return self._connecting
+
+    def set_connecting(self, name: str) -> None:
+        if name != self._connecting:
+            self._connecting = name
+            self.connecting_changed.emit()
 
     def set(self, environment: Environment, session: Session, services: Services) -> None:
         """Switch to another environment's session and services."""

@@ -43,9 +43,10 @@ def test_smoke_works_without_demo_and_times_from_process_creation(tmp_path: Path
     result = _run(tmp_path, "--smoke", str(shot))
     assert result.returncode == 0, result.stderr
     timings = json.loads(result.stdout.strip().splitlines()[-1])
-    assert set(timings) == {"process_s", "window_shown_s", "first_page_s"}
+    assert set(timings) == {"process_s", "window_shown_s", "first_page_s", "peak_rss_mb"}
     # Interpreter start-up and imports come before main(): measured from the process's creation.
     assert 0 < timings["process_s"] <= timings["window_shown_s"] <= timings["first_page_s"]
+    assert timings["peak_rss_mb"] > 10  # a Python with Qt loaded: read, not left at 0
     assert "local sandbox ready" not in result.stderr  # no sandbox was needed
     image = QImage(str(shot))
     assert not image.isNull() and image.width() >= 800
@@ -56,7 +57,7 @@ def test_demo_smoke_paints_the_patient_list_and_stops_the_sandbox(tmp_path: Path
     result = _run(tmp_path, "--demo", "--smoke", str(shot))
     assert result.returncode == 0, result.stderr
     timings = json.loads(result.stdout.strip().splitlines()[-1])
-    assert set(timings) == {"process_s", "window_shown_s", "first_page_s"}
+    assert set(timings) == {"process_s", "window_shown_s", "first_page_s", "peak_rss_mb"}
     assert 0 < timings["process_s"] <= timings["window_shown_s"] <= timings["first_page_s"]
 
     image = QImage(str(shot))

@@ -114,6 +114,7 @@ class PagedList(QWidget, Generic[T]):
     ) -> None:
         super().__init__(parent)
         self._workspace = workspace
+        workspace.connecting_changed.connect(self._on_connecting)
         self._columns = tuple(columns)
         self._kind, self._kinds = kind, kinds
         self._permission = permission
@@ -253,7 +254,7 @@ class PagedList(QWidget, Generic[T]):
             return
         if not self.allowed():
             self._set_model(None)
-            self._show(lambda: self.state.show_message(self.why_not()))
+            self._show_why_not()
             return
         fetch = self._fetcher()
 
@@ -303,6 +304,18 @@ class PagedList(QWidget, Generic[T]):
     def _on_availability(self) -> None:
         """Stopped: say so at once (requests in flight are dropped); running again: load."""
         self.reload()
+
+    def _show_why_not(self) -> None:
+        connecting = self._workspace.connecting
+        if connecting and not self._workspace.ready:
+            text = f"Connecting to {connecting}…"
+            self._show(lambda: self.state.show_loading(text, skeleton=True))
+        else:
+            self._show(lambda: self.state.show_message(self.why_not()))
+
+    def _on_connecting(self) -> None:
+        if not self.stopped and not self.allowed():
+            self._show_why_not()
 
     def _show(self, show: Callable[[], None]) -> None:
         self._banner_bar.setVisible(False)

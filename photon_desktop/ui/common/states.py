@@ -13,7 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from enum import Enum
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QPainter, QPaintEvent
 from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
 #: The outage bar's button; the stopped state points at it by name.
@@ -34,6 +35,33 @@ class State(Enum):
     ERROR = "error"
     MESSAGE = "message"
     STOPPED = "stopped"
+
+
+class SkeletonRows(QWidget):
+    """Grey bars where rows will be: the list looks about to fill, not empty."""
+
+    ROWS = 8
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName("Rows loading")
+        self.setMinimumHeight(self.ROWS * 28)
+
+    def paintEvent(self, _event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        colour = self.palette().mid().color()
+        colour.setAlpha(90)
+        painter.setBrush(colour)
+        width = self.width()
+        for row in range(self.ROWS):
+            y = row * 28 + 8
+            for left, share in ((0.0, 0.34), (0.38, 0.22), (0.64, 0.3)):
+                shorter = 0.7 + 0.3 * ((row * 7 + int(left * 10)) % 5) / 4  # uneven, like text
+                bar = QRectF(left * width, y, share * width * shorter, 12)
+                painter.drawRoundedRect(bar, 4, 4)
+        painter.end()
 
 
 class StateView(QWidget):
@@ -61,12 +89,15 @@ class StateView(QWidget):
         self.progress.setMaximumWidth(240)
         self.progress.setAccessibleName("Loading")
 
+        self.skeleton = SkeletonRows(self)
+
         self.button = QPushButton(self)
         self.button.setObjectName("stateAction")
         self.button.clicked.connect(self._run_action)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 12, 24, 12)
+        layout.addWidget(self.skeleton)
         layout.addStretch(1)
         # No alignment flag for the label: an aligned word-wrapped label gets its one-line height
         # and loses every line after the first. The text itself is centred.
@@ -78,8 +109,11 @@ class StateView(QWidget):
 
     # ------------------------------------------------------------------ states
 
-    def show_loading(self, text: str = "Loading…") -> None:
+    def show_loading(self, text: str = "Loading…", *, skeleton: bool = False) -> None:
+        """Busy; ``skeleton``: grey placeholder rows instead of the progress bar."""
         self._show(State.LOADING, text, None, None)
+        self.progress.setVisible(not skeleton)
+        self.skeleton.setVisible(skeleton)
 
     def show_empty(
         self,
@@ -125,6 +159,7 @@ class StateView(QWidget):
         self.label.setAccessibleName(text or "No content")
         self.setAccessibleName(text or "No content")
         self.progress.setVisible(state is State.LOADING)
+        self.skeleton.setVisible(False)
         self._action = action
         has_action = action is not None and bool(action_text)
         self.button.setVisible(has_action)

@@ -113,7 +113,7 @@ class SettingsPane(QWidget):
         self.environment_combo.setCurrentIndex(self.environment_combo.findData(start))
         self._show_environment(start)
         self.environment_combo.currentIndexChanged.connect(self._on_environment_picked)
-        self._show_keyring_notice()
+        self.show_keyring_notice()
 
     def add_section(self, section: QWidget) -> None:
         """A feature's own settings (e.g. order updates), below the environment."""
@@ -431,7 +431,7 @@ class SettingsPane(QWidget):
         except errors.PhotonError as exc:
             self._set_keyring_notice(str(exc))
             return
-        self._show_keyring_notice()  # the first keyring call has probed the store
+        self.show_keyring_notice()  # the first keyring call has probed the store
         # Only fill an untouched field of the environment still shown.
         if secret and self._loaded_key == key and not self.client_secret.editor.text():
             self.client_secret.editor.setText(secret)
@@ -447,7 +447,8 @@ class SettingsPane(QWidget):
         if not fixed:
             self.ports.set_error(None)
 
-    def _show_keyring_notice(self) -> None:
+    def show_keyring_notice(self) -> None:
+        """Say where secrets are kept, as the keyring probe found it (called again once it has)."""
         self._set_keyring_notice(self._backend.keyring_notice)
 
     def _set_keyring_notice(self, notice: str | None) -> None:
@@ -605,7 +606,7 @@ class SettingsPane(QWidget):
             self._set_busy(False)
         self._drafts.pop(key, None)
         if not kept:
-            self._show_keyring_notice()
+            self.show_keyring_notice()
             if not self.keyring_notice.isVisible():
                 self._set_keyring_notice(
                     "No secure keyring is available: the client secret is kept for this "

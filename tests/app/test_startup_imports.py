@@ -1,0 +1,85 @@
+"""What start-up imports: the first screen needs neither GraphQL validation, nor token checking,
+nor the bundled sandbox's code (the app runs the sandbox as a child process by module name).
+
+Each check runs a fresh interpreter, so modules other tests imported do not hide a regression.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from app_support import process_env
+
+# graphql-core, PyJWT and cryptography load when the first query is built or the first token read.
+DEFERRED = ("graphql", "jwt", "cryptography", "photon_desktop.sandbox")
+
+
+def _imported_after(code: str) -> list[str]:
+    probe = (
+        f"{code}\n"
+        "import json, sys\n"
+        f"print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in {DEFERRED!r}"
+        f" or m.startswith('photon_desktop.sandbox'))))\n"
+    )
+    return list(_last_json_line(probe, {**os.environ, "QT_QPA_PLATFORM": "offscreen"}))
+
+
+def _last_json_line(code: str, env: dict[str, str]) -> Any:
+    """Run ``code`` in a fresh interpreter; what its last line of output says, as JSON."""
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+        env=env,
+    )
+    return json.loads(result.stdout.splitlines()[-1])
+
+
+def test_importing_the_composition_root_defers_graphql_jwt_and_the_sandbox() -> None:
+    assert _imported_after("import photon_desktop.desktop") == []
+
+
+def test_building_a_query_loads_graphql_then() -> None:
+    loaded = _imported_after(
+        "from photon_desktop.api import documents\n"
+        "assert 'query SearchPatients' in documents.load('SearchPatients').text"
+    )
+    assert "graphql" in loaded and "jwt" not in loaded  # the check can see a deferred import
+
+
+PAGES = (
+    "photon_desktop.ui.prescriptions.list",
+    "photon_desktop.ui.orders.list",
+    "photon_desktop.ui.catalog.page",
+    "photon_desktop.ui.templates.page",
+)
+
+
+def test_pages_the_first_screen_does_not_show_are_built_on_their_first_visit(
+    tmp_path: Path,
+) -> None:
+    script = f"""
+import json, sys
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+from photon_desktop.desktop import Desktop, build_window
+window = build_window(Desktop())
+window.show()
+before = [m for m in {PAGES!r} if m in sys.modules]
+window.show_page("orders")
+orders = type(window.page("orders")).__name__
+after = [m for m in {PAGES!r} if m in sys.modules]
+window.close()
+print(json.dumps([before, orders, after, window.current_key]))
+"""
+    before, orders, after, current = _last_json_line(script, process_env(tmp_path))
+    assert before == []
+    assert orders == "OrdersPage" and current == "orders"
+    assert after == ["photon_desktop.ui.orders.list"]  # only the page visited

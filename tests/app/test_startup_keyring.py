@@ -1,0 +1,86 @@
+"""A Secret Service that never answers does not hold the window back: the app starts the keyring
+probe, shows the window and paints the demo's patient list while the probe still waits."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import keyring
+import pytest
+from auth_fakes import HangingKeyring, LockedKeyring, MemoryKeyring
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QApplication
+
+from photon_desktop import app
+from photon_desktop.auth import secret_store
+from photon_desktop.auth.secret_store import NO_KEYRING_NOTICE
+from photon_desktop.desktop import Desktop, build_window
+from photon_desktop.ui.common.theme import Theme
+from photon_desktop.ui.settings.pane import SettingsPane
+
+Run = Callable[..., Any]
+
+
+@pytest.mark.qt_log_ignore("propagateSizeHints")
+def test_the_demo_window_shows_and_works_while_the_keyring_hangs(
+    isolated: MemoryKeyring,
+    arun: Run,
+    qapp: QApplication,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    hanging = HangingKeyring()
+    keyring.set_keyring(hanging)
+    # Longer than the whole scenario may take: had start-up waited for the probe, it would hang.
+    monkeypatch.setattr(secret_store, "CALL_TIMEOUT_S", 600.0)
+    # run() undoes its signal handlers first thing when it ends: note whether the keyring answered.
+    probed: list[bool] = []
+    monkeypatch.setattr(
+        app, "on_quit_signals", lambda _handler: lambda: probed.append(hanging.release.is_set())
+    )
+    shot = tmp_path / "demo.png"
+    args = app.parse_args(["--demo", "--patients", "20", "--smoke", str(shot)])
+    themes_before = set(qapp.findChildren(Theme))
+    try:
+        assert arun(app.run(qapp, args), timeout=90) == 0
+    finally:
+        hanging.release.set()
+        for theme in set(qapp.findChildren(Theme)) - themes_before:
+            theme.setParent(None)  # run() themes the app: later tests bring their own Theme
+    assert probed == [False]  # the app had finished while the keyring still had not answered
+    assert '"first_page_s"' in capsys.readouterr().out  # the patient list was painted
+    image = QImage(str(shot))
+    assert not image.isNull() and image.width() >= 800
+
+
+def test_the_probe_result_arrives_as_a_signal_and_settings_follows(
+    isolated: MemoryKeyring, arun: Run
+) -> None:
+    keyring.set_keyring(LockedKeyring())
+
+    async def scenario() -> None:
+        desktop = Desktop()
+        window = build_window(desktop)
+        settings = window.page("settings")
+        assert isinstance(settings, SettingsPane)
+        answers: list[bool] = []
+        got: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        desktop.keyring_probed.connect(
+            lambda usable: (answers.append(usable), got.set_result(None))
+        )
+        try:
+            desktop.start(None)
+            assert answers == [] and settings.keyring_notice.isHidden()  # started, not awaited
+            await got
+            assert answers == [False]
+            assert settings.keyring_notice.text().startswith(NO_KEYRING_NOTICE)
+            assert not settings.keyring_notice.isHidden()
+        finally:
+            window.close()
+            await desktop.aclose()
+
+    arun(scenario())
