@@ -33,6 +33,7 @@ from photon_desktop.services.catalogs import CatalogEditor
 from photon_desktop.services.console import ConsoleService
 from photon_desktop.services.orders import OrdersService
 from photon_desktop.services.organization import OrganizationService
+from photon_desktop.services.organizations import OrganizationsService
 from photon_desktop.services.outcomes import is_app_external_id, new_external_id
 from photon_desktop.services.patient_chart import PatientChartService
 from photon_desktop.services.patients import PatientsService
@@ -44,6 +45,7 @@ __all__ = [
     "ConsoleService",
     "OrdersService",
     "OrganizationService",
+    "OrganizationsService",
     "PatientChartService",
     "PatientsService",
     "PrescriptionsService",
@@ -86,6 +88,7 @@ class Services:
         self.chart = PatientChartService(self.client)
         self.console = ConsoleService(self.client)
         self.organization = OrganizationService(self.client)
+        self.organizations = OrganizationsService(self.client)
 
     async def aclose(self) -> None:
         """Drop session caches. The injected ``http`` client belongs to its creator."""
