@@ -40,6 +40,8 @@ from photon_desktop.ui.common import preferences, tasks
 from photon_desktop.ui.main_window import MainWindow
 from photon_desktop.ui.order_watch import OrderWatch
 from photon_desktop.ui.orders.list import OrdersPage
+from photon_desktop.ui.organizations import switcher as organization_switcher
+from photon_desktop.ui.organizations.memberships import memberships_for
 from photon_desktop.ui.prescriptions.list import PrescriptionsPage
 from photon_desktop.ui.settings.pane import SettingsPane
 from photon_desktop.ui.signin.window import SignInWindow
@@ -133,6 +135,7 @@ class Desktop(QObject):
         self.store = SecretStore()
         self.settings = QtSettingsStore()
         self.workspace = Workspace(self)
+        self.workspace.services_renewed.connect(self._keep_renewed)
         self._demo_patients = demo_patients
         self._seed = seed
         self._clients: dict[str, httpx.AsyncClient] = {}
@@ -258,6 +261,14 @@ class Desktop(QObject):
         self.workspace.set_unavailable(self.sandbox_stopped if self._uses_bundled_sandbox() else "")
         return session
 
+    def _keep_renewed(self, services: Services) -> None:
+        """Another organization's sign-in got fresh services: they replace the old ones."""
+        session = self.workspace.session
+        for key, known in self._sessions.items():
+            if known is session:
+                self._services[key] = services
+                services.activity.subscribe(_ends_refused_sessions(session))
+
     async def connect_demo(self) -> Session:
         """The local sandbox with its demo M2M credentials (memory only, never the keyring)."""
         info = await self.local_sandbox()
@@ -344,10 +355,13 @@ def _ends_refused_sessions(session: Session) -> Callable[[Activity], None]:
 
 
 def window_title_identity(workspace: Workspace) -> str:
-    """ "Dr Maya Okafor <maya@…> — Photon Sandbox" for the window title; "" when signed out."""
+    """ "Dr Maya Okafor <maya@…> — Sandbox Pediatrics — Photon Sandbox" for the window title (the
+    organization in effect, by name); "" when signed out."""
     if not workspace.ready or not workspace.session.signed_in:
         return ""
-    return f"{workspace.session.identity or 'Signed in'} — {workspace.environment.name}"
+    organization = memberships_for(workspace).current_name
+    where = f" — {organization}" if organization else ""
+    return f"{workspace.session.identity or 'Signed in'}{where} — {workspace.environment.name}"
 
 
 def build_window(desktop: Desktop) -> MainWindow:
@@ -401,6 +415,7 @@ def build_window(desktop: Desktop) -> MainWindow:
 
     settings.connect_requested.connect(use_environment)
     workspace.environment_changed.connect(show_endpoints)
+    organization_switcher.install(window, workspace)
     _back_after_sign_in(window, sign_in)
     _follow_the_local_sandbox(desktop, window, settings)
     _show_identity_in_title(window, workspace)
@@ -455,6 +470,7 @@ def _show_identity_in_title(window: MainWindow, workspace: Workspace) -> None:
     window.windowTitleChanged.connect(lambda _title: sync())
     workspace.session_changed.connect(sync)
     workspace.environment_changed.connect(sync)
+    memberships_for(workspace).changed.connect(sync)
     sync()
 
 

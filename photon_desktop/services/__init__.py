@@ -69,6 +69,7 @@ class Services:
         retry: RetryPolicy | None = None,
         request_log: RequestLog | None = None,
     ) -> None:
+        self._made_with = (http, graphql_url, tokens, user_agent, retry)
         self.activity = Activity()
         self.request_log = request_log or RequestLog()
         self.client = GraphQLClient(
@@ -89,6 +90,12 @@ class Services:
         self.console = ConsoleService(self.client)
         self.organization = OrganizationService(self.client)
         self.organizations = OrganizationsService(self.client)
+
+    def renewed(self) -> Services:
+        """Services over the same connection with nothing remembered (another organization's
+        sign-in: no cache, log or activity of the previous one carries over)."""
+        http, graphql_url, tokens, user_agent, retry = self._made_with
+        return Services(http, graphql_url, tokens, user_agent=user_agent, retry=retry)
 
     async def aclose(self) -> None:
         """Drop session caches. The injected ``http`` client belongs to its creator."""
