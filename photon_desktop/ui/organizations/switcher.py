@@ -107,6 +107,7 @@ class OrganizationSwitcher(QWidget):
         self.label.setObjectName("organizationName")
         self.label.setAccessibleName("Organization in effect")
         self.combo = QComboBox(self)
+        self.label.setBuddy(self.combo)
         self.combo.setObjectName("organizationChoice")
         self.combo.setAccessibleName("Organization")
         self.combo.setAccessibleDescription(
@@ -152,9 +153,10 @@ class OrganizationSwitcher(QWidget):
         members = self._memberships
         current = members.current_id
         name = members.current_name
-        self.label.setText(f"Organization: {name}" if name else "")
-        self.label.setToolTip(f"You work in {name} ({current})." if current else "")
         choice = members.can_switch
+        # With a choice the list names it (the label is its caption); else the label does.
+        self.label.setText(("Organization:" if choice else f"Organization: {name}") if name else "")
+        self.label.setToolTip(f"You work in {name} ({current})." if current else "")
         self.combo.blockSignals(True)
         self.combo.clear()
         for org in members.organizations if choice else ():
@@ -163,7 +165,7 @@ class OrganizationSwitcher(QWidget):
         self.combo.setCurrentIndex(index)
         self.combo.blockSignals(False)
         busy = self.switching
-        self.label.setVisible(bool(name) and not choice)
+        self.label.setVisible(bool(name))
         self.combo.setVisible(choice)
         self.combo.setEnabled(not busy)
         self.cancel_button.setVisible(busy)
@@ -220,6 +222,7 @@ class OrganizationSwitcher(QWidget):
         """Stop waiting for the browser: nothing changes."""
         if self.switching:
             self._switch.cancel()
+            self._finished()
             self._say(f"Still working in {self._memberships.current_name}.")
 
     def _finished(self) -> None:
