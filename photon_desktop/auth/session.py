@@ -14,7 +14,7 @@ M2M secret go to the keyring (``SecretStore``; session-only when there is none).
 changes on every sign-in and sign-out: a renewal that finishes after the session changed is
 discarded. Plain Python: ``changed`` is an ``Observers`` the UI bridges to a Qt signal.
 
-Longer than most modules on purpose: every way in and out (M2M, browser, restore, organization
+Longer than 500 lines because every way in and out (M2M, browser, restore, organization
 switch, renewal, sign-out) changes the same token state and generation together, and splitting
 them would hand that state to several owners.
 """

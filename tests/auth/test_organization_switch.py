@@ -19,6 +19,8 @@ from test_sandbox_signin import FormBrowser, session_for, user
 
 from photon_desktop import errors
 from photon_desktop.auth.claims import unverified_claims
+from photon_desktop.auth.refresh_tokens import RefreshTokens
+from photon_desktop.auth.secret_store import SecretStore
 from photon_desktop.auth.session import OTHER_ORGANIZATION, Session, TokenKind
 
 Run = Callable[..., Any]
@@ -51,6 +53,26 @@ class RefusingPageBrowser(FormBrowser):
             await web.get(first.headers["location"])
 
 
+async def prescriber(sandbox: Any, backend: MemoryKeyring, client: httpx.AsyncClient) -> Session:
+    """The demo prescriber signed in, in the first practice."""
+    session = session_for(sandbox, backend, client)
+    email = user(sandbox, "prescriber")["email"]
+    await session.sign_in_with_browser(FormBrowser(email).open, give_up_after=20)
+    return session
+
+
+async def in_both_practices(
+    sandbox: Any, backend: MemoryKeyring, client: httpx.AsyncClient
+) -> Session:
+    """The prescriber signed in to the first practice, then switched to the second by browser:
+    a refresh token kept for each."""
+    session = await prescriber(sandbox, backend, client)
+    email = user(sandbox, "prescriber")["email"]
+    second = second_organization(sandbox)
+    await session.switch_organization(second, FormBrowser(email).open, give_up_after=20)
+    return session
+
+
 def no_browser(url: str) -> bool:
     raise AssertionError(f"the switch should have been silent, but it opened {url}")
 
@@ -80,8 +102,7 @@ def test_switch_there_by_browser_back_silently_and_relaunch_in_the_last_one(
 
     async def go() -> None:
         async with httpx.AsyncClient() as client:
-            session = session_for(sandbox, backend, client)
-            await session.sign_in_with_browser(FormBrowser(email).open, give_up_after=20)
+            session = await prescriber(sandbox, backend, client)
             assert session.organization_id == first and await token_org(session) == first
             generation = session.generation
 
@@ -129,8 +150,7 @@ def test_a_refused_switch_keeps_the_organization_in_effect(arun: Run, sandbox: A
 
     async def go() -> None:
         async with httpx.AsyncClient() as client:
-            session = session_for(sandbox, backend, client)
-            await session.sign_in_with_browser(FormBrowser(email).open, give_up_after=20)
+            session = await prescriber(sandbox, backend, client)
             token = await session.access_token()
 
             # An organization the provider does not know: its page refuses, nothing changes.
@@ -168,9 +188,7 @@ def test_someone_else_signing_in_for_the_organization_is_refused(arun: Run, sand
 
     async def go() -> None:
         async with httpx.AsyncClient() as client:
-            session = session_for(sandbox, backend, client)
-            await session.sign_in_with_browser(FormBrowser(email).open, give_up_after=20)
-            await session.switch_organization(second, FormBrowser(email).open, give_up_after=20)
+            session = await in_both_practices(sandbox, backend, client)
             # The first practice's token is no longer kept: the browser, where staff signs in.
             backend.entries.pop(org_key(sandbox, first))
             with pytest.raises(errors.SignInError, match="not " + email):
@@ -183,13 +201,11 @@ def test_someone_else_signing_in_for_the_organization_is_refused(arun: Run, sand
 def test_an_ended_kept_token_falls_back_to_the_browser(arun: Run, sandbox: Any) -> None:
     backend = MemoryKeyring()
     email = user(sandbox, "prescriber")["email"]
-    first, second = sandbox.org_id, second_organization(sandbox)
+    first = sandbox.org_id
 
     async def go() -> None:
         async with httpx.AsyncClient() as client:
-            session = session_for(sandbox, backend, client)
-            await session.sign_in_with_browser(FormBrowser(email).open, give_up_after=20)
-            await session.switch_organization(second, FormBrowser(email).open, give_up_after=20)
+            session = await in_both_practices(sandbox, backend, client)
             kept_first = backend.entries[org_key(sandbox, first)]
             ended = await client.post(
                 sandbox.revoke_url,
@@ -212,14 +228,11 @@ def test_an_ended_kept_token_falls_back_to_the_browser(arun: Run, sandbox: Any) 
 
 def test_sign_out_ends_every_organizations_sign_in(arun: Run, sandbox: Any) -> None:
     backend = MemoryKeyring()
-    email = user(sandbox, "prescriber")["email"]
     first, second = sandbox.org_id, second_organization(sandbox)
 
     async def go() -> None:
         async with httpx.AsyncClient() as client:
-            session = session_for(sandbox, backend, client)
-            await session.sign_in_with_browser(FormBrowser(email).open, give_up_after=20)
-            await session.switch_organization(second, FormBrowser(email).open, give_up_after=20)
+            session = await in_both_practices(sandbox, backend, client)
             kept = [backend.entries[org_key(sandbox, o)] for o in (first, second)]
             said = await session.sign_out()
             assert "confirmed" in said
@@ -251,3 +264,27 @@ def test_the_single_entry_of_earlier_versions_is_restored_and_filed_under_its_or
             assert relaunched.organization_id == sandbox.org_id
 
     arun(go(), timeout=60)
+
+
+def test_the_list_of_organizations_survives_damage_and_names_the_last_one_first(
+    run: Run,
+) -> None:
+    backend = MemoryKeyring()
+    kept = RefreshTokens(SecretStore(backend), "local", "native")
+    backend.set_password(SERVICE, "refresh-token-organizations:native", "{not a list")
+    backend.set_password(SERVICE, "refresh-token:native", "single")
+
+    async def go() -> None:
+        assert await kept.organizations() == []  # damaged: the single entry still restores
+        assert await kept.last() == (None, "single")
+        await kept.put("org_A", "a")
+        await kept.put("org_B", "b")
+        assert await kept.organizations() == ["org_B", "org_A"]
+        await kept.put("org_A", "a2")
+        assert await kept.last() == ("org_A", "a2")
+        await kept.drop("org_A")
+        assert await kept.last() == ("org_B", "b")  # the one in effect before it
+        assert sorted(await kept.take_all()) == ["b", "single"]
+        assert backend.entries == {}
+
+    run(go())

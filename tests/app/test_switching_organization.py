@@ -309,5 +309,6 @@ async def walk(desktop: Desktop, window: MainWindow, browser: SystemBrowser) -> 
     await until(lambda: any(n in on_screen() for n in first_patients.values()))
     (draft,) = drafts_for(ws).of(owner_of(ws))
     assert draft.patient_id == patient_id
+    assert draft.reason == "The Photon organization changed, so the form closed without sending."
     for name in second_patients.values():
         assert name not in "\n".join(str(e) for e in ws.services.request_log.entries)
