@@ -138,6 +138,10 @@ def test_cancelling_the_browser_sign_in_keeps_the_organization(
             await until(lambda: switcher.cancel_button.isVisibleTo(window))
             await until(lambda: switcher.copy_button.isVisibleTo(window))
             assert not switcher.combo.isEnabled()
+            await settle(0.1)
+            save_screenshot(window.toolbar, "organization-switcher-waiting")
+            SHOTS.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240 - a local folder, once
+            shutil.copy(SCREENSHOTS / "organization-switcher-waiting.png", SHOTS)
             switcher.copy_button.click()
             assert f"organization={second}" in QGuiApplication.clipboard().text()
             switcher.cancel_button.click()

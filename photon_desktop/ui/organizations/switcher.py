@@ -116,12 +116,14 @@ class OrganizationSwitcher(QWidget):
         self.combo.setToolTip(f"Switch organization ({SHORTCUT})")
         self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.combo.activated.connect(self._chosen)
-        self.copy_button = QPushButton("Copy sign-in link", self)
+        self.copy_button = QPushButton("Copy link", self)
+        self.copy_button.setAccessibleName("Copy sign-in link")
         self.copy_button.setAccessibleDescription(
             "Copies the address of the organization's sign-in page, to open in a browser"
         )
         self.copy_button.clicked.connect(self._copy_link)
-        self.cancel_button = QPushButton("Cancel switch", self)
+        self.cancel_button = QPushButton("Cancel", self)
+        self.cancel_button.setAccessibleName("Cancel switching organization")
         self.cancel_button.setAccessibleDescription(
             "Stops waiting for the browser; the organization stays as it is"
         )
