@@ -19,24 +19,25 @@ from __future__ import annotations
 
 import asyncio
 import os
-import re
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlencode
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+# The tests' scripted browser at the sandbox's sign-in page (ui_support, which needs auth_fakes).
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "ui"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "auth"))
 
-import httpx
 import keyring
 import qasync
 from bench_patient_scroll import Heartbeat
 from bench_signin import Memory, pct
 from PySide6.QtCore import QCoreApplication, QSettings
 from PySide6.QtWidgets import QApplication
+from ui_support import FormBrowser
 
 from photon_desktop.desktop import Desktop, build_window
 from photon_desktop.ui.organizations.memberships import memberships_for
@@ -46,83 +47,61 @@ RUNS = 20
 PRESCRIBER = "prescriber@sandbox.photon.local"
 
 
-def browser(web: httpx.AsyncClient, tasks: list[asyncio.Task[None]]):  # type: ignore[no-untyped-def]
-    async def go(url: str) -> None:
-        page = await web.get(url + "&" + urlencode({"login_hint": PRESCRIBER}))
-        txn = re.search(r'name="transaction" value="([^"]+)"', page.text)
-        action = re.search(r'<form method="post" action="([^"]+)"', page.text)
-        assert txn and action, page.text
-        base = f"{page.url.scheme}://{page.url.netloc.decode()}"
-        decision = await web.post(
-            base + action.group(1),
-            data={"transaction": txn.group(1), "user": PRESCRIBER, "action": "continue"},
-        )
-        await web.get(decision.headers["location"])
-
-    def open_url(url: str) -> bool:
-        tasks.append(asyncio.ensure_future(go(url)))
-        return True
-
-    return open_url
-
-
 async def main() -> None:
     desktop = Desktop(demo_patients=200)
     window = build_window(desktop)
-    pending: list[asyncio.Task[None]] = []
     try:
         await desktop.open_environment("local", restore=False)
         window.show()
         ws = desktop.workspace
-        async with httpx.AsyncClient(timeout=10) as web:
-            open_url = browser(web, pending)
-            await ws.session.sign_in_with_browser(open_url, give_up_after=20)
-            first = ws.session.organization_id
-            members = memberships_for(ws)
-            while len(members.organizations) < 2:  # noqa: ASYNC110 - a script polling the view
-                await asyncio.sleep(0.01)
-            second = next(o.id for o in members.organizations if o.id != first)
+        open_url = FormBrowser(PRESCRIBER).open
+        await ws.session.sign_in_with_browser(open_url, give_up_after=20)
+        first = ws.session.organization_id
+        members = memberships_for(ws)
+        while len(members.organizations) < 2:  # noqa: ASYNC110 - a script polling the view
+            await asyncio.sleep(0.01)
+        second = next(o.id for o in members.organizations if o.id != first)
+        started = time.perf_counter()
+        await ws.session.switch_organization(second, open_url, give_up_after=20)
+        print(f"first switch, in the browser: {(time.perf_counter() - started) * 1000:.0f} ms")
+
+        switcher = window.findChild(OrganizationSwitcher)
+        assert switcher is not None
+        heartbeat = Heartbeat()
+        switches: list[float] = []
+        painted: list[float] = []
+        gaps: list[float] = []
+        target = first
+        for _ in range(RUNS):
+            shown = asyncio.get_running_loop().create_future()
+
+            def done(future: asyncio.Future[None] = shown) -> None:
+                if not future.done():
+                    future.set_result(None)
+
+            window.patients.first_page_loaded.connect(done)
+            heartbeat.start()
             started = time.perf_counter()
-            await ws.session.switch_organization(second, open_url, give_up_after=20)
-            print(f"first switch, in the browser: {(time.perf_counter() - started) * 1000:.0f} ms")
-
-            switcher = window.findChild(OrganizationSwitcher)
-            assert switcher is not None
-            heartbeat = Heartbeat()
-            switches: list[float] = []
-            painted: list[float] = []
-            gaps: list[float] = []
-            target = first
-            for _ in range(RUNS):
-                shown = asyncio.get_running_loop().create_future()
-
-                def done(future: asyncio.Future[None] = shown) -> None:
-                    if not future.done():
-                        future.set_result(None)
-
-                window.patients.first_page_loaded.connect(done)
-                heartbeat.start()
-                started = time.perf_counter()
-                task = switcher.switch_to(target)
-                assert task is not None
-                await task
-                switches.append((time.perf_counter() - started) * 1000)
-                await asyncio.wait_for(shown, 20)
-                painted.append((time.perf_counter() - started) * 1000)
-                heartbeat.stop()
-                gaps.append(heartbeat.max_gap_ms)
-                window.patients.first_page_loaded.disconnect(done)
-                assert ws.session.organization_id == target
-                target = second if target == first else first
-            for name, values in (
-                ("silent switch", switches),
-                ("to the first page painted", painted),
-                ("longest UI gap", gaps),
-            ):
-                print(
-                    f"{name}: p50 {statistics.median(values):.1f} ms, "
-                    f"p95 {pct(values, 0.95):.1f} ms, max {max(values):.1f} ms ({RUNS} runs)"
-                )
+            task = switcher.switch_to(target)
+            assert task is not None
+            await task
+            switches.append((time.perf_counter() - started) * 1000)
+            await asyncio.wait_for(shown, 20)
+            painted.append((time.perf_counter() - started) * 1000)
+            heartbeat.stop()
+            gaps.append(heartbeat.max_gap_ms)
+            window.patients.first_page_loaded.disconnect(done)
+            assert ws.session.organization_id == target
+            target = second if target == first else first
+        for name, values in (
+            ("silent switch", switches),
+            ("to the first page painted", painted),
+            ("longest UI gap", gaps),
+        ):
+            print(
+                f"{name}: p50 {statistics.median(values):.1f} ms, "
+                f"p95 {pct(values, 0.95):.1f} ms, max {max(values):.1f} ms ({RUNS} runs)"
+            )
     finally:
         window.close()
         await desktop.aclose()
