@@ -8,11 +8,12 @@ heartbeat while it happens (how long the window could not repaint).
 
 Run: ``QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/bench_organization_switch.py``.
 
-Measured on the shared 2-core VM (Python 3.11.7), 200 demo patients, 20 silent switches: first
-switch in the (scripted) browser 1.1 s; silent switch p50 359 ms / p95 1036 ms, first page of the
-new practice painted p50 373 ms / p95 1039 ms; longest UI gap p50 81 ms / p95 288 ms. The
-switch itself (refresh grant, keyring, ID token check) is ~70 ms of that; the rest is every view
-reloading at once (about 80 GraphQL requests per switch: lists, worklist, catalog, templates).
+Measured on the shared 2-core VM (Python 3.11.7), 200 demo patients, 20 silent switches, two
+quiet runs: first switch in the (scripted) browser 275-290 ms; silent switch p50 88-93 ms / p95
+114-116 ms, first page of the new practice painted p50 91-96 ms / p95 117-118 ms; longest UI
+gap p50 16-17 ms / p95 19-22 ms. Under load (load average ~4) the same run gave p50 359 ms /
+p95 1036 ms and a longest gap of p95 288 ms: most of a switch is every view reloading at once
+(about 80 GraphQL requests: lists, worklist, catalog, templates), not the switch itself.
 """
 
 from __future__ import annotations
