@@ -83,6 +83,7 @@ class Desktop(QObject):
         self.store = SecretStore()
         self.settings = QtSettingsStore()
         self.workspace = Workspace(self)
+        self.workspace.services_renewed.connect(self._keep_renewed)
         self._demo_patients = demo_patients
         self._seed = seed
         self._clients: dict[str, httpx.AsyncClient] = {}
@@ -273,6 +274,14 @@ class Desktop(QObject):
             yield
         finally:
             self.workspace.set_connecting("")
+
+    def _keep_renewed(self, services: Services) -> None:
+        """Another organization's sign-in got fresh services: they replace the old ones."""
+        session = self.workspace.session
+        for key, known in self._sessions.items():
+            if known is session:
+                self._services[key] = services
+                services.activity.subscribe(_ends_refused_sessions(session))
 
     async def connect_demo(self) -> Session:
         """The local sandbox with its demo M2M credentials (memory only, never the keyring)."""

@@ -13,6 +13,8 @@ from photon_desktop.services.signin import SignInService
 from photon_desktop.ui.common import tasks
 from photon_desktop.ui.main_window import MainWindow
 from photon_desktop.ui.order_watch import OrderWatch
+from photon_desktop.ui.organizations import switcher as organization_switcher
+from photon_desktop.ui.organizations.memberships import memberships_for
 from photon_desktop.ui.settings.pane import SettingsPane
 from photon_desktop.ui.signin.window import SignInWindow
 from photon_desktop.ui.status import OutageBar
@@ -72,10 +74,13 @@ class SessionPage(QWidget):
 
 
 def window_title_identity(workspace: Workspace) -> str:
-    """ "Dr Maya Okafor <maya@…> — Photon Sandbox" for the window title; "" when signed out."""
+    """ "Dr Maya Okafor <maya@…> — Sandbox Pediatrics — Photon Sandbox" for the window title (the
+    organization in effect, by name); "" when signed out."""
     if not workspace.ready or not workspace.session.signed_in:
         return ""
-    return f"{workspace.session.identity or 'Signed in'} — {workspace.environment.name}"
+    organization = memberships_for(workspace).current_name
+    where = f" — {organization}" if organization else ""
+    return f"{workspace.session.identity or 'Signed in'}{where} — {workspace.environment.name}"
 
 
 def build_window(desktop: Desktop) -> MainWindow:
@@ -174,6 +179,7 @@ def build_window(desktop: Desktop) -> MainWindow:
     settings.connect_requested.connect(use_environment)
     desktop.keyring_probed.connect(lambda _usable: settings.show_keyring_notice())
     workspace.environment_changed.connect(show_endpoints)
+    organization_switcher.install(window, workspace)
     _back_after_sign_in(window, sign_in)
     _follow_the_local_sandbox(desktop, window, settings)
     _show_identity_in_title(window, workspace)
@@ -228,6 +234,7 @@ def _show_identity_in_title(window: MainWindow, workspace: Workspace) -> None:
     window.windowTitleChanged.connect(lambda _title: sync())
     workspace.session_changed.connect(sync)
     workspace.environment_changed.connect(sync)
+    memberships_for(workspace).changed.connect(sync)
     sync()
 
 

@@ -2,6 +2,9 @@
 
 Ways in: ``use_m2m`` (the organization's client-credentials pair), ``sign_in_with_browser``
 (``auth.browser_flow``) and ``restore`` (the keyring's refresh token or M2M secret at launch).
+A signed-in user who belongs to several organizations moves between them with
+``switch_organization``: silently with that organization's own refresh token when one is kept
+(``auth.refresh_tokens``: one per organization), else through the browser.
 Every grant produces a ``TokenSet`` computed and checked in full before the session adopts it,
 so a bad answer never leaves the session half-changed.
 
@@ -10,6 +13,10 @@ a short-lived token), one request at a time however many callers ask. The refres
 M2M secret go to the keyring (``SecretStore``; session-only when there is none). ``generation``
 changes on every sign-in and sign-out: a renewal that finishes after the session changed is
 discarded. Plain Python: ``changed`` is an ``Observers`` the UI bridges to a Qt signal.
+
+Longer than 500 lines because every way in and out (M2M, browser, restore, organization
+switch, renewal, sign-out) changes the same token state and generation together, and splitting
+them would hand that state to several owners.
 """
 
 from __future__ import annotations
@@ -31,7 +38,8 @@ from photon_desktop.auth.environments import Environment
 from photon_desktop.auth.grants import Grants
 from photon_desktop.auth.observers import Observers
 from photon_desktop.auth.profiles import Profile
-from photon_desktop.auth.secret_store import SecretStore, m2m_secret_user, refresh_token_user
+from photon_desktop.auth.refresh_tokens import RefreshTokens
+from photon_desktop.auth.secret_store import SecretStore, m2m_secret_user
 from photon_desktop.auth.token_endpoint import Revocation
 from photon_desktop.auth.tokens import M2M_IDENTITY, TokenKind, TokenSet
 
@@ -43,6 +51,10 @@ MAX_TIMER_S = 24 * 86400.0
 ENDED = "Your sign-in has ended. Sign in again to continue."
 EXPIRED_NO_REFRESH = (
     "Your sign-in expired and the provider gave no way to renew it. Sign in again to continue."
+)
+OTHER_ORGANIZATION = (
+    "Photon signed you in to a different organization than the one you chose, so the "
+    "organization was not switched. Try again, or ask your Photon administrator."
 )
 REFUSED = (
     "Photon refused your sign-in even after it was renewed (your access may have been "
@@ -264,6 +276,7 @@ class Session:
             tokens = await grants.client_credentials(*self._m2m)
         elif previous is not None and previous.kind is TokenKind.USER and self._refresh:
             old = self._refresh
+            kept = self._refresh_tokens()
             grants = await self._ensure_grants()
             try:
                 tokens = await grants.refresh(
@@ -271,7 +284,7 @@ class Session:
                 )
             except errors.SignInRequired:  # invalid_grant: this refresh token is dead
                 if generation == self._generation:
-                    await self._store.delete(self.environment.key, self._refresh_user())
+                    await kept.drop(previous.organization_id)
                     self._clear(ENDED)
                 raise
             except errors.PhotonError as error:  # the sign-in is kept: say why it is stale
@@ -282,9 +295,7 @@ class Session:
             self._check_generation(generation)
             if tokens.refresh_token and tokens.refresh_token != old:
                 # Rotation: keep the new refresh token before the new access token is used.
-                await self._store.set(
-                    self.environment.key, self._refresh_user(), tokens.refresh_token
-                )
+                await kept.put(previous.organization_id, tokens.refresh_token)
         else:
             self._clear(EXPIRED_NO_REFRESH if previous is not None else None)
             raise errors.SignInRequired(self._notice or "Sign in to Photon to continue.")
@@ -325,6 +336,23 @@ class Session:
         login_hint: str | None = None,
     ) -> None:
         """The authorization-code + PKCE flow; returns signed in or raises ``errors.*``."""
+        organization = self.profile.organization_id.strip() or None
+        tokens = await self._browser_tokens(
+            open_url, on_link, give_up_after, login_hint, organization
+        )
+        if tokens.refresh_token:
+            await self._refresh_tokens().put(tokens.organization_id, tokens.refresh_token)
+        self._begin()
+        self._adopt(tokens)
+
+    async def _browser_tokens(
+        self,
+        open_url: Callable[[str], bool],
+        on_link: Callable[[str], None] | None,
+        give_up_after: float,
+        login_hint: str | None,
+        organization: str | None,
+    ) -> TokenSet:
         native = self.profile.native_client_id.strip()
         if not native:
             raise errors.ConfigurationError(
@@ -336,46 +364,104 @@ class Session:
         self._signing_in = True
         try:
             grants = await self._ensure_grants()
-            tokens = await browser_flow.sign_in_with_browser(
+            return await browser_flow.sign_in_with_browser(
                 grants,
                 client_id=native,
                 open_url=open_url,
                 on_link=on_link,
                 ports=self.profile.fixed_ports,
-                organization=self.profile.organization_id.strip() or None,
+                organization=organization,
                 login_hint=login_hint,
                 give_up_after=give_up_after,
             )
         finally:
             self._signing_in = False
-        if tokens.refresh_token:
-            await self._store.set(
-                self.environment.key, refresh_token_user(native), tokens.refresh_token
+
+    async def switch_organization(
+        self,
+        organization: str,
+        open_url: Callable[[str], bool],
+        *,
+        on_link: Callable[[str], None] | None = None,
+        give_up_after: float = SIGN_IN_TIMEOUT,
+    ) -> bool:
+        """Sign in again for ``organization``, the same user; raises ``errors.*`` and then the
+        organization in effect stays as it was.
+
+        Silent with that organization's kept refresh token; else the browser, asked for this
+        organization and this user. Returns True when the browser was needed. The new token
+        must name ``organization`` (``org_id``) and the same person, or nothing changes.
+        """
+        previous = self._tokens
+        if previous is None or previous.kind is not TokenKind.USER:
+            raise errors.SignInRequired("Sign in with Photon first to choose an organization.")
+        if organization == previous.organization_id:
+            return False
+        generation = self._generation
+        kept = self._refresh_tokens()
+        tokens: TokenSet | None = None
+        stored = await kept.get(organization)
+        if stored:
+            grants = await self._ensure_grants()
+            try:
+                tokens = await grants.refresh(
+                    self.profile.native_client_id.strip(), stored, identity=previous.identity
+                )
+            except errors.SignInRequired:  # that organization's sign-in ended: ask again
+                await kept.drop(organization)
+            else:
+                if tokens.organization_id != organization:
+                    await kept.drop(organization)  # it belongs to another organization
+                    raise errors.SignInError(OTHER_ORGANIZATION)
+        browser = tokens is None
+        if tokens is None:
+            tokens = await self._browser_tokens(
+                open_url, on_link, give_up_after, previous.identity.email or None, organization
             )
+            if tokens.organization_id != organization:
+                raise errors.SignInError(OTHER_ORGANIZATION)
+            who, was = tokens.identity.email.lower(), previous.identity.email.lower()
+            if who and was and who != was:
+                raise errors.SignInError(
+                    f"You signed in as {tokens.identity.email}, not {previous.identity.email}, "
+                    "so the organization was not switched. Sign out first to change who is "
+                    "signed in."
+                )
+        if generation != self._generation:
+            raise errors.SignInRequired("Your sign-in changed meanwhile; nothing was switched.")
+        refresh = tokens.refresh_token or stored
+        if refresh:
+            await kept.put(organization, refresh)
         self._begin()
         self._adopt(tokens)
+        return browser
 
     async def restore(self) -> None:
-        """On launch, silently: the refresh token from the keyring, else the stored M2M secret.
+        """On launch, silently: the refresh token of the organization last in effect, else the
+        stored M2M secret.
 
         Never raises for an expected failure; ``notice`` says what happened.
         """
         key = self.environment.key
         native = self.profile.native_client_id.strip()
         if native:
-            token = await self._store.get(key, refresh_token_user(native))
+            kept = self._refresh_tokens()
+            organization, token = await kept.last()
             if token:
                 try:
                     grants = await self._ensure_grants()
                     tokens = await grants.refresh(native, token)
                 except errors.SignInRequired:
-                    await self._store.delete(key, refresh_token_user(native))
+                    await kept.drop(organization)
                     self._notice = "Your previous sign-in has ended. Sign in again."
                 except errors.PhotonError as error:
                     self._notice = f"Could not restore your sign-in: {error}"
                 else:
-                    if tokens.refresh_token and tokens.refresh_token != token:
-                        await self._store.set(key, refresh_token_user(native), tokens.refresh_token)
+                    refresh = tokens.refresh_token or token
+                    if tokens.organization_id != organization or refresh != token:
+                        await kept.put(tokens.organization_id, refresh)
+                    if tokens.organization_id != organization:
+                        await kept.drop(organization)  # filed under its organization now
                     self._begin()
                     self._adopt(tokens)
                     return
@@ -389,7 +475,8 @@ class Session:
                     self._notice = f"Could not connect with the saved credentials: {error}"
 
     async def sign_out(self) -> str:
-        """Forget everything now (memory, keyring), then revoke; works offline.
+        """Forget everything now (memory, keyring: every organization's entry), then revoke;
+        works offline.
 
         Returns what the user should know: whether the provider ended the sign-in, and if not,
         until when it may stay valid there.
@@ -400,8 +487,7 @@ class Session:
         native = self.profile.native_client_id.strip()
         self._clear()
         key = self.environment.key
-        if native:
-            await self._store.delete(key, refresh_token_user(native))
+        kept = await self._refresh_tokens().take_all() if native else []
         m2m_id = m2m[0] if m2m else self.profile.m2m_client_id.strip()
         if m2m_id:
             await self._store.delete(key, m2m_secret_user(m2m_id))
@@ -412,22 +498,26 @@ class Session:
             until = f" The last access token stays valid until {when:%H:%M} ({when:%Z})."
         if not (refresh and native):
             return done + until if tokens is not None and tokens.kind is TokenKind.USER else done
-        try:
-            grants = await self._ensure_grants()
-            revocation = await grants.revoke(native, refresh)
-        except errors.PhotonError as error:
-            revocation = Revocation(False, str(error).rstrip("."))
-        if revocation.done:
+        problem = ""
+        for token in dict.fromkeys([refresh, *kept]):  # every organization's sign-in ends
+            try:
+                grants = await self._ensure_grants()
+                revocation = await grants.revoke(native, token)
+            except errors.PhotonError as error:
+                revocation = Revocation(False, str(error).rstrip("."))
+            problem = problem or ("" if revocation.done else revocation.problem or "")
+        if not problem:
             return done + " The provider confirmed the sign-in is ended." + until
         return (
-            done + f" But {revocation.problem}, so the sign-in may stay valid at the provider "
+            done + f" But {problem}, so the sign-in may stay valid at the provider "
             "until it expires there (a refresh token can last days or weeks)." + until
         )
 
     # ------------------------------------------------------------------ internals
 
-    def _refresh_user(self) -> str:
-        return refresh_token_user(self.profile.native_client_id.strip())
+    def _refresh_tokens(self) -> RefreshTokens:
+        native = self.profile.native_client_id.strip()
+        return RefreshTokens(self._store, self.environment.key, native)
 
     def _begin(self) -> None:
         """A new sign-in replaces whatever was there: bump the generation, drop old tokens."""

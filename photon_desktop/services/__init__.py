@@ -33,6 +33,7 @@ from photon_desktop.services.catalogs import CatalogEditor
 from photon_desktop.services.console import ConsoleService
 from photon_desktop.services.orders import OrdersService
 from photon_desktop.services.organization import OrganizationService
+from photon_desktop.services.organizations import OrganizationsService
 from photon_desktop.services.outcomes import is_app_external_id, new_external_id
 from photon_desktop.services.patient_chart import PatientChartService
 from photon_desktop.services.patients import PatientsService
@@ -44,6 +45,7 @@ __all__ = [
     "ConsoleService",
     "OrdersService",
     "OrganizationService",
+    "OrganizationsService",
     "PatientChartService",
     "PatientsService",
     "PrescriptionsService",
@@ -67,6 +69,7 @@ class Services:
         retry: RetryPolicy | None = None,
         request_log: RequestLog | None = None,
     ) -> None:
+        self._made_with = (http, graphql_url, tokens, user_agent, retry)
         self.activity = Activity()
         self.request_log = request_log or RequestLog()
         self.client = GraphQLClient(
@@ -86,6 +89,13 @@ class Services:
         self.chart = PatientChartService(self.client)
         self.console = ConsoleService(self.client)
         self.organization = OrganizationService(self.client)
+        self.organizations = OrganizationsService(self.client)
+
+    def renewed(self) -> Services:
+        """Services over the same connection with nothing remembered (another organization's
+        sign-in: no cache, log or activity of the previous one carries over)."""
+        http, graphql_url, tokens, user_agent, retry = self._made_with
+        return Services(http, graphql_url, tokens, user_agent=user_agent, retry=retry)
 
     async def aclose(self) -> None:
         """Drop session caches. The injected ``http`` client belongs to its creator."""

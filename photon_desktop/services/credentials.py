@@ -26,7 +26,8 @@ from photon_desktop.auth.environments import (
 )
 from photon_desktop.auth.grants import Grants
 from photon_desktop.auth.profiles import Profile, load_profile, save_profile
-from photon_desktop.auth.secret_store import SecretStore, m2m_secret_user, refresh_token_user
+from photon_desktop.auth.refresh_tokens import RefreshTokens
+from photon_desktop.auth.secret_store import SecretStore, m2m_secret_user
 from photon_desktop.auth.settings_store import SettingsStore
 
 __all__ = [
@@ -109,7 +110,7 @@ class CredentialsService:
         for client_id in sorted(ids):
             await self._store.delete(env_key, m2m_secret_user(client_id))
         if saved.native_client_id:
-            await self._store.delete(env_key, refresh_token_user(saved.native_client_id))
+            await RefreshTokens(self._store, env_key, saved.native_client_id).take_all()
 
     async def test(self, env: Environment, client_id: str, client_secret: str) -> TokenInfo:
         """Discovery (custom/local) and a client-credentials exchange, touching no session."""

@@ -1,7 +1,8 @@
 """What the sign-in window and status bar ask of a session, so no view drives the auth layer.
 
 ``SignInService`` wraps one environment's ``Session``: its state (who, which permissions, until
-when), the browser sign-in and the sign-out with its honest result. ``Session`` and ``TokenKind``
+when, which organization), the browser sign-in, the switch to another organization and the
+sign-out with its honest result. ``Session`` and ``TokenKind``
 are re-exported for views that only read a session's state.
 """
 
@@ -60,6 +61,22 @@ class SignInService:
         """Sign in in the system browser; returns who is signed in, or raises ``errors.*``."""
         await self.session.sign_in_with_browser(open_url, on_link=on_link)
         return self.session.identity or "you"
+
+    @property
+    def organization_id(self) -> str | None:
+        """The organization in effect (the token's ``org_id``)."""
+        return self.session.organization_id
+
+    async def switch_organization(
+        self,
+        organization_id: str,
+        open_url: Callable[[str], bool],
+        *,
+        on_link: Callable[[str], None] | None = None,
+    ) -> bool:
+        """Sign in again for ``organization_id``, silently with its kept refresh token, else in
+        the browser (then True). Raises ``errors.*``, and then nothing changed."""
+        return await self.session.switch_organization(organization_id, open_url, on_link=on_link)
 
     async def sign_out(self) -> str:
         """Forget the sign-in here and revoke it; returns what the user should know."""

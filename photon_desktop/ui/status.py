@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from photon_desktop.domain.durations import format_duration
 from photon_desktop.ui.common.formatting import fmt_until
 from photon_desktop.ui.common.states import RESTART_LABEL
+from photon_desktop.ui.organizations.memberships import memberships_for
 from photon_desktop.ui.workspace import Workspace
 
 M2M_LABEL = "M2M (backend)"
@@ -69,6 +70,7 @@ class StatusBar(QStatusBar):
         workspace.session_changed.connect(self.refresh)
         workspace.activity_changed.connect(self._update_activity)
         workspace.availability_changed.connect(self.refresh)
+        memberships_for(workspace).changed.connect(self.refresh)
         self.refresh()
 
     def _label(self, name: str) -> QLabel:
@@ -113,8 +115,9 @@ class StatusBar(QStatusBar):
         self.identity.setToolTip(f"Signed in as {who} to {env.name}" if kind != "none" else who)
         self.identity.setAccessibleDescription(self.identity.toolTip())
         self.identity.setVisible(True)
-        org = session.organization_id
-        self.organization.setText(f"Org {org}" if org else "")
+        org = memberships_for(self._workspace).current_name  # by name once known
+        self.organization.setText(org)
+        self.organization.setToolTip(f"Organization: {org} ({session.organization_id})")
         self.organization.setVisible(bool(org))
         self._update_expiry()
         if session.expires_at is not None:

@@ -4,6 +4,11 @@ Views hold a ``Workspace``, never tokens or HTTP clients. When the user switches
 workspace swaps its session and services and emits ``environment_changed``; views reload.
 The session is plain Python (``session.changed`` is an observer list); the workspace turns its
 notifications into the Qt signal ``session_changed``.
+
+Services remember what they read (caches, the request log) for one organization. When the
+session's organization changes (a switch, or signing in to another one) the workspace replaces
+them with fresh ones (``services_renewed``) and emits ``environment_changed``: every view drops
+what it showed and reloads, as after an environment switch.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ class Workspace(QObject):
     activity_changed = Signal()
     availability_changed = Signal()
     connecting_changed = Signal()
+    services_renewed = Signal(object)  # the new Services
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -36,6 +42,7 @@ class Workspace(QObject):
         self._unsubscribe: Callable[[], None] | None = None
         self._unavailable = ""
         self._connecting = ""
+        self._organization: str | None = None  # whose data the services hold
 
     @property
     def environment(self) -> Environment:
@@ -85,10 +92,37 @@ class Workspace(QObject):
         if self._unsubscribe is not None:
             self._unsubscribe()
         self._environment, self._session, self._services = environment, session, services
+        self._organization = _organization_of(session)
         session.changed.connect(self._on_session_changed)
         self._unsubscribe = services.activity.subscribe(lambda _a: self.activity_changed.emit())
         self.environment_changed.emit()
         self.session_changed.emit()
 
+    @property
+    def organization_id(self) -> str | None:
+        """The organization whose data the services hold now."""
+        return self._organization
+
     def _on_session_changed(self) -> None:
-        self.session_changed.emit()
+        session, services = self._session, self._services
+        organization = _organization_of(session)
+        if organization is None or organization == self._organization or services is None:
+            if organization is not None:
+                self._organization = organization
+            self.session_changed.emit()
+            return
+        first = self._organization is None
+        self._organization = organization
+        if first:  # the first sign-in of these services: nothing read for another one yet
+            self.session_changed.emit()
+            return
+        assert self._environment is not None and session is not None
+        services.catalog.clear_cache()
+        self.set(self._environment, session, services.renewed())
+        self.services_renewed.emit(self._services)
+
+
+def _organization_of(session: Session | None) -> str | None:
+    """The session's organization; None for a session that names none."""
+    organization = getattr(session, "organization_id", None)
+    return organization if isinstance(organization, str) and organization else None

@@ -8,7 +8,7 @@ from typing import Any
 
 from app_support import running_app
 from auth_fakes import MemoryKeyring
-from ui_support import settle
+from ui_support import settle, until
 
 Run = Callable[..., Any]
 
@@ -32,10 +32,14 @@ def test_the_title_and_status_bar_name_the_sign_in_and_environment(
         async with running_app() as (desktop, window):
             await desktop.connect_demo()
             window.show_page("orders")  # the window sets a new title for the page ...
+            # The token's organization, named as the API's own "organization" answer names it.
+            organization = (await desktop.workspace.services.catalog.organization()).name
+            await until(lambda: organization in window.windowTitle())
             title = window.windowTitle()
             assert title.startswith("Orders")
-            # ... and the identity and environment stay in it.
-            assert title.endswith(" · M2M (backend) — Local sandbox"), title
+            # ... and the identity, organization (by name) and environment stay in it.
+            assert title.endswith(f" · M2M (backend) — {organization} — Local sandbox"), title
+            assert window.status.organization.text() == organization
             assert window.status.identity.text() == "M2M (backend)"
             assert "Local sandbox" in window.status.identity.toolTip()
             window.resize(900, 500)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 from collections.abc import Callable
 from dataclasses import replace
@@ -99,6 +100,7 @@ def test_browser_sign_in_restore_and_sign_out(
 ) -> None:
     backend = MemoryKeyring()
     who = user(sandbox, role)
+    native = sandbox.native_client_id
 
     async def go() -> None:
         async with httpx.AsyncClient() as client:
@@ -109,18 +111,22 @@ def test_browser_sign_in_restore_and_sign_out(
             assert session.permissions >= {"read:patient", "read:order"}
             assert session.identity and who["email"] in session.identity
             assert session.organization_id == sandbox.org_id
-            assert len(backend.entries) == 1
-            first_rt = next(iter(backend.entries.values()))
+            # One entry for the organization in effect, and the list naming it.
+            org_key = ("photon-desktop:local", f"refresh-token:{native}:{sandbox.org_id}")
+            index_key = ("photon-desktop:local", f"refresh-token-organizations:{native}")
+            assert set(backend.entries) == {org_key, index_key}
+            assert json.loads(backend.entries[index_key]) == [sandbox.org_id]
+            first_rt = backend.entries[org_key]
 
             relaunched = session_for(sandbox, backend, client)
             await relaunched.restore()
             assert relaunched.kind is TokenKind.USER
             assert relaunched.has("write:prescription") is prescribes
-            assert next(iter(backend.entries.values())) != first_rt  # rotated and persisted
-            rotated = next(iter(backend.entries.values()))
+            assert backend.entries[org_key] != first_rt  # rotated and persisted
+            rotated = backend.entries[org_key]
             token = await relaunched.access_token()
             assert await relaunched.renew(token)  # a refresh after a 401: rotated again
-            assert next(iter(backend.entries.values())) not in (first_rt, rotated)
+            assert backend.entries[org_key] not in (first_rt, rotated)
 
             await relaunched.sign_out()
             assert backend.entries == {}

@@ -203,13 +203,18 @@ def test_sign_in_with_a_real_browser(
             assert window.status.text() == "Sign-in complete."
             assert f"Signed in as {session.identity}" in window.account.text()
             seen["access"] = await session.access_token()
-            (seen["refresh"],) = memory_keyring.entries.values()
+            # The refresh token, filed under the organization signed in to (and the list of them).
+            (seen["refresh"],) = [
+                secret
+                for (_service, user), secret in memory_keyring.entries.items()
+                if user.startswith("refresh-token:")
+            ]
 
             # The organization's M2M secret, remembered in the keyring as the settings pane does.
             m2m = Session(env, client, SecretStore(), profile=load_profile(env.key, settings))
             await m2m.use_m2m(sandbox.m2m_client_id, sandbox.m2m_client_secret, remember=True)
             seen["m2m_access"] = await m2m.access_token()
-            assert len(memory_keyring.entries) == 2
+            assert len(memory_keyring.entries) == 3
 
             await session.sign_out()
             await m2m.sign_out()

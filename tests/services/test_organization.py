@@ -100,3 +100,20 @@ def test_a_create_whose_answer_is_lost_is_found_not_resent(on_qt: Callable, sand
         await org.delete_webhook(made.id)
 
     on_qt(scenario)
+
+
+def test_memberships_are_the_users_organizations_by_name(on_qt: Callable, sandbox: Any) -> None:
+    names = {o["id"]: o["name"] for o in sandbox.organizations}
+
+    async def scenario(http: httpx.AsyncClient) -> None:
+        prescriber = await services(sandbox, http, EMAILS["prescriber"]).organizations.memberships()
+        assert len(prescriber) == 2 and sandbox.org_id in {o.id for o in prescriber}
+        assert {o.id: o.name for o in prescriber} == {o.id: names[o.id] for o in prescriber}
+        assert "Sandbox Pediatrics" in {o.name for o in prescriber}
+        assert [o.name for o in prescriber] == sorted(
+            (o.name for o in prescriber), key=str.casefold
+        )
+        staff = await services(sandbox, http, EMAILS["staff"]).organizations.memberships()
+        assert [o.id for o in staff] == [sandbox.org_id]
+
+    on_qt(scenario)

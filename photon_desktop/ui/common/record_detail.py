@@ -28,6 +28,8 @@ from photon_desktop import errors
 from photon_desktop.ui.common import tasks
 from photon_desktop.ui.common.action_bar import ActionBar
 from photon_desktop.ui.common.elided_label import ElidedLabel
+from photon_desktop.ui.common.field_grid import FieldGrid
+from photon_desktop.ui.common.rows_table import RowsModel
 from photon_desktop.ui.common.states import StateView, stopped_text
 from photon_desktop.ui.workspace import Workspace
 
@@ -176,6 +178,18 @@ class RecordDetail(QWidget, Generic[T]):
         self.record_id = None
         self.record = None
         self._show_state(lambda: self.state.show_empty(self._nothing_text()))
+        self._forget_shown()
+
+    def _forget_shown(self) -> None:
+        """Empty what the last record filled in: after a switch of environment or organization
+        nothing of it may linger in hidden widgets (or reach a screen reader)."""
+        self.title.setText("")
+        self.badge.clear()
+        for grid in self.findChildren(FieldGrid):
+            for label in grid.values:
+                grid.set(label, "")
+        for model in self.findChildren(RowsModel):
+            model.set_rows(())
 
     def cancel_tasks(self) -> None:
         self._loads.cancel()

@@ -1,9 +1,9 @@
 """Unsent prescriptions kept in memory, so a form closed by a sign-out loses nothing.
 
-A draft belongs to the person who wrote it (the session identity) and to one patient; it keeps
-each prescription's ``externalId``, so a draft sent after an uncertain first attempt can never
-create the prescription twice. Nothing is written to disk. The store lives as a child of the
-``Workspace`` (``drafts_for``), so it ends with the window, never as a module global.
+A draft belongs to the person who wrote it (the session identity, in its organization) and to one
+patient; it keeps each prescription's ``externalId``, so a draft sent after an uncertain first
+attempt can never create the prescription twice. Nothing is written to disk. The store lives as a
+child of the ``Workspace`` (``drafts_for``), so it ends with the window, never as a module global.
 """
 
 from __future__ import annotations
@@ -84,7 +84,14 @@ def drafts_for(workspace: Workspace) -> DraftStore:
 
 
 def owner_of(workspace: Workspace) -> str:
-    """Who drafts belong to: the signed-in identity (empty when nobody is signed in)."""
+    """Who drafts belong to: the signed-in identity in its organization (a draft written for one
+    practice's patient is never offered in another); empty when nobody is signed in."""
     if not workspace.ready:
         return ""
-    return workspace.session.identity or ""
+    session = workspace.session
+    identity = session.identity or ""
+    return (
+        f"{identity} @ {session.organization_id}"
+        if identity and session.organization_id
+        else identity
+    )

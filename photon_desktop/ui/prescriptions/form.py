@@ -85,6 +85,7 @@ class PrescriptionForm(StepWindow):
         self.created: list[Prescription] = []
         self._owner = owner_of(workspace)
         self._generation = workspace.session.generation if workspace.ready else None
+        self._environment = workspace.environment if workspace.ready else None
         self._units: list[str] = []
         self._dirty = draft is not None
         self._force_close = False
@@ -361,7 +362,9 @@ class PrescriptionForm(StepWindow):
         self._park("Your sign-in changed, so the form closed without sending.")
 
     def _on_environment_changed(self) -> None:
-        self._park("The Photon environment changed, so the form closed without sending.")
+        ws = self._workspace
+        what = "organization" if ws.ready and ws.environment == self._environment else "environment"
+        self._park(f"The Photon {what} changed, so the form closed without sending.")
 
     def _park(self, reason: str) -> None:
         """Close without sending; keep unsent work as a draft for the same person."""

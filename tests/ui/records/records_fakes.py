@@ -117,6 +117,7 @@ class FakeSession(QObject):
         super().__init__()
         self.permissions = frozenset(permissions)
         self.generation = 1  # which sign-in; a new one would see another organization
+        self.organization_id: str | None = None
 
     def has(self, permission: str) -> bool:
         return permission in self.permissions

@@ -339,6 +339,12 @@ def test_forget_credentials_empties_the_keyring_after_confirmation(
     native = "sandboxNativeDesktop000000000001"
     memory_keyring.set_password("photon-desktop:local", f"m2m-client-secret:{CLIENT_ID}", SECRET)
     memory_keyring.set_password("photon-desktop:local", f"refresh-token:{native}", "rt")
+    # One refresh token per organization, and the list naming them.
+    memory_keyring.set_password("photon-desktop:local", f"refresh-token:{native}:org_A", "rt-a")
+    memory_keyring.set_password("photon-desktop:local", f"refresh-token:{native}:org_B", "rt-b")
+    memory_keyring.set_password(
+        "photon-desktop:local", f"refresh-token-organizations:{native}", '["org_B", "org_A"]'
+    )
     memory_keyring.set_password("photon-desktop:sandbox", f"refresh-token:{native}", "other")
     save_profile(
         "local", Profile(m2m_client_id=CLIENT_ID, native_client_id=native), QtSettingsStore()
@@ -354,7 +360,7 @@ def test_forget_credentials_empties_the_keyring_after_confirmation(
         assert "Local sandbox" in box.text()
         box.button(QMessageBox.StandardButton.Cancel).click()
         await settle()
-        assert len(memory_keyring.entries) == 3
+        assert len(memory_keyring.entries) == 6
         # Then confirm.
         pane.forget_button.click()
         box = pane.confirmation

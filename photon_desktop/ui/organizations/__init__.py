@@ -1,0 +1,1 @@
+"""The organization in effect and the switch between a person's organizations."""
