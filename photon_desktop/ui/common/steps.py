@@ -25,7 +25,9 @@ from PySide6.QtWidgets import (
 
 from photon_desktop.errors import PhotonError
 from photon_desktop.ui.common import tasks
+from photon_desktop.ui.common.outage import FormOutage, LookUp
 from photon_desktop.ui.common.problems import error_style, failed_write
+from photon_desktop.ui.workspace import Workspace
 
 
 class StepWindow(QWidget):
@@ -83,6 +85,22 @@ class StepWindow(QWidget):
         QShortcut(QKeySequence("Ctrl+Return"), self, self._forward)
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.close)  # asks if work is unsent
         self._steps: tuple[QWidget, QWidget, QWidget] | None = None
+        self.outage: FormOutage | None = None
+
+    def follow_server(self, workspace: Workspace, record: str, look_up: LookUp) -> None:
+        """Follow the environment's server stopping and coming back (``outage``): a notice
+        under the title, and the writing button off while it cannot send."""
+        self.outage = FormOutage(
+            workspace, self, [self.send_button], record=record, look_up=look_up
+        )
+        layout = self.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.insertWidget(2, self.outage.label)
+
+    @property
+    def holding(self) -> bool:
+        """The server stopped under the window: sign-in and environment changes leave it open."""
+        return self.outage is not None and self.outage.holding
 
     # -- subclass hooks
 
@@ -140,6 +158,10 @@ class StepWindow(QWidget):
 
     def sending(self, coro: Coroutine[Any, Any, None], what: str) -> None:
         """Run the write; its button is disabled (and Back refused) until it ends."""
+        if self.outage is not None and self.outage.blocked:
+            coro.close()  # never started: nothing reaches a stopped server
+            self.say(self.outage.blocked, error=True)
+            return
         self.send_button.setEnabled(False)
         self.back_button.setEnabled(False)
         self.send_button.setText("Sending…")

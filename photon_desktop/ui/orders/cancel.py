@@ -1,7 +1,9 @@
 """Cancel an order: confirmed, with a reason from a short list or typed, saying what happens.
 
 Photon's answer to ``cancelOrder`` can still show the old state (its web app patches the state
-itself), so the caller shows CANCELED once the call succeeds.
+itself), so the caller shows CANCELED once the call succeeds. A chosen reason is unsent work (an
+organization switch asks first, then closes the dialog); a stopped sandbox is followed
+(``FormOutage``).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from PySide6.QtWidgets import (
 from photon_desktop import errors
 from photon_desktop.domain import FulfillmentState, Order, OrderState
 from photon_desktop.ui.common import tasks
+from photon_desktop.ui.common.outage import FormOutage, LookUp
 from photon_desktop.ui.common.problems import error_style, failed_write
 from photon_desktop.ui.common.questions import finished
 from photon_desktop.ui.workspace import Workspace
@@ -54,6 +57,7 @@ class CancelOrderDialog(QDialog):
         self.order = order
         self.result_order: Order | None = None
         self._task: object | None = None
+        self._busy = False
         self.setWindowTitle("Cancel order")
         self.setAccessibleName("Cancel order")
         who = order.patient_name.full if order.patient_name else "this patient"
@@ -94,13 +98,32 @@ class CancelOrderDialog(QDialog):
         keep.setDefault(True)
         self.confirm.clicked.connect(self._go)
         self.buttons.rejected.connect(self.reject)
+        self.outage = FormOutage(
+            workspace, self, [self.confirm], record="this order", look_up=order_look_up(order)
+        )
+        workspace.environment_changed.connect(self._on_environment_changed)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.outage.label)
         layout.addWidget(self.explain)
         layout.addWidget(QLabel("Reason:", self))
         layout.addWidget(self.reason)
         layout.addWidget(self.other)
         layout.addWidget(self.message)
         layout.addWidget(self.buttons)
+
+    @property
+    def unsent_changes(self) -> bool:
+        """A reason chosen or typed, and the order not canceled yet."""
+        return self.result_order is None and self.reason.currentData() is not None
+
+    @property
+    def busy(self) -> bool:
+        return self._busy
+
+    def _on_environment_changed(self) -> None:
+        """Another organization or environment: the order is not there (the switch asked)."""
+        if not self.outage.holding:
+            self.reject()
 
     def chosen_reason(self) -> str | None:
         value = self.reason.currentData()
@@ -115,8 +138,9 @@ class CancelOrderDialog(QDialog):
                 "Type the reason." if self.reason.currentData() == OTHER else "Choose a reason."
             )
             return
-        if not self.confirm.isEnabled():
+        if not self.confirm.isEnabled() or self._busy:
             return
+        self._busy = True
         self.confirm.setEnabled(False)
         self.message.setText("")
         self.confirm.setText("Canceling…")
@@ -126,18 +150,25 @@ class CancelOrderDialog(QDialog):
         try:
             answer = await self._workspace.services.orders.cancel(self.order.id, reason)
         except errors.PhotonError as exc:
+            self._busy = False
             self.message.setText(failed_write(exc, "The order was not canceled"))
             self.confirm.setText("Cancel order")
             self.confirm.setEnabled(True)
             return
         # Photon's answer can lag: the user asked for CANCELED and the call succeeded.
         self.result_order = dataclasses.replace(answer, state=OrderState.CANCELED)
+        self._busy = False
         self.accept()
 
     def reject(self) -> None:
-        if not self.confirm.isEnabled():
+        if self._busy:
             return  # the request is out: wait for its answer
         super().reject()
+
+
+def order_look_up(order: Order) -> LookUp:
+    """Whether the order is in the environment's data (after the sandbox restarted)."""
+    return lambda services: services.orders.get(order.id)
 
 
 async def cancel_order(workspace: Workspace, order: Order, parent: QWidget | None) -> Order | None:

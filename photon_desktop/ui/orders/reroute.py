@@ -1,6 +1,7 @@
 """Send an order to another pharmacy (``routeOrder``): for an order waiting in Routing (the
 patient has not chosen) or in Error (its pharmacy could not take it). Same picker as a new
-order, around the order's address; confirmed before sending."""
+order, around the order's address; confirmed before sending. A picked pharmacy is unsent work;
+a stopped sandbox is followed (``FormOutage``)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPushButton, QV
 from photon_desktop import errors
 from photon_desktop.domain import FulfillmentType, Order, OrderState
 from photon_desktop.ui.common import tasks
+from photon_desktop.ui.common.outage import FormOutage
 from photon_desktop.ui.common.problems import error_style, failed_write
 from photon_desktop.ui.common.questions import finished
+from photon_desktop.ui.orders.cancel import order_look_up
 from photon_desktop.ui.orders.pharmacy_picker import PharmacyPicker
 from photon_desktop.ui.workspace import Workspace
 
@@ -59,16 +62,35 @@ class RerouteDialog(QDialog):
         self.confirm.clicked.connect(self._go)
         self.buttons.addButton("Cancel", QDialogButtonBox.ButtonRole.RejectRole)
         self.buttons.rejected.connect(self.reject)
+        self.outage = FormOutage(
+            workspace, self, [self.confirm], record="this order", look_up=order_look_up(order)
+        )
+        workspace.environment_changed.connect(self._on_environment_changed)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.outage.label)
         layout.addWidget(self.explain)
         layout.addWidget(self.picker, 1)
         layout.addWidget(self.message)
         layout.addWidget(self.buttons)
         self._busy = False
 
+    @property
+    def unsent_changes(self) -> bool:
+        """A pharmacy picked and the order not sent there yet."""
+        return self.result_order is None and self.picker.pharmacy is not None
+
+    @property
+    def busy(self) -> bool:
+        return self._busy
+
+    def _on_environment_changed(self) -> None:
+        """Another organization or environment: the order is not there (the switch asked)."""
+        if not self.outage.holding:
+            self.reject()
+
     def _go(self) -> None:
         pharmacy = self.picker.pharmacy
-        if pharmacy is None or self._busy:
+        if pharmacy is None or self._busy or self.outage.blocked:
             return
         self._busy = True
         self.confirm.setEnabled(False)

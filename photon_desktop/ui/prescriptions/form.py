@@ -5,7 +5,8 @@ per card for its whole life, so any resend (after an error or a lost answer) is 
 Photon and the services, never saved twice. "Sign and send" is the only button that writes and
 is disabled while the request is in flight. If the sign-in changes or loses the permission while
 the form is open, the form closes without sending and keeps a draft (``drafts``) that reopens
-with the next "New prescription" for that patient. Closing with unsent edits asks first.
+with the next "New prescription" for that patient. Closing with unsent edits asks first. When
+the bundled sandbox stops under it, the form stays open instead (``follow_server``).
 """
 
 from __future__ import annotations
@@ -150,6 +151,7 @@ class PrescriptionForm(StepWindow):
             self.add_card()
         self._dirty = draft is not None or bool(copy_of)
         self.show_step(self.edit_page)
+        self.follow_server(workspace, "this patient", lambda s: s.patients.get(patient_id))
         workspace.session_changed.connect(self._on_session_changed)
         workspace.environment_changed.connect(self._on_environment_changed)
         self._loads.spawn(self._load(), name="prescription-form-load")
@@ -368,7 +370,7 @@ class PrescriptionForm(StepWindow):
 
     def _park(self, reason: str) -> None:
         """Close without sending; keep unsent work as a draft for the same person."""
-        if self._force_close or self.busy:
+        if self._force_close or self.busy or self.holding:
             return  # already sent: Photon's answer (success or not) shows in the form
         if self.created:
             self._close_now()
