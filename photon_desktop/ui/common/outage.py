@@ -196,7 +196,7 @@ class FormOutage(QObject):
         form = self._form
         if isinstance(form, QDialog) and form.windowModality() != Qt.WindowModality.NonModal:
             visible = form.isVisible()
+            form.hide()  # hidden first: Qt drops a modal window from its list as it hides
             form.setWindowModality(Qt.WindowModality.NonModal)
             if visible:
-                form.hide()
                 form.show()
