@@ -19,11 +19,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from app_support import on_the_bundled_sandbox
+from app_support import on_the_bundled_sandbox, signed_out_on_the_bundled_sandbox
 from auth_fakes import MemoryKeyring
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QWidget
-from ui_support import fill, settle, until
+from ui_support import FormBrowser, fill, settle, until
+from write_support import pick_first
 
 from photon_desktop.domain import NameInput, PatientInput, Sex
 from photon_desktop.services import Services
@@ -35,6 +36,7 @@ from photon_desktop.ui.orders.cancel import CancelOrderDialog
 from photon_desktop.ui.orders.new_order import MAIL, NewOrderWindow, open_new_order
 from photon_desktop.ui.orders.reroute import RerouteDialog
 from photon_desktop.ui.patients.form import PatientForm
+from photon_desktop.ui.prescriptions.launch import open_prescription_form
 from photon_desktop.ui.status import OutageBar
 
 Run = Callable[..., Any]
@@ -202,3 +204,55 @@ def test_open_forms_follow_the_sandbox_dying_and_its_restart(
             order.close()
 
     arun(scenario(), timeout=240)
+
+
+def test_a_reviewed_prescription_is_not_sent_to_a_stopped_sandbox_and_not_lost(
+    isolated: MemoryKeyring, arun: Run
+) -> None:
+    async def scenario() -> None:
+        async with signed_out_on_the_bundled_sandbox() as (desktop, window):
+            ws = desktop.workspace
+            await ws.session.sign_in_with_browser(
+                FormBrowser("prescriber@sandbox.photon.local").open, give_up_after=20
+            )
+            services = ws.services
+            summary = (await services.patients.search(None, first=1)).items[0]
+            form = open_prescription_form(ws, summary.id, summary.name.full, window)
+            assert form is not None and form.outage is not None
+            editor = form.editors[0]
+            await until(lambda: editor.unit.count() > 1 and form.patient is not None, 20)
+            editor.search.edit.setText("atorva")
+            editor.search.search_now()
+            await pick_first(editor.search.results)
+            editor.quantity.setText("30")
+            editor.unit.setCurrentIndex(editor.unit.findData("Tablet"))
+            editor.instructions.setPlainText("Take 1 tablet by mouth once daily")
+            assert form.review() and form.send_button.isEnabled()
+
+            assert desktop.sandbox is not None and desktop.sandbox.pid is not None
+            os.kill(desktop.sandbox.pid, signal.SIGKILL)
+            await until(lambda: ws.unavailable, within=10)
+            await until(lambda: not ws.session.signed_in, within=10)
+
+            # Its prescriber's sign-in ended with the sandbox: the form stays, reviewed, unsent.
+            assert form.isVisible() and form.step() == 1
+            stopped(form.outage.label, form.send_button)
+            form.send()  # e.g. Ctrl+Return on the review step
+            assert not form.busy and form.outage.blocked in form.message.text()
+            assert writes(services, "CreatePrescriptions") == 0
+            assert editor.instructions.toPlainText() == "Take 1 tablet by mouth once daily"
+
+            bar = window.findChild(OutageBar)
+            assert bar is not None
+            bar.restart_button.click()
+            await until(lambda: form.outage is not None and not form.outage.holding, within=60)
+            # A seeded patient comes back with the fresh demo data: the form says so, and
+            # what it sends goes there (here: with the demo sign-in, which may not prescribe).
+            assert "this patient is in it as the demo first had it" in form.outage.label.text()
+            assert form.isVisible() and form.send_button.isEnabled()
+            assert editor.instructions.toPlainText() == "Take 1 tablet by mouth once daily"
+            form.send()
+            assert "prescri" in form.message.text().lower()
+            assert writes(ws.services, "CreatePrescriptions") == 0
+
+    arun(scenario(), timeout=180)

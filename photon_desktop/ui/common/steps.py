@@ -97,6 +97,13 @@ class StepWindow(QWidget):
         assert isinstance(layout, QVBoxLayout)
         layout.insertWidget(2, self.outage.label)
 
+    def refused(self) -> bool:
+        """True (and why said) while the server cannot take the write."""
+        if self.outage is not None and self.outage.blocked:
+            self.say(self.outage.blocked, error=True)
+            return True
+        return False
+
     @property
     def holding(self) -> bool:
         """The server stopped under the window: sign-in and environment changes leave it open."""
@@ -158,9 +165,8 @@ class StepWindow(QWidget):
 
     def sending(self, coro: Coroutine[Any, Any, None], what: str) -> None:
         """Run the write; its button is disabled (and Back refused) until it ends."""
-        if self.outage is not None and self.outage.blocked:
+        if self.refused():
             coro.close()  # never started: nothing reaches a stopped server
-            self.say(self.outage.blocked, error=True)
             return
         self.send_button.setEnabled(False)
         self.back_button.setEnabled(False)

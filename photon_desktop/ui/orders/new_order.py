@@ -344,6 +344,8 @@ class NewOrderWindow(StepWindow):
         """Send order: the window's only write."""
         if self.busy or self._review is None or self.order is not None:
             return
+        if self.refused():
+            return
         if not (self._workspace.ready and self._workspace.session.has(WRITE)):
             self.say(self._workspace.session.why_not(WRITE), error=True)
             return

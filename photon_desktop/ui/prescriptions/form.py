@@ -298,6 +298,8 @@ class PrescriptionForm(StepWindow):
         """Sign and send: the form's only write."""
         if self.busy or not self._items or self.created:
             return  # in flight, nothing reviewed, or already sent: never a second write
+        if self.refused():
+            return
         if not (self._workspace.ready and self._workspace.session.has(WRITE)):
             self.say(self._workspace.session.why_not(WRITE), error=True)
             return
