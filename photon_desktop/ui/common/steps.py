@@ -9,10 +9,10 @@ is disabled, Back is refused and the window will not close, so an answer is neve
 
 from __future__ import annotations
 
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, SignalInstance
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -28,6 +28,8 @@ from photon_desktop.ui.common import tasks
 from photon_desktop.ui.common.outage import FormOutage, LookUp
 from photon_desktop.ui.common.problems import error_style, failed_write
 from photon_desktop.ui.workspace import Workspace
+
+Slot = Callable[[], None]
 
 
 class StepWindow(QWidget):
@@ -86,6 +88,7 @@ class StepWindow(QWidget):
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.close)  # asks if work is unsent
         self._steps: tuple[QWidget, QWidget, QWidget] | None = None
         self.outage: FormOutage | None = None
+        self._followed: list[tuple[SignalInstance, Slot]] = []
 
     def follow_server(self, workspace: Workspace, record: str, look_up: LookUp) -> None:
         """Follow the environment's server stopping and coming back (``outage``): a notice
@@ -96,6 +99,25 @@ class StepWindow(QWidget):
         layout = self.layout()
         assert isinstance(layout, QVBoxLayout)
         layout.insertWidget(2, self.outage.label)
+
+    def follow_workspace(
+        self, workspace: Workspace, on_session: Slot, on_environment: Slot
+    ) -> None:
+        """Hear sign-in and environment changes until the window closes (``stop_following``)."""
+        self._followed = [
+            (workspace.session_changed, on_session),
+            (workspace.environment_changed, on_environment),
+        ]
+        for signal, slot in self._followed:
+            signal.connect(slot)
+
+    def stop_following(self) -> None:
+        for signal, slot in self._followed:
+            try:
+                signal.disconnect(slot)
+            except (RuntimeError, TypeError):
+                pass
+        self._followed = []
 
     def refused(self) -> bool:
         """True (and why said) while the server cannot take the write."""

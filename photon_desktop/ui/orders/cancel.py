@@ -12,7 +12,6 @@ import dataclasses
 
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialog,
     QDialogButtonBox,
     QLabel,
     QLineEdit,
@@ -24,9 +23,9 @@ from PySide6.QtWidgets import (
 from photon_desktop import errors
 from photon_desktop.domain import FulfillmentState, Order, OrderState
 from photon_desktop.ui.common import tasks
-from photon_desktop.ui.common.outage import FormOutage, LookUp
 from photon_desktop.ui.common.problems import error_style, failed_write
 from photon_desktop.ui.common.questions import finished
+from photon_desktop.ui.orders.order_dialog import OrderDialog
 from photon_desktop.ui.workspace import Workspace
 
 OTHER = "Other (type the reason)"
@@ -50,14 +49,10 @@ def can_cancel(order: Order) -> bool:
     return order.fulfillment is None or order.fulfillment.state not in shipped
 
 
-class CancelOrderDialog(QDialog):
+class CancelOrderDialog(OrderDialog):
     def __init__(self, workspace: Workspace, order: Order, parent: QWidget | None) -> None:
-        super().__init__(parent)
-        self._workspace = workspace
-        self.order = order
-        self.result_order: Order | None = None
+        super().__init__(workspace, order, parent)
         self._task: object | None = None
-        self._busy = False
         self.setWindowTitle("Cancel order")
         self.setAccessibleName("Cancel order")
         who = order.patient_name.full if order.patient_name else "this patient"
@@ -98,10 +93,7 @@ class CancelOrderDialog(QDialog):
         keep.setDefault(True)
         self.confirm.clicked.connect(self._go)
         self.buttons.rejected.connect(self.reject)
-        self.outage = FormOutage(
-            workspace, self, [self.confirm], record="this order", look_up=order_look_up(order)
-        )
-        workspace.environment_changed.connect(self._on_environment_changed)
+        self.follow_server(self.confirm)
         layout = QVBoxLayout(self)
         layout.addWidget(self.outage.label)
         layout.addWidget(self.explain)
@@ -115,15 +107,6 @@ class CancelOrderDialog(QDialog):
     def unsent_changes(self) -> bool:
         """A reason chosen or typed, and the order not canceled yet."""
         return self.result_order is None and self.reason.currentData() is not None
-
-    @property
-    def busy(self) -> bool:
-        return self._busy
-
-    def _on_environment_changed(self) -> None:
-        """Another organization or environment: the order is not there (the switch asked)."""
-        if not self.outage.holding:
-            self.reject()
 
     def chosen_reason(self) -> str | None:
         value = self.reason.currentData()
@@ -159,16 +142,6 @@ class CancelOrderDialog(QDialog):
         self.result_order = dataclasses.replace(answer, state=OrderState.CANCELED)
         self._busy = False
         self.accept()
-
-    def reject(self) -> None:
-        if self._busy:
-            return  # the request is out: wait for its answer
-        super().reject()
-
-
-def order_look_up(order: Order) -> LookUp:
-    """Whether the order is in the environment's data (after the sandbox restarted)."""
-    return lambda services: services.orders.get(order.id)
 
 
 async def cancel_order(workspace: Workspace, order: Order, parent: QWidget | None) -> Order | None:

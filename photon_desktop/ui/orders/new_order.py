@@ -160,8 +160,7 @@ class NewOrderWindow(StepWindow):
         self.set_pages(self.form_page, self.review_text, self.done_text)
         self.review_button.setEnabled(False)
         self.follow_server(workspace, "this order's patient", lambda s: s.patients.get(patient_id))
-        workspace.session_changed.connect(self._on_session_changed)
-        workspace.environment_changed.connect(self._on_environment_changed)
+        self.follow_workspace(workspace, self._on_session_changed, self._on_environment_changed)
         self._loads.spawn(self._load(), name="new-order-load")
 
     # ------------------------------------------------------------------ loading
@@ -427,14 +426,7 @@ class NewOrderWindow(StepWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.refuse_close_while_sending(event):
             return
-        for signal, slot in (
-            (self._workspace.session_changed, self._on_session_changed),
-            (self._workspace.environment_changed, self._on_environment_changed),
-        ):
-            try:
-                signal.disconnect(slot)
-            except (RuntimeError, TypeError):
-                pass
+        self.stop_following()
         self.cancel_tasks()
         event.accept()
 

@@ -152,8 +152,7 @@ class PrescriptionForm(StepWindow):
         self._dirty = draft is not None or bool(copy_of)
         self.show_step(self.edit_page)
         self.follow_server(workspace, "this patient", lambda s: s.patients.get(patient_id))
-        workspace.session_changed.connect(self._on_session_changed)
-        workspace.environment_changed.connect(self._on_environment_changed)
+        self.follow_workspace(workspace, self._on_session_changed, self._on_environment_changed)
         self._loads.spawn(self._load(), name="prescription-form-load")
 
     # ------------------------------------------------------------------ cards
@@ -451,14 +450,7 @@ class PrescriptionForm(StepWindow):
         self.close()
 
     def _cleanup(self) -> None:
-        for signal, slot in (
-            (self._workspace.session_changed, self._on_session_changed),
-            (self._workspace.environment_changed, self._on_environment_changed),
-        ):
-            try:
-                signal.disconnect(slot)
-            except (RuntimeError, TypeError):
-                pass
+        self.stop_following()
         self._loads.cancel()
         for editor in self.editors:
             editor.cancel_tasks()
