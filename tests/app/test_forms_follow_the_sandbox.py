@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import os
 import signal
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-import pytest
 from app_support import on_the_bundled_sandbox, signed_out_on_the_bundled_sandbox
 from auth_fakes import MemoryKeyring
 from PySide6.QtCore import Qt
@@ -48,16 +47,6 @@ TYPED = {
     "sex": "FEMALE",
     "phone": "(202) 555-0102",
 }
-
-
-@pytest.fixture
-def theme(qapp: QApplication) -> Iterator[Theme]:
-    style, palette = qapp.style().name(), qapp.palette()
-    applied = Theme(qapp)
-    yield applied
-    applied.setParent(None)
-    qapp.setPalette(palette)
-    qapp.setStyle(style)
 
 
 def writes(services: Services, *operations: str) -> int:
