@@ -128,6 +128,8 @@ def test_open_forms_follow_the_sandbox_dying_and_its_restart(
             stopped(order.outage.label, order.send_button)
             stopped(cancel.outage.label, cancel.confirm)
             stopped(reroute.outage.label, reroute.confirm)
+            await until(lambda: "Could not" in order.mail_picker.status.text())  # type: ignore[union-attr]
+            assert "local sandbox has stopped" in order.mail_picker.status.text()  # type: ignore[union-attr]
             assert new_patient.values()["first"] == "Wilhelmina" and new_patient.dirty
             assert edit_created.values()["city"] == "Shelbyville"
             assert order.how_key == MAIL and order.address.edits["street2"].text() == "Apt 7"
