@@ -14,6 +14,8 @@ from auth_fakes import MemoryKeyring
 from PySide6.QtCore import QCoreApplication, QSettings
 from PySide6.QtWidgets import QApplication
 
+from photon_desktop.ui.common.theme import Theme
+
 
 @pytest.fixture
 def isolated(tmp_path: Path, qapp: QApplication) -> Iterator[MemoryKeyring]:
@@ -34,6 +36,17 @@ def isolated(tmp_path: Path, qapp: QApplication) -> Iterator[MemoryKeyring]:
         widget.deleteLater()
     qapp.processEvents()
     qapp.setQuitOnLastWindowClosed(quit_on_close)
+
+
+@pytest.fixture
+def theme(qapp: QApplication) -> Iterator[Theme]:
+    """The app's theme, for light and dark screenshots; the application's look restored after."""
+    style, palette = qapp.style().name(), qapp.palette()
+    applied = Theme(qapp)
+    yield applied
+    applied.setParent(None)
+    qapp.setPalette(palette)
+    qapp.setStyle(style)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

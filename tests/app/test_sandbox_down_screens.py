@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import os
 import signal
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
 from app_support import on_the_bundled_sandbox, sign_in_window
 from auth_fakes import MemoryKeyring
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QWidget
 from ui_support import settle, until
 
 from photon_desktop.ui.catalog.page import CatalogPage
@@ -35,16 +34,6 @@ from photon_desktop.ui.worklist.page import WorklistPage
 Run = Callable[..., Any]
 SHOTS = Path("/tmp/shots-shell3")
 NETWORK_ADVICE = "network"
-
-
-@pytest.fixture
-def theme(qapp: QApplication) -> Iterator[Theme]:
-    style, palette = qapp.style().name(), qapp.palette()
-    applied = Theme(qapp)
-    yield applied
-    applied.setParent(None)
-    qapp.setPalette(palette)
-    qapp.setStyle(style)
 
 
 def _page(window: MainWindow, key: str, kind: type[QWidget]) -> Any:

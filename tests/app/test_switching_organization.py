@@ -37,6 +37,7 @@ from ui_support import FormBrowser, until
 from photon_desktop.desktop import Desktop
 from photon_desktop.ui.main_window import MainWindow
 from photon_desktop.ui.orders.list import OrdersPage
+from photon_desktop.ui.orders.new_order import MAIL, NewOrderWindow, open_new_order
 from photon_desktop.ui.organizations.switcher import OrganizationSwitcher
 from photon_desktop.ui.prescriptions.drafts import DraftStore, drafts_for, owner_of
 from photon_desktop.ui.prescriptions.form import PrescriptionForm
@@ -317,3 +318,56 @@ async def walk(desktop: Desktop, window: MainWindow, browser: SystemBrowser) -> 
     assert draft.reason == "The Photon organization changed, so the form closed without sending."
     for name in second_patients.values():
         assert name not in "\n".join(str(e) for e in ws.services.request_log.entries)
+
+
+def test_a_new_order_with_choices_asks_before_a_switch_and_closes_after_it(
+    isolated: MemoryKeyring, arun: Run, system_browser: SystemBrowser
+) -> None:
+    async def scenario() -> None:
+        async with signed_out_on_the_bundled_sandbox() as (desktop, window):
+            ws = desktop.workspace
+            await ws.session.sign_in_with_browser(FormBrowser(PRESCRIBER).open, give_up_after=20)
+            first = ws.session.organization_id
+            switcher = window.findChild(OrganizationSwitcher)
+            assert switcher is not None and first is not None
+            await until(lambda: switcher.combo.count() == 2)
+            second = next(
+                switcher.combo.itemData(i)
+                for i in range(switcher.combo.count())
+                if switcher.combo.itemData(i) != first
+            )
+            patient_id = next(iter(await patient_names(desktop)))
+            order = open_new_order(ws, patient_id, parent=window)
+            assert order is not None
+            await until(lambda: order.mail_picker is not None and order.how_key != "", 20)
+            assert not order.unsent_changes  # as loaded: nothing chosen yet
+            order.mail_radio.setChecked(True)
+            order.address.edits["street2"].setText("Apt 7")
+            assert order.unsent_changes
+
+            # Cancel at the question: the window stays with its choices.
+            task = switcher.switch_to(second)
+            assert task is not None
+            box = await question("Switch organization?")
+            assert order.windowTitle() in box.text()
+            press(box, "Cancel")
+            await task
+            assert ws.session.organization_id == first and order.isVisible()
+            assert order.how_key == MAIL and order.address.edits["street2"].text() == "Apt 7"
+
+            # Switch: the window closes (its patient belongs to the first practice).
+            task = switcher.switch_to(second)
+            assert task is not None
+            press(await question("Switch organization?"), "Switch organization")
+            await task
+            assert ws.session.organization_id == second
+            await until(
+                lambda: (
+                    not any(
+                        isinstance(w, NewOrderWindow) and w.isVisible()
+                        for w in QApplication.topLevelWidgets()
+                    )
+                )
+            )
+
+    arun(scenario(), timeout=120)

@@ -9,10 +9,10 @@ is disabled, Back is refused and the window will not close, so an answer is neve
 
 from __future__ import annotations
 
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, SignalInstance
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -25,7 +25,11 @@ from PySide6.QtWidgets import (
 
 from photon_desktop.errors import PhotonError
 from photon_desktop.ui.common import tasks
+from photon_desktop.ui.common.outage import FormOutage, LookUp
 from photon_desktop.ui.common.problems import error_style, failed_write
+from photon_desktop.ui.workspace import Workspace
+
+Slot = Callable[[], None]
 
 
 class StepWindow(QWidget):
@@ -83,6 +87,49 @@ class StepWindow(QWidget):
         QShortcut(QKeySequence("Ctrl+Return"), self, self._forward)
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.close)  # asks if work is unsent
         self._steps: tuple[QWidget, QWidget, QWidget] | None = None
+        self.outage: FormOutage | None = None
+        self._followed: list[tuple[SignalInstance, Slot]] = []
+
+    def follow_server(self, workspace: Workspace, record: str, look_up: LookUp) -> None:
+        """Follow the environment's server stopping and coming back (``outage``): a notice
+        under the title, and the writing button off while it cannot send."""
+        self.outage = FormOutage(
+            workspace, self, [self.send_button], record=record, look_up=look_up
+        )
+        layout = self.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.insertWidget(2, self.outage.label)
+
+    def follow_workspace(
+        self, workspace: Workspace, on_session: Slot, on_environment: Slot
+    ) -> None:
+        """Hear sign-in and environment changes until the window closes (``stop_following``)."""
+        self._followed = [
+            (workspace.session_changed, on_session),
+            (workspace.environment_changed, on_environment),
+        ]
+        for signal, slot in self._followed:
+            signal.connect(slot)
+
+    def stop_following(self) -> None:
+        for signal, slot in self._followed:
+            try:
+                signal.disconnect(slot)
+            except (RuntimeError, TypeError):
+                pass
+        self._followed = []
+
+    def refused(self) -> bool:
+        """True (and why said) while the server cannot take the write."""
+        if self.outage is not None and self.outage.blocked:
+            self.say(self.outage.blocked, error=True)
+            return True
+        return False
+
+    @property
+    def holding(self) -> bool:
+        """The server stopped under the window: sign-in and environment changes leave it open."""
+        return self.outage is not None and self.outage.holding
 
     # -- subclass hooks
 
@@ -140,6 +187,9 @@ class StepWindow(QWidget):
 
     def sending(self, coro: Coroutine[Any, Any, None], what: str) -> None:
         """Run the write; its button is disabled (and Back refused) until it ends."""
+        if self.refused():
+            coro.close()  # never started: nothing reaches a stopped server
+            return
         self.send_button.setEnabled(False)
         self.back_button.setEnabled(False)
         self.send_button.setText("Sending…")

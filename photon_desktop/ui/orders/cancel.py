@@ -1,7 +1,9 @@
 """Cancel an order: confirmed, with a reason from a short list or typed, saying what happens.
 
 Photon's answer to ``cancelOrder`` can still show the old state (its web app patches the state
-itself), so the caller shows CANCELED once the call succeeds.
+itself), so the caller shows CANCELED once the call succeeds. A chosen reason is unsent work (an
+organization switch asks first, then closes the dialog); a stopped sandbox is followed
+(``FormOutage``).
 """
 
 from __future__ import annotations
@@ -10,7 +12,6 @@ import dataclasses
 
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialog,
     QDialogButtonBox,
     QLabel,
     QLineEdit,
@@ -24,6 +25,7 @@ from photon_desktop.domain import FulfillmentState, Order, OrderState
 from photon_desktop.ui.common import tasks
 from photon_desktop.ui.common.problems import error_style, failed_write
 from photon_desktop.ui.common.questions import finished
+from photon_desktop.ui.orders.order_dialog import OrderDialog
 from photon_desktop.ui.workspace import Workspace
 
 OTHER = "Other (type the reason)"
@@ -47,12 +49,9 @@ def can_cancel(order: Order) -> bool:
     return order.fulfillment is None or order.fulfillment.state not in shipped
 
 
-class CancelOrderDialog(QDialog):
+class CancelOrderDialog(OrderDialog):
     def __init__(self, workspace: Workspace, order: Order, parent: QWidget | None) -> None:
-        super().__init__(parent)
-        self._workspace = workspace
-        self.order = order
-        self.result_order: Order | None = None
+        super().__init__(workspace, order, parent)
         self._task: object | None = None
         self.setWindowTitle("Cancel order")
         self.setAccessibleName("Cancel order")
@@ -94,13 +93,20 @@ class CancelOrderDialog(QDialog):
         keep.setDefault(True)
         self.confirm.clicked.connect(self._go)
         self.buttons.rejected.connect(self.reject)
+        self.follow_server(self.confirm)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.outage.label)
         layout.addWidget(self.explain)
         layout.addWidget(QLabel("Reason:", self))
         layout.addWidget(self.reason)
         layout.addWidget(self.other)
         layout.addWidget(self.message)
         layout.addWidget(self.buttons)
+
+    @property
+    def unsent_changes(self) -> bool:
+        """A reason chosen or typed, and the order not canceled yet."""
+        return self.result_order is None and self.reason.currentData() is not None
 
     def chosen_reason(self) -> str | None:
         value = self.reason.currentData()
@@ -115,8 +121,9 @@ class CancelOrderDialog(QDialog):
                 "Type the reason." if self.reason.currentData() == OTHER else "Choose a reason."
             )
             return
-        if not self.confirm.isEnabled():
+        if not self.confirm.isEnabled() or self._busy:
             return
+        self._busy = True
         self.confirm.setEnabled(False)
         self.message.setText("")
         self.confirm.setText("Canceling…")
@@ -126,18 +133,15 @@ class CancelOrderDialog(QDialog):
         try:
             answer = await self._workspace.services.orders.cancel(self.order.id, reason)
         except errors.PhotonError as exc:
+            self._busy = False
             self.message.setText(failed_write(exc, "The order was not canceled"))
             self.confirm.setText("Cancel order")
             self.confirm.setEnabled(True)
             return
         # Photon's answer can lag: the user asked for CANCELED and the call succeeded.
         self.result_order = dataclasses.replace(answer, state=OrderState.CANCELED)
+        self._busy = False
         self.accept()
-
-    def reject(self) -> None:
-        if not self.confirm.isEnabled():
-            return  # the request is out: wait for its answer
-        super().reject()
 
 
 async def cancel_order(workspace: Workspace, order: Order, parent: QWidget | None) -> Order | None:

@@ -4,7 +4,9 @@ address, review, send.
 Fulfilment: pickup at a pharmacy (searched by name and around a ZIP, preferred first, optionally
 saved as preferred), mail order to the patient's address (editable), or let the patient choose
 (no pharmacy: the order starts ROUTING). One ``externalId`` per window, reused by every resend,
-so an order is never created twice. "Send order" is the only button that writes.
+so an order is never created twice. "Send order" is the only button that writes. Choices made
+and not sent are ``unsent_changes``: an organization switch asks first, then closes the window
+(its patient belongs to the other organization).
 """
 
 from __future__ import annotations
@@ -86,6 +88,7 @@ class NewOrderWindow(StepWindow):
         self.picker: PharmacyPicker | None = None
         self.mail_picker: PharmacyPicker | None = None
         self._review: tuple[list[str], AddressInput, Pharmacy | None] | None = None
+        self._loaded: tuple[object, ...] | None = None  # the choices as loaded
 
         self.title.setText("New order")
 
@@ -156,7 +159,8 @@ class NewOrderWindow(StepWindow):
         self.done_text.setAccessibleName("Order sent")
         self.set_pages(self.form_page, self.review_text, self.done_text)
         self.review_button.setEnabled(False)
-        workspace.session_changed.connect(self._on_session_changed)
+        self.follow_server(workspace, "this order's patient", lambda s: s.patients.get(patient_id))
+        self.follow_workspace(workspace, self._on_session_changed, self._on_environment_changed)
         self._loads.spawn(self._load(), name="new-order-load")
 
     # ------------------------------------------------------------------ loading
@@ -202,6 +206,7 @@ class NewOrderWindow(StepWindow):
         (self.pickup_radio if pickup_preferred else self.patient_radio).setChecked(True)
         self._on_how()
         self.review_button.setEnabled(True)
+        self._loaded = self._choices()
 
     async def _just_signed(self, listed: list[str]) -> list[Prescription]:
         """Prescriptions handed over (e.g. just signed) that the ACTIVE list does not show: in
@@ -264,6 +269,23 @@ class NewOrderWindow(StepWindow):
             return self.mail_picker.pharmacy
         return None
 
+    def _choices(self) -> tuple[object, ...]:
+        pharmacy = self.chosen_pharmacy()
+        return (
+            [rx.id for rx in self.chosen_fills()],
+            self.how_key,
+            pharmacy.id if pharmacy else None,
+            [edit.text() for edit in self.address.edits.values()],
+            self.save_preferred.isChecked(),
+        )
+
+    @property
+    def unsent_changes(self) -> bool:
+        """Chosen since the window loaded (or reviewed) and not sent."""
+        if self.order is not None or self._loaded is None:
+            return False
+        return self.step() == 1 or self._choices() != self._loaded
+
     def chosen_fills(self) -> list[Prescription]:
         out = []
         for row in range(self.fills.count()):
@@ -320,6 +342,8 @@ class NewOrderWindow(StepWindow):
     def send(self) -> None:
         """Send order: the window's only write."""
         if self.busy or self._review is None or self.order is not None:
+            return
+        if self.refused():
             return
         if not (self._workspace.ready and self._workspace.session.has(WRITE)):
             self.say(self._workspace.session.why_not(WRITE), error=True)
@@ -384,7 +408,7 @@ class NewOrderWindow(StepWindow):
 
     def _on_session_changed(self) -> None:
         ws = self._workspace
-        if self.busy:
+        if self.busy or self.holding:
             return
         same = ws.ready and ws.session.generation == self._generation
         # The same user signing in again (their sign-in had ended) keeps the window.
@@ -394,13 +418,15 @@ class NewOrderWindow(StepWindow):
             return
         self._generation = ws.session.generation
 
+    def _on_environment_changed(self) -> None:
+        """Another organization or environment: the patient is not there (the switch asked)."""
+        if not (self.busy or self.holding):
+            self.close()
+
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.refuse_close_while_sending(event):
             return
-        try:
-            self._workspace.session_changed.disconnect(self._on_session_changed)
-        except (RuntimeError, TypeError):
-            pass
+        self.stop_following()
         self.cancel_tasks()
         event.accept()
 

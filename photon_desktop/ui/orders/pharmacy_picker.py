@@ -161,7 +161,8 @@ class PharmacyPicker(QWidget):
                 miles = await locations.miles_from(centre, zips)
         except errors.PhotonError as exc:
             if generation == self._generation:
-                self._show([], f"Could not search pharmacies: {exc}")
+                why = self._workspace.unavailable or exc  # a stopped server, not a sign-in
+                self._show([], f"Could not search pharmacies: {why}")
             return
         if generation != self._generation:
             return  # a newer search is on its way

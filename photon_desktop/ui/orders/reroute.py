@@ -1,16 +1,18 @@
 """Send an order to another pharmacy (``routeOrder``): for an order waiting in Routing (the
 patient has not chosen) or in Error (its pharmacy could not take it). Same picker as a new
-order, around the order's address; confirmed before sending."""
+order, around the order's address; confirmed before sending. A picked pharmacy is unsent work;
+a stopped sandbox is followed (``FormOutage``)."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialogButtonBox, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from photon_desktop import errors
 from photon_desktop.domain import FulfillmentType, Order, OrderState
 from photon_desktop.ui.common import tasks
 from photon_desktop.ui.common.problems import error_style, failed_write
 from photon_desktop.ui.common.questions import finished
+from photon_desktop.ui.orders.order_dialog import OrderDialog
 from photon_desktop.ui.orders.pharmacy_picker import PharmacyPicker
 from photon_desktop.ui.workspace import Workspace
 
@@ -21,12 +23,9 @@ def can_reroute(order: Order) -> bool:
     return order.state in REROUTABLE
 
 
-class RerouteDialog(QDialog):
+class RerouteDialog(OrderDialog):
     def __init__(self, workspace: Workspace, order: Order, parent: QWidget | None) -> None:
-        super().__init__(parent)
-        self._workspace = workspace
-        self.order = order
-        self.result_order: Order | None = None
+        super().__init__(workspace, order, parent)
         self.setWindowTitle("Send to another pharmacy")
         self.setAccessibleName("Send to another pharmacy")
         self.resize(720, 520)
@@ -59,16 +58,22 @@ class RerouteDialog(QDialog):
         self.confirm.clicked.connect(self._go)
         self.buttons.addButton("Cancel", QDialogButtonBox.ButtonRole.RejectRole)
         self.buttons.rejected.connect(self.reject)
+        self.follow_server(self.confirm)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.outage.label)
         layout.addWidget(self.explain)
         layout.addWidget(self.picker, 1)
         layout.addWidget(self.message)
         layout.addWidget(self.buttons)
-        self._busy = False
+
+    @property
+    def unsent_changes(self) -> bool:
+        """A pharmacy picked and the order not sent there yet."""
+        return self.result_order is None and self.picker.pharmacy is not None
 
     def _go(self) -> None:
         pharmacy = self.picker.pharmacy
-        if pharmacy is None or self._busy:
+        if pharmacy is None or self._busy or self.outage.blocked:
             return
         self._busy = True
         self.confirm.setEnabled(False)
@@ -91,9 +96,8 @@ class RerouteDialog(QDialog):
         self.accept()
 
     def reject(self) -> None:
-        if self._busy:
-            return
-        self.picker.cancel_tasks()
+        if not self._busy:
+            self.picker.cancel_tasks()
         super().reject()
 
 

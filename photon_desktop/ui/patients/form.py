@@ -6,7 +6,7 @@ Each bad field is marked by its ``ValidatedField``; the server's ``InvalidInput.
 every failure, and leaving with unsaved edits (Esc, Cancel, the close button) asks first. Before
 a new patient is created, patients with the same name and date of birth or phone are looked up;
 if one exists the user may open it instead. Save is disabled while a save is in flight, so one
-click can never send two writes.
+click can never send two writes, and while the bundled sandbox is stopped (``FormOutage``).
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ from photon_desktop.domain import (
 )
 from photon_desktop.ui.common import tasks, theme
 from photon_desktop.ui.common.formatting import fmt_birth_date, fmt_phone
+from photon_desktop.ui.common.outage import FormOutage
 from photon_desktop.ui.common.questions import answer
 from photon_desktop.ui.common.validated_field import ValidatedField
 from photon_desktop.ui.patients import checks
@@ -215,6 +216,13 @@ class PatientForm(QDialog):
         self.buttons.rejected.connect(self.reject)
         QShortcut(QKeySequence("Ctrl+S"), self, self.submit)
 
+        self.outage = FormOutage(
+            workspace,
+            self,
+            [self.save_button],
+            record="this patient" if patient is not None else "",
+            look_up=None if patient is None else lambda s: s.patients.get(patient.id),
+        )
         columns = QHBoxLayout()
         left = QVBoxLayout()
         left.addWidget(name_box)
@@ -226,6 +234,7 @@ class PatientForm(QDialog):
         columns.addLayout(left, 1)
         columns.addLayout(right, 1)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.outage.label)
         layout.addWidget(self.banner)
         layout.addLayout(columns)
         layout.addWidget(self.progress)

@@ -5,7 +5,8 @@ per card for its whole life, so any resend (after an error or a lost answer) is 
 Photon and the services, never saved twice. "Sign and send" is the only button that writes and
 is disabled while the request is in flight. If the sign-in changes or loses the permission while
 the form is open, the form closes without sending and keeps a draft (``drafts``) that reopens
-with the next "New prescription" for that patient. Closing with unsent edits asks first.
+with the next "New prescription" for that patient. Closing with unsent edits asks first. When
+the bundled sandbox stops under it, the form stays open instead (``follow_server``).
 """
 
 from __future__ import annotations
@@ -150,8 +151,8 @@ class PrescriptionForm(StepWindow):
             self.add_card()
         self._dirty = draft is not None or bool(copy_of)
         self.show_step(self.edit_page)
-        workspace.session_changed.connect(self._on_session_changed)
-        workspace.environment_changed.connect(self._on_environment_changed)
+        self.follow_server(workspace, "this patient", lambda s: s.patients.get(patient_id))
+        self.follow_workspace(workspace, self._on_session_changed, self._on_environment_changed)
         self._loads.spawn(self._load(), name="prescription-form-load")
 
     # ------------------------------------------------------------------ cards
@@ -296,6 +297,8 @@ class PrescriptionForm(StepWindow):
         """Sign and send: the form's only write."""
         if self.busy or not self._items or self.created:
             return  # in flight, nothing reviewed, or already sent: never a second write
+        if self.refused():
+            return
         if not (self._workspace.ready and self._workspace.session.has(WRITE)):
             self.say(self._workspace.session.why_not(WRITE), error=True)
             return
@@ -368,7 +371,7 @@ class PrescriptionForm(StepWindow):
 
     def _park(self, reason: str) -> None:
         """Close without sending; keep unsent work as a draft for the same person."""
-        if self._force_close or self.busy:
+        if self._force_close or self.busy or self.holding:
             return  # already sent: Photon's answer (success or not) shows in the form
         if self.created:
             self._close_now()
@@ -447,14 +450,7 @@ class PrescriptionForm(StepWindow):
         self.close()
 
     def _cleanup(self) -> None:
-        for signal, slot in (
-            (self._workspace.session_changed, self._on_session_changed),
-            (self._workspace.environment_changed, self._on_environment_changed),
-        ):
-            try:
-                signal.disconnect(slot)
-            except (RuntimeError, TypeError):
-                pass
+        self.stop_following()
         self._loads.cancel()
         for editor in self.editors:
             editor.cancel_tasks()
