@@ -4,6 +4,8 @@ A fault *stands* (every matching request gets it) until the test clears it, so e
 what the user is finally told, not what a retry hid. ``FAULTS`` holds each fault: the sandbox's
 settings for it, or where else it comes from (the keyring under the session, the sandbox's
 process); ``expected`` says what each cell must end in; ``render_table`` prints the outcomes.
+The same faults meet the app's widgets: the patients page for the reads (``page_expected``) and
+the six write forms for the writes (``form_expected``), printed by ``render_ui_table``.
 """
 
 from __future__ import annotations
@@ -241,12 +243,12 @@ def page_expected(fault: str, operation: str) -> Expected:
     to a read, which commits nothing: an answer lost (dropped) or refused (an error)."""
     if not impossible(fault, operation):
         return expected(fault, operation)
-    base, once = fault.removesuffix(" once"), FAULTS[fault].once
-    if once:  # one read's answer spoiled: the read is sent again and gets through
-        return Expected(None)
-    if base == "drop_after":
-        return expected("drop_before", operation)
-    return Expected(PhotonError, ("could not complete",))
+    base = fault.removesuffix(" once")
+    if base == "drop_after":  # a lost answer: sent again, as after any dropped connection
+        return expected(fault.replace("drop_after", "drop_before"), operation)
+    # A GraphQL error is Photon's answer, not a transport problem: a read is not sent again
+    # on its own, and F5 or Retry asks again.
+    return Expected(ServerError, ("could not complete",))
 
 
 #: (fault, operation) -> a UI cell's outcome: the patients page for the reads, the forms for
