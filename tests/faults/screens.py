@@ -7,13 +7,14 @@ session.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
 from cells import KEYRING_TIMEOUT_S, PRESCRIBER, FailingKeyring
-from fault_matrix import FAULTS
+from fault_matrix import FAULTS, UI_RESULTS
 from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QWidget
 from test_sandbox_services import Sleeps
 from ui_support import Connection, FormBrowser, until
 
@@ -99,3 +100,22 @@ async def signed_in(sandbox: Any) -> AsyncIterator[Screen]:
     finally:
         keyring.release.set()
         await conn.aclose()
+
+
+Runner = Callable[[Screen, str, str, list[QWidget], Any], Awaitable[str]]
+
+
+async def ui_cell(
+    run: Runner, info: Any, fault: str, operation: str, widgets: list[QWidget], escaped: list[str]
+) -> None:
+    """``run(screen, fault, operation, widgets, own)`` signed in on the sandbox ``info`` (a
+    process of the cells' own for the process faults); its outcome noted for the UI table."""
+    loop_catches(escaped)
+    own = info if FAULTS[fault].source == "process" else None
+    async with signed_in(own.info if own is not None else info) as screen:
+        try:
+            outcome = await run(screen, fault, operation, widgets, own)
+        except AssertionError as failure:
+            UI_RESULTS[(fault, operation)] = "FAIL"
+            raise AssertionError(f"[{fault} x {operation}] {failure}") from None
+        UI_RESULTS[(fault, operation)] = outcome

@@ -21,10 +21,10 @@ from typing import Any
 
 import pytest
 from cells import OwnSandbox
-from fault_matrix import FAULTS, UI_RESULTS, aimed, form_expected
+from fault_matrix import FAULTS, aimed, form_expected
 from forms import FORMS, Form
 from PySide6.QtWidgets import QWidget
-from screens import PROCESS, SIGNS_OUT, Heartbeat, Screen, applied, loop_catches, signed_in
+from screens import PROCESS, SIGNS_OUT, Heartbeat, Screen, applied, ui_cell
 from ui_support import until
 from write_support import new_writes, windows_may_close, writes
 
@@ -153,26 +153,13 @@ def said(shown: str) -> str:
     return shown.split(":")[0][:32]
 
 
-async def cell(
-    info: Any, fault: str, name: str, widgets: list[QWidget], escaped: list[str], own: Any
-) -> None:
-    loop_catches(escaped)
-    async with signed_in(info) as screen:
-        try:
-            outcome = await run_form_cell(screen, fault, name, widgets, own)
-        except AssertionError as failure:
-            UI_RESULTS[(fault, name)] = "FAIL"
-            raise AssertionError(f"[{fault} x {name}] {failure}") from None
-        UI_RESULTS[(fault, name)] = outcome
-
-
 @pytest.mark.parametrize("fault", [f for f in FAULTS if f not in PROCESS])
 @pytest.mark.parametrize("name", list(FORMS))
 @pytest.mark.usefixtures("windows_may_close")  # a form that saved closes itself
 def test_form_cell(
     arun: Run, sandbox: Any, widgets: list[QWidget], escaped: list[str], fault: str, name: str
 ) -> None:
-    arun(cell(sandbox, fault, name, widgets, escaped, None), timeout=60)
+    arun(ui_cell(run_form_cell, sandbox, fault, name, widgets, escaped), timeout=60)
 
 
 @pytest.mark.parametrize("fault", PROCESS)
@@ -186,4 +173,4 @@ def test_form_cell_own_process(
     fault: str,
     name: str,
 ) -> None:
-    arun(cell(own_sandbox.info, fault, name, widgets, escaped, own_sandbox), timeout=60)
+    arun(ui_cell(run_form_cell, own_sandbox, fault, name, widgets, escaped), timeout=60)

@@ -20,9 +20,9 @@ from typing import Any
 
 import pytest
 from cells import OwnSandbox
-from fault_matrix import FAULTS, READS, UI_RESULTS, page_expected
+from fault_matrix import FAULTS, READS, page_expected
 from PySide6.QtWidgets import QWidget
-from screens import PROCESS, SIGNS_OUT, Heartbeat, Screen, applied, loop_catches, signed_in
+from screens import PROCESS, SIGNS_OUT, Heartbeat, Screen, applied, ui_cell
 from ui_support import until
 
 from photon_desktop.ui.common.states import State
@@ -203,25 +203,12 @@ def said(text: str) -> str:
     return text.split(": ", 1)[-1][:28]
 
 
-async def cell(
-    info: Any, fault: str, operation: str, widgets: list[QWidget], escaped: list[str], own: Any
-) -> None:
-    loop_catches(escaped)
-    async with signed_in(info) as screen:
-        try:
-            outcome = await run_page_cell(screen, fault, operation, widgets, own)
-        except AssertionError as failure:
-            UI_RESULTS[(fault, operation)] = "FAIL"
-            raise AssertionError(f"[{fault} x {operation}] {failure}") from None
-        UI_RESULTS[(fault, operation)] = outcome
-
-
 @pytest.mark.parametrize("fault", [f for f in FAULTS if f not in PROCESS])
 @pytest.mark.parametrize("operation", READS)
 def test_page_cell(
     arun: Run, sandbox: Any, widgets: list[QWidget], escaped: list[str], fault: str, operation: str
 ) -> None:
-    arun(cell(sandbox, fault, operation, widgets, escaped, None), timeout=60)
+    arun(ui_cell(run_page_cell, sandbox, fault, operation, widgets, escaped), timeout=60)
 
 
 @pytest.mark.parametrize("fault", PROCESS)
@@ -234,4 +221,4 @@ def test_page_cell_own_process(
     fault: str,
     operation: str,
 ) -> None:
-    arun(cell(own_sandbox.info, fault, operation, widgets, escaped, own_sandbox), timeout=60)
+    arun(ui_cell(run_page_cell, own_sandbox, fault, operation, widgets, escaped), timeout=60)
