@@ -30,7 +30,6 @@ from photon_desktop.ui.main_window import MainWindow
 from photon_desktop.ui.patients.list import PatientList, PatientsPage
 
 Run = Callable[..., Any]
-STALL = {"fail_next": [{"kind": "stall"}]}
 
 
 def ids(patients: PatientList) -> list[str]:
@@ -87,14 +86,12 @@ async def act_under(
     source = FAULTS[fault].source
     if fault == "restarted":
         own.restart()  # new keys and data: the session's tokens mean nothing there
-    elif fault == "killed":
-        sandbox.set_faults(**STALL)
     elif source == "keyring":
         # The keyring fails, then the access token is refused: the renewal rotates the refresh
         # token, and the new one cannot be stored.
         screen.keyring_fails(fault)
         sandbox.fail_next({"kind": "expired_token"})
-    else:
+    else:  # "killed": held unexecuted until the process is killed under it
         sandbox.set_faults(**FAULTS[fault].settings)
     if operation == "list":
         rows = ids(page.list)
