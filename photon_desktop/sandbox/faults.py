@@ -19,7 +19,8 @@ answer is dropped), ``error_after`` (a GraphQL ``InternalFailure`` error and no 
 not know). ``error_after``, ``bad_enum_after`` and ``expired_token`` apply to
 ``POST /graphql`` only. ``stall`` holds the request unanswered and unexecuted until the client
 hangs up (or the process ends): it is counted in ``applied`` as it starts, so a test knows a
-request is in flight and can kill or restart the sandbox under it.
+request is in flight and can kill or restart the sandbox under it. A request delayed by
+``latency_ms`` counts as ``latency`` there too.
 
 Either can be narrowed to named GraphQL operations (``operations`` in the settings, ``operation``
 on a queued fault), so a test can spoil a form's write and leave the reads around it alone; the
@@ -277,6 +278,7 @@ class FaultMiddleware:
             operation, receive = await _operation_name(receive)
         delay = self.faults.latency_s(target, operation)
         if delay:
+            self.faults.applied[f"{target}:latency"] += 1
             await asyncio.sleep(delay)
         fault = self.faults.pick(target, operation)
         if fault is None:

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import re
 import signal
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
+from auth_fakes import MemoryKeyring
 from fault_matrix import READS, RESULTS, STATE_CHANGES, Expected
+from keyring.errors import KeyringLocked
 
 from photon_desktop.domain import (
     AddressInput,
@@ -27,6 +30,7 @@ from photon_desktop.services import Services, new_external_id
 PRESCRIBER = "prescriber@sandbox.photon.local"
 ADDRESS = AddressInput(street1="350 Hudson St", city="New York", state="NY", postal_code="10014")
 OWN_PATIENTS = 10  # the demo data of the sandbox processes the cells kill and restart
+KEYRING_TIMEOUT_S = 0.3  # the store's limit on one keyring call (the app's is 5 s)
 CLAIMS_FAILURE = re.compile(r"\b(was not|wasn't|could not be|failed to) (saved|sent|changed)\b")
 
 
@@ -253,3 +257,35 @@ class OwnSandbox:
         self.info = self._start("--port", str(self.port), patients=OWN_PATIENTS)
         assert urlsplit(self.info.issuer).port == self.port
         return self.info
+
+
+class FailingKeyring(MemoryKeyring):
+    """Works until ``state`` turns "locked" (every call refused, as a locked Secret Service
+    refuses) or "hangs" (every call blocks until ``release``, as an unanswered unlock prompt,
+    and is then refused)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.state = "open"
+        self.release = threading.Event()
+        self.failed = 0
+
+    def _gate(self) -> None:
+        if self.state == "open":
+            return
+        self.failed += 1
+        if self.state == "hangs":
+            self.release.wait(30)
+        raise KeyringLocked("Failed to unlock the collection!")
+
+    def get_password(self, service: str, username: str) -> str | None:
+        self._gate()
+        return super().get_password(service, username)
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self._gate()
+        super().set_password(service, username, password)
+
+    def delete_password(self, service: str, username: str) -> None:
+        self._gate()
+        super().delete_password(service, username)

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from cells import OwnSandbox
+from PySide6.QtCore import QtMsgType, qInstallMessageHandler
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # The services tests' helpers (recorded retry waits) are shared, not copied.
@@ -42,9 +43,38 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
             "=", "fault matrix (each cell: PASS/FAIL and what the user gets)"
         )
         terminalreporter.write_line(matrix.render_table(matrix.RESULTS))
-    if matrix.FORM_RESULTS:
-        terminalreporter.write_sep("=", "fault matrix through the forms' widgets (what they show)")
-        terminalreporter.write_line(matrix.render_form_table(matrix.FORM_RESULTS))
+    if matrix.UI_RESULTS:
+        terminalreporter.write_sep(
+            "=", "fault matrix through the widgets (patients page for reads, forms for writes)"
+        )
+        terminalreporter.write_line(matrix.render_ui_table(matrix.UI_RESULTS))
+
+
+@pytest.fixture
+def escaped(qapp: Any, caplog: pytest.LogCaptureFixture) -> Iterator[list[str]]:
+    """Fails the test if anything escaped: an uncaught exception (``sys.excepthook``), a Qt
+    critical message, an exception the event loop had nobody to hand to (``loop_catches``), or
+    a background task that ended in an exception (the app logs those as errors)."""
+    caught: list[str] = []
+    hook = sys.excepthook
+    sys.excepthook = lambda kind, value, tb: caught.append(f"uncaught {value!r}")
+
+    def on_qt(mode: QtMsgType, _context: Any, message: str) -> None:
+        if mode in (QtMsgType.QtCriticalMsg, QtMsgType.QtFatalMsg):
+            caught.append(f"Qt: {message}")
+
+    previous = qInstallMessageHandler(on_qt)
+    try:
+        yield caught
+    finally:
+        sys.excepthook = hook
+        qInstallMessageHandler(previous)
+    caught += [
+        f"logged: {r.getMessage()}"
+        for r in caplog.get_records("call")
+        if r.levelname in ("ERROR", "CRITICAL") and r.name.startswith("photon_desktop")
+    ]
+    assert not caught, caught
 
 
 @pytest.fixture(scope="session")

@@ -4,11 +4,12 @@ A fault *stands* (every matching request gets it) until the test clears it, so e
 what the user is finally told, not what a retry hid. ``FAULTS`` holds each fault: the sandbox's
 settings for it, or where else it comes from (the keyring under the session, the sandbox's
 process); ``expected`` says what each cell must end in; ``render_table`` prints the outcomes.
+The same faults meet the app's widgets: the patients page for the reads (``page_expected``) and
+the six write forms for the writes (``form_expected``), printed by ``render_ui_table``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -90,8 +91,6 @@ FAULTS: dict[str, Fault] = {
 
 #: (fault, operation) -> the cell's outcome, filled by the test, printed by the conftest.
 RESULTS: dict[tuple[str, str], str] = {}
-#: The same for the cells driven through the forms' widgets.
-FORM_RESULTS: dict[tuple[str, str], str] = {}
 
 READS = ("list", "detail")
 WRITES = ("create patient", "edit patient", "write prescription", "send order")
@@ -182,52 +181,79 @@ def expected_once(fault: str, write: bool) -> Expected:
     return Expected(ResponseError, UNREADABLE)
 
 
-# ------------------------------------------------------------------ the forms' cells
+# ------------------------------------------------------------------ the UI's cells
 
 FORMS = WRITES + STATE_CHANGES
+#: Faults whose write the form ends showing as saved, made once: nothing refused it, or its
+#: answer was lost or spoiled after it committed and the form's check found it.
+FORM_SAVES = (
+    "latency",
+    "drop_after",
+    "error_after",
+    "bad_enum",
+    "expired",
+    "keyring locked",
+    "keyring hangs",
+)
+
+
+def aimed(fault: str, operation: str) -> dict[str, Any]:
+    """The fault's sandbox settings narrowed to one GraphQL operation (a form's own write), so
+    the reads around it (the form's look-ups, the check after a lost answer) see Photon well."""
+    settings = FAULTS[fault].settings
+    if "fail_next" in settings:
+        return {"fail_next": [{**f, "operation": operation} for f in settings["fail_next"]]}
+    return {**settings, "operations": [operation]}
 
 
 @dataclass(frozen=True)
-class FormFault:
-    """A fault aimed at a form's own write (the reads around it see Photon well)."""
+class FormExpected:
+    """``saved``: the form ends showing its write saved, made once. Otherwise the form shows a
+    message naming what happened (one of ``words``), keeps what was typed, and nothing is made
+    until the user presses its button again once the fault clears."""
 
-    title: str
-    settings: Callable[[str], dict[str, Any]]  # PUT /admin/faults, for the write's operation
-    words: tuple[str, ...]  # the message names what happened: one of these, any case
-    saved: bool = False  # the write took effect (its answer was lost)
+    words: tuple[str, ...] = ()
+    saved: bool = False
 
 
-FORM_FAULTS: dict[str, FormFault] = {
-    "500": FormFault(
-        "HTTP 500",
-        lambda op: {"error_rate": 1.0, "error_statuses": [500], "operations": [op]},
-        ("500",),
-    ),
-    "drop_before": FormFault(
-        "connection dropped before execution",
-        lambda op: {"drop_rate": 1.0, "operations": [op]},
-        CONNECTION,
-    ),
-    "drop_after": FormFault(
-        "answer dropped after commit",
-        lambda op: {"drop_after_execute_rate": 1.0, "operations": [op]},
-        (),
-        saved=True,
-    ),
-    "malformed": FormFault(
-        "malformed JSON", lambda op: {"malformed_rate": 1.0, "operations": [op]}, UNREADABLE
-    ),
-    "401": FormFault(
-        "401 that persists",
-        lambda op: {"fail_next": [{"kind": "expired_token", "operation": op}] * 4},
-        ("sign in",),
-    ),
-    "killed": FormFault(
-        "sandbox killed mid-request",
-        lambda op: {"fail_next": [{"kind": "stall", "operation": op}]},
-        CONNECTION + UNKNOWN,
-    ),
-}
+def form_expected(fault: str) -> FormExpected:
+    """What a form shows when ``fault`` spoils its own write (once or standing alike: the form
+    never sends a write twice, and the check after a lost answer is a read the fault spares)."""
+    base = fault.removesuffix(" once")
+    if base in FORM_SAVES:
+        return FormExpected(saved=True)
+    if base in ("500", "502", "503"):
+        return FormExpected((base,))
+    if base == "429":
+        return FormExpected(("too many", "wait"))
+    if base == "drop_before":
+        return FormExpected(CONNECTION)
+    if base == "malformed":
+        return FormExpected(UNREADABLE)
+    if base in ("401", "restarted"):
+        return FormExpected(("sign in",))
+    if base == "killed":  # the connection went with the process: whether it ran is unknown
+        return FormExpected(CONNECTION + UNKNOWN)
+    raise AssertionError(f"no form expectation for {fault}")
+
+
+def page_expected(fault: str, operation: str) -> Expected:
+    """What the patients page ends showing for a read under ``fault``: the services' outcome
+    (``expected``), and for the faults that spoil an answer after the request ran, what they are
+    to a read, which commits nothing: an answer lost (dropped) or refused (an error)."""
+    if not impossible(fault, operation):
+        return expected(fault, operation)
+    base = fault.removesuffix(" once")
+    if base == "drop_after":  # a lost answer: sent again, as after any dropped connection
+        return expected(fault.replace("drop_after", "drop_before"), operation)
+    # A GraphQL error is Photon's answer, not a transport problem: a read is not sent again
+    # on its own, and F5 or Retry asks again.
+    return Expected(ServerError, ("could not complete",))
+
+
+#: (fault, operation) -> a UI cell's outcome: the patients page for the reads, the forms for
+#: the writes; filled by the tests, printed by the conftest.
+UI_RESULTS: dict[tuple[str, str], str] = {}
 
 
 def render_table(results: dict[tuple[str, str], str]) -> str:
@@ -250,9 +276,9 @@ def _table(rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
-def render_form_table(results: dict[tuple[str, str], str]) -> str:
-    """The forms' cells: rows are faults, columns the forms."""
-    rows = [["fault \\ form", *FORMS]]
-    for key, fault in FORM_FAULTS.items():
-        rows.append([fault.title, *(results.get((key, form), "not run") for form in FORMS)])
+def render_ui_table(results: dict[tuple[str, str], str]) -> str:
+    """The UI's cells: rows are faults, columns the operations (their page or form)."""
+    rows = [["fault \\ operation (its screen)", *OPERATIONS]]
+    for key, fault in FAULTS.items():
+        rows.append([fault.title, *(results.get((key, op), "not run") for op in OPERATIONS)])
     return _table(rows)

@@ -1,89 +1,38 @@
-"""The write forms under the representative faults: the real Qt widgets, offscreen, against the
+"""The write forms under every fault of the matrix: the real Qt widgets, offscreen, against the
 sandbox over HTTP, each fault aimed at the form's own write (the reads around it see Photon well).
 
 Each cell: open the form signed in as the prescriber and type into it, start the fault, press
 the form's button, and check what the user gets — no exception escapes (``escaped``), the event
 loop keeps running while the request is out (a zero-interval ``QTimer`` keeps ticking: counted,
-not timed), the form shows a message that says what happened, what was typed is still there,
-and the sandbox holds one write (after a lost answer) or none (after a definite refusal). Then
-the fault clears and the user presses the button again: the write goes through once, never twice.
+not timed), and then either the form shows the write saved and the sandbox holds it once (the
+fault refused nothing, or lost the answer of a write that committed), or the form shows a
+message that says what happened, what was typed is still there, and the sandbox holds nothing;
+then the fault clears (the user signs in again where it ended the sign-in) and pressing the
+button again writes exactly once. A keyring that fails mid-session also shows in the status bar.
+The faults from outside Photon's answers: the keyring locks or hangs as the access token is
+refused (the renewal's new refresh token cannot be stored), and the cells' own sandbox process
+is killed while it holds the write, or restarted on its port between typing and pressing.
 """
 
 from __future__ import annotations
 
-import asyncio
-import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from cells import PRESCRIBER, OwnSandbox
-from fault_matrix import FORM_FAULTS, FORM_RESULTS
+from cells import OwnSandbox
+from fault_matrix import FAULTS, aimed, form_expected
 from forms import FORMS, Form
-from PySide6.QtCore import QTimer, QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QWidget
-from ui_support import Connection, FormBrowser, until
-from write_support import new_writes, signed_in, windows_may_close, writes
+from screens import PROCESS, SIGNS_OUT, Heartbeat, Screen, applied, ui_cell
+from ui_support import until
+from write_support import new_writes, windows_may_close, writes
+
+from photon_desktop.ui.status import StatusBar
 
 Run = Callable[..., Any]
 __all__ = ["windows_may_close"]  # a fixture, found by name
 CLAIMS_FAILURE = ("not saved", "not sent", "not canceled", "was not")
-
-
-@pytest.fixture
-def escaped(qapp: Any, caplog: pytest.LogCaptureFixture) -> Iterator[list[str]]:
-    """Fails the test if anything escaped: an uncaught exception (``sys.excepthook``), a Qt
-    critical message, an exception the event loop had nobody to hand to, or a background task
-    that ended in an exception (the app logs those as errors)."""
-    caught: list[str] = []
-    hook = sys.excepthook
-    sys.excepthook = lambda kind, value, tb: caught.append(f"uncaught {value!r}")
-
-    def on_qt(mode: QtMsgType, _context: Any, message: str) -> None:
-        if mode in (QtMsgType.QtCriticalMsg, QtMsgType.QtFatalMsg):
-            caught.append(f"Qt: {message}")
-
-    previous = qInstallMessageHandler(on_qt)
-    try:
-        yield caught
-    finally:
-        sys.excepthook = hook
-        qInstallMessageHandler(previous)
-    caught += [
-        f"logged: {r.getMessage()}"
-        for r in caplog.get_records("call")
-        if r.levelname in ("ERROR", "CRITICAL") and r.name.startswith("photon_desktop")
-    ]
-    assert not caught, caught
-
-
-class Heartbeat:
-    """Counts the event loop's turns with a zero-interval timer: it ticks only while the loop
-    runs, so a frozen UI shows as a count that stops."""
-
-    def __init__(self) -> None:
-        self.ticks = 0
-        self._timer = QTimer()
-        self._timer.setInterval(0)
-        self._timer.timeout.connect(self._tick)
-        self._timer.start()
-
-    def _tick(self) -> None:
-        self.ticks += 1
-
-    async def keeps_ticking(self, beats: int = 3) -> None:
-        start = self.ticks
-        await until(lambda: self.ticks >= start + beats, 5)
-
-    def stop(self) -> None:
-        self._timer.stop()
-
-
-def loop_catches(caught: list[str]) -> None:
-    def handler(_loop: Any, context: dict[str, Any]) -> None:
-        caught.append(f"loop: {context.get('message')} {context.get('exception')!r}")
-
-    asyncio.get_running_loop().set_exception_handler(handler)
 
 
 def count(sandbox: Any, form: Form) -> tuple[int, int | None]:
@@ -106,36 +55,66 @@ async def press_and_wait(form: Form, beat: Heartbeat) -> None:
     await until(lambda: not form.busy(), 30)
 
 
+async def submit_under(
+    screen: Screen, fault: str, form: Form, beat: Heartbeat, own: OwnSandbox | None
+) -> Any:
+    """Press the form's button under ``fault``; the sandbox that holds the outcome."""
+    sandbox = screen.conn.sandbox
+    source = FAULTS[fault].source
+    if fault == "killed":
+        assert own is not None
+        sandbox.set_faults(**aimed(fault, form.operation))
+        form.submit()
+        await until(lambda: sandbox.stats()["faults_applied"].get("graphql:stall"), 10)
+        assert form.busy()
+        await beat.keeps_ticking()  # the request is held: the window still answers
+        own.kill()
+        await until(lambda: not form.busy(), 30)
+        form.before = {}
+        return own.restart()  # the fault clears: a new process, with the demo data only
+    if fault == "restarted":
+        assert own is not None
+        sandbox = own.restart()  # new keys and data: the session's tokens mean nothing there
+        form.before = {}
+        await press_and_wait(form, beat)
+        return sandbox
+    before = applied(sandbox)
+    try:
+        if source == "keyring":
+            # The keyring fails, then the access token is refused: the renewal rotates the
+            # refresh token, and the new one cannot be stored.
+            screen.keyring_fails(fault)
+            sandbox.fail_next({"kind": "expired_token", "operation": form.operation})
+        else:
+            sandbox.set_faults(**aimed(fault, form.operation))
+        await press_and_wait(form, beat)
+    finally:
+        screen.keyring_works()
+        sandbox.reset_faults()
+    assert applied(sandbox) > before, "the fault never reached the write"
+    return sandbox
+
+
 async def run_form_cell(
-    conn: Connection, fault: str, name: str, widgets: list[QWidget], own: OwnSandbox | None
+    screen: Screen, fault: str, name: str, widgets: list[QWidget], own: OwnSandbox | None
 ) -> str:
-    """One cell (``own``: the sandbox process to kill, for "killed"); its outcome for the table."""
-    sandbox = conn.sandbox
-    want = FORM_FAULTS[fault]
+    """One cell (``own``: the sandbox process to kill or restart); its outcome for the table."""
+    conn = screen.conn
+    want = form_expected(fault)
     form = FORMS[name]()
     await form.open(conn, widgets, seeded=own is not None)
     typed = form.typed()
-    form.before = writes(sandbox)
+    form.before = writes(conn.sandbox)
+    status = StatusBar(conn.workspace)
+    widgets.append(status)
     beat = Heartbeat()
-    sandbox.set_faults(**want.settings(form.operation))
-    try:
-        if own is not None:
-            form.submit()
-            await until(lambda: sandbox.stats()["faults_applied"].get("graphql:stall"), 10)
-            assert form.busy()
-            await beat.keeps_ticking()  # the request is held: the window still answers
-            own.kill()
-            await until(lambda: not form.busy(), 30)
-        else:
-            await press_and_wait(form, beat)
-    finally:
-        if own is None:
-            sandbox.reset_faults()
+    sandbox = await submit_under(screen, fault, form, beat, own)
     shown = form.shown()
-    if own is not None:
-        sandbox = own.restart()  # the fault clears: a new process, with the demo data only
-        form.before = {}
     made, records = count(sandbox, form)
+    if FAULTS[fault].source == "keyring":
+        notice = status.notice.text().lower()
+        assert status.notice.isVisibleTo(status) and "keyring" in notice, notice
+        assert conn.session.signed_in, "a failing keyring ended the sign-in"
     if want.saved:
         assert form.done(), f"a saved write is not shown as saved: {shown!r}"
         assert made == 1 and records in (None, 1), (made, records)
@@ -144,18 +123,19 @@ async def run_form_cell(
             form.submit()
             await beat.keeps_ticking()
             assert not form.busy() and count(sandbox, form) == (made, records)
-        return "PASS shown as saved, sent once"
+        beat.stop()
+        return "PASS shown as saved, made once"
     assert not form.done(), "a refused write is shown as done"
     assert shown.strip(), "the form shows nothing"
     assert any(w in shown.lower() for w in want.words), f"says not what happened: {shown!r}"
-    if own is not None:  # the outcome was not known when the form spoke
+    if fault == "killed":  # the outcome was not known when the form spoke
         assert not any(c in shown.lower() for c in CLAIMS_FAILURE), f"claims failure: {shown!r}"
     assert form.typed() == typed, "what was typed is gone"
     assert made == 0 and records in (None, 0), (made, records)
 
     # The fault has cleared; the user signs in again if asked to, and presses the button again.
-    if fault in ("401", "killed"):
-        await conn.session.sign_in_with_browser(FormBrowser(PRESCRIBER).open, give_up_after=20)
+    if fault in SIGNS_OUT:
+        await screen.sign_in_again()
         await beat.keeps_ticking()  # the session's change has reached the form
         assert form.widget.isVisible(), "signing in again closed the form"
     await press_and_wait(form, beat)
@@ -163,7 +143,7 @@ async def run_form_cell(
     made, records = count(sandbox, form)
     assert made == 1 and records in (None, 1), (made, records)
     beat.stop()
-    return f"PASS {said(shown)}; retry saves once"
+    return f"PASS {said(shown)}; again: made once"
 
 
 def said(shown: str) -> str:
@@ -173,38 +153,24 @@ def said(shown: str) -> str:
     return shown.split(":")[0][:32]
 
 
-@pytest.mark.parametrize("fault", [f for f in FORM_FAULTS if f != "killed"])
+@pytest.mark.parametrize("fault", [f for f in FAULTS if f not in PROCESS])
 @pytest.mark.parametrize("name", list(FORMS))
 @pytest.mark.usefixtures("windows_may_close")  # a form that saved closes itself
 def test_form_cell(
     arun: Run, sandbox: Any, widgets: list[QWidget], escaped: list[str], fault: str, name: str
 ) -> None:
-    async def scenario() -> None:
-        loop_catches(escaped)
-        async with signed_in(sandbox, "prescriber") as conn:
-            try:
-                outcome = await run_form_cell(conn, fault, name, widgets, None)
-            except AssertionError as failure:
-                FORM_RESULTS[(fault, name)] = "FAIL"
-                raise AssertionError(f"[{fault} x {name}] {failure}") from None
-            FORM_RESULTS[(fault, name)] = outcome
-
-    arun(scenario(), timeout=60)
+    arun(ui_cell(run_form_cell, sandbox, fault, name, widgets, escaped), timeout=60)
 
 
+@pytest.mark.parametrize("fault", PROCESS)
 @pytest.mark.parametrize("name", list(FORMS))
 @pytest.mark.usefixtures("windows_may_close")
-def test_form_cell_sandbox_killed(
-    arun: Run, own_sandbox: OwnSandbox, widgets: list[QWidget], escaped: list[str], name: str
+def test_form_cell_own_process(
+    arun: Run,
+    own_sandbox: OwnSandbox,
+    widgets: list[QWidget],
+    escaped: list[str],
+    fault: str,
+    name: str,
 ) -> None:
-    async def scenario() -> None:
-        loop_catches(escaped)
-        async with signed_in(own_sandbox.info, "prescriber") as conn:
-            try:
-                outcome = await run_form_cell(conn, "killed", name, widgets, own_sandbox)
-            except AssertionError as failure:
-                FORM_RESULTS[("killed", name)] = "FAIL"
-                raise AssertionError(f"[killed x {name}] {failure}") from None
-            FORM_RESULTS[("killed", name)] = outcome
-
-    arun(scenario(), timeout=60)
+    arun(ui_cell(run_form_cell, own_sandbox, fault, name, widgets, escaped), timeout=60)

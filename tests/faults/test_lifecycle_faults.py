@@ -11,7 +11,6 @@ token, the user is asked to sign in, and nothing is saved twice on the new one.
 from __future__ import annotations
 
 import asyncio
-import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -19,9 +18,11 @@ from typing import Any
 import pytest
 from auth_fakes import MemoryKeyring
 from cells import (
+    KEYRING_TIMEOUT_S,
     KIND,
     PRESCRIBER,
     Cell,
+    FailingKeyring,
     Outcome,
     OwnSandbox,
     judge,
@@ -32,7 +33,6 @@ from cells import (
     took_effect,
 )
 from fault_matrix import FAULTS, OPERATIONS, expected
-from keyring.errors import KeyringLocked
 from qasync_helpers import run_on_qasync
 from test_sandbox_services import Sleeps
 from ui_support import FormBrowser, sandbox_environment
@@ -46,40 +46,6 @@ from photon_desktop.errors import NotFound, SignInRequired
 from photon_desktop.services import Services
 from photon_desktop.ui.status import StatusBar
 from photon_desktop.ui.workspace import Workspace
-
-KEYRING_TIMEOUT_S = 0.3  # the store's limit on one keyring call (the app's is 5 s)
-
-
-class FailingKeyring(MemoryKeyring):
-    """Works until ``state`` turns "locked" (every call refused, as a locked Secret Service
-    refuses) or "hangs" (every call blocks until ``release``, as an unanswered unlock prompt,
-    and is then refused)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.state = "open"
-        self.release = threading.Event()
-        self.failed = 0
-
-    def _gate(self) -> None:
-        if self.state == "open":
-            return
-        self.failed += 1
-        if self.state == "hangs":
-            self.release.wait(30)
-        raise KeyringLocked("Failed to unlock the collection!")
-
-    def get_password(self, service: str, username: str) -> str | None:
-        self._gate()
-        return super().get_password(service, username)
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self._gate()
-        super().set_password(service, username, password)
-
-    def delete_password(self, service: str, username: str) -> None:
-        self._gate()
-        super().delete_password(service, username)
 
 
 class Counted:

@@ -19,6 +19,7 @@ from PySide6.QtGui import QColor, QImage, QPalette
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QComboBox, QLineEdit, QWidget
 
+from photon_desktop.api.retry import RetryPolicy
 from photon_desktop.auth.environments import LOCAL_SANDBOX, Environment
 from photon_desktop.auth.profiles import Profile
 from photon_desktop.auth.secret_store import SecretStore
@@ -198,13 +199,18 @@ async def signed_in(sandbox: Any) -> AsyncIterator[Connection]:
 
 class Connection:
     """A Workspace over a real Session and Services talking HTTP to the sandbox; secrets go to
-    ``store`` (default: a keyring of its own, in memory).
+    ``store`` (default: a keyring of its own, in memory); ``retry``: the reads' retry policy
+    (default: the app's).
 
     Build it inside the test's coroutine (its httpx client belongs to that loop); ``aclose()``.
     """
 
     def __init__(
-        self, sandbox: Any, workspace: Workspace, store: SecretStore | None = None
+        self,
+        sandbox: Any,
+        workspace: Workspace,
+        store: SecretStore | None = None,
+        retry: RetryPolicy | None = None,
     ) -> None:
         self.sandbox = sandbox
         self.workspace = workspace
@@ -218,7 +224,7 @@ class Connection:
                 m2m_client_id=sandbox.m2m_client_id, native_client_id=sandbox.native_client_id
             ),
         )
-        self.services = Services(self.http, env.graphql_url, self.session)
+        self.services = Services(self.http, env.graphql_url, self.session, retry=retry)
         self.environment = env
 
     async def as_m2m(self) -> None:

@@ -217,6 +217,12 @@ class PagedList(QWidget, Generic[T]):
         return self._workspace.session.why_not(self._permission)
 
     @property
+    def loading(self) -> bool:
+        """A page is being fetched: the first, a later one, or a refresh's (the rows shown stay
+        until it answers)."""
+        return any(m is not None and m.loading for m in (self.model, self._pending))
+
+    @property
     def stopped(self) -> bool:
         """The environment's server has stopped: the list shows that, not rows or errors."""
         return self._workspace.ready and bool(self._workspace.unavailable)

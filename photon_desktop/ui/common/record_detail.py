@@ -115,6 +115,11 @@ class RecordDetail(QWidget, Generic[T]):
         workspace.environment_changed.connect(self.clear)
         workspace.availability_changed.connect(self._on_availability)
 
+    @property
+    def loading(self) -> bool:
+        """A record is being fetched (shown as "Loading…", or behind the record shown)."""
+        return self._loads.busy
+
     # -- subclass hooks
 
     async def _fetch(self, record_id: str) -> T:
@@ -165,6 +170,10 @@ class RecordDetail(QWidget, Generic[T]):
         if not tasks.loop_running():
             return  # the app is shutting down: nothing could load it
         if self.record is None or self._id_of(self.record) != record_id:
+            # The record shown before is no longer "the one shown": actions that follow it
+            # (a new prescription for the patient shown) must not reach it while another
+            # record loads, or after that one failed to load.
+            self.record = None
             self._show_state(lambda: self.state.show_loading(f"Loading {self.kind}…"))
         self._loads.spawn(self._load(record_id), name=f"{self.kind}-detail")
 
@@ -231,7 +240,9 @@ class RecordDetail(QWidget, Generic[T]):
         signed_in_as, allowed = self._sign_in(), self._allowed()
         changed = signed_in_as != self._signed_in_as or allowed != self._was_allowed
         self._signed_in_as, self._was_allowed = signed_in_as, allowed
-        if self.record_id is not None and (changed or self.record is None):
+        # Nothing shown (a failed load) is loaded again; a load still out answers by itself.
+        failed = self.record is None and not self._loads.busy
+        if self.record_id is not None and (changed or failed):
             self.load(self.record_id)
 
     async def _load(self, record_id: str) -> None:
