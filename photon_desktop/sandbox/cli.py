@@ -114,8 +114,17 @@ def _fault_config(args: argparse.Namespace) -> FaultConfig:
     return config
 
 
+_TICK_S = 0.1  # uvicorn's tick (it refreshes the Date header every tenth)
+
+
 class _Server(uvicorn.Server):
-    """uvicorn, minus its habit of re-raising the stop signal (we want exit code 0)."""
+    """uvicorn, minus its habit of re-raising the stop signal (we want exit code 0), and stopping
+    as soon as it is told to: uvicorn notices a stop on its 0.1 s tick and then sleeps a fixed
+    0.1 s before looking at the open connections, which made every stop take 0.2-0.3 s."""
+
+    def __init__(self, config: uvicorn.Config) -> None:
+        super().__init__(config)
+        self._stopping = asyncio.Event()
 
     @contextlib.contextmanager
     def capture_signals(self) -> Generator[None, None, None]:
@@ -132,6 +141,36 @@ class _Server(uvicorn.Server):
         if self.should_exit:
             self.force_exit = True
         self.should_exit = True
+        self._stopping.set()
+
+    async def main_loop(self) -> None:
+        """uvicorn's loop (its tick keeps the ``Date`` header current), woken by a stop at once."""
+        counter = 0
+        while not await self.on_tick(counter):
+            counter = (counter + 1) % 864000
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), _TICK_S)
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        """Stop listening, close the idle connections at once, and give a request in flight up
+        to ``timeout_graceful_shutdown`` to be answered (checked every few milliseconds)."""
+        for server in self.servers:
+            server.close()
+        for sock in sockets or []:
+            sock.close()
+        for connection in list(self.server_state.connections):
+            connection.shutdown()
+        grace = self.config.timeout_graceful_shutdown
+        deadline = time.monotonic() + (grace if grace is not None else float("inf"))
+        while (self.server_state.connections or self.server_state.tasks) and not self.force_exit:
+            if time.monotonic() >= deadline:
+                log.error("stopping with %d request(s) unanswered", len(self.server_state.tasks))
+                for task in self.server_state.tasks:
+                    task.cancel()
+                break
+            await asyncio.sleep(0.005)
+        for server in self.servers:
+            await server.wait_closed()
 
 
 async def _serve(args: argparse.Namespace, fault_config: FaultConfig, rates: PharmacyRates) -> int:
