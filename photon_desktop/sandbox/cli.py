@@ -129,13 +129,18 @@ class _Server(uvicorn.Server):
     @contextlib.contextmanager
     def capture_signals(self) -> Generator[None, None, None]:
         loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
+        previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+        for sig in previous:
             loop.add_signal_handler(sig, self._stop)
         try:
             yield
         finally:
-            for sig in (signal.SIGINT, signal.SIGTERM):
+            # The loop's removal leaves the default action (die by the signal): a second stop
+            # signal, which a parent may send while this process ends, must not turn exit 0 into
+            # -15. The handlers from before come back.
+            for sig, handler in previous.items():
                 loop.remove_signal_handler(sig)
+                signal.signal(sig, handler)
 
     def _stop(self) -> None:
         if self.should_exit:
@@ -286,3 +291,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:
         print(f"photon-sandbox: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
         return 1
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):  # already stopping: more asks change nothing
+            signal.signal(sig, signal.SIG_IGN)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import signal
 import socket
@@ -219,3 +220,18 @@ def test_a_stop_wakes_the_server_loop_without_waiting_for_its_tick(monkeypatch) 
         await asyncio.wait_for(loop_task, 30)
 
     asyncio.run(scenario())
+
+
+def test_stop_signals_repeated_until_the_process_ends_still_end_it_with_code_0() -> None:
+    """A parent may ask twice (a stop, then a stop that waits): whenever the second ask lands,
+    while the server stops or while the interpreter ends, the exit code stays 0."""
+    process, _ = _start_with_stdin_pipe()
+    while process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=0.001)
+    assert process.stdin is not None
+    process.stdin.close()
+    stderr = _close_pipes(process)
+    assert process.returncode == 0, stderr.decode(errors="replace")
+    assert b"Traceback" not in stderr
