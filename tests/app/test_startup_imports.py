@@ -83,3 +83,25 @@ print(json.dumps([before, orders, after, window.current_key]))
     assert before == []
     assert orders == "OrdersPage" and current == "orders"
     assert after == ["photon_desktop.ui.orders.list"]  # only the page visited
+
+
+def test_the_notification_service_is_loaded_with_the_first_notice_not_with_the_window(
+    tmp_path: Path,
+) -> None:
+    script = """
+import asyncio, json, sys
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+from photon_desktop.desktop import Desktop, build_window
+from photon_desktop.services.notifications import DesktopNotifierPort
+window = build_window(Desktop())
+window.show()
+app.processEvents()
+with_window = "desktop_notifier" in sys.modules
+port = DesktopNotifierPort(timeout=0.01)
+with_port = "desktop_notifier" in sys.modules
+port._service()
+window.close()
+print(json.dumps([with_window, with_port, "desktop_notifier" in sys.modules]))
+"""
+    assert _last_json_line(script, process_env(tmp_path)) == [False, False, True]
