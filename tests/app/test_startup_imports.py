@@ -105,3 +105,27 @@ window.close()
 print(json.dumps([with_window, with_port, "desktop_notifier" in sys.modules]))
 """
     assert _last_json_line(script, process_env(tmp_path)) == [False, False, True]
+
+
+def test_the_layers_below_the_ui_are_imported_before_pyside6() -> None:
+    """PySide6 reads (and ``linecache`` keeps) the source of every module imported after it: what
+    the window needs below the ``ui`` layer, and the libraries under it, come first."""
+    script = """
+import json, sys
+from photon_desktop import app
+app.import_below_the_ui()
+qt_before = sorted(m for m in sys.modules if m.startswith(("PySide6", "shiboken")))
+import PySide6.QtWidgets
+before = set(sys.modules)
+import photon_desktop.desktop
+late = sorted(
+    m for m in set(sys.modules) - before
+    if not m.startswith(("photon_desktop.ui", "PySide6", "shiboken", "qasync", "__feature__"))
+    and m not in ("photon_desktop.desktop", "photon_desktop.window")
+    and m.split(".")[0] not in sys.stdlib_module_names
+)
+print(json.dumps([qt_before, late]))
+"""
+    qt_before, late = _last_json_line(script, {**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert qt_before == []
+    assert late == []
