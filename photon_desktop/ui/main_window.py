@@ -12,10 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol, cast, runtime_checkable
 
-from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QStatusTipEvent
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QLabel,
@@ -34,63 +33,15 @@ from photon_desktop.ui.common.list_detail import ListDetailPage
 from photon_desktop.ui.common.states import stopped_text
 from photon_desktop.ui.common.theme import PRODUCTION_BACKGROUND, PRODUCTION_TEXT, Theme
 from photon_desktop.ui.navigation import UserNavigation
+from photon_desktop.ui.pages import Page, StatusTips, TaskOwner
 from photon_desktop.ui.patients.list import PatientsPage
 from photon_desktop.ui.prescriptions.launch import install_shortcuts
 from photon_desktop.ui.status import StatusBar
 from photon_desktop.ui.support.diagnostics import Diagnostics
 from photon_desktop.ui.workspace import Workspace
 
-if TYPE_CHECKING:
-    from photon_desktop.ui.support.page import SupportPage
-
 APP_TITLE = "Photon Desktop"
 PRODUCTION_BANNER = "PRODUCTION — real patients"
-
-
-STATUS_MESSAGE_MS = 4000
-
-
-@runtime_checkable
-class TaskOwner(Protocol):
-    """A page with requests of its own to stop when the window closes."""
-
-    def cancel_tasks(self) -> None: ...
-
-
-@runtime_checkable
-class Page(TaskOwner, Protocol):
-    """What the window asks of a feature page (patients, prescriptions, orders)."""
-
-    def refresh(self) -> None:
-        """F5: reload what is shown."""
-
-    def can_refresh(self) -> bool:
-        """Whether F5 means anything now (connected and allowed to read)."""
-
-    def focus_search(self) -> bool:
-        """Ctrl+F: put the keyboard in the page's search; False if it has none."""
-
-    def refresh_icons(self) -> None:
-        """Recolour icons after a light/dark switch."""
-
-    def cancel_tasks(self) -> None:
-        """Stop every request (the window is closing)."""
-
-
-class _StatusTips(QObject):
-    """Pages report short outcomes ("Copied patient ID …") as status tips: shown for a while."""
-
-    def __init__(self, window: QMainWindow) -> None:
-        super().__init__(window)
-        self._window = window
-        window.installEventFilter(self)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.StatusTip and isinstance(event, QStatusTipEvent):
-            if event.tip():
-                self._window.statusBar().showMessage(event.tip(), STATUS_MESSAGE_MS)
-                return True
-        return False
 
 
 @dataclass(slots=True)
@@ -213,7 +164,7 @@ class MainWindow(QMainWindow):
 
         self.status = StatusBar(workspace, self)
         self.setStatusBar(self.status)
-        self._status_tips = _StatusTips(self)
+        self._status_tips = StatusTips(self)
         self._build_view_menu()
 
         preferences.upgrade()
@@ -296,13 +247,6 @@ class MainWindow(QMainWindow):
 
     def page(self, key: str) -> QWidget:
         return self._built(key).widget
-
-    @property
-    def support(self) -> SupportPage:
-        """The Support page, built now if it was not yet."""
-        page = self.page("support")
-        assert type(page).__name__ == "SupportPage"
-        return cast("SupportPage", page)
 
     @property
     def current_key(self) -> str | None:
