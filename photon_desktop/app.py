@@ -96,6 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:1] == ["check"]:
         return check(argv[1:])
     args = parse_args(argv)
+    import_below_the_ui()
     import qasync
     from PySide6.QtCore import QStandardPaths
     from PySide6.QtWidgets import QApplication
@@ -118,6 +119,41 @@ def main(argv: list[str] | None = None) -> int:
     # A profiler or coverage tool writes its report at the interpreter's exit: let it happen.
     watched = sys.gettrace() is not None or sys.getprofile() is not None
     return leave_now(code) if own_process and not watched else code
+
+
+#: What the first screen needs below the ``ui`` layer (the rest comes with these).
+BELOW_THE_UI = (
+    "photon_desktop.services",
+    "photon_desktop.services.credentials",
+    "photon_desktop.services.diagnostics",
+    "photon_desktop.services.locations",
+    "photon_desktop.services.notifications",
+    "photon_desktop.services.order_watcher",
+    "photon_desktop.services.screen_lock",
+    "photon_desktop.services.signin",
+    "photon_desktop.services.treatment_search",
+    "photon_desktop.services.worklist",
+    "photon_desktop.auth.session",
+    "photon_desktop.local_sandbox",
+    "photon_desktop.domain.phones",
+)
+
+
+def import_below_the_ui() -> None:
+    """Import the Qt-free layers the window needs before PySide6 is imported, and start loading
+    the CA bundle (in C, without the GIL, on the other core) meanwhile.
+
+    Once imported, PySide6 reads the whole source of every module imported after it (looking
+    for its ``__feature__`` switches) and ``linecache`` keeps it: for these layers and their
+    libraries that was ~280 files and ~5 MB of text held for nothing, and the time to read them.
+    """
+    import importlib
+
+    from photon_desktop.api import tls
+
+    threading.Thread(target=tls.context, name="tls-context", daemon=True).start()
+    for name in BELOW_THE_UI:
+        importlib.import_module(name)
 
 
 def leave_now(code: int) -> int:
@@ -187,10 +223,6 @@ async def run(app: object, args: argparse.Namespace) -> int:
     """Build the window inside the loop, run until it closes, then clean up while the loop runs."""
     from PySide6.QtWidgets import QApplication
 
-    from photon_desktop.api import tls
-
-    # The CA bundle loads (in C, without the GIL) on the other core while the app imports.
-    threading.Thread(target=tls.context, name="tls-context", daemon=True).start()
     from photon_desktop.auth.environments import LOCAL_SANDBOX
     from photon_desktop.desktop import Desktop, add_welcome, build_window
     from photon_desktop.errors import PhotonError

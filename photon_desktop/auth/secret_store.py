@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sys
 import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -31,6 +32,13 @@ import keyring.backend
 import keyring.errors
 
 log = logging.getLogger(__name__)
+
+if sys.platform != "darwin":
+    # keyring's discovery imports every backend. Off macOS, the macOS one's helper looks for the
+    # Security frameworks with ctypes.util.find_library, which on Linux runs ldconfig and gcc,
+    # three times (~60-120 ms of processes at each start), before the backend declines the
+    # platform anyway; with the helper unimportable it declines at once.
+    sys.modules.setdefault("keyring.backends.macOS.api", None)  # type: ignore[arg-type]
 
 T = TypeVar("T")
 

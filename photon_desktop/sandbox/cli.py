@@ -114,24 +114,68 @@ def _fault_config(args: argparse.Namespace) -> FaultConfig:
     return config
 
 
+_TICK_S = 0.1  # uvicorn's tick (it refreshes the Date header every tenth)
+
+
 class _Server(uvicorn.Server):
-    """uvicorn, minus its habit of re-raising the stop signal (we want exit code 0)."""
+    """uvicorn, minus its habit of re-raising the stop signal (we want exit code 0), and stopping
+    as soon as it is told to: uvicorn notices a stop on its 0.1 s tick and then sleeps a fixed
+    0.1 s before looking at the open connections, which made every stop take 0.2-0.3 s."""
+
+    def __init__(self, config: uvicorn.Config) -> None:
+        super().__init__(config)
+        self._stopping = asyncio.Event()
 
     @contextlib.contextmanager
     def capture_signals(self) -> Generator[None, None, None]:
         loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
+        previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+        for sig in previous:
             loop.add_signal_handler(sig, self._stop)
         try:
             yield
         finally:
-            for sig in (signal.SIGINT, signal.SIGTERM):
+            # The loop's removal leaves the default action (die by the signal): a second stop
+            # signal, which a parent may send while this process ends, must not turn exit 0 into
+            # -15. The handlers from before come back.
+            for sig, handler in previous.items():
                 loop.remove_signal_handler(sig)
+                signal.signal(sig, handler)
 
     def _stop(self) -> None:
         if self.should_exit:
             self.force_exit = True
         self.should_exit = True
+        self._stopping.set()
+
+    async def main_loop(self) -> None:
+        """uvicorn's loop (its tick keeps the ``Date`` header current), woken by a stop at once."""
+        counter = 0
+        while not await self.on_tick(counter):
+            counter = (counter + 1) % 864000
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), _TICK_S)
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        """Stop listening, close the idle connections at once, and give a request in flight up
+        to ``timeout_graceful_shutdown`` to be answered (checked every few milliseconds)."""
+        for server in self.servers:
+            server.close()
+        for sock in sockets or []:
+            sock.close()
+        for connection in list(self.server_state.connections):
+            connection.shutdown()
+        grace = self.config.timeout_graceful_shutdown
+        deadline = time.monotonic() + (grace if grace is not None else float("inf"))
+        while (self.server_state.connections or self.server_state.tasks) and not self.force_exit:
+            if time.monotonic() >= deadline:
+                log.error("stopping with %d request(s) unanswered", len(self.server_state.tasks))
+                for task in self.server_state.tasks:
+                    task.cancel()
+                break
+            await asyncio.sleep(0.005)
+        for server in self.servers:
+            await server.wait_closed()
 
 
 async def _serve(args: argparse.Namespace, fault_config: FaultConfig, rates: PharmacyRates) -> int:
@@ -247,3 +291,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:
         print(f"photon-sandbox: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
         return 1
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):  # already stopping: more asks change nothing
+            signal.signal(sig, signal.SIG_IGN)

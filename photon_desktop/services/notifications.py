@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from photon_desktop.domain import Name, Order
 from photon_desktop.services.order_changes import (
@@ -26,6 +26,9 @@ from photon_desktop.services.order_changes import (
     OrderChange,
 )
 from photon_desktop.services.worklist import problem_label
+
+if TYPE_CHECKING:
+    from desktop_notifier import DesktopNotifier
 
 log = logging.getLogger(__name__)
 
@@ -219,21 +222,30 @@ class DesktopNotifierPort:
 
     On Linux that is org.freedesktop.Notifications over D-Bus (dbus-fast, on the running asyncio
     loop); on macOS the Notification Center, on Windows toasts. The library logs instead of
-    raising when delivery fails, so success is taken from its ``on_dispatched`` callback.
+    raising when delivery fails, so success is taken from its ``on_dispatched`` callback. The
+    library and its platform backend (~50 ms of imports and set-up) are loaded with the first
+    notice, not while the window is built: no notice comes before the first page.
     """
 
     name = "desktop"
 
     def __init__(self, app_name: str = APP_NAME, icon: Path | None = None, timeout: float = 5.0):
-        from desktop_notifier import DesktopNotifier, Icon
-
-        # The library logs each notification's text at debug level: patient details stay out.
-        logging.getLogger("desktop_notifier").setLevel(logging.INFO)
-        self._notifier = DesktopNotifier(
-            app_name=app_name, app_icon=Icon(path=icon) if icon else None
-        )
+        self._app_name = app_name
+        self._icon = icon
+        self._notifier: DesktopNotifier | None = None
         self._timeout = timeout
         self._retry_at = 0.0  # after a failure, other ports are used for a while
+
+    def _service(self) -> DesktopNotifier:
+        if self._notifier is None:
+            from desktop_notifier import DesktopNotifier, Icon
+
+            # The library logs each notification's text at debug level: patient details stay out.
+            logging.getLogger("desktop_notifier").setLevel(logging.INFO)
+            self._notifier = DesktopNotifier(
+                app_name=self._app_name, app_icon=Icon(path=self._icon) if self._icon else None
+            )
+        return self._notifier
 
     async def show(self, notice: Notice, on_click: Callable[[], None]) -> bool:
         from desktop_notifier import Urgency
@@ -243,7 +255,7 @@ class DesktopNotifierPort:
         dispatched = asyncio.Event()
         try:
             await asyncio.wait_for(
-                self._notifier.send(
+                self._service().send(
                     title=notice.title,
                     message=notice.body,
                     urgency=Urgency.Critical if notice.critical else Urgency.Normal,

@@ -37,7 +37,7 @@ from photon_desktop.ui.pages import Page, StatusTips, TaskOwner
 from photon_desktop.ui.patients.list import PatientsPage
 from photon_desktop.ui.prescriptions.launch import install_shortcuts
 from photon_desktop.ui.status import StatusBar
-from photon_desktop.ui.support.page import SupportPage
+from photon_desktop.ui.support.diagnostics import Diagnostics
 from photon_desktop.ui.workspace import Workspace
 
 APP_TITLE = "Photon Desktop"
@@ -174,10 +174,12 @@ class MainWindow(QMainWindow):
         self.patients = PatientsPage(workspace, self)
         self.patients.first_page_loaded.connect(self._on_patients_painted)
         self.add_page("patients", "Patients", "patients", self.patients)
-        # Support tools: shown to everyone, last in the sidebar; each tool gates itself.
-        self.support = SupportPage(workspace, self)
-        self.add_page("support", "Support", "support", self.support)
-        self.help_menu = self.support.diagnostics.install_menu(self.menuBar())
+        # Support tools: shown to everyone, last in the sidebar; each tool gates itself. Built on
+        # the first visit (its console, highlighter and tables cost ~50 ms); the Help menu's
+        # actions are there from the start.
+        self.add_lazy_page("support", "Support", "support", lambda: _support_page(workspace, self))
+        self.diagnostics = Diagnostics(workspace, self)
+        self.help_menu = self.diagnostics.install_menu(self.menuBar())
         self.new_patient_action.setEnabled(self.patients.new_gate.allowed)
         workspace.session_changed.connect(self._update_identity)
         workspace.environment_changed.connect(self._update_identity)
@@ -472,3 +474,9 @@ class MainWindow(QMainWindow):
                 page.widget.cancel_tasks()
         tasks.cancel_all(self)
         super().closeEvent(event)
+
+
+def _support_page(workspace: Workspace, window: MainWindow) -> QWidget:
+    from photon_desktop.ui.support.page import SupportPage
+
+    return SupportPage(workspace, window)

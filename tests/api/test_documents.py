@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from importlib import resources
 from pathlib import Path
@@ -69,3 +70,16 @@ def test_every_document_is_used_by_the_app() -> None:
 def test_writes_are_marked_as_mutations() -> None:
     assert documents.load("CreateOrder").is_mutation
     assert not documents.load("GetPatient").is_mutation
+
+
+def test_what_the_app_sends_is_what_the_graphql_files_assemble_to() -> None:
+    """``built.json`` is written from the ``.graphql`` files; after changing one, run
+    ``python -m photon_desktop.api.documents``."""
+    shipped = json.loads(documents._documents_dir().joinpath(documents.BUILT_FILE).read_text())
+    assert shipped == documents.build_all()
+    assert documents.load("GetPatient") == documents.assemble("GetPatient")
+
+
+def test_an_operation_that_was_not_built_is_refused_by_name() -> None:
+    with pytest.raises(ValueError, match="NoSuchOperation"):
+        documents.load("NoSuchOperation")

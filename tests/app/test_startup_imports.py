@@ -15,7 +15,7 @@ from typing import Any
 
 from app_support import process_env
 
-# graphql-core, PyJWT and cryptography load when the first query is built or the first token read.
+# graphql-core loads with the GraphQL console; PyJWT and cryptography with the first token read.
 DEFERRED = ("graphql", "jwt", "cryptography", "photon_desktop.sandbox")
 
 
@@ -46,12 +46,17 @@ def test_importing_the_composition_root_defers_graphql_jwt_and_the_sandbox() -> 
     assert _imported_after("import photon_desktop.desktop") == []
 
 
-def test_building_a_query_loads_graphql_then() -> None:
-    loaded = _imported_after(
+def test_reading_a_query_loads_no_graphql_and_assembling_one_does() -> None:
+    read = _imported_after(
         "from photon_desktop.api import documents\n"
         "assert 'query SearchPatients' in documents.load('SearchPatients').text"
     )
-    assert "graphql" in loaded and "jwt" not in loaded  # the check can see a deferred import
+    assert read == []
+    assembled = _imported_after(
+        "from photon_desktop.api import documents\n"
+        "assert 'query SearchPatients' in documents.assemble('SearchPatients').text"
+    )
+    assert "graphql" in assembled and "jwt" not in assembled  # the check sees a deferred import
 
 
 PAGES = (
@@ -83,3 +88,49 @@ print(json.dumps([before, orders, after, window.current_key]))
     assert before == []
     assert orders == "OrdersPage" and current == "orders"
     assert after == ["photon_desktop.ui.orders.list"]  # only the page visited
+
+
+def test_the_notification_service_is_loaded_with_the_first_notice_not_with_the_window(
+    tmp_path: Path,
+) -> None:
+    script = """
+import asyncio, json, sys
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+from photon_desktop.desktop import Desktop, build_window
+from photon_desktop.services.notifications import DesktopNotifierPort
+window = build_window(Desktop())
+window.show()
+app.processEvents()
+with_window = "desktop_notifier" in sys.modules
+port = DesktopNotifierPort(timeout=0.01)
+with_port = "desktop_notifier" in sys.modules
+port._service()
+window.close()
+print(json.dumps([with_window, with_port, "desktop_notifier" in sys.modules]))
+"""
+    assert _last_json_line(script, process_env(tmp_path)) == [False, False, True]
+
+
+def test_the_layers_below_the_ui_are_imported_before_pyside6() -> None:
+    """PySide6 reads (and ``linecache`` keeps) the source of every module imported after it: what
+    the window needs below the ``ui`` layer, and the libraries under it, come first."""
+    script = """
+import json, sys
+from photon_desktop import app
+app.import_below_the_ui()
+qt_before = sorted(m for m in sys.modules if m.startswith(("PySide6", "shiboken")))
+import PySide6.QtWidgets
+before = set(sys.modules)
+import photon_desktop.desktop
+late = sorted(
+    m for m in set(sys.modules) - before
+    if not m.startswith(("photon_desktop.ui", "PySide6", "shiboken", "qasync", "__feature__"))
+    and m not in ("photon_desktop.desktop", "photon_desktop.window")
+    and m.split(".")[0] not in sys.stdlib_module_names
+)
+print(json.dumps([qt_before, late]))
+"""
+    qt_before, late = _last_json_line(script, {**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert qt_before == []
+    assert late == []

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from collections.abc import Callable
 from typing import Any
 
 import keyring.backends.fail
 import keyring.backends.null
+import pytest
 from auth_fakes import BreaksLaterKeyring, HangingKeyring, LockedKeyring, MemoryKeyring
 
 from photon_desktop.auth.secret_store import (
@@ -176,3 +181,38 @@ def test_the_notice_names_the_refused_backend(arun: Run) -> None:
     assert arun(store.probe()) is False
     assert store.notice and "Vault (test_secret_store)" in store.notice
     assert store.backend_name == "Vault (test_secret_store)"
+
+
+@pytest.mark.skipif(sys.platform == "darwin", reason="on macOS its Keychain backend is the one")
+def test_finding_the_backend_runs_no_compiler_and_picks_what_keyring_would() -> None:
+    """keyring's discovery, left alone, imports its macOS backend's helper everywhere, and on
+    Linux that helper runs ldconfig and gcc to look for Apple's frameworks. The store's module
+    stops that import; the backend found must be the one keyring finds without it."""
+    probe = (
+        "import json, subprocess, sys\n"
+        "{setup}\n"
+        "runs = []\n"
+        "real = subprocess.Popen.__init__\n"
+        "def watched(self, args, *a, **k):\n"
+        "    runs.append(str(args))\n"
+        "    real(self, args, *a, **k)\n"
+        "subprocess.Popen.__init__ = watched\n"
+        "import keyring\n"
+        "backend = keyring.get_keyring()\n"
+        "print(json.dumps([type(backend).__module__, type(backend).__name__, runs]))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "PYTHON_KEYRING_BACKEND"}
+
+    def run(setup: str) -> list[Any]:
+        done = subprocess.run(
+            [sys.executable, "-c", probe.format(setup=setup)],
+            capture_output=True, text=True, timeout=60, check=True, env=env,
+        )  # fmt: skip
+        return list(json.loads(done.stdout.splitlines()[-1]))
+
+    guarded = run("import photon_desktop.auth.secret_store")
+    plain = run("")
+    assert guarded[2] == []  # no process started
+    assert guarded[:2] == plain[:2]
+    if sys.platform.startswith("linux"):
+        assert plain[2]  # the check can see the processes it is about

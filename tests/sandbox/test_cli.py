@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import signal
 import socket
@@ -157,3 +159,79 @@ def test_without_the_flag_the_end_of_stdin_changes_nothing() -> None:
         process.wait(timeout=15)
         _close_pipes(process)
     assert process.returncode == 0
+
+
+def test_a_request_in_flight_when_the_stop_comes_is_still_answered() -> None:
+    """The quick stop closes idle connections at once but lets a request being served finish."""
+    import uvicorn
+    from starlette.applications import Starlette
+    from starlette.responses import PlainTextResponse
+    from starlette.routing import Route
+
+    from photon_desktop.sandbox import cli
+
+    async def scenario() -> tuple[int, str]:
+        entered, release = asyncio.Event(), asyncio.Event()
+
+        async def slow(request: object) -> PlainTextResponse:
+            entered.set()
+            await release.wait()
+            return PlainTextResponse("answered")
+
+        app = Starlette(routes=[Route("/slow", slow)])
+        server = cli._Server(uvicorn.Config(app, lifespan="off", log_config=None))
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(8)
+        sock.setblocking(False)
+        url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+        serving = asyncio.create_task(server.serve(sockets=[sock]))
+        async with httpx.AsyncClient(timeout=30) as idle, httpx.AsyncClient(timeout=30) as busy:
+            asking = asyncio.create_task(busy.get(url + "/slow"))
+            await entered.wait()
+            server._stop()  # what SIGTERM does
+            await asyncio.sleep(0.05)
+            assert not serving.done()  # waits for the request in flight
+            release.set()
+            answer = await asking
+            await asyncio.wait_for(serving, 30)
+            with pytest.raises(httpx.ConnectError):
+                await idle.get(url + "/slow")  # no longer listening
+        return answer.status_code, answer.text
+
+    assert asyncio.run(scenario()) == (200, "answered")
+
+
+def test_a_stop_wakes_the_server_loop_without_waiting_for_its_tick(monkeypatch) -> None:
+    """uvicorn looked at its stop flag every 0.1 s: with the tick made an hour, a stop that had
+    to wait for it would never end the loop within the test's guard."""
+    import uvicorn
+
+    from photon_desktop.sandbox import cli
+
+    monkeypatch.setattr(cli, "_TICK_S", 3600.0)
+
+    async def scenario() -> None:
+        server = cli._Server(uvicorn.Config(app=None, lifespan="off", log_config=None))
+        loop_task = asyncio.create_task(server.main_loop())
+        await asyncio.sleep(0)  # the loop has ticked once and waits
+        assert not loop_task.done()
+        server._stop()
+        await asyncio.wait_for(loop_task, 30)
+
+    asyncio.run(scenario())
+
+
+def test_stop_signals_repeated_until_the_process_ends_still_end_it_with_code_0() -> None:
+    """A parent may ask twice (a stop, then a stop that waits): whenever the second ask lands,
+    while the server stops or while the interpreter ends, the exit code stays 0."""
+    process, _ = _start_with_stdin_pipe()
+    while process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=0.001)
+    assert process.stdin is not None
+    process.stdin.close()
+    stderr = _close_pipes(process)
+    assert process.returncode == 0, stderr.decode(errors="replace")
+    assert b"Traceback" not in stderr

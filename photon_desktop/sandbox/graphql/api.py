@@ -9,6 +9,7 @@ checks (``validation``), resolvers (``queries``, ``fields``, ``mutations``) over
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -21,11 +22,12 @@ from graphql import (
     GraphQLError,
     GraphQLInterfaceType,
     GraphQLObjectType,
-    build_schema,
+    build_ast_schema,
     execute,
     parse,
     validate,
 )
+from graphql.validation.validate import assert_valid_sdl
 
 from photon_desktop.sandbox.accounts import Principal
 from photon_desktop.sandbox.clock import Clock
@@ -50,6 +52,15 @@ from photon_desktop.sandbox.records import Org, UserRecord
 from photon_desktop.sandbox.store import Store
 
 _DOCUMENT_CACHE_SIZE = 512
+
+
+@functools.cache
+def _contract() -> DocumentNode:
+    """``schema.graphql`` parsed, and checked as a schema definition (an error raises here)."""
+    text = resources.files("photon_desktop").joinpath("schema.graphql").read_text("utf-8")
+    document = parse(text)
+    assert_valid_sdl(document)
+    return document
 
 
 class ClinicalAPI:
@@ -82,8 +93,9 @@ class ClinicalAPI:
         self.memberships = memberships or (lambda _email: [self.store.org])
         self.org_id = self.store.org.id
         self.org_name = self.store.org.name
-        text = resources.files("photon_desktop").joinpath("schema.graphql").read_text("utf-8")
-        self.schema = build_schema(text)
+        # Each organization binds its own resolvers, so each has its own schema; the contract is
+        # parsed and checked once per process (a run has two organizations).
+        self.schema = build_ast_schema(_contract(), assume_valid_sdl=True)
         install_scalars(self.schema)
         self._documents: OrderedDict[str, DocumentNode | list[GraphQLError]] = OrderedDict()
         self._lock = threading.Lock()

@@ -3,7 +3,7 @@ inspector and the organization's administration, as tabs.
 
 Shown to everyone; each tool gates itself (the console's mutations by the permission they need,
 each export by the read permission of its list). The schema is read on the console's
-first check, not at start-up.
+first check, not at start-up. The Help menu's diagnostics belong to the window (``Diagnostics``).
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from __future__ import annotations
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from photon_desktop.ui.support.console import ConsoleView
-from photon_desktop.ui.support.diagnostics import Diagnostics
 from photon_desktop.ui.support.export import ExportView
 from photon_desktop.ui.support.organization import OrganizationView
 from photon_desktop.ui.support.request_log import RequestLogView
@@ -28,7 +27,6 @@ class SupportPage(QWidget):
         self.export = ExportView(workspace, self)
         self.session = SessionInspector(workspace, self)
         self.organization = OrganizationView(workspace, self)
-        self.diagnostics = Diagnostics(workspace, self)  # the Help menu's actions
         self.tabs = QTabWidget(self)
         self.tabs.addTab(self.request_log, "Request log")
         self.tabs.addTab(self.console, "GraphQL console")

@@ -77,7 +77,7 @@ def test_summary_after_real_use_holds_no_secret_or_patient_detail(
 
             titles = [a.text() for a in window.help_menu.actions()]
             assert titles == ["Open &log folder", "Copy &diagnostic summary"]
-            window.support.diagnostics.copy_summary_action.trigger()
+            window.diagnostics.copy_summary_action.trigger()
             text = QGuiApplication.clipboard().text()
             assert f"App version: {__version__}" in text
             assert f"Qt: {qVersion()}" in text and f"PySide6: {PySide6.__version__}" in text
@@ -96,7 +96,7 @@ def test_summary_after_real_use_holds_no_secret_or_patient_detail(
             assert str(detail.date_of_birth) not in text
             assert "copied" in window.statusBar().currentMessage()
 
-            window.support.diagnostics.open_folder_action.trigger()
+            window.diagnostics.open_folder_action.trigger()
             await until(lambda: opened.urls)
             assert Path(opened.urls[0].toLocalFile()) == log_dir
             assert (log_dir / logs.LOG_FILE).exists()
@@ -124,7 +124,7 @@ def test_help_menu_screenshots(
             window.resize(1100, 700)
             window.show()
             assert window.show_page("support")
-            window.support.diagnostics.copy_summary()
+            window.diagnostics.copy_summary()
             assert "copied" in window.statusBar().currentMessage()
             await settle()
             assert window.grab().save(str(SHOTS / f"help-status-{scheme}.png"))

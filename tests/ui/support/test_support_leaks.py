@@ -196,7 +196,7 @@ def test_a_realistic_session_leaves_no_secret_and_no_patient_detail_behind(
 
             # The console: a name as a variable, a name as a literal, an answer full of names.
             assert window.show_page("support")
-            support = window.support
+            support = window.page("support")
             assert isinstance(support, SupportPage)
             console = support.console
             support.tabs.setCurrentWidget(console)

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QWidget
 from ui_support import m2m_window, save_screenshot, screenshot, settle, until
 
 from photon_desktop.ui.common.theme import Theme
+from photon_desktop.ui.support.page import SupportPage
 
 Run = Callable[..., Any]
 
@@ -26,7 +27,8 @@ def test_support_screenshots(
     async def scenario() -> None:
         async with m2m_window(sandbox, widgets, theme) as (conn, window):
             assert window.show_page("support")
-            support = window.support
+            support = window.page("support")
+            assert isinstance(support, SupportPage)
             await conn.services.patients.get(window.patients.list.model.item(0).id)  # type: ignore[union-attr]
             sandbox.fail_next({"kind": "status", "status": 503})
             await conn.services.orders.list(first=5)

@@ -25,6 +25,7 @@ from ui_support import (
 
 from photon_desktop.auth.secret_store import m2m_secret_user, service_name
 from photon_desktop.ui.common.theme import Theme
+from photon_desktop.ui.support.page import SupportPage
 from photon_desktop.ui.support.request_log import RequestLogView
 
 Run = Callable[..., Any]
@@ -133,7 +134,9 @@ def test_ticket_export_screenshots(
         async with m2m_window(sandbox, widgets, theme) as (conn, window):
             save_m2m_secret(memory_keyring, conn)
             assert window.show_page("support")
-            view = window.support.request_log
+            support = window.page("support")
+            assert isinstance(support, SupportPage)
+            view = support.request_log
             sandbox.fail_next({"kind": "status", "status": 503})
             await conn.services.orders.list(first=5)
             view.table.selectRow(0)
