@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections.abc import Iterator
 from dataclasses import asdict
+from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -15,6 +18,25 @@ PATIENTS = "query Patients { patients(first: 1) { id } }"
 CREATE_PATIENT = """mutation CreatePatient($last: String!) { createPatient(
   name: {first: "Ada", last: $last}, dateOfBirth: "2000-01-01", sex: FEMALE, phone: "2125550100")
   { id } }"""
+
+
+@pytest.fixture(scope="module")
+def sandbox(request: pytest.FixtureRequest) -> Iterator[Any]:
+    """This module's own sandbox: a queued fault takes the next request, so a request still
+    arriving from another test's app (a watcher's poll) must never be the one that takes it.
+    Started by the suite's ``start_sandbox`` (tests/conftest.py, which the local conftest hides
+    from an import by name)."""
+    root = str(Path(__file__).parents[1] / "conftest.py")
+    suite = next(
+        plugin
+        for plugin in request.config.pluginmanager.get_plugins()
+        if getattr(plugin, "__file__", None) == root
+    )
+    info = suite.start_sandbox(patients=20)
+    yield info
+    code = info.stop()
+    assert code == 0, info.stderr_text()
+    info.stderr_text()
 
 
 @pytest.fixture
