@@ -6,7 +6,7 @@ reads the module's source with ``inspect.getsource``, and ``linecache`` then kee
 the life of the process. The window now shows before the app's layers are imported, so that was
 ~380 files and ~6 MB held for nothing. ``install()`` answers the same question by reading the
 file's bytes without keeping them; anything that is not a plain ``.py`` file goes to PySide6's
-own check. This patches a private function: ``tests/ui/test_feature_check.py`` fails if it goes.
+own check. This patches a private function: ``tests/app/test_startup_imports.py`` fails if it goes.
 """
 
 from __future__ import annotations
