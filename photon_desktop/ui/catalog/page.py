@@ -41,7 +41,7 @@ EQUIPMENT = "Medical equipment"
 
 
 def kind_text(treatment: Treatment) -> str:
-    return "Medical equipment" if treatment.kind == "MedicalEquipment" else "Medication"
+    return EQUIPMENT if treatment.kind == "MedicalEquipment" else "Medication"
 
 
 class CatalogPage(QWidget):
