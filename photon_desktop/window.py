@@ -83,15 +83,10 @@ def window_title_identity(workspace: Workspace) -> str:
     return f"{workspace.session.identity or 'Signed in'}{where} — {workspace.environment.name}"
 
 
-def build_window(desktop: Desktop, frame: MainWindow | None = None) -> MainWindow:
-    """The main window with every page, and the links between pages wired: ``frame`` (shown
-    before the layers were imported) is finished in place, else a new window is built."""
+def build_window(desktop: Desktop) -> MainWindow:
+    """The main window with every page, and the links between pages wired."""
     workspace = desktop.workspace
-    if frame is None:
-        window = MainWindow(workspace)
-    else:
-        window = frame
-        window.attach(workspace)
+    window = MainWindow(workspace)
     watch = OrderWatch(workspace, window)  # one source of order state for every view
     built: dict[str, CatalogPage | TemplatesPage] = {}
 
