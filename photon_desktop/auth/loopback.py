@@ -118,6 +118,7 @@ class LoopbackReceiver:
         self._result: asyncio.Future[Callback] | None = None
         self._consumed = False
         self._outcome: asyncio.Future[str | None] | None = None
+        self._unanswered: set[asyncio.StreamWriter] = set()  # connected, no request read yet
         self.port: int | None = None
 
     @property
@@ -198,17 +199,31 @@ class LoopbackReceiver:
             self._result.cancel()
         if server is not None:
             server.close()
+            # Python 3.11's server.close() leaves accepted connections open: a browser's spare
+            # connection that never sent a request would outlive the sign-in, unclosed. (A tab
+            # waiting for its answer is answered: ``finish`` above said what to tell it.)
+            for writer in list(self._unanswered):
+                writer.close()
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(server.wait_closed(), 2.0)
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
+            await self._answer(reader, writer)
+        finally:  # also when cancelled, or closed by ``close`` while it waited for a request
+            self._unanswered.discard(writer)
+            writer.close()
+
+    async def _answer(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self._unanswered.add(writer)
+        try:
             status, body, extra = await asyncio.wait_for(self._respond(reader), READ_TIMEOUT)
         except (TimeoutError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError):
             status, body, extra = 400, _SHORT[400], None
         except ConnectionError:
-            writer.close()
             return
+        finally:
+            self._unanswered.discard(writer)
         if status == 200 and body is SUCCESS_PAGE:
             body = await self._outcome_page()
         log.debug("Loopback receiver answered HTTP %s", status)

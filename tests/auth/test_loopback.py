@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -371,3 +372,26 @@ def test_closing_while_the_tab_waits_tells_it(arun: Run) -> None:
         assert "cancelled or did not finish" in body
 
     arun(go())
+
+
+def test_close_ends_connections_the_browser_opened_and_never_used(arun: Run) -> None:
+    """Browsers open spare connections (pre-connects) that never send a request. Closing the
+    receiver must end them too: left open, their sockets outlived the sign-in, unclosed, until
+    the garbage collector found them."""
+    import gc
+
+    async def go() -> bytes:
+        r = await started()
+        idle_reader, idle_writer = await asyncio.open_connection("127.0.0.1", r.port)
+        try:
+            status, _, _ = await send(r.port, get(f"/callback?code=abc123&state={STATE}"))
+            assert status == 200
+            await r.close()
+            return await asyncio.wait_for(idle_reader.read(), 5)  # EOF: the receiver hung up
+        finally:
+            idle_writer.close()
+
+    assert arun(go()) == b""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ResourceWarning)
+        gc.collect()  # an abandoned server-side transport would warn here
