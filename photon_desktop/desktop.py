@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib
 import logging
 import signal
 import threading
@@ -375,7 +374,6 @@ FIRST_SCREEN_DOCUMENTS = ("SearchPatients", "WatchOrders", "ListPrescriptions")
 
 def _prepare_first_requests() -> None:
     try:
-        importlib.import_module("jwt")  # the first token's claims are read with PyJWT
         for name in FIRST_SCREEN_DOCUMENTS:
             documents.load(name)
     except Exception:  # the request that needs it will say what is wrong

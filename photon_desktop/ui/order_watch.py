@@ -12,7 +12,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QWidget
 
@@ -41,6 +41,10 @@ Factory = Callable[[Workspace], OrderWatcher]
 def default_factory(workspace: Workspace) -> OrderWatcher:
     interval = preferences.ORDERS_POLL_INTERVAL_S.get()
     return OrderWatcher.for_services(workspace.services, WatchSettings(interval=interval))
+
+
+#: How long after start-up the screen-lock subscription is made (see ``follow_screen_lock``).
+SCREEN_LOCK_AFTER_MS = 3000
 
 
 class OrderWatch(QObject):
@@ -139,13 +143,20 @@ class OrderWatch(QObject):
         # Suspended (mobile-style platforms) or hidden: nobody is looking.
         self._set_pause(SUSPENDED, state is Qt.ApplicationState.ApplicationSuspended)
 
-    def follow_screen_lock(self) -> None:
-        """Pause while the desktop's screensaver says the screen is locked (D-Bus, Linux)."""
+    def follow_screen_lock(self, after_ms: int = SCREEN_LOCK_AFTER_MS) -> None:
+        """Pause while the desktop's screensaver says the screen is locked (D-Bus, Linux).
+
+        Subscribed ``after_ms`` from now: connecting to the session bus (and importing dbus-fast,
+        ~35 ms) would otherwise be on the way to the first page, and a lock matters only later.
+        """
 
         async def subscribe() -> None:
             self._screen_lock = await watch_screen_lock(self.set_screen_locked)
 
-        tasks.spawn(subscribe(), owner=self.parent(), name="screen-lock")
+        def start() -> None:
+            tasks.spawn(subscribe(), owner=self.parent(), name="screen-lock")
+
+        QTimer.singleShot(after_ms, self, start)
 
     def follow_window(self, window: QWidget) -> None:
         """Pause while ``window`` is minimized (an event filter; the window is not changed)."""

@@ -213,3 +213,30 @@ def test_a_malformed_jwt_is_read_as_no_claims_or_refused(token: str) -> None:
             claims.check_id_token(
                 token, issuer=ENV.issuer, client_id="client", nonce="n-2", jwks=keys or {}
             )
+
+
+VALID = {
+    "claims": _jwt({"alg": "RS256", "kid": "k"}, GOOD),
+    "unicode": _jwt({"alg": "none"}, {"name": "Zoë 診療所", "scope": "read:patient"}),
+    "padding lengths": _jwt({"alg": "none", "x": "ab"}, {"p": "abc"}),
+}
+
+
+@pytest.mark.parametrize(
+    "token", [*JWTS.values(), *VALID.values()], ids=[*JWTS, *(f"valid {k}" for k in VALID)]
+)
+def test_the_unverified_reader_agrees_with_pyjwt(token: str) -> None:
+    """The access token's claims are read without PyJWT (start-up does not import it); what
+    they are must not change: PyJWT's unverified decode is the reference."""
+    import jwt
+
+    try:
+        expected = jwt.decode(token, options={"verify_signature": False})
+    except jwt.PyJWTError:
+        expected = {}
+    assert claims.unverified_claims(token) == (expected if isinstance(expected, dict) else {})
+
+
+def test_valid_tokens_have_claims() -> None:
+    assert claims.unverified_claims(VALID["unicode"])["name"] == "Zoë 診療所"
+    assert claims.unverified_claims(VALID["claims"]) == GOOD
