@@ -88,6 +88,7 @@ def peak_rss_mb() -> float:
 def main(argv: list[str] | None = None) -> int:
     """The command line. Called without ``argv`` (the ``photon-desktop`` script, ``python -m
     photon_desktop``) it owns the process and ends it as soon as the app has cleaned up."""
+    started_s = process_age()
     own_process = argv is None
     argv = sys.argv[1:] if argv is None else argv
     # httpx imports its own command line (click, rich, pygments when installed: ~50 ms of start-up)
@@ -99,10 +100,12 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:1] == ["check"]:
         return check(argv[1:])
     args = parse_args(argv)
-    import_below_the_ui()
-    import qasync
     from PySide6.QtCore import QStandardPaths
     from PySide6.QtWidgets import QApplication
+
+    from photon_desktop.ui.common import feature_check
+
+    feature_check.install()
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
@@ -113,15 +116,45 @@ def main(argv: list[str] | None = None) -> int:
     app.setQuitOnLastWindowClosed(False)
     data_dir = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppLocalDataLocation)
     logs.configure(Path(data_dir) / "logs" if data_dir else None, verbose=args.verbose)
+    frame = show_frame(app, started_s)
+    import_below_the_ui()
+    import qasync
 
     with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
         try:
-            code = runner.run(run(app, args))
+            code = runner.run(run(app, args, frame))
         except KeyboardInterrupt:
             code = 130
     # A profiler or coverage tool writes its report at the interpreter's exit: let it happen.
     watched = sys.gettrace() is not None or sys.getprofile() is not None
     return leave_now(code) if own_process and not watched else code
+
+
+class Frame:
+    """The themed, shown window frame and when it was shown (seconds from process creation)."""
+
+    def __init__(self, window: Any, theme: Any, process_s: float, shown_s: float) -> None:
+        self.window = window
+        self.theme = theme
+        self.process_s = process_s
+        self.shown_s = shown_s
+
+
+def show_frame(app: Any, process_s: float) -> Frame:
+    """Theme the app with the saved colour scheme, show the main window's frame and paint it,
+    from PySide6 and Qt-only modules: the layers, pydantic and httpx are imported after it."""
+    from photon_desktop.ui.common.theme import Theme
+    from photon_desktop.ui.common.window_preferences import THEME
+    from photon_desktop.ui.main_window import MainWindow
+
+    scheme = THEME.get()
+    theme = Theme(app, forced=None if scheme == "system" else scheme)
+    window = MainWindow()
+    window.show()
+    app.processEvents()  # the first paint
+    shown_s = process_age()
+    log.info("window shown")
+    return Frame(window, theme, process_s, shown_s)
 
 
 #: What the first screen needs below the ``ui`` layer (the rest comes with these).
@@ -143,12 +176,11 @@ BELOW_THE_UI = (
 
 
 def import_below_the_ui() -> None:
-    """Import the Qt-free layers the window needs before PySide6 is imported, and start loading
-    the CA bundle (in C, without the GIL, on the other core) meanwhile.
+    """Import the Qt-free layers the window needs (once its frame is shown: ``show_frame``), and
+    start loading the CA bundle (in C, without the GIL, on the other core) meanwhile.
 
-    Once imported, PySide6 reads the whole source of every module imported after it (looking
-    for its ``__feature__`` switches) and ``linecache`` keeps it: for these layers and their
-    libraries that was ~280 files and ~5 MB of text held for nothing, and the time to read them.
+    PySide6 is imported by then: ``ui.common.feature_check`` keeps its ``__feature__`` check from
+    holding the source of every module imported after it.
     """
     import importlib
 
@@ -222,18 +254,20 @@ def on_quit_signals(handler: Callable[[int], None]) -> Callable[[], None]:
     return undo
 
 
-async def run(app: object, args: argparse.Namespace) -> int:
-    """Build the window inside the loop, run until it closes, then clean up while the loop runs."""
+async def run(app: object, args: argparse.Namespace, frame: Frame | None = None) -> int:
+    """Finish the shown frame (``show_frame``, here if not given) inside the loop, run until the
+    window closes, then clean up while the loop runs."""
     from PySide6.QtWidgets import QApplication
+
+    assert isinstance(app, QApplication)
+    created = time.perf_counter() - process_age()  # process creation on the perf_counter clock
+    frame = frame or show_frame(app, process_age())
+    timings = {"process_s": frame.process_s, "window_shown_s": frame.shown_s}
 
     from photon_desktop.auth.environments import LOCAL_SANDBOX
     from photon_desktop.desktop import Desktop, add_welcome, build_window
     from photon_desktop.errors import PhotonError
-    from photon_desktop.ui.common.theme import Theme
 
-    assert isinstance(app, QApplication)
-    created = time.perf_counter() - process_age()  # process creation on the perf_counter clock
-    timings = {"process_s": time.perf_counter() - created}
     desktop = Desktop(demo_patients=args.patients, seed=args.seed)
     closed = asyncio.Event()
     app.lastWindowClosed.connect(closed.set)
@@ -257,9 +291,8 @@ async def run(app: object, args: argparse.Namespace) -> int:
         # the window shows "Connecting…" until the environment answers.
         key = LOCAL_SANDBOX.key if args.demo else args.environment or desktop.last_environment()
         desktop.start(key)
-        theme = Theme(app)
-        window = build_window(desktop)
-        theme.changed.connect(window.on_theme_changed)
+        window = build_window(desktop, frame.window)
+        frame.theme.changed.connect(window.on_theme_changed)
         first_page: asyncio.Future[None] = asyncio.get_running_loop().create_future()
 
         def painted() -> None:
@@ -271,9 +304,6 @@ async def run(app: object, args: argparse.Namespace) -> int:
             add_welcome(desktop, window)
         elif args.demo:
             window.land_on("patients")
-        window.show()
-        timings["window_shown_s"] = time.perf_counter() - created
-        log.info("window shown")
         if key is not None:
             desktop.prepare_first_requests()
         if args.demo:

@@ -83,10 +83,15 @@ def window_title_identity(workspace: Workspace) -> str:
     return f"{workspace.session.identity or 'Signed in'}{where} — {workspace.environment.name}"
 
 
-def build_window(desktop: Desktop) -> MainWindow:
-    """The main window with every page, and the links between pages wired."""
+def build_window(desktop: Desktop, frame: MainWindow | None = None) -> MainWindow:
+    """The main window with every page, and the links between pages wired: ``frame`` (shown
+    before the layers were imported) is finished in place, else a new window is built."""
     workspace = desktop.workspace
-    window = MainWindow(workspace)
+    if frame is None:
+        window = MainWindow(workspace)
+    else:
+        window = frame
+        window.attach(workspace)
     watch = OrderWatch(workspace, window)  # one source of order state for every view
     built: dict[str, CatalogPage | TemplatesPage] = {}
 

@@ -6,17 +6,22 @@ Production is unmistakable: a red "PRODUCTION — real patients" banner above th
 colour scheme (View menu: System, Light, Dark) are kept as declared ``preferences``, clamped to the
 screen. Pages that reload, search or run tasks implement the ``Page`` protocol; ``closeEvent``
 cancels every page's tasks.
+
+Two phases, so that a window shows before the app's layers are imported: ``MainWindow()`` builds
+the frame from PySide6 and Qt-only modules (sidebar listing the pages, skeleton rows, toolbar,
+"Connecting…", View menu, saved geometry and splitter); ``attach(workspace)`` imports and builds
+the rest into the same window. ``MainWindow(workspace)`` does both at once.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QApplication,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -28,20 +33,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from photon_desktop.ui.common import icons, preferences, tasks
-from photon_desktop.ui.common.list_detail import ListDetailPage
-from photon_desktop.ui.common.states import stopped_text
-from photon_desktop.ui.common.theme import PRODUCTION_BACKGROUND, PRODUCTION_TEXT, Theme
-from photon_desktop.ui.navigation import UserNavigation
-from photon_desktop.ui.pages import Page, StatusTips, TaskOwner
-from photon_desktop.ui.patients.list import PatientsPage
-from photon_desktop.ui.prescriptions.launch import install_shortcuts
-from photon_desktop.ui.status import StatusBar
-from photon_desktop.ui.support.diagnostics import Diagnostics
-from photon_desktop.ui.workspace import Workspace
+from photon_desktop.ui.appearance import scheme_actions, set_scheme
+from photon_desktop.ui.common import icons, tasks
+from photon_desktop.ui.common import window_preferences as preferences
+from photon_desktop.ui.common.states import SkeletonRows, stopped_text
+from photon_desktop.ui.common.theme import PRODUCTION_BACKGROUND, PRODUCTION_TEXT
+from photon_desktop.ui.pages import FRAME_PAGES, Page, StatusTips, TaskOwner
+
+if TYPE_CHECKING:
+    from photon_desktop.ui.navigation import UserNavigation
+    from photon_desktop.ui.patients.list import PatientsPage
+    from photon_desktop.ui.support.diagnostics import Diagnostics
+    from photon_desktop.ui.workspace import Workspace
 
 APP_TITLE = "Photon Desktop"
 PRODUCTION_BANNER = "PRODUCTION — real patients"
+CONNECTING = "Connecting…"
 
 
 @dataclass(slots=True)
@@ -66,15 +73,15 @@ class MainWindow(QMainWindow):
     patients_page_shown = Signal()
     page_changed = Signal(str)
 
-    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
+    def __init__(self, workspace: Workspace | None = None, parent: QWidget | None = None) -> None:
+        """Without ``workspace``: the frame only, until ``attach``."""
         super().__init__(parent)
-        self.workspace = workspace
         self._pages: dict[str, _Page] = {}
         self._builders: dict[str, Callable[[], QWidget]] = {}  # pages not built yet
         self._restoring_page: str | None = None
-        self.navigation = UserNavigation(workspace, self)
         self.setObjectName("mainWindow")
         self.setAccessibleName("Photon Desktop")
+        self.setWindowTitle(APP_TITLE)
 
         self.nav = QListWidget(self)
         self.nav.setObjectName("navigation")
@@ -84,10 +91,14 @@ class MainWindow(QMainWindow):
         self.nav.setSpacing(2)
         self.nav.setMinimumWidth(150)
         self.nav.setFrameShape(QListWidget.Shape.NoFrame)
-        self.nav.currentRowChanged.connect(self._on_nav_row)
+        for title, icon_name in FRAME_PAGES:
+            self.nav.addItem(QListWidgetItem(icons.icon(icon_name), title))
+        self.nav.setCurrentRow(0)
 
         self.stack = QStackedWidget(self)
         self.stack.setAccessibleName("Content")
+        self._skeleton: SkeletonRows | None = SkeletonRows(self.stack)  # until ``attach``
+        self.stack.addWidget(self._skeleton)
 
         self.banner = QLabel(PRODUCTION_BANNER, self)
         self.banner.setObjectName("productionBanner")
@@ -129,6 +140,7 @@ class MainWindow(QMainWindow):
         self.environment_label.setObjectName("toolbarEnvironment")
         self.environment_label.setAccessibleName("Environment")
         self.environment_label.setContentsMargins(8, 0, 12, 0)
+        self.environment_label.setText(CONNECTING)
         self.sign_in_label = QLabel(self)
         self.sign_in_label.setAccessibleName("Sign-in state")
         self.sign_in_label.setContentsMargins(0, 0, 12, 0)
@@ -138,12 +150,12 @@ class MainWindow(QMainWindow):
         self.refresh_action = QAction("Refresh", self)
         self.refresh_action.setShortcut(QKeySequence(Qt.Key.Key_F5))
         self.refresh_action.setToolTip("Reload the current view (F5)")
-        self.refresh_action.triggered.connect(self.refresh_current)
+        self.refresh_action.setEnabled(False)
         self.toolbar.addAction(self.refresh_action)
         self.new_patient_action = QAction("New patient", self)
         self.new_patient_action.setShortcut(QKeySequence("Ctrl+N"))
         self.new_patient_action.setToolTip("Add a patient (Ctrl+N)")
-        self.new_patient_action.triggered.connect(self.new_patient)
+        self.new_patient_action.setEnabled(False)
         self.toolbar.addAction(self.new_patient_action)
         for action in (self.refresh_action, self.new_patient_action):
             button = self.toolbar.widgetForAction(action)
@@ -151,34 +163,54 @@ class MainWindow(QMainWindow):
                 button.setAccessibleName(action.text())
         self.search_action = QAction("Search", self)
         self.search_action.setShortcut(QKeySequence("Ctrl+F"))
-        self.search_action.triggered.connect(self.focus_search)
         self.addAction(self.search_action)
         self.settings_action = QAction("Settings", self)
         self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
-        self.settings_action.triggered.connect(lambda: self.show_page("settings"))
         self.addAction(self.settings_action)
+        self.statusBar().showMessage(CONNECTING)
+        self._status_tips = StatusTips(self)
+        self._build_view_menu()
+        self._set_icons()
+        preferences.upgrade()
+        self._restore()
+        if workspace is not None:
+            self.attach(workspace)
+
+    def attach(self, workspace: Workspace) -> None:
+        """Import and build what needs the workspace into the frame: the pages replace the
+        frame's sidebar rows and skeleton, the real status bar replaces "Connecting…"."""
+        from photon_desktop.ui.navigation import UserNavigation
+        from photon_desktop.ui.patients.list import PatientsPage
+        from photon_desktop.ui.prescriptions.launch import install_shortcuts
+        from photon_desktop.ui.status import StatusBar
+        from photon_desktop.ui.support.diagnostics import Diagnostics
+
+        self.workspace = workspace
+        self.navigation: UserNavigation = UserNavigation(workspace, self)
+        self.nav.clear()
+        self.nav.currentRowChanged.connect(self._on_nav_row)
+        self.refresh_action.triggered.connect(self.refresh_current)
+        self.new_patient_action.triggered.connect(self.new_patient)
+        self.search_action.triggered.connect(self.focus_search)
+        self.settings_action.triggered.connect(lambda: self.show_page("settings"))
         # Ctrl+Shift+P / Ctrl+Shift+O: new prescription / order (for the patient shown).
         self.write_actions = install_shortcuts(
             self, workspace, lambda: self.patients.detail.patient
         )
-
-        self.status = StatusBar(workspace, self)
+        self.status: StatusBar = StatusBar(workspace, self)
         self.setStatusBar(self.status)
-        self._status_tips = StatusTips(self)
-        self._build_view_menu()
 
-        preferences.upgrade()
         remembered = preferences.WINDOW_PAGE.get()
         # Pages land after construction (the composition root adds them): show it when it does.
         self._restoring_page = remembered or None
-        self.patients = PatientsPage(workspace, self)
+        self.patients: PatientsPage = PatientsPage(workspace, self)
         self.patients.first_page_loaded.connect(self._on_patients_painted)
         self.add_page("patients", "Patients", "patients", self.patients)
         # Support tools: shown to everyone, last in the sidebar; each tool gates itself. Built on
         # the first visit (its console, highlighter and tables cost ~50 ms); the Help menu's
         # actions are there from the start.
         self.add_lazy_page("support", "Support", "support", lambda: _support_page(workspace, self))
-        self.diagnostics = Diagnostics(workspace, self)
+        self.diagnostics: Diagnostics = Diagnostics(workspace, self)
         self.help_menu = self.diagnostics.install_menu(self.menuBar())
         self.new_patient_action.setEnabled(self.patients.new_gate.allowed)
         workspace.session_changed.connect(self._update_identity)
@@ -187,7 +219,16 @@ class MainWindow(QMainWindow):
         self._set_icons()
         self._update_identity()
         self.setTabOrder(self.nav, self.stack)
-        self._restore()
+        if self._skeleton is not None:
+            self.stack.removeWidget(self._skeleton)
+            self._skeleton.deleteLater()
+            self._skeleton = None
+        if self._restoring_page is not None:
+            QTimer.singleShot(0, self._finish_restore)
+
+    @property
+    def attached(self) -> bool:
+        return hasattr(self, "workspace")
 
     # ------------------------------------------------------------------ pages
 
@@ -209,6 +250,8 @@ class MainWindow(QMainWindow):
                 self.land_on(key)
             elif self.nav.currentRow() < 0:
                 self.nav.setCurrentRow(0)
+        from photon_desktop.ui.common.list_detail import ListDetailPage
+
         if isinstance(widget, ListDetailPage):
             widget.navigated.connect(self.navigation.note)
 
@@ -327,37 +370,13 @@ class MainWindow(QMainWindow):
     def _build_view_menu(self) -> None:
         self.view_menu = self.menuBar().addMenu("&View")
         self.view_menu.setAccessibleName("View")
-        appearance = self.view_menu.addMenu("&Appearance")
-        self.theme_actions: dict[str, QAction] = {}
-        group = QActionGroup(self)
-        group.setExclusive(True)
-        chosen = preferences.THEME.get()
-        for key, text in (("system", "&System"), ("light", "&Light"), ("dark", "&Dark")):
-            action = QAction(text, self)
-            action.setCheckable(True)
-            action.setChecked(key == chosen)
-            action.triggered.connect(lambda _on=False, key=key: self.set_theme(key))
-            group.addAction(action)
-            appearance.addAction(action)
-            self.theme_actions[key] = action
+        self.theme_actions = scheme_actions(self.view_menu.addMenu("&Appearance"), self)
         self.view_menu.addSeparator()
         self.view_menu.addAction(self.refresh_action)
-        if chosen != "system":
-            QTimer.singleShot(0, lambda: self.set_theme(chosen))
-
-    def _theme(self) -> Theme | None:
-        app = QApplication.instance()
-        return app.findChild(Theme) if app is not None else None
 
     def set_theme(self, key: str) -> None:
         """Light, dark, or follow the system ("system"); remembered for the next start."""
-        if key not in preferences.THEMES:
-            raise ValueError(f"unknown colour scheme {key!r}")
-        preferences.THEME.set(key)
-        self.theme_actions[key].setChecked(True)
-        theme = self._theme()
-        if theme is not None:
-            theme.force(None if key == "system" else key)
+        set_scheme(self.theme_actions, key)
 
     def new_patient(self) -> None:
         if not self.patients.new_gate.allowed:
@@ -450,8 +469,6 @@ class MainWindow(QMainWindow):
         if state is not None:
             self.restoreState(state)
         preferences.restore_splitter(self.splitter, preferences.WINDOW_SPLITTER, [150, 1050])
-        if self._restoring_page is not None:
-            QTimer.singleShot(0, self._finish_restore)
 
     def _finish_restore(self) -> None:
         """The remembered page was never added (this build has no such page): stay put."""

@@ -14,6 +14,18 @@ from PySide6.QtWidgets import QMainWindow
 
 STATUS_MESSAGE_MS = 4000
 
+#: What the frame's sidebar lists before the pages exist (the pages replace these rows).
+FRAME_PAGES = (
+    ("Patients", "patients"),
+    ("Prescriptions", "prescriptions"),
+    ("Orders", "orders"),
+    ("Catalog", "catalog"),
+    ("Templates", "templates"),
+    ("Settings", "settings"),
+    ("Sign in", "sign-in"),
+    ("Support", "support"),
+)
+
 
 @runtime_checkable
 class TaskOwner(Protocol):

@@ -47,12 +47,12 @@ def test_a_quit_signal_stops_the_idle_app_and_its_sandbox(
     try:
         assert app.stderr is not None
         seen = []
-        for line in app.stderr:  # the app logs each step; wait for the shown window
+        for line in app.stderr:  # the app logs each step; wait for its sandbox to answer
             seen.append(line)
-            if "window shown" in line:
+            if "local sandbox ready" in line:
                 break
         else:
-            pytest.fail("the app ended before showing its window:\n" + "".join(seen))
+            pytest.fail("the app ended before its sandbox answered:\n" + "".join(seen))
         children = _children(app.pid)
         assert len(children) == 1, children  # the sandbox
 

@@ -112,25 +112,77 @@ print(json.dumps([with_window, with_port, "desktop_notifier" in sys.modules]))
     assert _last_json_line(script, process_env(tmp_path)) == [False, False, True]
 
 
-def test_the_layers_below_the_ui_are_imported_before_pyside6() -> None:
-    """PySide6 reads (and ``linecache`` keeps) the source of every module imported after it: what
-    the window needs below the ``ui`` layer, and the libraries under it, come first."""
-    script = """
+LAYERS = ("photon_desktop.services", "pydantic", "httpx")
+
+
+def test_the_window_shows_themed_before_the_layers_and_later_holds_the_pages(
+    tmp_path: Path,
+) -> None:
+    """The real ``main`` (demo, smoke): when the window is first shown, the saved dark scheme is
+    already applied and neither the services nor pydantic nor httpx has been imported; the very
+    window shown then ends holding the pages."""
+    script = f"""
 import json, sys
-from photon_desktop import app
-app.import_below_the_ui()
-qt_before = sorted(m for m in sys.modules if m.startswith(("PySide6", "shiboken")))
-import PySide6.QtWidgets
-before = set(sys.modules)
-import photon_desktop.desktop
-late = sorted(
-    m for m in set(sys.modules) - before
-    if not m.startswith(("photon_desktop.ui", "PySide6", "shiboken", "qasync", "__feature__"))
-    and m not in ("photon_desktop.desktop", "photon_desktop.window")
-    and m.split(".")[0] not in sys.stdlib_module_names
-)
-print(json.dumps([qt_before, late]))
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
+from photon_desktop import APP_NAME, ORG_NAME, app
+from photon_desktop.ui.main_window import MainWindow
+
+QSettings(ORG_NAME, APP_NAME).setValue("view/theme", "dark")
+seen = {{}}
+show = MainWindow.show
+
+def first_show(window):
+    if "window" not in seen:
+        palette = QApplication.palette()
+        seen.update(
+            window=window,
+            dark=palette.window().color().lightness() < 128,
+            imported=[m for m in {LAYERS!r} if m in sys.modules],
+        )
+    show(window)
+
+MainWindow.show = first_show
+code = app.main(["--demo", "--patients", "5", "--smoke", {str(tmp_path / "shot.png")!r}])
+window = seen["window"]
+windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]
+print(json.dumps([
+    code, seen["dark"], seen["imported"], [m for m in {LAYERS!r} if m in sys.modules],
+    type(window.page("patients")).__name__, windows == [window], window.isVisible(),
+]))
 """
-    qt_before, late = _last_json_line(script, {**os.environ, "QT_QPA_PLATFORM": "offscreen"})
-    assert qt_before == []
-    assert late == []
+    code, dark, at_show, at_end, patients, one_window, visible = _last_json_line(
+        script, process_env(tmp_path)
+    )
+    assert code == 0
+    assert dark  # themed before the first show, not a loop turn later
+    assert at_show == []
+    assert at_end == list(LAYERS)  # the check sees them once they are imported
+    assert patients == "PatientsPage" and one_window and visible
+
+
+# PySide6's private ``__feature__`` check is still there to patch, and the patched one answers as
+# PySide6's own does without leaving the module's source in ``linecache``.
+def test_the_private_check_exists_and_the_cheap_one_agrees_without_keeping_sources() -> None:
+    code = """
+import json, linecache, sys
+import PySide6.QtCore
+feature = sys.modules["shibokensupport.feature"]
+upstream = feature._mod_uses_pyside
+from photon_desktop.ui.common import feature_check
+import photon_desktop.ui.pages as qt_module, photon_desktop.domain.durations as plain
+linecache.clearcache()
+installed = feature_check.install()
+cheap = feature._mod_uses_pyside
+answers = [cheap(qt_module), cheap(plain), cheap(sys)]
+kept = [m.__file__ in linecache.cache for m in (qt_module, plain)]
+expected = [upstream(qt_module), upstream(plain), upstream(sys)]
+again = feature_check.install()
+print(json.dumps([installed, cheap is not upstream, again, answers, expected, kept]))
+"""
+    installed, replaced, again, answers, expected, kept = _last_json_line(
+        code, {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    )
+    assert installed and replaced and again  # a second install keeps the first
+    assert answers == expected == [True, False, False]
+    assert kept == [False, False]

@@ -280,11 +280,11 @@ def test_window_copy_feedback_theme_switch_and_refresh_without_connection(
             window.theme_actions["dark"].trigger()
             assert theme.dark and preferences.THEME.get() == "dark"
             window.theme_actions["dark"].trigger()
+            theme.force("light")
             again = MainWindow(conn.workspace)  # the next start applies the remembered scheme
             widgets.append(again)
-            theme.force("light")
             assert again.theme_actions["dark"].isChecked()
-            await until(lambda: theme.dark)
+            assert theme.dark  # at once: before the window is first shown
             again.theme_actions["system"].trigger()
             assert preferences.THEME.get() == "system"
         finally:

@@ -154,6 +154,10 @@ class Theme(QObject):
             return self._forced == "dark"
         return self._app.styleHints().colorScheme() == Qt.ColorScheme.Dark
 
+    @property
+    def forced(self) -> str | None:
+        return self._forced
+
     def force(self, scheme: str | None) -> None:
         """Force ``"light"`` or ``"dark"``; ``None`` follows the system again."""
         if scheme not in (None, "light", "dark"):
