@@ -24,9 +24,12 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from photon_desktop import APP_NAME, ORG_NAME, __version__, logs, redact
+
+if TYPE_CHECKING:
+    from photon_desktop.local_sandbox import LocalSandbox
 
 log = logging.getLogger("photon_desktop")
 
@@ -100,6 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:1] == ["check"]:
         return check(argv[1:])
     args = parse_args(argv)
+    sandbox = spawn_demo_sandbox(args)
     from PySide6.QtCore import QStandardPaths
     from PySide6.QtWidgets import QApplication
 
@@ -122,12 +126,25 @@ def main(argv: list[str] | None = None) -> int:
 
     with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
         try:
-            code = runner.run(run(app, args, frame))
+            code = runner.run(run(app, args, frame, sandbox))
         except KeyboardInterrupt:
             code = 130
     # A profiler or coverage tool writes its report at the interpreter's exit: let it happen.
     watched = sys.gettrace() is not None or sys.getprofile() is not None
     return leave_now(code) if own_process and not watched else code
+
+
+def spawn_demo_sandbox(args: argparse.Namespace) -> LocalSandbox | None:
+    """With ``--demo``, the bundled sandbox's child is forked first of all: it needs ~0.35 s of
+    CPU to be ready, on the other core while this process imports Qt and the layers and shows
+    its window. ``Desktop`` adopts it (a ``LocalSandbox``); None without ``--demo``."""
+    if not args.demo:
+        return None
+    from photon_desktop.local_sandbox import LocalSandbox
+
+    sandbox = LocalSandbox(seed=args.seed, patients=args.patients)
+    sandbox.spawn()
+    return sandbox
 
 
 class Frame:
@@ -254,7 +271,12 @@ def on_quit_signals(handler: Callable[[int], None]) -> Callable[[], None]:
     return undo
 
 
-async def run(app: object, args: argparse.Namespace, frame: Frame | None = None) -> int:
+async def run(
+    app: object,
+    args: argparse.Namespace,
+    frame: Frame | None = None,
+    sandbox: LocalSandbox | None = None,
+) -> int:
     """Finish the shown frame (``show_frame``, here if not given) inside the loop, run until the
     window closes, then clean up while the loop runs."""
     from PySide6.QtWidgets import QApplication
@@ -268,7 +290,7 @@ async def run(app: object, args: argparse.Namespace, frame: Frame | None = None)
     from photon_desktop.desktop import Desktop, add_welcome, build_window
     from photon_desktop.errors import PhotonError
 
-    desktop = Desktop(demo_patients=args.patients, seed=args.seed)
+    desktop = Desktop(demo_patients=args.patients, seed=args.seed, sandbox=sandbox)
     closed = asyncio.Event()
     app.lastWindowClosed.connect(closed.set)
     main_task = asyncio.current_task()

@@ -77,7 +77,10 @@ class Desktop(QObject):
     local_sandbox_changed = Signal(str)
     keyring_probed = Signal(bool)
 
-    def __init__(self, *, demo_patients: int = 200, seed: int = 1) -> None:
+    def __init__(
+        self, *, demo_patients: int = 200, seed: int = 1, sandbox: LocalSandbox | None = None
+    ) -> None:
+        """``sandbox``: the bundled sandbox's child, already spawned (``LocalSandbox.spawn``)."""
         super().__init__()
         self.store = SecretStore()
         self.settings = QtSettingsStore()
@@ -88,7 +91,9 @@ class Desktop(QObject):
         self._clients: dict[str, httpx.AsyncClient] = {}
         self._sessions: dict[str, Session] = {}
         self._services: dict[str, Services] = {}
-        self.sandbox: LocalSandbox | None = None
+        self.sandbox: LocalSandbox | None = sandbox
+        if sandbox is not None:
+            sandbox.add_exit_observer(self._on_sandbox_exit)
         self.sandbox_info: SandboxInfo | None = None
         self._sandbox_start: asyncio.Future[SandboxInfo] | None = None
         self.sandbox_stopped = ""  # why the bundled sandbox is not running any more

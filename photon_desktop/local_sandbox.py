@@ -100,6 +100,7 @@ class LocalSandbox:
             *extra_args,
         ]  # fmt: skip
         self._process: subprocess.Popen[bytes] | None = None
+        self._spawned: subprocess.Popen[bytes] | None = None  # by ``spawn``, not yet adopted
         self._stderr = bytearray()
         self._stderr_lock = threading.Lock()
         self._ended = threading.Event()
@@ -109,6 +110,25 @@ class LocalSandbox:
         self.info: SandboxInfo | None = None
 
     # ------------------------------------------------------------ lifecycle
+
+    def spawn(self) -> None:
+        """Fork and exec the child now, before any event loop exists: ``--demo`` does this first
+        of all, so the child starts up while the app imports its layers and builds its window.
+        ``launch()`` or ``start()`` adopts it (and reports a failure to start it)."""
+        if self._spawned is None and not self.running:
+            with contextlib.suppress(ConfigurationError):  # launch() tries again and says so
+                self._spawned = self._popen()
+
+    def _popen(self) -> subprocess.Popen[bytes]:
+        try:
+            return subprocess.Popen(
+                self._args,
+                stdin=subprocess.PIPE,  # never written: its closing tells the child we are gone
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+            )
+        except OSError as exc:
+            raise ConfigurationError(f"The local sandbox could not be started ({exc}).") from None
 
     def launch(self) -> None:
         """Start the child now (fork and exec only, milliseconds), without waiting for it to be
@@ -124,17 +144,13 @@ class LocalSandbox:
         self.exited, self.info = exited, None
         self._stderr.clear()
         self._ended = threading.Event()
+        spawned, self._spawned = self._spawned, None
         try:
             # Popen only forks and execs (milliseconds); all waiting happens in the threads.
-            process = subprocess.Popen(
-                self._args,
-                stdin=subprocess.PIPE,  # never written: its closing tells the child we are gone
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-            )
-        except OSError as exc:
+            process = spawned or self._popen()
+        except ConfigurationError:
             exited.set_result(-1)
-            raise ConfigurationError(f"The local sandbox could not be started ({exc}).") from None
+            raise
         self._process = process
         # A failure is reported to whoever awaits start(); nobody may (the app is closing).
         ready.add_done_callback(lambda done: done.cancelled() or done.exception())
@@ -168,12 +184,15 @@ class LocalSandbox:
     def request_stop(self) -> None:
         """Ask the child to exit (SIGTERM) without waiting: the app does its own closing while
         the child does its, then ``stop()`` waits for it."""
-        process = self._process
+        process = self._process or self._spawned
         if process is not None and process.poll() is None:
             process.terminate()
 
     def stop(self) -> None:
         """Ask the child to exit (SIGTERM) and wait briefly; kill it if it lingers."""
+        spawned, self._spawned = self._spawned, None
+        if spawned is not None:  # never adopted: nothing reads its pipes or waits for it here
+            _end_spawned(spawned)
         process = self._process
         if process is None or process.poll() is not None:
             return
@@ -268,6 +287,15 @@ class LocalSandbox:
         with self._stderr_lock:
             text = self._stderr.decode("utf-8", "replace").strip().splitlines()
         return ("Last output: " + " | ".join(text[-3:])) if text else ""
+
+
+def _end_spawned(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.communicate(timeout=STOP_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
 
 
 def _call_soon(

@@ -1,11 +1,10 @@
 """The clinic workspace window: a navigation sidebar over stacked pages, a toolbar saying where you
 are connected, and the status bar.
 
-Production is unmistakable: a red "PRODUCTION — real patients" banner above the content and
-"[PRODUCTION]" in the title. Geometry, window state, the last page, splitter positions and the
-colour scheme (View menu: System, Light, Dark) are kept as declared ``preferences``, clamped to the
-screen. Pages that reload, search or run tasks implement the ``Page`` protocol; ``closeEvent``
-cancels every page's tasks.
+Production is unmistakable: a red "PRODUCTION — real patients" banner and "[PRODUCTION]" in the
+title. Geometry, window state, the last page, splitters and the colour scheme (View menu) are kept
+as declared ``preferences``, clamped to the screen. Pages implement the ``Page`` protocol;
+``closeEvent`` cancels every page's tasks.
 
 Two phases, so that a window shows before the app's layers are imported: ``MainWindow()`` builds
 the frame from PySide6 and Qt-only modules (sidebar listing the pages, skeleton rows, toolbar,
@@ -34,7 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from photon_desktop.ui.appearance import scheme_actions, set_scheme
-from photon_desktop.ui.common import icons, tasks
+from photon_desktop.ui.common import icons
 from photon_desktop.ui.common import window_preferences as preferences
 from photon_desktop.ui.common.states import SkeletonRows, stopped_text
 from photon_desktop.ui.common.theme import PRODUCTION_BACKGROUND, PRODUCTION_TEXT
@@ -489,6 +488,8 @@ class MainWindow(QMainWindow):
         for page in self._pages.values():
             if isinstance(page.widget, TaskOwner):
                 page.widget.cancel_tasks()
+        from photon_desktop.ui.common import tasks  # here: asyncio (~25 ms) is not the frame's
+
         tasks.cancel_all(self)
         super().closeEvent(event)
 

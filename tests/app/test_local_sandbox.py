@@ -226,3 +226,36 @@ def test_a_frozen_app_serves_the_sandbox_from_its_own_executable(
     argv = argv_file.read_text().splitlines()
     assert argv[0] == "sandbox"
     assert "--exit-with-parent" in argv
+
+
+def test_a_child_spawned_before_the_loop_is_adopted_by_start(arun: Run) -> None:
+    """``--demo`` forks the child before Qt and the event loop exist; ``start`` takes that child
+    (no second one), and its exit is still reported."""
+    sandbox = LocalSandbox(patients=5)
+    sandbox.spawn()
+    spawned = sandbox._spawned
+    assert spawned is not None and not sandbox.running  # not adopted yet
+
+    async def go() -> tuple[SandboxInfo, int | None]:
+        info = await sandbox.start()
+        pid = sandbox.pid
+        sandbox.stop()
+        assert sandbox.exited is not None
+        await asyncio.wait_for(sandbox.exited, 10)
+        return info, pid
+
+    info, pid = arun(go())
+    assert pid == spawned.pid and info.graphql_url.startswith("http://127.0.0.1:")
+    assert gone_within(spawned.pid, 5)
+
+
+def test_a_spawned_child_never_adopted_is_stopped() -> None:
+    """The app may end before its loop ever ran (an error while starting): ``stop`` ends the
+    spawned child too."""
+    sandbox = LocalSandbox(patients=5)
+    sandbox.spawn()
+    spawned = sandbox._spawned
+    assert spawned is not None
+    sandbox.request_stop()
+    sandbox.stop()
+    assert spawned.poll() is not None and sandbox._spawned is None

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
+from PySide6.QtCore import QSize
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 from ui_support import Connection, distinct_colours, next_emission, screenshot
@@ -35,6 +36,22 @@ def test_forced_schemes_and_icons_follow_the_palette(theme: Theme, qapp: QApplic
     theme.force("light" if theme.dark else "dark")
     assert is_dark() == theme.dark
     assert icons.icon("patients").pixmap(24, 24).toImage().pixelColor(12, 4) != QColor(ink)
+
+
+def test_icons_are_drawn_for_each_connected_screen_s_pixel_ratio(
+    theme: Theme, qapp: QApplication, monkeypatch: Any
+) -> None:
+    """1x, plus each screen's ratio; a 2x screen arriving later has the icons drawn again."""
+    assert icons.scales() == tuple(sorted({1.0, *(s.devicePixelRatio() for s in qapp.screens())}))
+    emitted: list[bool] = []
+    theme.changed.connect(emitted.append)
+    monkeypatch.setattr(icons, "scales", lambda: (1.0, 2.0))
+    theme._on_screens()  # what screenAdded calls
+    assert emitted == [theme.dark]
+    sharp = icons.icon("patients").pixmap(QSize(24, 24), 2.0)
+    assert sharp.devicePixelRatio() == 2.0 and sharp.width() == 48
+    theme._on_screens()  # the same ratios again: nothing to redraw
+    assert emitted == [theme.dark]
 
 
 def _check(widget: QWidget, name: str) -> None:

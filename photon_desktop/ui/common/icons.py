@@ -2,7 +2,8 @@
 
 The SVGs in ``resources/icons`` draw with ``currentColor``; ``icon(name)`` substitutes the
 palette's text colour (and its disabled colour for the disabled mode) and renders crisp pixmaps for
-1x and 2x screens. Call ``clear_cache()`` when the palette changes and set icons again.
+1x and for each connected screen's pixel ratio (``scales``). Call ``clear_cache()`` when the
+palette or the set of ratios changes and set icons again (``theme.Theme`` does both).
 """
 
 from __future__ import annotations
@@ -18,7 +19,16 @@ from PySide6.QtSvg import QSvgRenderer
 log = logging.getLogger(__name__)
 
 SIZES = (16, 20, 24, 32)
-SCALES = (1.0, 2.0)
+
+
+def scales() -> tuple[float, ...]:
+    """The pixel ratios icons are drawn for: 1x and every connected screen's. Drawing 2x on a
+    1x desktop as well doubled the icons' cost in the first window (~8 ms); a 2x screen that
+    arrives later makes ``Theme`` clear the cache, and icons are drawn again with it."""
+    ratios = {1.0}
+    if QGuiApplication.instance() is not None:
+        ratios.update(screen.devicePixelRatio() for screen in QGuiApplication.screens())
+    return tuple(sorted(ratios))
 
 
 @cache
@@ -41,7 +51,7 @@ def _render(svg: str, colour: QColor, size: int, scale: float) -> QPixmap:
     return pixmap
 
 
-_cache: dict[tuple[str, str, str], QIcon] = {}
+_cache: dict[tuple[str, str, str, tuple[float, ...]], QIcon] = {}
 
 
 def icon(name: str, colour: QColor | None = None) -> QIcon:
@@ -49,7 +59,8 @@ def icon(name: str, colour: QColor | None = None) -> QIcon:
     palette = QGuiApplication.palette()
     normal = colour or palette.color(QPalette.ColorRole.WindowText)
     disabled = palette.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.WindowText)
-    key = (name, normal.name(), disabled.name())
+    ratios = scales()
+    key = (name, normal.name(), disabled.name(), ratios)
     cached = _cache.get(key)
     if cached is not None:
         return cached
@@ -60,7 +71,7 @@ def icon(name: str, colour: QColor | None = None) -> QIcon:
         return QIcon()
     result = QIcon()
     for size in SIZES:
-        for scale in SCALES:
+        for scale in ratios:
             result.addPixmap(_render(svg, normal, size, scale), QIcon.Mode.Normal)
             result.addPixmap(_render(svg, disabled, size, scale), QIcon.Mode.Disabled)
     _cache[key] = result

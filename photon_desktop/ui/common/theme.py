@@ -146,6 +146,9 @@ class Theme(QObject):
         self._style = IndicatorStyle("Fusion")  # the app takes it; kept alive from Python too
         app.setStyle(self._style)
         app.styleHints().colorSchemeChanged.connect(self._on_system_changed)
+        self._scales = icons.scales()
+        app.screenAdded.connect(self._on_screens)
+        app.screenRemoved.connect(self._on_screens)
         self.apply()
 
     @property
@@ -170,6 +173,14 @@ class Theme(QObject):
         self._app.setPalette(dark_palette() if dark else light_palette())
         icons.clear_cache()
         self.changed.emit(dark)
+
+    def _on_screens(self, _screen: object = None) -> None:
+        """A screen with another pixel ratio came (or the last one went): icons are drawn for
+        the ratios now connected, and windows set them again."""
+        if icons.scales() != self._scales:
+            self._scales = icons.scales()
+            icons.clear_cache()
+            self.changed.emit(self.dark)
 
     def _on_system_changed(self, _scheme: Qt.ColorScheme) -> None:
         if self._forced is None:
