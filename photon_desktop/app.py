@@ -12,7 +12,6 @@ and to the first page, and the most memory the process has held so far (Linux; 0
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import json
 import logging
@@ -29,6 +28,8 @@ from typing import TYPE_CHECKING, Any
 from photon_desktop import APP_NAME, ORG_NAME, __version__, logs, redact
 
 if TYPE_CHECKING:
+    import asyncio
+
     from photon_desktop.local_sandbox import LocalSandbox
 
 log = logging.getLogger("photon_desktop")
@@ -122,6 +123,8 @@ def main(argv: list[str] | None = None) -> int:
     logs.configure(Path(data_dir) / "logs" if data_dir else None, verbose=args.verbose)
     frame = show_frame(app, started_s)
     import_below_the_ui()
+    import asyncio  # not before the frame: ~30 ms (ssl, sockets) it does not need
+
     import qasync
 
     with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
@@ -279,6 +282,8 @@ async def run(
 ) -> int:
     """Finish the shown frame (``show_frame``, here if not given) inside the loop, run until the
     window closes, then clean up while the loop runs."""
+    import asyncio
+
     from PySide6.QtWidgets import QApplication
 
     assert isinstance(app, QApplication)
@@ -367,6 +372,8 @@ async def smoke(
 ) -> int:
     """Wait for the first page (the patient list: painted with rows), screenshot the window, print
     the timings (seconds from process creation)."""
+    import asyncio
+
     if window.current_key == "patients":
         await asyncio.wait_for(first_page, SMOKE_TIMEOUT_S)
     else:

@@ -13,7 +13,6 @@ process holds, so when the app dies (even by ``kill -9``) the pipe closes and th
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import logging
@@ -22,10 +21,13 @@ import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from photon_desktop.auth.environments import LOCAL_SANDBOX, Environment
 from photon_desktop.errors import ConfigurationError
+
+if TYPE_CHECKING:
+    import asyncio
 
 log = logging.getLogger(__name__)
 
@@ -138,6 +140,8 @@ class LocalSandbox:
             return  # launched, not ready yet
         if self.running:
             raise RuntimeError("the local sandbox is already running")
+        import asyncio  # here: ``spawn`` runs before the app has imported it (~30 ms)
+
         loop = asyncio.get_running_loop()
         ready: asyncio.Future[SandboxInfo] = loop.create_future()
         exited: asyncio.Future[int] = loop.create_future()
@@ -167,6 +171,8 @@ class LocalSandbox:
         ready = self._ready
         assert ready is not None
         try:
+            import asyncio
+
             self.info = await asyncio.wait_for(asyncio.shield(ready), START_TIMEOUT_S)
         except TimeoutError:
             self.stop()
