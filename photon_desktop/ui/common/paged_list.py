@@ -162,6 +162,9 @@ class PagedList(QWidget, Generic[T]):
         self.table.activated.connect(self._on_activated)
         self.table.doubleClicked.connect(self._on_activated)
         self.table.selectionModel().currentRowChanged.connect(self._on_current_row)
+        # One fit per burst of resizes and loads (each fit measures every shown cell's text).
+        self._fit = QTimer(self, singleShot=True, interval=0)
+        self._fit.timeout.connect(self.fit_columns)
         self._viewport = self.table.viewport()
         self._viewport.installEventFilter(self)
         self._paint_pending: int | None = None
@@ -351,7 +354,7 @@ class PagedList(QWidget, Generic[T]):
             self.stack.setCurrentWidget(self.state)
         else:
             self.stack.setCurrentWidget(self.table)
-            QTimer.singleShot(0, self.fit_columns)
+            self._fit.start()
         if self._select_when_loaded is not None and self._select(self._select_when_loaded):
             self._select_when_loaded = None
         if model.rowCount() and self.table.isVisible():
@@ -414,7 +417,7 @@ class PagedList(QWidget, Generic[T]):
         # The event type first: nothing else is touched while the table is being destroyed.
         kind = event.type()
         if kind == QEvent.Type.Resize and watched is self._viewport:
-            QTimer.singleShot(0, self.fit_columns)
+            self._fit.start()
         elif (
             kind == QEvent.Type.Paint
             and self._paint_pending is not None
