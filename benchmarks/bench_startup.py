@@ -3,6 +3,9 @@
 Runs, alternately (so that a busy machine slows both alike), N times each:
 
 - ``bare``: ``bare_window.py`` (QApplication, a shown QMainWindow, one paint, quit);
+- ``floor``: ``floor_window.py``, the same after importing only the libraries the first page
+  cannot do without (asyncio, qasync, httpx, pydantic, keyring, phonenumbers): what no version of
+  the app on these libraries can beat;
 - ``demo``: ``photon-desktop --demo --smoke PATH`` (starts its own sandbox child);
 - ``running``: ``photon-desktop --smoke PATH`` on a sandbox started beforehand and remembered as
   the last environment, its M2M secret in a keyring (``bench_keyring.py``, benchmark-only): the
@@ -14,7 +17,7 @@ moment). The parent adds the wall time to exit, the time from that line to the e
 has closed by then) and the child's CPU time (``wait4``). Prints medians and the ratio of each
 median to the bare window's.
 
-Run: ``python benchmarks/bench_startup.py [--runs 5] [--scenarios bare,demo,running]
+Run: ``python benchmarks/bench_startup.py [--runs 5] [--scenarios bare,floor,demo,running]
 [--before PYTHON]`` (``--before``: an interpreter that imports another checkout of the app, e.g.
 a venv whose ``.pth`` names an exported older revision; run from outside this checkout).
 """
@@ -147,7 +150,7 @@ class RunningSandbox:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--scenarios", default="bare,demo,running")
+    parser.add_argument("--scenarios", default="bare,floor,demo,running")
     parser.add_argument(
         "--before",
         metavar="PYTHON",
@@ -163,6 +166,10 @@ def main() -> None:
         shot = str(root / "shot.png")
         commands: dict[str, tuple[list[str], dict[str, str]]] = {
             "bare": ([sys.executable, str(HERE / "bare_window.py")], isolated_env(root / "bare")),
+            "floor": (
+                [sys.executable, str(HERE / "floor_window.py")],
+                {**isolated_env(root / "floor"), "PYTHONPATH": str(HERE)},
+            ),
             "demo": ([*app, "--demo", "--smoke", shot], isolated_env(root / "demo")),
         }
         running = RunningSandbox(root / "running") if "running" in scenarios else None
