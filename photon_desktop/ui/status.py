@@ -15,12 +15,12 @@ from PySide6.QtWidgets import (
     QLabel,
     QProgressBar,
     QPushButton,
-    QSizePolicy,
     QStatusBar,
     QWidget,
 )
 
 from photon_desktop.domain.durations import format_duration
+from photon_desktop.ui.common.elided_label import ElidedLabel
 from photon_desktop.ui.common.formatting import fmt_until
 from photon_desktop.ui.common.states import RESTART_LABEL
 from photon_desktop.ui.organizations.memberships import memberships_for
@@ -45,11 +45,13 @@ class StatusBar(QStatusBar):
         self.organization = self._label("Organization")
         self.expiry = self._label("Token expires in")
         self.connection = self._label("Connection")
-        self.notice = self._label("Notice")
+        # Takes the room that is left (never widens the window) and ends in "…" when that is
+        # too little; the tooltip has it all.
+        self.notice = ElidedLabel(parent=self)
+        self.notice.setAccessibleName("Notice")
+        self.notice.setContentsMargins(6, 0, 6, 0)
         self.notice.setVisible(False)
         self._notice_is_the_sessions = False
-        # Takes the room that is left (never widens the window); the tooltip has it all.
-        self.notice.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.busy = QProgressBar(self)
         self.busy.setRange(0, 0)
         self.busy.setMaximumWidth(90)
@@ -81,9 +83,8 @@ class StatusBar(QStatusBar):
 
     def set_notice(self, text: str, detail: str = "") -> None:
         """A lasting notice (e.g. no secure keyring) in its own place; "" removes it."""
+        self.notice.set_detail(detail or text)
         self.notice.setText(("⚠ " + text) if text else "")
-        self.notice.setToolTip(detail or text)
-        self.notice.setAccessibleDescription(detail or text)
         self.notice.setVisible(bool(text))
 
     def refresh(self) -> None:

@@ -282,3 +282,29 @@ def test_offline_shows_in_the_status_bar_and_the_list_offers_retry(
             await conn.aclose()
 
     arun(scenario(), timeout=40)
+
+
+def test_a_long_status_notice_ends_in_an_ellipsis_and_keeps_its_detail(
+    widgets: list[QWidget], ui_settings: Any
+) -> None:
+    """In a narrow window the no-keyring notice is longer than its room: it ends in "…" (it was
+    cut mid-word before), the tooltip and accessible description keep the whole explanation."""
+    window = make_window(widgets, Workspace())
+    window.resize(700, 500)
+    text = (
+        "No secure keyring on this computer: enter the client secret again in Settings, "
+        "or sign in with Photon, and it will be kept for this session only."
+    )
+    detail = text + " Install a Secret Service (GNOME Keyring, KWallet) to keep it."
+    window.status.set_notice(text, detail)
+    QApplication.processEvents()
+    notice = window.status.notice
+    assert notice.text() == "⚠ " + text and notice.elided()
+    shown = notice.grab()  # painted: the elided line, not the whole text
+    assert not shown.isNull()
+    metrics = notice.fontMetrics()
+    drawn = metrics.elidedText(notice.text(), Qt.TextElideMode.ElideRight, notice.width())
+    assert drawn.endswith("…") and drawn != notice.text()
+    assert notice.toolTip() == detail and notice.accessibleDescription() == detail
+    window.status.set_notice("")
+    assert not notice.isVisible()

@@ -1,5 +1,6 @@
 """A one-line label that never widens its window: text too long for it ends in "…" and the
-tooltip (and accessible description) has it whole. For titles and names users typed."""
+tooltip (and accessible description) has it whole, or a longer ``detail`` when one is set. For
+titles, names users typed and one-line notices."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ class ElidedLabel(QLabel):
         self.setTextFormat(Qt.TextFormat.PlainText)
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self._full = ""
+        self._detail = ""
         self.setText(text)
 
     def full_text(self) -> str:
@@ -22,7 +24,13 @@ class ElidedLabel(QLabel):
     def setText(self, text: str) -> None:
         self._full = text
         super().setText(text)
-        self.setAccessibleDescription(text)
+        self.setAccessibleDescription(self._detail or text)
+        self._update_tooltip()
+
+    def set_detail(self, detail: str) -> None:
+        """What the tooltip and accessible description say, cut or not ("" for the text)."""
+        self._detail = detail
+        self.setAccessibleDescription(detail or self._full)
         self._update_tooltip()
 
     def elided(self) -> bool:
@@ -47,4 +55,4 @@ class ElidedLabel(QLabel):
         painter.drawText(rect, int(self.alignment() | Qt.AlignmentFlag.AlignVCenter), text)
 
     def _update_tooltip(self) -> None:
-        self.setToolTip(self._full if self.elided() else "")
+        self.setToolTip(self._detail or (self._full if self.elided() else ""))
