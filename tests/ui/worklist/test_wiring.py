@@ -186,3 +186,32 @@ def test_a_renewed_token_keeps_the_users_moves_and_a_new_sign_in_forgets_them(
             assert not window.navigation.moved  # a new sign-in: the user has not moved yet
 
     arun(scenario(), timeout=30)
+
+
+def test_the_screen_lock_is_watched_after_start_up_and_never_after_the_loop_ended(
+    arun: Callable[..., Any], qapp: Any, monkeypatch: Any
+) -> None:
+    """The D-Bus subscription waits until after start-up; if its moment comes once the event
+    loop has ended (the app closing, a test over), it is not attempted (it raised before)."""
+    from photon_desktop.ui import order_watch as module
+    from photon_desktop.ui.workspace import Workspace
+
+    subscribed: list[bool] = []
+
+    async def watch_screen_lock(_on_change: Any) -> None:
+        subscribed.append(True)
+
+    monkeypatch.setattr(module, "watch_screen_lock", watch_screen_lock)
+    workspace = Workspace()
+
+    async def during_the_loop() -> None:
+        watch = module.OrderWatch(workspace)
+        watch.follow_screen_lock(after_ms=50)
+        assert subscribed == []  # not at once: start-up does not wait for D-Bus
+        await until(lambda: subscribed == [True], within=5)
+
+    arun(during_the_loop())
+    late = module.OrderWatch(workspace)
+    late.follow_screen_lock(after_ms=0)
+    QTest.qWait(50)  # Qt runs the timer with no asyncio loop running: nothing is attempted
+    assert subscribed == [True]
