@@ -151,9 +151,10 @@ windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow
 print(json.dumps([
     code, seen["dark"], seen["imported"], [m for m in {LAYERS!r} if m in sys.modules],
     type(window.page("patients")).__name__, windows == [window], window.isVisible(),
+    "PySide6.QtNetwork" in sys.modules,
 ]))
 """
-    code, dark, at_show, at_end, patients, one_window, visible = _last_json_line(
+    code, dark, at_show, at_end, patients, one_window, visible, network = _last_json_line(
         script, process_env(tmp_path)
     )
     assert code == 0
@@ -161,6 +162,7 @@ print(json.dumps([
     assert at_show == []
     assert at_end == list(LAYERS)  # the check sees them once they are imported
     assert patients == "PatientsPage" and one_window and visible
+    assert not network  # QtNetwork (~2 MB) comes with the first browser sign-in
 
 
 # PySide6's private ``__feature__`` check is still there to patch, and the patched one answers as

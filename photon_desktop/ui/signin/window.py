@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeySequence, QShortcut
@@ -26,7 +27,9 @@ from PySide6.QtWidgets import (
 from photon_desktop import errors
 from photon_desktop.services.signin import SignInService
 from photon_desktop.ui.common import tasks
-from photon_desktop.ui.signin.browser import BrowserLauncher
+
+if TYPE_CHECKING:
+    from photon_desktop.ui.signin.browser import BrowserLauncher
 
 log = logging.getLogger(__name__)
 
@@ -62,8 +65,8 @@ class SignInWindow(QWidget):
         self.service = service
         self._blocked = blocked
         self._stopped_reason = ""
-        self._launcher = BrowserLauncher(self) if open_url is None else None
-        self._open_url = open_url or self._launcher.open  # type: ignore[union-attr]
+        self._launcher: BrowserLauncher | None = None  # the default opener's, made when used
+        self._open_url = open_url or self._launch
         self._browser_check = QTimer(self)
         self._browser_check.setSingleShot(True)
         self._browser_check.timeout.connect(self._browser_may_not_have_opened)
@@ -279,6 +282,14 @@ class SignInWindow(QWidget):
         self._link = url
         self.link_field.setText(url)
         self.link_field.setCursorPosition(0)
+
+    def _launch(self, url: str) -> bool:
+        # Imported here: QtNetwork (~2 MB) is not needed until someone signs in.
+        from photon_desktop.ui.signin.browser import BrowserLauncher
+
+        if self._launcher is None:
+            self._launcher = BrowserLauncher(self)
+        return self._launcher.open(url)
 
     def _open(self, url: str) -> bool:
         opened = bool(self._open_url(url))
