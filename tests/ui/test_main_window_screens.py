@@ -147,3 +147,23 @@ def test_switching_scheme_recolours_the_window_live_and_production_screens(
             await conn.aclose()
 
     arun(scenario())
+
+
+def test_record_lists_are_drawn_by_fusion_itself_and_the_rest_by_the_app_style(
+    theme: Theme, qapp: QApplication, widgets: list[QWidget]
+) -> None:
+    """The application's style outlines check boxes from Python, so every primitive it draws
+    calls into Python; record lists have no check boxes and are drawn by Fusion alone."""
+    from PySide6.QtWidgets import QCheckBox
+
+    from photon_desktop.ui.common.theme import IndicatorStyle
+
+    window = MainWindow(Workspace())
+    widgets.append(window)
+    table = window.patients.list.table
+    assert isinstance(qapp.style(), IndicatorStyle)
+    assert not isinstance(table.style(), IndicatorStyle)
+    assert table.style().name().lower() == "fusion"
+    assert isinstance(table.horizontalHeader().style(), IndicatorStyle)  # children keep the app's
+    box = QCheckBox("Outlined", window)
+    assert isinstance(box.style(), IndicatorStyle)

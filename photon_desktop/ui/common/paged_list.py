@@ -45,7 +45,7 @@ from PySide6.QtWidgets import (
 
 from photon_desktop import errors
 from photon_desktop.domain import Page
-from photon_desktop.ui.common import icons
+from photon_desktop.ui.common import icons, theme
 from photon_desktop.ui.common.paged_model import ITEM_ROLE, SORT_ROLE, Column, PagedTableModel
 from photon_desktop.ui.common.preferences import Preference
 from photon_desktop.ui.common.record_detail import NOT_CONNECTED
@@ -140,6 +140,7 @@ class PagedList(QWidget, Generic[T]):
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
         self.table.setAlternatingRowColors(True)
+        theme.use_plain_style(self.table)  # no check boxes in its cells (see there)
         self.table.setWordWrap(False)
         self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)

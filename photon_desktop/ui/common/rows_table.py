@@ -19,6 +19,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtWidgets import QHeaderView, QTableView, QWidget
 
+from photon_desktop.ui.common import theme
 from photon_desktop.ui.common.paged_model import WHOLE_ROLE, Column, header_data
 
 T = TypeVar("T")
@@ -163,6 +164,7 @@ def rows_table(model: QAbstractTableModel, name: str, parent: QWidget) -> QTable
     table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
     table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
     table.setAlternatingRowColors(True)
+    theme.use_plain_style(table)  # no check boxes in its cells (see there)
     table.verticalHeader().setVisible(False)
     header = table.horizontalHeader()
     header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
