@@ -8,7 +8,6 @@ request, the pages) comes after this, so a start-up target below this floor cann
 these libraries on this interpreter.
 """
 
-import json
 import os
 import sys
 
@@ -22,28 +21,7 @@ import keyring  # noqa: E402, F401
 import phonenumbers  # noqa: E402, F401
 import pydantic.dataclasses  # noqa: E402, F401
 import qasync  # noqa: E402, F401
-from bare_window import peak_rss_mb, process_age  # noqa: E402
-from PySide6.QtCore import QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication, QMainWindow  # noqa: E402
-
-
-def main() -> int:
-    app = QApplication(sys.argv[:1])
-    window = QMainWindow()
-    window.resize(1100, 720)
-    window.show()
-    timings = {"window_shown_s": process_age()}
-
-    def painted() -> None:
-        timings["first_page_s"] = process_age()
-        timings["peak_rss_mb"] = peak_rss_mb()
-        print(json.dumps({key: round(value, 3) for key, value in timings.items()}), flush=True)
-        window.close()
-        app.quit()
-
-    QTimer.singleShot(0, painted)
-    return app.exec()
-
+from bare_window import main  # noqa: E402  (the very same window, paint and timings)
 
 if __name__ == "__main__":
     raise SystemExit(main())
