@@ -120,9 +120,9 @@ class Desktop(QObject):
             self.start_local_sandbox()
 
     def prepare_first_requests(self) -> None:
-        """Once the window shows and start-up waits on the network or the sandbox child: import
-        PyJWT and read the first screen's documents in a thread, so the first request does not
-        pay for them. Nothing depends on it finishing."""
+        """Once the window shows and start-up waits on the network or the sandbox child: read the
+        first screen's documents in a thread, so the first request does not pay for them. Nothing
+        depends on it finishing."""
         threading.Thread(target=_prepare_first_requests, name="prepare", daemon=True).start()
 
     def _runs_own_sandbox(self, key: str) -> bool:

@@ -15,7 +15,7 @@ from typing import Any
 
 from app_support import process_env
 
-# graphql-core loads with the GraphQL console; PyJWT and cryptography with the first token read.
+# graphql-core loads with the GraphQL console; PyJWT and cryptography with the first ID token.
 DEFERRED = ("graphql", "jwt", "cryptography", "photon_desktop.sandbox")
 
 

@@ -199,8 +199,9 @@ class Theme(QObject):
     def _on_screens(self, _screen: object = None) -> None:
         """A screen with another pixel ratio came (or the last one went): icons are drawn for
         the ratios now connected, and windows set them again."""
-        if icons.scales() != self._scales:
-            self._scales = icons.scales()
+        scales = icons.scales()
+        if scales != self._scales:
+            self._scales = scales
             icons.clear_cache()
             self.changed.emit(self.dark)
 
