@@ -91,9 +91,9 @@ class Desktop(QObject):
         self._clients: dict[str, httpx.AsyncClient] = {}
         self._sessions: dict[str, Session] = {}
         self._services: dict[str, Services] = {}
-        self.sandbox: LocalSandbox | None = sandbox
+        self.sandbox: LocalSandbox | None = None
         if sandbox is not None:
-            sandbox.add_exit_observer(self._on_sandbox_exit)
+            self._adopt(sandbox)
         self.sandbox_info: SandboxInfo | None = None
         self._sandbox_start: asyncio.Future[SandboxInfo] | None = None
         self.sandbox_stopped = ""  # why the bundled sandbox is not running any more
@@ -150,10 +150,14 @@ class Desktop(QObject):
         return await asyncio.shield(self.start_local_sandbox())
 
     def _own_sandbox(self) -> LocalSandbox:
-        if self.sandbox is None:
-            self.sandbox = LocalSandbox(seed=self._seed, patients=self._demo_patients)
-            self.sandbox.add_exit_observer(self._on_sandbox_exit)
-        return self.sandbox
+        return self.sandbox or self._adopt(
+            LocalSandbox(seed=self._seed, patients=self._demo_patients)
+        )
+
+    def _adopt(self, sandbox: LocalSandbox) -> LocalSandbox:
+        self.sandbox = sandbox
+        sandbox.add_exit_observer(self._on_sandbox_exit)
+        return sandbox
 
     def _sandbox_info_stale(self) -> bool:
         return self.sandbox_info is None or self.sandbox is None or not self.sandbox.running

@@ -154,11 +154,8 @@ class OrderWatch(QObject):
             self._screen_lock = await watch_screen_lock(self.set_screen_locked)
 
         def start() -> None:
-            try:
-                asyncio.get_running_loop()
-            except RuntimeError:
-                return  # the event loop has ended (the app is closing): nothing to watch for
-            tasks.spawn(subscribe(), owner=self.parent(), name="screen-lock")
+            if tasks.loop_running():  # not once the loop has ended (the app is closing)
+                tasks.spawn(subscribe(), owner=self.parent(), name="screen-lock")
 
         QTimer.singleShot(after_ms, self, start)
 
