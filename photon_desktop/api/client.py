@@ -14,6 +14,7 @@ from collections.abc import AsyncGenerator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import anyio
 import httpx
 
 from photon_desktop import __version__
@@ -47,11 +48,64 @@ DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=30.0, write=30.0, pool=10.0)
 def create_http_client(
     *, timeout: httpx.Timeout = DEFAULT_TIMEOUT, **kwargs: Any
 ) -> httpx.AsyncClient:
-    """The app's one client per environment: HTTP/1.1, timeouts, our User-Agent, pooling, and
-    the one shared TLS context."""
+    """The app's one client per environment: HTTP/1.1, timeouts, our User-Agent, pooling, the
+    one shared TLS context, and requests that close their connection however often the caller
+    is cancelled (``HttpClient``)."""
     headers = {"User-Agent": USER_AGENT, **kwargs.pop("headers", {})}
     kwargs.setdefault("verify", tls.context())
-    return httpx.AsyncClient(timeout=timeout, headers=headers, http2=False, **kwargs)
+    return HttpClient(timeout=timeout, headers=headers, http2=False, **kwargs)
+
+
+# Requests whose caller was cancelled, still closing their connection (kept until they end).
+_unwinding: set[asyncio.Task[httpx.Response]] = set()
+
+
+def _unwound(task: asyncio.Task[httpx.Response]) -> None:
+    _unwinding.discard(task)
+    if not task.cancelled():
+        task.exception()  # retrieved: nobody awaits it any more
+
+
+def unwinding_requests() -> list[asyncio.Task[httpx.Response]]:
+    """Requests cancelled by their caller that are still closing their connection."""
+    return [task for task in _unwinding if not task.done()]
+
+
+class HttpClient(httpx.AsyncClient):
+    """``httpx.AsyncClient`` whose requests are cancelled the way httpcore expects.
+
+    httpcore's clean-up after a request (handing the connection back to the pool, closing the
+    ones the pool drops) is shielded with anyio's cancel scopes, which hold off anyio's
+    cancellation but not ``Task.cancel()``. The app cancels natively (a newer search, a server
+    that stopped, the window closing), and a cancellation that landed inside that clean-up left
+    connections open and owned by nobody (a ``ResourceWarning`` when they were collected).
+
+    So each request runs in a task of its own, inside an anyio cancel scope: a cancelled caller
+    stops waiting at once, and the request is cancelled through the scope, which waits for the
+    clean-up to finish (``unwinding_requests`` until it has).
+    """
+
+    async def send(self, request: httpx.Request, **kwargs: Any) -> httpx.Response:
+        if kwargs.get("stream"):  # the caller reads and closes the response itself
+            return await super().send(request, **kwargs)
+        scope = anyio.CancelScope()
+        loop = asyncio.get_running_loop()
+        sending = loop.create_task(self._send_within(scope, request, kwargs), name="http-request")
+        try:
+            return await asyncio.shield(sending)
+        except asyncio.CancelledError:
+            scope.cancel()
+            if not sending.done():
+                _unwinding.add(sending)
+            sending.add_done_callback(_unwound)  # an answer or error that came too late is dropped
+            raise
+
+    async def _send_within(
+        self, scope: anyio.CancelScope, request: httpx.Request, kwargs: dict[str, Any]
+    ) -> httpx.Response:
+        with scope:
+            return await super().send(request, **kwargs)
+        raise asyncio.CancelledError  # the scope was cancelled before an answer
 
 
 class BearerAuth(httpx.Auth):
