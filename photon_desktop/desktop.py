@@ -14,6 +14,7 @@ import signal
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import replace
+from typing import Any
 
 import httpx
 from PySide6.QtCore import QObject, QSettings, Signal
@@ -21,7 +22,7 @@ from PySide6.QtCore import QObject, QSettings, Signal
 from photon_desktop import errors
 from photon_desktop.api import documents
 from photon_desktop.api.activity import Activity
-from photon_desktop.api.client import USER_AGENT, create_http_client
+from photon_desktop.api.client import USER_AGENT, create_http_client, unwinding_requests
 from photon_desktop.auth.environments import (
     CUSTOM,
     LOCAL_SANDBOX,
@@ -40,6 +41,10 @@ from photon_desktop.ui.main_window import MainWindow
 from photon_desktop.ui.workspace import Workspace
 
 log = logging.getLogger(__name__)
+
+#: How long closing waits for cancelled work to unwind before it closes the HTTP clients (it
+#: takes a few milliseconds; the window is gone by then, and the process ends 0.2 s after it).
+CLOSE_WAIT_S = 0.1
 
 
 class QtSettingsStore:
@@ -359,16 +364,36 @@ class Desktop(QObject):
         self._closing = True
         if self.sandbox is not None:
             self.sandbox.request_stop()  # it stops while the rest closes; waited for below
-        tasks.cancel_all()
         if self._sandbox_start is not None and not self._sandbox_start.done():
             self._sandbox_start.cancel()
-        await asyncio.sleep(0)
+        await self._end_background_work()
         for services in self._services.values():
             await services.aclose()
         for client in [*self._clients.values(), self._settings_http]:
             await client.aclose()
         if self.sandbox is not None:
             self.sandbox.stop()
+
+    async def _end_background_work(self) -> None:
+        """Cancel every task and token renewal, then wait (at most ``CLOSE_WAIT_S``) until they
+        and the requests they had on their way have ended, so that the clients close after them
+        and nothing is left pending on a loop that stops. Work started while they unwind (a
+        cancelled load's error handling) is cancelled in turn."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + CLOSE_WAIT_S
+        current = asyncio.current_task()
+        halted = (session.halt() for session in self._sessions.values())
+        renewals = [renewal for renewal in halted if renewal is not None]
+        while True:
+            pending: list[asyncio.Future[Any]] = [t for t in tasks.running() if t is not current]
+            for task in pending:
+                task.cancel()
+            pending += [renewal for renewal in renewals if not renewal.done()]
+            pending += unwinding_requests()
+            left = deadline - loop.time()
+            if not pending or left <= 0:
+                return
+            await asyncio.wait(pending, timeout=left)
 
 
 async def _end(session: Session) -> None:

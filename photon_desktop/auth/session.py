@@ -513,6 +513,17 @@ class Session:
             "until it expires there (a refresh token can last days or weeks)." + until
         )
 
+    def halt(self) -> asyncio.Task[str] | None:
+        """The app is closing (this is not a sign-out: the tokens stay as they are): stop the
+        expiry timer and cancel a renewal on its way. Returns that renewal, for the caller to
+        wait for before it closes the HTTP client the renewal uses."""
+        self._schedule_expiry(None)
+        renewal, self._renewal = self._renewal, None
+        if renewal is None or renewal.done():
+            return None
+        renewal.cancel()
+        return renewal
+
     # ------------------------------------------------------------------ internals
 
     def _refresh_tokens(self) -> RefreshTokens:

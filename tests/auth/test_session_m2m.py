@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 import pytest
 from auth_fakes import ENV, M2M_ID, M2M_SECRET, Clock, FakeAuth0, MemoryKeyring, emits, m2m_test
+from ui_support import until
 
 from photon_desktop import errors
 from photon_desktop.auth.profiles import Profile
@@ -228,3 +229,27 @@ def test_no_session_means_sign_in_required(arun: Run) -> None:
     with pytest.raises(errors.SignInRequired):
         arun(session.access_token())
     assert session.why_not("read:patient") == "Sign in to see patients."
+
+
+def test_closing_the_app_cancels_a_renewal_on_its_way_and_keeps_the_sign_in(arun: Run) -> None:
+    fake = FakeAuth0()
+    clock = Clock(1_800_000_000.0)
+    session, _ = make(fake, clock=clock)
+
+    async def go() -> None:
+        await session.use_m2m(M2M_ID, M2M_SECRET, remember=False)
+        assert session.halt() is None  # nothing on its way
+        clock.now += 86400  # expired: the next caller renews
+        fake.hold = asyncio.Event()
+        caller = asyncio.ensure_future(session.access_token())
+        await until(lambda: len(fake.token_requests()) == 2)  # the renewal reached the provider
+        renewal = session.halt()
+        assert renewal is not None
+        await asyncio.wait([renewal], timeout=5)
+        assert renewal.cancelled()
+        with pytest.raises(errors.SignInRequired):
+            await caller
+        assert session.halt() is None
+
+    arun(go())
+    assert session.kind is TokenKind.M2M  # closing is not signing out
