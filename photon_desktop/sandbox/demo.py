@@ -167,30 +167,7 @@ def build_reference(ids: IdFactory) -> Reference:
         )
         for row in load("medical_equipment")
     ]
-    pharmacies = []
-    for n, row in enumerate(load("pharmacies")):
-        pharmacies.append(
-            Pharmacy(
-                id=ids.demo("phr"),
-                name=row["name"],
-                address={
-                    "street1": row["street1"],
-                    "street2": None,
-                    "city": row["city"],
-                    "state": row["state"],
-                    "postalCode": row["postalCode"],
-                    "country": "US",
-                    "name": None,
-                },
-                phone=row["phone"],
-                fax=row["phone"][:-4] + f"{(int(row['phone'][-4:]) + 50) % 10000:04d}",
-                npi=f"1{1_000_000_00 + n * 7_654_321 % 900_000_000:09d}"[:10],
-                ncpdp=f"{5_600_000 + n * 1_237:07d}",
-                fulfillment_types=list(row["fulfillmentTypes"]),
-                latitude=row["latitude"],
-                longitude=row["longitude"],
-            )
-        )
+    pharmacies = [_pharmacy(ids, n, row) for n, row in enumerate(load("pharmacies"))]
     allergens = [
         {"id": ids.demo("alg"), "name": a["name"], "rxcui": a["rxcui"]} for a in load("allergens")
     ]
@@ -210,6 +187,13 @@ def build_reference(ids: IdFactory) -> Reference:
     )
     for n, med in enumerate(urgent.treatments[:4]):
         urgent.templates.append(_template(ids, med, rng, private=n == 3))
+    # Pick-up pharmacies in the demo cities the national list is far from (the first within 10
+    # miles of every city), so "pharmacies near the patient" finds some for every demo patient.
+    # Their ids are drawn last: every other demo id stays what it was before they came.
+    national = len(pharmacies)
+    pharmacies += [
+        _pharmacy(ids, national + n, row) for n, row in enumerate(load("local_pharmacies"))
+    ]
     treatments = {t.id: t for t in (*meds, *equipment)}
     return Reference(
         medications=meds,
@@ -277,6 +261,30 @@ class Skeleton:
     ord_treatment: list[int]
 
 
+def _pharmacy(ids: IdFactory, n: int, row: dict[str, Any]) -> Pharmacy:
+    """Demo pharmacy ``n`` from a row of ``pharmacies.json`` or ``local_pharmacies.json``."""
+    return Pharmacy(
+        id=ids.demo("phr"),
+        name=row["name"],
+        address={
+            "street1": row["street1"],
+            "street2": None,
+            "city": row["city"],
+            "state": row["state"],
+            "postalCode": row["postalCode"],
+            "country": "US",
+            "name": None,
+        },
+        phone=row["phone"],
+        fax=row["phone"][:-4] + f"{(int(row['phone'][-4:]) + 50) % 10000:04d}",
+        npi=f"1{1_000_000_00 + n * 7_654_321 % 900_000_000:09d}"[:10],
+        ncpdp=f"{5_600_000 + n * 1_237:07d}",
+        fulfillment_types=list(row["fulfillmentTypes"]),
+        latitude=row["latitude"],
+        longitude=row["longitude"],
+    )
+
+
 RX_COUNTS = (0, 1, 2, 3, 4)
 RX_WEIGHTS = (18, 30, 27, 15, 10)
 ORDER_COUNTS = (0, 1, 2, 3)
@@ -304,7 +312,7 @@ def build_skeleton(seed: int, patients: int, anchor: float, ref: Reference) -> S
     n_meds = len(ref.medications)
     rx_only = [i for i, m in enumerate(ref.medications) if m.type == "RX"]
     otc = [i for i, m in enumerate(ref.medications) if m.type == "OTC"]
-    n_pharm = len(ref.pharmacies)
+    n_pharm = len(load("pharmacies"))  # orders go to the national list, as they always have
     rand = rng.random
     randrange = rng.randrange
     allowed_choices = (1, 1, 2, 3, 4, 6, 12)

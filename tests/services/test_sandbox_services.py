@@ -8,6 +8,7 @@ what a user would notice: the right records, the right error and message, no dup
 from __future__ import annotations
 
 import asyncio
+import math
 from datetime import date
 from typing import Any
 
@@ -38,7 +39,9 @@ from photon_desktop.errors import (
     StateConflict,
     WriteOutcomeUnknown,
 )
-from photon_desktop.services import Services
+from photon_desktop.sandbox.demo import load
+from photon_desktop.services import Services, locations
+from photon_desktop.ui.orders.pharmacy_picker import DEFAULT_RADIUS
 
 PRESCRIBER = "prescriber@sandbox.photon.local"
 SUPPORT = "support@sandbox.photon.local"
@@ -177,6 +180,34 @@ def test_remove_allergy_and_preferred_pharmacy(sandbox, on_qt) -> None:
     assert allergen not in {a.allergen.id for a in after_allergy.allergies}
     assert pharmacy not in {p.id for p in after_pharmacy.preferred_pharmacies}
     assert allergen not in {a.allergen.id for a in reloaded.allergies}
+
+
+def test_every_demo_city_has_pick_up_pharmacies_within_the_pickers_default_radius(
+    sandbox, on_qt
+) -> None:
+    """Wherever the demo puts a patient, "pharmacies near" finds somewhere to pick up from."""
+
+    async def scenario(http):
+        s = services(sandbox, http)
+        nearest: dict[str, float] = {}
+        for city in load("cities"):
+            centre = await locations.locate(city["postalCode"])
+            assert centre is not None
+            found = await s.catalog.pharmacies(
+                latitude=centre.latitude,
+                longitude=centre.longitude,
+                radius_miles=DEFAULT_RADIUS,
+                fulfillment=FulfillmentType.PICK_UP,
+                first=5,
+            )
+            zips = [p.address.postal_code for p in found.items if p.address]
+            miles = await locations.miles_from(centre, zips)
+            nearest[f"{city['city']}, {city['state']}"] = min(miles.values(), default=math.inf)
+        return nearest
+
+    nearest = on_qt(scenario)
+    assert len(nearest) == 82
+    assert {city: miles for city, miles in nearest.items() if miles > 10} == {}
 
 
 def test_unknown_patient_is_not_found(sandbox, on_qt) -> None:
