@@ -107,7 +107,15 @@ def test_an_error_order_says_what_to_do_and_is_rerouted(
             actions.reroute_button.click()
             dialog = await window_of(RerouteDialog)
             await until(lambda: dialog.picker.list.count() > 0)
-            assert "none within 25 mi" in dialog.picker.status.text()  # it looked further
+            assert "within 25 mi of" in dialog.picker.status.text()  # near the patient
+            # Near a ZIP with no pharmacy that close (Santa Fe, ~56 mi from Albuquerque's),
+            # it looks further by itself and says so.
+            dialog.picker.zip.setText("87501")
+            dialog.picker.search_now()
+            await until(lambda: "87501" in dialog.picker.status.text())
+            assert "within 100 mi of 87501" in dialog.picker.status.text()
+            assert "(none within 25 mi)" in dialog.picker.status.text()
+            assert dialog.picker.list.count() > 0
             assert not dialog.confirm.isEnabled()  # nothing chosen yet
             dialog.picker.list.setCurrentRow(0)
             chosen = dialog.picker.pharmacy
