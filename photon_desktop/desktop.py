@@ -43,7 +43,8 @@ from photon_desktop.ui.workspace import Workspace
 log = logging.getLogger(__name__)
 
 #: How long closing waits for cancelled work to unwind before it closes the HTTP clients (it
-#: takes a few milliseconds; the window is gone by then, and the process ends 0.2 s after it).
+#: takes a few milliseconds; the window has closed by then, and the process is to end within
+#: 0.2 s of that).
 CLOSE_WAIT_S = 0.1
 
 
