@@ -113,6 +113,8 @@ class Reference:
     catalogs: list[Catalog]
     diagnoses: dict[str, str]
     us_states: frozenset[str]
+    # Demo city (index into cities.json) -> its nearest pick-up pharmacy, filled as asked.
+    nearest: dict[int, int] = field(default_factory=dict)
 
 
 def build_reference(ids: IdFactory) -> Reference:
@@ -373,14 +375,34 @@ AREA_CODES = ("212", "213", "312", "415", "512", "602", "617", "702", "206", "30
 MAIL_DOMAINS = ("example.com", "example.org", "example.net")
 
 
+def demo_city(seed: int, p: int) -> tuple[int, random.Random]:
+    """Demo patient ``p``'s city (an index into ``cities.json``), and the patient's RNG after
+    drawing it (``patient_detail`` draws the rest of the patient from it)."""
+    rng = random.Random(f"patient:{seed}:{p}")
+    return rng.randrange(len(load("cities"))), rng
+
+
+def nearest_pick_up(ref: Reference, where: int) -> int:
+    """The pick-up pharmacy (an index into ``ref.pharmacies``) nearest demo city ``where``."""
+    found = ref.nearest.get(where)
+    if found is None:
+        city = load("cities")[where]
+        _miles, found = min(
+            (haversine_miles(city["latitude"], city["longitude"], ph.latitude, ph.longitude), n)
+            for n, ph in enumerate(ref.pharmacies)
+            if PICK_UP in ph.fulfillment_types
+        )
+        ref.nearest[where] = found
+    return found
+
+
 def patient_detail(
     seed: int, p: int, first: str, last: str, sex: str, ref: Reference, anchor: datetime
 ) -> dict[str, Any]:
     """Address, contacts, allergies, history and pharmacies of demo patient ``p``."""
-    rng = random.Random(f"patient:{seed}:{p}")
-    cities = load("cities")
+    where, rng = demo_city(seed, p)
+    city = load("cities")[where]
     streets = load("streets")
-    city = cities[rng.randrange(len(cities))]
     age_days = rng.randrange(365 * 2, 365 * 92)
     dob = anchor.date() - timedelta(days=age_days)
     gender = {"FEMALE": "Female", "MALE": "Male"}.get(sex, "Non-binary")
@@ -401,12 +423,7 @@ def patient_detail(
         {"medication": m, "active": rng.random() < 0.6, "comment": None, "prescription": None}
         for m in rng.sample(ref.medications, rng.choices((0, 1, 2, 3), (50, 25, 15, 10))[0])
     ]
-    by_distance = sorted(
-        (haversine_miles(city["latitude"], city["longitude"], ph.latitude, ph.longitude), n)
-        for n, ph in enumerate(ref.pharmacies)
-        if PICK_UP in ph.fulfillment_types
-    )
-    preferred = [ref.pharmacies[by_distance[0][1]]] if rng.random() < 0.7 else []
+    preferred = [ref.pharmacies[nearest_pick_up(ref, where)]] if rng.random() < 0.7 else []
     if rng.random() < 0.15:
         preferred.append(
             rng.choice([ph for ph in ref.pharmacies if MAIL_ORDER in ph.fulfillment_types])

@@ -19,7 +19,7 @@ from typing import Any
 
 from photon_desktop.sandbox import demo
 from photon_desktop.sandbox.clock import Clock
-from photon_desktop.sandbox.demo import DAY, Pharmacy, Treatment
+from photon_desktop.sandbox.demo import DAY, MAIL_ORDER, Pharmacy, Treatment
 from photon_desktop.sandbox.ids import IdFactory, RecordIds
 from photon_desktop.sandbox.names import NameSearch
 from photon_desktop.sandbox.pharmacy import PharmacyRates
@@ -117,6 +117,7 @@ class Store:
         self._ord_fills: dict[int, list[int]] = {}
         self._ord_address: dict[int, dict[str, Any]] = {}
         self._ord_canceled: dict[int, tuple[float, str | None]] = {}
+        self._routed: set[int] = set()  # demo orders sent to another pharmacy since
         self.ord_order = sorted(range(self.n_demo_orders), key=self.ord_created.__getitem__)
         self.ord_pos = [0] * self.n_demo_orders
         for pos, o in enumerate(self.ord_order):
@@ -407,7 +408,18 @@ class Store:
 
     def pharmacy_of(self, o: int) -> Pharmacy | None:
         index = self.ord_pharmacy[o]
-        return self.ref.pharmacies[index] if index >= 0 else None
+        if index < 0:
+            return None
+        pharmacy = self.ref.pharmacies[index]
+        if (
+            o < self.n_demo_orders
+            and o not in self._routed
+            and MAIL_ORDER not in pharmacy.fulfillment_types
+        ):
+            # A demo order picked up is at the pharmacy nearest its patient's (demo) city.
+            where, _rng = demo.demo_city(self.seed, self.ord_patient[o])
+            pharmacy = self.ref.pharmacies[demo.nearest_pick_up(self.ref, where)]
+        return pharmacy
 
     def iter_orders(self, after: int | None) -> Iterator[int]:
         order = self.ord_order
@@ -470,6 +482,7 @@ class Store:
     def route_order(self, o: int, pharmacy: int) -> None:
         """Send to another pharmacy; fulfillment (and a failed order) starts over there now."""
         self.ord_pharmacy[o] = pharmacy
+        self._routed.add(o)
         self.ord_placed[o] = self.clock.now().timestamp()
         if self.ord_fate[o] == "ERROR":
             self.ord_fate[o] = ""

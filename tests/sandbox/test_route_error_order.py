@@ -31,3 +31,40 @@ def test_an_error_order_can_be_routed_elsewhere_and_starts_over() -> None:
         )
     )["routeOrder"]
     assert moved == {"state": "PLACED", "pharmacy": {"id": other}, "exceptions": []}
+
+
+def test_a_demo_order_picked_up_near_its_patient_stays_where_it_is_routed() -> None:
+    """Demo pick-up orders are at the pharmacy nearest their patient; one routed elsewhere is
+    then at the pharmacy it was routed to, however far."""
+    api = make_api(patients=200)
+    me = user(api, PRESCRIBER)
+    failed = [
+        o
+        for o in data(
+            gql(
+                api,
+                me,
+                "{ orders(first: 20, filter: {state: ERROR}) "
+                "{ id pharmacy { id fulfillmentTypes } } }",
+            )
+        )["orders"]
+        if o["pharmacy"]["fulfillmentTypes"] == ["PICK_UP"]
+    ]
+    assert failed, "no demo order in error is picked up"
+    order = failed[0]
+    national = data(gql(api, me, "{ pharmacies(first: 3) { id } }"))["pharmacies"]
+    elsewhere = next(p["id"] for p in national if p["id"] != order["pharmacy"]["id"])
+    routed = data(
+        gql(
+            api,
+            me,
+            "mutation($id: ID!, $ph: ID!) { routeOrder(id: $id, pharmacyId: $ph) "
+            "{ pharmacy { id } } }",
+            id=order["id"],
+            ph=elsewhere,
+        )
+    )["routeOrder"]
+    again = data(
+        gql(api, me, "query($id: ID!) { order(id: $id) { pharmacy { id } } }", id=order["id"])
+    )
+    assert routed["pharmacy"]["id"] == again["order"]["pharmacy"]["id"] == elsewhere

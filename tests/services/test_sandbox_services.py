@@ -210,6 +210,29 @@ def test_every_demo_city_has_pick_up_pharmacies_within_the_pickers_default_radiu
     assert {city: miles for city, miles in nearest.items() if miles > 10} == {}
 
 
+def test_demo_orders_picked_up_are_at_a_pharmacy_near_their_patient(sandbox, on_qt) -> None:
+    async def scenario(http):
+        s = services(sandbox, http)
+        orders = (await s.orders.list(first=100)).items
+        picked_up = [
+            o
+            for o in orders
+            if o.pharmacy and o.pharmacy.fulfillment_types == (FulfillmentType.PICK_UP,)
+        ]
+        miles = []
+        for order in picked_up:
+            assert order.address is not None and order.pharmacy.address is not None
+            home = await locations.locate(order.address.postal_code)
+            assert home is not None
+            pharmacy_zip = order.pharmacy.address.postal_code
+            miles.append((await locations.miles_from(home, [pharmacy_zip]))[pharmacy_zip])
+        return len(orders), miles
+
+    count, miles = on_qt(scenario)
+    assert count == 100 and len(miles) > 50  # most demo orders are picked up
+    assert max(miles) <= 10
+
+
 def test_unknown_patient_is_not_found(sandbox, on_qt) -> None:
     async def scenario(http):
         with pytest.raises(NotFound) as caught:
