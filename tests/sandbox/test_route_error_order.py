@@ -3,7 +3,23 @@ exception tells the user to do: it starts over there and the problem is gone."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from test_clinical_support import PRESCRIBER, data, gql, make_api, user
+
+
+def route(api: Any, me: Any, order_id: str, pharmacy_id: str, fields: str) -> dict[str, Any]:
+    """``routeOrder``'s answer (``fields`` of the order) for sending the order elsewhere."""
+    return data(
+        gql(
+            api,
+            me,
+            "mutation($id: ID!, $ph: ID!) { routeOrder(id: $id, pharmacyId: $ph) "
+            f"{{ {fields} }} }}",
+            id=order_id,
+            ph=pharmacy_id,
+        )
+    )["routeOrder"]
 
 
 def test_an_error_order_can_be_routed_elsewhere_and_starts_over() -> None:
@@ -20,16 +36,7 @@ def test_an_error_order_can_be_routed_elsewhere_and_starts_over() -> None:
     assert failed["exceptions"][0]["type"] == "PHARMACY_UNREACHABLE"
     pharmacies = data(gql(api, me, "{ pharmacies(first: 5) { id } }"))["pharmacies"]
     other = next(p["id"] for p in pharmacies if p["id"] != failed["pharmacy"]["id"])
-    moved = data(
-        gql(
-            api,
-            me,
-            "mutation($id: ID!, $ph: ID!) { routeOrder(id: $id, pharmacyId: $ph) "
-            "{ state pharmacy { id } exceptions { type } } }",
-            id=failed["id"],
-            ph=other,
-        )
-    )["routeOrder"]
+    moved = route(api, me, failed["id"], other, "state pharmacy { id } exceptions { type }")
     assert moved == {"state": "PLACED", "pharmacy": {"id": other}, "exceptions": []}
 
 
@@ -54,16 +61,7 @@ def test_a_demo_order_picked_up_near_its_patient_stays_where_it_is_routed() -> N
     order = failed[0]
     national = data(gql(api, me, "{ pharmacies(first: 3) { id } }"))["pharmacies"]
     elsewhere = next(p["id"] for p in national if p["id"] != order["pharmacy"]["id"])
-    routed = data(
-        gql(
-            api,
-            me,
-            "mutation($id: ID!, $ph: ID!) { routeOrder(id: $id, pharmacyId: $ph) "
-            "{ pharmacy { id } } }",
-            id=order["id"],
-            ph=elsewhere,
-        )
-    )["routeOrder"]
+    routed = route(api, me, order["id"], elsewhere, "pharmacy { id }")
     again = data(
         gql(api, me, "query($id: ID!) { order(id: $id) { pharmacy { id } } }", id=order["id"])
     )
