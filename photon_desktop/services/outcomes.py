@@ -16,8 +16,13 @@ for a resend.
 - anything else (a dropped connection, a timeout, a 5xx, a GraphQL error, an answer the app could
   not read, "externalId already used") may hide a write that took effect, so ``settle`` runs a
   read-only check (by externalId, or by the record's state) and returns the saved record if there
-  is one; otherwise the original error is raised, and ``WriteOutcomeUnknown`` (saying what
-  happened) if the check itself failed.
+  is one; ``WriteOutcomeUnknown`` (saying what happened) if the check itself failed;
+- when the check finds nothing, an error Photon answered with (a 5xx, a GraphQL error, an
+  unreadable answer) is raised as it is: the request had run its course, and nothing came of it.
+  No answer at all (a timeout, a dropped connection, a gateway's timeout: ``may_land_later``)
+  proves nothing yet: Photon may still be running the request and save the record after the
+  check, so that is ``WriteOutcomeUnknown`` too, never "not sent" (a user who believed it and
+  wrote the record again in a new form would make two).
 """
 
 from __future__ import annotations
@@ -111,6 +116,14 @@ def definitely_not_saved(error: PhotonError) -> bool:
     return isinstance(error, OfflineError) and not answer_lost(error)
 
 
+def may_land_later(error: PhotonError) -> bool:
+    """No answer came back from the request's run (a timeout, a dropped connection, a gateway's
+    timeout): Photon may still be running it, and save the record after any check."""
+    if isinstance(error, OfflineError):
+        return answer_lost(error)
+    return isinstance(error, ServerError) and error.status == 504
+
+
 def what_happened(error: PhotonError) -> str:
     """The failure in a few words, to open a sentence."""
     if isinstance(error, OfflineError):
@@ -132,6 +145,14 @@ def unknown(error: PhotonError, what: str, where: str) -> WriteOutcomeUnknown:
     return WriteOutcomeUnknown(
         f"{what_happened(error)} while saving the {what}, and the app could not check whether "
         f"it was saved. Check {where} before sending it again."
+    )
+
+
+def not_found_yet(error: PhotonError, what: str, where: str) -> WriteOutcomeUnknown:
+    """A lost answer whose check found nothing: Photon may still save it."""
+    return WriteOutcomeUnknown(
+        f"{what_happened(error)} while saving the {what}. It was not in Photon when the app "
+        f"checked, but Photon may still save it. Check {where} before sending it again."
     )
 
 
@@ -160,6 +181,9 @@ async def settle(
             raise
         except PhotonError as check_error:
             raise unknown(error, what, where) from check_error
+        if found is None and may_land_later(error):
+            log.info("the %s was not found yet; its answer was lost, so it may still be", what)
+            raise not_found_yet(error, what, where) from error
         if found is None:
             log.info("the %s was not saved; reporting the original error", what)
             raise

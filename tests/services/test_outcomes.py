@@ -64,6 +64,27 @@ def test_lost_order_answer_that_was_not_saved_raises_the_original_error(run) -> 
     assert photon.operations().count("CreateOrder") == 1
 
 
+@pytest.mark.parametrize(
+    ("lost", "said"),
+    [
+        (httpx.ReadTimeout("no answer"), "Photon did not answer in time"),
+        (httpx.RemoteProtocolError("dropped"), "The connection to Photon was lost"),
+        (httpx.Response(504), "Photon had a problem answering (error 504)"),
+    ],
+)
+def test_no_answer_and_nothing_found_is_unknown_not_a_failure(run, lost, said: str) -> None:
+    """Photon may still be running a write whose answer never came: a check that finds nothing
+    proves nothing yet, so the user is told to check, not that it was not sent."""
+    photon = FakePhoton(queue=[lost])
+    photon.on("ListOrders", lambda v, r: ok({"orders": [order("ord_1", "someone-else")]}))
+    with pytest.raises(WriteOutcomeUnknown) as caught:
+        run(services(photon).orders.create("pat_1", ["rx_1"], ADDRESS, external_id="mine"))
+    message = str(caught.value)
+    assert message.startswith(said)
+    assert "may still save it. Check the patient's orders before sending it again." in message
+    assert photon.operations() == ["CreateOrder", "ListOrders"]
+
+
 def test_failed_check_reports_that_the_outcome_is_unknown(run) -> None:
     photon = FakePhoton(
         queue=[httpx.RemoteProtocolError("dropped")] + [httpx.ConnectError("x")] * 3
