@@ -4,17 +4,38 @@
 The ``zipcodes`` package ships the USPS ZIP table (with centroids) inside the wheel, so nothing is
 downloaded at run time and no address leaves the machine. Its first lookup loads the table
 (about 0.3 s), so lookups run in a worker thread.
+
+The package's core is Rust: on input it does not expect it panics with ``PanicException``, a
+``BaseException``. Every call into it goes through ``_table``, which turns that into
+``LocationError``, an ordinary exception: uncaught in a Qt slot it would print a traceback, and in
+a worker thread it would end the thread (qasync's workers catch ``Exception`` only) and the
+lookup's answer would never come.
 """
 
 from __future__ import annotations
 
 import asyncio
-import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import zipcodes
 
-_ZIP = re.compile(r"^\s*(\d{5})(?:-\d{4})?\s*$")
+from photon_desktop.domain.zip_codes import FORMAT_PROBLEM, zip5
+
+
+class LocationError(Exception):
+    """The offline ZIP table failed on a lookup; ``str()`` says which."""
+
+
+def _table(call: Callable[..., Any], *args: object) -> Any:
+    """Call into ``zipcodes``, its panics (``BaseException``) raised as ``LocationError``."""
+    try:
+        return call(*args)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:
+        raise LocationError(f"The offline ZIP table failed: {exc}") from exc
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,18 +53,14 @@ class Place:
         return f"{self.zip_code} ({self.city}, {self.state})"
 
 
-def zip5(text: str | None) -> str | None:
-    """The five-digit ZIP of ``12345`` or ``12345-6789``; None for anything else."""
-    match = _ZIP.match(text or "")
-    return match.group(1) if match else None
-
-
 def place_for_zip(text: str | None) -> Place | None:
-    """The ZIP's centre, or None when it is malformed or not a known US ZIP (blocking)."""
-    code = zip5(text)
+    """The ZIP's centre, or None when it is malformed or not a known US ZIP (blocking).
+
+    Raises ``LocationError`` when the table fails."""
+    code = zip5((text or "").strip())
     if code is None:
         return None
-    for row in zipcodes.matching(code):
+    for row in _table(zipcodes.matching, code):
         try:
             return Place(
                 zip_code=code,
@@ -57,16 +74,32 @@ def place_for_zip(text: str | None) -> Place | None:
     return None
 
 
+def zip_problem(text: str, state: str | None = None) -> str | None:
+    """What is wrong with a typed ZIP (and, given ``state``, that it lies in it), in a person's
+    words; None when it is a known US ZIP (blocking, like ``place_for_zip``)."""
+    if zip5(text) is None:
+        return FORMAT_PROBLEM
+    try:
+        place = place_for_zip(text)
+    except LocationError as exc:
+        return f"Could not check the ZIP code: {exc}"
+    if place is None:
+        return f"{text} is not a known US ZIP code."
+    if state and place.state != state:
+        return f"ZIP {text} is in {place.state}, not {state}."
+    return None
+
+
 async def locate(text: str | None) -> Place | None:
     """``place_for_zip`` without blocking the event loop."""
-    if zip5(text) is None:
+    if zip5((text or "").strip()) is None:
         return None
     return await asyncio.to_thread(place_for_zip, text)
 
 
 def miles_between(a: Place, b: Place) -> float:
     """Great-circle distance in miles."""
-    return float(zipcodes.haversine(a.longitude, a.latitude, b.longitude, b.latitude))
+    return float(_table(zipcodes.haversine, a.longitude, a.latitude, b.longitude, b.latitude))
 
 
 async def miles_from(centre: Place, zip_codes: list[str]) -> dict[str, float]:

@@ -71,14 +71,9 @@ class AddressBox(QGroupBox):
             problems["city"] = "Enter the city."
         if not _STATE.match(v["state"]):
             problems["state"] = "Enter the 2-letter state code, e.g. NY."
-        if locations.zip5(v["zip"]) is None:
-            problems["zip"] = "A ZIP code has 5 digits (or 5+4: 12345-6789)."
-        else:
-            place = locations.place_for_zip(v["zip"])
-            if place is None:
-                problems["zip"] = f"{v['zip']} is not a known US ZIP code."
-            elif "state" not in problems and place.state != v["state"]:
-                problems["zip"] = f"ZIP {v['zip']} is in {place.state}, not {v['state']}."
+        zip_problem = locations.zip_problem(v["zip"], None if "state" in problems else v["state"])
+        if zip_problem is not None:
+            problems["zip"] = zip_problem
         self.show_problems(problems)
         if problems:
             return None

@@ -181,7 +181,10 @@ class NewOrderWindow(StepWindow):
         self.setWindowTitle(f"New order — {patient.name.full}")
         self.address.set_address(patient.address)
         home_zip = patient.address.postal_code if patient.address else None
-        await locations.locate(home_zip)  # loads the ZIP table off the UI thread
+        try:
+            await locations.locate(home_zip)  # loads the ZIP table off the UI thread
+        except locations.LocationError:
+            pass  # only a warm-up: the picker's own search says what failed
         rows = [rx for rx in page.items if rx.fills_remaining > 0]
         rows += await self._just_signed([rx.id for rx in rows])
         self._fill_rows(rows)

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from photon_desktop import errors
 from photon_desktop.domain import FulfillmentType, Pharmacy
+from photon_desktop.domain.zip_codes import zip5
 from photon_desktop.services import locations
 from photon_desktop.ui.common import tasks
 from photon_desktop.ui.workspace import Workspace
@@ -128,10 +129,15 @@ class PharmacyPicker(QWidget):
         centre: locations.Place | None = None
         if self._fulfillment is FulfillmentType.PICK_UP:
             text = self.zip.text().strip()
-            if locations.zip5(text) is None:
+            if zip5(text) is None:
                 self._show([], "Enter a 5-digit US ZIP code to find pharmacies near it.")
                 return
-            centre = await locations.locate(text)
+            try:
+                centre = await locations.locate(text)
+            except locations.LocationError as exc:
+                if generation == self._generation:
+                    self._show([], str(exc))
+                return
             if generation != self._generation:
                 return
             if centre is None:
@@ -159,7 +165,7 @@ class PharmacyPicker(QWidget):
                 zips = [p.address.postal_code for p in page.items if p.address]
                 zips += [p.address.postal_code for p in self._preferred if p.address]
                 miles = await locations.miles_from(centre, zips)
-        except errors.PhotonError as exc:
+        except (errors.PhotonError, locations.LocationError) as exc:
             if generation == self._generation:
                 why = self._workspace.unavailable or exc  # a stopped server, not a sign-in
                 self._show([], f"Could not search pharmacies: {why}")

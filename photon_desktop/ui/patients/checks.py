@@ -11,7 +11,7 @@ import re
 import unicodedata
 from datetime import date
 
-from photon_desktop.domain import phones
+from photon_desktop.domain import phones, zip_codes
 from photon_desktop.ui.patients.search import parse_date
 
 MAX_LENGTH = {
@@ -40,7 +40,6 @@ US_STATES = (
 # AWSEmail: an ASCII local part and dot-separated ASCII host labels.
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 _EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@" + _LABEL + r"(?:\." + _LABEL + r")+$")
-_ZIP = re.compile(r"^[0-9]{5}(-[0-9]{4})?$")  # [0-9], not \d: \d matches any script's digits
 
 
 def _control(text: str) -> bool:
@@ -99,6 +98,6 @@ def email_problem(value: str) -> str | None:
 def zip_problem(value: str) -> str | None:
     if not value:
         return "Enter the ZIP code."
-    if not _ZIP.match(value):
-        return "A ZIP code has 5 digits, or 5+4 like 12345-6789."
+    if zip_codes.zip5(value) is None:
+        return zip_codes.FORMAT_PROBLEM
     return None

@@ -15,6 +15,9 @@ from photon_desktop.domain import FulfillmentType, OrderState, PrescriptionState
 from photon_desktop.ui.orders.new_order import NewOrderWindow, open_new_order
 
 Run = Callable[..., Any]
+ARABIC_INDIC_ZERO = 0x0660
+ARABIC_INDIC_1000 = "\u0661\u0660\u0660\u0660"
+FULL_WIDTH_02115 = "\uff10\uff12\uff11\uff11\uff15"
 
 
 async def opened(conn: Connection, widgets: list[QWidget], patient_id: str, ids: list[str]):  # type: ignore[no-untyped-def]
@@ -194,3 +197,42 @@ def test_signing_out_closes_the_new_order_unsent(
             assert new_writes(sandbox, before) == {}
 
     arun(scenario(), timeout=60)
+
+
+def test_zips_in_other_digits_are_refused_and_searching_goes_on(
+    arun: Run, sandbox: Any, widgets: list[QWidget]
+) -> None:
+    """Arabic-Indic or full-width digits look like a ZIP but are not one: they are refused with
+    the ZIP message, and no such search leaves the list searching or stops later windows loading."""
+
+    async def scenario() -> None:
+        async with signed_in(sandbox, "prescriber") as conn:
+            patient, rx = await patient_with_new_rx(conn, offset=18)
+            window = await opened(conn, widgets, patient.id, [rx.id])
+            window.pickup_radio.setChecked(True)
+            picker = window.picker
+            assert picker is not None
+            for n in range(11):  # more searches than the app has worker threads
+                picker.zip.setText(ARABIC_INDIC_1000 + chr(ARABIC_INDIC_ZERO + n % 10))
+                picker.search_now()
+                await until(lambda: "Searching" not in picker.status.text())
+                assert "Enter a 5-digit US ZIP code" in picker.status.text()
+            picker.zip.setText("10001")
+            picker.search_now()
+            await until(lambda: picker.list.count() > 0 and "10001" in picker.status.text())
+            picker.list.setCurrentRow(0)
+
+            window.address.edits["zip"].setText(FULL_WIDTH_02115)
+            window.review_button.click()
+            assert window.step() == 0 and "Fix the marked fields" in window.message.text()
+            assert window.address.errors["zip"].text() == (
+                "A ZIP code has 5 digits, or 5+4 like 12345-6789."
+            )
+            assert window.address.edits["zip"].text() == FULL_WIDTH_02115  # kept to correct
+
+            window.close()
+            other, rx2 = await patient_with_new_rx(conn, offset=19)
+            second = await opened(conn, widgets, other.id, [rx2.id])
+            assert second.picker is not None
+
+    arun(scenario(), timeout=90)
