@@ -45,6 +45,16 @@ USER_AGENT = f"PhotonDesktop/{__version__}"
 DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=30.0, write=30.0, pool=10.0)
 
 
+class _Null:
+    def __repr__(self) -> str:
+        return "NULL"
+
+
+#: A variable sent as an explicit JSON null. A None variable is left out, which GraphQL reads as
+#: "not given"; an update that removes a value (``updatePatient(email: null)``) needs the null.
+NULL: Any = _Null()
+
+
 def create_http_client(
     *, timeout: httpx.Timeout = DEFAULT_TIMEOUT, **kwargs: Any
 ) -> httpx.AsyncClient:
@@ -201,7 +211,7 @@ class GraphQLClient:
     ) -> GraphQLResponse:
         """``execute`` for a document not in the package (the support console's)."""
         operation = document.name
-        clean = {k: v for k, v in (variables or {}).items() if v is not None}
+        clean = {k: None if v is NULL else v for k, v in (variables or {}).items() if v is not None}
         attempts = 1 if document.is_mutation else max(1, self.retry.attempts)
         self.activity.started()
         try:

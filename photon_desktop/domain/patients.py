@@ -73,7 +73,8 @@ class Patient(PatientSummary):
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class PatientInput:
-    """Fields of createPatient / updatePatient. For updates, None means "leave unchanged".
+    """Fields of createPatient / updatePatient. For updates, None means "leave unchanged" and an
+    empty ``email`` or ``gender`` means "remove it" (Photon clears them when sent as null).
 
     ``external_id`` on a create is the submission's id: the clinic's own ID for the patient, or
     ``services.new_external_id()`` taken once per form and sent again with every resend.

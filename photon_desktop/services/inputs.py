@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from photon_desktop.api.client import NULL
 from photon_desktop.domain import AddressInput, NameInput, PatientInput, PrescriptionInput
 
 
@@ -27,8 +28,13 @@ def address_vars(address: AddressInput) -> dict[str, Any]:
     }
 
 
+#: Patient fields an empty value removes: sent as an explicit null (absent would keep them).
+CLEARABLE = ("email", "gender")
+
+
 def patient_vars(data: PatientInput) -> dict[str, Any]:
-    """Only the fields that are set: for updates, None means "leave unchanged"."""
+    """Only the fields that are set (for updates, None means "leave unchanged"), and an explicit
+    null for each ``CLEARABLE`` field given as ""."""
     values: dict[str, Any] = {
         "name": name_vars(data.name) if data.name else None,
         "dateOfBirth": data.date_of_birth.isoformat() if data.date_of_birth else None,
@@ -39,7 +45,8 @@ def patient_vars(data: PatientInput) -> dict[str, Any]:
         "externalId": data.external_id,
         "address": address_vars(data.address) if data.address else None,
     }
-    return set_only(values)
+    cleared = {key: NULL for key in CLEARABLE if values[key] == ""}
+    return {**set_only(values), **cleared}
 
 
 def prescription_vars(data: PrescriptionInput) -> dict[str, Any]:

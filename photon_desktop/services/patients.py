@@ -165,8 +165,8 @@ def _shows(patient: Patient, data: PatientInput) -> bool:
         "gender": data.gender,
         "external_id": data.external_id,
     }
-    if any(v is not None and getattr(patient, k) != v for k, v in wanted.items()):
-        return False
+    if any(v is not None and getattr(patient, k) != (v or None) for k, v in wanted.items()):
+        return False  # "" (removed) shows as None
     if data.name is not None:
         name = patient.name
         if (name.first, name.last) != (data.name.first, data.name.last):

@@ -208,6 +208,19 @@ def test_edit_shows_the_saved_record_in_the_detail_and_the_list(
             assert page.list.model.item(row).email == new_email  # type: ignore[union-attr]
             fresh = await conn.services.patients.get(target.id)
             assert fresh.email == new_email
+
+            # Emptying the email and gender removes them: not "saved" while they stay.
+            page.detail.edit_button.click()
+            form = page.form
+            assert form is not None and form.fields["email"].value() == new_email
+            fill(form, email="", gender="")
+            form.save_button.click()
+            (saved,) = await next_emission(form.saved, within=15)
+            assert saved.email is None and saved.gender is None
+            assert page.detail.fields.text("Email") != new_email
+            assert page.detail.fields.text("Gender") != "Non-binary"
+            fresh = await conn.services.patients.get(target.id)
+            assert (fresh.email, fresh.gender) == (None, None)
         finally:
             await conn.aclose()
 

@@ -319,8 +319,8 @@ class PatientForm(QDialog):
             date_of_birth=dob,
             sex=Sex(v["sex"]),
             phone=phones.normalize(v["phone"]),
-            email=v["email"] or None,
-            gender=v["gender"] or None,
+            email=v["email"],  # "" removes the email on an edit
+            gender=v["gender"],
             external_id=v["external_id"] or self.submission_id,
             address=AddressInput(
                 street1=v["street1"],
