@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -99,7 +99,16 @@ class PharmacyPicker(QWidget):
         self.list = QListWidget(self)
         self.list.setAccessibleName("Pharmacies found")
         wrap_rows(self.list)
-        self.list.currentItemChanged.connect(self._on_current)
+        # The choice is the highlighted (selected) row: a click, the arrow keys, Space, or Enter
+        # on a row. Not the current row: Qt makes the first row current when the list gets the
+        # focus (Tab), without highlighting it, and tabbing through is no choice.
+        self.list.setSelectionMode(QListWidget.SelectionMode.SingleSelection)
+        self.list.itemSelectionChanged.connect(self._on_selection)
+        self.list.itemActivated.connect(
+            lambda item: self.list.setCurrentItem(
+                item, QItemSelectionModel.SelectionFlag.ClearAndSelect
+            )
+        )
         self.status = QLabel(self)
         self.status.setWordWrap(True)
         self.status.setAccessibleName("Pharmacy search status")
@@ -217,8 +226,9 @@ class PharmacyPicker(QWidget):
         else:
             self._set(None)
 
-    def _on_current(self, current: QListWidgetItem | None, _previous: object) -> None:
-        value = current.data(Qt.ItemDataRole.UserRole) if current is not None else None
+    def _on_selection(self) -> None:
+        selected = self.list.selectedItems()
+        value = selected[0].data(Qt.ItemDataRole.UserRole) if selected else None
         self._set(value if isinstance(value, Pharmacy) else None)
 
     def _set(self, pharmacy: Pharmacy | None) -> None:

@@ -7,7 +7,9 @@ from collections.abc import Callable
 from typing import Any
 
 from order_support import patient_with_new_rx
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QWidget
 from ui_support import Connection, settle, until
 from write_support import gone, new_writes, shot, signed_in, writes
 
@@ -236,3 +238,43 @@ def test_zips_in_other_digits_are_refused_and_searching_goes_on(
             assert second.picker is not None
 
     arun(scenario(), timeout=90)
+
+
+def test_tabbing_through_the_pharmacy_list_chooses_nothing(
+    arun: Run, sandbox: Any, widgets: list[QWidget]
+) -> None:
+    """Qt makes the first row current when the list gets the focus, without highlighting it:
+    only a visible choice (arrow keys, Space, Enter, a click) is the pharmacy."""
+
+    async def scenario() -> None:
+        async with signed_in(sandbox, "prescriber") as conn:
+            patient, rx = await patient_with_new_rx(conn, offset=20)
+            window = await opened(conn, widgets, patient.id, [rx.id])
+            window.activateWindow()
+            window.pickup_radio.setChecked(True)
+            picker = window.picker
+            assert picker is not None
+            await until(lambda: picker.list.count() > 1)
+            picker.radius.setFocus(Qt.FocusReason.TabFocusReason)
+            await until(lambda: QApplication.focusWidget() is picker.radius)
+            QTest.keyClick(picker.radius, Qt.Key.Key_Tab)
+            await until(lambda: QApplication.focusWidget() is picker.list)
+            assert picker.list.currentRow() == 0  # Qt's focus-in, not a choice
+            QTest.keyClick(picker.list, Qt.Key.Key_Tab)
+            await settle(0.1)
+            assert picker.pharmacy is None and picker.list.selectedItems() == []
+            assert not window.review()
+            assert window.pharmacy_error.text() == "Choose a pharmacy in the list."
+
+            # Keys that highlight a row choose it.
+            picker.list.setFocus(Qt.FocusReason.TabFocusReason)
+            await until(lambda: QApplication.focusWidget() is picker.list)
+            QTest.keyClick(picker.list, Qt.Key.Key_Space)
+            first = picker.list.item(0).data(256)
+            assert picker.pharmacy == first and picker.list.item(0).isSelected()
+            QTest.keyClick(picker.list, Qt.Key.Key_Down)
+            second = picker.list.item(1).data(256)
+            assert picker.pharmacy == second and picker.list.item(1).isSelected()
+            assert window.review() and second.name in window.review_text.toPlainText()
+
+    arun(scenario(), timeout=60)
