@@ -162,9 +162,25 @@ def test_remove_an_allergy_after_confirming_and_cancel_keeps_it(
             again = await conn.services.patients.get(patient_id)
             assert doomed.id not in [a.allergen.id for a in again.allergies]
 
-            # The same for a preferred pharmacy.
+            # The same for a preferred pharmacy; a failed removal can be tried again.
             detail.pharmacies_table.selectRow(1)
             pharmacy = detail.pharmacies_model.item(1)
+            sandbox.fail_next(
+                {"kind": "status", "status": 500, "operation": "RemovePatientPreferredPharmacy"}
+            )
+            detail.remove_pharmacy_button.click()
+            await until(question)
+            box = question()
+            assert box is not None
+            next(
+                b
+                for b in box.buttons()
+                if box.buttonRole(b) == QMessageBox.ButtonRole.DestructiveRole
+            ).click()
+            await until(lambda: "Remove pharmacy failed" in detail.notice.text(), 20)
+            assert detail.pharmacies_table.selectionModel().hasSelection()
+            assert detail.remove_pharmacy_button.isEnabled()
+            assert detail.pharmacies_model.rowCount() == 2
             detail.remove_pharmacy_button.click()
             await until(question)
             box = question()

@@ -345,5 +345,15 @@ class PatientDetail(RecordDetail[Patient]):
         except errors.PhotonError as exc:
             self.note(f"{action} failed: {exc}")
             return
+        finally:
+            self._enable_removals()  # a row still selected after a failure can be tried again
         self.show_record(patient)
         self.changed.emit(patient)
+
+    def _enable_removals(self) -> None:
+        """Each remove button as its table's selection says (called as a write ends)."""
+        for button, table in (
+            (self.remove_allergy_button, self.allergies_table),
+            (self.remove_pharmacy_button, self.pharmacies_table),
+        ):
+            button.setEnabled(table.selectionModel().hasSelection())
