@@ -2,8 +2,9 @@
 
 The prescription form and the new-order window share it: one title, a notice line, the three
 pages, a message line and the buttons (Cancel/Close, Back, Review…, the one button that writes,
-and the next step once done). Ctrl+Return moves forward; Esc closes (asking first when
-something typed is unsent). While the write is in flight its button
+and the next step once done). Ctrl+Return moves forward; Esc, Cancel and the close button close,
+asking first while ``unsent_changes`` (``confirm_leaving``; ``close_now`` when the question was
+already asked, e.g. by an organization switch). While the write is in flight its button
 is disabled, Back is refused and the window will not close, so an answer is never lost.
 """
 
@@ -27,6 +28,7 @@ from photon_desktop.errors import PhotonError
 from photon_desktop.ui.common import tasks
 from photon_desktop.ui.common.outage import FormOutage, LookUp
 from photon_desktop.ui.common.problems import error_style, failed_write
+from photon_desktop.ui.common.questions import ask
 from photon_desktop.ui.workspace import Workspace
 
 Slot = Callable[[], None]
@@ -89,6 +91,8 @@ class StepWindow(QWidget):
         self._steps: tuple[QWidget, QWidget, QWidget] | None = None
         self.outage: FormOutage | None = None
         self._followed: list[tuple[SignalInstance, Slot]] = []
+        self._leave_anyway = False
+        self._leave_question = tasks.Latest(owner=self)
 
     def follow_server(self, workspace: Workspace, record: str, look_up: LookUp) -> None:
         """Follow the environment's server stopping and coming back (``outage``): a notice
@@ -211,6 +215,46 @@ class StepWindow(QWidget):
             self.say("Wait for Photon's answer before closing.", error=True)
             return True
         return False
+
+    # -- closing
+
+    @property
+    def unsent_changes(self) -> bool:
+        """Work that closing would throw away (subclasses say); closing asks first."""
+        return False
+
+    async def confirm_leaving(self) -> bool:
+        """Ask whether to throw the unsent work away; True closes the window."""
+        return await ask(
+            self,
+            "Discard changes?",
+            "Nothing in this window has been sent. Discard your changes?",
+            "Discard changes",
+            cancel="Keep editing",
+        )
+
+    def close_now(self) -> None:
+        """Close without asking (signed out, or a switch that asked already); never mid-write."""
+        self._leave_anyway = True
+        self.close()
+
+    def on_close(self) -> None:
+        """Stop what the window runs: it is closing."""
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.refuse_close_while_sending(event):
+            return
+        if self._leave_anyway or not self.unsent_changes or not tasks.loop_running():
+            self.on_close()  # no loop left: the app is quitting and nobody can be asked
+            event.accept()
+            return
+        event.ignore()
+        if not self._leave_question.busy:
+            self._leave_question.spawn(self._ask_to_leave(), name="ask-to-leave")
+
+    async def _ask_to_leave(self) -> None:
+        if await self.confirm_leaving():
+            self.close_now()
 
     # -- messages
 

@@ -15,7 +15,6 @@ import html
 from collections.abc import Sequence
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -47,6 +46,7 @@ from photon_desktop.services.outcomes import new_external_id
 from photon_desktop.ui.common import tasks
 from photon_desktop.ui.common.gating import PermissionGate
 from photon_desktop.ui.common.problems import error_style
+from photon_desktop.ui.common.questions import ask
 from photon_desktop.ui.common.steps import StepWindow
 from photon_desktop.ui.common.windows import keep_open
 from photon_desktop.ui.orders.address_box import SERVER_FIELDS, AddressBox
@@ -417,21 +417,27 @@ class NewOrderWindow(StepWindow):
         # The same user signing in again (their sign-in had ended) keeps the window.
         again = ws.ready and bool(self._identity) and ws.session.identity == self._identity
         if not ((same or again) and ws.session.has(WRITE)):
-            self.close()
+            self.close_now()  # the order can no longer be sent from here
             return
         self._generation = ws.session.generation
 
     def _on_environment_changed(self) -> None:
         """Another organization or environment: the patient is not there (the switch asked)."""
         if not (self.busy or self.holding):
-            self.close()
+            self.close_now()
 
-    def closeEvent(self, event: QCloseEvent) -> None:
-        if self.refuse_close_while_sending(event):
-            return
+    async def confirm_leaving(self) -> bool:
+        return await ask(
+            self,
+            "Discard this order?",
+            "This order has not been sent. Discard the choices made?",
+            "Discard order",
+            cancel="Keep editing",
+        )
+
+    def on_close(self) -> None:
         self.stop_following()
         self.cancel_tasks()
-        event.accept()
 
     def cancel_tasks(self) -> None:
         self._loads.cancel()

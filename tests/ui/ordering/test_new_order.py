@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
 from ui_support import Connection, settle, until
-from write_support import gone, new_writes, shot, signed_in, writes
+from write_support import answer, gone, new_writes, shot, signed_in, writes
 
 from photon_desktop.domain import FulfillmentType, OrderState, PrescriptionState
 from photon_desktop.ui.orders.new_order import NewOrderWindow, open_new_order
@@ -276,5 +276,41 @@ def test_tabbing_through_the_pharmacy_list_chooses_nothing(
             second = picker.list.item(1).data(256)
             assert picker.pharmacy == second and picker.list.item(1).isSelected()
             assert window.review() and second.name in window.review_text.toPlainText()
+
+    arun(scenario(), timeout=60)
+
+
+def test_esc_or_cancel_asks_before_dropping_a_chosen_pharmacy(
+    arun: Run, sandbox: Any, widgets: list[QWidget]
+) -> None:
+    async def scenario() -> None:
+        async with signed_in(sandbox, "prescriber") as conn:
+            patient, rx = await patient_with_new_rx(conn, offset=22)
+            window = await opened(conn, widgets, patient.id, [rx.id])
+            window.pickup_radio.setChecked(True)
+            picker = window.picker
+            assert picker is not None
+            await until(lambda: picker.list.count() > 0)
+            picker.list.setCurrentRow(0)
+            chosen = picker.pharmacy
+            assert chosen is not None and window.unsent_changes
+            before = writes(sandbox)
+
+            QTest.keyClick(window, Qt.Key.Key_Escape)
+            await answer("Discard this order?", "Keep editing")
+            await settle(0.1)
+            assert not gone(window) and picker.pharmacy == chosen
+
+            assert window.review()  # a reviewed order is unsent work too
+            window.close_button.click()
+            await answer("Discard this order?", "Discard order")
+            await until(lambda: gone(window))
+            assert new_writes(sandbox, before) == {}
+
+            # Nothing chosen: closes at once.
+            other = await opened(conn, widgets, patient.id, [rx.id])
+            assert not other.unsent_changes
+            other.close_button.click()
+            await until(lambda: gone(other))
 
     arun(scenario(), timeout=60)
