@@ -79,6 +79,16 @@ def test_client_side_validation_marks_each_bad_field_and_sends_nothing(
             # Typing into a marked field clears its mark.
             fill(form, zip="02115")
             assert "zip" not in marked(form)
+
+            # A ZIP from another state is refused here, as a new order would refuse it later.
+            fill(form, **{**GOOD, "state": "NY"})
+            form.save_button.click()
+            assert marked(form) == {"zip"}
+            assert form.fields["zip"].message.text() == "ZIP 02115 is in MA, not NY."
+            fill(form, zip="00000")
+            form.save_button.click()
+            assert form.fields["zip"].message.text() == "00000 is not a known US ZIP code."
+            assert form.fields["zip"].value() == "00000"  # kept to correct
             assert operations(conn, "CreatePatient") == 0
         finally:
             await conn.aclose()

@@ -41,6 +41,7 @@ from photon_desktop.domain import (
     Sex,
     phones,
 )
+from photon_desktop.services import locations
 from photon_desktop.ui.common import tasks, theme
 from photon_desktop.ui.common.formatting import fmt_birth_date, fmt_phone
 from photon_desktop.ui.common.outage import FormOutage
@@ -297,6 +298,11 @@ class PatientForm(QDialog):
             ):
                 if not v[key] and key not in problems:
                     problems[key] = problem
+            if not {"zip", "state"} & problems.keys():
+                # The order's address check, so an order for this patient is not refused later.
+                zip_problem = locations.zip_problem(v["zip"], v["state"])
+                if zip_problem is not None:
+                    problems["zip"] = zip_problem
         else:
             for key in ADDRESS:  # an empty address is fine: no "Enter the ZIP code"
                 problems.pop(key, None)
