@@ -174,7 +174,7 @@ async def settle(
     except PhotonError as error:
         if definitely_not_saved(error) and not (recheck and isinstance(error, recheck)):
             raise
-        log.warning("a %s write failed (%s); checking whether it happened", what, error)
+        log.warning("the %s write failed (%s); checking whether it happened", what, error)
         try:
             found = await check()
         except WriteOutcomeUnknown:

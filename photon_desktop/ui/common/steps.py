@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from photon_desktop.errors import PhotonError
+from photon_desktop.errors import PhotonError, WriteOutcomeUnknown
 from photon_desktop.ui.common import tasks
 from photon_desktop.ui.common.outage import FormOutage, LookUp
 from photon_desktop.ui.common.problems import error_style, failed_write
@@ -93,6 +93,9 @@ class StepWindow(QWidget):
         self._followed: list[tuple[SignalInstance, Slot]] = []
         self._leave_anyway = False
         self._leave_question = tasks.Latest(owner=self)
+        #: The last send's answer was lost and it was not found: Photon may still save it. What
+        #: closing asks says so (never "not sent"), with the error's advice on where to check.
+        self.maybe_sent: WriteOutcomeUnknown | None = None
 
     def follow_server(self, workspace: Workspace, record: str, look_up: LookUp) -> None:
         """Follow the environment's server stopping and coming back (``outage``): a notice
@@ -265,7 +268,13 @@ class StepWindow(QWidget):
 
     def say_failed(self, error: PhotonError) -> None:
         """Why the write did not go through; an unknown outcome is never called "not sent"."""
+        self.maybe_sent = error if isinstance(error, WriteOutcomeUnknown) else None
         self.say(failed_write(error, "Not sent"), error=True)
+
+    def unsent_text(self, unsent: str) -> str:
+        """``unsent`` ("This order has not been sent."), or after an unknown outcome what is
+        known instead: the last send may be saved, and where to check."""
+        return unsent if self.maybe_sent is None else str(self.maybe_sent)
 
     def note(self, text: str) -> None:
         self.notice.setText(text)

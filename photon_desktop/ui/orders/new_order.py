@@ -430,7 +430,7 @@ class NewOrderWindow(StepWindow):
         return await ask(
             self,
             "Discard this order?",
-            "This order has not been sent. Discard the choices made?",
+            self.unsent_text("This order has not been sent.") + " Discard the choices made?",
             "Discard order",
             cancel="Keep editing",
         )

@@ -9,7 +9,7 @@ from typing import Any
 from order_support import patient_with_new_rx
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from ui_support import Connection, settle, until
 from write_support import answer, gone, new_writes, shot, signed_in, writes
 
@@ -164,6 +164,35 @@ def test_a_lost_order_answer_is_found_not_sent_twice(
             await until(lambda: window.order is not None or "Not sent" in window.message.text())
             assert window.order is not None and window.order.fills[0].prescription_id == rx.id
             assert new_writes(sandbox, before) == {"createOrder": 1}
+
+    arun(scenario(), timeout=60)
+
+
+def test_closing_after_an_unknown_outcome_says_it_may_be_sent_not_unsent(
+    arun: Run, sandbox: Any, widgets: list[QWidget]
+) -> None:
+    """The connection drops on the send and the check finds nothing: the order may still be
+    saved, so neither the message nor closing's question may call it unsent."""
+
+    async def scenario() -> None:
+        async with signed_in(sandbox, "staff") as staff, signed_in(sandbox, "prescriber") as doc:
+            patient, rx = await patient_with_new_rx(doc, offset=23)
+            window = await opened(staff, widgets, patient.id, [rx.id])
+            window.patient_radio.setChecked(True)
+            assert window.review()
+            before = writes(sandbox)
+            sandbox.fail_next({"kind": "drop", "operation": "CreateOrder"})
+            window.send_button.click()
+            await until(lambda: "may still save it" in window.message.text())
+            assert "Not sent" not in window.message.text() and window.order is None
+            window.close_button.click()
+            question = await answer("Discard this order?", "Keep editing")
+            assert isinstance(question, QMessageBox)
+            asked = question.text()
+            assert "may still save it" in asked and "Check the patient's orders" in asked
+            assert "has not been sent" not in asked
+            await settle(0.1)
+            assert not gone(window) and new_writes(sandbox, before) == {}
 
     arun(scenario(), timeout=60)
 
