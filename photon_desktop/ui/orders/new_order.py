@@ -55,6 +55,8 @@ from photon_desktop.ui.prescriptions.patient_chooser import choose_patient
 from photon_desktop.ui.workspace import Workspace
 
 WRITE = "write:order"
+#: The summary beside the buttons while a field is marked (cleared once none is).
+FIX_MARKED = "Fix the marked fields before reviewing."
 PICKUP, MAIL, PATIENT = "pickup", "mail", "patient"
 
 
@@ -260,10 +262,17 @@ class NewOrderWindow(StepWindow):
         page = pages.get(key) or getattr(self, "_patient_note", None) or self._pickers_empty
         self.pickers.setCurrentWidget(page)
         self.save_preferred.setVisible(key == PICKUP)
-        self.pharmacy_error.setVisible(False)
+        self._mark_fixed(self.pharmacy_error)
 
     def _on_pharmacy(self, _pharmacy: object) -> None:
-        self.pharmacy_error.setVisible(False)
+        self._mark_fixed(self.pharmacy_error)
+
+    def _mark_fixed(self, error: QLabel) -> None:
+        """``error``'s problem is gone: hide it, and once no mark is left, the summary too."""
+        error.setVisible(False)
+        marks = [self.fills_error, self.pharmacy_error, *self.address.errors.values()]
+        if self.message.text() == FIX_MARKED and all(mark.isHidden() for mark in marks):
+            self.say("")
 
     def chosen_pharmacy(self) -> Pharmacy | None:
         if self.how_key == PICKUP and self.picker is not None:
@@ -313,7 +322,7 @@ class NewOrderWindow(StepWindow):
             ok = False
         address = self.address.value()
         if address is None or not ok:
-            self.say("Fix the marked fields before reviewing.", error=True)
+            self.say(FIX_MARKED, error=True)
             return False
         self._review = ([rx.id for rx in fills], address, pharmacy)
         esc = html.escape

@@ -294,13 +294,15 @@ def test_tabbing_through_the_pharmacy_list_chooses_nothing(
             assert picker.pharmacy is None and picker.list.selectedItems() == []
             assert not window.review()
             assert window.pharmacy_error.text() == "Choose a pharmacy in the list."
+            assert window.message.text() == "Fix the marked fields before reviewing."
 
-            # Keys that highlight a row choose it.
+            # Keys that highlight a row choose it, and with the problem fixed the marks go.
             picker.list.setFocus(Qt.FocusReason.TabFocusReason)
             await until(lambda: QApplication.focusWidget() is picker.list)
             QTest.keyClick(picker.list, Qt.Key.Key_Space)
             first = picker.list.item(0).data(256)
             assert picker.pharmacy == first and picker.list.item(0).isSelected()
+            assert window.pharmacy_error.isHidden() and window.message.text() == ""
             QTest.keyClick(picker.list, Qt.Key.Key_Down)
             second = picker.list.item(1).data(256)
             assert picker.pharmacy == second and picker.list.item(1).isSelected()
