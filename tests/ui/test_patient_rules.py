@@ -21,6 +21,9 @@ TODAY = date(2026, 11, 30)
         ("1899-12-31", "before 1900"),
         ("2026-12-01", "future"),
         ("27.03.1984", "YYYY-MM-DD"),
+        ("02/29/1981", "There is no such date as 02/29/1981."),  # 1981 was no leap year
+        ("1984-13-01", "There is no such date as 1984-13-01."),
+        ("02/29/1984", None),
         ("", "Enter"),
     ],
 )

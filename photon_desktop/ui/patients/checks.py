@@ -29,6 +29,8 @@ MAX_LENGTH = {
     "zip": 10,
 }
 EARLIEST_BIRTH = date(1900, 1, 1)
+#: Written in one of the accepted forms (ASCII digits), whether or not the date exists.
+_DATE_SHAPE = re.compile(r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}|[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}")
 #: The states (and DC, PR) Photon takes in an address.
 US_STATES = (
     "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID",
@@ -68,6 +70,8 @@ def birth_date_problem(value: str, today: date | None = None) -> str | None:
     if not value:
         return "Enter the date of birth."
     born = parse_date(value)
+    if born is None and _DATE_SHAPE.fullmatch(value.strip()):
+        return f"There is no such date as {value.strip()}."  # e.g. February 29 of 1981
     if born is None:
         return "Use YYYY-MM-DD or MM/DD/YYYY, e.g. 1984-03-27."
     if born > (today or date.today()):
