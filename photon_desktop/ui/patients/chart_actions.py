@@ -25,7 +25,8 @@ from photon_desktop.ui.workspace import Workspace
 
 
 class PatientChartActions(QWidget):
-    """A row under the patient's name; shown while the header (a patient) is shown."""
+    """A row of buttons under the patient's name (and under them, who may prescribe); shown while
+    the header (a patient) is shown."""
 
     def __init__(self, workspace: Workspace, detail: QWidget) -> None:
         super().__init__(detail)
@@ -33,8 +34,12 @@ class PatientChartActions(QWidget):
         self.setAccessibleName("Patient actions")
         self._workspace = workspace
         self._detail = detail
-        row = QHBoxLayout(self)
-        row.setContentsMargins(0, 0, 0, 4)
+        column = QVBoxLayout(self)
+        column.setContentsMargins(0, 0, 0, 4)
+        column.setSpacing(2)
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        column.addLayout(row)
         self.prescribe_button = QPushButton("New prescription…", self)
         self.order_button = QPushButton("New order…", self)
         self.allergy_button = QPushButton("Add allergy…", self)
@@ -54,8 +59,9 @@ class PatientChartActions(QWidget):
             button.setAccessibleName(button.text().rstrip("…"))
             row.addWidget(button)
             self.gates[key] = PermissionGate(workspace, permission, [button], hide=True)
-        row.addWidget(self.who_prescribes, 1)
-        row.addStretch(0)
+        row.addStretch(1)
+        # Its own line under the buttons: beside them it wrapped into a narrow column.
+        column.addWidget(self.who_prescribes)
         self.prescribe_button.clicked.connect(self._prescribe)
         self.order_button.clicked.connect(self._order)
         self.allergy_button.clicked.connect(lambda: self._add(AddAllergyDialog))

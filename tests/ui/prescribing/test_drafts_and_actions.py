@@ -56,6 +56,12 @@ def test_sign_out_closes_the_form_unsent_and_the_draft_comes_back(
                 "Only a signed-in prescriber can write prescriptions."
             )
             assert actions.order_button.isVisible() and actions.allergy_button.isVisible()
+            # On one line of its own under the buttons, however many buttons there are.
+            detail.resize(600, 700)
+            await settle(0.05)
+            note = actions.who_prescribes.geometry()
+            assert note.top() >= actions.pharmacy_button.geometry().bottom()
+            assert note.height() < 2 * actions.who_prescribes.fontMetrics().lineSpacing()
             # The staff member does not see the prescriber's draft.
             assert drafts_for(conn.workspace).of(owner_of(conn.workspace)) == []
 
