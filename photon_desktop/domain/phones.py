@@ -35,6 +35,8 @@ def normalize(text: str) -> str:
     if any(ch.isdigit() and not ("0" <= ch <= "9") for ch in value):
         raise InvalidPhone("Type the number with the digits 0-9.")
     if not _ALLOWED.match(value):
+        if _extension(value):
+            raise InvalidPhone("Photon keeps no extension: enter the number without it.")
         raise InvalidPhone(f"Use digits only, e.g. {US_EXAMPLE}.")
     try:
         number = phonenumbers.parse(value, "US")
@@ -48,6 +50,15 @@ def normalize(text: str) -> str:
     if len(e164) - 1 < MIN_E164_DIGITS:  # a short number valid at home that Photon refuses
         raise InvalidPhone("Photon takes international numbers of 8 digits or more, with + first.")
     return e164
+
+
+def _extension(value: str) -> bool:
+    """``value`` is a number with an extension ("x12", "ext. 12", ";ext=12"), as the library
+    reads extensions."""
+    try:
+        return bool(phonenumbers.parse(value, "US").extension)
+    except phonenumbers.NumberParseException:
+        return False
 
 
 def normalize_or_none(text: str) -> str | None:

@@ -42,6 +42,14 @@ def test_refused_numbers_say_why(typed: str) -> None:
 
 
 @pytest.mark.parametrize(
+    "typed", ["(415) 555-0121 x12", "415-555-0121 ext. 4", "+14155550121;ext=9"]
+)
+def test_an_extension_is_named_as_the_reason(typed: str) -> None:
+    with pytest.raises(phones.InvalidPhone, match="Photon keeps no extension"):
+        phones.normalize(typed)
+
+
+@pytest.mark.parametrize(
     ("stored", "shown"),
     [
         ("+14155550121", "(415) 555-0121"),
