@@ -172,6 +172,27 @@ class PrescriptionForm(StepWindow):
         editor.search.setFocus(Qt.FocusReason.OtherFocusReason)
         return editor
 
+    @property
+    def finished(self) -> bool:
+        """Sent: the form only reports what Photon saved; new prescriptions need a fresh form."""
+        return bool(self.created)
+
+    def add_copies(self, copy_of: Sequence[Prescription]) -> None:
+        """Duplicates into this open form, as cards the prescriber sees and reviews: on the
+        review step the form goes back to editing, since the review no longer shows everything
+        "Sign and send" would send. While a send is in flight the cards cannot change."""
+        if not copy_of:
+            return
+        if self.busy:
+            self.say("Wait for Photon's answer, then duplicate the prescription again.", error=True)
+            return
+        self.back_to_edit()
+        for rx in copy_of:
+            self.add_card().copy_from(rx)
+        self._dirty = True
+        names = ", ".join(rx.treatment.name for rx in copy_of)
+        self.note(f"Added a copy of {names}. Review the prescriptions again before signing.")
+
     def remove_card(self, index: int) -> None:
         if self.tabs.count() <= 1 or self.stack.currentWidget() is not self.edit_page:
             return
@@ -250,6 +271,8 @@ class PrescriptionForm(StepWindow):
     # ------------------------------------------------------------------ steps
 
     def on_step(self, page: QWidget) -> None:
+        if page is self.edit_page:
+            self._items = []  # cards may change now: only a new review decides what is sent
         self.add_button.setVisible(page is self.edit_page)
         self.template_button.setVisible(page is self.edit_page)
         can_order = self._workspace.ready and self._workspace.session.has("write:order")
@@ -399,7 +422,11 @@ class PrescriptionForm(StepWindow):
 
     @property
     def unsent_changes(self) -> bool:
-        return self._dirty and not self.created and self._has_content()
+        """Typed and not sent; after a send, any card Photon did not save counts as unsent."""
+        if self.created:
+            sent = {rx.external_id for rx in self.created}
+            return any(e.has_content and e.external_id not in sent for e in self.editors)
+        return self._dirty and self._has_content()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self._force_close or not self.unsent_changes:

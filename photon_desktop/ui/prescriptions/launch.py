@@ -33,14 +33,16 @@ def open_prescription_form(
     *,
     copy_of: Sequence[Prescription] = (),
 ) -> PrescriptionForm | None:
-    """Open (or bring forward) the form for ``patient_id``; None without ``write:prescription``."""
+    """Open (or bring forward) the form for ``patient_id``; None without ``write:prescription``.
+
+    One unsent form per patient: copies join it as cards. A form that has sent is finished, so
+    a new prescription (or copy) for that patient opens a fresh form beside it."""
     if not can_prescribe(workspace):
         return None
     store = drafts_for(workspace)
     existing = store.forms.get(patient_id)
-    if isinstance(existing, PrescriptionForm):
-        for rx in copy_of:
-            existing.add_card().copy_from(rx)
+    if isinstance(existing, PrescriptionForm) and not existing.finished:
+        existing.add_copies(copy_of)
         existing.show()
         existing.raise_()
         existing.activateWindow()
@@ -58,7 +60,12 @@ def open_prescription_form(
     form.order_requested.connect(order)
     store.forms[patient_id] = form
     keep_open(workspace, form)
-    form.destroyed.connect(lambda *_: store.forms.pop(patient_id, None))
+
+    def forget(*_: object) -> None:
+        if store.forms.get(patient_id) is form:  # not a newer form for the same patient
+            del store.forms[patient_id]
+
+    form.destroyed.connect(forget)
     form.show()
     return form
 

@@ -6,12 +6,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QWidget
 from test_prescription_form import choose, fill, first_patient, ready_form
 from ui_support import settle, until
-from write_support import answer, gone, new_writes, shot, signed_in, window_of, writes
+from write_support import (
+    answer,
+    gone,
+    new_writes,
+    open_windows,
+    shot,
+    signed_in,
+    window_of,
+    writes,
+)
 
 from photon_desktop.domain import PrescriptionInput
 from photon_desktop.ui.patients.detail import PatientDetail
@@ -21,6 +31,8 @@ from photon_desktop.ui.prescriptions.form import PrescriptionForm
 from photon_desktop.ui.prescriptions.launch import open_prescription_form
 
 Run = Callable[..., Any]
+# The form already open is brought forward (raise), which the offscreen platform cannot do.
+BROUGHT_FORWARD = pytest.mark.qt_log_ignore("propagateSizeHints", "does not support raise")
 
 
 def test_sign_out_closes_the_form_unsent_and_the_draft_comes_back(
@@ -155,5 +167,102 @@ def test_duplicate_and_cancel_from_the_prescription_detail(
             await until(lambda: detail.badge.text() == "Canceled")
             assert new_writes(sandbox, before) == {"cancelPrescription": 1}
             assert not actions.cancel_button.isVisible() and not actions.order_button.isVisible()
+
+    arun(scenario(), timeout=60)
+
+
+async def an_omeprazole_prescription(conn: Any, patient_id: str) -> Any:
+    found = await conn.services.catalog.medications("omeprazole", first=1)
+    [rx] = await conn.services.prescriptions.create_many(
+        [
+            PrescriptionInput(
+                patient_id=patient_id,
+                treatment_id=found.items[0].id,
+                dispense_quantity=30,
+                dispense_unit="Capsule",
+                fills_allowed=2,
+                instructions="Take 1 capsule before breakfast",
+            )
+        ]
+    )
+    return rx
+
+
+async def duplicate(conn: Any, widgets: list[QWidget], rx: Any) -> None:
+    detail = PrescriptionDetail(conn.workspace)
+    widgets.append(detail)
+    detail.show()
+    detail.load(rx.id)
+    await until(lambda: detail.record is not None)
+    detail.write_actions.duplicate_button.click()
+    await settle(0.05)
+
+
+@BROUGHT_FORWARD
+def test_a_duplicate_into_a_form_on_its_review_step_is_reviewed_and_sent_too(
+    arun: Run, sandbox: Any, widgets: list[QWidget]
+) -> None:
+    async def scenario() -> None:
+        async with signed_in(sandbox, "prescriber") as conn:
+            form, editor = await ready_form(conn, widgets, offset=21)
+            await choose(editor, "atorva")
+            fill(editor)
+            assert form.review()
+            rx = await an_omeprazole_prescription(conn, form.patient_id)
+            before = writes(sandbox)
+
+            await duplicate(conn, widgets, rx)
+            # The review no longer shows everything: the form is back on its edit step, the
+            # copy in front, and saying why.
+            assert form.stack.currentWidget() is form.edit_page
+            assert form.tabs.currentWidget() is form.editors[1]
+            assert form.editors[1].instructions.toPlainText() == "Take 1 capsule before breakfast"
+            assert "Added a copy of Omeprazole" in form.notice.text()
+            form.send()  # Sign and send (Ctrl+Return is Review here): nothing unreviewed goes
+            await settle(0.1)
+            assert new_writes(sandbox, before) == {}
+
+            assert form.review()
+            text = form.review_page.text.toPlainText()
+            assert "Prescription 2 of 2" in text and "Omeprazole" in text
+            form.send_button.click()
+            await until(lambda: form.created)
+            assert [p.external_id for p in form.created] == [e.external_id for e in form.editors]
+            assert new_writes(sandbox, before) == {"createPrescriptions": 1}
+            assert not form.unsent_changes
+
+    arun(scenario(), timeout=60)
+
+
+@BROUGHT_FORWARD
+def test_a_duplicate_after_the_form_has_sent_opens_a_fresh_form(
+    arun: Run, sandbox: Any, widgets: list[QWidget]
+) -> None:
+    async def scenario() -> None:
+        async with signed_in(sandbox, "prescriber") as conn:
+            form, editor = await ready_form(conn, widgets, offset=22)
+            await choose(editor, "atorva")
+            fill(editor)
+            assert form.review()
+            form.send_button.click()
+            await until(lambda: form.created)
+            rx = await an_omeprazole_prescription(conn, form.patient_id)
+
+            await duplicate(conn, widgets, rx)
+            await until(lambda: len(open_windows(PrescriptionForm)) == 2)
+            [fresh] = [w for w in open_windows(PrescriptionForm) if w is not form]
+            widgets.append(fresh)
+            assert fresh.stack.currentWidget() is fresh.edit_page
+            assert [e.treatment.id for e in fresh.editors if e.treatment] == [rx.treatment.id]
+            # The sent form still says what it sent, and nothing was added to it.
+            assert form.isVisible() and form.stack.currentWidget() is form.done_page
+            assert len(form.editors) == 1
+            form.close()
+            await until(lambda: gone(form))
+            # Closing the sent form leaves the fresh one as the patient's form.
+            assert open_prescription_form(conn.workspace, form.patient_id) is fresh
+            fresh.close()  # the copy is unsent: closing asks
+            await answer("Unsent prescriptions", "Discard")
+            await until(lambda: gone(fresh))
 
     arun(scenario(), timeout=60)
