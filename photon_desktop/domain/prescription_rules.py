@@ -1,11 +1,12 @@
 """The field rules a prescription follows, for every form that writes one (the prescription form
 and the template editor), so a template can never hold what a prescription would refuse.
 
-Rules (Photon's prescribe form, plus ICD-10 diagnoses): a treatment; quantity > 0 (decimals
-allowed); a dispense unit from Photon's list; refills 0 to 11 (sent as ``fillsAllowed``,
-refills + 1); days supply blank or a whole number from 1 to 3650; instructions required; "do
-not fill before" not in the past; diagnoses as ICD-10 codes such as ``E11.9``. Problems are keyed
-by field name; ``SERVER_FIELDS`` maps Photon's argument names onto the same keys.
+Rules (Photon's prescribe form, plus ICD-10 diagnoses): a treatment; quantity > 0 and at most
+``MAX_QUANTITY``, plain digits with a point for decimals; a dispense unit from Photon's list;
+refills 0 to 11 (sent as ``fillsAllowed``, refills + 1); days supply blank or a whole number
+from 1 to 3650; instructions required; "do not fill before" not in the past; diagnoses as ICD-10
+codes such as ``E11.9``. Problems are keyed by field name; ``SERVER_FIELDS`` maps Photon's
+argument names onto the same keys.
 """
 
 from __future__ import annotations
@@ -16,10 +17,19 @@ from datetime import date
 
 MAX_REFILLS = 11
 MAX_DAYS_SUPPLY = 3650
+#: Photon documents no upper limit (``dispenseQuantity: Float!``, checked only for > 0). The
+#: largest real quantities are liquids in mL (a month of home parenteral nutrition is some
+#: 60000 mL): 100000 leaves room for those and still stops a pasted number or a run of zeros.
+MAX_QUANTITY = 100_000
+#: Digits with at most one decimal point, nothing else: Python's ``float`` also takes "1e9",
+#: "1_000", "inf" and other scripts' digits, none of which a pharmacist reads as a quantity.
+_QUANTITY = re.compile(r"[0-9]+(\.[0-9]*)?|\.[0-9]+")
 ICD10 = re.compile(r"^[A-TV-Z][0-9][0-9AB](\.[0-9A-TV-Z]{1,4})?$")
 
 TREATMENT_MISSING = "Choose a treatment from the search results."
-QUANTITY_BAD = "Enter a quantity greater than 0 (decimals are fine)."
+QUANTITY_BAD = "Enter a quantity greater than 0 in digits, with a point for decimals (e.g. 2.5)."
+QUANTITY_COMMA = "Write the quantity without a comma: 1000 for a thousand, 2.5 for two and a half."
+QUANTITY_TOO_LARGE = f"A quantity is at most {MAX_QUANTITY}."
 UNIT_MISSING = "Choose the unit the quantity is dispensed in."
 DAYS_BAD = "Days supply is a whole number of days, 1 or more."
 INSTRUCTIONS_MISSING = "Write the instructions for the patient."
@@ -73,15 +83,21 @@ class Dispensing:
         return self.fills_allowed - 1
 
 
+def check_quantity(text: str) -> tuple[float | None, str | None]:
+    """(quantity, None) or (None, the problem). A comma is refused, never guessed: "1,000" is a
+    thousand to one reader and one to another."""
+    text = text.strip()
+    if "," in text:
+        return None, QUANTITY_COMMA
+    if not _QUANTITY.fullmatch(text) or float(text) <= 0:
+        return None, QUANTITY_BAD
+    value = float(text)
+    return (value, None) if value <= MAX_QUANTITY else (None, QUANTITY_TOO_LARGE)
+
+
 def parse_quantity(text: str) -> float | None:
-    """A finite number above 0 ("30", "2,5"), in ASCII digits only; None otherwise."""
-    if not text.isascii():
-        return None
-    try:
-        value = float(text.strip().replace(",", "."))
-    except ValueError:
-        return None
-    return value if 0 < value < float("inf") else None
+    """The quantity ``check_quantity`` accepts, or None."""
+    return check_quantity(text)[0]
 
 
 def parse_days_supply(text: str) -> tuple[int | None, bool]:
@@ -123,9 +139,9 @@ def check_not_before(day: date, today: date) -> str | None:
 def check_dispensing(entered: DispensingText) -> tuple[Dispensing | None, dict[str, str]]:
     """The checked values (None if any rule fails) and the problems by field key."""
     problems: dict[str, str] = {}
-    quantity = parse_quantity(entered.quantity)
-    if quantity is None:
-        problems["quantity"] = QUANTITY_BAD
+    quantity, quantity_problem = check_quantity(entered.quantity)
+    if quantity_problem is not None:
+        problems["quantity"] = quantity_problem
     unit = (entered.unit or "").strip()
     if not unit:
         problems["unit"] = UNIT_MISSING

@@ -300,3 +300,29 @@ def test_typing_searches_once_when_the_typing_pauses(
             assert all("lisino" in t.lower() for t in texts if t.startswith("   "))
 
     arun(scenario(), timeout=60)
+
+
+def test_a_quantity_is_sent_as_written_or_refused_with_how_to_write_it(
+    arun: Run, sandbox: Any, widgets: list[QWidget]
+) -> None:
+    async def scenario() -> None:
+        async with signed_in(sandbox, "prescriber") as conn:
+            form, editor = await ready_form(conn, widgets, offset=11)
+            await choose(editor, "atorva")
+            fill(editor, quantity="1,000")
+            assert not form.review()
+            assert "without a comma: 1000 for a thousand" in editor.problems["quantity"]
+            assert editor.quantity.text() == "1,000"  # kept as typed, to correct
+            for typed in ("1_000", "1e9", "1e-300"):
+                editor.quantity.setText(typed)
+                assert not form.review()
+                assert "in digits" in editor.problems["quantity"]
+            editor.quantity.setText("1000000")
+            assert not form.review()
+            assert "at most 100000" in editor.problems["quantity"]
+
+            editor.quantity.setText("1000")
+            assert form.review()
+            assert "1000 Tablet" in form.review_page.text.toPlainText()
+
+    arun(scenario(), timeout=60)
