@@ -10,6 +10,7 @@ import pytest
 from PySide6.QtCore import QLocale
 
 from photon_desktop.domain import Address
+from photon_desktop.domain.prescription_rules import parse_quantity
 from photon_desktop.ui.common.formatting import (
     age,
     code_label,
@@ -18,6 +19,7 @@ from photon_desktop.ui.common.formatting import (
     fmt_date,
     fmt_datetime,
     fmt_phone,
+    fmt_quantity,
 )
 
 
@@ -67,3 +69,21 @@ def test_addresses_phones_and_codes() -> None:
     assert fmt_address(address, one_line=True) == "1 Helix Way, Boston, MA 02115"
     assert fmt_phone("+14155550121") == "(415) 555-0121"
     assert code_label("REFILL_TOO_SOON") == "Refill too soon"
+
+
+@pytest.mark.parametrize(
+    ("quantity", "shown"),
+    [
+        (30.0, "30"),
+        (2.5, "2.5"),
+        (1.234567891, "1.234567891"),
+        (1234567.0, "1234567"),
+        (0.00001, "0.00001"),
+        (1e16, "10000000000000000"),
+        (0.1 + 0.2, "0.30000000000000004"),
+    ],
+)
+def test_a_quantity_reads_exactly_in_plain_digits(quantity: float, shown: str) -> None:
+    assert fmt_quantity(quantity) == shown
+    if quantity <= 100_000:  # within the prescription rules: the text reads back as the same value
+        assert parse_quantity(shown) == quantity

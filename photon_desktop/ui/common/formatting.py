@@ -8,6 +8,7 @@ locale (no locale chosen, as on a bare server) reads as US English: Photon is a 
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from enum import Enum
 from typing import Protocol
 
@@ -103,7 +104,10 @@ def fmt_phone(value: str | None) -> str:
 
 
 def fmt_quantity(quantity: float) -> str:
-    return f"{quantity:g}"
+    """The exact quantity in plain digits ("1.234567891", "1234567", never "1.23457e+06"): what
+    is shown is what is sent, and text put back in a quantity field reads as the same number."""
+    text = format(Decimal(repr(quantity)), "f")  # repr: the shortest text that round-trips
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def text_or_dash(value: object) -> str:

@@ -44,6 +44,7 @@ from photon_desktop.domain import (
 from photon_desktop.services import locations
 from photon_desktop.services.outcomes import new_external_id
 from photon_desktop.ui.common import tasks
+from photon_desktop.ui.common.formatting import fmt_quantity
 from photon_desktop.ui.common.gating import PermissionGate
 from photon_desktop.ui.common.problems import error_style
 from photon_desktop.ui.common.questions import ask
@@ -234,7 +235,8 @@ class NewOrderWindow(StepWindow):
                 "Draft (activated by this order): " if rx.state is PrescriptionState.DRAFT else ""
             )
             item = QListWidgetItem(
-                f"{draft}{rx.treatment.name} — {rx.dispense_quantity:g} {rx.dispense_unit} — "
+                f"{draft}{rx.treatment.name} — {fmt_quantity(rx.dispense_quantity)} "
+                f"{rx.dispense_unit} — "
                 f"{rx.fills_remaining} of {rx.fills_allowed} fills left — from "
                 f"{rx.effective_date:%b %d, %Y}"
             )
@@ -335,7 +337,8 @@ class NewOrderWindow(StepWindow):
         where = esc(pharmacy_line(pharmacy)) if pharmacy else ""
         street = esc(", ".join(p for p in (address.street1, address.street2) if p))
         items = "".join(
-            f"<li>{esc(rx.treatment.name)} — {rx.dispense_quantity:g} {esc(rx.dispense_unit)}</li>"
+            f"<li>{esc(rx.treatment.name)} — {fmt_quantity(rx.dispense_quantity)} "
+            f"{esc(rx.dispense_unit)}</li>"
             for rx in fills
         )
         extra = ""

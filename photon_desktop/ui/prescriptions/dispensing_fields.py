@@ -13,6 +13,7 @@ from photon_desktop.domain.prescription_rules import (
     DispensingText,
     refills_from_fills,
 )
+from photon_desktop.ui.common.formatting import fmt_quantity
 
 #: Field key → form caption ("" for a checkbox that names itself).
 TITLES = {
@@ -129,7 +130,7 @@ def stored_text(
 ) -> DispensingText:
     """Stored values (a prescription's or a template's) as the fields show them."""
     return DispensingText(
-        quantity="" if quantity is None else f"{quantity:g}",
+        quantity="" if quantity is None else fmt_quantity(quantity),
         unit=unit,
         refills=refills_from_fills(fills_allowed),
         days_supply="" if days_supply is None else str(days_supply),

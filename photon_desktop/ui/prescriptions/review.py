@@ -10,6 +10,7 @@ from datetime import date
 from PySide6.QtWidgets import QLabel, QTextBrowser, QVBoxLayout, QWidget
 
 from photon_desktop.domain import Patient, Prescription, PrescriptionInput, Treatment
+from photon_desktop.ui.common.formatting import fmt_quantity
 from photon_desktop.ui.prescriptions.treatment_search import describe
 
 
@@ -22,7 +23,7 @@ def review_rows(item: PrescriptionInput, treatment: Treatment) -> list[tuple[str
     refills = item.fills_allowed - 1
     rows = [
         ("Rx", describe(treatment)),
-        ("Disp", f"{item.dispense_quantity:g} {item.dispense_unit}"),
+        ("Disp", f"{fmt_quantity(item.dispense_quantity)} {item.dispense_unit}"),
         (
             "Refills",
             f"{refills} ({item.fills_allowed} fill{'s' if item.fills_allowed != 1 else ''} "
@@ -107,7 +108,7 @@ def sent_html(created: Sequence[Prescription], patient_name: str) -> str:
     """What the form says once Photon has the prescriptions."""
     esc = html.escape
     lines = "".join(
-        f"<li><b>{esc(rx.treatment.name)}</b> — {rx.dispense_quantity:g} "
+        f"<li><b>{esc(rx.treatment.name)}</b> — {fmt_quantity(rx.dispense_quantity)} "
         f"{esc(rx.dispense_unit)}, {rx.fills_allowed - 1} refills ({esc(rx.id)})</li>"
         for rx in created
     )

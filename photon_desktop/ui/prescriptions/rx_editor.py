@@ -32,6 +32,7 @@ from photon_desktop.domain.prescription_rules import (
     server_field,
 )
 from photon_desktop.services.treatment_search import TreatmentMatch
+from photon_desktop.ui.common.formatting import fmt_quantity
 from photon_desktop.ui.common.problems import mark, with_problem_line
 from photon_desktop.ui.prescriptions.dispensing_fields import TITLES, DispensingFields, stored_text
 from photon_desktop.ui.prescriptions.drafts import ItemDraft
@@ -127,7 +128,7 @@ class RxEditor(QWidget):
         template = match.template if match else None
         if template is not None:
             if template.dispense_quantity is not None:
-                self.quantity.setText(f"{template.dispense_quantity:g}")
+                self.quantity.setText(fmt_quantity(template.dispense_quantity))
             self._select_unit(template.dispense_unit)
             if template.fills_allowed:
                 self.refills.setValue(refills_from_fills(template.fills_allowed))

@@ -23,6 +23,7 @@ from photon_desktop.services.catalogs import CatalogTemplate
 from photon_desktop.ui.catalog.following import FollowsSignIn, list_table, title_label
 from photon_desktop.ui.catalog.messages import failure_text
 from photon_desktop.ui.common import icons, tasks
+from photon_desktop.ui.common.formatting import fmt_quantity
 from photon_desktop.ui.common.paged_model import Column
 from photon_desktop.ui.common.questions import ask
 from photon_desktop.ui.common.rows_table import RowsModel
@@ -38,7 +39,8 @@ def dispensing_text(template: PrescriptionTemplate) -> str:
     """ "30 Tablet, 2 refills, 30 days" """
     parts = []
     if template.dispense_quantity is not None:
-        parts.append(f"{template.dispense_quantity:g} {template.dispense_unit or ''}".strip())
+        quantity = fmt_quantity(template.dispense_quantity)
+        parts.append(f"{quantity} {template.dispense_unit or ''}".strip())
     refills = max(0, (template.fills_allowed or 1) - 1)
     parts.append(f"{refills} refill{'s' if refills != 1 else ''}")
     if template.days_supply:

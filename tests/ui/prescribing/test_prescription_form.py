@@ -12,6 +12,8 @@ from ui_support import Connection, settle, until
 from write_support import new_writes, pick_first, shot, signed_in, window_of, writes
 
 from photon_desktop.domain import PrescriptionState
+from photon_desktop.domain.prescription_rules import Dispensing
+from photon_desktop.services.catalogs import TemplateInput
 from photon_desktop.ui.orders.new_order import NewOrderWindow
 from photon_desktop.ui.prescriptions.form import PrescriptionForm
 from photon_desktop.ui.prescriptions.launch import open_prescription_form
@@ -324,5 +326,46 @@ def test_a_quantity_is_sent_as_written_or_refused_with_how_to_write_it(
             editor.quantity.setText("1000")
             assert form.review()
             assert "1000 Tablet" in form.review_page.text.toPlainText()
+
+    arun(scenario(), timeout=60)
+
+
+def test_the_review_and_a_template_show_the_exact_quantity(
+    arun: Run, sandbox: Any, widgets: list[QWidget]
+) -> None:
+    async def scenario() -> None:
+        async with signed_in(sandbox, "prescriber") as conn:
+            [catalog, *_] = await conn.services.catalogs.catalogs()
+            data = TemplateInput(
+                name="Zexact quantity",
+                treatment_id=catalog.treatments[0].id,
+                is_private=True,
+                dispensing=Dispensing(
+                    dispense_quantity=12345.678,
+                    dispense_unit="Tablet",
+                    fills_allowed=1,
+                    days_supply=None,
+                    instructions="As directed",
+                    notes=None,
+                    dispense_as_written=False,
+                ),
+            )
+            template = await conn.services.catalogs.create_template(catalog, data)
+            try:
+                form, editor = await ready_form(conn, widgets, offset=12)
+                editor.search.edit.setText("Zexact")
+                editor.search.search_now()
+                await pick_first(editor.search.results)
+                assert editor.quantity.text() == "12345.678"  # the template's, not 12345.7
+
+                editor.quantity.setText("1.234567891")
+                assert form.review()
+                assert "1.234567891 Tablet" in form.review_page.text.toPlainText()
+                form.send_button.click()
+                await until(lambda: form.created)
+                assert form.created[0].dispense_quantity == 1.234567891
+                assert "1.234567891 Tablet" in form.done_page.text()
+            finally:
+                await conn.services.catalogs.delete_template(catalog.id, template)
 
     arun(scenario(), timeout=60)

@@ -18,7 +18,9 @@ from photon_desktop.domain.prescription_rules import (
     QUANTITY_BAD,
     TREATMENT_MISSING,
     UNIT_MISSING,
+    Dispensing,
 )
+from photon_desktop.services.catalogs import TemplateInput
 from photon_desktop.ui.common.theme import Theme
 from photon_desktop.ui.templates.editor import NAME_MISSING, TemplateEditor
 from photon_desktop.ui.templates.page import ONLY_ME, ORGANIZATION, TemplatesPage
@@ -122,6 +124,46 @@ def test_a_template_is_checked_created_edited_and_deleted(
             await until(lambda: page.model.rowCount() == count)
             assert writes(sandbox).get("deletePrescriptionTemplate", 0) == 1
             assert not page.select(row.template.id)
+
+    arun(scenario(), timeout=60)
+
+
+def test_an_exact_quantity_survives_editing_the_template(
+    fresh_sandbox: Any, arun: Any, widgets: list[QWidget]
+) -> None:
+    sandbox = fresh_sandbox(patients=5)
+
+    async def scenario() -> None:
+        async with signed_in(sandbox, "prescriber") as conn:
+            [catalog, *_] = await conn.services.catalogs.catalogs()
+            data = TemplateInput(
+                name="Exact quantity",
+                treatment_id=catalog.treatments[0].id,
+                is_private=True,
+                dispensing=Dispensing(
+                    dispense_quantity=12345.678,
+                    dispense_unit="Milliliter",
+                    fills_allowed=1,
+                    days_supply=None,
+                    instructions="As directed",
+                    notes=None,
+                    dispense_as_written=False,
+                ),
+            )
+            template = await conn.services.catalogs.create_template(catalog, data)
+            page = await opened(conn, widgets)
+            assert page.select(template.id)
+            shown = column(page.model, "Dispensing")
+            assert any(text.startswith("12345.678 Milliliter,") for text in shown)
+            page.edit_selected()
+            editor = await editor_of(page)
+            assert editor.quantity.text() == "12345.678"
+            editor.name.setText("Exact quantity, renamed")
+            editor.save_button.click()
+            await until(lambda: page.editor is None)
+            stored = await conn.services.catalogs.catalog(catalog.id)
+            [saved] = [t for t in stored.templates if t.id == template.id]
+            assert (saved.name, saved.dispense_quantity) == ("Exact quantity, renamed", 12345.678)
 
     arun(scenario(), timeout=60)
 
