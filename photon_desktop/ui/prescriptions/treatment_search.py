@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
+    QApplication,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -121,6 +122,7 @@ class TreatmentSearch(QWidget):
         self.match = None
         self._chosen_box.setVisible(False)
         self.edit.setVisible(True)
+        self.setFocusProxy(self.edit)
         self.edit.setFocus(Qt.FocusReason.OtherFocusReason)
         if changed:
             self.picked.emit(None)
@@ -184,6 +186,8 @@ class TreatmentSearch(QWidget):
             self._choose(match)
 
     def _choose(self, match: TreatmentMatch) -> None:
+        focused = QApplication.focusWidget()
+        had_focus = focused is not None and (focused is self or self.isAncestorOf(focused))
         self._generation += 1
         self._searches.cancel()
         self._debounce.stop()
@@ -194,6 +198,11 @@ class TreatmentSearch(QWidget):
         self.edit.blockSignals(True)
         self.edit.clear()
         self.edit.blockSignals(False)
+        # Focus given to the field (Tab, a problem marked on it) goes to the control shown now:
+        # a proxy left on the hidden search box would trap Tab and lose the focus.
+        self.setFocusProxy(self.change)
+        if had_focus:  # picked from the list or the search box: stay here, on "Change"
+            self.change.setFocus(Qt.FocusReason.OtherFocusReason)
         self.edit.setVisible(False)
         self.results.clear()
         self.results.setVisible(False)

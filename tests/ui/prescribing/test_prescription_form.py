@@ -6,8 +6,9 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QDate
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QWidget
 from ui_support import Connection, settle, until
 from write_support import new_writes, pick_first, shot, signed_in, window_of, writes
 
@@ -367,5 +368,47 @@ def test_the_review_and_a_template_show_the_exact_quantity(
                 assert "1.234567891 Tablet" in form.done_page.text()
             finally:
                 await conn.services.catalogs.delete_template(catalog.id, template)
+
+    arun(scenario(), timeout=60)
+
+
+def test_tab_moves_on_past_a_chosen_treatment_and_its_problem_lands_on_a_visible_control(
+    arun: Run, sandbox: Any, widgets: list[QWidget]
+) -> None:
+    async def scenario() -> None:
+        async with signed_in(sandbox, "prescriber") as conn:
+            form, editor = await ready_form(conn, widgets, offset=13)
+            form.show()
+            form.activateWindow()
+            await choose(editor, "atorva")
+            for key in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab):
+                form.template_button.setFocus(Qt.FocusReason.OtherFocusReason)
+                await settle(0.02)
+                visited = []
+                for _ in range(25):
+                    QTest.keyClick(QApplication.focusWidget(), key)
+                    focused = QApplication.focusWidget()
+                    assert focused is not None and focused.isVisible()
+                    visited.append(focused)
+                # Round the window and back, never stuck on one control.
+                assert editor.search.change in visited and editor.instructions in visited
+                assert visited.count(form.template_button) <= 2
+
+            # The same treatment twice: the problem's focus goes to a control the user sees.
+            # Picked with the keyboard: the focus stays in the field, on "Change".
+            second = form.add_card()
+            QTest.keyClicks(second.search.edit, "atorva")
+            results = second.search.results
+            await until(lambda: results.count() > 1)
+            results.setFocus(Qt.FocusReason.OtherFocusReason)
+            results.setCurrentRow(1)  # row 0 is its group's heading
+            QTest.keyClick(results, Qt.Key.Key_Return)
+            assert second.treatment is not None
+            assert QApplication.focusWidget() is second.search.change
+            fill(editor)
+            fill(second)
+            assert not form.review()
+            assert "already prescription 1" in second.problems["treatment"]
+            assert QApplication.focusWidget() is second.search.change
 
     arun(scenario(), timeout=60)
