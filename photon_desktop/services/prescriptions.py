@@ -31,7 +31,7 @@ NOT_FOUND = (
 )
 
 
-ALREADY_CANCELED = "This prescription was already cancelled; nothing was changed."
+ALREADY_CANCELED = "This prescription was already canceled; nothing was changed."
 
 
 class PrescriptionsService:
@@ -128,7 +128,7 @@ class PrescriptionsService:
         )
 
     async def cancel(self, prescription_id: str) -> Prescription:
-        """Cancel once; a prescription that is already cancelled (or past it) says so."""
+        """Cancel once; a prescription that is already canceled (or past it) says so."""
 
         async def write() -> Prescription:
             answer = await self._client.query("CancelPrescription", {"id": prescription_id})
@@ -150,7 +150,7 @@ class PrescriptionsService:
             if state is PrescriptionState.CANCELED:
                 raise StateConflict(ALREADY_CANCELED) from refused
             raise StateConflict(
-                f"This prescription is {state.value.lower()}, so it can no longer be cancelled."
+                f"This prescription is {state.value.lower()}, so it can no longer be canceled."
             ) from refused
 
     async def _find(self, patient_id: str, external_id: str) -> Prescription | None:

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QPushButton
 from photon_desktop import errors
 from photon_desktop.domain import Prescription, PrescriptionState
 from photon_desktop.ui.common import tasks
+from photon_desktop.ui.common.problems import failed_write
 from photon_desktop.ui.common.questions import ask, tell
 from photon_desktop.ui.common.record_detail import RecordDetail
 from photon_desktop.ui.orders.new_order import open_new_order
@@ -93,8 +94,16 @@ class PrescriptionActions(QObject):
             await self._workspace.services.prescriptions.cancel(rx.id)
         except errors.PhotonError as exc:
             self._busy = False
+            # The state may have changed all the same (canceled by someone else, or perhaps by
+            # this attempt): show Photon's, and offer only what still applies to it.
+            self._detail.refresh()
             self._update()
-            await tell(self._detail, "Not canceled", f"The prescription was not canceled: {exc}")
+            if isinstance(exc, errors.WriteOutcomeUnknown):
+                await tell(self._detail, "Cancellation not confirmed", str(exc))
+            elif isinstance(exc, errors.StateConflict):  # it says why: "already canceled"
+                await tell(self._detail, "Not canceled", str(exc))
+            else:
+                await tell(self._detail, "Not canceled", failed_write(exc, "Not canceled"))
             return
         self._busy = False
         self._detail.refresh()

@@ -266,3 +266,29 @@ def test_a_duplicate_after_the_form_has_sent_opens_a_fresh_form(
             await until(lambda: gone(fresh))
 
     arun(scenario(), timeout=60)
+
+
+def test_cancelling_a_prescription_canceled_elsewhere_shows_it_canceled(
+    arun: Run, sandbox: Any, widgets: list[QWidget]
+) -> None:
+    async def scenario() -> None:
+        async with signed_in(sandbox, "prescriber") as conn:
+            patient_id, _ = await first_patient(conn, offset=30)
+            rx = await an_omeprazole_prescription(conn, patient_id)
+            detail = PrescriptionDetail(conn.workspace)
+            widgets.append(detail)
+            detail.show()
+            detail.load(rx.id)
+            await until(lambda: detail.record is not None)
+            await conn.services.prescriptions.cancel(rx.id)  # someone else, meanwhile
+            assert detail.badge.text() == "Active"
+
+            detail.write_actions.cancel_button.click()
+            await answer("Cancel prescription", "Cancel prescription")
+            box = await answer("Not canceled", "OK")
+            text = box.findChild(QWidget, "qt_msgbox_label").text()  # type: ignore[union-attr]
+            assert text == "This prescription was already canceled; nothing was changed."
+            await until(lambda: detail.badge.text() == "Canceled")
+            assert not detail.write_actions.cancel_button.isVisible()
+
+    arun(scenario(), timeout=60)
