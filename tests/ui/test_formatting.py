@@ -16,6 +16,7 @@ from photon_desktop.ui.common.formatting import (
     code_label,
     fmt_address,
     fmt_birth_date,
+    fmt_count,
     fmt_date,
     fmt_datetime,
     fmt_phone,
@@ -87,3 +88,7 @@ def test_a_quantity_reads_exactly_in_plain_digits(quantity: float, shown: str) -
     assert fmt_quantity(quantity) == shown
     if quantity <= 100_000:  # within the prescription rules: the text reads back as the same value
         assert parse_quantity(shown) == quantity
+
+
+def test_a_count_takes_the_plural_only_when_it_is_not_one() -> None:
+    assert [fmt_count(n, "refill") for n in (0, 1, 2)] == ["0 refills", "1 refill", "2 refills"]

@@ -110,6 +110,11 @@ def fmt_quantity(quantity: float) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+def fmt_count(count: int, noun: str) -> str:
+    """ "1 refill", "0 refills", "2 refills": the plural only when the count is not 1."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def text_or_dash(value: object) -> str:
     text = "" if value is None else str(value).strip()
     return text or DASH

@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGroupBox, QLabel, QVBoxLayout, QWidget
 
 from photon_desktop.domain import Patient, Prescription, PrescriptionState
+from photon_desktop.ui.common.formatting import fmt_count
 
 
 def _label(parent: QWidget, name: str) -> QLabel:
@@ -54,7 +55,8 @@ class ChartPanel(QWidget):
         active = [rx for rx in prescriptions if rx.state is PrescriptionState.ACTIVE]
         self.active.setText(
             "\n".join(
-                f"• {rx.treatment.name} — {rx.instructions} ({rx.fills_remaining} fills left)"
+                f"• {rx.treatment.name} — {rx.instructions} "
+                f"({fmt_count(rx.fills_remaining, 'fill')} left)"
                 for rx in active
             )
             or "No active prescriptions."

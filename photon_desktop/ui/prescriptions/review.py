@@ -10,7 +10,7 @@ from datetime import date
 from PySide6.QtWidgets import QLabel, QTextBrowser, QVBoxLayout, QWidget
 
 from photon_desktop.domain import Patient, Prescription, PrescriptionInput, Treatment
-from photon_desktop.ui.common.formatting import fmt_quantity
+from photon_desktop.ui.common.formatting import fmt_count, fmt_quantity
 from photon_desktop.ui.prescriptions.treatment_search import describe
 
 
@@ -26,8 +26,7 @@ def review_rows(item: PrescriptionInput, treatment: Treatment) -> list[tuple[str
         ("Disp", f"{fmt_quantity(item.dispense_quantity)} {item.dispense_unit}"),
         (
             "Refills",
-            f"{refills} ({item.fills_allowed} fill{'s' if item.fills_allowed != 1 else ''} "
-            "in total)",
+            f"{refills} ({fmt_count(item.fills_allowed, 'fill')} in total)",
         ),
         ("Days supply", "not given" if item.days_supply is None else f"{item.days_supply} days"),
         ("Sig", item.instructions),
@@ -109,12 +108,12 @@ def sent_html(created: Sequence[Prescription], patient_name: str) -> str:
     esc = html.escape
     lines = "".join(
         f"<li><b>{esc(rx.treatment.name)}</b> — {fmt_quantity(rx.dispense_quantity)} "
-        f"{esc(rx.dispense_unit)}, {rx.fills_allowed - 1} refills ({esc(rx.id)})</li>"
+        f"{esc(rx.dispense_unit)}, {fmt_count(rx.fills_allowed - 1, 'refill')} ({esc(rx.id)})</li>"
         for rx in created
     )
     count = len(created)
     return (
-        f"<h3>{count} prescription{'s' if count != 1 else ''} signed and sent for "
+        f"<h3>{fmt_count(count, 'prescription')} signed and sent for "
         f"{esc(patient_name)}.</h3><ul>{lines}</ul>"
         "<p>Send them to a pharmacy now, or later from the patient's page.</p>"
     )

@@ -23,7 +23,7 @@ from photon_desktop.services.catalogs import CatalogTemplate
 from photon_desktop.ui.catalog.following import FollowsSignIn, list_table, title_label
 from photon_desktop.ui.catalog.messages import failure_text
 from photon_desktop.ui.common import icons, tasks
-from photon_desktop.ui.common.formatting import fmt_quantity
+from photon_desktop.ui.common.formatting import fmt_count, fmt_quantity
 from photon_desktop.ui.common.paged_model import Column
 from photon_desktop.ui.common.questions import ask
 from photon_desktop.ui.common.rows_table import RowsModel
@@ -42,7 +42,7 @@ def dispensing_text(template: PrescriptionTemplate) -> str:
         quantity = fmt_quantity(template.dispense_quantity)
         parts.append(f"{quantity} {template.dispense_unit or ''}".strip())
     refills = max(0, (template.fills_allowed or 1) - 1)
-    parts.append(f"{refills} refill{'s' if refills != 1 else ''}")
+    parts.append(fmt_count(refills, "refill"))
     if template.days_supply:
         parts.append(f"{template.days_supply} days")
     return ", ".join(parts)

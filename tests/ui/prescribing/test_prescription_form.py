@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from ui_support import Connection, settle, until
 from write_support import new_writes, pick_first, shot, signed_in, window_of, writes
 
-from photon_desktop.domain import PrescriptionState
+from photon_desktop.domain import PrescriptionInput, PrescriptionState
 from photon_desktop.domain.prescription_rules import Dispensing
 from photon_desktop.services.catalogs import TemplateInput
 from photon_desktop.ui.orders.new_order import NewOrderWindow
@@ -410,5 +410,44 @@ def test_tab_moves_on_past_a_chosen_treatment_and_its_problem_lands_on_a_visible
             assert not form.review()
             assert "already prescription 1" in second.problems["treatment"]
             assert QApplication.focusWidget() is second.search.change
+
+    arun(scenario(), timeout=60)
+
+
+def test_limits_and_counts_read_as_meant(arun: Run, sandbox: Any, widgets: list[QWidget]) -> None:
+    async def scenario() -> None:
+        async with signed_in(sandbox, "prescriber") as conn:
+            patient_id, _ = await first_patient(conn, 14)
+            found = await conn.services.catalog.medications("omeprazole", first=1)
+            await conn.services.prescriptions.create_many(
+                [
+                    PrescriptionInput(
+                        patient_id=patient_id,
+                        treatment_id=found.items[0].id,
+                        dispense_quantity=30,
+                        dispense_unit="Capsule",
+                        fills_allowed=1,
+                        instructions="Take 1 capsule before breakfast",
+                    )
+                ]
+            )
+            form, editor = await ready_form(conn, widgets, offset=14)
+            await until(lambda: "Omeprazole" in form.chart.active.text())
+            assert "Take 1 capsule before breakfast (1 fill left)" in form.chart.active.text()
+
+            await choose(editor, "atorva")
+            fill(editor)
+            editor.days_supply.setText("3651")
+            assert not form.review()
+            assert editor.problems["days_supply"] == (
+                "Days supply is a whole number of days, from 1 to 3650."
+            )
+            editor.days_supply.setText("3650")
+            editor.refills.setValue(1)
+            assert form.review()
+            form.send_button.click()
+            await until(lambda: form.created)
+            assert "30 Tablet, 1 refill (" in form.done_page.text()
+            assert "1 prescription signed and sent" in form.done_page.text()
 
     arun(scenario(), timeout=60)
