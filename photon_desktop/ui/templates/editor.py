@@ -37,6 +37,7 @@ from photon_desktop.services.catalogs import CatalogTemplate, TemplateInput
 from photon_desktop.ui.catalog.messages import failure_text
 from photon_desktop.ui.common import tasks
 from photon_desktop.ui.common.problems import error_label, mark, with_problem_line
+from photon_desktop.ui.common.questions import ask, loop_running
 from photon_desktop.ui.prescriptions.dispensing_fields import TITLES, DispensingFields, stored_text
 from photon_desktop.ui.workspace import Workspace
 
@@ -72,6 +73,7 @@ class TemplateEditor(QDialog):
         self.existing = existing
         self._prefill = prefill
         self._sending = tasks.Latest(owner=self)
+        self._leaving = tasks.Latest(owner=self)
         self.setObjectName("templateEditor")
         self.setWindowTitle("Edit template" if existing else "New template")
         self.setAccessibleName(self.windowTitle())
@@ -135,6 +137,7 @@ class TemplateEditor(QDialog):
             self.catalog.addItem(catalog.name, catalog.id)
         self.catalog.currentIndexChanged.connect(self._list_treatments)
         self._fill()
+        self._opened_with = self._typed()
         tasks.spawn(self._load_units(), owner=self, name="template-units")
 
     # -- filling
@@ -292,12 +295,42 @@ class TemplateEditor(QDialog):
         self.saved.emit(template)
         self.accept()
 
+    # -- leaving
+
+    def _typed(self) -> tuple[object, ...]:
+        return (
+            self.name.text(),
+            self.catalog.currentData(),
+            self.treatment.currentData(),
+            self.dispensing.entered(),
+            self.private.isChecked(),
+        )
+
+    @property
+    def unsaved_changes(self) -> bool:
+        return self._typed() != self._opened_with
+
     def reject(self) -> None:
-        """Not while a save is in flight: its outcome must be known before the form goes."""
+        """Esc, Cancel and the close button. Not while a save is in flight (its outcome must be
+        known before the form goes); typed changes are not dropped without asking."""
         if self._sending.busy:
             self.note("Saving… wait for Photon's answer.")
             return
+        if self.unsaved_changes and loop_running():
+            if not self._leaving.busy:
+                self._leaving.spawn(self._ask_to_leave(), name="leave-template-editor")
+            return
         super().reject()
+
+    async def _ask_to_leave(self) -> None:
+        if await ask(
+            self,
+            "Discard changes?",
+            "This template has unsaved changes. Discard them?",
+            "Discard changes",
+            cancel="Keep editing",
+        ):
+            super().reject()
 
     def cancel_tasks(self) -> None:
         tasks.cancel_all(self)

@@ -8,8 +8,9 @@ from __future__ import annotations
 from typing import Any
 
 from formulary_support import shot
+from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QDialogButtonBox, QWidget
 from ui_support import Connection, column, settle, until
 from write_support import answer, signed_in, writes
 
@@ -220,5 +221,34 @@ def test_signing_in_as_someone_else_reloads_the_templates_they_see(
             assert set(column(page.model, "Visible to")) == {ORGANIZATION}
             await conn.as_user("prescriber")
             await until(lambda: ONLY_ME in column(page.model, "Visible to"))
+
+    arun(scenario(), timeout=60)
+
+
+def test_esc_asks_before_dropping_what_was_typed_in_the_editor(
+    sandbox: Any, arun: Any, widgets: list[QWidget]
+) -> None:
+    async def scenario() -> None:
+        async with signed_in(sandbox, "prescriber") as conn:
+            page = await opened(conn, widgets)
+            before = writes(sandbox)
+            page.open_editor(None)
+            editor = await editor_of(page)
+            QTest.keyClick(editor, Qt.Key.Key_Escape)  # nothing typed: closes at once
+            await until(lambda: page.editor is None)
+
+            page.open_editor(None)
+            editor = await editor_of(page)
+            QTest.keyClicks(editor.name, "My long template")
+            editor.instructions.setPlainText("Lots of typing")
+            QTest.keyClick(editor, Qt.Key.Key_Escape)
+            await answer("Discard changes?", "Keep editing")
+            await settle(0.05)
+            assert editor.isVisible() and editor.name.text() == "My long template"
+            assert editor.instructions.toPlainText() == "Lots of typing"
+            editor.buttons.button(QDialogButtonBox.StandardButton.Cancel).click()
+            await answer("Discard changes?", "Discard changes")
+            await until(lambda: page.editor is None)
+            assert writes(sandbox) == before
 
     arun(scenario(), timeout=60)
