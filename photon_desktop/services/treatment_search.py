@@ -1,5 +1,6 @@
-"""Treatment search for the prescription form: the organization's catalog first, then Photon's
-medications, then medical equipment (as Photon's own medication search groups them).
+"""Treatment search for the prescription form, grouped as Photon's own medication search groups
+it: the prescriber's personal templates, the organization's templates and catalog, then Photon's
+medications and medical equipment.
 
 Catalog entries match when every word typed appears in the name; Photon's searches are asked for
 the whole term. A treatment found twice is listed once, in its first group.
@@ -16,8 +17,9 @@ from photon_desktop.services.catalog import CatalogService
 MIN_CHARS = 3
 PER_SOURCE = 20
 
-CATALOG = "Organization catalog"
+PERSONAL = "Personal templates"
 TEMPLATE = "Organization templates"
+CATALOG = "Organization catalog"
 MEDICATION = "Medications"
 EQUIPMENT = "Medical equipment"
 
@@ -50,24 +52,26 @@ async def search_treatments(catalog: CatalogService, term: str) -> list[Treatmen
         catalog.medications(term, first=PER_SOURCE),
         catalog.medical_equipment(term, first=PER_SOURCE),
     )
+    # Each group whole, in this order, whatever the number of catalogs.
+    groups: dict[str, list[TreatmentMatch]] = {
+        g: [] for g in (PERSONAL, TEMPLATE, CATALOG, MEDICATION, EQUIPMENT)
+    }
+    for each in catalogs:
+        for template in each.templates:
+            if _words_in(term, f"{template.name or ''} {template.treatment.name}"):
+                group = PERSONAL if template.is_private else TEMPLATE
+                groups[group].append(TreatmentMatch(template.treatment, group, template))
+        for treatment in each.treatments:
+            if _words_in(term, treatment.name):
+                groups[CATALOG].append(TreatmentMatch(treatment, CATALOG))
+    groups[MEDICATION] = [TreatmentMatch(t, MEDICATION) for t in medications.items]
+    groups[EQUIPMENT] = [TreatmentMatch(t, EQUIPMENT) for t in equipment.items]
+
     found: list[TreatmentMatch] = []
     seen: set[str] = set()
-
-    def add(match: TreatmentMatch) -> None:
+    for match in (m for members in groups.values() for m in members):
         key = match.treatment.id if match.template is None else match.template.id
         if key not in seen:
             seen.add(key)
             found.append(match)
-
-    for each in catalogs:
-        for template in each.templates:
-            if _words_in(term, f"{template.name or ''} {template.treatment.name}"):
-                add(TreatmentMatch(template.treatment, TEMPLATE, template))
-        for treatment in each.treatments:
-            if _words_in(term, treatment.name):
-                add(TreatmentMatch(treatment, CATALOG))
-    for treatment in medications.items:
-        add(TreatmentMatch(treatment, MEDICATION))
-    for treatment in equipment.items:
-        add(TreatmentMatch(treatment, EQUIPMENT))
     return found

@@ -1,7 +1,8 @@
 """Pick a treatment by typing its name: debounced, from 3 characters, the newest search wins.
 
-Results come grouped (organization templates and catalog first, then Photon's medications and
-medical equipment). Picking one shows it as the chosen treatment with a "Change" button.
+Results come grouped (personal and organization templates and the catalog first, then Photon's
+medications and medical equipment). Picking one shows it as the chosen treatment with a "Change"
+button.
 """
 
 from __future__ import annotations

@@ -270,8 +270,22 @@ def test_an_organization_template_fills_the_card(
             editor.search.search_now()
             results = editor.search.results
             await until(lambda: results.count() > 1)
-            assert results.item(0).text() == "Organization templates"  # its group comes first
-            match = await pick_first(results)
+            rows = [results.item(r) for r in range(results.count())]
+            matches = [row.data(Qt.ItemDataRole.UserRole) for row in rows]
+            headers = [row.text() for row, m in zip(rows, matches, strict=True) if m is None]
+            # Templates come first, the prescriber's own apart, as Photon's web app shows them.
+            assert headers[:2] == ["Personal templates", "Organization templates"]
+            templates = [m for m in matches if m is not None and m.template is not None]
+            assert templates and all(
+                m.template.is_private == (m.group == "Personal templates") for m in templates
+            )
+            first_org = next(
+                r
+                for r, m in enumerate(matches)
+                if m in templates and m.group == "Organization templates"
+            )
+            results.itemClicked.emit(results.item(first_org))
+            match = matches[first_org]
             template = match.template
             assert template is not None and editor.treatment == template.treatment
             assert editor.quantity.text() == f"{template.dispense_quantity:g}"

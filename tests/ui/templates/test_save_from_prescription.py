@@ -12,7 +12,7 @@ from ui_support import Connection, settle, until
 from write_support import pick_first, signed_in, writes
 
 from photon_desktop.domain.prescription_rules import TREATMENT_MISSING
-from photon_desktop.services.treatment_search import TEMPLATE, search_treatments
+from photon_desktop.services.treatment_search import PERSONAL, search_treatments
 from photon_desktop.ui.prescriptions.form import PrescriptionForm
 from photon_desktop.ui.prescriptions.launch import open_prescription_form
 from photon_desktop.ui.prescriptions.rx_editor import RxEditor
@@ -88,7 +88,7 @@ def test_a_prescription_is_saved_as_a_personal_template(
                 for m in found
                 if m.template and m.template.name == "Lisinopril 20, 90 days (mine)"
             ]
-            assert len(mine) == 1 and mine[0].group == TEMPLATE
+            assert len(mine) == 1 and mine[0].group == PERSONAL  # Photon's group for isPrivate
             assert mine[0].template is not None and mine[0].template.is_private
             assert mine[0].template.fills_allowed == 4
 
