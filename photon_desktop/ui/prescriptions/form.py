@@ -447,11 +447,12 @@ class PrescriptionForm(StepWindow):
 
     async def _ask_close(self) -> None:
         self._asking = True
+        title = "Unsent prescriptions" if self.maybe_sent is None else "Prescriptions not confirmed"
         box = QMessageBox(
             QMessageBox.Icon.Warning,
-            "Unsent prescriptions",
-            "These prescriptions have not been sent. Keep them as a draft to finish later "
-            "(until the app closes), or discard them?",
+            title,
+            self.unsent_text("These prescriptions have not been sent.")
+            + " Keep them as a draft to finish later (until the app closes), or discard them?",
             QMessageBox.StandardButton.NoButton,
             self,
         )
@@ -460,7 +461,7 @@ class PrescriptionForm(StepWindow):
         stay = box.addButton("Keep editing", QMessageBox.ButtonRole.RejectRole)
         box.setDefaultButton(stay)
         box.setEscapeButton(stay)
-        box.setAccessibleName("Unsent prescriptions")
+        box.setAccessibleName(title)
         try:
             clicked = await answer(box)
         finally:

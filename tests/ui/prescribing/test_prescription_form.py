@@ -8,14 +8,24 @@ from typing import Any
 
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from ui_support import Connection, settle, until
-from write_support import new_writes, pick_first, shot, signed_in, window_of, writes
+from write_support import (
+    answer,
+    gone,
+    new_writes,
+    pick_first,
+    shot,
+    signed_in,
+    window_of,
+    writes,
+)
 
 from photon_desktop.domain import PrescriptionInput, PrescriptionState
 from photon_desktop.domain.prescription_rules import Dispensing
 from photon_desktop.services.catalogs import TemplateInput
 from photon_desktop.ui.orders.new_order import NewOrderWindow
+from photon_desktop.ui.prescriptions.drafts import drafts_for, owner_of
 from photon_desktop.ui.prescriptions.form import PrescriptionForm
 from photon_desktop.ui.prescriptions.launch import open_prescription_form
 from photon_desktop.ui.prescriptions.rx_editor import RxEditor
@@ -223,6 +233,36 @@ def test_a_lost_answer_is_checked_and_a_failed_send_is_resent_once(
             await until(lambda: other.created)
             assert other.created[0].external_id == card.external_id
             assert new_writes(sandbox, before) == {"createPrescriptions": 1}
+
+    arun(scenario(), timeout=60)
+
+
+def test_closing_after_an_unknown_outcome_keeps_a_draft_that_cannot_make_a_second(
+    arun: Run, sandbox: Any, widgets: list[QWidget]
+) -> None:
+    """The connection drops on Sign and send and nothing is found: closing must not call the
+    prescriptions unsent, and the draft it keeps sends with the same externalId."""
+
+    async def scenario() -> None:
+        async with signed_in(sandbox, "prescriber") as conn:
+            form, editor = await ready_form(conn, widgets, offset=31)
+            await choose(editor, "losartan")
+            fill(editor)
+            assert form.review()
+            before = writes(sandbox)
+            sandbox.fail_next({"kind": "drop", "operation": "CreatePrescriptions"})
+            form.send_button.click()
+            await until(lambda: "may still save it" in form.message.text())
+            form.close()
+            question = await answer("Prescriptions not confirmed", "Keep as draft")
+            assert isinstance(question, QMessageBox)
+            asked = question.text()
+            assert "may still save it" in asked and "Check the patient's prescriptions" in asked
+            assert "have not been sent" not in asked
+            await until(lambda: gone(form))
+            draft = drafts_for(conn.workspace).get(owner_of(conn.workspace), form.patient_id)
+            assert draft is not None and draft.items[0].external_id == editor.external_id
+            assert new_writes(sandbox, before) == {}
 
     arun(scenario(), timeout=60)
 
