@@ -17,7 +17,7 @@ NOT_FOUND = (
 )
 
 
-ALREADY_CANCELED = "This order was already cancelled; nothing was changed."
+ALREADY_CANCELED = "This order was already canceled; nothing was changed."
 
 
 class OrdersService:
@@ -86,7 +86,7 @@ class OrdersService:
         )
 
     async def cancel(self, order_id: str, reason: str | None = None) -> Order:
-        """Cancel once; an order that is already cancelled (or past cancelling) says so."""
+        """Cancel once; an order that is already canceled (or past canceling) says so."""
 
         async def write() -> Order:
             answer = await self._client.query("CancelOrder", {"id": order_id, "reason": reason})
@@ -99,7 +99,7 @@ class OrdersService:
         try:
             return await settle(write, check, what="cancellation", where="the order's state")
         except InvalidInput as refused:
-            raise await self._why_not(order_id, refused, "cancelled") from refused
+            raise await self._why_not(order_id, refused, "canceled") from refused
 
     async def reroute(self, order_id: str, pharmacy_id: str) -> Order:
         """Send the order to another pharmacy; if it is already there, that is the result."""
@@ -137,9 +137,9 @@ class OrdersService:
         except PhotonError:
             return refused
         if state is OrderState.CANCELED:
-            if change == "cancelled":
+            if change == "canceled":
                 return StateConflict(ALREADY_CANCELED)
-            return StateConflict(f"This order was cancelled, so it can no longer be {change}.")
+            return StateConflict(f"This order was canceled, so it can no longer be {change}.")
         if state is OrderState.COMPLETED:
             return StateConflict(f"This order is completed, so it can no longer be {change}.")
         return StateConflict(

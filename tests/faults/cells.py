@@ -146,7 +146,7 @@ async def recover(operation: str, cell: Cell) -> Any:
     try:
         return await perform(operation, cell)
     except StateConflict as done:
-        if operation != "cancel order" or "already cancelled" not in str(done):
+        if operation != "cancel order" or "already canceled" not in str(done):
             raise
         return done
 

@@ -369,7 +369,7 @@ def test_resending_a_cancel_after_outcome_unknown_says_it_was_already_cancelled(
         return again.value, await s.orders.get(order.id)
 
     again, reloaded = app(scenario)
-    assert str(again) == "This order was already cancelled; nothing was changed."
+    assert str(again) == "This order was already canceled; nothing was changed."
     assert reloaded.state is OrderState.CANCELED
 
 

@@ -339,10 +339,10 @@ def test_cancelling_a_cancelled_order_says_so(sandbox, on_qt) -> None:
         return twice.value, moved.value
 
     twice, moved = on_qt(scenario)
-    assert str(twice) == "This order was already cancelled; nothing was changed."
+    assert str(twice) == "This order was already canceled; nothing was changed."
     assert "marked fields" not in str(twice)
     assert str(moved) == (
-        "This order was cancelled, so it can no longer be sent to another pharmacy."
+        "This order was canceled, so it can no longer be sent to another pharmacy."
     )
 
 
