@@ -119,19 +119,7 @@ def test_duplicate_and_cancel_from_the_prescription_detail(
     async def scenario() -> None:
         async with signed_in(sandbox, "prescriber") as conn:
             patient_id, _ = await first_patient(conn, offset=4)
-            found = await conn.services.catalog.medications("omeprazole", first=1)
-            [rx] = await conn.services.prescriptions.create_many(
-                [
-                    PrescriptionInput(
-                        patient_id=patient_id,
-                        treatment_id=found.items[0].id,
-                        dispense_quantity=30,
-                        dispense_unit="Capsule",
-                        fills_allowed=2,
-                        instructions="Take 1 capsule before breakfast",
-                    )
-                ]
-            )
+            rx = await an_omeprazole_prescription(conn, patient_id)
             detail = PrescriptionDetail(conn.workspace)
             detail.resize(900, 640)
             widgets.append(detail)

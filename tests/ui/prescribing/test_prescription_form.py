@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from formulary_support import exact_quantity_template
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
@@ -22,8 +23,6 @@ from write_support import (
 )
 
 from photon_desktop.domain import PrescriptionInput, PrescriptionState
-from photon_desktop.domain.prescription_rules import Dispensing
-from photon_desktop.services.catalogs import TemplateInput
 from photon_desktop.ui.orders.new_order import NewOrderWindow
 from photon_desktop.ui.prescriptions.drafts import drafts_for, owner_of
 from photon_desktop.ui.prescriptions.form import PrescriptionForm
@@ -391,20 +390,7 @@ def test_the_review_and_a_template_show_the_exact_quantity(
     async def scenario() -> None:
         async with signed_in(sandbox, "prescriber") as conn:
             [catalog, *_] = await conn.services.catalogs.catalogs()
-            data = TemplateInput(
-                name="Zexact quantity",
-                treatment_id=catalog.treatments[0].id,
-                is_private=True,
-                dispensing=Dispensing(
-                    dispense_quantity=12345.678,
-                    dispense_unit="Tablet",
-                    fills_allowed=1,
-                    days_supply=None,
-                    instructions="As directed",
-                    notes=None,
-                    dispense_as_written=False,
-                ),
-            )
+            data = exact_quantity_template("Zexact quantity", catalog.treatments[0].id, "Tablet")
             template = await conn.services.catalogs.create_template(catalog, data)
             try:
                 form, editor = await ready_form(conn, widgets, offset=12)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from formulary_support import shot
+from formulary_support import exact_quantity_template, shot
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QDialogButtonBox, QWidget
@@ -19,9 +19,7 @@ from photon_desktop.domain.prescription_rules import (
     QUANTITY_BAD,
     TREATMENT_MISSING,
     UNIT_MISSING,
-    Dispensing,
 )
-from photon_desktop.services.catalogs import TemplateInput
 from photon_desktop.ui.common.theme import Theme
 from photon_desktop.ui.templates.editor import NAME_MISSING, TemplateEditor
 from photon_desktop.ui.templates.page import ONLY_ME, ORGANIZATION, TemplatesPage
@@ -137,20 +135,7 @@ def test_an_exact_quantity_survives_editing_the_template(
     async def scenario() -> None:
         async with signed_in(sandbox, "prescriber") as conn:
             [catalog, *_] = await conn.services.catalogs.catalogs()
-            data = TemplateInput(
-                name="Exact quantity",
-                treatment_id=catalog.treatments[0].id,
-                is_private=True,
-                dispensing=Dispensing(
-                    dispense_quantity=12345.678,
-                    dispense_unit="Milliliter",
-                    fills_allowed=1,
-                    days_supply=None,
-                    instructions="As directed",
-                    notes=None,
-                    dispense_as_written=False,
-                ),
-            )
+            data = exact_quantity_template("Exact quantity", catalog.treatments[0].id, "Milliliter")
             template = await conn.services.catalogs.create_template(catalog, data)
             page = await opened(conn, widgets)
             assert page.select(template.id)
