@@ -18,6 +18,7 @@ import httpx
 
 from photon_desktop import errors
 from photon_desktop.auth.environments import Environment
+from photon_desktop.domain.web_addresses import encrypted_or_local
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +63,14 @@ def _issuer_matches(configured: str, stated: str) -> bool:
 def _url(data: dict[str, Any], name: str, *, required: bool) -> str | None:
     value = data.get(name)
     if isinstance(value, str) and value.startswith(("https://", "http://")):
+        if not encrypted_or_local(value):
+            # Secrets, codes and tokens go to these addresses: never in clear over a network.
+            raise errors.ConfigurationError(
+                f"The provider's discovery document gives “{name}” as {value}, an unencrypted "
+                "address on another computer. Photon Desktop sends secrets and tokens only over "
+                "https (plain http only to this computer). Ask the provider's administrator to "
+                "list its https addresses."
+            )
         return value
     if required:
         raise errors.ConfigurationError(

@@ -204,6 +204,35 @@ def test_a_different_discovered_issuer_is_refused(arun: Run, stated: str | None)
         arun(go())
 
 
+@pytest.mark.parametrize(
+    "endpoint", ["token_endpoint", "authorization_endpoint", "jwks_uri", "revocation_endpoint"]
+)
+def test_an_unencrypted_endpoint_on_another_computer_is_refused_before_any_secret_goes(
+    arun: Run, endpoint: str
+) -> None:
+    """A provider behind a TLS proxy listing its own http:// addresses: the M2M secret, codes
+    and tokens would cross the network in clear, so the app stops at discovery and says why."""
+    insecure = {endpoint: f"http://auth.example.test/{endpoint}"}
+    fake = FakeAuth0(discovery=discovery(**insecure))
+    session = session_for(fake, CUSTOM_ENV)
+    with pytest.raises(errors.ConfigurationError, match="unencrypted address") as refused:
+        arun(session.use_m2m(M2M_ID, M2M_SECRET, remember=False))
+    assert endpoint in str(refused.value) and "https" in str(refused.value)
+    assert [r["path"] for r in fake.requests] == ["/.well-known/openid-configuration"]
+
+
+def test_plain_http_to_this_computer_is_a_local_provider(arun: Run) -> None:
+    local = "http://127.0.0.1:8400/"
+    fake = FakeAuth0(discovery=discovery(token_endpoint=local + "token", jwks_uri=local + "keys"))
+
+    async def go() -> Provider:
+        async with fake.client() as http:
+            return await discover(http, "https://auth.example.test")
+
+    provider = arun(go())
+    assert provider.token_endpoint == local + "token" and provider.jwks_uri == local + "keys"
+
+
 def test_a_provider_without_s256_is_refused(arun: Run) -> None:
     fake = FakeAuth0(discovery=discovery(code_challenge_methods_supported=["plain"]))
     session = session_for(fake, CUSTOM_ENV)
