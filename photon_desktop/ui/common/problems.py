@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from photon_desktop.errors import PhotonError, WriteOutcomeUnknown
-from photon_desktop.ui.common.theme import error_colour
+from photon_desktop.ui.common.theme import show_error
 
 
 def failed_write(error: PhotonError, not_done: str) -> str:
@@ -23,16 +23,11 @@ def failed_write(error: PhotonError, not_done: str) -> str:
     return f"{not_done}: {error}"
 
 
-def error_style() -> str:
-    """The app's error colour for the current light or dark palette (``theme.error_colour``)."""
-    return f"color: {error_colour()};"
-
-
 def error_label(parent: QWidget, name: str) -> QLabel:
     """A hidden red message line (shown with text by ``mark``)."""
     label = QLabel(parent)
     label.setObjectName("fieldError")
-    label.setStyleSheet(error_style())
+    show_error(label)
     label.setWordWrap(True)
     label.setAccessibleName(f"{name} problem")
     label.setVisible(False)

@@ -27,8 +27,9 @@ from PySide6.QtWidgets import (
 from photon_desktop.errors import PhotonError, WriteOutcomeUnknown
 from photon_desktop.ui.common import tasks
 from photon_desktop.ui.common.outage import FormOutage, LookUp
-from photon_desktop.ui.common.problems import error_style, failed_write
+from photon_desktop.ui.common.problems import failed_write
 from photon_desktop.ui.common.questions import ask
+from photon_desktop.ui.common.theme import show_error
 from photon_desktop.ui.workspace import Workspace
 
 Slot = Callable[[], None]
@@ -263,7 +264,7 @@ class StepWindow(QWidget):
 
     def say(self, text: str, *, error: bool = False) -> None:
         self.message.setText(text)
-        self.message.setStyleSheet(error_style() if error else "")
+        show_error(self.message, "color: {error};" if error else None)
         self.message.setAccessibleDescription(text)
 
     def say_failed(self, error: PhotonError) -> None:

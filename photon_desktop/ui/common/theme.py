@@ -110,6 +110,37 @@ def error_colour() -> str:
     return ERROR_DARK if is_dark() else ERROR_LIGHT
 
 
+#: The dynamic property holding a widget's error style sheet (``show_error``), ``{error}`` in it
+#: standing for the error colour: ``Theme.apply`` renders it again when the scheme changes.
+ERROR_CSS = "errorCss"
+
+
+def show_error(widget: QWidget, css: str | None = "color: {error};") -> None:
+    """Style ``widget`` with ``css``, its ``{error}`` the current scheme's error colour (readable
+    on light and dark), and again after every change of scheme; ``None`` takes the style away.
+
+    A colour written into a style sheet stays as written: a problem shown in light red would
+    keep it on a dark window once the system turns dark (2.4:1 contrast).
+    """
+    widget.setProperty(ERROR_CSS, css or "")
+    widget.setStyleSheet(_rendered(css) if css else "")
+
+
+def _rendered(css: str) -> str:
+    return css.replace("{error}", error_colour())
+
+
+def _restyle() -> None:
+    """After the palette changed: a widget with a style sheet keeps the palette it was polished
+    with (fields of the old scheme on a window of the new one) until its sheet is set again."""
+    for widget in QApplication.allWidgets():
+        css = widget.property(ERROR_CSS)
+        if isinstance(css, str) and css:
+            widget.setStyleSheet(_rendered(css))
+        elif sheet := widget.styleSheet():
+            widget.setStyleSheet(sheet)
+
+
 _Primitive = QStyle.PrimitiveElement
 _BOXES = frozenset({_Primitive.PE_IndicatorCheckBox, _Primitive.PE_IndicatorItemViewItemCheck})
 
@@ -193,6 +224,7 @@ class Theme(QObject):
     def apply(self) -> None:
         dark = self.dark
         self._app.setPalette(dark_palette() if dark else light_palette())
+        _restyle()
         icons.clear_cache()
         self.changed.emit(dark)
 

@@ -109,16 +109,12 @@ class ValidatedField(QWidget, Generic[Editor]):
 
     def set_error(self, message: str | None) -> None:
         self.error = message
-        colour = theme.error_colour()
         self.editor.setProperty("invalid", bool(message))
         kind = "QComboBox" if isinstance(self.editor, QComboBox) else "QLineEdit"
-        self.editor.setStyleSheet(
-            f"{kind} {{ border: 2px solid {colour}; border-radius: 3px; padding: 1px; }}"
-            if message
-            else ""
-        )
+        border = f"{kind} {{ border: 2px solid {{error}}; border-radius: 3px; padding: 1px; }}"
+        theme.show_error(self.editor, border if message else None)
         self.message.setText(message or "")
-        self.message.setStyleSheet(f"color: {colour};" if message else "")
+        theme.show_error(self.message, "color: {error};" if message else None)
         self.message.setVisible(bool(message))
         self.editor.setAccessibleDescription(message or "")
 

@@ -23,8 +23,9 @@ from PySide6.QtWidgets import (
 from photon_desktop import errors
 from photon_desktop.domain import FulfillmentState, Order, OrderState
 from photon_desktop.ui.common import tasks
-from photon_desktop.ui.common.problems import error_style, failed_write
+from photon_desktop.ui.common.problems import failed_write
 from photon_desktop.ui.common.questions import finished
+from photon_desktop.ui.common.theme import show_error
 from photon_desktop.ui.orders.order_dialog import OrderDialog
 from photon_desktop.ui.workspace import Workspace
 
@@ -82,7 +83,7 @@ class CancelOrderDialog(OrderDialog):
         )
         self.message = QLabel(self)
         self.message.setWordWrap(True)
-        self.message.setStyleSheet(error_style())
+        show_error(self.message)
         for changed in (self.reason.currentIndexChanged, self.other.textChanged):
             changed.connect(lambda *_: self.message.setText(""))
         self.buttons = QDialogButtonBox(self)

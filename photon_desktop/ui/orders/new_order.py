@@ -46,9 +46,9 @@ from photon_desktop.services.outcomes import new_external_id
 from photon_desktop.ui.common import tasks
 from photon_desktop.ui.common.formatting import fmt_quantity
 from photon_desktop.ui.common.gating import PermissionGate
-from photon_desktop.ui.common.problems import error_style
 from photon_desktop.ui.common.questions import ask
 from photon_desktop.ui.common.steps import StepWindow
+from photon_desktop.ui.common.theme import show_error
 from photon_desktop.ui.common.windows import keep_open
 from photon_desktop.ui.orders.address_box import SERVER_FIELDS, AddressBox
 from photon_desktop.ui.orders.pharmacy_picker import PharmacyPicker, pharmacy_line, wrap_rows
@@ -100,7 +100,7 @@ class NewOrderWindow(StepWindow):
         self.fills.setAccessibleName("Prescriptions to fill")
         wrap_rows(self.fills)
         self.fills_error = QLabel(self)
-        self.fills_error.setStyleSheet(error_style())
+        show_error(self.fills_error)
         self.fills_error.setVisible(False)
         fills_box = QGroupBox("Prescriptions to fill (active, with fills left)", self)
         fills_layout = QVBoxLayout(fills_box)
@@ -127,7 +127,7 @@ class NewOrderWindow(StepWindow):
         self._pickers_empty = QLabel("Loading the patient…", self)
         self.pickers.addWidget(self._pickers_empty)
         self.pharmacy_error = QLabel(self)
-        self.pharmacy_error.setStyleSheet(error_style())
+        show_error(self.pharmacy_error)
         self.pharmacy_error.setVisible(False)
         self.save_preferred = QCheckBox("Save as the patient's preferred pharmacy", self)
         can_save = workspace.ready and workspace.session.has("write:patient")

@@ -10,8 +10,9 @@ from PySide6.QtWidgets import QDialogButtonBox, QLabel, QPushButton, QVBoxLayout
 from photon_desktop import errors
 from photon_desktop.domain import FulfillmentType, Order, OrderState
 from photon_desktop.ui.common import tasks
-from photon_desktop.ui.common.problems import error_style, failed_write
+from photon_desktop.ui.common.problems import failed_write
 from photon_desktop.ui.common.questions import finished
+from photon_desktop.ui.common.theme import show_error
 from photon_desktop.ui.orders.order_dialog import OrderDialog
 from photon_desktop.ui.orders.pharmacy_picker import PharmacyPicker
 from photon_desktop.ui.workspace import Workspace
@@ -49,7 +50,7 @@ class RerouteDialog(OrderDialog):
         self.picker.picked.connect(lambda p: self.confirm.setEnabled(p is not None))
         self.message = QLabel(self)
         self.message.setWordWrap(True)
-        self.message.setStyleSheet(error_style())
+        show_error(self.message)
         self.buttons = QDialogButtonBox(self)
         self.confirm: QPushButton = self.buttons.addButton(
             "Send to this pharmacy", QDialogButtonBox.ButtonRole.AcceptRole

@@ -27,8 +27,8 @@ from PySide6.QtWidgets import (
 from photon_desktop import errors
 from photon_desktop.domain import Allergen, FulfillmentType, Patient
 from photon_desktop.ui.common import tasks
-from photon_desktop.ui.common.problems import error_style
 from photon_desktop.ui.common.questions import finished
+from photon_desktop.ui.common.theme import show_error
 from photon_desktop.ui.orders.pharmacy_picker import PharmacyPicker
 from photon_desktop.ui.prescriptions.treatment_search import TreatmentSearch
 from photon_desktop.ui.workspace import Workspace
@@ -48,7 +48,7 @@ class ChartDialog(QDialog):
         self.content = QVBoxLayout()
         self.message = QLabel(self)
         self.message.setWordWrap(True)
-        self.message.setStyleSheet(error_style())
+        show_error(self.message)
         self.message.setAccessibleName("Problem")
         self.buttons = QDialogButtonBox(self)
         self.save: QPushButton = self.buttons.addButton(

@@ -444,7 +444,7 @@ class PatientForm(QDialog):
 
     def _show_banner(self, text: str) -> None:
         self.banner.setText(text)
-        self.banner.setStyleSheet(f"color: {theme.error_colour()}; font-weight: bold;")
+        theme.show_error(self.banner, "color: {error}; font-weight: bold;")
         self.banner.setVisible(True)
         self.banner.setAccessibleDescription(text)
 

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from photon_desktop import errors
 from photon_desktop.services.signin import SignInService
 from photon_desktop.ui.common import tasks
+from photon_desktop.ui.common.theme import show_error
 
 if TYPE_CHECKING:
     from photon_desktop.ui.signin.browser import BrowserLauncher
@@ -37,7 +38,6 @@ _STYLE = """
 QLabel#environmentBanner { padding: 8px; border-radius: 4px; font-weight: bold;
   background: palette(alternate-base); }
 QLabel#environmentBanner[production="true"] { background: #b71c1c; color: white; }
-QLabel#signInError { color: #b71c1c; }
 QLabel#keyringNotice { color: palette(placeholder-text); }
 """
 
@@ -103,6 +103,7 @@ class SignInWindow(QWidget):
         self.status.setAccessibleName("Sign-in status")
         self.error = QLabel("")
         self.error.setObjectName("signInError")
+        show_error(self.error)  # readable on dark too, and after the scheme changes
         self.error.setWordWrap(True)
         self.error.setAccessibleName("Sign-in error")
         self.error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

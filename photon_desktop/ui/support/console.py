@@ -392,7 +392,7 @@ class ConsoleView(QWidget):
 
     def _say(self, label: QLabel, text: str, error: bool = False) -> None:
         label.setText(text)
-        label.setStyleSheet(f"color: {theme.error_colour()};" if error else "")
+        theme.show_error(label, "color: {error};" if error else None)
         label.setAccessibleDescription(text)
 
     def restyle(self) -> None:

@@ -176,7 +176,7 @@ class ExportView(QWidget):
             warning = QLabel(PATIENT_DATA_NOTE, dialog)
             warning.setWordWrap(True)
             warning.setAccessibleName("Patient data warning")
-            warning.setStyleSheet(f"color: {theme.error_colour()}; font-weight: bold;")
+            theme.show_error(warning, "color: {error}; font-weight: bold;")
             grid.addWidget(warning, grid.rowCount(), 0, 1, -1)
         dialog.fileSelected.connect(lambda path: self.export(Path(path)))
         dialog.open()
@@ -210,12 +210,12 @@ class ExportView(QWidget):
             self._fail(f"Could not write {path.name}: {error.strerror or error}.")
             return
         self._set_busy(False)
-        self.result.setStyleSheet("")
+        theme.show_error(self.result, None)
         self.result.setText(f"Exported {count:,} {kind.title.lower()} to {path}.")
         self.finished.emit(count)
 
     def _fail(self, text: str) -> None:
-        self.result.setStyleSheet(f"color: {theme.error_colour()};")
+        theme.show_error(self.result)
         self.result.setText(text)
 
     def cancel(self) -> None:
@@ -224,7 +224,7 @@ class ExportView(QWidget):
             return
         self._export.cancel()
         self._set_busy(False)
-        self.result.setStyleSheet("")
+        theme.show_error(self.result, None)
         self.result.setText("Export cancelled; no file was saved.")
 
     def _set_busy(self, busy: bool) -> None:

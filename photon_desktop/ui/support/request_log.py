@@ -289,7 +289,7 @@ class RequestLogView(QWidget):
         ready = self._workspace.ready
         environment = self._workspace.environment if ready else None
         profile = self._workspace.session.profile if ready else None
-        self.result.setStyleSheet("")
+        theme.show_error(self.result, None)
         self.result.setText("")
         self._export.spawn(
             self._run_export(path, entries, environment, profile), name="ticket-export"
@@ -318,7 +318,7 @@ class RequestLogView(QWidget):
             await asyncio.to_thread(write)
         except OSError as error:
             self._set_busy(False)
-            self.result.setStyleSheet(f"color: {theme.error_colour()};")
+            theme.show_error(self.result)
             self.result.setText(f"Not saved: {error.strerror or error}. Choose another folder.")
             self.exported.emit(None)
             return
@@ -339,7 +339,7 @@ class RequestLogView(QWidget):
             return
         self._export.cancel()
         self._set_busy(False)
-        self.result.setStyleSheet("")
+        theme.show_error(self.result, None)
         self.result.setText("Ticket export cancelled; no file was saved.")
         self.exported.emit(None)
 
