@@ -109,6 +109,20 @@ def build_window(desktop: Desktop, frame: MainWindow | None = None) -> MainWindo
         assert isinstance(page, OrdersPage)
         return page
 
+    # The links between pages, defined before any page is added: the page shown last time is
+    # built as soon as it is added, and its builder connects these.
+    def show_prescription(prescription_id: str) -> None:
+        window.show_page("prescriptions")
+        prescriptions().open_prescription(prescription_id)
+
+    def show_order(order_id: str) -> None:
+        window.show_page("orders")
+        orders().open_order(order_id)
+
+    def show_patient(patient_id: str) -> None:
+        window.show_page("patients")
+        window.patients.open(patient_id)
+
     def build_prescriptions() -> QWidget:
         from photon_desktop.ui.prescriptions.list import PrescriptionsPage
 
@@ -155,18 +169,6 @@ def build_window(desktop: Desktop, frame: MainWindow | None = None) -> MainWindo
     window.add_lazy_page("templates", "Templates", "templates", build_templates)
     window.add_page("settings", "Settings", "settings", settings)
     window.add_page("sign-in", "Sign in", "sign-in", sign_in)
-
-    def show_prescription(prescription_id: str) -> None:
-        window.show_page("prescriptions")
-        prescriptions().open_prescription(prescription_id)
-
-    def show_order(order_id: str) -> None:
-        window.show_page("orders")
-        orders().open_order(order_id)
-
-    def show_patient(patient_id: str) -> None:
-        window.show_page("patients")
-        window.patients.open(patient_id)
 
     order_updates.install(window, watch, show_order, show_prescription)
     window.patients.open_prescription.connect(show_prescription)

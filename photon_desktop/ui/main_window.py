@@ -3,8 +3,7 @@ are connected, and the status bar.
 
 Production is unmistakable: a red "PRODUCTION — real patients" banner and "[PRODUCTION]" in the
 title. Geometry, window state, the last page, splitters and the colour scheme (View menu) are kept
-as declared ``preferences``, clamped to the screen. Pages implement the ``Page`` protocol;
-``closeEvent`` cancels every page's tasks.
+as ``preferences``, clamped to the screen. ``closeEvent`` cancels every page's tasks.
 
 Two phases, so that a window shows before the app's layers are imported: ``MainWindow()`` builds
 the frame from PySide6 and Qt-only modules (sidebar listing the pages, skeleton rows, toolbar,
@@ -264,9 +263,10 @@ class MainWindow(QMainWindow):
 
     def _built(self, key: str) -> _Page:
         page = self._pages[key]
-        build = self._builders.pop(key, None)
-        if build is not None:
+        build = self._builders.get(key)
+        if build is not None:  # a builder that fails is kept: the next visit tries again
             placeholder, page.widget = page.widget, build()
+            del self._builders[key]
             self.stack.insertWidget(self.stack.indexOf(placeholder), page.widget)
             if self.stack.currentWidget() is placeholder:
                 self.stack.setCurrentWidget(page.widget)

@@ -179,3 +179,37 @@ def test_an_order_in_error_shows_its_problem(isolated: MemoryKeyring, arun: Run)
             await desktop.aclose()
 
     arun(scenario())
+
+
+@pytest.mark.parametrize("key", ["orders", "prescriptions"])
+def test_the_page_shown_last_comes_back_built_and_linked(
+    isolated: MemoryKeyring, arun: Run, key: str
+) -> None:
+    """Orders and Prescriptions are built on their first visit. The one shown when the app last
+    closed is built while the window is put together, and its links to the other pages must
+    exist by then (they did not: the page stayed blank for the whole session)."""
+    from photon_desktop.ui.common.window_preferences import WINDOW_PAGE
+    from photon_desktop.ui.orders.list import OrdersPage
+    from photon_desktop.ui.prescriptions.list import PrescriptionsPage
+
+    WINDOW_PAGE.set(key)
+
+    async def scenario() -> None:
+        desktop = Desktop(demo_patients=10)
+        window = build_window(desktop)
+        try:
+            window.show()
+            assert window.current_key == key
+            page = window.page(key)
+            assert isinstance(page, OrdersPage if key == "orders" else PrescriptionsPage)
+            assert window.stack.currentWidget() is page
+            await desktop.connect_demo()
+            # A link from the page to a patient works (it is connected, and goes there).
+            first = await desktop.workspace.services.patients.search(None, first=1)
+            page.patient_requested.emit(first.items[0].id)
+            assert window.current_key == "patients"
+        finally:
+            window.close()
+            await desktop.aclose()
+
+    arun(scenario(), timeout=60)

@@ -308,3 +308,27 @@ def test_a_long_status_notice_ends_in_an_ellipsis_and_keeps_its_detail(
     assert notice.toolTip() == detail and notice.accessibleDescription() == detail
     window.status.set_notice("")
     assert not notice.isVisible()
+
+
+def test_a_page_whose_build_failed_is_built_on_the_next_visit(widgets: list[QWidget]) -> None:
+    """A lazy page's builder is dropped only once it has built the page: one that raised left a
+    blank page for the rest of the session."""
+    window = MainWindow(Workspace())
+    widgets.append(window)
+    attempts: list[int] = []
+
+    def build() -> QWidget:
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise RuntimeError("not yet")
+        return Page("Catalog")
+
+    window.add_lazy_page("catalog", "Catalog", "catalog", build)
+    try:
+        window.page("catalog")
+    except RuntimeError:
+        pass
+    else:
+        raise AssertionError("the first build was to fail")
+    page = window.page("catalog")
+    assert isinstance(page, Page) and window.page("catalog") is page and len(attempts) == 2
