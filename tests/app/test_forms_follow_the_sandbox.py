@@ -32,7 +32,8 @@ from photon_desktop.ui.common.states import RESTART_LABEL
 from photon_desktop.ui.common.theme import Theme
 from photon_desktop.ui.main_window import MainWindow
 from photon_desktop.ui.orders.cancel import CancelOrderDialog
-from photon_desktop.ui.orders.new_order import MAIL, NewOrderWindow, open_new_order
+from photon_desktop.ui.orders.launch import open_new_order
+from photon_desktop.ui.orders.new_order import MAIL, NewOrderWindow
 from photon_desktop.ui.orders.reroute import RerouteDialog
 from photon_desktop.ui.patients.form import PatientForm
 from photon_desktop.ui.prescriptions.launch import open_prescription_form

@@ -36,8 +36,9 @@ from ui_support import FormBrowser, until
 
 from photon_desktop.desktop import Desktop
 from photon_desktop.ui.main_window import MainWindow
+from photon_desktop.ui.orders.launch import open_new_order
 from photon_desktop.ui.orders.list import OrdersPage
-from photon_desktop.ui.orders.new_order import MAIL, NewOrderWindow, open_new_order
+from photon_desktop.ui.orders.new_order import MAIL, NewOrderWindow
 from photon_desktop.ui.organizations.switcher import OrganizationSwitcher
 from photon_desktop.ui.prescriptions.drafts import DraftStore, drafts_for, owner_of
 from photon_desktop.ui.prescriptions.form import PrescriptionForm

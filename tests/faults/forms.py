@@ -20,7 +20,8 @@ from write_support import pick_first
 
 from photon_desktop.domain import PrescriptionState
 from photon_desktop.ui.orders.cancel import CancelOrderDialog, can_cancel
-from photon_desktop.ui.orders.new_order import NewOrderWindow, open_new_order
+from photon_desktop.ui.orders.launch import open_new_order
+from photon_desktop.ui.orders.new_order import NewOrderWindow
 from photon_desktop.ui.orders.reroute import RerouteDialog
 from photon_desktop.ui.patients.form import PatientForm
 from photon_desktop.ui.prescriptions.form import PrescriptionForm

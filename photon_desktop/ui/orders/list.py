@@ -12,7 +12,7 @@ from photon_desktop.ui.common.paged_model import Column
 from photon_desktop.ui.common.records_page import PAGE_SIZE, ListFilter, RecordsPage
 from photon_desktop.ui.order_watch import OrderWatch
 from photon_desktop.ui.orders.detail import READ_PERMISSION, OrderDetail
-from photon_desktop.ui.orders.new_order import NewOrderEntry
+from photon_desktop.ui.orders.launch import NewOrderEntry
 from photon_desktop.ui.workspace import Workspace
 
 COLUMNS: tuple[Column[Order], ...] = (

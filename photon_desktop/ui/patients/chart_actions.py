@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 from photon_desktop.domain import Patient
 from photon_desktop.ui.common import tasks
 from photon_desktop.ui.common.gating import PermissionGate
-from photon_desktop.ui.orders.new_order import open_new_order
+from photon_desktop.ui.orders.launch import open_new_order
 from photon_desktop.ui.patients.additions import (
     AddAllergyDialog,
     AddMedicationDialog,

@@ -14,7 +14,7 @@ from photon_desktop.ui.common import tasks
 from photon_desktop.ui.common.elided_label import ElidedLabel
 from photon_desktop.ui.common.gating import PermissionGate
 from photon_desktop.ui.common.windows import keep_open
-from photon_desktop.ui.orders.new_order import open_new_order, order_for_someone
+from photon_desktop.ui.orders.launch import open_new_order, order_for_someone
 from photon_desktop.ui.prescriptions.drafts import drafts_for, owner_of
 from photon_desktop.ui.prescriptions.form import WRITE, PrescriptionForm
 from photon_desktop.ui.prescriptions.patient_chooser import choose_patient

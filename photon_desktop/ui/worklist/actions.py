@@ -12,7 +12,7 @@ from photon_desktop.domain import Order
 from photon_desktop.ui.common import tasks
 from photon_desktop.ui.order_watch import OrderWatch
 from photon_desktop.ui.orders.cancel import cancel_order
-from photon_desktop.ui.orders.new_order import open_new_order
+from photon_desktop.ui.orders.launch import open_new_order
 from photon_desktop.ui.orders.reroute import reroute_order
 from photon_desktop.ui.worklist.page import WorklistPage
 

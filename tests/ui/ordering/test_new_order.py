@@ -14,7 +14,8 @@ from ui_support import Connection, settle, until
 from write_support import answer, gone, new_writes, shot, signed_in, writes
 
 from photon_desktop.domain import FulfillmentType, OrderState, PrescriptionState
-from photon_desktop.ui.orders.new_order import NewOrderWindow, open_new_order
+from photon_desktop.ui.orders.launch import open_new_order
+from photon_desktop.ui.orders.new_order import NewOrderWindow
 
 Run = Callable[..., Any]
 ARABIC_INDIC_ZERO = 0x0660

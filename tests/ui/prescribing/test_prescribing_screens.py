@@ -27,7 +27,8 @@ from write_support import signed_in
 
 from photon_desktop.services.worklist import Attention
 from photon_desktop.ui.common.theme import Theme
-from photon_desktop.ui.orders.new_order import NewOrderWindow, open_new_order
+from photon_desktop.ui.orders.launch import open_new_order
+from photon_desktop.ui.orders.new_order import NewOrderWindow
 from photon_desktop.ui.worklist.actions import connect_actions
 from photon_desktop.ui.worklist.page import WorklistPage
 
