@@ -21,6 +21,7 @@ from typing import Any
 
 from photon_desktop import errors
 from photon_desktop.api.client import create_http_client
+from photon_desktop.auth.client_secret import check_client_secret, client_secret
 from photon_desktop.auth.environments import CUSTOM, LOCAL_SANDBOX, Environment, by_key
 from photon_desktop.auth.profiles import Profile, load_profile
 from photon_desktop.auth.settings_store import MemorySettings, SettingsStore
@@ -111,7 +112,11 @@ async def run(args: argparse.Namespace, settings: SettingsStore) -> Diagnosis:
         return Diagnosis.failed(name, "environment", error_code(error), str(error))
     secret: str | None = None
     if args.client_secret_stdin:
-        secret = sys.stdin.readline().rstrip("\r\n") or None
+        typed = sys.stdin.readline()
+        if problem := check_client_secret(typed, required=False):
+            refused = errors.ConfigurationError(problem)
+            return Diagnosis.failed(env.name, "m2m", error_code(refused), problem)
+        secret = client_secret(typed) or None
 
     def show_link(url: str) -> None:
         print(

@@ -4,8 +4,8 @@
     credentials = CredentialsService(store, http, settings)
     info = await credentials.test(env, client_id, secret)   # TokenInfo, or errors.PhotonError
 
-Types the pane shows (``Environment``, ``Profile``) are re-exported from here: the UI imports
-services, never the auth layer.
+Types the pane shows (``Environment``, ``Profile``) and the client-secret rule are re-exported
+from here: the UI imports services, never the auth layer.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import httpx
 
+from photon_desktop.auth.client_secret import check_client_secret, client_secret
 from photon_desktop.auth.discovery import provider_for
 from photon_desktop.auth.environments import (
     BUILT_IN,
@@ -40,6 +41,8 @@ __all__ = [
     "EnvironmentKind",
     "Profile",
     "TokenInfo",
+    "check_client_secret",
+    "client_secret",
     "environment_for",
 ]
 

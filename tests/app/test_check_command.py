@@ -81,6 +81,23 @@ def test_failures_have_a_code_and_a_message(
     assert result["steps"][step]["code"] == code_ and result["steps"][step]["message"]
 
 
+def test_a_secret_piped_with_echo_and_spaces_around_it_works(tmp_path: Path, sandbox: Any) -> None:
+    stdin = f"  {sandbox.m2m_client_secret} \n"
+    code, result, out, err = check(tmp_path, *custom(sandbox), stdin=stdin)
+    assert code == 0, (out, err)
+    assert result["steps"]["m2m"]["ok"] is True
+
+
+def test_a_secret_with_a_tab_inside_is_refused_before_anything_is_sent(tmp_path: Path) -> None:
+    args = ["--issuer", "http://127.0.0.1:9", "--client-id", "x", "--client-secret-stdin"]
+    code, result, out, err = check(tmp_path, *args, stdin="half\tother-half\n")
+    assert code == 1
+    assert list(result["steps"]) == ["m2m"]  # not even discovery
+    assert result["steps"]["m2m"]["code"] == "configuration"
+    assert "Copy it again" in result["steps"]["m2m"]["message"]
+    assert "other-half" not in out + err
+
+
 def test_no_secret_anywhere_says_where_to_give_it(tmp_path: Path, sandbox: Any) -> None:
     args = [a for a in custom(sandbox) if a != "--client-secret-stdin"]
     code, result, _, _ = check(tmp_path, *args)

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from urllib.parse import urlsplit
 
 from photon_desktop import errors
-from photon_desktop.services.credentials import EnvironmentKind
+from photon_desktop.services.credentials import EnvironmentKind, check_client_secret
 
 # RFC 6749 App. A.1: client-id = *VSCHAR (printable ASCII); an ID with spaces at its ends is a
 # copy-and-paste slip, so those are trimmed before checking.
@@ -122,7 +122,7 @@ def form_problems(
     fixed_ports: bool,
 ) -> dict[str, str | None]:
     """Each checked field's problem (None when fine), by field name, in the order the form
-    shows them; ``values`` are the stripped texts (``client_secret`` as typed), and
+    shows them; ``values`` are the stripped texts, and
     ``running_issuer`` the address of the bundled sandbox ("" while it is not running)."""
     local = kind is EnvironmentKind.LOCAL
     custom = kind is EnvironmentKind.CUSTOM
@@ -131,9 +131,7 @@ def form_problems(
     )
     problems: dict[str, str | None] = {
         "client_id": check_client_id(values["client_id"], required=need_secret),
-        "client_secret": (
-            "Enter the client secret." if need_secret and not values["client_secret"] else None
-        ),
+        "client_secret": check_client_secret(values["client_secret"], required=need_secret),
         "native_client_id": check_client_id(values["native_client_id"], required=False),
         "organization_id": check_org_id(values["organization_id"]),
     }

@@ -45,6 +45,7 @@ from photon_desktop.services.credentials import (
     Environment,
     EnvironmentKind,
     Profile,
+    client_secret,
     environment_for,
 )
 from photon_desktop.ui.common import preferences, tasks
@@ -476,7 +477,7 @@ class SettingsPane(QWidget):
         env = self._environments[self.env_key]
         fields = self._fields()
         values = {name: f.value() for name, f in fields.items()}
-        values["client_secret"] = self.client_secret.editor.text()
+        values["client_secret"] = self._secret()
         problems = {
             fields[name]: message
             for name, message in form_problems(
@@ -510,8 +511,12 @@ class SettingsPane(QWidget):
         return environment_for(env, self.profile())
 
     def m2m_credentials(self) -> tuple[str, str]:
-        """The client ID and secret as typed (read on ``connect_requested``)."""
-        return self.client_id.value(), self.client_secret.editor.text()
+        """The client ID and secret (read on ``connect_requested``)."""
+        return self.client_id.value(), self._secret()
+
+    def _secret(self) -> str:
+        """The secret in the field, without a pasted newline or spaces around it."""
+        return client_secret(self.client_secret.editor.text())
 
     def profile(self) -> Profile:
         ports = parse_ports(self.ports.value())[0] if self.port_fixed.isChecked() else ()
@@ -592,7 +597,7 @@ class SettingsPane(QWidget):
 
     async def _save(self, key: str, *, connect: bool) -> None:
         profile = self.profile()
-        secret = self.client_secret.editor.text()
+        secret = self._secret()
         try:
             self._backend.save(key, profile)
             kept = True

@@ -13,6 +13,7 @@ import httpx
 import pytest
 from auth_fakes import MemoryKeyring
 from PySide6.QtCore import QPoint, QSettings
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
 from ui_support import next_emission, save_screenshot, settle, until
 
@@ -250,6 +251,50 @@ def test_a_wrong_secret_says_so_and_keeps_every_field(
         assert pane.client_secret.editor.text() == "wrong-secret"
         assert pane.organization_id.editor.text() == "org_A1b2C3d4E5f6G7h8"
         save_screenshot(pane, "settings-wrong-secret")
+
+    arun(scenario())
+
+
+def test_a_secret_pasted_with_a_newline_connects_and_is_saved_without_it(
+    arun: Callable[..., Any], backend: CountingBackend, sandbox: Any, memory_keyring: MemoryKeyring
+) -> None:
+    async def scenario() -> None:
+        pane = make_pane(backend, local=local_env(sandbox))
+        pane.client_id.editor.setText(sandbox.m2m_client_id)
+        QGuiApplication.clipboard().setText(f" {sandbox.m2m_client_secret}\n")
+        pane.client_secret.editor.setFocus()
+        pane.client_secret.editor.paste()
+        pane.test_button.click()
+        await until(lambda: pane.test_button.isEnabled())
+        assert pane.result.text().startswith("Connected to Local sandbox"), pane.result.text()
+        assert pane.client_secret.editor.text() == f" {sandbox.m2m_client_secret}\n"  # as typed
+        saved = asyncio.ensure_future(next_emission(pane.saved))
+        pane.save_button.click()
+        await saved
+        assert list(memory_keyring.entries.values()) == [sandbox.m2m_client_secret]
+        assert pane.m2m_credentials() == (sandbox.m2m_client_id, sandbox.m2m_client_secret)
+
+    arun(scenario())
+
+
+def test_a_secret_of_spaces_or_with_a_line_break_inside_is_marked_and_not_sent(
+    arun: Callable[..., Any], backend: CountingBackend, sandbox: Any
+) -> None:
+    async def scenario() -> None:
+        pane = make_pane(backend, local=local_env(sandbox))
+        pane.client_id.editor.setText(sandbox.m2m_client_id)
+        pane.client_secret.editor.setText("   ")
+        pane.test_button.click()
+        assert pane.client_secret.message.text() == "Enter the client secret."
+        half = len(sandbox.m2m_client_secret) // 2
+        broken = f"{sandbox.m2m_client_secret[:half]}\n{sandbox.m2m_client_secret[half:]}"
+        pane.client_secret.editor.setText(broken)
+        pane.test_button.click()
+        assert pane.client_secret.message.isVisible()
+        assert "line break" in pane.client_secret.message.text()
+        assert "Fix the marked fields" in pane.result.text()
+        assert pane.client_secret.editor.text() == broken  # kept, to be corrected
+        assert backend.tests == []
 
     arun(scenario())
 
