@@ -1,15 +1,17 @@
-"""What Settings accepts in each field, and how a failed test is explained: pure functions, so
-they are tested without a window."""
+"""What Settings accepts in each field, and how a test's outcome is explained: pure functions,
+so they are tested without a window."""
 
 from __future__ import annotations
 
 import ipaddress
 import re
 from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 from photon_desktop import errors
-from photon_desktop.services.credentials import EnvironmentKind, check_client_secret
+from photon_desktop.services.credentials import EnvironmentKind, TokenInfo, check_client_secret
+from photon_desktop.ui.common.formatting import fmt_until
 
 # RFC 6749 App. A.1: client-id = *VSCHAR (printable ASCII); an ID with spaces at its ends is a
 # copy-and-paste slip, so those are trimmed before checking.
@@ -101,6 +103,20 @@ def describe_error(error: BaseException) -> tuple[str, str]:
     if isinstance(error, errors.PhotonError):
         return "The test did not succeed", str(error)
     return "Unexpected error while testing", f"{type(error).__name__}. See the log for details."
+
+
+def describe_grant(env_name: str, info: TokenInfo) -> str:
+    """What a successful test shows: what Photon granted, and for how long."""
+    until = datetime.now(UTC) + timedelta(seconds=info.expires_in)
+    scopes = (
+        ", ".join(sorted(info.scopes)) or "none"
+        if info.permissions_known
+        else "could not be read from the token; Photon decides what it allows"
+    )
+    return (
+        f"Connected to {env_name}.\nGranted permissions: {scopes}\n"
+        f"Token valid for {duration(info.expires_in)} (until {fmt_until(until)})."
+    )
 
 
 def duration(seconds: int) -> str:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -49,12 +48,11 @@ from photon_desktop.services.credentials import (
     environment_for,
 )
 from photon_desktop.ui.common import preferences, tasks
-from photon_desktop.ui.common.formatting import fmt_until
 from photon_desktop.ui.common.validated_field import ValidatedField
 from photon_desktop.ui.settings.backend import CredentialsBackend
 from photon_desktop.ui.settings.checks import (
     describe_error,
-    duration,
+    describe_grant,
     form_problems,
     parse_ports,
 )
@@ -67,7 +65,7 @@ QLabel#productionBanner {
     background: #b71c1c; color: white; font-weight: bold; padding: 8px 12px; border-radius: 4px;
 }
 QFrame#environmentBox[production="true"] { border: 3px solid #b71c1c; border-radius: 6px; }
-QLabel#result { border: none; border-left: 4px solid #2e7d32; padding: 6px 10px; }
+QLabel#result { border: none; border-left: 4px solid palette(mid); padding: 6px 10px; }
 QLabel#result[ok="true"] { border-left-color: #2e7d32; background: rgba(46, 125, 50, 0.12); }
 QLabel#result[ok="false"] { border-left-color: #d32f2f; background: rgba(211, 47, 47, 0.12); }
 QLabel#keyringNotice {
@@ -105,6 +103,7 @@ class SettingsPane(QWidget):
         self._loaded_key: str | None = None
         self._busy = False
         self._secret_loads = tasks.Latest(owner=self)
+        self._test_run = tasks.Latest(owner=self)
         self._local_stopped = ""
 
         self._build()
@@ -239,6 +238,11 @@ class SettingsPane(QWidget):
         self.test_button.setAccessibleName("Test connection")
         self.test_button.setToolTip("Ask Photon for a token with these credentials (Ctrl+T)")
         self.test_button.clicked.connect(self.test_connection)
+        self.cancel_test_button = QPushButton("Cancel test", self)
+        self.cancel_test_button.setAccessibleName("Cancel connection test")
+        self.cancel_test_button.setToolTip("Stop waiting for Photon's answer (Esc)")
+        self.cancel_test_button.clicked.connect(self.cancel_test)
+        self.cancel_test_button.setVisible(False)
         self.save_button = QPushButton("Save", self)
         self.save_button.setAccessibleName("Save settings")
         self.save_button.setToolTip("Save these settings (Ctrl+S); the secret goes to the keyring")
@@ -253,6 +257,7 @@ class SettingsPane(QWidget):
         self.forget_button.clicked.connect(self.forget)
         buttons = QHBoxLayout()
         buttons.addWidget(self.test_button)
+        buttons.addWidget(self.cancel_test_button)
         buttons.addStretch(1)
         buttons.addWidget(self.forget_button)
         buttons.addWidget(self.save_button)
@@ -304,14 +309,17 @@ class SettingsPane(QWidget):
 
         QShortcut(QKeySequence.StandardKey.Save, self, self.save)
         QShortcut(QKeySequence("Ctrl+T"), self, self.test_connection)
+        self._escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.cancel_test)
+        self._escape.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self._escape.setEnabled(False)  # Esc is the pane's only while a test runs
 
         order = [
             self.environment_combo, self.issuer.editor, self.audience.editor,
             self.graphql_url.editor, self.api_scopes.editor, self.resource.editor,
             self.client_id.editor, self.client_secret.editor, self.show_secret,
             self.native_client_id.editor, self.organization_id.editor, self.port_ephemeral,
-            self.port_fixed, self.ports.editor, self.test_button, self.forget_button,
-            self.save_button, self.connect_button,
+            self.port_fixed, self.ports.editor, self.test_button, self.cancel_test_button,
+            self.forget_button, self.save_button, self.connect_button,
         ]  # fmt: skip
         for first, second in itertools.pairwise(order):
             self.setTabOrder(first, second)
@@ -542,7 +550,8 @@ class SettingsPane(QWidget):
         self.environment_combo.setEnabled(not busy)
         self.busy_changed.emit(busy)
 
-    def _show_result(self, ok: bool, text: str) -> None:
+    def _show_result(self, ok: bool | None, text: str) -> None:
+        """``ok``: green (True), red (False) or neither (None: nothing succeeded or failed)."""
         self.result.setProperty("ok", ok)
         self.result.style().unpolish(self.result)
         self.result.style().polish(self.result)
@@ -555,9 +564,26 @@ class SettingsPane(QWidget):
         """Validate, then run the client-credentials exchange off the UI's critical path."""
         if self._busy or not self._validate(need_secret=True):
             return
-        self._set_busy(True)
+        self._testing(True)
         self._show_result(True, "Asking Photon for a token…")
-        tasks.spawn(self._test(self.environment(), *self.m2m_credentials()), owner=self)
+        self._test_run.spawn(self._test(self.environment(), *self.m2m_credentials()))
+
+    def cancel_test(self) -> None:
+        """Stop a running test (a slow provider can take 45 s to give up); the fields stay."""
+        if not self._test_run.busy:
+            return
+        self._test_run.cancel()
+        self._testing(False)
+        self._show_result(None, "Test cancelled.")
+
+    def _testing(self, running: bool) -> None:
+        """Busy, with Cancel test (and Esc) offered only while a test runs; focus follows."""
+        moving = (self.test_button if running else self.cancel_test_button).hasFocus()
+        self._set_busy(running)
+        self.cancel_test_button.setVisible(running)
+        self._escape.setEnabled(running)
+        if moving:
+            (self.cancel_test_button if running else self.test_button).setFocus()
 
     async def _test(self, env: Environment, client_id: str, secret: str) -> None:
         try:
@@ -566,19 +592,8 @@ class SettingsPane(QWidget):
             heading, text = describe_error(exc)
             self._show_result(False, f"{heading}. {text}")
         else:
-            until = datetime.now(UTC) + timedelta(seconds=info.expires_in)
-            scopes = (
-                ", ".join(sorted(info.scopes)) or "none"
-                if info.permissions_known
-                else "could not be read from the token; Photon decides what it allows"
-            )
-            self._show_result(
-                True,
-                f"Connected to {env.name}.\nGranted permissions: {scopes}\n"
-                f"Token valid for {duration(info.expires_in)} (until {fmt_until(until)}).",
-            )
-        finally:
-            self._set_busy(False)
+            self._show_result(True, describe_grant(env.name, info))
+        self._testing(False)  # not reached when cancelled: cancel_test has freed the form
 
     def save(self) -> None:
         """Store the settings (secret to the keyring) and emit ``saved``."""

@@ -12,8 +12,9 @@ from typing import Any
 import httpx
 import pytest
 from auth_fakes import MemoryKeyring
-from PySide6.QtCore import QPoint, QSettings
+from PySide6.QtCore import QPoint, QSettings, Qt
 from PySide6.QtGui import QGuiApplication
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMessageBox
 from ui_support import next_emission, save_screenshot, settle, until
 
@@ -310,6 +311,50 @@ def test_offline_reads_as_something_to_check(
         await until(lambda: pane.test_button.isEnabled())
         assert pane.result.text().startswith("Photon could not be reached.")
         assert pane.client_secret.editor.text() == SECRET
+
+    arun(scenario())
+
+
+def test_a_test_waiting_on_a_silent_provider_can_be_cancelled(
+    arun: Callable[..., Any], backend: CountingBackend, sandbox: Any
+) -> None:
+    def stalled() -> int:
+        return int(sandbox.stats()["faults_applied"].get("token:stall", 0))
+
+    async def scenario() -> None:
+        pane = make_pane(backend, local=local_env(sandbox))
+        pane.client_id.editor.setText(sandbox.m2m_client_id)
+        pane.client_secret.editor.setText(sandbox.m2m_client_secret)
+        pane.organization_id.editor.setText("org_A1b2C3d4E5f6G7h8")
+        pane.activateWindow()  # keyboard focus, as on a desktop
+        await until(lambda: pane.isActiveWindow())
+        before = stalled()
+        for cancel in ("button", "Esc"):
+            sandbox.fail_next({"kind": "stall", "scope": "token"})  # the token request hangs
+            pane.test_button.setFocus()
+            pane.test_button.click()
+            before += 1
+            await until(lambda n=before: stalled() == n)  # the request is in flight
+            assert pane.cancel_test_button.isVisible() and pane.cancel_test_button.hasFocus()
+            assert not pane.environment_combo.isEnabled() and not pane.save_button.isEnabled()
+            if cancel == "button":
+                pane.cancel_test_button.click()
+            else:
+                QTest.keyClick(pane.client_secret.editor, Qt.Key.Key_Escape)
+            assert pane.result.text() == "Test cancelled.", cancel
+            assert pane.test_button.isEnabled() and pane.test_button.hasFocus()
+            assert pane.environment_combo.isEnabled() and pane.save_button.isEnabled()
+            assert not pane.cancel_test_button.isVisible()
+            await settle(0.3)  # the cancelled request has ended: it says nothing more
+            assert pane.result.text() == "Test cancelled."
+            assert pane.client_secret.editor.text() == sandbox.m2m_client_secret
+            assert pane.organization_id.editor.text() == "org_A1b2C3d4E5f6G7h8"
+        # Esc means nothing when no test runs, and the next test works.
+        QTest.keyClick(pane.client_secret.editor, Qt.Key.Key_Escape)
+        assert pane.result.text() == "Test cancelled."
+        pane.test_button.click()
+        await until(lambda: pane.test_button.isEnabled())
+        assert pane.result.text().startswith("Connected to Local sandbox"), pane.result.text()
 
     arun(scenario())
 
