@@ -327,7 +327,13 @@ class SettingsPane(QWidget):
     def _text_field(self, name: str, placeholder: str) -> ValidatedField[QLineEdit]:
         edit = QLineEdit()
         edit.setClearButtonEnabled(True)
+        edit.returnPressed.connect(self._press_default)
         return ValidatedField(name, edit, self, placeholder=placeholder)
+
+    def _press_default(self) -> None:
+        """Enter in a field does what the default button says: ``setDefault`` alone acts only
+        inside a QDialog, and this pane is a page of the main window."""
+        self.connect_button.click()  # nothing while disabled (a test or save runs)
 
     def _label(self, text: str, buddy: QWidget) -> QLabel:
         """A form label aligned with the first line of its field (errors appear below it)."""

@@ -423,6 +423,32 @@ def test_connect_saves_then_asks_to_use_the_credentials(
     arun(scenario())
 
 
+@pytest.mark.parametrize("key", [Qt.Key.Key_Return, Qt.Key.Key_Enter])
+def test_enter_in_a_field_does_what_the_default_button_says(
+    arun: Callable[..., Any],
+    backend: CountingBackend,
+    sandbox: Any,
+    memory_keyring: MemoryKeyring,
+    key: Qt.Key,
+) -> None:
+    async def scenario() -> None:
+        pane = make_pane(backend, local=local_env(sandbox))
+        assert pane.connect_button.isDefault() and pane.connect_button.text() == "Save and connect"
+        wanted = asyncio.ensure_future(next_emission(pane.connect_requested))
+        # Not before the marked field is fixed: nothing saved, nothing asked.
+        pane.client_id.editor.setText(sandbox.m2m_client_id)
+        QTest.keyClick(pane.client_id.editor, key)
+        assert pane.client_secret.message.text() == "Enter the client secret."
+        assert not wanted.done() and memory_keyring.entries == {}
+        QTest.keyClicks(pane.client_secret.editor, sandbox.m2m_client_secret)
+        QTest.keyClick(pane.client_secret.editor, key)
+        assert await wanted == ("local",)
+        assert list(memory_keyring.entries.values()) == [sandbox.m2m_client_secret]
+        assert pane.result.text() == "Saved."
+
+    arun(scenario())
+
+
 def test_forget_credentials_empties_the_keyring_after_confirmation(
     arun: Callable[..., Any], backend: CountingBackend, memory_keyring: MemoryKeyring
 ) -> None:
