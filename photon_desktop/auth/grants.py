@@ -11,6 +11,7 @@ import httpx
 
 from photon_desktop import errors, redact
 from photon_desktop.auth import claims as jwt_claims
+from photon_desktop.auth.client_secret import client_secret
 from photon_desktop.auth.discovery import Provider
 from photon_desktop.auth.environments import Environment
 from photon_desktop.auth.token_endpoint import (
@@ -68,7 +69,10 @@ class Grants:
 
     async def client_credentials(self, client_id: str, secret: str) -> TokenSet:
         """The M2M exchange. Discovery lists the methods a provider supports, not the one this
-        client was registered with, so a refusal is tried once more with the other method."""
+        client was registered with, so a refusal is tried once more with the other method.
+        The secret is taken as ``client_secret`` reads it: one kept with a line break (saved
+        before that rule) still connects."""
+        secret = client_secret(secret)
         redact.add_secret(secret)
         params = {"grant_type": "client_credentials", **self._api_params()}
         if self.env.api_scopes:

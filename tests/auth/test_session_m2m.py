@@ -136,6 +136,19 @@ def test_remember_puts_only_the_secret_in_the_keyring(arun: Run) -> None:
         arun(restored.access_token())
 
 
+def test_a_secret_kept_with_a_line_break_still_connects(arun: Run) -> None:
+    """Settings saved a pasted secret as typed before it learnt to trim it: one stored with
+    its line break is sent without it (it was refused on every start)."""
+    fake = FakeAuth0()
+    backend = MemoryKeyring()
+    backend.entries[("photon-desktop:sandbox", f"m2m-client-secret:{M2M_ID}")] = M2M_SECRET + "\n"
+    restored, _ = make(fake, backend)
+    arun(restored.restore())
+    assert restored.kind is TokenKind.M2M
+    (request,) = fake.token_requests()
+    assert request["body"]["client_secret"] == M2M_SECRET
+
+
 @pytest.mark.parametrize(
     ("setup", "error", "words"),
     [
