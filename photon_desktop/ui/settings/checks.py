@@ -3,13 +3,13 @@ so they are tested without a window."""
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 from photon_desktop import errors
+from photon_desktop.domain.web_addresses import is_loopback
 from photon_desktop.services.credentials import EnvironmentKind, TokenInfo, check_client_secret
 from photon_desktop.ui.common.formatting import fmt_until
 
@@ -41,15 +41,6 @@ def check_org_id(text: str) -> str | None:
     return None
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def check_url(text: str, *, required: bool, what: str) -> str | None:
     """https only, except plain http to this computer (a local sandbox)."""
     text = text.strip()
@@ -65,7 +56,7 @@ def check_url(text: str, *, required: bool, what: str) -> str | None:
         return f"The {what} must be a full address such as https://auth.example.com/."
     if parts.scheme == "https":
         return None
-    if parts.scheme == "http" and _is_loopback(host):
+    if parts.scheme == "http" and is_loopback(host):
         return None
     if parts.scheme == "http":
         return f"The {what} must use https:// (plain http is only allowed for this computer)."
