@@ -99,6 +99,20 @@ def test_pages_shortcuts_and_first_page_signal(
             QTest.keySequence(window, "Ctrl+F")  # from any page: back to the patient search
             assert window.current_key == "patients"
             assert window.patients.list.search.hasFocus()
+            # Tab leaves the list for the detail, and Shift+Tab goes back to the search: a
+            # read-only table is one stop, its rows reached with the arrow keys.
+            table = window.patients.list.table
+            table.selectRow(0)
+            await until(lambda: window.patients.detail.edit_button.isVisible())
+            window.activateWindow()
+            table.setFocus(Qt.FocusReason.TabFocusReason)
+            await until(lambda: qapp.focusWidget() is table)
+            QTest.keyClick(table, Qt.Key.Key_Tab)
+            assert qapp.focusWidget() is not table
+            assert window.patients.detail.isAncestorOf(qapp.focusWidget())
+            table.setFocus(Qt.FocusReason.TabFocusReason)
+            QTest.keyClick(table, Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)
+            assert qapp.focusWidget() is not table
             QTest.keySequence(window, "Ctrl+N")
             form = window.patients.form
             assert form is not None and form.isVisible()

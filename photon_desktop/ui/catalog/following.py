@@ -9,6 +9,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QAbstractTableModel, QObject, Qt
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QWidget
 
+from photon_desktop.ui.common.rows_table import one_tab_stop
 from photon_desktop.ui.workspace import Workspace
 
 
@@ -54,6 +55,7 @@ def list_table(model: QAbstractTableModel, name: str, parent: QWidget) -> QTable
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     view.setAlternatingRowColors(True)
+    one_tab_stop(view)
     view.verticalHeader().setVisible(False)
     view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
     view.setTextElideMode(Qt.TextElideMode.ElideRight)

@@ -49,7 +49,7 @@ from photon_desktop.ui.common import icons, theme
 from photon_desktop.ui.common.paged_model import ITEM_ROLE, SORT_ROLE, Column, PagedTableModel
 from photon_desktop.ui.common.preferences import Preference
 from photon_desktop.ui.common.record_detail import NOT_CONNECTED
-from photon_desktop.ui.common.rows_table import fit_columns
+from photon_desktop.ui.common.rows_table import fit_columns, one_tab_stop
 from photon_desktop.ui.common.states import StateView, stopped_text
 from photon_desktop.ui.workspace import Workspace
 
@@ -141,6 +141,7 @@ class PagedList(QWidget, Generic[T]):
         self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
         self.table.setAlternatingRowColors(True)
         theme.use_plain_style(self.table)  # no check boxes in its cells (see there)
+        one_tab_stop(self.table)
         self.table.setWordWrap(False)
         self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)

@@ -17,7 +17,7 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     Qt,
 )
-from PySide6.QtWidgets import QHeaderView, QTableView, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from photon_desktop.ui.common import theme
 from photon_desktop.ui.common.paged_model import WHOLE_ROLE, Column, header_data
@@ -155,6 +155,13 @@ def _cap(wanted: list[int], floors: list[int], available: int) -> list[int]:
     return [max(f, min(w, low)) for w, f in zip(wanted, floors, strict=True)]
 
 
+def one_tab_stop(view: QAbstractItemView) -> None:
+    """Tab and Shift+Tab leave a read-only record table, as they leave any other control; the
+    arrow keys move inside it. A ``QTableView`` moves from cell to cell on Tab by default, and a
+    keyboard user never got past a list to the buttons and filters around it."""
+    view.setTabKeyNavigation(False)
+
+
 def rows_table(model: QAbstractTableModel, name: str, parent: QWidget) -> QTableView:
     """A compact read-only table sized to its rows (it lives inside a scrolling detail)."""
     table = QTableView(parent)
@@ -165,6 +172,7 @@ def rows_table(model: QAbstractTableModel, name: str, parent: QWidget) -> QTable
     table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
     table.setAlternatingRowColors(True)
     theme.use_plain_style(table)  # no check boxes in its cells (see there)
+    one_tab_stop(table)
     table.verticalHeader().setVisible(False)
     header = table.horizontalHeader()
     header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)

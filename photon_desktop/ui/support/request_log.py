@@ -44,6 +44,7 @@ from photon_desktop.services import support
 from photon_desktop.services.credentials import Environment, Profile
 from photon_desktop.ui.common import tasks, theme
 from photon_desktop.ui.common.formatting import fmt_datetime
+from photon_desktop.ui.common.rows_table import one_tab_stop
 from photon_desktop.ui.workspace import Workspace
 
 COLUMNS = ("Time", "Operation", "Status", "Duration (ms)", "Size (bytes)", "Retries", "Error")
@@ -179,6 +180,7 @@ class RequestLogView(QWidget):
         self.table.setAccessibleName("API calls")
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        one_tab_stop(self.table)
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)

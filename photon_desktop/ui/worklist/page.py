@@ -41,7 +41,7 @@ from photon_desktop.services.worklist import (
 from photon_desktop.ui.common import preferences, tasks
 from photon_desktop.ui.common.formatting import fmt_date, fmt_datetime
 from photon_desktop.ui.common.paged_model import Column
-from photon_desktop.ui.common.rows_table import RowsModel
+from photon_desktop.ui.common.rows_table import RowsModel, one_tab_stop
 from photon_desktop.ui.common.states import StateView, stopped_text
 from photon_desktop.ui.order_watch import OrderWatch
 from photon_desktop.ui.orders.cancel import can_cancel
@@ -157,6 +157,7 @@ class WorklistPage(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setAlternatingRowColors(True)
+        one_tab_stop(self.table)
         self.table.verticalHeader().setVisible(False)
         self.table.setWordWrap(False)
         heads = self.table.horizontalHeader()
