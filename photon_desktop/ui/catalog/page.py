@@ -56,6 +56,7 @@ class CatalogPage(QWidget):
         self._catalogs: list[Catalog] = []
         self._load = tasks.Latest(owner=self)
         self._search = tasks.Latest(owner=self)
+        self._adding = False  # an add is in flight (``add``)
         self._shown: Catalog | None = None
 
         self.title = title_label("Treatment catalog", self)
@@ -263,18 +264,27 @@ class CatalogPage(QWidget):
             tasks.spawn(self.add(catalog, treatment), owner=self, name="add-to-catalog")
 
     async def add(self, catalog: Catalog, treatment: Treatment) -> bool:
+        """Add once: while an add is in flight, another (a second double-click, a click on the
+        button) is refused, since the catalog shown does not list the first one yet."""
+        if self._adding:
+            return False
         if any(t.id == treatment.id for t in catalog.treatments):
             self.note(f"{treatment.name} is already in “{catalog.name}”.")
             return False
+        self._adding = True
         self.add_button.setEnabled(False)
         self.note(f"Adding {treatment.name}…")
         try:
             await self.workspace.services.catalogs.add_treatment(catalog.id, treatment.id)
         except PhotonError as exc:
             self.note(failure_text(f"add {treatment.name} to “{catalog.name}”", exc))
+            self._adding = False
             self._update_buttons()
             return False
-        await self._reload(catalog.id)
+        try:
+            await self._reload(catalog.id)  # until it lists the new one, another add is refused
+        finally:
+            self._adding = False
         self._search_changed()
         self.note(f"Added {treatment.name} to “{catalog.name}”.")
         self.changed.emit()

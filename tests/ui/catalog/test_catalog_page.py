@@ -84,6 +84,34 @@ def test_a_medication_is_added_then_removed_after_confirming(
     arun(scenario(), timeout=60)
 
 
+def test_a_second_double_click_while_adding_sends_nothing_more(
+    fresh_sandbox: Any, arun: Any, widgets: list[QWidget]
+) -> None:
+    """The catalog shown does not list the treatment until the add has answered and the
+    catalog is read again: a double-click meanwhile must not send a second addToCatalog."""
+    sandbox = fresh_sandbox(patients=5)
+
+    async def scenario() -> None:
+        async with signed_in(sandbox, "prescriber") as conn:
+            page = await opened(conn, widgets)
+            QTest.keyClicks(page.search_box, "famotidine")
+            found = await pick_first(page.results)
+            item = page.results.currentItem()
+            adds = writes(sandbox).get("addToCatalog", 0)
+            sandbox.set_faults(latency_ms=300, operations=["AddToCatalog"])
+            page.results.itemDoubleClicked.emit(item)
+            await settle(0.05)  # the first add is on its way
+            page.results.itemDoubleClicked.emit(item)
+            page.add_button.click()
+            await until(lambda: found.name in names(page))
+            sandbox.reset_faults()
+            await settle(0.2)
+            assert writes(sandbox).get("addToCatalog", 0) == adds + 1
+            assert "Added Famotidine" in page.message.text()
+
+    arun(scenario(), timeout=60)
+
+
 def test_a_refused_edit_reads_as_a_permission_message_and_changes_nothing(
     fresh_sandbox: Any, arun: Any, widgets: list[QWidget]
 ) -> None:
