@@ -103,6 +103,11 @@ def test_a_lost_answer_then_a_resend_after_an_edit_saves_one_patient(
             assert edit.app_id_label.text() == f"Assigned by Photon Desktop: {saved.external_id}"
             unchanged = edit.validate()
             assert unchanged is not None and unchanged.external_id is None
+            # The detail names it the same way, not as if the clinic had typed it.
+            page.detail.show_record(saved)
+            assert page.detail.fields.text("External ID") == (
+                f"{saved.external_id} (assigned by Photon Desktop)"
+            )
         finally:
             await conn.aclose()
 

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from photon_desktop import errors
+from photon_desktop import errors, services
 from photon_desktop.domain import (
     Order,
     Patient,
@@ -261,7 +261,10 @@ class PatientDetail(RecordDetail[Patient]):
         f.set("Gender", text_or_dash(patient.gender))
         f.set("Phone", fmt_phone(patient.phone))
         f.set("Email", text_or_dash(patient.email))
-        f.set("External ID", text_or_dash(patient.external_id))
+        external = text_or_dash(patient.external_id)
+        if services.is_app_external_id(patient.external_id):  # as the form names it
+            external = f"{external} (assigned by Photon Desktop)"
+        f.set("External ID", external)
         f.set("Photon ID", patient.id)
         f.set("Address", fmt_address(patient.address))
         parts: tuple[tuple[_Section, RowsModel[Any], Sequence[Any], str, str], ...] = (
