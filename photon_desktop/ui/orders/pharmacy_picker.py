@@ -194,10 +194,11 @@ class PharmacyPicker(QWidget):
             distance = miles.get(pharmacy.address.postal_code) if pharmacy.address else None
             shown.append((pharmacy, pref, distance))
         where = f" within {radius} mi of {centre.label}" if centre else ""
-        if centre is not None and radius != chosen_radius:
-            where = f" within {radius} mi of {centre.label} (none within {chosen_radius} mi)"
+        if shown and centre is not None and radius != chosen_radius:
+            where += f" (none within {chosen_radius} mi)"
         count = f"{len(shown)} pharmac{'y' if len(shown) == 1 else 'ies'}"
-        self._show(shown, f"{count}{where}." if shown else f"No pharmacy{where}.")
+        named = f" matching “{name}”" if name else ""
+        self._show(shown, f"{count}{where}." if shown else f"No pharmacy{named}{where}.")
 
     def _show(self, rows: list[tuple[Pharmacy, bool, float | None]], status: str) -> None:
         previous = self.pharmacy.id if self.pharmacy else None

@@ -312,6 +312,29 @@ def test_tabbing_through_the_pharmacy_list_chooses_nothing(
     arun(scenario(), timeout=60)
 
 
+def test_a_name_that_matches_nothing_says_so_once(
+    arun: Run, sandbox: Any, widgets: list[QWidget]
+) -> None:
+    async def scenario() -> None:
+        async with signed_in(sandbox, "prescriber") as conn:
+            patient, rx = await patient_with_new_rx(conn, offset=24)
+            window = await opened(conn, widgets, patient.id, [rx.id])
+            window.pickup_radio.setChecked(True)
+            picker = window.picker
+            assert picker is not None
+            picker.zip.setText("10001")
+            picker.name.setText("Zzyzx")
+            picker.search_now()
+            await until(lambda: picker.status.text().startswith("No pharmacy"))
+            # The search widened to its widest before giving up; the status says what was
+            # looked for and how far, once (not "within 100 mi … (none within 25 mi)").
+            assert picker.status.text() == (
+                "No pharmacy matching “Zzyzx” within 100 mi of 10001 (New York, NY)."
+            )
+
+    arun(scenario(), timeout=60)
+
+
 def test_esc_or_cancel_asks_before_dropping_a_chosen_pharmacy(
     arun: Run, sandbox: Any, widgets: list[QWidget]
 ) -> None:
