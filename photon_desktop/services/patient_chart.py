@@ -3,16 +3,19 @@
 Photon has no "add" mutations; ``updatePatient`` takes the lists. The sandbox replaces a list with
 the one sent, and Photon's contract notes suggest it may append, so each call sends the whole
 list (what the chart holds plus the new entry): right under both readings, and safe to send
-again (an update, not a create), so a lost answer is simply retried by the user.
+again (an update, not a create). A failed answer is checked like every write's (``settle``):
+when the chart holds the new entry after all, that chart is the result, never "not saved".
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from photon_desktop.api.errors_map import INVALID
 from photon_desktop.domain import Patient
 from photon_desktop.errors import InvalidInput
+from photon_desktop.services.outcomes import settle
 from photon_desktop.services.patients import PatientsService
 
 
@@ -46,8 +49,13 @@ class PatientChartService(PatientsService):
                 "onset": onset.isoformat() if onset else None,
             }
         )
-        return await self._detail(
-            "AddPatientAllergies", {"id": patient.id, "allergies": allergies}, "updatePatient"
+        return await self._added(
+            patient.id,
+            "AddPatientAllergies",
+            {"allergies": allergies},
+            lambda p: any(a.allergen.id == allergen_id for a in p.allergies),
+            what="allergy",
+            where="the patient's allergies",
         )
 
     async def add_medication(
@@ -73,18 +81,48 @@ class PatientChartService(PatientsService):
                 "comment": (comment or "").strip() or None,
             }
         )
-        return await self._detail(
+        return await self._added(
+            patient.id,
             "AddPatientMedications",
-            {"id": patient.id, "medicationHistory": history},
-            "updatePatient",
+            {"medicationHistory": history},
+            lambda p: any(m.medication.id == medication_id for m in p.medication_history),
+            what="medication",
+            where="the patient's medication history",
         )
 
     async def add_preferred_pharmacy(self, patient: Patient, pharmacy_id: str) -> Patient:
         ids = [p.id for p in patient.preferred_pharmacies]
         if pharmacy_id in ids:
             return patient
-        return await self._detail(
+        return await self._added(
+            patient.id,
             "AddPatientPreferredPharmacies",
-            {"id": patient.id, "preferredPharmacies": [*ids, pharmacy_id]},
-            "updatePatient",
+            {"preferredPharmacies": [*ids, pharmacy_id]},
+            lambda p: any(ph.id == pharmacy_id for ph in p.preferred_pharmacies),
+            what="preferred pharmacy",
+            where="the patient's preferred pharmacies",
+        )
+
+    async def _added(
+        self,
+        patient_id: str,
+        operation: str,
+        lists: dict[str, object],
+        holds: Callable[[Patient], bool],
+        *,
+        what: str,
+        where: str,
+    ) -> Patient:
+        """Send the update; after a failure that may hide a save, the chart read again is the
+        result when it ``holds`` the new entry."""
+
+        async def check() -> Patient | None:
+            current = await self.get(patient_id)
+            return current if holds(current) else None
+
+        return await settle(
+            lambda: self._detail(operation, {"id": patient_id, **lists}, "updatePatient"),
+            check,
+            what=what,
+            where=where,
         )

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from photon_desktop import errors
 from photon_desktop.domain import Allergen, FulfillmentType, Patient
 from photon_desktop.ui.common import tasks
+from photon_desktop.ui.common.problems import failed_write
 from photon_desktop.ui.common.questions import finished
 from photon_desktop.ui.common.theme import show_error
 from photon_desktop.ui.orders.pharmacy_picker import PharmacyPicker
@@ -61,9 +62,15 @@ class ChartDialog(QDialog):
         layout.addLayout(self.content, 1)
         layout.addWidget(self.message)
         layout.addWidget(self.buttons)
+        workspace.environment_changed.connect(self._on_environment_changed)
 
     async def _write(self) -> Patient | None:
         raise NotImplementedError
+
+    def _on_environment_changed(self) -> None:
+        """Another organization or environment: this patient is not there, and a save would go
+        to the new one (the switch asked about unsent work before this dialog may have opened)."""
+        self.reject()
 
     def _go(self) -> None:
         if self._busy:
@@ -80,11 +87,14 @@ class ChartDialog(QDialog):
             self.message.setText(" ".join(exc.fields.values()) or str(exc))
             return
         except errors.PhotonError as exc:
-            self.message.setText(f"Not saved: {exc}")
+            self.message.setText(failed_write(exc, "Not saved"))
             return
         finally:
             self._busy = False
             self.save.setEnabled(True)
+            if self.result_patient is None:  # still open: Enter sends again, not Cancel
+                self.save.setDefault(True)  # (disabling Save moved the focus and default)
+                self.save.setFocus(Qt.FocusReason.OtherFocusReason)
         if patient is not None:
             self.result_patient = patient
             self.accept()
@@ -133,6 +143,10 @@ class AddAllergyDialog(ChartDialog):
             lambda: self._searches.spawn(self._search(self.search.text().strip()))
         )
         self.search.textChanged.connect(lambda _t: self._debounce.start())
+        if patient.date_of_birth is not None:  # no reaction before the patient was born
+            born = patient.date_of_birth
+            self.onset.setMinimumDate(QDate(born.year, born.month, born.day))
+        self.search.setFocus(Qt.FocusReason.OtherFocusReason)
 
     async def _search(self, term: str) -> None:
         try:
@@ -141,6 +155,10 @@ class AddAllergyDialog(ChartDialog):
             self.message.setText(f"Could not search allergens: {exc}")
             return
         self.results.clear()
+        if term and not found:
+            empty = QListWidgetItem(f"No allergen matches “{term}”.")
+            empty.setFlags(Qt.ItemFlag.ItemIsEnabled)  # says so; cannot be chosen
+            self.results.addItem(empty)
         for allergen in found[:100]:
             item = QListWidgetItem(allergen.name)
             item.setData(Qt.ItemDataRole.UserRole, allergen)
@@ -179,6 +197,7 @@ class AddMedicationDialog(ChartDialog):
         form.addRow("Comment", self.comment)
         self.content.addLayout(form)
         self.content.addStretch(1)
+        self.search.setFocus(Qt.FocusReason.OtherFocusReason)
 
     async def _write(self) -> Patient | None:
         treatment = self.search.treatment
@@ -211,6 +230,7 @@ class AddPharmacyDialog(ChartDialog):
             parent=self,
         )
         self.content.addWidget(self.picker)
+        self.picker.name.setFocus(Qt.FocusReason.OtherFocusReason)
 
     async def _write(self) -> Patient | None:
         pharmacy = self.picker.pharmacy

@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 from ui_support import Connection, settle, until
 from write_support import gone, new_writes, shot, signed_in, window_of, writes
 
@@ -181,3 +182,75 @@ def test_list_pages_offer_new_prescription_and_new_order_by_permission(
             shot(rx_page, f"prescriptions-page-prescriber-{scheme}")
 
     arun(scenario(), timeout=60)
+
+
+def test_a_chart_addition_that_was_saved_is_shown_and_a_failed_one_is_sent_again_by_enter(
+    arun: Run, sandbox: Any, widgets: list[QWidget]
+) -> None:
+    """An allergy saved whose answer was lost is found and shown, never "Not saved"; after a
+    real failure Enter sends again (it closed the dialog, with what was chosen); a dialog of
+    the organization left behind closes."""
+
+    async def scenario() -> None:
+        async with signed_in(sandbox, "staff") as conn:
+            page = await conn.services.patients.search(None, first=40)
+            detail = PatientDetail(conn.workspace)
+            detail.show()
+            widgets.append(detail)
+            detail.load(page.items[33].id)
+            await until(lambda: detail.patient is not None)
+            assert detail.patient is not None
+            known = {a.allergen.id for a in detail.patient.allergies}
+
+            async def allergy_dialog() -> tuple[AddAllergyDialog, Any]:
+                detail.chart_actions.allergy_button.click()
+                dialog = await window_of(AddAllergyDialog)
+                assert QApplication.focusWidget() is dialog.search  # typing goes to the search
+                QTest.keyClicks(dialog.search, "a")
+                await until(lambda: dialog.results.count() > 0)
+                row = next(
+                    r
+                    for r in range(dialog.results.count())
+                    if dialog.results.item(r).data(256).id not in known
+                )
+                dialog.results.setCurrentRow(row)
+                chosen = dialog.results.item(row).data(256)
+                known.add(chosen.id)
+                return dialog, chosen
+
+            # Saved, but the answer is lost: the check finds it, the dialog closes as saved.
+            dialog, chosen = await allergy_dialog()
+            before = writes(sandbox)
+            sandbox.fail_next({"kind": "drop_after", "operation": "AddPatientAllergies"})
+            dialog.save.click()
+            await until(lambda: gone(dialog))
+            await until(
+                lambda: chosen.id in {a.allergen.id for a in detail.patient.allergies}  # type: ignore[union-attr]
+            )
+            assert new_writes(sandbox, before) == {"updatePatient": 1}
+
+            # Refused with a 503: "Not saved", and Enter (on Save again) sends it again.
+            dialog, chosen = await allergy_dialog()
+            before = writes(sandbox)
+            sandbox.fail_next({"kind": "status", "status": 503, "operation": "AddPatientAllergies"})
+            dialog.save.click()
+            await until(lambda: dialog.message.text().startswith("Not saved"))
+            assert dialog.save.isDefault() and QApplication.focusWidget() is dialog.save
+            QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
+            await until(lambda: gone(dialog))
+            await until(
+                lambda: chosen.id in {a.allergen.id for a in detail.patient.allergies}  # type: ignore[union-attr]
+            )
+            assert new_writes(sandbox, before) == {"updatePatient": 1}  # the 503 wrote nothing
+
+            # Nothing matches: the list says so.
+            detail.chart_actions.allergy_button.click()
+            dialog = await window_of(AddAllergyDialog)
+            QTest.keyClicks(dialog.search, "zzqx")
+            await until(lambda: dialog.results.count() == 1)
+            assert dialog.results.item(0).text() == "No allergen matches “zzqx”."
+            # Another organization: the dialog (its patient is not there) closes.
+            conn.workspace.environment_changed.emit()
+            await until(lambda: gone(dialog))
+
+    arun(scenario(), timeout=90)
