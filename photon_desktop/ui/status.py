@@ -40,6 +40,7 @@ class StatusBar(QStatusBar):
     def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._workspace = workspace
+        self._wanted: dict[QWidget, bool] = {}  # each label's visibility, held through messages
         self.environment = self._label("Environment")
         self.identity = self._label("Signed in as")
         self.organization = self._label("Organization")
@@ -50,7 +51,7 @@ class StatusBar(QStatusBar):
         self.notice = ElidedLabel(parent=self)
         self.notice.setAccessibleName("Notice")
         self.notice.setContentsMargins(6, 0, 6, 0)
-        self.notice.setVisible(False)
+        self._show(self.notice, False)
         self._notice_is_the_sessions = False
         self.busy = QProgressBar(self)
         self.busy.setRange(0, 0)
@@ -65,6 +66,8 @@ class StatusBar(QStatusBar):
         self.addPermanentWidget(self.busy)
         self.addPermanentWidget(self.connection)
 
+        self.messageChanged.connect(self._on_message)
+
         self._tick = QTimer(self)
         self._tick.setInterval(1000)
         self._tick.timeout.connect(self._update_expiry)
@@ -74,6 +77,19 @@ class StatusBar(QStatusBar):
         workspace.availability_changed.connect(self.refresh)
         memberships_for(workspace).changed.connect(self.refresh)
         self.refresh()
+
+    def _show(self, widget: QWidget, shown: bool) -> None:
+        """Show or hide one of the bar's own labels. While a temporary message is up, QStatusBar
+        hides them and, when it ends, brings back those not hidden on purpose: one shown
+        meanwhile was drawn over the message, so showing waits for the message to end."""
+        self._wanted[widget] = shown
+        if not shown or not self.currentMessage():
+            widget.setVisible(shown)
+
+    def _on_message(self, text: str) -> None:
+        if not text:
+            for widget, shown in self._wanted.items():
+                widget.setVisible(shown)
 
     def _label(self, name: str) -> QLabel:
         label = QLabel(self)
@@ -85,14 +101,14 @@ class StatusBar(QStatusBar):
         """A lasting notice (e.g. no secure keyring) in its own place; "" removes it."""
         self.notice.set_detail(detail or text)
         self.notice.setText(("⚠ " + text) if text else "")
-        self.notice.setVisible(bool(text))
+        self._show(self.notice, bool(text))
 
     def refresh(self) -> None:
         if not self._workspace.ready:
             self.environment.setText("Not connected")
             for label in (self.identity, self.organization, self.expiry):
                 label.clear()
-                label.setVisible(False)
+                self._show(label, False)
             self._tick.stop()
             self._update_activity()
             return
@@ -115,11 +131,11 @@ class StatusBar(QStatusBar):
         self.identity.setText(who)
         self.identity.setToolTip(f"Signed in as {who} to {env.name}" if kind != "none" else who)
         self.identity.setAccessibleDescription(self.identity.toolTip())
-        self.identity.setVisible(True)
+        self._show(self.identity, True)
         org = memberships_for(self._workspace).current_name  # by name once known
         self.organization.setText(org)
         self.organization.setToolTip(f"Organization: {org} ({session.organization_id})")
-        self.organization.setVisible(bool(org))
+        self._show(self.organization, bool(org))
         self._update_expiry()
         if session.expires_at is not None:
             self._tick.start()
@@ -143,10 +159,10 @@ class StatusBar(QStatusBar):
         self.identity.setText("Not signed in")
         self.identity.setToolTip(self._workspace.unavailable)
         self.identity.setAccessibleDescription(self._workspace.unavailable)
-        self.identity.setVisible(True)
+        self._show(self.identity, True)
         for label in (self.organization, self.expiry):
             label.clear()
-            label.setVisible(False)
+            self._show(label, False)
         self._tick.stop()
         self._update_activity()
 
@@ -155,14 +171,14 @@ class StatusBar(QStatusBar):
         expires = ws.session.expires_at if ws.ready and not ws.unavailable else None
         if expires is None:
             self.expiry.clear()
-            self.expiry.setVisible(False)
+            self._show(self.expiry, False)
             return
         if expires.tzinfo is None:
             expires = expires.replace(tzinfo=UTC)
         remaining = (expires - datetime.now(UTC)).total_seconds()
         self.expiry.setText(f"Token: {format_remaining(remaining)}")
         self.expiry.setToolTip(f"The access token expires at {fmt_until(expires)}.")
-        self.expiry.setVisible(True)
+        self._show(self.expiry, True)
 
     def _update_activity(self) -> None:
         if not self._workspace.ready:

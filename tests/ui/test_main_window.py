@@ -90,6 +90,15 @@ def test_pages_shortcuts_and_first_page_signal(
             assert window.status.expiry.text().startswith("Token: ")
             assert window.sign_in_label.text() == "Signed in: M2M (backend)"
             await until(lambda: window.status.connection.text() == "● Online")
+            # A message over the bar (a switch says "Now working in …") keeps the labels it
+            # covers hidden while a session change refreshes them; they come back after it.
+            bar = window.status
+            bar.showMessage("Connecting…")
+            assert not bar.identity.isVisible()
+            conn.workspace.session_changed.emit()
+            assert not bar.identity.isVisible() and not bar.organization.isVisible()
+            bar.clearMessage()
+            assert bar.identity.isVisible() and bar.identity.text() == "M2M (backend)"
 
             QTest.keySequence(window, "Ctrl+,")
             assert window.current_key == "settings"
