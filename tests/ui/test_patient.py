@@ -249,3 +249,46 @@ def test_a_missing_patient_says_so(
             await conn.aclose()
 
     arun(scenario())
+
+
+def test_a_removal_answering_after_the_user_moved_on_leaves_them_where_they_are(
+    arun: Run, sandbox: Any, widgets: list[QWidget]
+) -> None:
+    """Remove an allergy of patient A on a slow server, then choose patient B: when the removal
+    answers, B stays shown and selected (it pulled the list and the detail back to A)."""
+    from ui_support import m2m_window
+    from write_support import answer, new_writes, writes
+
+    async def scenario() -> None:
+        async with m2m_window(sandbox, widgets) as (conn, window):
+            page = window.patients
+            rows = page.list
+            await until(lambda: rows.model is not None and rows.model.rowCount() > 2)
+            assert rows.model is not None
+            with_allergy = None
+            for row in range(min(rows.model.rowCount(), 25)):
+                candidate = await conn.services.patients.get(rows.model.item(row).id)
+                if candidate.allergies:
+                    with_allergy = row
+                    break
+            assert with_allergy is not None
+            other = 0 if with_allergy != 0 else 1
+            a_id, b_id = rows.model.item(with_allergy).id, rows.model.item(other).id
+            rows.table.selectRow(with_allergy)
+            detail = page.detail
+            await until(lambda: detail.patient is not None and detail.patient.id == a_id)
+            detail.allergies_table.selectRow(0)
+            sandbox.set_faults(latency_ms=800, operations=["RemovePatientAllergy"])
+            before = writes(sandbox)
+            detail.remove_allergy_button.click()
+            await answer("Remove allergy", "Remove allergy")
+            rows.table.selectRow(other)  # while the removal is out
+            await until(lambda: detail.patient is not None and detail.patient.id == b_id)
+            await until(lambda: new_writes(sandbox, before) == {"removePatientAllergy": 1}, 5)
+            await asyncio.sleep(0.3)  # its answer is handled
+            sandbox.reset_faults()
+            assert detail.patient is not None and detail.patient.id == b_id
+            current = rows.current_patient()
+            assert current is not None and current.id == b_id
+
+    arun(scenario(), timeout=60)

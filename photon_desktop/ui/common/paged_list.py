@@ -299,6 +299,8 @@ class PagedList(QWidget, Generic[T]):
         if self.model is None:
             return
         record_id = record.id
+        current = self.current()
+        shown = current is not None and current.id == record_id
         row = self.model.find_row(lambda r: r.id == record_id)
         if row >= 0 and matches:
             self.model.replace_row(row, record)
@@ -307,7 +309,7 @@ class PagedList(QWidget, Generic[T]):
         elif insert and matches:
             self.model.insert_row(0, record)
             self.stack.setCurrentWidget(self.table)
-        if matches:
+        if matches and (shown or insert):  # never pulls the user back from another row
             self._select(record_id)
 
     # ------------------------------------------------------------------ internals

@@ -350,7 +350,8 @@ class PatientDetail(RecordDetail[Patient]):
             return
         finally:
             self._enable_removals()  # a row still selected after a failure can be tried again
-        self.show_record(patient)
+        if self.record is not None and self.record.id == patient.id:
+            self.show_record(patient)  # not when the user has gone on to another patient
         self.changed.emit(patient)
 
     def _enable_removals(self) -> None:
