@@ -6,7 +6,8 @@
 - an ACTIVE prescription with fills left that expires within N days.
 
 Orders come from the order watcher (no extra requests); expiring prescriptions are read here,
-paged, when the worklist is refreshed.
+paged, when the worklist is refreshed. Both are turned into rows with the thresholds in force at
+that moment, so a changed threshold needs no new reading.
 """
 
 from __future__ import annotations
@@ -170,9 +171,12 @@ def prescription_items(
 
 
 async def expiring_prescriptions(
-    prescriptions: PrescriptionsService, today: date, thresholds: Thresholds
+    prescriptions: PrescriptionsService, today: date, within: timedelta
 ) -> list[Prescription]:
-    """ACTIVE prescriptions with fills left that expire soon (reads every ACTIVE page)."""
+    """ACTIVE prescriptions with fills left that expire ``within`` of today (reads every ACTIVE
+    page). A caller reads as far ahead as its threshold may ever reach and applies the threshold
+    itself with ``prescription_items``."""
+    thresholds = Thresholds(expiring=within)
     found: list[Prescription] = []
     after: str | None = None
     for _ in range(MAX_PAGES):

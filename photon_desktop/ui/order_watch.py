@@ -53,6 +53,9 @@ class OrderWatch(QObject):
     updated = Signal(object)
     status_changed = Signal(object)
     replaced = Signal()  # a new environment: a new watcher, nothing known yet
+    #: An order-update setting was just saved, in whichever form (Settings pane or the worklist's
+    #: dialog): the one signal the views that depend on those settings follow.
+    settings_changed = Signal(object)  # its Preference
 
     def __init__(
         self,

@@ -2,8 +2,9 @@
 waiting for pickup too long, prescriptions about to expire with fills left.
 
 Orders come from the order watcher, so the worklist costs no requests of its own; expiring
-prescriptions are read when the page is first shown and on Refresh. Each row offers "Open";
-reroute, cancel and send-to-pharmacy are signals the order dialogs connect to
+prescriptions are read when the page is first shown and on Refresh. The rows are worked out from
+both with the thresholds in force on every rebuild, which follows each change to them. Each row
+offers "Open"; reroute, cancel and send-to-pharmacy are signals the order dialogs connect to
 (``worklist.actions`` calls ``enable_actions``), enabled only for a row they apply to and where
 the user's permissions allow.
 """
@@ -29,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from photon_desktop import errors
-from photon_desktop.domain import PrescriptionState
+from photon_desktop.domain import Prescription, PrescriptionState
 from photon_desktop.services.worklist import (
     AttentionItem,
     Thresholds,
@@ -53,6 +54,9 @@ WRITE_ORDER = "write:order"
 READ_PRESCRIPTION = "read:prescription"
 RECHECK_MS = 60_000  # thresholds are crossed as time passes, without any new reading
 PRESCRIPTIONS_MAX_AGE = timedelta(minutes=15)
+#: Prescriptions are read as far ahead as "Expiring within" can be set, so a change to it applies
+#: at once, without reading them again.
+READ_AHEAD = timedelta(days=(preferences.WORKLIST_EXPIRY_DAYS.bounds or (0, 365))[1])
 SIZE_FROM_ROWS = 40  # columns fit the first rows; measuring 500 rows stalled a refresh ~40 ms
 
 
@@ -122,7 +126,7 @@ class WorklistPage(QWidget):
         self._workspace = workspace
         self._watch = watch
         self._now = now
-        self._prescriptions: list[AttentionItem] = []
+        self._prescriptions: list[Prescription] = []
         self._prescriptions_at: datetime | None = None
         self._prescriptions_loaded = False
         self._prescription_error: str | None = None
@@ -198,6 +202,7 @@ class WorklistPage(QWidget):
         self._recheck.timeout.connect(self.rebuild)
         self._recheck.start()
         watch.updated.connect(lambda _update: self.rebuild())
+        watch.settings_changed.connect(lambda _setting: self.rebuild())  # thresholds may move
         watch.replaced.connect(self._reset)
         workspace.session_changed.connect(self._on_session)
         workspace.availability_changed.connect(self.rebuild)
@@ -218,15 +223,17 @@ class WorklistPage(QWidget):
     def rebuild(self) -> None:
         """Recompute the rows from the watcher's orders and the last prescription reading."""
         watcher = self._watch.watcher
+        now, limits = self._now(), thresholds()
         orders = order_items(
             self._watch.orders(),
             watcher.since if watcher is not None else (lambda _id: None),
-            self._now(),
-            thresholds(),
+            now,
+            limits,
         )
+        expiring = prescription_items(self._prescriptions, now.date(), limits)
         selected = self._selected()
         # Stopped: what the watcher knew died with the server (the tray's count goes too).
-        rows = [] if self._stopped() else sort_items([*orders, *self._prescriptions])
+        rows = [] if self._stopped() else sort_items([*orders, *expiring])
         if [r.key for r in rows] != [r.key for r in self.items] or rows != list(self.items):
             self.model.set_rows(rows)
             if selected is not None:
@@ -297,7 +304,6 @@ class WorklistPage(QWidget):
         tray = QSystemTrayIcon.isSystemTrayAvailable()
         dialog = OrderUpdatesDialog(self._watch, self, tray_available=tray)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.finished.connect(lambda _result: self.rebuild())  # thresholds may have moved
         dialog.open()
         return dialog
 
@@ -338,16 +344,15 @@ class WorklistPage(QWidget):
 
     async def _read_prescriptions(self) -> None:
         today = self._now().date()
-        limits = thresholds()
         try:
             found = await expiring_prescriptions(
-                self._workspace.services.prescriptions, today, limits
+                self._workspace.services.prescriptions, today, READ_AHEAD
             )
         except errors.PhotonError as error:
             self._prescription_error = str(error)
         else:
             self._prescription_error = None
-            self._prescriptions = prescription_items(found, today, limits)
+            self._prescriptions = found
             self._prescriptions_at = self._now()
         self._prescriptions_loaded = True
         self.rebuild()

@@ -1,5 +1,6 @@
 """The user's settings for order updates: how often, which notifications, how much of the patient
-they show, the tray, and the worklist's thresholds. Each change is saved at once."""
+they show, the tray, and the worklist's thresholds. Each change is saved at once and announced
+with ``OrderWatch.settings_changed``, so it applies at once wherever it was made."""
 
 from __future__ import annotations
 
@@ -102,6 +103,15 @@ class OrderUpdatesSettings(QWidget):
             self.close_to_tray: prefs.CLOSE_TO_TRAY,
             self.worklist_first: prefs.WORKLIST_FIRST,
         }
+
+        # After each control has saved its key (connected first), everyone who follows is told.
+        for spin, setting in self._spins.items():
+            spin.valueChanged.connect(lambda _v, s=setting: watch.settings_changed.emit(s))
+        for box, switch in self._checks.items():
+            box.toggled.connect(lambda _on, s=switch: watch.settings_changed.emit(s))
+        self.privacy.currentIndexChanged.connect(
+            lambda _i: watch.settings_changed.emit(prefs.NOTIFY_PRIVACY)
+        )
 
         layout = QVBoxLayout(self)
         layout.addLayout(polling)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from contextlib import AsyncExitStack
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,7 @@ from watch_support import fake_time_watch, round_done
 from photon_desktop.domain import FulfillmentState, OrderException, OrderState
 from photon_desktop.services.worklist import Attention
 from photon_desktop.ui.worklist.page import WorklistPage
+from photon_desktop.ui.worklist.settings import OrderUpdatesSettings
 
 SHOTS = Path("/tmp/shots-watch")
 LATER = T0 + timedelta(days=4)
@@ -126,5 +127,43 @@ def test_rows_follow_the_watcher_and_an_empty_worklist_says_so(
             await round_done(watch, time, 30)
             await counted
             await until(lambda: any(i.kind is Attention.ERROR for i in page.items))
+
+    arun(scenario(), timeout=60)
+
+
+def test_a_changed_expiry_threshold_applies_at_once_wherever_it_is_changed(
+    arun: Callable[..., Any], sandbox: Any, widgets: list[QWidget]
+) -> None:
+    """Lowering "Expiring within" drops the prescriptions beyond it and raising it brings them
+    back, while the dialog is still open and from the Settings pane's form too: no Refresh."""
+
+    async def scenario() -> None:
+        async with connected(sandbox) as workspace, AsyncExitStack() as stack:
+            watch = fake_time_watch(workspace, FakeTime(), FakePhoton([]))
+            stack.callback(watch.stop)
+            page = WorklistPage(workspace, watch)  # today: the demo data's dates follow it
+            show(widgets, page)
+            await next_emission(page.first_load_done, within=20)
+
+            def expiring() -> list[date]:
+                return [
+                    i.prescription.expiration_date for i in page.items if i.prescription is not None
+                ]
+
+            within_30 = expiring()
+            horizon = datetime.now(UTC).date() + timedelta(days=5)
+            assert any(d > horizon for d in within_30) and any(d <= horizon for d in within_30)
+
+            dialog = page.open_settings()
+            await until(dialog.isVisible)
+            dialog.form.expiry_days.setValue(5)
+            assert expiring() == [d for d in within_30 if d <= horizon]
+            assert page.summary.text() == f"{len(expiring())} items"
+            dialog.reject()
+
+            pane_form = OrderUpdatesSettings(watch)  # as the Settings pane shows it
+            show(widgets, pane_form)
+            pane_form.expiry_days.setValue(30)
+            assert expiring() == within_30
 
     arun(scenario(), timeout=60)
