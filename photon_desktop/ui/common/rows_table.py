@@ -1,12 +1,13 @@
 """A fixed list of records in a compact read-only table (a detail's fills, allergies, orders…).
 
 Columns fit their contents when there is room and share the width when there is not; a cell too
-narrow for its text elides and its tooltip has it whole. Headers are never cut.
+narrow for its text elides and its tooltip has it whole. Headers are never cut. A page's own
+table (the worklist) shares its width the same way through ``fit_to_width``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import (
@@ -68,17 +69,31 @@ class RowsModel(QAbstractTableModel, Generic[T]):
 class _Fitter(QObject):
     """Refits the columns whenever the table is resized or its rows change."""
 
-    def __init__(self, table: QTableView) -> None:
+    def __init__(self, table: QTableView, fit: Callable[[QTableView], None]) -> None:
         super().__init__(table)
         self._table = table
+        self._fit = fit
         self._viewport = table.viewport()
         self._viewport.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         # The event type first: nothing else is touched while the table is being destroyed.
         if event.type() == QEvent.Type.Resize and watched is self._viewport:
-            fit_rows_table(self._table)
+            self._fit(self._table)
         return False
+
+
+def fit_to_width(table: QTableView) -> None:
+    """A page's table whose columns share its width as ``fit_columns`` does, refitted on every
+    resize and new rows: a long description elides (its tooltip whole) instead of being squeezed
+    to nothing beside columns sized to their contents."""
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    header.setStretchLastSection(False)
+    table.setTextElideMode(Qt.TextElideMode.ElideRight)
+    _Fitter(table, fit_columns)
+    table.model().modelReset.connect(lambda: fit_columns(table))
+    fit_columns(table)
 
 
 def fit_columns(table: QTableView, *, margin: int = 14, header_margin: int = 20) -> None:
@@ -183,7 +198,7 @@ def rows_table(model: QAbstractTableModel, name: str, parent: QWidget) -> QTable
     table.setTextElideMode(Qt.TextElideMode.ElideRight)
     table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-    _Fitter(table)
+    _Fitter(table, fit_rows_table)
     model.modelReset.connect(lambda: fit_rows_table(table))
     fit_rows_table(table)
     return table

@@ -19,7 +19,6 @@ from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QStackedWidget,
@@ -42,7 +41,7 @@ from photon_desktop.services.worklist import (
 from photon_desktop.ui.common import preferences, tasks
 from photon_desktop.ui.common.formatting import fmt_date, fmt_datetime
 from photon_desktop.ui.common.paged_model import Column
-from photon_desktop.ui.common.rows_table import RowsModel, one_tab_stop
+from photon_desktop.ui.common.rows_table import RowsModel, fit_to_width, one_tab_stop
 from photon_desktop.ui.common.states import StateView, stopped_text
 from photon_desktop.ui.order_watch import OrderWatch
 from photon_desktop.ui.orders.cancel import can_cancel
@@ -57,7 +56,6 @@ PRESCRIPTIONS_MAX_AGE = timedelta(minutes=15)
 #: Prescriptions are read as far ahead as "Expiring within" can be set, so a change to it applies
 #: at once, without reading them again.
 READ_AHEAD = timedelta(days=(preferences.WORKLIST_EXPIRY_DAYS.bounds or (0, 365))[1])
-SIZE_FROM_ROWS = 40  # columns fit the first rows; measuring 500 rows stalled a refresh ~40 ms
 
 
 def _patient(item: AttentionItem) -> str:
@@ -76,20 +74,21 @@ def _since(item: AttentionItem) -> str:
 
 
 def _what(item: AttentionItem) -> str:
+    """The order's pharmacy or the prescription's drug: the kind already says which it is, so
+    the name starts the cell and is what a narrow column still shows."""
     if item.order is not None:
-        pharmacy = item.order.pharmacy.name if item.order.pharmacy else "no pharmacy yet"
-        return f"Order · {pharmacy}"
+        return item.order.pharmacy.name if item.order.pharmacy else "No pharmacy yet"
     if item.prescription is not None and item.prescription.treatment is not None:
-        return f"Prescription · {item.prescription.treatment.name}"
-    return "Prescription"
+        return item.prescription.treatment.name
+    return "—"
 
 
 COLUMNS: tuple[Column[AttentionItem], ...] = (
-    Column("Needs attention", lambda i: i.kind.value),
+    Column("Needs attention", lambda i: i.kind.value, whole=True),
     Column("Patient", _patient),
-    Column("Details", lambda i: i.reason),
-    Column("Since / due", _since),
-    Column("About", _what),
+    Column("Details", lambda i: i.reason, whole=True),
+    Column("Since / due", _since, whole=True),
+    Column("Pharmacy or drug", _what),
 )
 
 
@@ -164,11 +163,10 @@ class WorklistPage(QWidget):
         one_tab_stop(self.table)
         self.table.verticalHeader().setVisible(False)
         self.table.setWordWrap(False)
-        heads = self.table.horizontalHeader()
-        heads.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        heads.setResizeContentsPrecision(SIZE_FROM_ROWS)  # not every row on every refresh
-        # What to do ("Details") is read whole; "About" (pharmacy or drug) takes what is left.
-        heads.setSectionResizeMode(len(COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
+        # With room, the kind, what to do and the date are read whole and the patient and the
+        # pharmacy or drug share the rest; in a narrow window all share it (cut cells elide,
+        # whole in their tooltip), so none is squeezed to a few letters.
+        fit_to_width(self.table)
         self.table.activated.connect(self._open_index)
         self.table.doubleClicked.connect(self._open_index)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_actions())

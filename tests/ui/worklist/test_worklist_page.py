@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 from test_records_sandbox import connected, show
 from ui_support import distinct_colours, next_emission, until
@@ -19,7 +20,7 @@ from watch_support import fake_time_watch, round_done
 
 from photon_desktop.domain import FulfillmentState, OrderException, OrderState
 from photon_desktop.services.worklist import Attention
-from photon_desktop.ui.worklist.page import WorklistPage
+from photon_desktop.ui.worklist.page import COLUMNS, WorklistPage
 from photon_desktop.ui.worklist.settings import OrderUpdatesSettings
 
 SHOTS = Path("/tmp/shots-watch")
@@ -165,5 +166,37 @@ def test_a_changed_expiry_threshold_applies_at_once_wherever_it_is_changed(
             show(widgets, pane_form)
             pane_form.expiry_days.setValue(30)
             assert expiring() == within_30
+
+    arun(scenario(), timeout=60)
+
+
+def test_in_a_small_window_each_row_shows_what_it_is_about(
+    arun: Callable[..., Any], sandbox: Any, widgets: list[QWidget]
+) -> None:
+    """At the width the page gets in a 1024 px window, each row shows the start of its drug or
+    pharmacy name (the rest elided, whole in its tooltip), beside whole kinds and dates."""
+
+    async def scenario() -> None:
+        async with connected(sandbox) as workspace, AsyncExitStack() as stack:
+            watch = fake_time_watch(workspace, FakeTime())  # the demo's orders, long messages
+            stack.callback(watch.stop)
+            page = WorklistPage(workspace, watch)
+            show(widgets, page)
+            page.resize(870, 560)
+            await next_emission(page.first_load_done, within=20)
+            await until(lambda: any(i.prescription is not None for i in page.items))
+            table, metrics = page.table, page.table.fontMetrics()
+            about = [c.title for c in COLUMNS].index("Pharmacy or drug")
+            widths = [table.columnWidth(c) for c in range(len(COLUMNS))]
+            assert sum(widths) <= table.viewport().width()  # no sideways scrolling
+            for row in range(page.count):
+                whole = table.model().index(row, about).data()
+                assert table.model().index(row, about).data(Qt.ItemDataRole.ToolTipRole) == whole
+                start = whole.split(" ")[0] + "…"  # "Trazodone…", "Walgreens…"
+                assert metrics.horizontalAdvance(start) < widths[about], whole
+                for whole_column in (0, 3):  # the kind and the date are never cut
+                    text = table.model().index(row, whole_column).data()
+                    assert metrics.horizontalAdvance(text) < widths[whole_column], text
+            assert page.grab().save(str(SHOTS / "worklist-870.png"))
 
     arun(scenario(), timeout=60)
