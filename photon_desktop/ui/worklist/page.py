@@ -38,7 +38,8 @@ from photon_desktop.services.worklist import (
     prescription_items,
     sort_items,
 )
-from photon_desktop.ui.common import preferences, tasks
+from photon_desktop.ui.common import icons, preferences, tasks
+from photon_desktop.ui.common.copy_id import copy_id_action
 from photon_desktop.ui.common.formatting import fmt_date, fmt_datetime
 from photon_desktop.ui.common.paged_model import Column
 from photon_desktop.ui.common.rows_table import RowsModel, fit_to_width, one_tab_stop
@@ -167,6 +168,7 @@ class WorklistPage(QWidget):
         # pharmacy or drug share the rest; in a narrow window all share it (cut cells elide,
         # whole in their tooltip), so none is squeezed to a few letters.
         fit_to_width(self.table)
+        self.copy_id = copy_id_action(self.table, "Copy ID", self._selected_id)
         self.table.activated.connect(self._open_index)
         self.table.doubleClicked.connect(self._open_index)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_actions())
@@ -320,7 +322,8 @@ class WorklistPage(QWidget):
         return False
 
     def refresh_icons(self) -> None:
-        """Its buttons have no icons."""
+        """Its buttons have no icons; its Ctrl+C action has."""
+        self.copy_id.setIcon(icons.icon("copy"))
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
@@ -395,6 +398,14 @@ class WorklistPage(QWidget):
     def _selected(self) -> AttentionItem | None:
         rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
         return self.model.item(rows[0].row()) if rows else None
+
+    def _selected_id(self) -> tuple[str, str] | None:
+        item = self._selected()
+        if item is not None and item.order is not None:
+            return "order", item.order.id
+        if item is not None and item.prescription is not None:
+            return "prescription", item.prescription.id
+        return None
 
     def _select_key(self, key: str) -> None:
         for row, item in enumerate(self.items):

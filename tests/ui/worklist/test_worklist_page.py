@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QWidget
 from test_records_sandbox import connected, show
 from ui_support import distinct_colours, next_emission, until
@@ -198,5 +200,32 @@ def test_in_a_small_window_each_row_shows_what_it_is_about(
                     text = table.model().index(row, whole_column).data()
                     assert metrics.horizontalAdvance(text) < widths[whole_column], text
             assert page.grab().save(str(SHOTS / "worklist-870.png"))
+
+    arun(scenario(), timeout=60)
+
+
+def test_ctrl_c_copies_the_selected_rows_id(
+    arun: Callable[..., Any], sandbox: Any, widgets: list[QWidget]
+) -> None:
+    """As on the other lists: the order's or prescription's id, not the text of a cell."""
+
+    async def scenario() -> None:
+        async with connected(sandbox) as workspace, AsyncExitStack() as stack:
+            watch = fake_time_watch(workspace, FakeTime(), photon())
+            stack.callback(watch.stop)
+            page = WorklistPage(workspace, watch, now=lambda: LATER)
+            show(widgets, page)
+            await next_emission(page.first_load_done, within=20)
+            clipboard = QGuiApplication.clipboard()
+            last = page.count - 1
+            rx = page.items[last].prescription
+            assert page.items[0].order is not None and rx is not None
+            for row, wanted in ((0, page.items[0].order.id), (last, rx.id)):
+                page.table.setFocus()
+                page.table.selectRow(row)
+                page.table.setCurrentIndex(page.model.index(row, 0))  # on the "Error" cell
+                clipboard.clear()
+                QTest.keyClick(page.table, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+                assert clipboard.text() == wanted
 
     arun(scenario(), timeout=60)
