@@ -1,5 +1,5 @@
-"""The system-tray icon, where the desktop has a tray: open, orders needing attention, pause
-notifications, quit.
+"""The system-tray icon, where the desktop has a tray: open, orders and prescriptions needing
+attention, pause notifications, quit.
 
 Closing the window keeps the app running in the tray only when the user turned that on
 (``preferences.CLOSE_TO_TRAY``, off by default) and a tray is really there; otherwise closing
@@ -13,6 +13,7 @@ from PySide6.QtGui import QAction, QColor, QFont, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon, QWidget
 
 from photon_desktop.ui.common import icons, preferences
+from photon_desktop.ui.common.formatting import fmt_count
 
 ICON_SIZE = 64
 BADGE = QColor("#d32f2f")
@@ -43,6 +44,17 @@ def badge_icon(base: QIcon, count: int) -> QIcon:
     return QIcon(canvas)
 
 
+def attention_text(orders: int, prescriptions: int) -> str:
+    """ "10 orders and 22 prescriptions need attention", "1 order needs attention"."""
+    parts = [
+        fmt_count(n, noun) for n, noun in ((orders, "order"), (prescriptions, "prescription")) if n
+    ]
+    if not parts:
+        return "Nothing needs your attention"
+    verb = "needs" if orders + prescriptions == 1 else "need"
+    return f"{' and '.join(parts)} {verb} attention"
+
+
 class OrderTray(QObject):
     """``open_requested``, ``worklist_requested``, ``quit_requested`` for the composition root."""
 
@@ -57,7 +69,7 @@ class OrderTray(QObject):
         self._window = window
         self.available = QSystemTrayIcon.isSystemTrayAvailable() if available is None else available
         self._quitting = False
-        self._count = 0
+        self._counts = (0, 0)
         self.icon = QSystemTrayIcon(self)
         self.menu = QMenu()
         self.menu.setAccessibleName("Tray menu")
@@ -86,21 +98,19 @@ class OrderTray(QObject):
 
     # ------------------------------------------------------------------ state
 
-    def set_attention(self, count: int) -> None:
-        self._count = count
+    def set_attention(self, orders: int, prescriptions: int) -> None:
+        """The worklist's rows: orders and (expiring) prescriptions, each named for what it is."""
+        self._counts = (orders, prescriptions)
         self.refresh()
 
     @property
     def attention_count(self) -> int:
-        return self._count
+        return sum(self._counts)
 
     def refresh(self) -> None:
         """Icon, tooltip and menu texts from the count and the settings (also on theme change)."""
-        count = self._count
-        if count == 0:
-            text = "No orders need attention"
-        else:
-            text = "1 order needs attention" if count == 1 else f"{count} orders need attention"
+        count = self.attention_count
+        text = attention_text(*self._counts)
         self.attention_action.setText(text)
         self.attention_action.setEnabled(count > 0)
         self.icon.setIcon(badge_icon(icons.icon("orders"), count))

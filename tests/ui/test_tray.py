@@ -39,22 +39,29 @@ def texts(tray: OrderTray) -> list[str]:
 def test_menu_count_and_pause(widgets: list[QWidget], scheme: str, qtlog: Any) -> None:
     tray = shown_tray(window(widgets), qtlog)
     assert texts(tray) == [
-        "Open Photon Desktop", "No orders need attention", "Pause notifications", "Quit"
+        "Open Photon Desktop", "Nothing needs your attention", "Pause notifications", "Quit"
     ]  # fmt: skip
     assert not tray.attention_action.isEnabled()
-    tray.set_attention(3)
+    tray.set_attention(3, 0)
     assert tray.attention_action.text() == "3 orders need attention"
     assert tray.attention_action.isEnabled()
     assert tray.icon.toolTip() == "Photon Desktop — 3 orders need attention"
-    tray.set_attention(1)
+    tray.set_attention(1, 0)
     assert tray.attention_action.text() == "1 order needs attention"
+    tray.set_attention(10, 22)  # expiring prescriptions are not orders
+    assert tray.attention_action.text() == "10 orders and 22 prescriptions need attention"
+    assert tray.attention_count == 32
+    tray.set_attention(0, 1)
+    assert tray.attention_action.text() == "1 prescription needs attention"
+    tray.set_attention(1, 1)
+    assert tray.attention_action.text() == "1 order and 1 prescription need attention"
 
     assert preferences.NOTIFICATIONS_PAUSED.get() is False
     tray.pause_action.trigger()
     assert preferences.NOTIFICATIONS_PAUSED.get() is True
     assert notify_prefs().paused
 
-    tray.set_attention(3)
+    tray.set_attention(3, 2)
     SHOTS.mkdir(parents=True, exist_ok=True)
     tray.menu.adjustSize()
     image = tray.menu.grab().toImage()

@@ -109,7 +109,7 @@ class WorklistPage(QWidget):
     reroute_requested = Signal(str)  # order id
     cancel_requested = Signal(str)  # order id
     send_requested = Signal(str)  # prescription id: send it to a pharmacy
-    count_changed = Signal(int)
+    count_changed = Signal(int, int)  # rows about orders, rows about prescriptions
     first_load_done = Signal(int)  # once per sign-in, when orders (and prescriptions) are known
 
     def __init__(
@@ -240,7 +240,8 @@ class WorklistPage(QWidget):
                 self._select_key(selected.key)
             self._update_actions()  # the selected row may be gone or have changed state
         self._show_state(loaded=watcher is not None and watcher.loaded)
-        self.count_changed.emit(len(rows))
+        prescriptions = sum(1 for r in rows if r.prescription is not None)
+        self.count_changed.emit(len(rows) - prescriptions, prescriptions)
         self._maybe_announce()
 
     def _show_state(self, *, loaded: bool) -> None:

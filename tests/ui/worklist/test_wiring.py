@@ -1,6 +1,7 @@
 """The window's order updates as the composition root wires them: the worklist is the first page
 after sign-in when it has rows (a setting) and the user has not gone anywhere meanwhile, a click
-on a notification opens its order, and the tray's count follows the worklist."""
+on a notification opens its order, and the tray's count follows the worklist, orders and
+prescriptions each named."""
 
 from __future__ import annotations
 
@@ -51,6 +52,12 @@ def test_worklist_comes_first_and_a_notice_opens_its_order(
             assert window.current_key == "patients"  # where the app lands; the user is idle
             await until(lambda: window.current_key == "worklist", within=20)
             assert parts.tray.attention_count == parts.worklist.count > 0
+            # The tray names what the rows are: one order and the sandbox's expiring prescriptions.
+            prescriptions = sum(1 for i in parts.worklist.items if i.prescription is not None)
+            assert prescriptions > 1 and parts.worklist.count == prescriptions + 1
+            assert parts.tray.attention_action.text() == (
+                f"1 order and {prescriptions} prescriptions need attention"
+            )
 
             fake.set(order(2, OrderState.COMPLETED))
             await round_done(parts.watch, time, 30)
