@@ -20,6 +20,7 @@ from pathlib import Path
 import httpx
 from bench_sandbox_startup import m2m_token, start, stop
 
+from photon_desktop.domain import PatientSummary
 from photon_desktop.services import Services, support
 from photon_desktop.services.console import schema, validate
 
@@ -46,6 +47,7 @@ async def export_once(info: dict, token: str, path: Path) -> tuple[int, float]:
         count = await support.export_csv(
             lambda after: services.patients.search(None, after=after, first=support.EXPORT_PAGE),
             path,
+            record=PatientSummary,
         )
         return count, time.perf_counter() - began
 

@@ -220,12 +220,15 @@ async def export_csv(
     pages: Callable[[str | None], Awaitable[Page[Any]]],
     path: Path,
     *,
+    record: type,
     progress: Callable[[int], None] | None = None,
 ) -> int:
     """Write every row ``pages(after)`` yields to ``path`` as CSV; the row count.
 
-    The file is written next to ``path`` and moved into place only when complete, so a cancelled
-    or failed export never leaves a partial file that looks whole.
+    The header comes from the ``record`` type the pages hold, so an export that finds nothing is
+    still a CSV with its columns (what a spreadsheet expects), not an empty file. The file is
+    written next to ``path`` and moved into place only when complete, so a cancelled or failed
+    export never leaves a partial file that looks whole.
     """
     partial = path.with_name(path.name + ".part")
     count = 0
@@ -236,12 +239,11 @@ async def export_csv(
             while True:
                 page = await pages(after)
                 rows = [flatten(item) for item in page.items]
-                if rows and writer is None:
-                    header = _columns(rows, page.items[0])
+                if writer is None:
+                    header = _columns(rows, record)
                     writer = csv.DictWriter(out, fieldnames=header, extrasaction="ignore")
                     writer.writeheader()
-                if writer is not None:
-                    writer.writerows(rows)
+                writer.writerows(rows)
                 count += len(rows)
                 if progress is not None:
                     progress(count)
@@ -254,10 +256,10 @@ async def export_csv(
     return count
 
 
-def _columns(rows: Sequence[Mapping[str, Any]], record: Any) -> list[str]:
+def _columns(rows: Sequence[Mapping[str, Any]], record: type) -> list[str]:
     """The header: every column the record's type can fill (a part missing from the first page,
     such as an address, still gets its columns), then any the rows hold beyond it."""
-    seen: dict[str, None] = dict.fromkeys(columns_of(type(record)))
+    seen: dict[str, None] = dict.fromkeys(columns_of(record))
     for row in rows:
         seen.update(dict.fromkeys(row))
     return [c for c in seen if not c.startswith("unavailable")]

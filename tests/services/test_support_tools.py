@@ -137,13 +137,26 @@ def test_csv_has_every_column_the_type_can_fill_and_pages_until_the_end(tmp_path
         return pages[after]  # type: ignore[return-value]
 
     path = tmp_path / "p.csv"
-    count = asyncio.run(support.export_csv(page, path, progress=seen.append))
+    count = asyncio.run(support.export_csv(page, path, record=PatientSummary, progress=seen.append))
     assert count == 3 and seen == [2, 3]
     with path.open(newline="", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
     assert [r["id"] for r in rows] == ["pat_1", "pat_2", "pat_3"]
     assert rows[0]["sex"] == Sex.FEMALE.value and rows[0]["date_of_birth"] == "1990-01-02"
     assert rows[0]["name.first"] == "F1" and isinstance(person(1).name, Name)
+
+
+def test_an_export_that_finds_nothing_is_a_csv_with_its_header(tmp_path: Path) -> None:
+    async def page(after: str | None) -> Page[PatientSummary]:
+        return Page((), cursor=None, has_more=False)
+
+    path = tmp_path / "none.csv"
+    assert asyncio.run(support.export_csv(page, path, record=PatientSummary)) == 0
+    with path.open(newline="", encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        assert list(reader) == []
+        assert reader.fieldnames is not None
+        assert {"id", "name.first", "name.last", "date_of_birth"} <= set(reader.fieldnames)
 
 
 def test_a_failed_export_leaves_no_file(tmp_path: Path) -> None:
@@ -154,5 +167,5 @@ def test_a_failed_export_leaves_no_file(tmp_path: Path) -> None:
 
     path = tmp_path / "p.csv"
     with pytest.raises(OfflineError):
-        asyncio.run(support.export_csv(page, path))
+        asyncio.run(support.export_csv(page, path, record=PatientSummary))
     assert list(tmp_path.iterdir()) == []

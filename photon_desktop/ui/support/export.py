@@ -26,7 +26,14 @@ from PySide6.QtWidgets import (
 )
 
 from photon_desktop import errors
-from photon_desktop.domain import OrderState, Page, PrescriptionState
+from photon_desktop.domain import (
+    Order,
+    OrderState,
+    Page,
+    PatientSummary,
+    Prescription,
+    PrescriptionState,
+)
 from photon_desktop.services import Services, support
 from photon_desktop.ui.common import preferences, tasks, theme
 from photon_desktop.ui.workspace import Workspace
@@ -45,6 +52,7 @@ class Kind:
     permission: str
     states: tuple[str, ...]
     pages: Callable[[Services, str, str | None], Pages]
+    record: type  # what its pages hold: the CSV's columns, rows or none
 
 
 def _patients(s: Services, name: str, _state: str | None) -> Pages:
@@ -66,14 +74,15 @@ def _orders(s: Services, name: str, state: str | None) -> Pages:
 
 
 KINDS = {
-    "patients": Kind("Patients", "read:patient", (), _patients),
+    "patients": Kind("Patients", "read:patient", (), _patients, PatientSummary),
     "prescriptions": Kind(
         "Prescriptions",
         "read:prescription",
         tuple(s.value for s in PrescriptionState),
         _prescriptions,
+        Prescription,
     ),
-    "orders": Kind("Orders", "read:order", tuple(s.value for s in OrderState), _orders),
+    "orders": Kind("Orders", "read:order", tuple(s.value for s in OrderState), _orders, Order),
 }
 
 
@@ -200,7 +209,7 @@ class ExportView(QWidget):
             self.progress.setTextVisible(True)
 
         try:
-            count = await support.export_csv(pages, path, progress=progress)
+            count = await support.export_csv(pages, path, record=kind.record, progress=progress)
         except errors.PhotonError as error:
             self._set_busy(False)
             self._fail(f"Export failed; no file was saved. {error}")

@@ -1,6 +1,7 @@
 """CSV export against a sandbox: 10,000 patients paged through the API with progress and a row
-count; filters apply; cancelling leaves no file; the save dialog says CSVs are patient data; an
-export the token may not read is disabled and says why."""
+count; filters apply; nothing found still gives a CSV with its header; cancelling leaves no
+file; the save dialog says CSVs are patient data; an export the token may not read is disabled
+and says why."""
 
 from __future__ import annotations
 
@@ -100,6 +101,27 @@ def test_filters_cancel_and_the_patient_data_warning(
             await until(lambda: not tasks.running(view))
             assert not path.exists() and not list(tmp_path.glob("*.part"))  # noqa: ASYNC240
             assert view.export_button.isEnabled()
+
+    arun(scenario(), timeout=60)
+
+
+def test_a_name_that_matches_nobody_exports_the_header_alone(
+    arun: Run, sandbox: Any, widgets: list[QWidget], tmp_path: Path
+) -> None:
+    async def scenario() -> None:
+        async with signed_in(sandbox) as conn:
+            view = make(conn, widgets)
+            for kind in ("patients", "prescriptions", "orders"):
+                choose(view, kind)
+                view.name.setText("Nobody Zzzqqq")
+                path = tmp_path / f"{kind}.csv"
+                view.export(path)
+                assert await next_emission(view.finished, within=30) == (0,)
+                assert view.result.text() == f"Exported 0 {kind} to {path}."
+                with path.open(newline="", encoding="utf-8") as f:
+                    reader = csv.DictReader(f)
+                    assert list(reader) == []
+                    assert reader.fieldnames is not None and "id" in reader.fieldnames
 
     arun(scenario(), timeout=60)
 
