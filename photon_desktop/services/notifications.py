@@ -217,14 +217,37 @@ def _change_key(change: OrderChange) -> tuple[object, ...]:
     )
 
 
+class _FailedDeliveries(logging.Filter):
+    """desktop-notifier does not raise when a notice cannot be delivered: it logs "Notification
+    failed" as a warning with the whole traceback, for every notice. This keeps the reason for
+    the port, which says it once in one line, and drops that record; any other passes."""
+
+    LOGGER = "desktop_notifier.backends.base"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.reason: str | None = None
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.msg != "Notification failed" or not record.exc_info:
+            return True
+        error = record.exc_info[1]
+        self.reason = f"{type(error).__name__}: {error}" if error else "unknown error"
+        return False
+
+
+_FAILED = _FailedDeliveries()
+
+
 class DesktopNotifierPort:
     """The platform's notification service through ``desktop-notifier``.
 
     On Linux that is org.freedesktop.Notifications over D-Bus (dbus-fast, on the running asyncio
     loop); on macOS the Notification Center, on Windows toasts. The library logs instead of
-    raising when delivery fails, so success is taken from its ``on_dispatched`` callback. The
-    library and its platform backend (~50 ms of imports and set-up) are loaded with the first
-    notice, not while the window is built: no notice comes before the first page.
+    raising when delivery fails, so success is taken from its ``on_dispatched`` callback; a
+    failure is logged once, in one line, until a notice gets through again. The library and its
+    platform backend (~50 ms of imports and set-up) are loaded with the first notice, not while
+    the window is built: no notice comes before the first page.
     """
 
     name = "desktop"
@@ -235,6 +258,7 @@ class DesktopNotifierPort:
         self._notifier: DesktopNotifier | None = None
         self._timeout = timeout
         self._retry_at = 0.0  # after a failure, other ports are used for a while
+        self._unavailable = False  # said so in the log
 
     def _service(self) -> DesktopNotifier:
         if self._notifier is None:
@@ -242,6 +266,9 @@ class DesktopNotifierPort:
 
             # The library logs each notification's text at debug level: patient details stay out.
             logging.getLogger("desktop_notifier").setLevel(logging.INFO)
+            failures = logging.getLogger(_FailedDeliveries.LOGGER)
+            if _FAILED not in failures.filters:
+                failures.addFilter(_FAILED)
             self._notifier = DesktopNotifier(
                 app_name=self._app_name, app_icon=Icon(path=self._icon) if self._icon else None
             )
@@ -253,6 +280,8 @@ class DesktopNotifierPort:
         if time.monotonic() < self._retry_at:
             return False
         dispatched = asyncio.Event()
+        _FAILED.reason = None
+        reason = "no answer"
         try:
             await asyncio.wait_for(
                 self._service().send(
@@ -265,9 +294,22 @@ class DesktopNotifierPort:
                 self._timeout,
             )
         except (TimeoutError, OSError, RuntimeError) as error:
-            log.info("desktop notifications unavailable: %s", error)
+            reason = str(error) or type(error).__name__
             dispatched.clear()
-        if not dispatched.is_set():
-            # No notification service (e.g. no D-Bus session): other ports for a while.
-            self._retry_at = time.monotonic() + RETRY_AFTER_FAILURE_S
-        return dispatched.is_set()
+        if dispatched.is_set():
+            if self._unavailable:
+                log.info("desktop notifications work again")
+            self._unavailable = False
+            return True
+        # No notification service (e.g. no D-Bus session): other ports for a while.
+        self._retry_at = time.monotonic() + RETRY_AFTER_FAILURE_S
+        reason = _FAILED.reason or reason
+        if not self._unavailable:
+            self._unavailable = True
+            log.info(
+                "desktop notifications unavailable (%s); notices are shown in the app instead",
+                reason,
+            )
+        else:
+            log.debug("desktop notifications still unavailable (%s)", reason)
+        return False

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
 
+import pytest
 from notify_fakes import RecordingPort
 from watch_fakes import order
 
 from photon_desktop.domain import FulfillmentState, OrderException, OrderState
-from photon_desktop.services.notifications import NotifyPrefs, OrderNotifier, Privacy
+from photon_desktop.services import notifications
+from photon_desktop.services.notifications import (
+    DesktopNotifierPort,
+    NotifyPrefs,
+    OrderNotifier,
+    Privacy,
+)
 from photon_desktop.services.order_changes import (
     ChangeKind,
     OrderChange,
@@ -107,6 +115,30 @@ def test_a_port_that_cannot_deliver_falls_back_to_the_next() -> None:
     asyncio.run(n.announce([PLACED]))
     assert (desktop.shown, len(tray.shown), banner.shown) == ([], 1, [])
     assert n.delivered[0][0] == "tray"
+
+
+def test_without_a_notification_service_the_log_says_so_once_in_one_line(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The real library with no D-Bus session: every notice reaches the notice bar, and the log
+    gets one plain line for it all, not a traceback per notice and per retry."""
+    monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.setattr(notifications, "RETRY_AFTER_FAILURE_S", 0.0)  # every notice retries
+    banner = RecordingPort("banner")
+    n, _ = notifier(DesktopNotifierPort(), banner)  # type: ignore[arg-type]
+    caplog.set_level(logging.DEBUG)
+
+    async def three_rounds() -> None:
+        for change_ in (PLACED, READY, ERROR):
+            await n.announce([change_])
+
+    asyncio.run(three_rounds())
+    assert [port for port, _ in n.delivered] == ["banner"] * 3
+    told = [r for r in caplog.records if r.levelno >= logging.INFO]
+    assert [r.getMessage().split(" (")[0] for r in told] == ["desktop notifications unavailable"]
+    assert told[0].getMessage().endswith("notices are shown in the app instead")
+    assert not any(r.exc_info for r in caplog.records)
 
 
 def test_shipped_says_carrier_and_tracking() -> None:
