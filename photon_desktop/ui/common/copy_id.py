@@ -6,15 +6,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QStatusTipEvent
 from PySide6.QtWidgets import QAbstractItemView, QWidget
 
 from photon_desktop.ui.common import icons
-from photon_desktop.ui.common.paged_list import show_status
 
 #: The kind and id of the record in the table's selected row (``("order", "ord_…")``), or None.
 Selected = Callable[[], tuple[str, str] | None]
+
+
+def show_status(widget: QWidget, text: str) -> None:
+    """A short message in the window's status bar (Qt delivers it to the main window)."""
+    QCoreApplication.sendEvent(widget, QStatusTipEvent(text))
 
 
 def copy_id_action(table: QAbstractItemView, text: str, selected: Selected) -> QAction:

@@ -19,7 +19,6 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Generic, Protocol, TypeVar
 
 from PySide6.QtCore import (
-    QCoreApplication,
     QEvent,
     QModelIndex,
     QObject,
@@ -30,7 +29,6 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QStatusTipEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
@@ -46,6 +44,7 @@ from PySide6.QtWidgets import (
 from photon_desktop import errors
 from photon_desktop.domain import Page
 from photon_desktop.ui.common import icons, theme
+from photon_desktop.ui.common.copy_id import copy_id_action, copy_selected_id
 from photon_desktop.ui.common.paged_model import ITEM_ROLE, SORT_ROLE, Column, PagedTableModel
 from photon_desktop.ui.common.preferences import Preference
 from photon_desktop.ui.common.record_detail import NOT_CONNECTED
@@ -76,11 +75,6 @@ class _SortProxy(QSortFilterProxyModel):
         if a is None or b is None:
             return b is not None
         return bool(a < b)
-
-
-def show_status(widget: QWidget, text: str) -> None:
-    """A short message in the window's status bar (Qt delivers it to the main window)."""
-    QCoreApplication.sendEvent(widget, QStatusTipEvent(text))
 
 
 class PagedList(QWidget, Generic[T]):
@@ -173,11 +167,7 @@ class PagedList(QWidget, Generic[T]):
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._context_menu)
 
-        self.copy_id = QAction(icons.icon("copy"), f"Copy {kind} ID", self.table)
-        self.copy_id.setShortcut(QKeySequence.StandardKey.Copy)
-        self.copy_id.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
-        self.copy_id.triggered.connect(self.copy_current_id)
-        self.table.addAction(self.copy_id)
+        self.copy_id = copy_id_action(self.table, f"Copy {kind} ID", self._current_id)
 
         self.state = StateView(self)
         self.stack = QStackedWidget(self)
@@ -237,11 +227,11 @@ class PagedList(QWidget, Generic[T]):
         return index.data(ITEM_ROLE) if index.isValid() else None
 
     def copy_current_id(self) -> None:
+        copy_selected_id(self, self._current_id)
+
+    def _current_id(self) -> tuple[str, str] | None:
         record = self.current()
-        if record is not None:
-            record_id = record.id
-            QGuiApplication.clipboard().setText(record_id)
-            show_status(self, f"Copied {self._kind} ID {record_id}")
+        return None if record is None else (self._kind, record.id)
 
     def refresh_icons(self) -> None:
         self.copy_id.setIcon(icons.icon("copy"))
