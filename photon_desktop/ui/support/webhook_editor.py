@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from photon_desktop.services.organization import EVENT_TYPES, Webhook
+from photon_desktop.ui.common.problems import error_label, mark, with_problem_line
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +32,8 @@ class WebhookDraft:
 
 
 class WebhookEditor(QDialog):
-    """Checks the address before it is sent; server refusals are shown by ``show_problems``."""
+    """Checks the address before it is sent; server refusals are shown by ``show_problems``,
+    each under its field (a problem of no field, or a failed save, above the buttons)."""
 
     def __init__(self, parent: QWidget, existing: Webhook | None = None) -> None:
         super().__init__(parent)
@@ -39,25 +41,40 @@ class WebhookEditor(QDialog):
         self.setAccessibleName(self.windowTitle())
         self.url = QLineEdit(existing.url or "" if existing else "")
         self.url.setPlaceholderText("https://…")
+        self.url.setAccessibleName("Address")
         self.name = QLineEdit(existing.name or "" if existing else "")
+        self.name.setAccessibleName("Name")
         self.secret = QLineEdit()
         self.secret.setEchoMode(QLineEdit.EchoMode.Password)
         self.secret.setPlaceholderText("unchanged" if existing else "optional: signs each delivery")
+        self.secret.setAccessibleName("Shared secret")
         self.events = QListWidget()
+        self.events.setAccessibleName("Events")
         chosen = set(existing.filters) if existing else set()
         for event in EVENT_TYPES:
             item = QListWidgetItem(event, self.events)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             checked = event in chosen
             item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
-        self.problem = QLabel("")
-        self.problem.setWordWrap(True)
-        self.problem.setObjectName("problem")
+        #: The fields by the names Photon's input errors use.
+        self.fields: dict[str, QWidget] = {
+            "url": self.url,
+            "name": self.name,
+            "sharedSecret": self.secret,
+            "filters": self.events,
+        }
+        titles = {
+            "url": "Address:",
+            "name": "Name:",
+            "sharedSecret": "Shared secret:",
+            "filters": "Events (none: all):",
+        }
+        self.errors: dict[str, QLabel] = {}
         form = QFormLayout()
-        form.addRow("Address:", self.url)
-        form.addRow("Name:", self.name)
-        form.addRow("Shared secret:", self.secret)
-        form.addRow("Events (none: all):", self.events)
+        for key, widget in self.fields.items():
+            box, self.errors[key] = with_problem_line(self, widget, widget.accessibleName())
+            form.addRow(titles[key], box)
+        self.message = error_label(self, "Webhook")
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
@@ -65,7 +82,7 @@ class WebhookEditor(QDialog):
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
-        layout.addWidget(self.problem)
+        layout.addWidget(self.message)
         layout.addWidget(self.buttons)
 
     def set_checked(self, events: set[str]) -> None:
@@ -92,7 +109,16 @@ class WebhookEditor(QDialog):
         if parts.scheme != "https" or not parts.netloc:
             self.show_problems({"url": "Enter an https:// address Photon can deliver to."})
             return
+        self.show_problems({})
         self.accept()
 
     def show_problems(self, problems: dict[str, str]) -> None:
-        self.problem.setText("\n".join(problems.values()))
+        """Each problem under its field; one Photon named no field of this form for, above the
+        buttons."""
+        mark(self.fields, self.errors, problems)
+        self.show_message("\n".join(v for k, v in problems.items() if k not in self.fields))
+
+    def show_message(self, text: str) -> None:
+        """Why the last save did not go through (or may not have), above the buttons."""
+        self.message.setText(text)
+        self.message.setVisible(bool(text))

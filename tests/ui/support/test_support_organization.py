@@ -87,7 +87,7 @@ def test_admin_sees_everything_and_manages_webhooks(
             editor = await editor_of(view)
             editor.url.setText("http://insecure.example/hook")
             editor.buttons.button(editor.buttons.StandardButton.Save).click()
-            assert "https://" in editor.problem.text() and editor.isVisible()
+            assert "https://" in editor.errors["url"].text() and editor.isVisible()
             editor.url.setText("https://clinic.example/desk-hook")
             editor.name.setText("Desk hook")
             editor.secret.setText("whsec-never-shown")
