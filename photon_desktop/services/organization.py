@@ -18,7 +18,8 @@ from photon_desktop.api.client import GraphQLClient
 from photon_desktop.domain import Organization, User
 from photon_desktop.domain.organization import Roles
 from photon_desktop.domain.wire import WIRE, Items, Text, Timestamp
-from photon_desktop.services.outcomes import settle
+from photon_desktop.errors import PhotonError
+from photon_desktop.services.outcomes import settle, unknown
 
 __all__ = [
     "EVENT_TYPES",
@@ -117,9 +118,13 @@ class OrganizationService:
         filters: Sequence[str] = (),
         shared_secret: str | None = None,
         known: Sequence[Webhook] | None = None,
+        look_first: bool = False,
     ) -> Webhook:
         """Subscribe ``url``; sent once. A lost answer is checked by reading the list again for
         a subscription to ``url`` not among ``known`` (the list the user saw; read now if None).
+
+        ``look_first``: an earlier send of this subscription ended with an unknown outcome, so
+        the list is read for it before sending again (a resend of a saved one would make two).
         """
         before = {h.id for h in (await self.webhooks() if known is None else known)}
         variables = _webhook_variables(url, name, filters, shared_secret)
@@ -132,6 +137,13 @@ class OrganizationService:
                 (h for h in await self.webhooks() if h.id not in before and h.url == url), None
             )
 
+        if look_first:
+            try:
+                earlier = await check()
+            except PhotonError as error:
+                raise unknown(error, "webhook subscription", "the webhook list") from error
+            if earlier is not None:
+                return earlier
         return await settle(write, check, what="webhook subscription", where="the webhook list")
 
     async def update_webhook(

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from photon_desktop.errors import InvalidInput, PhotonError
+from photon_desktop.errors import InvalidInput, PhotonError, WriteOutcomeUnknown
 from photon_desktop.services.organization import (
     PERMISSIONS,
     ApiClient,
@@ -37,6 +37,7 @@ from photon_desktop.ui.common import tasks
 from photon_desktop.ui.common.formatting import fmt_address, fmt_datetime, fmt_phone
 from photon_desktop.ui.common.gating import PermissionGate
 from photon_desktop.ui.common.paged_model import Column
+from photon_desktop.ui.common.problems import failed_write
 from photon_desktop.ui.common.questions import ask
 from photon_desktop.ui.common.rows_table import RowsModel, rows_table
 from photon_desktop.ui.support.webhook_editor import WebhookEditor
@@ -280,12 +281,19 @@ class OrganizationView(QWidget):
         await self._edit(hook)
 
     async def _edit(self, hook: Webhook | None) -> None:
+        """Open the dialog until a save goes through or the user cancels: a refused or failed
+        save shows why in the dialog, with everything typed still in it."""
         editor = WebhookEditor(self, hook)
         editor.setObjectName("webhook-editor")
         service = self.workspace.services.organization
+        known = self.webhook_rows  # the list the user saw: what a new subscription is not
+        unknown: WriteOutcomeUnknown | None = None  # the last save may have gone through
         while True:
             if not await _answered(editor):
                 _dispose(editor)
+                if unknown is not None:
+                    await self._reload_webhooks()
+                    self.webhook_status.setText(str(unknown))
                 return
             draft = editor.draft()
             self.webhook_status.setText("Saving…")
@@ -296,7 +304,8 @@ class OrganizationView(QWidget):
                         name=draft.name,
                         filters=draft.filters,
                         shared_secret=draft.shared_secret,
-                        known=self.webhook_rows,
+                        known=known,
+                        look_first=unknown is not None,
                     )
                 else:
                     saved = await service.update_webhook(
@@ -311,9 +320,11 @@ class OrganizationView(QWidget):
                 self.webhook_status.setText("")
                 continue  # the dialog keeps what was typed
             except PhotonError as error:
-                self.webhook_status.setText(str(error))
-                _dispose(editor)
-                return
+                if isinstance(error, WriteOutcomeUnknown):
+                    unknown = error
+                editor.show_problems({"": failed_write(error, "Not saved")})
+                self.webhook_status.setText("")
+                continue  # the dialog keeps what was typed; Save tries again
             _dispose(editor)
             await self._reload_webhooks()
             self.webhook_status.setText(f"Saved {saved.name or saved.url}.")

@@ -1,0 +1,161 @@
+"""Webhook writes in the Organization tab when Photon fails, is slow or answers nothing: the
+dialog keeps what was typed and says why, an unknown outcome is never called "not saved" and
+never resent blindly, and no change is reported saved that was not made."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QWidget
+from test_support_organization import editor_of, open_tab
+from ui_support import Connection, until
+from write_support import gone
+
+from photon_desktop.ui.support.webhook_editor import WebhookEditor
+from photon_desktop.ui.workspace import Workspace
+
+Run = Callable[..., Any]
+pytestmark = pytest.mark.qt_log_ignore(
+    "propagateSizeHints", "does not support raise", "grabbing the keyboard"
+)
+
+
+def hooks(sandbox: Any) -> list[dict[str, Any]]:
+    """The subscriptions as Photon holds them."""
+    token = sandbox.user_token("admin@sandbox.photon.local")
+    answer = httpx.post(
+        sandbox.graphql_url,
+        json={"query": "{ webhooks { id url name filters } }"},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=10,
+    ).json()
+    return list(answer["data"]["webhooks"])
+
+
+def drop_hooks(sandbox: Any, url: str) -> None:
+    """Leave the shared sandbox as found: the subscriptions to ``url`` a test made, deleted."""
+    token = sandbox.user_token("admin@sandbox.photon.local")
+    for hook in hooks(sandbox):
+        if hook["url"] == url:
+            httpx.post(
+                sandbox.graphql_url,
+                json={
+                    "query": "mutation($id: String!) { deleteWebhookConfig(id: $id) }",
+                    "variables": {"id": hook["id"]},
+                },
+                headers={"Authorization": f"Bearer {token}"},
+                timeout=10,
+            ).raise_for_status()
+
+
+def sent(sandbox: Any, operation: str) -> int:
+    """How many ``operation`` requests the sandbox has run (a refused one never ran)."""
+    return int(sandbox.stats()["graphql_requests"].get(operation, 0))
+
+
+def checked(editor: WebhookEditor) -> set[str]:
+    return {
+        editor.events.item(r).text()
+        for r in range(editor.events.count())
+        if editor.events.item(r).checkState() == Qt.CheckState.Checked
+    }
+
+
+def save(editor: WebhookEditor) -> None:
+    editor.buttons.button(editor.buttons.StandardButton.Save).click()
+
+
+def fill_new(editor: WebhookEditor, url: str) -> None:
+    editor.url.setText(url)
+    editor.name.setText("Pharmacy desk — Überwachung")
+    editor.secret.setText("s3cret-value")
+    editor.set_checked({"photon:order:error"})
+
+
+def kept_what_was_typed(editor: WebhookEditor, url: str) -> None:
+    assert editor.isVisible()
+    assert editor.url.text() == url
+    assert editor.name.text() == "Pharmacy desk — Überwachung"
+    assert editor.secret.text() == "s3cret-value"
+    assert checked(editor) == {"photon:order:error"}
+
+
+def test_a_failed_create_keeps_the_dialog_and_what_was_typed(
+    arun: Run, sandbox: Any, widgets: list[QWidget]
+) -> None:
+    url = "https://ehr.example.org/photon/refused-once"
+
+    async def scenario() -> None:
+        conn = Connection(sandbox, Workspace())
+        try:
+            await conn.as_user("admin")
+            view = await open_tab(conn, widgets)
+            view.new_button.click()
+            editor = await editor_of(view)
+            fill_new(editor, url)
+            sandbox.fail_next({"kind": "status", "status": 503, "operation": "CreateWebhook"})
+            before = sent(sandbox, "CreateWebhook")
+            save(editor)
+            await until(lambda: editor.isVisible() and editor.message.isVisible(), within=15)
+            kept_what_was_typed(editor, url)
+            assert editor.message.text().startswith("Not saved:"), editor.message.text()
+            assert "503" in editor.message.text()
+            assert view.webhook_status.text() == ""
+            assert not [h for h in hooks(sandbox) if h["url"] == url]
+
+            save(editor)  # the same, again: now it goes through, once
+            await until(lambda: view.webhook_status.text().startswith("Saved"), within=15)
+            assert view.webhook_status.text() == "Saved Pharmacy desk — Überwachung."
+            assert [h["url"] for h in hooks(sandbox)].count(url) == 1
+            assert sent(sandbox, "CreateWebhook") == before + 1
+        finally:
+            await conn.aclose()
+            drop_hooks(sandbox, url)
+
+    arun(scenario())
+
+
+def test_an_unknown_outcome_is_not_called_unsaved_and_is_looked_for_before_a_resend(
+    arun: Run, sandbox: Any, widgets: list[QWidget]
+) -> None:
+    url = "https://ehr.example.org/photon/answer-lost"
+
+    async def scenario() -> None:
+        conn = Connection(sandbox, Workspace())
+        try:
+            await conn.as_user("admin")
+            view = await open_tab(conn, widgets)
+            view.new_button.click()
+            editor = await editor_of(view)
+            fill_new(editor, url)
+            # The create is saved but its answer lost, and the list cannot be read to check.
+            sandbox.fail_next(
+                {"kind": "drop_after", "operation": "CreateWebhook"},
+                *[{"kind": "status", "status": 503, "operation": "Webhooks"}] * 3,
+            )
+            before = sent(sandbox, "CreateWebhook")
+            save(editor)
+            await until(lambda: editor.isVisible() and editor.message.isVisible(), within=20)
+            kept_what_was_typed(editor, url)
+            said = editor.message.text()
+            assert "not saved" not in said.lower() and "could not check" in said, said
+            assert "Check the webhook list" in said
+
+            sandbox.reset_faults()
+            save(editor)  # looked for first: found, so not sent a second time
+            await until(lambda: view.webhook_status.text().startswith("Saved"), within=15)
+            assert gone(editor)
+            assert [h["url"] for h in hooks(sandbox)].count(url) == 1
+            assert sent(sandbox, "CreateWebhook") == before + 1
+            assert url in {
+                view.webhook_model.item(r).url for r in range(view.webhook_model.rowCount())
+            }
+        finally:
+            await conn.aclose()
+            drop_hooks(sandbox, url)
+
+    arun(scenario())
