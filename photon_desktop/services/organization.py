@@ -155,7 +155,11 @@ class OrganizationService:
         filters: Sequence[str],
         shared_secret: str | None = None,
     ) -> Webhook:
-        """Change a subscription (an update is idempotent; a lost answer is checked too)."""
+        """Change a subscription (an update is idempotent; a lost answer is checked too).
+
+        ``name``: ``""`` clears it; ``None`` leaves it as it is (Photon reads a null argument as
+        "unchanged", so a cleared name must be sent as an empty one).
+        """
         variables = {"id": webhook_id, **_webhook_variables(url, name, filters, shared_secret)}
 
         async def write() -> Webhook:
@@ -163,10 +167,11 @@ class OrganizationService:
 
         async def check() -> Webhook | None:
             found = next((h for h in await self.webhooks() if h.id == webhook_id), None)
-            wanted = (url, name or None, tuple(filters))
-            if found is not None and (found.url, found.name, tuple(found.filters)) == wanted:
-                return found
-            return None
+            if found is None or (found.url, tuple(found.filters)) != (url, tuple(filters)):
+                return None
+            if name is not None and (found.name or "") != name:
+                return None
+            return found
 
         return await settle(write, check, what="webhook subscription", where="the webhook list")
 

@@ -102,6 +102,36 @@ def test_a_create_whose_answer_is_lost_is_found_not_resent(on_qt: Callable, sand
     on_qt(scenario)
 
 
+def test_an_update_whose_answer_is_lost_is_checked_against_what_was_asked(
+    on_qt: Callable, sandbox: Any
+) -> None:
+    async def scenario(http: httpx.AsyncClient) -> None:
+        org = services(sandbox, http, ADMIN).organization
+        made = await org.create_webhook("https://clinic.example/renamed", name="Named")
+        try:
+            # A name left as it was (None) is not "no name": the saved change is found.
+            sandbox.fail_next({"kind": "drop_after", "operation": "UpdateWebhook"})
+            kept = await org.update_webhook(
+                made.id,
+                url="https://clinic.example/renamed",
+                name=None,
+                filters=["photon:order:error"],
+            )
+            assert (kept.name, kept.filters) == ("Named", ("photon:order:error",))
+            # An empty name clears it, also when the answer is lost.
+            sandbox.fail_next({"kind": "drop_after", "operation": "UpdateWebhook"})
+            cleared = await org.update_webhook(
+                made.id, url="https://clinic.example/renamed", name="", filters=[]
+            )
+            assert cleared.name is None
+            held = next(h for h in await org.webhooks() if h.id == made.id)
+            assert held.name is None
+        finally:
+            await org.delete_webhook(made.id)
+
+    on_qt(scenario)
+
+
 def test_memberships_are_the_users_organizations_by_name(on_qt: Callable, sandbox: Any) -> None:
     names = {o["id"]: o["name"] for o in sandbox.organizations}
 

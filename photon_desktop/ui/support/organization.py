@@ -301,7 +301,7 @@ class OrganizationView(QWidget):
                 if hook is None:
                     saved = await service.create_webhook(
                         draft.url,
-                        name=draft.name,
+                        name=draft.name or None,
                         filters=draft.filters,
                         shared_secret=draft.shared_secret,
                         known=known,

@@ -26,7 +26,7 @@ from photon_desktop.ui.common.problems import error_label, mark, with_problem_li
 @dataclass(frozen=True, slots=True)
 class WebhookDraft:
     url: str
-    name: str | None
+    name: str  # "" when the field is empty: on an edit, that clears the name
     filters: tuple[str, ...]
     shared_secret: str | None
 
@@ -99,7 +99,7 @@ class WebhookEditor(QDialog):
         )
         return WebhookDraft(
             url=self.url.text().strip(),
-            name=self.name.text().strip() or None,
+            name=self.name.text().strip(),
             filters=checked,
             shared_secret=self.secret.text() or None,
         )

@@ -36,20 +36,38 @@ def hooks(sandbox: Any) -> list[dict[str, Any]]:
     return list(answer["data"]["webhooks"])
 
 
+def admin_post(sandbox: Any, query: str, variables: dict[str, Any]) -> dict[str, Any]:
+    token = sandbox.user_token("admin@sandbox.photon.local")
+    answer = httpx.post(
+        sandbox.graphql_url,
+        json={"query": query, "variables": variables},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=10,
+    )
+    answer.raise_for_status()
+    return dict(answer.json()["data"])
+
+
+def make_hook(sandbox: Any, url: str, name: str) -> str:
+    """A subscription made outside the app (its id)."""
+    made = admin_post(
+        sandbox,
+        "mutation($url: String!, $name: String) { createWebhookConfig(url: $url, name: $name) "
+        "{ id } }",
+        {"url": url, "name": name},
+    )
+    return str(made["createWebhookConfig"]["id"])
+
+
 def drop_hooks(sandbox: Any, url: str) -> None:
     """Leave the shared sandbox as found: the subscriptions to ``url`` a test made, deleted."""
-    token = sandbox.user_token("admin@sandbox.photon.local")
     for hook in hooks(sandbox):
         if hook["url"] == url:
-            httpx.post(
-                sandbox.graphql_url,
-                json={
-                    "query": "mutation($id: String!) { deleteWebhookConfig(id: $id) }",
-                    "variables": {"id": hook["id"]},
-                },
-                headers={"Authorization": f"Bearer {token}"},
-                timeout=10,
-            ).raise_for_status()
+            admin_post(
+                sandbox,
+                "mutation($id: String!) { deleteWebhookConfig(id: $id) }",
+                {"id": hook["id"]},
+            )
 
 
 def sent(sandbox: Any, operation: str) -> int:
@@ -154,6 +172,39 @@ def test_an_unknown_outcome_is_not_called_unsaved_and_is_looked_for_before_a_res
             assert url in {
                 view.webhook_model.item(r).url for r in range(view.webhook_model.rowCount())
             }
+        finally:
+            await conn.aclose()
+            drop_hooks(sandbox, url)
+
+    arun(scenario())
+
+
+def row_of(view: Any, hook_id: str) -> int:
+    return next(
+        r for r in range(view.webhook_model.rowCount()) if view.webhook_model.item(r).id == hook_id
+    )
+
+
+def test_a_name_cleared_on_edit_is_cleared(arun: Run, sandbox: Any, widgets: list[QWidget]) -> None:
+    url = "https://ehr.example.org/photon/named"
+    hook_id = make_hook(sandbox, url, "Front desk")
+
+    async def scenario() -> None:
+        conn = Connection(sandbox, Workspace())
+        try:
+            await conn.as_user("admin")
+            view = await open_tab(conn, widgets)
+            view.webhook_table.selectRow(row_of(view, hook_id))
+            view.edit_button.click()
+            editor = await editor_of(view)
+            assert editor.name.text() == "Front desk"
+            editor.name.clear()
+            save(editor)
+            await until(lambda: view.webhook_status.text().startswith("Saved"), within=15)
+            assert view.webhook_status.text() == f"Saved {url}."
+            held = next(h for h in hooks(sandbox) if h["id"] == hook_id)
+            assert held["name"] is None
+            assert view.webhook_model.item(row_of(view, hook_id)).name is None
         finally:
             await conn.aclose()
             drop_hooks(sandbox, url)
