@@ -18,7 +18,7 @@ from photon_desktop.api.client import GraphQLClient
 from photon_desktop.domain import Organization, User
 from photon_desktop.domain.organization import Roles
 from photon_desktop.domain.wire import WIRE, Items, Text, Timestamp
-from photon_desktop.errors import PhotonError
+from photon_desktop.errors import NotFound, PhotonError
 from photon_desktop.services.outcomes import settle, unknown
 
 __all__ = [
@@ -181,6 +181,9 @@ class OrganizationService:
         return parse.one(Webhook, await self._client.query(operation, variables), field)
 
     async def delete_webhook(self, webhook_id: str) -> None:
+        """Delete a subscription. "Not found" is checked too: a subscription already gone (an
+        earlier delete whose answer was lost, or one from elsewhere) is deleted, not an error."""
+
         async def write() -> bool:
             await self._client.query("DeleteWebhook", {"id": webhook_id})
             return True
@@ -189,7 +192,9 @@ class OrganizationService:
             gone = all(h.id != webhook_id for h in await self.webhooks())
             return True if gone else None
 
-        await settle(write, check, what="webhook deletion", where="the webhook list")
+        await settle(
+            write, check, what="webhook deletion", where="the webhook list", recheck=NotFound
+        )
 
 
 def _webhook_variables(

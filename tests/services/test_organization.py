@@ -132,6 +132,18 @@ def test_an_update_whose_answer_is_lost_is_checked_against_what_was_asked(
     on_qt(scenario)
 
 
+def test_a_delete_of_a_subscription_already_gone_is_done(on_qt: Callable, sandbox: Any) -> None:
+    async def scenario(http: httpx.AsyncClient) -> None:
+        org = services(sandbox, http, ADMIN).organization
+        made = await org.create_webhook("https://clinic.example/deleted-twice")
+        sandbox.fail_next({"kind": "drop_after", "operation": "DeleteWebhook"})
+        await org.delete_webhook(made.id)  # its answer lost: checked, found gone
+        await org.delete_webhook(made.id)  # Photon: "not found"; the list: gone, so done
+        assert made.id not in {h.id for h in await org.webhooks()}
+
+    on_qt(scenario)
+
+
 def test_memberships_are_the_users_organizations_by_name(on_qt: Callable, sandbox: Any) -> None:
     names = {o["id"]: o["name"] for o in sandbox.organizations}
 

@@ -113,6 +113,7 @@ class OrganizationView(QWidget):
         self.setAccessibleName("Organization")
         self.workspace = workspace
         self.webhook_rows: tuple[Webhook, ...] = ()
+        self._writing = False  # a webhook save or delete is under way
         self.loaded = asyncio.Event()
         self._loading = tasks.Latest(owner=self)
 
@@ -271,9 +272,12 @@ class OrganizationView(QWidget):
         return self.webhook_model.item(rows[0].row()) if rows else None
 
     async def create_webhook(self) -> None:
-        await self._edit(None)
+        if not self._writing:
+            await self._edit(None)
 
     async def edit_webhook(self) -> None:
+        if self._writing:
+            return
         hook = self.selected_webhook()
         if hook is None:
             self.webhook_status.setText("Select a webhook to edit.")
@@ -296,7 +300,7 @@ class OrganizationView(QWidget):
                     self.webhook_status.setText(str(unknown))
                 return
             draft = editor.draft()
-            self.webhook_status.setText("Saving…")
+            self._busy("Saving…")
             try:
                 if hook is None:
                     saved = await service.create_webhook(
@@ -325,12 +329,16 @@ class OrganizationView(QWidget):
                 editor.show_problems({"": failed_write(error, "Not saved")})
                 self.webhook_status.setText("")
                 continue  # the dialog keeps what was typed; Save tries again
+            finally:
+                self._idle()
             _dispose(editor)
             await self._reload_webhooks()
             self.webhook_status.setText(f"Saved {saved.name or saved.url}.")
             return
 
     async def delete_webhook(self) -> None:
+        if self._writing:
+            return
         hook = self.selected_webhook()
         if hook is None:
             self.webhook_status.setText("Select a webhook to delete.")
@@ -343,13 +351,30 @@ class OrganizationView(QWidget):
             "Delete",
         ):
             return
+        if self._writing:  # another write began while the question was open
+            return
+        self._busy(f"Deleting {label}…")
         try:
             await self.workspace.services.organization.delete_webhook(hook.id)
         except PhotonError as error:
-            self.webhook_status.setText(str(error))
+            self.webhook_status.setText(failed_write(error, "Not deleted"))
             return
+        finally:
+            self._idle()
         await self._reload_webhooks()
         self.webhook_status.setText(f"Deleted {label}.")
+
+    def _busy(self, doing: str) -> None:
+        """While a webhook write runs: New, Edit and Delete off (a second click would send a
+        second write about the same subscription), and the status says what is being done."""
+        self._writing = True
+        for button in (self.new_button, self.edit_button, self.delete_button):
+            button.setEnabled(False)
+        self.webhook_status.setText(doing)
+
+    def _idle(self) -> None:
+        self._writing = False
+        self.write_gate.update()
 
     def cancel_tasks(self) -> None:
         tasks.cancel_all(self)

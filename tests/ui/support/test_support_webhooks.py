@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 from test_support_organization import editor_of, open_tab
 from ui_support import Connection, until
-from write_support import gone
+from write_support import answer, gone
 
 from photon_desktop.ui.support.webhook_editor import WebhookEditor
 from photon_desktop.ui.workspace import Workspace
@@ -205,6 +205,40 @@ def test_a_name_cleared_on_edit_is_cleared(arun: Run, sandbox: Any, widgets: lis
             held = next(h for h in hooks(sandbox) if h["id"] == hook_id)
             assert held["name"] is None
             assert view.webhook_model.item(row_of(view, hook_id)).name is None
+        finally:
+            await conn.aclose()
+            drop_hooks(sandbox, url)
+
+    arun(scenario())
+
+
+def test_a_slow_delete_is_shown_under_way_and_cannot_be_sent_twice(
+    arun: Run, sandbox: Any, widgets: list[QWidget]
+) -> None:
+    url = "https://ehr.example.org/photon/slow-delete"
+    hook_id = make_hook(sandbox, url, "Slow")
+
+    async def scenario() -> None:
+        conn = Connection(sandbox, Workspace())
+        try:
+            await conn.as_user("admin")
+            view = await open_tab(conn, widgets)
+            view.webhook_status.setText("Saved Slow.")  # what an earlier write left there
+            view.webhook_table.selectRow(row_of(view, hook_id))
+            sandbox.set_faults(latency_ms=1500, operations=["DeleteWebhook"])
+            before = sent(sandbox, "DeleteWebhook")
+            view.delete_button.click()
+            await answer("Delete webhook", "Delete")
+            await until(lambda: view.webhook_status.text() == "Deleting Slow…")
+            buttons = (view.new_button, view.edit_button, view.delete_button)
+            assert not any(b.isEnabled() for b in buttons)
+            await view.delete_webhook()  # a click that slipped through: nothing is asked or sent
+            await until(lambda: view.webhook_status.text() == "Deleted Slow.", within=15)
+            assert all(b.isEnabled() for b in buttons)
+            assert sent(sandbox, "DeleteWebhook") == before + 1
+            assert hook_id not in {h["id"] for h in hooks(sandbox)}
+            rows = {view.webhook_model.item(r).id for r in range(view.webhook_model.rowCount())}
+            assert hook_id not in rows
         finally:
             await conn.aclose()
             drop_hooks(sandbox, url)
