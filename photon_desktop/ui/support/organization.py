@@ -161,6 +161,10 @@ class OrganizationView(QWidget):
         self.delete_button.clicked.connect(
             lambda: self._spawn(self.delete_webhook(), "webhook-delete")
         )
+        self.webhooks_empty = QLabel("")
+        self.webhooks_empty.setWordWrap(True)
+        self.webhooks_empty.setAccessibleName("No webhooks")
+        self.webhooks_empty.setVisible(False)
         self.webhook_status = QLabel("")
         self.webhook_status.setWordWrap(True)
         buttons = QHBoxLayout()
@@ -168,6 +172,7 @@ class OrganizationView(QWidget):
             buttons.addWidget(button)
         buttons.addStretch(1)
         self.webhooks.body_layout.addWidget(self.webhook_table)
+        self.webhooks.body_layout.addWidget(self.webhooks_empty)
         self.webhooks.body_layout.addLayout(buttons)
         self.webhooks.body_layout.addWidget(self.webhook_status)
         self.write_gate = PermissionGate(
@@ -248,6 +253,15 @@ class OrganizationView(QWidget):
     async def _load_webhooks(self) -> None:
         self.webhook_rows = await self.workspace.services.organization.webhooks()
         self.webhook_model.set_rows(self.webhook_rows)
+        self._show_empty_webhooks()
+
+    def _show_empty_webhooks(self) -> None:
+        """No subscriptions: say so, and how to add one, instead of an empty table."""
+        empty = not self.webhook_rows
+        self.webhook_table.setVisible(not empty)
+        self.webhooks_empty.setVisible(empty)
+        how = " Add one with New webhook…" if self.write_gate.allowed else ""
+        self.webhooks_empty.setText(f"No webhook subscriptions yet.{how}")
 
     async def _reload_webhooks(self) -> None:
         """After a saved change: the list again (a failure to read it does not undo the save)."""

@@ -244,3 +244,36 @@ def test_a_slow_delete_is_shown_under_way_and_cannot_be_sent_twice(
             drop_hooks(sandbox, url)
 
     arun(scenario())
+
+
+def test_no_subscriptions_says_so_and_how_to_add_one(
+    arun: Run, fresh_sandbox: Any, widgets: list[QWidget]
+) -> None:
+    sandbox = fresh_sandbox(patients=5)
+    for hook in hooks(sandbox):  # the demo subscription
+        admin_post(
+            sandbox, "mutation($id: String!) { deleteWebhookConfig(id: $id) }", {"id": hook["id"]}
+        )
+
+    async def scenario() -> None:
+        conn = Connection(sandbox, Workspace())
+        try:
+            await conn.as_user("admin")
+            view = await open_tab(conn, widgets)
+            assert view.webhooks_empty.isVisible() and not view.webhook_table.isVisible()
+            assert view.webhooks_empty.text() == (
+                "No webhook subscriptions yet. Add one with New webhook…"
+            )
+            assert view.new_button.isEnabled() and view.new_button.text() == "New webhook…"
+
+            view.new_button.click()
+            editor = await editor_of(view)
+            editor.url.setText("https://ehr.example.org/photon/first")
+            save(editor)
+            await until(lambda: view.webhook_table.isVisible())
+            assert not view.webhooks_empty.isVisible()
+            assert view.webhook_model.rowCount() == 1
+        finally:
+            await conn.aclose()
+
+    arun(scenario())
