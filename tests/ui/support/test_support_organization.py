@@ -9,29 +9,17 @@ from typing import Any
 
 import httpx
 import pytest
+from organization_tab import editor_of, open_tab
 from PySide6.QtWidgets import QMessageBox, QWidget
 from support_screens import SHOTS, all_texts, shoot
 from ui_support import Connection, until
 
 from photon_desktop.ui.common.theme import Theme
-from photon_desktop.ui.support.organization import OrganizationView
 from photon_desktop.ui.support.page import SupportPage
-from photon_desktop.ui.support.webhook_editor import WebhookEditor
 from photon_desktop.ui.workspace import Workspace
 
 Run = Callable[..., Any]
 ADMIN_READS = {"OrganizationUsers", "Invites", "ApiClients", "Webhooks"}
-
-
-async def open_tab(conn: Connection, widgets: list[QWidget]) -> OrganizationView:
-    page = SupportPage(conn.workspace)
-    widgets.append(page)
-    page.resize(1100, 1000)
-    page.show()
-    page.tabs.setCurrentWidget(page.organization)
-    view = page.organization
-    await until(lambda: view.loaded.is_set(), within=15)
-    return view
 
 
 def client_secrets(sandbox: Any) -> list[str]:
@@ -46,13 +34,6 @@ def client_secrets(sandbox: Any) -> list[str]:
     found = [c["secret"] for c in answer["data"]["clients"] if c["secret"]]
     assert found, answer
     return found
-
-
-async def editor_of(view: OrganizationView) -> WebhookEditor:
-    await until(lambda: view.findChild(WebhookEditor, "webhook-editor") is not None)
-    editor = view.findChild(WebhookEditor, "webhook-editor")
-    assert editor is not None
-    return editor
 
 
 @pytest.mark.qt_log_ignore("propagateSizeHints", "does not support raise", "grabbing the keyboard")

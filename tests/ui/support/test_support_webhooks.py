@@ -9,9 +9,9 @@ from typing import Any
 
 import httpx
 import pytest
+from organization_tab import editor_of, open_tab
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
-from test_support_organization import editor_of, open_tab
 from ui_support import Connection, until
 from write_support import answer, gone
 
