@@ -347,7 +347,11 @@ class OrganizationView(QWidget):
                 self._idle()
             _dispose(editor)
             await self._reload_webhooks()
-            self.webhook_status.setText(f"Saved {saved.name or saved.url}.")
+            said = f"Saved {saved.name or saved.url}."
+            if (saved.name or "") != draft.name:  # the answer is what Photon keeps
+                kept = f"“{saved.name}”" if saved.name else "no name"
+                said = f"Saved {saved.url}, but Photon kept {kept} as its name."
+            self.webhook_status.setText(said)
             return
 
     async def delete_webhook(self) -> None:

@@ -212,6 +212,43 @@ def test_a_name_cleared_on_edit_is_cleared(arun: Run, sandbox: Any, widgets: lis
     arun(scenario())
 
 
+def test_a_name_photon_kept_is_said_not_reported_as_changed(
+    arun: Run, sandbox: Any, widgets: list[QWidget]
+) -> None:
+    """The schema does not say how Photon reads an empty name; its answer is what it keeps. If
+    that is not what was asked, "Saved" must say so (a stand-in answer for this one call)."""
+    url = "https://ehr.example.org/photon/kept-name"
+    hook_id = make_hook(sandbox, url, "Front desk")
+
+    async def scenario() -> None:
+        conn = Connection(sandbox, Workspace())
+        try:
+            await conn.as_user("admin")
+            view = await open_tab(conn, widgets)
+            service = conn.workspace.services.organization
+            real = service.update_webhook
+
+            async def keeping_the_name(webhook_id: str, **asked: Any) -> Any:
+                saved = await real(webhook_id, **{**asked, "name": None})  # left unchanged
+                return saved
+
+            service.update_webhook = keeping_the_name  # type: ignore[method-assign]
+            view.webhook_table.selectRow(row_of(view, hook_id))
+            view.edit_button.click()
+            editor = await editor_of(view)
+            editor.name.clear()
+            save(editor)
+            await until(lambda: view.webhook_status.text().startswith("Saved"), within=15)
+            assert view.webhook_status.text() == (
+                f"Saved {url}, but Photon kept “Front desk” as its name."
+            )
+        finally:
+            await conn.aclose()
+            drop_hooks(sandbox, url)
+
+    arun(scenario())
+
+
 def test_a_slow_delete_is_shown_under_way_and_cannot_be_sent_twice(
     arun: Run, sandbox: Any, widgets: list[QWidget]
 ) -> None:
