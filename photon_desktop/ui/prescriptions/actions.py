@@ -74,6 +74,8 @@ class PrescriptionActions(QObject):
         rx = self.prescription
         if rx is None or self._busy:
             return
+        self._busy = True  # from the question on: a second press asks nothing more
+        self._update()
         tasks.spawn(self._cancel_flow(rx), owner=self._detail, name="cancel-prescription")
 
     async def _cancel_flow(self, rx: Prescription) -> None:
@@ -87,9 +89,9 @@ class PrescriptionActions(QObject):
             "Cancel prescription",
             cancel="Keep prescription",
         ):
+            self._busy = False
+            self._update()
             return
-        self._busy = True
-        self._update()
         try:
             await self._workspace.services.prescriptions.cancel(rx.id)
         except errors.PhotonError as exc:

@@ -3,13 +3,15 @@ detail's write actions (duplicate, cancel) — against the sandbox over HTTP."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
 import pytest
+import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from test_prescription_form import choose, fill, first_patient, ready_form
 from ui_support import settle, until
 from write_support import (
@@ -151,8 +153,16 @@ def test_duplicate_and_cancel_from_the_prescription_detail(
             await settle(0.05)
             assert new_writes(sandbox, before) == {}
             actions.cancel_button.click()
+            actions.cancel_button.click()  # a double-click: one question, not two
             await answer("Cancel prescription", "Cancel prescription")
             await until(lambda: detail.badge.text() == "Canceled")
+            await settle(0.1)
+            asked = [
+                w
+                for w in QApplication.topLevelWidgets()
+                if isinstance(w, QMessageBox) and w.isVisible()
+            ]
+            assert asked == []  # no second question, nor a "Not canceled" after it
             assert new_writes(sandbox, before) == {"cancelPrescription": 1}
             assert not actions.cancel_button.isVisible() and not actions.order_button.isVisible()
 
@@ -280,3 +290,42 @@ def test_cancelling_a_prescription_canceled_elsewhere_shows_it_canceled(
             assert not detail.write_actions.cancel_button.isVisible()
 
     arun(scenario(), timeout=60)
+
+
+def test_a_sign_out_while_a_template_saves_from_the_form_waits_for_its_answer(
+    arun: Run, sandbox: Any, widgets: list[QWidget], caplog: pytest.LogCaptureFixture
+) -> None:
+    """The template's dialog is the form's child: closing the form mid-save ended the save
+    unanswered (and its task then touched deleted widgets). The form now waits, as it does for
+    its own send, and the template's answer is shown."""
+    caplog.set_level(logging.WARNING)
+
+    async def scenario() -> None:
+        async with signed_in(sandbox, "prescriber") as conn:
+            form, editor = await ready_form(conn, widgets, offset=42)
+            await choose(editor, "atorva")
+            fill(editor)
+            form.template_button.click()
+            await until(lambda: form.template_editor is not None)
+            template = form.template_editor
+            assert template is not None
+            await until(lambda: template.unit.count() > 5)
+            template.name.setText("Saved while signing out")
+            before = writes(sandbox)
+            sandbox.set_faults(latency_ms=800, operations=["CreatePrescriptionTemplate"])
+            template.save_button.click()
+            await until(lambda: template.saving)
+            await conn.session.sign_out()
+            assert not gone(form)  # still waiting for the template's answer
+            await until(lambda: not shiboken6.isValid(template) or not template.saving, 10)
+            sandbox.reset_faults()
+            # Whatever Photon answered (saved, or refused once the sign-in ended), it is shown:
+            # a saved template closes its dialog; a refused one says why in it.
+            saved = new_writes(sandbox, before).get("createPrescriptionTemplate", 0)
+            if saved:
+                await until(lambda: gone(template))
+            else:
+                assert shiboken6.isValid(template) and template.message.text()
+
+    arun(scenario(), timeout=60)
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
