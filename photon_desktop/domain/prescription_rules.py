@@ -12,6 +12,7 @@ argument names onto the same keys.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -172,3 +173,22 @@ def check_dispensing(entered: DispensingText) -> tuple[Dispensing | None, dict[s
 def server_field(name: str) -> str | None:
     """The form field key for a Photon argument name (``diagnoses[2]`` → ``diagnoses``)."""
     return SERVER_FIELDS.get(re.sub(r"\[\d+\]$", "", name))
+
+
+_ITEM = re.compile(r"^prescriptions\[(\d+)\]\.(.+)$")
+
+
+def per_prescription(
+    fields: Mapping[str, str], count: int
+) -> tuple[dict[int, dict[str, str]], list[str]]:
+    """Photon's problems with a batch of ``count`` prescriptions (``prescriptions[1].quantity``),
+    by prescription and argument, and those that name none of them."""
+    per_card: dict[int, dict[str, str]] = {}
+    general: list[str] = []
+    for name, message in fields.items():
+        match = _ITEM.match(name)
+        if match and int(match.group(1)) < count:
+            per_card.setdefault(int(match.group(1)), {})[match.group(2)] = message
+        else:
+            general.append(message)
+    return per_card, general

@@ -7,8 +7,12 @@ is destroyed (``WA_DeleteOnClose``).
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QWidget
+
+W = TypeVar("W", bound=QWidget)
 
 
 class WindowKeeper(QObject):
@@ -30,3 +34,11 @@ def keep_open(owner: QObject, window: QWidget) -> None:
     found = owner.findChild(WindowKeeper, "windowKeeper")
     keeper = found if isinstance(found, WindowKeeper) else WindowKeeper(owner)
     keeper.keep(window)
+
+
+def kept(owner: QObject, kind: type[W]) -> list[W]:
+    """The windows of ``kind`` that ``owner`` keeps open (``keep_open``)."""
+    found = owner.findChild(WindowKeeper, "windowKeeper")
+    if not isinstance(found, WindowKeeper):
+        return []
+    return [w for w in found.windows if isinstance(w, kind)]

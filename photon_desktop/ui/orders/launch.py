@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QPushButton, QWidget
 
 from photon_desktop.ui.common import tasks
 from photon_desktop.ui.common.gating import PermissionGate
-from photon_desktop.ui.common.windows import keep_open
+from photon_desktop.ui.common.windows import keep_open, kept
 from photon_desktop.ui.orders.new_order import WRITE, NewOrderWindow
 from photon_desktop.ui.prescriptions.patient_chooser import choose_patient
 from photon_desktop.ui.workspace import Workspace
@@ -22,9 +22,21 @@ def open_new_order(
     prescription_ids: Sequence[str] = (),
     parent: QWidget | None = None,
 ) -> NewOrderWindow | None:
-    """Open the new-order window; None without ``write:order``."""
+    """Open the new-order window, or bring forward the one already open for the patient (with
+    ``prescription_ids`` ticked too); None without ``write:order``.
+
+    One unsent order window per patient: each window has its own externalId, so two of them
+    (a button pressed twice, "Send to a pharmacy" from the form and from the detail) could each
+    send an order for the same prescriptions."""
     if not (workspace.ready and workspace.session.has(WRITE)):
         return None
+    for open_window in kept(workspace, NewOrderWindow):
+        if open_window.patient_id == patient_id and open_window.order is None:
+            open_window.want(prescription_ids)
+            open_window.show()
+            open_window.raise_()
+            open_window.activateWindow()
+            return open_window
     window = NewOrderWindow(workspace, patient_id, prescription_ids, parent)
     keep_open(workspace, window)
     window.open_order.connect(lambda order_id: show_on_orders_page(parent, order_id))

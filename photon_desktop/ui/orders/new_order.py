@@ -296,6 +296,21 @@ class NewOrderWindow(StepWindow):
             return False
         return self.step() == 1 or self._choices() != self._loaded
 
+    def want(self, prescription_ids: Sequence[str]) -> None:
+        """Fill ``prescription_ids`` too (asked again while this window is open). A review that
+        left one out goes back to the choices: only what was reviewed is ever sent."""
+        asked = set(prescription_ids) - self._wanted
+        if not asked or self.busy:
+            return
+        self._wanted |= asked
+        for row in range(self.fills.count()):
+            item = self.fills.item(row)
+            if item.data(Qt.ItemDataRole.UserRole).id in asked:
+                item.setCheckState(Qt.CheckState.Checked)
+        if self.step() == 1 and not asked <= set(self._review[0] if self._review else ()):
+            self.back_to_edit()
+            self.say("Added to the order: review it again before sending.")
+
     def chosen_fills(self) -> list[Prescription]:
         out = []
         for row in range(self.fills.count()):

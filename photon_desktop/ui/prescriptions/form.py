@@ -11,7 +11,7 @@ the bundled sandbox stops under it, the form stays open instead (``follow_server
 
 from __future__ import annotations
 
-import re
+import html
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -36,7 +36,7 @@ from photon_desktop.domain import (
     PrescriptionState,
     Treatment,
 )
-from photon_desktop.domain.prescription_rules import TREATMENT_MISSING
+from photon_desktop.domain.prescription_rules import TREATMENT_MISSING, per_prescription
 from photon_desktop.services.outcomes import new_external_id
 from photon_desktop.ui.common import tasks
 from photon_desktop.ui.common.questions import answer, loop_running
@@ -50,7 +50,6 @@ from photon_desktop.ui.templates.from_prescription import open_personal_template
 from photon_desktop.ui.workspace import Workspace
 
 WRITE = "write:prescription"
-_ITEM = re.compile(r"^prescriptions\[(\d+)\]\.(.+)$")
 
 
 class PrescriptionForm(StepWindow):
@@ -84,6 +83,7 @@ class PrescriptionForm(StepWindow):
         self.patient_name = patient_name or patient_id
         self.patient: Patient | None = None
         self.created: list[Prescription] = []
+        self._order: object | None = None  # the order sent from the done page
         self._owner = owner_of(workspace)
         self._generation = workspace.session.generation if workspace.ready else None
         self._environment = workspace.environment if workspace.ready else None
@@ -137,6 +137,7 @@ class PrescriptionForm(StepWindow):
         self.done_page.setAccessibleName("Sent prescriptions")
         self.done_page.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.set_pages(self.edit_page, self.review_page, self.done_page)
+        self.ordered.connect(self._on_ordered)
         self.review_button.setAccessibleName("Review before signing")
 
         if draft is not None:
@@ -276,10 +277,11 @@ class PrescriptionForm(StepWindow):
         self.add_button.setVisible(page is self.edit_page)
         self.template_button.setVisible(page is self.edit_page)
         can_order = self._workspace.ready and self._workspace.session.has("write:order")
-        self.after_button.setEnabled(can_order)
-        self.after_button.setToolTip(
-            "" if can_order else self._workspace.session.why_not("write:order")
-        )
+        if self._order is None:  # once sent, it stays done (``_on_ordered``)
+            self.after_button.setEnabled(can_order)
+            self.after_button.setToolTip(
+                "" if can_order else self._workspace.session.why_not("write:order")
+            )
 
     def review(self) -> bool:
         """Check every card; show the review step when all are valid."""
@@ -345,14 +347,7 @@ class PrescriptionForm(StepWindow):
         self.sent.emit(self.created)
 
     def _server_problems(self, exc: errors.InvalidInput) -> None:
-        per_card: dict[int, dict[str, str]] = {}
-        general: list[str] = []
-        for name, message in exc.fields.items():
-            match = _ITEM.match(name)
-            if match and int(match.group(1)) < len(self.editors):
-                per_card.setdefault(int(match.group(1)), {})[match.group(2)] = message
-            else:
-                general.append(message)
+        per_card, general = per_prescription(exc.fields, len(self.editors))
         first: int | None = None
         for index, problems in sorted(per_card.items()):
             if "externalId" in problems:  # this very prescription reached Photon before
@@ -372,8 +367,19 @@ class PrescriptionForm(StepWindow):
 
     def after(self) -> None:
         """Send to a pharmacy."""
-        if self.created:
+        if self.created and self._order is None:
             self.order_requested.emit(self.patient_id, [rx.id for rx in self.created])
+
+    def _on_ordered(self, order: object) -> None:
+        """The order started here was sent: the done page says so; a second is not offered."""
+        self._order = order
+        order_id = html.escape(str(getattr(order, "id", "")))
+        self.done_page.setText(
+            sent_html(self.created, self.patient_name) + f"<p><b>Sent to a pharmacy</b> "
+            f"(order {order_id}).</p>"
+        )
+        self.after_button.setEnabled(False)
+        self.after_button.setToolTip(f"Sent to a pharmacy (order {order_id})")
 
     # ------------------------------------------------------------------ sign-in changes
 
@@ -391,6 +397,11 @@ class PrescriptionForm(StepWindow):
         ws = self._workspace
         what = "organization" if ws.ready and ws.environment == self._environment else "environment"
         self._park(f"The Photon {what} changed, so the form closed without sending.")
+
+    @property
+    def busy(self) -> bool:
+        """Also while a template saves from it (its dialog, a child, would go unanswered)."""
+        return super().busy or bool(self.template_editor and self.template_editor.saving)
 
     def _park(self, reason: str) -> None:
         """Close without sending; keep unsent work as a draft for the same person."""

@@ -310,6 +310,11 @@ class TemplateEditor(QDialog):
     def unsaved_changes(self) -> bool:
         return self._typed() != self._opened_with
 
+    @property
+    def saving(self) -> bool:
+        """A save is in flight."""
+        return self._sending.busy
+
     def reject(self) -> None:
         """Esc, Cancel and the close button. Not while a save is in flight (its outcome must be
         known before the form goes); typed changes are not dropped without asking."""

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+import pytest
 from formulary_support import exact_quantity_template
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtTest import QTest
@@ -15,6 +16,7 @@ from write_support import (
     answer,
     gone,
     new_writes,
+    open_windows,
     pick_first,
     shot,
     signed_in,
@@ -491,3 +493,60 @@ def test_limits_and_counts_read_as_meant(arun: Run, sandbox: Any, widgets: list[
             assert "1 prescription signed and sent" in form.done_page.text()
 
     arun(scenario(), timeout=60)
+
+
+@pytest.mark.qt_log_ignore("propagateSizeHints", "does not support raise")  # offscreen
+def test_send_to_a_pharmacy_twice_is_one_window_and_one_order(
+    arun: Run, sandbox: Any, widgets: list[QWidget]
+) -> None:
+    """Each new-order window has its own externalId, so two windows for the same prescriptions
+    could each send an order: a second "Send to a pharmacy" brings the open one forward, and
+    once it has sent, the form's done page says so and offers no second order."""
+    from order_support import patient_with_new_rx
+
+    from photon_desktop.ui.prescriptions.detail import PrescriptionDetail
+
+    async def send(window: NewOrderWindow) -> None:
+        await until(lambda: window.review_button.isEnabled() and window.fills.count() > 0)
+        window.patient_radio.setChecked(True)
+        assert window.review(), window.message.text()
+        window.send_button.click()
+        await until(lambda: window.order is not None)
+
+    async def scenario() -> None:
+        async with signed_in(sandbox, "prescriber") as conn:
+            form, editor = await ready_form(conn, widgets, offset=32)
+            await choose(editor, "atorva")
+            fill(editor)
+            assert form.review()
+            form.send_button.click()
+            await until(lambda: bool(form.created))
+            before = writes(sandbox)
+            form.after_button.click()
+            form.after_button.click()  # a double-click
+            await settle(0.2)
+            windows = open_windows(NewOrderWindow)
+            widgets.extend(windows)
+            assert len(windows) == 1
+            await send(windows[0])
+            assert new_writes(sandbox, before) == {"createOrder": 1}
+            assert "Sent to a pharmacy" in form.done_page.text()
+            assert windows[0].order is not None and windows[0].order.id in form.done_page.text()
+            assert not form.after_button.isEnabled()
+            windows[0].close()
+
+            # From a prescription's detail: two presses, one window.
+            _, rx = await patient_with_new_rx(conn, offset=34)
+            detail = PrescriptionDetail(conn.workspace)
+            widgets.append(detail)
+            detail.show()
+            detail.load(rx.id)
+            await until(lambda: detail.record is not None)
+            detail.write_actions.order_button.click()
+            detail.write_actions.order_button.click()
+            await settle(0.2)
+            windows = open_windows(NewOrderWindow)
+            widgets.extend(windows)
+            assert len(windows) == 1 and windows[0].patient_id == rx.patient_id
+
+    arun(scenario(), timeout=90)
