@@ -14,7 +14,6 @@ from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QListWidget, QWidget
 
-sys.path.append(str(Path(__file__).resolve().parents[1] / "ordering"))
 sys.path.append(str(Path(__file__).resolve().parents[1] / "worklist"))
 sys.path.append(str(Path(__file__).resolve().parents[2] / "services"))
 
