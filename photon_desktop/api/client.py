@@ -32,7 +32,9 @@ from photon_desktop.api.errors_map import (
 from photon_desktop.api.request_log import RequestLog
 from photon_desktop.api.retry import RetryPolicy
 from photon_desktop.auth.token_source import TokenSource
+from photon_desktop.domain.web_addresses import encrypted_or_local
 from photon_desktop.errors import (
+    ConfigurationError,
     OfflineError,
     PhotonError,
     ResponseError,
@@ -210,6 +212,13 @@ class GraphQLClient:
         self, document: documents.Operation, variables: Mapping[str, Any] | None = None
     ) -> GraphQLResponse:
         """``execute`` for a document not in the package (the support console's)."""
+        if not encrypted_or_local(self._url):
+            # Every request carries the access token: never in clear over a network, whichever
+            # way the address came (Settings checks it too; ``photon-desktop check`` did not).
+            raise ConfigurationError(
+                f"The GraphQL address {self._url} is unencrypted and not on this computer. "
+                "Photon Desktop sends tokens only over https (plain http only to this computer)."
+            )
         operation = document.name
         clean = {k: None if v is NULL else v for k, v in (variables or {}).items() if v is not None}
         attempts = 1 if document.is_mutation else max(1, self.retry.attempts)

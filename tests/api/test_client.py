@@ -50,6 +50,30 @@ def test_sends_named_operation_with_bearer_token_and_user_agent(run) -> None:
     assert body["operationName"] == "Me" and body["query"].startswith("query Me")
 
 
+@pytest.mark.parametrize(
+    ("url", "sent"),
+    [
+        ("http://192.0.2.2:8080/graphql", False),  # another computer, in clear: refused
+        ("http://api.clinic.example/graphql", False),
+        ("http://127.0.0.1:8080/graphql", True),  # this computer (a local sandbox)
+        ("http://localhost:8080/graphql", True),
+        ("https://api.clinic.example/graphql", True),
+    ],
+)
+def test_the_token_never_goes_in_clear_to_another_computer(run, url: str, sent: bool) -> None:
+    photon = FakePhoton()
+    photon.on("Me", lambda v, r: ok(ME))
+    http = photon.client()
+    client = GraphQLClient(http, url, FakeTokens(), retry=RetryPolicy(sleep=Sleeps()))
+    if sent:
+        assert run(client.query("Me")) == ME
+    else:
+        with pytest.raises(ConfigurationError, match="unencrypted and not on this computer"):
+            run(client.query("Me"))
+    assert len(photon.requests) == (1 if sent else 0)
+    run(http.aclose())
+
+
 def test_a_401_renews_once_and_retries_once(run) -> None:
     tokens = FakeTokens()
     photon = FakePhoton(valid_tokens={"token-2"})
