@@ -147,7 +147,17 @@ async def diagnose(
     if not await _step(diagnosis, "discovery", discovery, on_step):
         return diagnosis
 
-    if m2m_client_id:
+    if not m2m_client_id and open_url is None:
+        # Nothing to sign in with: "OK" after discovery alone would say nothing was checked.
+        async def no_client() -> tuple[str, dict[str, Any]]:
+            raise errors.ConfigurationError(
+                "No M2M client ID for this environment, so no sign-in or API call was checked. "
+                "Enter it in Settings, or pass --client-id (the secret on standard input with "
+                "--client-secret-stdin); --browser checks a person's sign-in instead."
+            )
+
+        await _step(diagnosis, "m2m", no_client, on_step)
+    elif m2m_client_id:
         m2m = Session(env, client, store, profile=Profile(m2m_client_id=m2m_client_id))
 
         async def exchange() -> tuple[str, dict[str, Any]]:

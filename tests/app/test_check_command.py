@@ -98,6 +98,17 @@ def test_a_secret_with_a_tab_inside_is_refused_before_anything_is_sent(tmp_path:
     assert "other-half" not in out + err
 
 
+def test_nothing_to_sign_in_with_is_not_ok(tmp_path: Path) -> None:
+    """A new user's first "check sandbox": no client ID saved. Discovery alone (built in for
+    Photon's tenants, no network) is no reason to say OK."""
+    code, result, out, err = check(tmp_path, "sandbox")
+    assert code == 1, (out, err)
+    assert result["ok"] is False
+    assert result["steps"]["discovery"]["ok"] is True
+    assert result["steps"]["m2m"]["code"] == "configuration"
+    assert "No M2M client ID" in result["steps"]["m2m"]["message"]
+
+
 def test_no_secret_anywhere_says_where_to_give_it(tmp_path: Path, sandbox: Any) -> None:
     args = [a for a in custom(sandbox) if a != "--client-secret-stdin"]
     code, result, _, _ = check(tmp_path, *args)
