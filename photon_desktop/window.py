@@ -74,13 +74,13 @@ class SessionPage(QWidget):
 
 
 def window_title_identity(workspace: Workspace) -> str:
-    """ "Dr Maya Okafor <maya@…> — Sandbox Pediatrics — Photon Sandbox" for the window title (the
-    organization in effect, by name); "" when signed out."""
+    """ "Dr Maya Okafor <maya@…> — Sandbox Pediatrics" for the window title (the organization in
+    effect, by name; the title names the environment already); "" when signed out."""
     if not workspace.ready or not workspace.session.signed_in:
         return ""
     organization = memberships_for(workspace).current_name
     where = f" — {organization}" if organization else ""
-    return f"{workspace.session.identity or 'Signed in'}{where} — {workspace.environment.name}"
+    return f"{workspace.session.identity or 'Signed in'}{where}"
 
 
 def build_window(desktop: Desktop, frame: MainWindow | None = None) -> MainWindow:

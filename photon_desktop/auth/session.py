@@ -495,7 +495,9 @@ class Session:
         until = ""
         if tokens is not None:
             when = datetime.fromtimestamp(tokens.expires_at, UTC).astimezone()
-            until = f" The last access token stays valid until {when:%H:%M} ({when:%Z})."
+            today = when.date() == datetime.now(when.tzinfo).date()
+            day = "" if today else f"{when:%b} {when.day}, "  # "until 03:50" read as past
+            until = f" The last access token stays valid until {day}{when:%H:%M} ({when:%Z})."
         if not (refresh and native):
             return done + until if tokens is not None and tokens.kind is TokenKind.USER else done
         problem = ""

@@ -236,7 +236,8 @@ async def walk(desktop: Desktop, window: MainWindow, browser: SystemBrowser) -> 
     names = {combo.itemData(i): combo.itemText(i) for i in range(combo.count())}
     second = next(o for o in names if o != first)
     assert names[second] == "Sandbox Pediatrics" and combo.currentData() == first
-    assert f"— {names[first]} —" in window.windowTitle()
+    assert window.windowTitle().endswith(f" — {names[first]}")
+    assert window.windowTitle().count("Local sandbox") == 1  # named once, not again at the end
     assert window.status.organization.text() == names[first]
 
     # The first practice on every page: its patients, one patient's chart, its orders.
@@ -287,7 +288,7 @@ async def walk(desktop: Desktop, window: MainWindow, browser: SystemBrowser) -> 
     window.show_page("patients")
     await until(lambda: any(n in on_screen() for n in second_patients.values()))
     await until(lambda: combo.currentData() == second)
-    assert "— Sandbox Pediatrics —" in window.windowTitle()
+    assert window.windowTitle().endswith(" — Sandbox Pediatrics")
     assert window.status.organization.text() == "Sandbox Pediatrics"
 
     # Nothing of the first practice anywhere.

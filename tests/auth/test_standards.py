@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import re
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
@@ -156,6 +157,15 @@ def test_a_failed_revocation_is_said_with_until_when(
     assert reason in said and "may stay valid at the provider until it expires" in said
     assert "stays valid until" in said
     assert not session.signed_in
+
+
+def test_an_access_token_valid_past_today_is_given_its_date(arun: Run) -> None:
+    """Photon's access tokens last a day: "valid until 03:50" read as a time already past."""
+    fake = FakeAuth0()
+    tomorrow = time.time() + 86_400
+    session, _ = signed_in_user(arun, fake, clock=lambda: tomorrow)
+    said = arun(session.sign_out())
+    assert re.search(r"stays valid until [A-Z][a-z]{2} \d{1,2}, \d\d:\d\d ", said), said
 
 
 def test_no_revocation_endpoint_is_said_too(arun: Run) -> None:
