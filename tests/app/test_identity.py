@@ -38,7 +38,8 @@ def test_the_title_and_status_bar_name_the_sign_in_and_environment(
             title = window.windowTitle()
             assert title.startswith("Orders")
             # ... and the identity, organization (by name) and environment stay in it.
-            assert title.endswith(f" · M2M (backend) — {organization} — Local sandbox"), title
+            assert title.endswith(f" · M2M (backend) — {organization}"), title
+            assert title.count("Local sandbox") == 1, title  # named once, before "Photon Desktop"
             assert window.status.organization.text() == organization
             assert window.status.identity.text() == "M2M (backend)"
             assert "Local sandbox" in window.status.identity.toolTip()
