@@ -19,9 +19,9 @@ from photon_desktop.api import parse
 from photon_desktop.api.client import GraphQLClient
 from photon_desktop.domain import Catalog, PrescriptionTemplate, Treatment
 from photon_desktop.domain.prescription_rules import Dispensing
-from photon_desktop.errors import InvalidInput, NotFound
+from photon_desktop.errors import InvalidInput, NotFound, PhotonError
 from photon_desktop.services.catalog import CatalogService
-from photon_desktop.services.outcomes import settle
+from photon_desktop.services.outcomes import settle, unknown
 
 T = TypeVar("T")
 
@@ -49,15 +49,19 @@ class TemplateInput:
         }
 
 
-def shows(template: PrescriptionTemplate, data: TemplateInput) -> bool:
-    """Whether ``template`` holds what ``data`` asked for (a write that took effect)."""
+def shows(template: PrescriptionTemplate, data: TemplateInput, *, created: bool = False) -> bool:
+    """Whether ``template`` holds what ``data`` asked for (a write that took effect).
+
+    ``created``: a blank days supply is left out of a create and Photon fills in one of its own
+    (the treatment's), so whatever it holds is what was asked.
+    """
     d = data.dispensing
     return (
         template.treatment.id == data.treatment_id
         and (template.name or "") == data.name
         and template.dispense_quantity == d.dispense_quantity
         and (template.dispense_unit or "") == d.dispense_unit
-        and template.days_supply == d.days_supply
+        and (template.days_supply == d.days_supply or (created and d.days_supply is None))
         and (template.fills_allowed or 1) == d.fills_allowed
         and (template.instructions or "") == d.instructions
         and (template.notes or "") == (d.notes or "")
@@ -137,15 +141,34 @@ class CatalogEditor:
 
     # -- templates
 
-    async def create_template(self, catalog: Catalog, data: TemplateInput) -> PrescriptionTemplate:
+    async def create_template(
+        self, catalog: Catalog, data: TemplateInput, *, look_first: bool = False
+    ) -> PrescriptionTemplate:
         """Create ``data`` in ``catalog`` (as the caller last read it: a lost answer is found as
-        a matching template that was not in it)."""
+        a matching template that was not in it).
+
+        ``look_first``: an earlier send of this template ended with an unknown outcome, so the
+        catalog is read for it before sending again (no externalId: a resend of a saved one
+        would make two).
+        """
         catalog_id = catalog.id
         before = {t.id for t in catalog.templates}
 
         async def check() -> PrescriptionTemplate | None:
             now = await self.catalog(catalog_id)
-            return next((t for t in now.templates if t.id not in before and shows(t, data)), None)
+            return next(
+                (t for t in now.templates if t.id not in before and shows(t, data, created=True)),
+                None,
+            )
+
+        if look_first:
+            try:
+                earlier = await check()
+            except PhotonError as error:
+                raise unknown(error, "template", "the templates list") from error
+            if earlier is not None:
+                self._catalog.forget_catalogs()
+                return earlier
 
         variables = {
             "catalogId": catalog_id,

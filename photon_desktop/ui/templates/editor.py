@@ -32,7 +32,7 @@ from photon_desktop.domain.prescription_rules import (
     check_dispensing,
     server_field,
 )
-from photon_desktop.errors import InvalidInput, PhotonError
+from photon_desktop.errors import InvalidInput, PhotonError, WriteOutcomeUnknown
 from photon_desktop.services.catalogs import CatalogTemplate, TemplateInput
 from photon_desktop.ui.catalog.messages import failure_text
 from photon_desktop.ui.common import tasks
@@ -73,6 +73,7 @@ class TemplateEditor(QDialog):
         self.existing = existing
         self._prefill = prefill
         self._sending = tasks.Latest(owner=self)
+        self._unsettled = False  # a create's outcome was unknown: look for it before resending
         self._leaving = tasks.Latest(owner=self)
         self.setObjectName("templateEditor")
         self.setWindowTitle("Edit template" if existing else "New template")
@@ -275,7 +276,7 @@ class TemplateEditor(QDialog):
                     self.existing.catalog.id, self.existing.template.id, data
                 )
             else:
-                template = await editor.create_template(catalog, data)
+                template = await editor.create_template(catalog, data, look_first=self._unsettled)
         except InvalidInput as exc:
             mine: dict[str, str] = {}
             rest: list[str] = []
@@ -289,6 +290,7 @@ class TemplateEditor(QDialog):
             self.note(" ".join(rest) if rest else ("" if mine else str(exc)))
             return
         except PhotonError as exc:
+            self._unsettled = self._unsettled or isinstance(exc, WriteOutcomeUnknown)
             self.note(failure_text("save this template", exc))
             return
         self.note("")
