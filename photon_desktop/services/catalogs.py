@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from photon_desktop.api import parse
-from photon_desktop.api.client import GraphQLClient
+from photon_desktop.api.client import NULL, GraphQLClient
 from photon_desktop.domain import Catalog, PrescriptionTemplate, Treatment
 from photon_desktop.domain.prescription_rules import Dispensing
 from photon_desktop.errors import InvalidInput, NotFound, PhotonError
@@ -35,13 +35,15 @@ class TemplateInput:
     dispensing: Dispensing
     is_private: bool = False
 
-    def variables(self) -> dict[str, Any]:
+    def variables(self, *, update: bool = False) -> dict[str, Any]:
+        """``update``: a blank days supply removes the stored one, so it is sent as an explicit
+        null (a left-out argument keeps it); a create leaves it out, for Photon to fill in."""
         d = self.dispensing
         return {
             "name": self.name,
             "dispenseQuantity": d.dispense_quantity,
             "dispenseUnit": d.dispense_unit,
-            "daysSupply": d.days_supply,
+            "daysSupply": NULL if update and d.days_supply is None else d.days_supply,
             "fillsAllowed": d.fills_allowed,
             "instructions": d.instructions,
             "notes": d.notes or "",
@@ -49,23 +51,33 @@ class TemplateInput:
         }
 
 
-def shows(template: PrescriptionTemplate, data: TemplateInput, *, created: bool = False) -> bool:
-    """Whether ``template`` holds what ``data`` asked for (a write that took effect).
+def differences(
+    template: PrescriptionTemplate, data: TemplateInput, *, created: bool = False
+) -> list[str]:
+    """The fields (``PrescriptionTemplate`` names) where ``template`` does not hold what ``data``
+    asked for: Photon's answer is what it keeps, and a change it did not make is not saved.
 
     ``created``: a blank days supply is left out of a create and Photon fills in one of its own
     (the treatment's), so whatever it holds is what was asked.
     """
     d = data.dispensing
-    return (
-        template.treatment.id == data.treatment_id
-        and (template.name or "") == data.name
-        and template.dispense_quantity == d.dispense_quantity
-        and (template.dispense_unit or "") == d.dispense_unit
-        and (template.days_supply == d.days_supply or (created and d.days_supply is None))
-        and (template.fills_allowed or 1) == d.fills_allowed
-        and (template.instructions or "") == d.instructions
-        and (template.notes or "") == (d.notes or "")
-        and bool(template.dispense_as_written) == d.dispense_as_written
+    held = {
+        "name": (template.name or "") == data.name,
+        "dispense_quantity": template.dispense_quantity == d.dispense_quantity,
+        "dispense_unit": (template.dispense_unit or "") == d.dispense_unit,
+        "days_supply": template.days_supply == d.days_supply or (created and d.days_supply is None),
+        "fills_allowed": (template.fills_allowed or 1) == d.fills_allowed,
+        "instructions": (template.instructions or "") == d.instructions,
+        "notes": (template.notes or "") == (d.notes or ""),
+        "dispense_as_written": bool(template.dispense_as_written) == d.dispense_as_written,
+    }
+    return [name for name, same in held.items() if not same]
+
+
+def shows(template: PrescriptionTemplate, data: TemplateInput, *, created: bool = False) -> bool:
+    """Whether ``template`` holds what ``data`` asked for (a write that took effect)."""
+    return template.treatment.id == data.treatment_id and not differences(
+        template, data, created=created
     )
 
 
@@ -193,7 +205,11 @@ class CatalogEditor:
             found = next((t for t in catalog.templates if t.id == template_id), None)
             return found if found is not None and shows(found, data) else None
 
-        variables = {"catalogId": catalog_id, "templateId": template_id, **data.variables()}
+        variables = {
+            "catalogId": catalog_id,
+            "templateId": template_id,
+            **data.variables(update=True),
+        }
         return await self._edited(
             settle(
                 lambda: self._template("UpdatePrescriptionTemplate", variables),

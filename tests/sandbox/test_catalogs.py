@@ -121,3 +121,25 @@ def test_treatments_are_added_to_and_removed_from_a_catalog() -> None:
     assert template["id"] not in {t["id"] for t in after["templates"]}  # its templates go too
     assert error_types(gql(api, me, REMOVE, c=catalog["id"], t=outside)) == ["ValidationError"]
     assert api.stats()["mutations"]["addToCatalog"] == 1
+
+
+DAYS = """mutation($c: ID!, $id: ID!, $days: Int, $name: String) {
+  updatePrescriptionTemplate(catalogId: $c, templateId: $id, daysSupply: $days, name: $name)
+  { daysSupply } }"""
+
+
+def test_a_days_supply_given_as_null_is_removed_and_one_left_out_is_kept() -> None:
+    """GraphQL tells an explicit null from a left-out argument: the app clears with the null."""
+    api = make_api(patients=5)
+    me = user(api, PRESCRIBER)
+    catalog = catalogs(api, me)[0]
+    created = data(gql(api, me, CREATE, c=catalog["id"], t=catalog["treatments"][0]["id"]))
+    template = created["createPrescriptionTemplate"]["id"]
+
+    def update(**variables: object) -> object:
+        answer = data(gql(api, me, DAYS, c=catalog["id"], id=template, **variables))
+        return answer["updatePrescriptionTemplate"]["daysSupply"]
+
+    assert update(days=25) == 25
+    assert update(name="Renamed") == 25
+    assert update(days=None) is None

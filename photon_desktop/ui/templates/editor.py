@@ -33,7 +33,7 @@ from photon_desktop.domain.prescription_rules import (
     server_field,
 )
 from photon_desktop.errors import InvalidInput, PhotonError, WriteOutcomeUnknown
-from photon_desktop.services.catalogs import CatalogTemplate, TemplateInput
+from photon_desktop.services.catalogs import CatalogTemplate, TemplateInput, differences
 from photon_desktop.ui.catalog.messages import failure_text
 from photon_desktop.ui.common import tasks
 from photon_desktop.ui.common.problems import error_label, mark, with_problem_line
@@ -54,7 +54,8 @@ class Prefill:
 
 
 class TemplateEditor(QDialog):
-    """``saved(template)`` once Photon has it; the dialog then closes."""
+    """``saved(template)`` once Photon has it (``kept``: the fields it holds otherwise than
+    asked); the dialog then closes."""
 
     saved = Signal(object)
 
@@ -74,6 +75,7 @@ class TemplateEditor(QDialog):
         self._prefill = prefill
         self._sending = tasks.Latest(owner=self)
         self._unsettled = False  # a create's outcome was unknown: look for it before resending
+        self.kept: list[str] = []  # fields Photon's answer holds otherwise than sent
         self._leaving = tasks.Latest(owner=self)
         self.setObjectName("templateEditor")
         self.setWindowTitle("Edit template" if existing else "New template")
@@ -294,6 +296,7 @@ class TemplateEditor(QDialog):
             self.note(failure_text("save this template", exc))
             return
         self.note("")
+        self.kept = differences(template, data, created=self.existing is None)
         self.saved.emit(template)
         self.accept()
 

@@ -48,6 +48,26 @@ def dispensing_text(template: PrescriptionTemplate) -> str:
     return ", ".join(parts)
 
 
+def kept_text(template: PrescriptionTemplate, fields: list[str]) -> str:
+    """What Photon kept of ``fields`` (``differences``), e.g. "25 days as its days supply"."""
+    t = template
+    said = {
+        "name": f"“{t.name}” as its name" if t.name else "no name",
+        "dispense_quantity": f"{fmt_quantity(t.dispense_quantity or 0)} as its quantity",
+        "dispense_unit": f"{t.dispense_unit or 'no unit'} as its unit",
+        "days_supply": f"{t.days_supply} days as its days supply"
+        if t.days_supply
+        else "no days supply",
+        "fills_allowed": fmt_count(max(0, (t.fills_allowed or 1) - 1), "refill"),
+        "instructions": f"“{t.instructions}” as its instructions"
+        if t.instructions
+        else "no instructions",
+        "notes": f"“{t.notes}” as its notes" if t.notes else "no notes",
+        "dispense_as_written": "dispense as written " + ("on" if t.dispense_as_written else "off"),
+    }
+    return " and ".join(said[f] for f in fields)
+
+
 COLUMNS: list[Column[CatalogTemplate]] = [
     Column("Name", lambda r: r.template.name or r.template.treatment.name),
     Column("Treatment", lambda r: r.template.treatment.name),
@@ -180,21 +200,27 @@ class TemplatesPage(QWidget):
     def open_editor(self, existing: CatalogTemplate | None) -> TemplateEditor:
         editor = TemplateEditor(self.workspace, self.catalogs, existing=existing, parent=self)
         editor.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        editor.saved.connect(self._on_saved)
+        editor.saved.connect(lambda template: self._on_saved(template, editor.kept))
         self.editor = editor
         editor.destroyed.connect(lambda *_: setattr(self, "editor", None))
         editor.open()
         return editor
 
-    def _on_saved(self, template: PrescriptionTemplate) -> None:
+    def _on_saved(self, template: PrescriptionTemplate, kept: list[str]) -> None:
         self.changed.emit()
         if tasks.loop_running():
-            tasks.spawn(self._show_saved(template), owner=self, name="template-saved")
+            tasks.spawn(self._show_saved(template, kept), owner=self, name="template-saved")
 
-    async def _show_saved(self, template: PrescriptionTemplate) -> None:
+    async def _show_saved(self, template: PrescriptionTemplate, kept: list[str]) -> None:
+        """Say what Photon kept instead of what was asked, if anything (its answer is what it
+        holds: a change it did not make must not read as made)."""
         await self.reload()
         self.select(template.id)
-        self.message.setText(f"Saved “{template.name or template.treatment.name}”.")
+        name = template.name or template.treatment.name
+        if kept:
+            self.message.setText(f"Saved “{name}”, but Photon kept {kept_text(template, kept)}.")
+        else:
+            self.message.setText(f"Saved “{name}”.")
 
     def _delete_clicked(self) -> None:
         row = self.selected()

@@ -1,12 +1,15 @@
-"""Template saves whose answer is lost or spoiled, against a private sandbox: the editor says what
-Photon holds, and pressing Save again never makes a second template (creates carry no
-externalId, so the app finds them by what they hold)."""
+"""Template saves against a private sandbox, read by what Photon holds afterwards: a save whose
+answer is lost or spoiled is found (creates carry no externalId, so Save again must not make a
+second template), a cleared days supply is cleared, and "Saved" names what Photon kept instead
+of what was asked."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
+from formulary_support import exact_quantity_template
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QWidget
 from test_templates_page import editor_of, opened
@@ -99,5 +102,86 @@ def test_a_create_whose_outcome_is_unknown_is_looked_for_before_it_is_sent_again
             await until(lambda: page.message.text() == f"Saved “{name}”.")
             assert rows_named(page, name) == 1
             assert new_writes(sandbox, before) == {"createPrescriptionTemplate": 1}
+
+    arun(scenario(), timeout=60)
+
+
+async def editing_days_of(
+    conn: Any, widgets: list[QWidget], name: str
+) -> tuple[TemplatesPage, TemplateEditor, Any]:
+    """The page and the editor of a new private template of 25 days, and its catalog."""
+    [catalog, *_] = await conn.services.catalogs.catalogs()
+    data = exact_quantity_template(name, catalog.treatments[0].id, "Milliliter")
+    data = replace(data, dispensing=replace(data.dispensing, days_supply=25))
+    made = await conn.services.catalogs.create_template(catalog, data)
+    page = await opened(conn, widgets)
+    assert page.select(made.id)
+    page.edit_selected()
+    editor = await editor_of(page)
+    assert editor.days_supply.text() == "25"
+    return page, editor, catalog
+
+
+async def stored_days(conn: Any, catalog: Any, name: str) -> list[int | None]:
+    now = await conn.services.catalogs.catalog(catalog.id)
+    return [t.days_supply for t in now.templates if t.name == name]
+
+
+@pytest.mark.parametrize("fault", [None, "error_after", "drop_after"])
+def test_a_days_supply_cleared_on_edit_is_cleared_in_photon(
+    fault: str | None, fresh_sandbox: Any, arun: Any, widgets: list[QWidget]
+) -> None:
+    """A blank days supply is sent as a removal, not left out (which keeps the old one); a lost
+    answer is then found by the same fields, not reported as "could not save"."""
+    sandbox = fresh_sandbox(patients=5)
+    name = f"Clear days, {fault}"
+
+    async def scenario() -> None:
+        async with signed_in(sandbox, "prescriber") as conn:
+            page, editor, catalog = await editing_days_of(conn, widgets, name)
+            editor.days_supply.setText("")
+            before = writes(sandbox)
+            if fault:
+                sandbox.fail_next({"kind": fault, "operation": "UpdatePrescriptionTemplate"})
+            editor.save_button.click()
+            await answered(page, editor)
+            assert page.editor is None, editor.message.text()
+            await until(lambda: page.message.text() == f"Saved “{name}”.")
+            assert await stored_days(conn, catalog, name) == [None]
+            assert new_writes(sandbox, before) == {"updatePrescriptionTemplate": 1}
+            page.edit_selected()
+            assert (await editor_of(page)).days_supply.text() == ""
+
+    arun(scenario(), timeout=60)
+
+
+def test_a_change_photon_did_not_make_is_said_not_reported_as_saved(
+    fresh_sandbox: Any, arun: Any, widgets: list[QWidget]
+) -> None:
+    """Photon's answer is what it keeps: if that is not what was asked, "Saved" says so (a
+    stand-in Photon that keeps the days supply, for this one call)."""
+    sandbox = fresh_sandbox(patients=5)
+    name = "Days kept"
+
+    async def scenario() -> None:
+        async with signed_in(sandbox, "prescriber") as conn:
+            page, editor, catalog = await editing_days_of(conn, widgets, name)
+            service = conn.services.catalogs
+            real = service.update_template
+
+            async def keeping_the_days(catalog_id: str, template_id: str, data: Any) -> Any:
+                kept = replace(data.dispensing, days_supply=25)
+                return await real(catalog_id, template_id, replace(data, dispensing=kept))
+
+            service.update_template = keeping_the_days  # type: ignore[method-assign]
+            editor.days_supply.setText("")
+            editor.save_button.click()
+            await answered(page, editor)
+            assert page.editor is None, editor.message.text()
+            await until(lambda: page.message.text().startswith("Saved"))
+            assert page.message.text() == (
+                f"Saved “{name}”, but Photon kept 25 days as its days supply."
+            )
+            assert await stored_days(conn, catalog, name) == [25]
 
     arun(scenario(), timeout=60)
