@@ -66,7 +66,7 @@ def order_for_someone(workspace: Workspace, parent: QWidget | None = None) -> No
             window = open_new_order(workspace, chosen[0], parent=parent)
             reload = getattr(parent, "reload", None)  # the Orders page lists the new one
             if window is not None and callable(reload):
-                window.order_created.connect(lambda _order: reload())
+                window.when_sent(parent, lambda _order: reload())
 
     tasks.spawn(go(), owner=parent, name="choose-patient-to-order")
 

@@ -12,7 +12,7 @@ and not sent are ``unsent_changes``: an organization switch asks first, then clo
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -80,6 +80,7 @@ class NewOrderWindow(StepWindow):
         self.patient: Patient | None = None
         self.order: Order | None = None
         self._wanted = set(prescription_ids)
+        self._followers: set[int] = set()  # ``when_sent``
         self._external_id = new_external_id()  # one per window; every resend reuses it
         self._generation = workspace.session.generation if workspace.ready else None
         self._identity = workspace.session.identity if workspace.ready else None
@@ -227,25 +228,32 @@ class NewOrderWindow(StepWindow):
     def _fill_rows(self, prescriptions: list[Prescription]) -> None:
         self.fills.clear()
         for rx in prescriptions:
-            draft = (
-                "Draft (activated by this order): " if rx.state is PrescriptionState.DRAFT else ""
-            )
-            item = QListWidgetItem(
-                f"{draft}{rx.treatment.name} — {fmt_quantity(rx.dispense_quantity)} "
-                f"{rx.dispense_unit} — "
-                f"{rx.fills_remaining} of {rx.fills_allowed} fills left — from "
-                f"{rx.effective_date:%b %d, %Y}"
-            )
-            item.setData(Qt.ItemDataRole.UserRole, rx)
-            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             wanted = rx.id in self._wanted or (not self._wanted and len(prescriptions) == 1)
-            item.setCheckState(Qt.CheckState.Checked if wanted else Qt.CheckState.Unchecked)
-            self.fills.addItem(item)
+            self._add_row(rx, wanted)
         if not prescriptions:
             self.fills_error.setText(
                 "This patient has no active prescription with fills left. Write one first."
             )
             self.fills_error.setVisible(True)
+
+    def when_sent(self, follower: object, slot: Callable[[Order], object]) -> None:
+        """``slot(order)`` once the order is sent, for ``follower`` (a page, a form) once: the
+        window is brought forward again for each "Send to a pharmacy" it is asked for."""
+        if id(follower) not in self._followers:
+            self._followers.add(id(follower))
+            self.order_created.connect(slot)
+
+    def _add_row(self, rx: Prescription, ticked: bool) -> None:
+        draft = "Draft (activated by this order): " if rx.state is PrescriptionState.DRAFT else ""
+        item = QListWidgetItem(
+            f"{draft}{rx.treatment.name} — {fmt_quantity(rx.dispense_quantity)} "
+            f"{rx.dispense_unit} — {rx.fills_remaining} of {rx.fills_allowed} fills left — "
+            f"from {rx.effective_date:%b %d, %Y}"
+        )
+        item.setData(Qt.ItemDataRole.UserRole, rx)
+        item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+        item.setCheckState(Qt.CheckState.Checked if ticked else Qt.CheckState.Unchecked)
+        self.fills.addItem(item)
 
     # ------------------------------------------------------------------ choices
 
@@ -297,19 +305,33 @@ class NewOrderWindow(StepWindow):
         return self.step() == 1 or self._choices() != self._loaded
 
     def want(self, prescription_ids: Sequence[str]) -> None:
-        """Fill ``prescription_ids`` too (asked again while this window is open). A review that
+        """Fill ``prescription_ids`` too (asked again while this window is open): ticked, and
+        listed first if the window has not listed them (signed since it opened). A review that
         left one out goes back to the choices: only what was reviewed is ever sent."""
         asked = set(prescription_ids) - self._wanted
-        if not asked or self.busy:
+        if not asked:
+            return
+        if self.busy:
+            self.say("This order is on its way: send the other prescriptions once it is sent.")
             return
         self._wanted |= asked
+        listed = set()
         for row in range(self.fills.count()):
             item = self.fills.item(row)
+            listed.add(item.data(Qt.ItemDataRole.UserRole).id)
             if item.data(Qt.ItemDataRole.UserRole).id in asked:
                 item.setCheckState(Qt.CheckState.Checked)
+        if self._loaded is not None and asked - listed:  # else the load lists them
+            tasks.spawn(self._list_more(sorted(listed)), owner=self, name="order-more-fills")
         if self.step() == 1 and not asked <= set(self._review[0] if self._review else ()):
             self.back_to_edit()
             self.say("Added to the order: review it again before sending.")
+
+    async def _list_more(self, listed: list[str]) -> None:
+        for rx in await self._just_signed(listed):
+            self._add_row(rx, True)
+        if self.fills.count():
+            self.fills_error.setVisible(False)
 
     def chosen_fills(self) -> list[Prescription]:
         out = []

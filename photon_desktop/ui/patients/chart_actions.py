@@ -108,7 +108,7 @@ class PatientChartActions(QWidget):
         if patient is not None:
             window = open_new_order(self._workspace, patient.id, parent=self._detail.window())
             if window is not None:
-                window.order_created.connect(self._refresh_detail)
+                window.when_sent(self, self._refresh_detail)
 
     def _refresh_detail(self, *_args: object) -> None:
         """The patient's prescriptions or orders changed: show them."""

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from photon_desktop import errors
 from photon_desktop.domain import (
+    Order,
     Patient,
     Prescription,
     PrescriptionInput,
@@ -83,7 +84,7 @@ class PrescriptionForm(StepWindow):
         self.patient_name = patient_name or patient_id
         self.patient: Patient | None = None
         self.created: list[Prescription] = []
-        self._order: object | None = None  # the order sent from the done page
+        self._order: Order | None = None  # the order sent from the done page
         self._owner = owner_of(workspace)
         self._generation = workspace.session.generation if workspace.ready else None
         self._environment = workspace.environment if workspace.ready else None
@@ -365,21 +366,20 @@ class PrescriptionForm(StepWindow):
         detail = " ".join(general)
         self.say(f"Photon did not accept the prescriptions. {detail}".strip(), error=True)
 
-    def after(self) -> None:
-        """Send to a pharmacy."""
+    def after(self) -> None:  # "Send to a pharmacy"
         if self.created and self._order is None:
             self.order_requested.emit(self.patient_id, [rx.id for rx in self.created])
 
-    def _on_ordered(self, order: object) -> None:
-        """The order started here was sent: the done page says so; a second is not offered."""
+    def _on_ordered(self, order: Order) -> None:
+        """An order that fills these prescriptions was sent from here: the page says so."""
+        filled = {fill.prescription_id for fill in order.fills}  # not another's, sent from a
+        if not self.created or any(rx.id not in filled for rx in self.created):  # window reused
+            return
         self._order = order
-        order_id = html.escape(str(getattr(order, "id", "")))
-        self.done_page.setText(
-            sent_html(self.created, self.patient_name) + f"<p><b>Sent to a pharmacy</b> "
-            f"(order {order_id}).</p>"
-        )
+        said = f"Sent to a pharmacy (order {html.escape(order.id)})"
+        self.done_page.setText(f"{sent_html(self.created, self.patient_name)}<p><b>{said}</b></p>")
         self.after_button.setEnabled(False)
-        self.after_button.setToolTip(f"Sent to a pharmacy (order {order_id})")
+        self.after_button.setToolTip(said)
 
     # ------------------------------------------------------------------ sign-in changes
 

@@ -66,7 +66,7 @@ def connect_actions(worklist: WorklistPage, watch: OrderWatch, parent: QWidget) 
             return
         window = open_new_order(workspace, rx.patient_id, [rx.id], parent=parent)
         if window is not None:
-            window.order_created.connect(lambda _order: worklist.refresh())
+            window.when_sent(worklist, lambda _order: worklist.refresh())
 
     worklist.reroute_requested.connect(reroute)
     worklist.cancel_requested.connect(cancel)

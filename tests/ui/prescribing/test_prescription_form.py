@@ -25,6 +25,7 @@ from write_support import (
 )
 
 from photon_desktop.domain import PrescriptionInput, PrescriptionState
+from photon_desktop.ui.orders.launch import open_new_order
 from photon_desktop.ui.orders.new_order import NewOrderWindow
 from photon_desktop.ui.prescriptions.drafts import drafts_for, owner_of
 from photon_desktop.ui.prescriptions.form import PrescriptionForm
@@ -548,5 +549,48 @@ def test_send_to_a_pharmacy_twice_is_one_window_and_one_order(
             windows = open_windows(NewOrderWindow)
             widgets.extend(windows)
             assert len(windows) == 1 and windows[0].patient_id == rx.patient_id
+
+    arun(scenario(), timeout=90)
+
+
+@pytest.mark.qt_log_ignore("propagateSizeHints", "does not support raise")  # offscreen
+def test_a_prescription_signed_while_its_patients_order_window_is_open_joins_that_order(
+    arun: Run, sandbox: Any, widgets: list[QWidget]
+) -> None:
+    """The order window already open for the patient is brought forward: the prescription just
+    signed is listed in it, ticked, and the form says it was sent only once an order filling
+    it has gone."""
+    from order_support import patient_with_new_rx
+
+    async def scenario() -> None:
+        async with signed_in(sandbox, "prescriber") as conn:
+            patient, first = await patient_with_new_rx(conn, offset=36)
+            window = open_new_order(conn.workspace, patient.id, [first.id])
+            assert window is not None
+            widgets.append(window)
+            await until(lambda: window.review_button.isEnabled() and window.fills.count() > 0)
+
+            form = open_prescription_form(conn.workspace, patient.id, patient.name.full)
+            assert form is not None
+            widgets.append(form)
+            editor = form.editors[0]
+            await until(lambda: editor.unit.count() > 1 and form.patient is not None)
+            await choose(editor, "atorva")
+            fill(editor)
+            assert form.review()
+            form.send_button.click()
+            await until(lambda: bool(form.created))
+            signed = form.created[0].id
+            form.after_button.click()  # "Send to a pharmacy": the open window, not a new one
+            await until(lambda: signed in [rx.id for rx in window.chosen_fills()])
+            assert open_windows(NewOrderWindow) == [window]
+            assert first.id in [rx.id for rx in window.chosen_fills()]  # still ticked
+
+            window.patient_radio.setChecked(True)
+            assert window.review()
+            window.send_button.click()
+            await until(lambda: window.order is not None)
+            await until(lambda: "Sent to a pharmacy" in form.done_page.text())
+            assert not form.after_button.isEnabled()
 
     arun(scenario(), timeout=90)
