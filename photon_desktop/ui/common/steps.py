@@ -269,7 +269,8 @@ class StepWindow(QWidget):
 
     def say_failed(self, error: PhotonError) -> None:
         """Why the write did not go through; an unknown outcome is never called "not sent"."""
-        self.maybe_sent = error if isinstance(error, WriteOutcomeUnknown) else None
+        if isinstance(error, WriteOutcomeUnknown):  # kept: a later refused resend proves
+            self.maybe_sent = error  # nothing about the earlier send
         self.say(failed_write(error, "Not sent"), error=True)
 
     def unsent_text(self, unsent: str) -> str:

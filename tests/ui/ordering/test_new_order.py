@@ -186,6 +186,10 @@ def test_closing_after_an_unknown_outcome_says_it_may_be_sent_not_unsent(
             window.send_button.click()
             await until(lambda: "may still save it" in window.message.text())
             assert "Not sent" not in window.message.text() and window.order is None
+            # Sent again and refused this time: that proves nothing about the first send.
+            sandbox.fail_next({"kind": "status", "status": 503, "operation": "CreateOrder"})
+            window.send_button.click()
+            await until(lambda: "503" in window.message.text())
             window.close_button.click()
             question = await answer("Discard this order?", "Keep editing")
             assert isinstance(question, QMessageBox)
