@@ -14,6 +14,7 @@ from pytestqt.modeltest import ModelTester
 from ui_support import Connection, next_emission, until
 
 from photon_desktop.domain import Name, Patient, Sex
+from photon_desktop.ui.common import tasks
 from photon_desktop.ui.common.formatting import fmt_phone
 from photon_desktop.ui.common.states import State
 from photon_desktop.ui.patients.detail import PatientDetail
@@ -285,7 +286,7 @@ def test_a_removal_answering_after_the_user_moved_on_leaves_them_where_they_are(
             rows.table.selectRow(other)  # while the removal is out
             await until(lambda: detail.patient is not None and detail.patient.id == b_id)
             await until(lambda: new_writes(sandbox, before) == {"removePatientAllergy": 1}, 5)
-            await asyncio.sleep(0.3)  # its answer is handled
+            await until(lambda: not tasks.running(detail), 5)  # its answer is handled
             sandbox.reset_faults()
             assert detail.patient is not None and detail.patient.id == b_id
             current = rows.current_patient()

@@ -46,6 +46,7 @@ class ChartDialog(QDialog):
         self.patient = patient
         self.result_patient: Patient | None = None
         self._busy = False
+        self._left_behind = False  # another environment came during a save
         self.content = QVBoxLayout()
         self.message = QLabel(self)
         self.message.setWordWrap(True)
@@ -69,7 +70,9 @@ class ChartDialog(QDialog):
 
     def _on_environment_changed(self) -> None:
         """Another organization or environment: this patient is not there, and a save would go
-        to the new one (the switch asked about unsent work before this dialog may have opened)."""
+        to the new one (the switch asked about unsent work before this dialog may have opened).
+        During a save it closes once the answer is in (``_run``)."""
+        self._left_behind = True
         self.reject()
 
     def _go(self) -> None:
@@ -92,9 +95,11 @@ class ChartDialog(QDialog):
         finally:
             self._busy = False
             self.save.setEnabled(True)
-            if self.result_patient is None:  # still open: Enter sends again, not Cancel
-                self.save.setDefault(True)  # (disabling Save moved the focus and default)
-                self.save.setFocus(Qt.FocusReason.OtherFocusReason)
+            # Disabling Save moved the focus and the default to Cancel: Enter sends again.
+            self.save.setDefault(True)
+            self.save.setFocus(Qt.FocusReason.OtherFocusReason)
+            if self._left_behind:  # the environment changed while it was saving
+                QTimer.singleShot(0, self.reject)
         if patient is not None:
             self.result_patient = patient
             self.accept()

@@ -79,6 +79,14 @@ class PrescriptionActions(QObject):
         tasks.spawn(self._cancel_flow(rx), owner=self._detail, name="cancel-prescription")
 
     async def _cancel_flow(self, rx: Prescription) -> None:
+        try:
+            await self._cancel_asked(rx)
+        finally:  # however it ended (cancelled with its page too), Cancel is offered again
+            if self._busy:
+                self._busy = False
+                self._update()
+
+    async def _cancel_asked(self, rx: Prescription) -> None:
         who = rx.patient_name.full if rx.patient_name else "the patient"
         if not await ask(
             self._detail,

@@ -15,6 +15,7 @@ what the pane needs of the service (``backend.CredentialsBackend``) live beside 
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 from collections.abc import Sequence
 
@@ -599,7 +600,9 @@ class SettingsPane(QWidget):
             self._show_result(False, f"{heading}. {text}")
         else:
             self._show_result(True, describe_grant(env.name, info))
-        self._testing(False)  # not reached when cancelled: cancel_test has freed the form
+        finally:  # however it ends (cancelled too), unless a newer test has started since
+            if self._test_run.task is asyncio.current_task():
+                self._testing(False)
 
     def save(self) -> None:
         """Store the settings (secret to the keyring) and emit ``saved``."""
