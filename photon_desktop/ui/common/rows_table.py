@@ -77,9 +77,11 @@ class _Fitter(QObject):
         self._viewport.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        # The event type first: nothing else is touched while the table is being destroyed.
+        # The event type first: nothing else is touched while the table is being destroyed;
+        # and a table not on screen (a closed window's, waiting to be deleted) is not refitted.
         if event.type() == QEvent.Type.Resize and watched is self._viewport:
-            self._fit(self._table)
+            if self._table.isVisible():
+                self._fit(self._table)
         return False
 
 
