@@ -22,8 +22,8 @@ def open_new_order(
     prescription_ids: Sequence[str] = (),
     parent: QWidget | None = None,
 ) -> NewOrderWindow | None:
-    """Open the new-order window, or bring forward the one already open for the patient (with
-    ``prescription_ids`` ticked too); None without ``write:order``.
+    """Open the new-order window, or bring forward the one already open for the patient that
+    lists ``prescription_ids`` (ticking them); None without ``write:order``.
 
     One unsent order window per patient: each window has its own externalId, so two of them
     (a button pressed twice, "Send to a pharmacy" from the form and from the detail) could each
@@ -31,7 +31,11 @@ def open_new_order(
     if not (workspace.ready and workspace.session.has(WRITE)):
         return None
     for open_window in kept(workspace, NewOrderWindow):
-        if open_window.patient_id == patient_id and open_window.order is None:
+        if (
+            open_window.patient_id == patient_id
+            and open_window.order is None
+            and open_window.lists(prescription_ids)
+        ):
             open_window.want(prescription_ids)
             open_window.show()
             open_window.raise_()

@@ -14,7 +14,7 @@ from __future__ import annotations
 import html
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, Signal, SignalInstance
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -236,7 +236,7 @@ class NewOrderWindow(StepWindow):
             )
             self.fills_error.setVisible(True)
 
-    def when_sent(self, follower: object, slot: Callable[[Order], object]) -> None:
+    def when_sent(self, follower: object, slot: Callable[[Order], object] | SignalInstance) -> None:
         """``slot(order)`` once the order is sent, for ``follower`` (a page, a form) once: the
         window is brought forward again for each "Send to a pharmacy" it is asked for."""
         if id(follower) not in self._followers:
@@ -304,10 +304,20 @@ class NewOrderWindow(StepWindow):
             return False
         return self.step() == 1 or self._choices() != self._loaded
 
+    def lists(self, prescription_ids: Sequence[str]) -> bool:
+        """Whether this window, loaded, lists every one of ``prescription_ids`` (one signed
+        since it opened is not: a new window is opened for it instead)."""
+        if self._loaded is None:
+            return not set(prescription_ids) - self._wanted  # its load lists what it wants
+        listed = {
+            self.fills.item(r).data(Qt.ItemDataRole.UserRole).id for r in range(self.fills.count())
+        }
+        return set(prescription_ids) <= listed
+
     def want(self, prescription_ids: Sequence[str]) -> None:
-        """Fill ``prescription_ids`` too (asked again while this window is open): ticked, and
-        listed first if the window has not listed them (signed since it opened). A review that
-        left one out goes back to the choices: only what was reviewed is ever sent."""
+        """Tick ``prescription_ids`` too (asked again while this window is open; it lists
+        them). A review that left one out goes back to the choices: only what was reviewed is
+        ever sent; while sending, it says to send them afterwards."""
         asked = set(prescription_ids) - self._wanted
         if not asked:
             return
@@ -315,23 +325,13 @@ class NewOrderWindow(StepWindow):
             self.say("This order is on its way: send the other prescriptions once it is sent.")
             return
         self._wanted |= asked
-        listed = set()
         for row in range(self.fills.count()):
             item = self.fills.item(row)
-            listed.add(item.data(Qt.ItemDataRole.UserRole).id)
             if item.data(Qt.ItemDataRole.UserRole).id in asked:
                 item.setCheckState(Qt.CheckState.Checked)
-        if self._loaded is not None and asked - listed:  # else the load lists them
-            tasks.spawn(self._list_more(sorted(listed)), owner=self, name="order-more-fills")
         if self.step() == 1 and not asked <= set(self._review[0] if self._review else ()):
             self.back_to_edit()
             self.say("Added to the order: review it again before sending.")
-
-    async def _list_more(self, listed: list[str]) -> None:
-        for rx in await self._just_signed(listed):
-            self._add_row(rx, True)
-        if self.fills.count():
-            self.fills_error.setVisible(False)
 
     def chosen_fills(self) -> list[Prescription]:
         out = []

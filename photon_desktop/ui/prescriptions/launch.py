@@ -55,7 +55,7 @@ def open_prescription_form(
     def order(pid: str, ids: Sequence[str]) -> None:
         window = open_new_order(workspace, pid, ids, parent=parent)
         if window is not None:  # whoever follows the form hears of the order too
-            window.when_sent(form, form.ordered.emit)
+            window.when_sent(form, form.ordered)  # signal to signal: Qt drops it with the form
 
     form.order_requested.connect(order)
     store.forms[patient_id] = form

@@ -554,21 +554,21 @@ def test_send_to_a_pharmacy_twice_is_one_window_and_one_order(
 
 
 @pytest.mark.qt_log_ignore("propagateSizeHints", "does not support raise")  # offscreen
-def test_a_prescription_signed_while_its_patients_order_window_is_open_joins_that_order(
+def test_a_prescription_signed_while_its_patients_order_window_is_open_gets_its_own(
     arun: Run, sandbox: Any, widgets: list[QWidget]
 ) -> None:
-    """The order window already open for the patient is brought forward: the prescription just
-    signed is listed in it, ticked, and the form says it was sent only once an order filling
-    it has gone."""
+    """The order window open for the patient does not list a prescription signed since: a
+    window of its own lists it (never a window that silently leaves it out), and the form says
+    it was sent only for an order that fills it."""
     from order_support import patient_with_new_rx
 
     async def scenario() -> None:
         async with signed_in(sandbox, "prescriber") as conn:
             patient, first = await patient_with_new_rx(conn, offset=36)
-            window = open_new_order(conn.workspace, patient.id, [first.id])
-            assert window is not None
-            widgets.append(window)
-            await until(lambda: window.review_button.isEnabled() and window.fills.count() > 0)
+            older = open_new_order(conn.workspace, patient.id, [first.id])
+            assert older is not None
+            widgets.append(older)
+            await until(lambda: older.review_button.isEnabled() and older.fills.count() > 0)
 
             form = open_prescription_form(conn.workspace, patient.id, patient.name.full)
             assert form is not None
@@ -581,15 +581,22 @@ def test_a_prescription_signed_while_its_patients_order_window_is_open_joins_tha
             form.send_button.click()
             await until(lambda: bool(form.created))
             signed = form.created[0].id
-            form.after_button.click()  # "Send to a pharmacy": the open window, not a new one
-            await until(lambda: signed in [rx.id for rx in window.chosen_fills()])
-            assert open_windows(NewOrderWindow) == [window]
-            assert first.id in [rx.id for rx in window.chosen_fills()]  # still ticked
+            form.after_button.click()
+            await until(lambda: len(open_windows(NewOrderWindow)) == 2)
+            newer = next(w for w in open_windows(NewOrderWindow) if w is not older)
+            widgets.append(newer)
+            await until(lambda: signed in [rx.id for rx in newer.chosen_fills()])
+            assert signed not in [rx.id for rx in older.chosen_fills()]
 
-            window.patient_radio.setChecked(True)
-            assert window.review()
-            window.send_button.click()
-            await until(lambda: window.order is not None)
+            older.patient_radio.setChecked(True)  # the other order goes first: not the form's
+            assert older.review()
+            older.send_button.click()
+            await until(lambda: older.order is not None)
+            await settle(0.1)
+            assert "Sent to a pharmacy" not in form.done_page.text()
+            newer.patient_radio.setChecked(True)
+            assert newer.review()
+            newer.send_button.click()
             await until(lambda: "Sent to a pharmacy" in form.done_page.text())
             assert not form.after_button.isEnabled()
 
