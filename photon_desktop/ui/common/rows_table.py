@@ -77,11 +77,9 @@ class _Fitter(QObject):
         self._viewport.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        # The event type first: nothing else is touched while the table is being destroyed;
-        # and a table not on screen (a closed window's, waiting to be deleted) is not refitted.
+        # The event type first: nothing else is touched while the table is being destroyed.
         if event.type() == QEvent.Type.Resize and watched is self._viewport:
-            if self._table.isVisible():
-                self._fit(self._table)
+            self._fit(self._table)
         return False
 
 

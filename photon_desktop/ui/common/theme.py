@@ -132,11 +132,8 @@ def _rendered(css: str) -> str:
 
 def _restyle() -> None:
     """After the palette changed: a widget with a style sheet keeps the palette it was polished
-    with (fields of the old scheme on a window of the new one) until its sheet is set again.
-    Only in windows on screen: a closed one waiting to be deleted is not touched (its tables'
-    resize handlers would run on half-destroyed views)."""
-    shown = [w for w in QApplication.topLevelWidgets() if w.isVisible()]
-    for widget in [*shown, *(c for w in shown for c in w.findChildren(QWidget))]:
+    with (fields of the old scheme on a window of the new one) until its sheet is set again."""
+    for widget in QApplication.allWidgets():
         css = widget.property(ERROR_CSS)
         if isinstance(css, str) and css:
             widget.setStyleSheet(_rendered(css))
