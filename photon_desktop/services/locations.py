@@ -90,6 +90,12 @@ def zip_problem(text: str, state: str | None = None) -> str | None:
     return None
 
 
+async def load_table() -> None:
+    """Load the ZIP table in a worker thread (~0.25 s, once), so that a check made later on the
+    UI thread (a form's Save, an address's review) does not wait for it."""
+    await asyncio.to_thread(_table, zipcodes.matching, "00000")
+
+
 async def locate(text: str | None) -> Place | None:
     """``place_for_zip`` without blocking the event loop."""
     if zip5((text or "").strip()) is None:

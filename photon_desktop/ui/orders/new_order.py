@@ -182,7 +182,7 @@ class NewOrderWindow(StepWindow):
         self.address.set_address(patient.address)
         home_zip = patient.address.postal_code if patient.address else None
         try:
-            await locations.locate(home_zip)  # loads the ZIP table off the UI thread
+            await locations.load_table()  # off the UI thread: the address check uses it
         except locations.LocationError:
             pass  # only a warm-up: the picker's own search says what failed
         rows = [rx for rx in page.items if rx.fills_remaining > 0]

@@ -123,6 +123,8 @@ class PatientForm(QDialog):
         self.fields: dict[str, ValidatedField] = {}
         #: The id this form's create is sent under when the clinic typed none (see module doc).
         self.submission_id = services.new_external_id() if patient is None else None
+        if tasks.loop_running():  # Save checks the ZIP against the state with the ZIP table
+            tasks.spawn(locations.load_table(), owner=self, name="load-zip-table")
 
         def line(
             key: str, label: str, check: Callable[[str], str | None] | None, hint: str = ""
