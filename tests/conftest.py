@@ -13,7 +13,6 @@ import secrets
 import signal
 import subprocess
 import sys
-import tempfile
 from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any, TypeVar
@@ -185,9 +184,7 @@ def start_sandbox(*args: str, patients: int = 200) -> SandboxInfo:
         sys.executable, "-m", "photon_desktop.sandbox",
         "--port", "0", "--seed", "1", "--patients", str(patients), *args,
     ]  # fmt: skip
-    stderr = tempfile.TemporaryFile()
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stderr)
-    raw = child_process.ready_line(process, stderr, START_TIMEOUT_S, SandboxStartError)
+    process, stderr, raw = child_process.start(command, START_TIMEOUT_S, SandboxStartError)
     return SandboxInfo(raw=raw, process=process, stderr=stderr)
 
 

@@ -237,15 +237,13 @@ def installed_project() -> Path:
 def start_oidc_provider(*args: str) -> OidcProvider:
     """Start ``node provider.mjs --port 0 *args`` and wait for its JSON line."""
     script = installed_project()
-    log = tempfile.TemporaryFile()
-    process = subprocess.Popen(
+    process, log, raw = child_process.start(
         ["node", str(script), "--port", "0", *args],
+        START_TIMEOUT_S,
+        OidcProviderError,
         stdin=subprocess.PIPE,  # the provider exits when this closes, e.g. if pytest dies
-        stdout=subprocess.PIPE,
-        stderr=log,
         cwd=script.parent,
     )
-    raw = child_process.ready_line(process, log, START_TIMEOUT_S, OidcProviderError)
     return OidcProvider(raw=raw, process=process, log=log)
 
 
