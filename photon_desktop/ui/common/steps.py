@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from PySide6.QtCore import Qt, SignalInstance
+from PySide6.QtCore import QObject, Qt, SignalInstance
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -26,6 +26,8 @@ from PySide6.QtWidgets import (
 
 from photon_desktop.errors import PhotonError, WriteOutcomeUnknown
 from photon_desktop.ui.common import tasks
+from photon_desktop.ui.common.followers import Followers
+from photon_desktop.ui.common.followers import Slot as FollowerSlot
 from photon_desktop.ui.common.outage import FormOutage, LookUp
 from photon_desktop.ui.common.problems import failed_write
 from photon_desktop.ui.common.questions import ask
@@ -97,6 +99,12 @@ class StepWindow(QWidget):
         #: The last send's answer was lost and it was not found: Photon may still save it. What
         #: closing asks says so (never "not sent"), with the error's advice on where to check.
         self.maybe_sent: WriteOutcomeUnknown | None = None
+        self._followers = Followers()
+
+    def add_follower(self, follower: QObject, *pairs: tuple[SignalInstance, FollowerSlot]) -> None:
+        """Connect each ``(signal, slot)`` for ``follower`` (a page, a form) once, however often
+        the window is brought forward for it, and while it lives."""
+        self._followers.add(follower, *pairs)
 
     def follow_server(self, workspace: Workspace, record: str, look_up: LookUp) -> None:
         """Follow the environment's server stopping and coming back (``outage``): a notice

@@ -69,7 +69,7 @@ def order_for_someone(workspace: Workspace, parent: QWidget | None = None) -> No
         if chosen is not None:
             window = open_new_order(workspace, chosen[0], parent=parent)
             reload = getattr(parent, "reload", None)  # the Orders page lists the new one
-            if window is not None and callable(reload):
+            if window is not None and parent is not None and callable(reload):
                 window.when_sent(parent, lambda _order: reload())
 
     tasks.spawn(go(), owner=parent, name="choose-patient-to-order")

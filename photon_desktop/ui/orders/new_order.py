@@ -12,9 +12,9 @@ and not sent are ``unsent_changes``: an organization switch asks first, then clo
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
-from PySide6.QtCore import Qt, Signal, SignalInstance
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -43,6 +43,7 @@ from photon_desktop.domain import (
 from photon_desktop.services import locations
 from photon_desktop.services.outcomes import new_external_id
 from photon_desktop.ui.common import tasks
+from photon_desktop.ui.common.followers import Slot
 from photon_desktop.ui.common.formatting import fmt_quantity
 from photon_desktop.ui.common.questions import ask
 from photon_desktop.ui.common.steps import StepWindow
@@ -80,7 +81,6 @@ class NewOrderWindow(StepWindow):
         self.patient: Patient | None = None
         self.order: Order | None = None
         self._wanted = set(prescription_ids)
-        self._followers: set[int] = set()  # ``when_sent``
         self._external_id = new_external_id()  # one per window; every resend reuses it
         self._generation = workspace.session.generation if workspace.ready else None
         self._identity = workspace.session.identity if workspace.ready else None
@@ -236,12 +236,11 @@ class NewOrderWindow(StepWindow):
             )
             self.fills_error.setVisible(True)
 
-    def when_sent(self, follower: object, slot: Callable[[Order], object] | SignalInstance) -> None:
-        """``slot(order)`` once the order is sent, for ``follower`` (a page, a form) once: the
-        window is brought forward again for each "Send to a pharmacy" it is asked for."""
-        if id(follower) not in self._followers:
-            self._followers.add(id(follower))
-            self.order_created.connect(slot)
+    def when_sent(self, follower: QObject, slot: Slot) -> None:
+        """``slot(order)`` once the order is sent, for ``follower`` (a page, a form) once and while
+        it lives: the window is brought forward again for each "Send to a pharmacy" it is asked
+        for."""
+        self.add_follower(follower, (self.order_created, slot))
 
     def _add_row(self, rx: Prescription, ticked: bool) -> None:
         draft = "Draft (activated by this order): " if rx.state is PrescriptionState.DRAFT else ""

@@ -100,8 +100,8 @@ class PatientChartActions(QWidget):
                 self._workspace, patient.id, patient.name.full, self._detail.window()
             )
             if form is not None:
-                form.sent.connect(self._refresh_detail)
-                form.ordered.connect(self._refresh_detail)
+                refresh = self._refresh_detail
+                form.add_follower(self, (form.sent, refresh), (form.ordered, refresh))
 
     def _order(self) -> None:
         patient = self.patient

@@ -81,8 +81,8 @@ def prescribe_for_someone(workspace: Workspace, parent: QWidget | None = None) -
             return
         form = open_prescription_form(workspace, chosen[0], chosen[1], parent)
         reload = getattr(parent, "reload", None)  # the Prescriptions page shows the new ones
-        if form is not None and callable(reload):
-            form.sent.connect(lambda _created: reload())
+        if form is not None and parent is not None and callable(reload):
+            form.add_follower(parent, (form.sent, lambda _created: reload()))
 
     tasks.spawn(go(), owner=parent, name="choose-patient-to-prescribe")
 

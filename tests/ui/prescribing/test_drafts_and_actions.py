@@ -329,3 +329,40 @@ def test_a_sign_out_while_a_template_saves_from_the_form_waits_for_its_answer(
 
     arun(scenario(), timeout=60)
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+
+
+@BROUGHT_FORWARD
+def test_prescribing_twice_from_a_patient_refreshes_the_patient_once_per_send(
+    arun: Run, sandbox: Any, widgets: list[QWidget]
+) -> None:
+    """ "Prescribe" pressed again brings the same form forward; the patient page does not follow
+    it a second time (one refresh per send, not one per press)."""
+
+    async def scenario() -> None:
+        async with signed_in(sandbox, "prescriber") as conn:
+            patient_id, _name = await first_patient(conn, offset=23)
+            detail = PatientDetail(conn.workspace)
+            widgets.append(detail)
+            detail.show()
+            detail.load(patient_id)
+            await until(lambda: detail.patient is not None)
+            refreshes: list[None] = []
+            detail.refresh = lambda: refreshes.append(None)  # type: ignore[method-assign]
+
+            detail.chart_actions.prescribe_button.click()
+            form = await window_of(PrescriptionForm)
+            widgets.append(form)
+            detail.chart_actions.prescribe_button.click()
+            detail.chart_actions.prescribe_button.click()
+            assert open_windows(PrescriptionForm) == [form]
+            editor = form.editors[0]
+            await until(lambda: editor.unit.count() > 1 and form.patient is not None)
+            await choose(editor, "metformin")
+            fill(editor)
+            assert form.review()
+            form.send_button.click()
+            await until(lambda: form.created)
+            await settle(0.1)
+            assert len(refreshes) == 1
+
+    arun(scenario(), timeout=60)
