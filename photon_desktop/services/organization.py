@@ -118,33 +118,44 @@ class OrganizationService:
         filters: Sequence[str] = (),
         shared_secret: str | None = None,
         known: Sequence[Webhook] | None = None,
-        look_first: bool = False,
+        earlier: Sequence[str] = (),
     ) -> Webhook:
         """Subscribe ``url``; sent once. A lost answer is checked by reading the list again for
         a subscription to ``url`` not among ``known`` (the list the user saw; read now if None).
 
-        ``look_first``: an earlier send of this subscription ended with an unknown outcome, so
-        the list is read for it before sending again (a resend of a saved one would make two).
+        ``earlier``: the addresses of earlier sends of this subscription whose outcome is
+        unknown. The list is read for them before sending again (a resend of a saved one would
+        make two); one found is changed to what is asked now (the address may have been edited
+        since), not created a second time.
         """
         before = {h.id for h in (await self.webhooks() if known is None else known)}
         variables = _webhook_variables(url, name, filters, shared_secret)
 
+        async def new_one(urls: set[str]) -> Webhook | None:
+            return next(
+                (h for h in await self.webhooks() if h.id not in before and h.url in urls), None
+            )
+
         async def write() -> Webhook:
             return await self._send_webhook("CreateWebhook", variables, "createWebhookConfig")
 
-        async def check() -> Webhook | None:
-            return next(
-                (h for h in await self.webhooks() if h.id not in before and h.url == url), None
-            )
-
-        if look_first:
+        if earlier:
             try:
-                earlier = await check()
+                found = await new_one({url, *earlier})
             except PhotonError as error:
                 raise unknown(error, "webhook subscription", "the webhook list") from error
-            if earlier is not None:
-                return earlier
-        return await settle(write, check, what="webhook subscription", where="the webhook list")
+            if found is not None:
+                asked = (url, name or "", tuple(filters))
+                if (found.url, found.name or "", tuple(found.filters)) == asked and (
+                    shared_secret is None
+                ):
+                    return found
+                return await self.update_webhook(
+                    found.id, url=url, name=name or "", filters=filters, shared_secret=shared_secret
+                )
+        return await settle(
+            write, lambda: new_one({url}), what="webhook subscription", where="the webhook list"
+        )
 
     async def update_webhook(
         self,

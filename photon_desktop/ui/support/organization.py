@@ -306,6 +306,7 @@ class OrganizationView(QWidget):
         service = self.workspace.services.organization
         known = self.webhook_rows  # the list the user saw: what a new subscription is not
         unknown: WriteOutcomeUnknown | None = None  # the last save may have gone through
+        tried: list[str] = []  # the addresses of saves that may have gone through
         while True:
             if not await _answered(editor):
                 _dispose(editor)
@@ -323,7 +324,7 @@ class OrganizationView(QWidget):
                         filters=draft.filters,
                         shared_secret=draft.shared_secret,
                         known=known,
-                        look_first=unknown is not None,
+                        earlier=tried,
                     )
                 else:
                     saved = await service.update_webhook(
@@ -340,6 +341,7 @@ class OrganizationView(QWidget):
             except PhotonError as error:
                 if isinstance(error, WriteOutcomeUnknown):
                     unknown = error
+                    tried.append(draft.url)
                 editor.show_problems({"": failed_write(error, "Not saved")})
                 self.webhook_status.setText("")
                 continue  # the dialog keeps what was typed; Save tries again

@@ -179,6 +179,48 @@ def test_an_unknown_outcome_is_not_called_unsaved_and_is_looked_for_before_a_res
     arun(scenario())
 
 
+def test_an_address_edited_after_an_unknown_outcome_changes_that_subscription(
+    arun: Run, sandbox: Any, widgets: list[QWidget]
+) -> None:
+    """The first save may have gone through; the user corrects the address and saves again: the
+    subscription saved by the first send is changed, not joined by a second one."""
+    first, corrected = "https://ehr.example.org/photon/typo", "https://ehr.example.org/photon/fixed"
+
+    async def scenario() -> None:
+        conn = Connection(sandbox, Workspace())
+        try:
+            await conn.as_user("admin")
+            view = await open_tab(conn, widgets)
+            view.new_button.click()
+            editor = await editor_of(view)
+            fill_new(editor, first)
+            sandbox.fail_next(
+                {"kind": "drop_after", "operation": "CreateWebhook"},
+                *[{"kind": "status", "status": 503, "operation": "Webhooks"}] * 3,
+            )
+            before = sent(sandbox, "CreateWebhook")
+            save(editor)
+            await until(lambda: editor.isVisible() and editor.message.isVisible(), within=20)
+            assert "could not check" in editor.message.text()
+
+            sandbox.reset_faults()
+            editor.url.setText(corrected)
+            editor.set_checked({"photon:order:error", "photon:order:fulfillment"})
+            save(editor)
+            await until(lambda: view.webhook_status.text().startswith("Saved"), within=15)
+            assert gone(editor)
+            mine = [h for h in hooks(sandbox) if h["url"] in (first, corrected)]
+            assert [h["url"] for h in mine] == [corrected]
+            assert set(mine[0]["filters"]) == {"photon:order:error", "photon:order:fulfillment"}
+            assert sent(sandbox, "CreateWebhook") == before + 1
+        finally:
+            await conn.aclose()
+            drop_hooks(sandbox, first)
+            drop_hooks(sandbox, corrected)
+
+    arun(scenario())
+
+
 def row_of(view: Any, hook_id: str) -> int:
     return next(
         r for r in range(view.webhook_model.rowCount()) if view.webhook_model.item(r).id == hook_id
