@@ -11,7 +11,7 @@ Photon documents no permission for these mutations: the app sends them and shows
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -154,33 +154,43 @@ class CatalogEditor:
     # -- templates
 
     async def create_template(
-        self, catalog: Catalog, data: TemplateInput, *, look_first: bool = False
+        self, catalog: Catalog, data: TemplateInput, *, earlier: Sequence[TemplateInput] = ()
     ) -> PrescriptionTemplate:
         """Create ``data`` in ``catalog`` (as the caller last read it: a lost answer is found as
         a matching template that was not in it).
 
-        ``look_first``: an earlier send of this template ended with an unknown outcome, so the
-        catalog is read for it before sending again (no externalId: a resend of a saved one
-        would make two).
+        ``earlier``: what earlier sends of this template into ``catalog`` asked for, when their
+        outcome was unknown. The catalog is read for them before sending again (no externalId:
+        a resend of a saved one would make two); one found is changed to ``data`` (the form may
+        have been edited since), unless it is for another treatment, which Photon cannot change.
         """
         catalog_id = catalog.id
         before = {t.id for t in catalog.templates}
 
-        async def check() -> PrescriptionTemplate | None:
+        async def new_one(*asked: TemplateInput) -> PrescriptionTemplate | None:
             now = await self.catalog(catalog_id)
             return next(
-                (t for t in now.templates if t.id not in before and shows(t, data, created=True)),
+                (
+                    t
+                    for t in now.templates
+                    if t.id not in before and any(shows(t, d, created=True) for d in asked)
+                ),
                 None,
             )
 
-        if look_first:
+        async def check() -> PrescriptionTemplate | None:
+            return await new_one(data)
+
+        if earlier:
             try:
-                earlier = await check()
+                found = await new_one(data, *earlier)
             except PhotonError as error:
                 raise unknown(error, "template", "the templates list") from error
-            if earlier is not None:
+            if found is not None and shows(found, data, created=True):
                 self._catalog.forget_catalogs()
-                return earlier
+                return found
+            if found is not None and found.treatment.id == data.treatment_id:
+                return await self.update_template(catalog_id, found.id, data)
 
         variables = {
             "catalogId": catalog_id,

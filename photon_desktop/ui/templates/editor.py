@@ -74,7 +74,8 @@ class TemplateEditor(QDialog):
         self.existing = existing
         self._prefill = prefill
         self._sending = tasks.Latest(owner=self)
-        self._unsettled = False  # a create's outcome was unknown: look for it before resending
+        #: Creates whose outcome was unknown (catalog id, what was asked): looked for first.
+        self._unsettled: list[tuple[str, TemplateInput]] = []
         self.kept: list[str] = []  # fields Photon's answer holds otherwise than sent
         self._leaving = tasks.Latest(owner=self)
         self.setObjectName("templateEditor")
@@ -278,7 +279,8 @@ class TemplateEditor(QDialog):
                     self.existing.catalog.id, self.existing.template.id, data
                 )
             else:
-                template = await editor.create_template(catalog, data, look_first=self._unsettled)
+                earlier = [asked for where, asked in self._unsettled if where == catalog.id]
+                template = await editor.create_template(catalog, data, earlier=earlier)
         except InvalidInput as exc:
             mine: dict[str, str] = {}
             rest: list[str] = []
@@ -292,7 +294,8 @@ class TemplateEditor(QDialog):
             self.note(" ".join(rest) if rest else ("" if mine else str(exc)))
             return
         except PhotonError as exc:
-            self._unsettled = self._unsettled or isinstance(exc, WriteOutcomeUnknown)
+            if isinstance(exc, WriteOutcomeUnknown) and self.existing is None:
+                self._unsettled.append((catalog.id, data))
             self.note(failure_text("save this template", exc))
             return
         self.note("")

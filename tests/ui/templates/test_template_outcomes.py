@@ -106,6 +106,43 @@ def test_a_create_whose_outcome_is_unknown_is_looked_for_before_it_is_sent_again
     arun(scenario(), timeout=60)
 
 
+def test_a_template_corrected_after_an_unknown_outcome_changes_the_one_first_saved(
+    fresh_sandbox: Any, arun: Any, widgets: list[QWidget]
+) -> None:
+    """The first save may have gone through; the user fixes the instructions and saves again:
+    the template the first send made is changed, not joined by a second one."""
+    sandbox = fresh_sandbox(patients=5)
+    name = "Corrected after a lost answer"
+
+    async def scenario() -> None:
+        async with signed_in(sandbox, "prescriber") as conn:
+            page = await opened(conn, widgets)
+            page.new_button.click()
+            editor = await editor_of(page)
+            type_new(editor, name, "7")
+            before = writes(sandbox)
+            check_fails = {"kind": "status", "status": 503, "operation": "Catalog"}
+            sandbox.fail_next({"kind": "drop_after", "operation": CREATE}, *[check_fails] * 3)
+            editor.save_button.click()
+            await answered(page, editor)
+            assert "could not check whether it was saved" in editor.message.text()
+
+            editor.instructions.setPlainText("Take 2 tablets daily with food")
+            editor.save_button.click()
+            await until(lambda: page.editor is None, within=20)
+            await until(lambda: page.message.text() == f"Saved “{name}”.")
+            assert rows_named(page, name) == 1
+            [catalog, *_] = await conn.services.catalogs.catalogs()
+            [held] = [t for t in catalog.templates if t.name == name]
+            assert held.instructions == "Take 2 tablets daily with food"
+            assert new_writes(sandbox, before) == {
+                "createPrescriptionTemplate": 1,
+                "updatePrescriptionTemplate": 1,
+            }
+
+    arun(scenario(), timeout=60)
+
+
 async def editing_days_of(
     conn: Any, widgets: list[QWidget], name: str
 ) -> tuple[TemplatesPage, TemplateEditor, Any]:
