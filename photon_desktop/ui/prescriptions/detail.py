@@ -20,6 +20,7 @@ from photon_desktop.ui.common.formatting import (
     fmt_quantity,
     text_or_dash,
 )
+from photon_desktop.ui.common.link_label import LinkLabel
 from photon_desktop.ui.common.paged_model import Column
 from photon_desktop.ui.common.record_detail import RecordDetail
 from photon_desktop.ui.common.rows_table import RowsModel, rows_table
@@ -49,7 +50,7 @@ class PrescriptionDetail(RecordDetail[Prescription]):
         body = QVBoxLayout(self.body)
         body.setContentsMargins(0, 0, 8, 0)
 
-        self.patient_link = QLabel(self.body)
+        self.patient_link = LinkLabel(self.body)
         self.patient_link.setAccessibleName("Patient")
         self.patient_link.linkActivated.connect(self._on_patient_link)
         body.addWidget(self.patient_link)
