@@ -7,10 +7,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
 from photon_desktop.domain import Patient
 from photon_desktop.ui.common import tasks
+from photon_desktop.ui.common.flow_layout import FlowLayout
 from photon_desktop.ui.common.gating import PermissionGate
 from photon_desktop.ui.orders.launch import open_new_order
 from photon_desktop.ui.patients.additions import (
@@ -37,8 +38,9 @@ class PatientChartActions(QWidget):
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 4)
         column.setSpacing(2)
-        row = QHBoxLayout()
-        row.setContentsMargins(0, 0, 0, 0)
+        # Wraps when narrow: on one line, five buttons made the detail so wide that the patient
+        # list beside it cut every name at 1200 px.
+        row = FlowLayout()
         column.addLayout(row)
         self.prescribe_button = QPushButton("New prescription…", self)
         self.order_button = QPushButton("New order…", self)
@@ -59,7 +61,6 @@ class PatientChartActions(QWidget):
             button.setAccessibleName(button.text().rstrip("…"))
             row.addWidget(button)
             self.gates[key] = PermissionGate(workspace, permission, [button], hide=True)
-        row.addStretch(1)
         # Its own line under the buttons: beside them it wrapped into a narrow column.
         column.addWidget(self.who_prescribes)
         self.prescribe_button.clicked.connect(self._prescribe)
