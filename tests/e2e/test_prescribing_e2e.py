@@ -142,7 +142,7 @@ def test_a_prescriber_prescribes_and_orders_staff_cannot_prescribe(
             form.send_button.click()
             await until(lambda: form.created, 20)
             [rx] = form.created
-            assert "1 prescription signed and sent" in form.done_page.text()
+            assert "1 prescription signed for" in form.done_page.text()
 
             # Send to a pharmacy: pickup, found around a typed ZIP code.
             form.after_button.click()

@@ -11,7 +11,6 @@ the bundled sandbox stops under it, the form stays open instead (``follow_server
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -376,10 +375,9 @@ class PrescriptionForm(StepWindow):
         if not self.created or any(rx.id not in filled for rx in self.created):  # window reused
             return
         self._order = order
-        said = f"Sent to a pharmacy (order {html.escape(order.id)})"
-        self.done_page.setText(f"{sent_html(self.created, self.patient_name)}<p><b>{said}</b></p>")
+        self.done_page.setText(sent_html(self.created, self.patient_name, order.id))
         self.after_button.setEnabled(False)
-        self.after_button.setToolTip(said)
+        self.after_button.setToolTip(f"Sent to a pharmacy (order {order.id})")
 
     # ------------------------------------------------------------------ sign-in changes
 

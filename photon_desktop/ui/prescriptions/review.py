@@ -103,8 +103,11 @@ class ReviewPage(QWidget):
         self.text.setHtml(review_html(patient, patient_name, items, prescriber))
 
 
-def sent_html(created: Sequence[Prescription], patient_name: str) -> str:
-    """What the form says once Photon has the prescriptions."""
+def sent_html(
+    created: Sequence[Prescription], patient_name: str, order_id: str | None = None
+) -> str:
+    """What the form says once Photon has the prescriptions (and once ``order_id``, sent from
+    here, fills them)."""
     esc = html.escape
     lines = "".join(
         f"<li><b>{esc(rx.treatment.name)}</b> — {fmt_quantity(rx.dispense_quantity)} "
@@ -112,8 +115,14 @@ def sent_html(created: Sequence[Prescription], patient_name: str) -> str:
         for rx in created
     )
     count = len(created)
+    them = "them" if count > 1 else "it"
+    after = (  # "sent" alone would read as sent to a pharmacy: that is the next step
+        f"<p>Photon has {them}. No pharmacy has {them} yet: send {them} to one now, or later "
+        "from the patient's page.</p>"
+        if order_id is None
+        else f"<p><b>Sent to a pharmacy (order {esc(order_id)}).</b></p>"
+    )
     return (
-        f"<h3>{fmt_count(count, 'prescription')} signed and sent for "
-        f"{esc(patient_name)}.</h3><ul>{lines}</ul>"
-        "<p>Send them to a pharmacy now, or later from the patient's page.</p>"
+        f"<h3>{fmt_count(count, 'prescription')} signed for {esc(patient_name)}.</h3>"
+        f"<ul>{lines}</ul>{after}"
     )

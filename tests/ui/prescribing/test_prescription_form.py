@@ -146,7 +146,8 @@ def test_prescriber_writes_two_prescriptions_reviews_signs_and_sends(
             assert atorva.effective_date == date.today() and atorva.days_supply == 30
             assert atorva.state is PrescriptionState.ACTIVE
             assert created[1].dispense_as_written is True and created[1].fills_allowed == 1
-            assert "2 prescriptions signed and sent" in form.done_page.text()
+            assert "2 prescriptions signed for" in form.done_page.text()
+            assert "No pharmacy has them yet: send them to one now" in form.done_page.text()
             shot(form, f"rx-sent-{scheme}")
 
             # A second click (or Ctrl+Return) cannot send again.
@@ -491,7 +492,8 @@ def test_limits_and_counts_read_as_meant(arun: Run, sandbox: Any, widgets: list[
             form.send_button.click()
             await until(lambda: form.created)
             assert "30 Tablet, 1 refill (" in form.done_page.text()
-            assert "1 prescription signed and sent" in form.done_page.text()
+            assert "1 prescription signed for" in form.done_page.text()
+            assert "No pharmacy has it yet: send it to one now" in form.done_page.text()
 
     arun(scenario(), timeout=60)
 
@@ -533,6 +535,7 @@ def test_send_to_a_pharmacy_twice_is_one_window_and_one_order(
             assert new_writes(sandbox, before) == {"createOrder": 1}
             assert "Sent to a pharmacy" in form.done_page.text()
             assert windows[0].order is not None and windows[0].order.id in form.done_page.text()
+            assert "No pharmacy has" not in form.done_page.text()  # no longer true
             assert not form.after_button.isEnabled()
             windows[0].close()
 
