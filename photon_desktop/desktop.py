@@ -184,15 +184,17 @@ class Desktop(QObject):
         """The child ended: unless the app is closing, say so everywhere at once."""
         if self._closing or self.sandbox_info is None:
             return  # closing, or it never became ready (start() reports that itself)
-        how = f"exit code {code}"
+        how, why = f"exit code {code}", "it ended with an error" if code else "it shut down"
         if code < 0:
             with contextlib.suppress(ValueError):
                 how = f"stopped by {signal.Signals(-code).name}"
+            ended = {signal.SIGKILL, signal.SIGTERM, signal.SIGINT, signal.SIGHUP}
+            why = "another program ended it" if -code in ended else "it crashed"
         self.sandbox_stopped = (
-            f"The local sandbox has stopped ({how}). Its data and sign-ins are gone; restart it "
+            f"The local sandbox has stopped: {why}. Its data and sign-ins are gone; restart it "
             "to continue with fresh demo data."
         )
-        log.warning("local sandbox stopped (%s)", how)
+        log.warning("local sandbox stopped (%s)", how)  # the signal or code, for support
         if self._uses_bundled_sandbox():
             self.workspace.set_unavailable(self.sandbox_stopped)
         self.local_sandbox_changed.emit(self.sandbox_stopped)

@@ -27,7 +27,7 @@ def _kill_child(desktop: Desktop) -> None:
 
 
 def test_a_killed_sandbox_is_said_everywhere_and_restart_reconnects(
-    isolated: MemoryKeyring, arun: Run
+    isolated: MemoryKeyring, arun: Run, caplog: pytest.LogCaptureFixture
 ) -> None:
     async def scenario() -> None:
         desktop = Desktop(demo_patients=30)
@@ -42,7 +42,8 @@ def test_a_killed_sandbox_is_said_everywhere_and_restart_reconnects(
 
             _kill_child(desktop)
             await until(lambda: desktop.workspace.unavailable, within=10)
-            assert "stopped by SIGKILL" in desktop.workspace.unavailable
+            assert "stopped: another program ended it." in desktop.workspace.unavailable
+            assert "local sandbox stopped (stopped by SIGKILL)" in caplog.text  # for support
             assert bar.isVisible() and "has stopped" in bar.message.text()
             assert window.status.connection.text() == "● Stopped"
             settings = window.page("settings")
