@@ -19,6 +19,7 @@ from photon_desktop.ui.common.formatting import (
     fmt_count,
     fmt_date,
     fmt_datetime,
+    fmt_day,
     fmt_phone,
     fmt_quantity,
 )
@@ -44,6 +45,16 @@ def test_dates_follow_the_locale_with_four_digit_years(
 ) -> None:
     locale_named(name)  # type: ignore[operator]
     assert fmt_date(date(1942, 9, 1)) == shown
+
+
+@pytest.mark.parametrize(("name", "shown"), [("en_US", "Dec 1, 2026"), ("de_DE", "Dez. 1, 2026")])
+def test_a_date_in_a_sentence_writes_its_month_without_a_padded_day(
+    locale_named: object, name: str, shown: str
+) -> None:
+    """The same everywhere a sentence names a day (review, new order, patient chooser), and as
+    the date pickers show it."""
+    locale_named(name)  # type: ignore[operator]
+    assert fmt_day(date(2026, 12, 1)) == shown
 
 
 def test_times_are_local_and_in_the_locale(locale_named: object) -> None:

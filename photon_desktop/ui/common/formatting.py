@@ -39,6 +39,10 @@ def locale() -> QLocale:
     return current
 
 
+#: The date pickers' display format too (``QDateEdit.setDisplayFormat``).
+DAY_PATTERN = "MMM d, yyyy"
+
+
 def _date_pattern(loc: QLocale) -> str:
     """The locale's short date with a four-digit year (``M/d/yy`` → ``M/d/yyyy``)."""
     pattern = loc.dateFormat(QLocale.FormatType.ShortFormat)
@@ -52,6 +56,12 @@ def fmt_date(value: date | None) -> str:
         return DASH
     loc = locale()
     return loc.toString(QDate(value.year, value.month, value.day), _date_pattern(loc))
+
+
+def fmt_day(value: date) -> str:
+    """A date in a sentence, its month written out (``Dec 1, 2026``): the form the date pickers
+    show, unambiguous where ``12/01`` is not."""
+    return locale().toString(QDate(value.year, value.month, value.day), DAY_PATTERN)
 
 
 def fmt_datetime(value: datetime | None) -> str:

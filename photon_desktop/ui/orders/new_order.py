@@ -44,7 +44,7 @@ from photon_desktop.services import locations
 from photon_desktop.services.outcomes import new_external_id
 from photon_desktop.ui.common import tasks
 from photon_desktop.ui.common.followers import Slot
-from photon_desktop.ui.common.formatting import fmt_quantity
+from photon_desktop.ui.common.formatting import fmt_day, fmt_quantity
 from photon_desktop.ui.common.questions import ask
 from photon_desktop.ui.common.steps import StepWindow
 from photon_desktop.ui.common.theme import show_error
@@ -247,7 +247,7 @@ class NewOrderWindow(StepWindow):
         item = QListWidgetItem(
             f"{draft}{rx.treatment.name} — {fmt_quantity(rx.dispense_quantity)} "
             f"{rx.dispense_unit} — {rx.fills_remaining} of {rx.fills_allowed} fills left — "
-            f"from {rx.effective_date:%b %d, %Y}"
+            f"from {fmt_day(rx.effective_date)}"
         )
         item.setData(Qt.ItemDataRole.UserRole, rx)
         item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)

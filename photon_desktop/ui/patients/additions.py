@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from photon_desktop import errors
 from photon_desktop.domain import Allergen, FulfillmentType, Patient
 from photon_desktop.ui.common import tasks
+from photon_desktop.ui.common.formatting import DAY_PATTERN
 from photon_desktop.ui.common.problems import failed_write
 from photon_desktop.ui.common.questions import finished
 from photon_desktop.ui.common.theme import show_error
@@ -125,7 +126,7 @@ class AddAllergyDialog(ChartDialog):
         self.onset_known = QCheckBox("Onset date known", self)
         self.onset = QDateEdit(self)
         self.onset.setCalendarPopup(True)
-        self.onset.setDisplayFormat("MMM d, yyyy")
+        self.onset.setDisplayFormat(DAY_PATTERN)
         self.onset.setMaximumDate(QDate.currentDate())
         self.onset.setDate(QDate.currentDate())
         self.onset.setEnabled(False)

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 
 from photon_desktop import errors
 from photon_desktop.ui.common import tasks
+from photon_desktop.ui.common.formatting import fmt_day
 from photon_desktop.ui.common.questions import finished
 from photon_desktop.ui.prescriptions.drafts import drafts_for, owner_of
 from photon_desktop.ui.workspace import Workspace
@@ -88,7 +89,7 @@ class PatientChooser(QDialog):
             return
         self.list.clear()
         for patient in page.items:
-            item = QListWidgetItem(f"{patient.name.full} — born {patient.date_of_birth:%b %d, %Y}")
+            item = QListWidgetItem(f"{patient.name.full} — born {fmt_day(patient.date_of_birth)}")
             item.setData(Qt.ItemDataRole.UserRole, (patient.id, patient.name.full))
             self.list.addItem(item)
         if page.items:

@@ -10,12 +10,12 @@ from datetime import date
 from PySide6.QtWidgets import QLabel, QTextBrowser, QVBoxLayout, QWidget
 
 from photon_desktop.domain import Patient, Prescription, PrescriptionInput, Treatment
-from photon_desktop.ui.common.formatting import fmt_count, fmt_quantity
+from photon_desktop.ui.common.formatting import fmt_count, fmt_day, fmt_quantity
 from photon_desktop.ui.prescriptions.treatment_search import describe
 
 
-def fmt_day(value: date | None) -> str:
-    return value.strftime("%b %d, %Y") if value else "today"
+def fmt_day_or_today(value: date | None) -> str:
+    return fmt_day(value) if value else "today"
 
 
 def review_rows(item: PrescriptionInput, treatment: Treatment) -> list[tuple[str, str]]:
@@ -36,7 +36,7 @@ def review_rows(item: PrescriptionInput, treatment: Treatment) -> list[tuple[str
             if item.dispense_as_written
             else "Generic substitution permitted",
         ),
-        ("Do not fill before", fmt_day(item.effective_date)),
+        ("Do not fill before", fmt_day_or_today(item.effective_date)),
         ("Diagnoses", ", ".join(item.diagnoses) if item.diagnoses else "none"),
         ("Notes to pharmacist", item.notes or "none"),
     ]
@@ -53,7 +53,7 @@ def review_html(
     parts = []
     who = esc(patient_name)
     if patient is not None:
-        who += f" — born {patient.date_of_birth.strftime('%b %d, %Y')}"
+        who += f" — born {fmt_day(patient.date_of_birth)}"
     parts.append(f"<p><b>Patient:</b> {who}<br><b>Prescriber:</b> {esc(prescriber)}</p>")
     if patient is not None:
         allergies = ", ".join(a.allergen.name for a in patient.allergies) or "none recorded"

@@ -32,7 +32,7 @@ from photon_desktop.domain.prescription_rules import (
     server_field,
 )
 from photon_desktop.services.treatment_search import TreatmentMatch
-from photon_desktop.ui.common.formatting import fmt_quantity
+from photon_desktop.ui.common.formatting import DAY_PATTERN, fmt_quantity
 from photon_desktop.ui.common.problems import mark, with_problem_line
 from photon_desktop.ui.prescriptions.dispensing_fields import TITLES, DispensingFields, stored_text
 from photon_desktop.ui.prescriptions.drafts import ItemDraft
@@ -77,7 +77,7 @@ class RxEditor(QWidget):
         )
         self.not_before = QDateEdit(self)
         self.not_before.setCalendarPopup(True)
-        self.not_before.setDisplayFormat("MMM d, yyyy")
+        self.not_before.setDisplayFormat(DAY_PATTERN)
         self.not_before.setMinimumDate(QDate.currentDate())
         self.not_before.setDate(QDate.currentDate())
         self.not_before.setAccessibleName("Do not fill before")
