@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
-    QScrollArea,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -30,6 +29,7 @@ from photon_desktop.ui.common.action_bar import ActionBar
 from photon_desktop.ui.common.elided_label import ElidedLabel
 from photon_desktop.ui.common.field_grid import FieldGrid
 from photon_desktop.ui.common.rows_table import RowsModel
+from photon_desktop.ui.common.scrolling import scroll_page
 from photon_desktop.ui.common.states import StateView, stopped_text
 from photon_desktop.ui.workspace import Workspace
 
@@ -89,11 +89,8 @@ class RecordDetail(QWidget, Generic[T]):
         self.notice.setVisible(False)
 
         self.body = QWidget(self)
-        scroll = QScrollArea(self)
-        scroll.setWidgetResizable(True)
+        scroll = scroll_page(self.body, self)  # its scroll bar always there: see ``scrolling``
         scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setWidget(self.body)
         scroll.setAccessibleName(f"{self.kind.capitalize()} details")
         scroll.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setFocusProxy(scroll)  # Enter in the list moves the keyboard here

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QScrollArea,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -40,6 +39,7 @@ from photon_desktop.ui.common.paged_model import Column
 from photon_desktop.ui.common.problems import failed_write
 from photon_desktop.ui.common.questions import ask
 from photon_desktop.ui.common.rows_table import RowsModel, rows_table
+from photon_desktop.ui.common.scrolling import scroll_page
 from photon_desktop.ui.support.webhook_editor import WebhookEditor
 from photon_desktop.ui.workspace import Workspace
 
@@ -186,9 +186,7 @@ class OrganizationView(QWidget):
         for section in self.sections:
             column.addWidget(section)
         column.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(inner)
+        scroll = scroll_page(inner, sideways=True)  # its tables' heights follow their widths
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(scroll)
