@@ -17,7 +17,7 @@ from auth_fakes import MemoryKeyring
 from PySide6.QtCore import QAbstractItemModel, Qt
 from PySide6.QtGui import QColor, QImage, QPalette
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QComboBox, QLineEdit, QWidget
+from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QWidget
 
 from photon_desktop.api.retry import RetryPolicy
 from photon_desktop.auth.environments import LOCAL_SANDBOX, Environment
@@ -58,6 +58,23 @@ async def until(condition: Callable[[], object], within: float = 10.0) -> None:
 async def settle(seconds: float = 0.05) -> None:
     """Let queued Qt events (layouts, paints) run."""
     await asyncio.sleep(seconds)
+
+
+def tab_walk(start: QWidget, presses: int, key: Qt.Key = Qt.Key.Key_Tab) -> list[QWidget]:
+    """Press ``key`` (Tab, or Backtab with Shift) ``presses`` times from ``start``, which must
+    have the focus; the widgets that had it, ``start`` first. Real key presses: Qt's own Tab
+    decides (focus proxies and radio groups included), not the chain as ``setTabOrder`` left it."""
+    shift = Qt.KeyboardModifier.ShiftModifier if key == Qt.Key.Key_Backtab else None
+    visited = [start]
+    for _ in range(presses):
+        if shift is None:
+            QTest.keyClick(visited[-1], key)
+        else:
+            QTest.keyClick(visited[-1], key, shift)
+        focused = QApplication.focusWidget()
+        assert focused is not None, f"Tab left the window after {visited[-1]!r}"
+        visited.append(focused)
+    return visited
 
 
 def column(model: QAbstractItemModel, title: str) -> list[str]:

@@ -1,17 +1,22 @@
 """A feature page: its list on the left, the selected record's detail on the right, in a splitter
-whose sizes are remembered (when sane) and whose default gives both sides room at 1200x760."""
+whose sizes are remembered (when sane) and whose default gives both sides room at 1200x760.
+
+Tab goes as the page reads: the list's filter bar, the list, then the detail. The order is set
+once the page is in its window (``tab_order`` says why not before).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QByteArray, Qt, Signal
+from PySide6.QtCore import QByteArray, QEvent, Qt, Signal
 from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
 from photon_desktop.ui.common import preferences
 from photon_desktop.ui.common.paged_list import PagedList
 from photon_desktop.ui.common.preferences import Preference
 from photon_desktop.ui.common.record_detail import RecordDetail
+from photon_desktop.ui.common.tab_order import tab_through
 
 
 class ListDetailPage(QWidget):
@@ -55,6 +60,19 @@ class ListDetailPage(QWidget):
         paged.picked.connect(lambda _record: self.navigated.emit())
         paged.activated.connect(lambda _record: self.navigated.emit())
 
+    # -- tab order
+
+    def order_tabs(self) -> None:
+        """Tab through the filter bar, the list, then the detail; only once the page is inside a
+        window (the main window's stack): while it is its own window nothing can move."""
+        if not self.isWindow():
+            tab_through([*self.list.bar_widgets(), self.list, self.detail])
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.ParentChange:
+            self.order_tabs()  # moved into a window: its chain went to that window's end
+
     # -- the Page protocol
 
     def refresh(self) -> None:
@@ -84,7 +102,7 @@ class ListDetailPage(QWidget):
 
     def _on_activated(self, record: Any) -> None:
         self.detail.load(str(record.id))
-        self.detail.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.detail.focus_content()
 
     def _remember_splitter(self, _pos: int, _index: int) -> None:
         preferences.remember_splitter(self.splitter, self._splitter_preference)

@@ -233,6 +233,11 @@ class PagedList(QWidget, Generic[T]):
         record = self.current()
         return None if record is None else (self._kind, record.id)
 
+    def bar_widgets(self) -> list[QWidget]:
+        """The filter bar's widgets, left to right."""
+        items = (self.bar.itemAt(i) for i in range(self.bar.count()))
+        return [w for item in items if item is not None and (w := item.widget()) is not None]
+
     def refresh_icons(self) -> None:
         self.copy_id.setIcon(icons.icon("copy"))
 

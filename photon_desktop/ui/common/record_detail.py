@@ -93,7 +93,6 @@ class RecordDetail(QWidget, Generic[T]):
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setAccessibleName(f"{self.kind.capitalize()} details")
         scroll.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.setFocusProxy(scroll)  # Enter in the list moves the keyboard here
         self.state = StateView(self)
         self.stack = QStackedWidget(self)
         self.stack.addWidget(self.state)
@@ -111,6 +110,12 @@ class RecordDetail(QWidget, Generic[T]):
         workspace.session_changed.connect(self._on_session_changed)
         workspace.environment_changed.connect(self.clear)
         workspace.availability_changed.connect(self._on_availability)
+
+    def focus_content(self) -> None:
+        """Enter in the list moves the keyboard here. Not a focus proxy: Qt's Tab stops at a
+        widget with one wherever the focus chain left it, and setTabOrder cannot move it (its
+        own policy is NoFocus), so a page's tab order could never put its filters first."""
+        self._content.setFocus(Qt.FocusReason.OtherFocusReason)
 
     @property
     def loading(self) -> bool:

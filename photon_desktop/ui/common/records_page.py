@@ -110,14 +110,11 @@ class RecordsPage(ListDetailPage, Generic[T]):
         fixed = QSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
         self.state_combo.setSizePolicy(fixed)
         self.patient_chip.setSizePolicy(fixed)
-        bar = self.filter_bar = paged.bar  # pages add their own actions at its end
+        bar = paged.bar  # pages add their own actions at its end (``add_tool``)
         bar.addWidget(self.state_combo)
         bar.addWidget(self.patient_edit, 1)
         bar.addWidget(self.patient_chip)
         bar.addStretch(0)  # takes the room of the name filter while a patient chip shows
-        self.setTabOrder(self.state_combo, self.patient_edit)
-        self.setTabOrder(self.patient_edit, self.patient_chip)
-        self.setTabOrder(self.patient_chip, paged.table)
 
         # Switching environment emits environment_changed then session_changed: one reload.
         self._reload_soon = QTimer(self)
@@ -127,6 +124,7 @@ class RecordsPage(ListDetailPage, Generic[T]):
         self._new_environment = False
         workspace.session_changed.connect(self._reload_soon.start)
         workspace.environment_changed.connect(self._on_environment_changed)
+        self.order_tabs()
         self.reload()
 
     # -- subclass hook
@@ -142,6 +140,12 @@ class RecordsPage(ListDetailPage, Generic[T]):
 
     def reload(self) -> None:
         self.list.reload()
+
+    def add_tool(self, widget: QWidget) -> None:
+        """An action at the end of the filter bar (e.g. "New order…"), in tab order before the
+        list."""
+        self.list.bar.addWidget(widget)
+        self.order_tabs()
 
     def set_state(self, state: Enum | None) -> None:
         self.state_combo.setCurrentIndex(max(0, self.state_combo.findData(state)))

@@ -54,7 +54,7 @@ class OrdersPage(RecordsPage[Order]):
         detail.prescription_requested.connect(self.prescription_requested)
         detail.patient_requested.connect(self.patient_requested)
         self.new_order = NewOrderEntry(workspace, self)  # "New order…"
-        self.filter_bar.addWidget(self.new_order)
+        self.add_tool(self.new_order)
 
     def open_order(self, order_id: str) -> None:
         """Show one order (e.g. from the patient detail)."""

@@ -42,7 +42,7 @@ class PrescriptionsPage(RecordsPage[Prescription]):
         detail.order_requested.connect(self.order_requested)
         detail.patient_requested.connect(self.patient_requested)
         self.prescribe = PrescribeEntry(workspace, self)  # "New prescription…"
-        self.filter_bar.addWidget(self.prescribe)
+        self.add_tool(self.prescribe)
 
     def open_prescription(self, prescription_id: str) -> None:
         """Show one prescription (e.g. from the patient detail)."""
