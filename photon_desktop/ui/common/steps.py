@@ -31,6 +31,7 @@ from photon_desktop.ui.common.followers import Slot as FollowerSlot
 from photon_desktop.ui.common.outage import FormOutage, LookUp
 from photon_desktop.ui.common.problems import failed_write
 from photon_desktop.ui.common.questions import ask
+from photon_desktop.ui.common.tab_order import tab_through
 from photon_desktop.ui.common.theme import show_error
 from photon_desktop.ui.workspace import Workspace
 
@@ -115,6 +116,12 @@ class StepWindow(QWidget):
         layout = self.layout()
         assert isinstance(layout, QVBoxLayout)
         layout.insertWidget(2, self.outage.label)
+
+    def tab_in_order(self, *parts: QWidget) -> None:
+        """Tab through ``parts`` as they read, then the buttons (created first, they would
+        otherwise come first); again whenever a part gains controls built later."""
+        buttons = (self.close_button, self.back_button, self.review_button, self.send_button)
+        tab_through([*parts, *buttons, self.after_button])
 
     def follow_workspace(
         self, workspace: Workspace, on_session: Slot, on_environment: Slot

@@ -158,6 +158,7 @@ class NewOrderWindow(StepWindow):
         self.done_text.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.done_text.setAccessibleName("Order sent")
         self.set_pages(self.form_page, self.review_text, self.done_text)
+        self._tab_in_order()
         self.review_button.setEnabled(False)
         self.follow_server(workspace, "this order's patient", lambda s: s.patients.get(patient_id))
         self.follow_workspace(workspace, self._on_session_changed, self._on_environment_changed)
@@ -203,6 +204,7 @@ class NewOrderWindow(StepWindow):
         self._patient_note.setWordWrap(True)
         for widget in (self.picker, self.mail_picker, self._patient_note):
             self.pickers.addWidget(widget)
+        self._tab_in_order()  # the pickers joined the window's focus chain at its end
         self.picker.picked.connect(self._on_pharmacy)
         self.mail_picker.picked.connect(self._on_pharmacy)
         pickup_preferred = any(FulfillmentType.PICK_UP in p.fulfillment_types for p in preferred)
@@ -210,6 +212,11 @@ class NewOrderWindow(StepWindow):
         self._on_how()
         self.review_button.setEnabled(True)
         self._loaded = self._choices()
+
+    def _tab_in_order(self) -> None:
+        """Left column (fills, address), then right (how, pharmacy, preferred), then buttons."""
+        how = (self.pickup_radio, self.mail_radio, self.patient_radio, self.pickers)
+        self.tab_in_order(self.fills, self.address, *how, self.save_preferred, self.review_text)
 
     async def _just_signed(self, listed: list[str]) -> list[Prescription]:
         """Prescriptions handed over (e.g. just signed) that the ACTIVE list does not show: in

@@ -10,7 +10,7 @@ from order_support import patient_with_new_rx
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
-from ui_support import Connection, settle, until
+from ui_support import Connection, settle, tab_walk, until
 from write_support import answer, gone, new_writes, shot, signed_in, writes
 
 from photon_desktop.domain import FulfillmentType, OrderState, PrescriptionState
@@ -312,6 +312,54 @@ def test_tabbing_through_the_pharmacy_list_chooses_nothing(
             second = picker.list.item(1).data(256)
             assert picker.pharmacy == second and picker.list.item(1).isSelected()
             assert window.review() and second.name in window.review_text.toPlainText()
+
+    arun(scenario(), timeout=60)
+
+
+def test_tab_goes_down_the_left_column_then_the_right_then_the_buttons(
+    arun: Run, sandbox: Any, widgets: list[QWidget]
+) -> None:
+    """The pharmacy pickers are built once the patient has loaded, so they joined the window's
+    focus chain last (after the address, and after "Save as preferred")."""
+
+    async def scenario() -> None:
+        async with signed_in(sandbox, "prescriber") as conn:
+            patient, rx = await patient_with_new_rx(conn, offset=21)
+            window = await opened(conn, widgets, patient.id, [rx.id])
+            window.show()
+            window.activateWindow()
+            window.pickup_radio.setChecked(True)
+            picker = window.picker
+            assert picker is not None
+            window.fills.setFocus(Qt.FocusReason.TabFocusReason)
+            await until(lambda: QApplication.focusWidget() is window.fills)
+            address = [window.address.edits[k] for k in ("street1", "street2", "city", "state")]
+            expected = [
+                window.fills,
+                *address,
+                window.address.edits["zip"],
+                window.pickup_radio,  # the checked one of the three: arrows move between them
+                picker.name,
+                picker.zip,
+                picker.radius,
+                picker.list,
+                window.save_preferred,
+                window.close_button,
+                window.review_button,
+                window.fills,
+            ]
+            assert tab_walk(window.fills, len(expected) - 1) == expected
+            back = tab_walk(window.fills, len(expected) - 1, Qt.Key.Key_Backtab)
+            assert back == expected[::-1]
+
+            # Mail order: its own picker (no ZIP, no radius) in the same place.
+            window.mail_radio.setChecked(True)
+            mail = window.mail_picker
+            assert mail is not None
+            window.mail_radio.setFocus(Qt.FocusReason.TabFocusReason)
+            await until(lambda: QApplication.focusWidget() is window.mail_radio)
+            after = [window.mail_radio, mail.name, mail.list, window.close_button]
+            assert tab_walk(window.mail_radio, 3) == after
 
     arun(scenario(), timeout=60)
 
