@@ -66,7 +66,7 @@ class ListDetailPage(QWidget):
         """Tab through the filter bar, the list, then the detail; only once the page is inside a
         window (the main window's stack): while it is its own window nothing can move."""
         if not self.isWindow():
-            tab_through([*self.list.bar_widgets(), self.list, self.detail])
+            tab_through(self, [*self.list.bar_widgets(), self.list, self.detail])
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)

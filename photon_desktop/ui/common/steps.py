@@ -121,7 +121,7 @@ class StepWindow(QWidget):
         """Tab through ``parts`` as they read, then the buttons (created first, they would
         otherwise come first); again whenever a part gains controls built later."""
         buttons = (self.close_button, self.back_button, self.review_button, self.send_button)
-        tab_through([*parts, *buttons, self.after_button])
+        tab_through(self, [*parts, *buttons, self.after_button])
 
     def follow_workspace(
         self, workspace: Workspace, on_session: Slot, on_environment: Slot

@@ -24,27 +24,26 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
 
-def tab_stops(widget: QWidget) -> list[QWidget]:
-    """The widgets Tab can reach in ``widget``'s window, in the window's present focus order
-    (hidden and disabled ones too: they take their place when they show). Only each widget's
-    own policy is read: calling ``focusProxy()`` on Qt's inner widgets (viewports) here made a
-    table crash later under PySide6 6.11."""
-    window = widget.window()
+def tab_stops(root: QWidget) -> list[QWidget]:
+    """The widgets in ``root`` that Tab can reach, in the focus chain's present order (hidden and
+    disabled ones too: they take their place when they show). The walk follows the chain from
+    ``root`` only while it stays in ``root`` (a page moved into a window is one stretch of it):
+    walking a whole main window's chain from Python made other pages misbehave (a table never
+    announced its first paint; once a crash) under PySide6 6.11. Only each widget's own policy is
+    read, for the same reason (``focusProxy()`` on Qt's inner widgets)."""
     out: list[QWidget] = []
-    current = window.nextInFocusChain()
-    while current is not None and current is not window:  # a ring: never None in practice
+    current = root.nextInFocusChain()
+    while current is not None and current is not root and root.isAncestorOf(current):
         if current.focusPolicy() & Qt.FocusPolicy.TabFocus == Qt.FocusPolicy.TabFocus:
             out.append(current)
         current = current.nextInFocusChain()
     return out
 
 
-def tab_through(parts: Sequence[QWidget]) -> None:
+def tab_through(root: QWidget, parts: Sequence[QWidget]) -> None:
     """Tab visits each part's controls (the part and its descendants, in their present order)
-    part after part; a control in two parts counts in the first."""
-    if not parts:
-        return
-    stops = tab_stops(parts[0])
+    part after part; a control in two parts counts in the first. ``root`` holds them all."""
+    stops = tab_stops(root)
     ordered: list[QWidget] = []
     for part in parts:
         ordered += [w for w in stops if (w is part or part.isAncestorOf(w)) and w not in ordered]
