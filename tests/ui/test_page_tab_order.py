@@ -59,6 +59,8 @@ def test_tab_from_the_navigation_reads_the_page_top_to_bottom_left_to_right(
             assert walk[: len(filters) + 2] == [window.nav, *filters, page.list.table]
             rest = walk[len(filters) + 2 : -1]
             assert rest and all(page.detail.isAncestorOf(w) for w in rest), rest
+            actions = [w for w in rest if page.detail.header.isAncestorOf(w)]
+            assert actions and rest[: len(actions)] == actions, rest  # then the contents
             assert round_trip(window, Qt.Key.Key_Backtab) == walk[::-1]
 
             # A patient picked elsewhere: its chip takes the name filter's place.

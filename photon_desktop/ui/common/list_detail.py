@@ -1,7 +1,8 @@
 """A feature page: its list on the left, the selected record's detail on the right, in a splitter
 whose sizes are remembered (when sane) and whose default gives both sides room at 1200x760.
 
-Tab goes as the page reads: the list's filter bar, the list, then the detail. The order is set
+Tab goes as the page reads: the list's filter bar, the list, then the detail (its actions, then
+its contents). The order is set
 once the page is in its window (``tab_order`` says why not before).
 """
 
@@ -66,7 +67,8 @@ class ListDetailPage(QWidget):
         """Tab through the filter bar, the list, then the detail; only once the page is inside a
         window (the main window's stack): while it is its own window nothing can move."""
         if not self.isWindow():
-            tab_through(self, [*self.list.bar_widgets(), self.list, self.detail])
+            parts = [*self.list.bar_widgets(), self.list, self.detail.header, self.detail]
+            tab_through(self, parts)  # the detail's actions (its header) before its contents
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)

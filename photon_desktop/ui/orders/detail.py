@@ -1,8 +1,8 @@
-"""One order, read-only: state, fulfillment and tracking, pharmacy, address, fills, exceptions.
+"""One order: state, fulfillment and tracking, pharmacy, address, fills, exceptions.
 
 While an order is still moving (not completed or canceled) and the view is visible, it refreshes
 itself every few seconds so pharmacy progress shows live; F5 (``refresh()``) reloads at once.
-Sending, cancelling and rerouting will be added to ``action_bar`` gated on ``write:order``.
+Rerouting and cancelling (``actions.py``) sit in ``action_bar``, gated on ``write:order``.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
-"""One prescription, read-only: treatment, quantity, instructions, dates, fills and prescriber.
+"""One prescription: treatment, quantity, instructions, dates, fills and prescriber.
 
-Write actions (cancel, copy to a new prescription) will be added to ``action_bar`` gated on
-``write:prescription``; the layout already has their place.
+Its actions (send to a pharmacy, duplicate, cancel: ``actions.py``) sit in ``action_bar``, each
+gated on its own permission.
 """
 
 from __future__ import annotations
