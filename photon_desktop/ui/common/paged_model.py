@@ -39,6 +39,8 @@ _Index = QModelIndex | QPersistentModelIndex
 ITEM_ROLE = int(Qt.ItemDataRole.UserRole) + 1
 #: ``headerData(col, Horizontal, WHOLE_ROLE)``: True when the column's text must not be cut.
 WHOLE_ROLE = int(Qt.ItemDataRole.UserRole) + 3
+#: ``headerData(col, Horizontal, KEY_ROLE)``: True for the column a reader scans a list by.
+KEY_ROLE = int(Qt.ItemDataRole.UserRole) + 4
 #: A value that sorts correctly (dates as ISO strings, numbers as numbers) for a sort proxy.
 SORT_ROLE = int(Qt.ItemDataRole.UserRole) + 2
 
@@ -65,13 +67,16 @@ class ColumnSpec(Protocol[T_contra]):
 
 @dataclass(frozen=True, slots=True)
 class Column(Generic[T]):
-    """A column: header, cell text, optionally a sort key when text order is wrong, and whether
-    its text must never be cut to fit (``whole``: dates, times, phone numbers)."""
+    """A column: header, cell text, optionally a sort key when text order is wrong, whether its
+    text must never be cut to fit (``whole``: dates, times, phone numbers), and whether it is the
+    one a reader finds a row by (``key``: the patient's name, the treatment), which keeps its
+    width before other wide columns when the table is narrow."""
 
     title: str
     value: Callable[[T], str]
     sort_key: Callable[[T], Any] | None = None
     whole: bool = False
+    key: bool = False
 
 
 def header_data(
@@ -82,8 +87,9 @@ def header_data(
     role: int,
 ) -> Any:
     """Column titles across the top, row numbers down the side (what every table model shows)."""
-    if role == WHOLE_ROLE and orientation == Qt.Orientation.Horizontal:
-        return 0 <= section < len(columns) and bool(getattr(columns[section], "whole", False))
+    if role in (WHOLE_ROLE, KEY_ROLE) and orientation == Qt.Orientation.Horizontal:
+        flag = "whole" if role == WHOLE_ROLE else "key"
+        return 0 <= section < len(columns) and bool(getattr(columns[section], flag, False))
     if role != Qt.ItemDataRole.DisplayRole:
         return None
     if orientation == Qt.Orientation.Horizontal and 0 <= section < len(columns):

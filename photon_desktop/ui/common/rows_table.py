@@ -21,7 +21,7 @@ from PySide6.QtCore import (
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from photon_desktop.ui.common import theme
-from photon_desktop.ui.common.paged_model import WHOLE_ROLE, Column, header_data
+from photon_desktop.ui.common.paged_model import KEY_ROLE, WHOLE_ROLE, Column, header_data
 
 T = TypeVar("T")
 _ROOT = QModelIndex()
@@ -98,7 +98,8 @@ def fit_to_width(table: QTableView) -> None:
 
 def fit_columns(table: QTableView, *, margin: int = 14, header_margin: int = 20) -> None:
     """Share the viewport's width: each column gets what its header and cells need; when that
-    is more than there is, columns wider than a fair share give up the difference (they elide)."""
+    is more than there is, columns wider than a fair share give up the difference (they elide),
+    the key column (``Column(key=True)``) last."""
     model = table.model()
     header = table.horizontalHeader()
     if model is None or header.count() == 0:
@@ -109,6 +110,7 @@ def fit_columns(table: QTableView, *, margin: int = 14, header_margin: int = 20)
     wanted: list[int] = []
     floors: list[int] = []
     whole: list[bool] = []
+    key: int | None = None
     columns = [c for c in range(header.count()) if not header.isSectionHidden(c)]
     if not columns:
         return
@@ -122,8 +124,10 @@ def fit_columns(table: QTableView, *, margin: int = 14, header_margin: int = 20)
         floors.append(floor)
         wanted.append(max(floor, widest + margin))
         whole.append(bool(model.headerData(col, Qt.Orientation.Horizontal, WHOLE_ROLE)))
+        if key is None and model.headerData(col, Qt.Orientation.Horizontal, KEY_ROLE):
+            key = len(whole) - 1
     available = table.viewport().width()
-    widths = _share(wanted, floors, available, whole)
+    widths = _share(wanted, floors, available, whole, key)
     for col, width in zip(columns, widths, strict=True):
         header.resizeSection(col, width)
 
@@ -131,14 +135,22 @@ def fit_columns(table: QTableView, *, margin: int = 14, header_margin: int = 20)
 #: Columns that need at most this much (dates, states, counts) keep their width while wider ones
 #: (names, treatments, emails) share what is left: a cut date reads wrong, a cut name still reads.
 COMPACT = 120
+#: The most of a table's width its key column takes when others must give way: a long treatment
+#: reads whole, but never leaves the patient beside it a few letters.
+KEY_SHARE = 0.5
 
 
 def _share(
-    wanted: list[int], floors: list[int], available: int, whole: list[bool] | None = None
+    wanted: list[int],
+    floors: list[int],
+    available: int,
+    whole: list[bool] | None = None,
+    key: int | None = None,
 ) -> list[int]:
-    """Columns fit when they can; otherwise compact and ``whole`` columns keep their width and
-    the others are capped together (water-filling, never below their header); slack goes to
-    the last."""
+    """Columns fit when they can; otherwise compact and ``whole`` columns keep their width, the
+    ``key`` column (the one a reader scans: a name, a treatment) then takes what it needs, and the
+    other wide columns are capped together in what is left (water-filling, never below their
+    header); slack goes to the last."""
     total = sum(wanted)
     if total <= available:
         widths = list(wanted)
@@ -146,20 +158,43 @@ def _share(
         return widths
     keep = whole or [False] * len(wanted)
     compact = [w <= COMPACT or k for w, k in zip(wanted, keep, strict=True)]
+    most = int(available * KEY_SHARE)
     fixed = sum(w for w, c in zip(wanted, compact, strict=True) if c)
     wide_floors = sum(f for f, c in zip(floors, compact, strict=True) if not c)
     if any(compact) and not all(compact) and fixed + wide_floors <= available:
-        capped = _cap(
-            [w for w, c in zip(wanted, compact, strict=True) if not c],
-            [f for f, c in zip(floors, compact, strict=True) if not c],
+        wide = [i for i, c in enumerate(compact) if not c]
+        shared = _key_first(
+            [wanted[i] for i in wide],
+            [floors[i] for i in wide],
             available - fixed,
+            wide.index(key) if key in wide else None,
+            most,
         )
-        it = iter(capped)
+        it = iter(shared)
         return [w if c else next(it) for w, c in zip(wanted, compact, strict=True)]
-    return _cap(wanted, floors, available)
+    return _key_first(wanted, floors, available, key, most)
+
+
+def _key_first(
+    wanted: list[int], floors: list[int], available: int, key: int | None, most: int
+) -> list[int]:
+    """The ``key`` column gets what it wants (up to ``most``) of what the others leave above
+    their headers; the others share the rest under one cap, and what they do not need goes back
+    to the key."""
+    if key is None:
+        return _cap(wanted, floors, available)
+    others_floor = sum(floors) - floors[key]
+    width = max(floors[key], min(wanted[key], most, available - others_floor))
+    rest = _cap(
+        wanted[:key] + wanted[key + 1 :], floors[:key] + floors[key + 1 :], available - width
+    )
+    width = max(width, min(wanted[key], available - sum(rest)))
+    return [*rest[:key], width, *rest[key:]]
 
 
 def _cap(wanted: list[int], floors: list[int], available: int) -> list[int]:
+    if not wanted:
+        return []
     low, high = 0, max(wanted)
     while low < high:  # the largest common cap whose widths still fit
         mid = (low + high + 1) // 2

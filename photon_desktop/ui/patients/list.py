@@ -33,6 +33,7 @@ COLUMNS: tuple[Column[PatientSummary], ...] = (
         "Name",
         lambda p: p.name.full or f"{p.name.first} {p.name.last}",
         sort_key=lambda p: (p.name.last.casefold(), p.name.first.casefold()),
+        key=True,
     ),
     Column(
         "Date of birth",

@@ -14,7 +14,7 @@ from photon_desktop.ui.prescriptions.launch import PrescribeEntry
 from photon_desktop.ui.workspace import Workspace
 
 COLUMNS: tuple[Column[Prescription], ...] = (
-    Column("Treatment", lambda rx: rx.treatment.name),
+    Column("Treatment", lambda rx: rx.treatment.name, key=True),
     Column("Patient", lambda rx: rx.patient_name.full if rx.patient_name else rx.patient_id),
     Column("State", lambda rx: enum_label(rx.state)),
     Column("Quantity", lambda rx: f"{fmt_quantity(rx.dispense_quantity)} {rx.dispense_unit}"),

@@ -86,7 +86,7 @@ def _what(item: AttentionItem) -> str:
 
 COLUMNS: tuple[Column[AttentionItem], ...] = (
     Column("Needs attention", lambda i: i.kind.value, whole=True),
-    Column("Patient", _patient),
+    Column("Patient", _patient, key=True),
     Column("Details", lambda i: i.reason, whole=True),
     Column("Since / due", _since, whole=True),
     Column("Pharmacy or drug", _what),

@@ -1,0 +1,65 @@
+"""How a narrow table shares its width (``_share``): what fits keeps its width, dates keep theirs,
+the key column (the patient's name, the treatment) reads whole before other wide columns, and no
+column is ever narrower than its header."""
+
+from __future__ import annotations
+
+from photon_desktop.ui.common.rows_table import _share
+
+# The patient list at a 1024 px window: Name, Date of birth, Sex, Phone, Email.
+WANTED = [137, 122, 70, 108, 235]
+FLOORS = [55, 96, 42, 57, 53]
+WHOLE = [False, True, False, True, False]
+
+
+def test_columns_that_fit_keep_their_width_and_the_last_takes_the_slack() -> None:
+    assert _share([50, 60, 70], [20, 20, 20], 200, key=0) == [50, 60, 90]
+
+
+def test_without_a_key_wide_columns_share_one_cap() -> None:
+    assert _share(WANTED, FLOORS, 477, WHOLE) == [88, 122, 70, 108, 88]
+
+
+def test_the_key_column_reads_whole_before_other_wide_columns() -> None:
+    widths = _share(WANTED, FLOORS, 477, WHOLE, key=0)
+    assert widths == [124, 122, 70, 108, 53]
+    assert sum(widths) == 477
+
+
+def test_the_key_takes_only_what_it_needs() -> None:
+    widths = _share(WANTED, FLOORS, 560, WHOLE, key=0)
+    assert widths[0] == 137  # whole; the email gets the rest
+    assert widths[4] == 560 - 137 - 122 - 70 - 108
+
+
+def test_dates_and_compact_columns_stay_ahead_of_the_key() -> None:
+    widths = _share(WANTED, FLOORS, 420, WHOLE, key=0)
+    assert widths[1:4] == [122, 70, 108]
+    assert widths[4] == 53  # its header, never less
+    assert widths[0] == 420 - 122 - 70 - 108 - 53  # the key elides in what is left
+
+
+def test_a_long_key_never_takes_more_than_half_the_table() -> None:
+    # A 400 px treatment beside a patient's name, at a wide window.
+    widths = _share([400, 130, 300], [80, 60, 70], 600, key=0)
+    assert widths[0] == 300
+    assert sum(widths) == 600 and widths[1] == 130
+
+
+def test_what_the_others_do_not_need_goes_to_a_long_key() -> None:
+    assert _share([700, 100], [60, 50], 600, key=0) == [500, 100]
+
+
+def test_when_even_dates_cannot_fit_the_key_comes_first_and_headers_stay_whole() -> None:
+    # The order list: Patient, State, Fulfillment, Pharmacy, Type, Created.
+    wanted = [141, 79, 83, 198, 74, 142]
+    floors = [62, 52, 83, 80, 48, 67]
+    whole = [False, False, False, False, False, True]
+    widths = _share(wanted, floors, 470, whole, key=0)
+    assert widths[0] == 140
+    assert all(w >= f for w, f in zip(widths, floors, strict=True))
+    assert sum(widths) == 470
+
+
+def test_a_key_too_wide_for_any_room_keeps_its_header() -> None:
+    assert _share([300, 100], [60, 50], 100, key=0) == [60, 50]
