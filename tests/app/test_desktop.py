@@ -113,9 +113,12 @@ def test_a_refused_secret_leaves_the_user_in_settings_with_the_reason(
 
 
 def _texts(widget: Any) -> str:
-    from PySide6.QtWidgets import QLabel
+    """What its labels and read-only values (a detail's fields) say."""
+    from PySide6.QtWidgets import QLabel, QTextEdit
 
-    return " ".join(label.text() for label in widget.findChildren(QLabel))
+    labels = [label.text() for label in widget.findChildren(QLabel)]
+    values = [value.toPlainText() for value in widget.findChildren(QTextEdit)]
+    return " ".join(labels + values)
 
 
 def test_without_a_keyring_the_secret_is_asked_again_next_session(

@@ -53,6 +53,11 @@ def test_record_pages_at_1024(arun: Run, sandbox: Any, widgets: list[QWidget]) -
             await next_emission(window.patients.detail.loaded)
             await settle(0.2)
             shot(window, "narrow_patients")
+            # The patient's id wraps inside the detail rather than run past its edge.
+            photon_id = window.patients.detail.fields.values["Photon ID"]
+            text = photon_id.document().documentLayout().documentSize()
+            assert text.width() <= photon_id.viewport().width()
+            assert text.height() <= photon_id.height()
             window.show_page("prescriptions")
             await until(
                 lambda: prescriptions.list.model is not None and prescriptions.list.model.rowCount()

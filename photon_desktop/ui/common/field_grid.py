@@ -1,13 +1,19 @@
-"""Label/value rows of a record detail, with section headings: values wrap (long ones break
-anywhere rather than widen the page), are selectable, and carry their text for screen readers."""
+"""Label/value rows of a record detail, with section headings: values wrap (a long id breaks
+anywhere rather than widen the page or run past its edge), are selectable, copy as they read,
+and carry their text for screen readers."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFormLayout, QLabel, QWidget
+import math
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QTextOption
+from PySide6.QtWidgets import QFormLayout, QFrame, QLabel, QSizePolicy, QTextEdit, QWidget
 
 #: Wider than any caption, the same in every section, so values line up down the page.
 LABEL_WIDTH = 140
+#: A value's preferred width; the form gives it what the page has.
+HINT_WIDTH = 360
 
 
 def section(title: str, parent: QWidget) -> QLabel:
@@ -21,24 +27,67 @@ def section(title: str, parent: QWidget) -> QLabel:
     return label
 
 
-def value_label(parent: QWidget, name: str) -> QLabel:
-    label = QLabel("—", parent)
-    label.setWordWrap(True)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    label.setAccessibleName(name)
-    label.setMinimumWidth(1)
-    return label
+class ValueText(QTextEdit):
+    """A read-only value that reads like a label but wraps inside a word when it must.
 
+    A ``QLabel`` wraps only between words, so an id ran past the page's edge; zero-width spaces
+    let it wrap but went to the clipboard with a copied selection. Here the text stays as it is
+    and the layout breaks it (``WrapAtWordBoundaryOrAnywhere``). Its height follows its width
+    through ``heightForWidth``, measured afresh for the width asked: inside a scrolling page a
+    height that lagged one resize behind once made Qt resize for ever (see ``scrolling``); with
+    no scroll bars of its own its width never depends on its height.
+    """
 
-def breakable(text: str) -> str:
-    """Let a long unbroken run (an id, a pasted name) wrap: zero-width spaces every 40 chars."""
-    words = []
-    for word in text.split(" "):
-        if len(word) > 40:
-            word = "\u200b".join(word[i : i + 40] for i in range(0, len(word), 40))
-        words.append(word)
-    return " ".join(words)
+    def __init__(self, parent: QWidget, name: str, text: str = "—") -> None:
+        super().__init__(parent)
+        self.setReadOnly(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setLineWrapMode(QTextEdit.LineWrapMode.WidgetWidth)
+        self.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        self.document().setDocumentMargin(0)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # as a selectable label: not a Tab stop
+        self.setTabChangesFocus(True)
+        self.viewport().setAutoFillBackground(False)  # the page's colour, as a label
+        self.viewport().setCursor(Qt.CursorShape.IBeamCursor)
+        policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
+        self.setAccessibleName(name)
+        self._measured: tuple[tuple[str, str, int], int] | None = None
+        self.setText(text)
+
+    def text(self) -> str:
+        return self.toPlainText()
+
+    def setText(self, text: str) -> None:
+        if text != self.toPlainText():
+            self.setPlainText(text)
+            self.updateGeometry()
+        self.setAccessibleDescription(text)
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        asked = (self.toPlainText(), self.font().key(), width)
+        if self._measured is None or self._measured[0] != asked:
+            document = self.document().clone(self)
+            document.setTextWidth(max(1, width))
+            self._measured = (asked, math.ceil(document.size().height()))
+            document.deleteLater()
+        return self._measured[1]
+
+    def sizeHint(self) -> QSize:
+        document = self.document().clone(self)
+        width = min(HINT_WIDTH, math.ceil(document.idealWidth()) + 1)
+        document.deleteLater()
+        return QSize(width, self.heightForWidth(width))
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(1, self.fontMetrics().height())
 
 
 class FieldGrid(QFormLayout):
@@ -49,10 +98,10 @@ class FieldGrid(QFormLayout):
         self.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.setLabelAlignment(Qt.AlignmentFlag.AlignLeft)
         self.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
-        self.values: dict[str, QLabel] = {}
+        self.values: dict[str, ValueText] = {}
 
-    def add(self, parent: QWidget, label: str) -> QLabel:
-        value = value_label(parent, label)
+    def add(self, parent: QWidget, label: str) -> ValueText:
+        value = ValueText(parent, label)
         self.values[label] = value
         caption = QLabel(f"{label}:", parent)
         caption.setMinimumWidth(LABEL_WIDTH)
@@ -61,9 +110,8 @@ class FieldGrid(QFormLayout):
         return value
 
     def set(self, label: str, text: str) -> None:
-        self.values[label].setText(breakable(text))
-        self.values[label].setAccessibleDescription(text)
+        self.values[label].setText(text)
 
     def text(self, label: str) -> str:
-        """What the user reads for ``label`` (without the wrapping marks)."""
-        return self.values[label].text().replace("\u200b", "")
+        """What the user reads for ``label``."""
+        return self.values[label].text()
