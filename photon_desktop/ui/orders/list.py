@@ -16,7 +16,7 @@ from photon_desktop.ui.orders.launch import NewOrderEntry
 from photon_desktop.ui.workspace import Workspace
 
 COLUMNS: tuple[Column[Order], ...] = (
-    Column("Patient", lambda o: o.patient_name.full if o.patient_name else o.patient_id, key=True),
+    Column("Patient", lambda o: o.patient_name.full if o.patient_name else o.patient_id),
     Column("State", lambda o: enum_label(o.state)),
     Column("Fulfillment", lambda o: enum_label(o.fulfillment.state) if o.fulfillment else "—"),
     Column("Pharmacy", lambda o: o.pharmacy.name if o.pharmacy else "Routing…"),
