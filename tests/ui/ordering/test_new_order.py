@@ -288,7 +288,8 @@ def test_tabbing_through_the_pharmacy_list_chooses_nothing(
             window.pickup_radio.setChecked(True)
             picker = window.picker
             assert picker is not None
-            await until(lambda: picker.list.count() > 1)
+            await until(lambda: picker.list.count() > 1 or "Searching" not in picker.status.text())
+            assert picker.list.count() > 1, (picker.zip.text(), picker.status.text())
             picker.radius.setFocus(Qt.FocusReason.TabFocusReason)
             await until(lambda: QApplication.focusWidget() is picker.radius)
             QTest.keyClick(picker.radius, Qt.Key.Key_Tab)
