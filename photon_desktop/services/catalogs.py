@@ -167,30 +167,31 @@ class CatalogEditor:
         catalog_id = catalog.id
         before = {t.id for t in catalog.templates}
 
-        async def new_one(*asked: TemplateInput) -> PrescriptionTemplate | None:
+        async def new_ones(*asked: TemplateInput) -> list[PrescriptionTemplate]:
             now = await self.catalog(catalog_id)
-            return next(
-                (
-                    t
-                    for t in now.templates
-                    if t.id not in before and any(shows(t, d, created=True) for d in asked)
-                ),
-                None,
-            )
+            return [
+                t
+                for t in now.templates
+                if t.id not in before and any(shows(t, d, created=True) for d in asked)
+            ]
 
         async def check() -> PrescriptionTemplate | None:
-            return await new_one(data)
+            return next(iter(await new_ones(data)), None)
 
         if earlier:
             try:
-                found = await new_one(data, *earlier)
+                found = await new_ones(data, *earlier)
             except PhotonError as error:
                 raise unknown(error, "template", "the templates list") from error
-            if found is not None and shows(found, data, created=True):
+            # The one already as asked, else one for this treatment: the first found may be an
+            # earlier send for another treatment, and passing over it must not pass over them.
+            same = next((t for t in found if shows(t, data, created=True)), None)
+            if same is not None:
                 self._catalog.forget_catalogs()
-                return found
-            if found is not None and found.treatment.id == data.treatment_id:
-                return await self.update_template(catalog_id, found.id, data)
+                return same
+            mine = next((t for t in found if t.treatment.id == data.treatment_id), None)
+            if mine is not None:
+                return await self.update_template(catalog_id, mine.id, data)
 
         variables = {
             "catalogId": catalog_id,

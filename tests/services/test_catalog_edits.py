@@ -136,3 +136,29 @@ def test_a_template_write_whose_answer_is_lost_is_found_not_sent_twice(
         assert made.id not in {r.template.id for r in await s.catalogs.templates()}
 
     on_qt(scenario)
+
+
+def test_a_resend_changes_the_earlier_send_for_its_treatment_not_a_new_one(
+    fresh_sandbox: Any, on_qt: Any
+) -> None:
+    """Two earlier sends went through unseen, the first for another treatment (the user changed
+    it in between): the one for this treatment is changed, not joined by a third template."""
+    sandbox = fresh_sandbox(patients=5)
+
+    async def scenario(http: Any) -> None:
+        s = services(sandbox, http, token(sandbox, PRESCRIBER))
+        catalog = (await s.catalogs.catalogs())[0]  # as the form read it, before any send
+        first, second = catalog.treatments[0], catalog.treatments[1]
+        name = "Switched treatment"
+        earlier = [
+            template_input(name, first.id, private=True),
+            template_input(name, second.id, private=True),
+        ]
+        saved = [await s.catalogs.create_template(catalog, asked) for asked in earlier]
+        now = template_input(name, second.id, private=True, quantity="60")
+        made = await s.catalogs.create_template(catalog, now, earlier=earlier)
+        assert made.id == saved[1].id and made.dispense_quantity == 60
+        named = [r.template for r in await s.catalogs.templates() if r.template.name == name]
+        assert sorted(t.id for t in named) == sorted(t.id for t in saved)  # no third one
+
+    on_qt(scenario)
