@@ -125,3 +125,27 @@ def test_a_value_passes_the_wheel_on_to_its_page(
     QApplication.sendEvent(viewport, wheel)
     assert not wheel.isAccepted()
     assert value.verticalScrollBar().value() == 0
+
+
+def test_ctrl_wheel_over_a_value_leaves_its_text_as_the_others(
+    qapp: QApplication, widgets: list[QWidget]
+) -> None:
+    """Ctrl+wheel (zoom in most apps) over one value must not enlarge that value alone."""
+    _page, grid = detail(widgets, 360)
+    value = grid.values["Name"]
+    size = value.font().pointSizeF()
+    viewport = value.viewport()
+    where = QPointF(5, 5)
+    wheel = QWheelEvent(
+        where,
+        QPointF(viewport.mapToGlobal(where.toPoint())),
+        QPoint(),
+        QPoint(0, 120),
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.ControlModifier,
+        Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )
+    QApplication.sendEvent(viewport, wheel)
+    assert not wheel.isAccepted()  # the page has it
+    assert value.font().pointSizeF() == size == grid.values["Photon ID"].font().pointSizeF()

@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QTextOption
+from PySide6.QtGui import QTextOption, QWheelEvent
 from PySide6.QtWidgets import QFormLayout, QFrame, QLabel, QSizePolicy, QTextEdit, QWidget
 
 #: Wider than any caption, the same in every section, so values line up down the page.
@@ -85,6 +85,11 @@ class ValueText(QTextEdit):
         width = min(HINT_WIDTH, math.ceil(document.idealWidth()) + 1)
         document.deleteLater()
         return QSize(width, self.heightForWidth(width))
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        """Left to the page: a value has nothing to scroll, and Ctrl+wheel would zoom this one
+        value's text (``QTextEdit`` does when read-only) while the others stay as they were."""
+        event.ignore()
 
     def minimumSizeHint(self) -> QSize:
         return QSize(1, self.fontMetrics().height())
