@@ -4,7 +4,7 @@ past the edge, and what a user selects and copies is the id as it is (no hidden 
 from __future__ import annotations
 
 from PySide6.QtCore import QPoint, QPointF, Qt
-from PySide6.QtGui import QKeySequence, QTextCursor, QWheelEvent
+from PySide6.QtGui import QKeySequence, QTextCursor, QTextDocument, QWheelEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QScrollArea, QVBoxLayout, QWidget
 
@@ -149,3 +149,19 @@ def test_ctrl_wheel_over_a_value_leaves_its_text_as_the_others(
     QApplication.sendEvent(viewport, wheel)
     assert not wheel.isAccepted()  # the page has it
     assert value.font().pointSizeF() == size == grid.values["Photon ID"].font().pointSizeF()
+
+
+def test_a_values_size_hint_follows_its_text_not_its_present_width(
+    qapp: QApplication, widgets: list[QWidget]
+) -> None:
+    page, grid = detail(widgets, 900)
+    value = grid.values["Photon ID"]
+    wide = value.sizeHint()
+    page.resize(240, 300)  # the value is now narrower than its text
+    QApplication.processEvents()
+    assert value.width() < wide.width()
+    assert value.sizeHint() == wide
+    asked = len(value.findChildren(QTextDocument))
+    for _ in range(50):  # layouts ask often: no document is made for each asking
+        value.sizeHint()
+    assert len(value.findChildren(QTextDocument)) == asked

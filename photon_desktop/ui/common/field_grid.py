@@ -57,6 +57,7 @@ class ValueText(QTextEdit):
         self.setSizePolicy(policy)
         self.setAccessibleName(name)
         self._measured: tuple[tuple[str, str, int], int] | None = None
+        self._natural: tuple[tuple[str, str], int] | None = None
         self.setText(text)
 
     def text(self) -> str:
@@ -81,9 +82,15 @@ class ValueText(QTextEdit):
         return self._measured[1]
 
     def sizeHint(self) -> QSize:
-        document = self.document().clone(self)
-        width = min(HINT_WIDTH, math.ceil(document.idealWidth()) + 1)
-        document.deleteLater()
+        """The text on one line, up to ``HINT_WIDTH``: from the text and font alone, not from
+        the width the value has now (a hint that followed it went stale in every layout)."""
+        asked = (self.toPlainText(), self.font().key())
+        if self._natural is None or self._natural[0] != asked:
+            document = self.document().clone(self)
+            document.setTextWidth(-1)  # unwrapped
+            self._natural = (asked, math.ceil(document.idealWidth()))
+            document.deleteLater()
+        width = min(HINT_WIDTH, self._natural[1] + 1)
         return QSize(width, self.heightForWidth(width))
 
     def wheelEvent(self, event: QWheelEvent) -> None:
