@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Signal
+from PySide6.QtCore import SIGNAL, QCoreApplication, QEvent, QObject, Signal
 from PySide6.QtWidgets import QApplication, QWidget
 
 from photon_desktop.ui.common.followers import Followers
@@ -58,3 +58,21 @@ def test_a_follower_outliving_the_window_is_harmless(qapp: QApplication) -> None
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     _delete(page)  # its destroyed handler drops a connection whose sender is gone
     assert heard == []
+
+
+def test_a_follower_outliving_its_windows_keeps_nothing_of_them(qapp: QApplication) -> None:
+    """A page opens many forms over a day: each form gone leaves no connection on the page."""
+    page = QWidget()
+
+    def open_and_close() -> None:
+        window = Window()
+        Followers(window).add(page, (window.sent, lambda _order: None))
+        window.deleteLater()
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+    open_and_close()  # PySide keeps one receiver of its own once Python has connected
+    watching = page.receivers(SIGNAL("destroyed(QObject*)"))
+    for _ in range(3):
+        open_and_close()
+    assert page.receivers(SIGNAL("destroyed(QObject*)")) == watching
+    _delete(page)

@@ -20,10 +20,14 @@ Slot = Callable[..., object] | SignalInstance
 
 
 class Followers:
-    """The connections made for each follower of one window."""
+    """The connections made for each follower of one window (``owner``): when it goes, so does
+    what each follower's ``destroyed`` was connected to (a page outlives many windows)."""
 
-    def __init__(self) -> None:
+    def __init__(self, owner: QObject | None = None) -> None:
         self._connections: dict[int, list[QMetaObject.Connection]] = {}
+        self._watching: dict[int, QMetaObject.Connection] = {}
+        if owner is not None:
+            owner.destroyed.connect(partial(Followers._forget, self))
 
     def add(self, follower: QObject, *pairs: tuple[SignalInstance, Slot]) -> bool:
         """Connect each ``(signal, slot)`` for ``follower`` unless it already follows; whether
@@ -32,12 +36,20 @@ class Followers:
         if key in self._connections:
             return False
         self._connections[key] = [signal.connect(slot) for signal, slot in pairs]
-        follower.destroyed.connect(partial(self._drop, key))
+        self._watching[key] = follower.destroyed.connect(partial(self._drop, key))
         return True
 
     def follows(self, follower: QObject) -> bool:
         return id(follower) in self._connections
 
     def _drop(self, key: int, *_destroyed: Any) -> None:
+        self._watching.pop(key, None)
         for connection in self._connections.pop(key, []):
             QObject.disconnect(connection)  # False if the window went first: nothing to drop
+
+    def _forget(self, *_destroyed: Any) -> None:
+        """The window is gone, and its signals' connections with it: stop watching followers."""
+        for connection in self._watching.values():
+            QObject.disconnect(connection)
+        self._watching.clear()
+        self._connections.clear()

@@ -100,7 +100,7 @@ class StepWindow(QWidget):
         #: The last send's answer was lost and it was not found: Photon may still save it. What
         #: closing asks says so (never "not sent"), with the error's advice on where to check.
         self.maybe_sent: WriteOutcomeUnknown | None = None
-        self._followers = Followers()
+        self._followers = Followers(self)
 
     def add_follower(self, follower: QObject, *pairs: tuple[SignalInstance, FollowerSlot]) -> None:
         """Connect each ``(signal, slot)`` for ``follower`` (a page, a form) once, however often
