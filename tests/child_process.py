@@ -31,7 +31,12 @@ def start(
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=log, **popen)
         line, state = _first_line(process, timeout)
         if line.strip():
-            return process, log, dict(json.loads(line))
+            try:
+                return process, log, dict(json.loads(line))
+            except ValueError:
+                _discard(process)  # not the ready line: a child talking of something else
+                log.close()
+                raise error(f"{command!r} printed {line[:200]!r}, not its JSON line") from None
         _discard(process)
         log.seek(0)
         text = log.read().decode("utf-8", "replace")

@@ -68,3 +68,11 @@ def test_a_child_that_exits_is_not_started_again(tmp_path: Path) -> None:
     with pytest.raises(StartError, match=r"exited \(2\) with no JSON line:\nbad argument"):
         child_process.start(command, 5.0, StartError)
     assert (tmp_path / "count").read_text() == "x"
+
+
+def test_a_child_whose_first_line_is_not_json_is_stopped_and_says_so(tmp_path: Path) -> None:
+    command = _script(tmp_path, "import time; print('warming up', flush=True); time.sleep(60)")
+    with pytest.raises(StartError) as raised:
+        child_process.start(command, 5.0, StartError, stdin=subprocess.PIPE)
+    assert str(raised.value).endswith("printed b'warming up\\n', not its JSON line")
+    gc.collect()  # its pipes closed: an open one would warn here (an error)
