@@ -4,7 +4,11 @@ column is ever narrower than its header."""
 
 from __future__ import annotations
 
-from photon_desktop.ui.common.rows_table import _share
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtWidgets import QApplication, QVBoxLayout, QWidget
+
+from photon_desktop.ui.common.paged_model import Column
+from photon_desktop.ui.common.rows_table import RowsModel, _share, rows_table, squeezed
 
 # The patient list at a 1024 px window: Name, Date of birth, Sex, Phone, Email.
 WANTED = [137, 122, 70, 108, 235]
@@ -63,3 +67,35 @@ def test_when_even_dates_cannot_fit_the_key_comes_first_and_headers_stay_whole()
 
 def test_a_key_too_wide_for_any_room_keeps_its_header() -> None:
     assert _share([300, 100], [60, 50], 100, key=0) == [60, 50]
+
+
+def test_columns_that_cannot_fit_even_at_their_headers_are_squeezed_not_cut() -> None:
+    assert squeezed([90, 60, 100, 80, 110], 500) == [90, 60, 100, 80, 110]  # they fit: as they are
+    narrow = squeezed([90, 60, 100, 80, 110], 300)
+    assert sum(narrow) <= 300 and min(narrow) >= 36
+    assert narrow[1] == 60 and narrow[4] < 110  # the widest give up the most
+
+
+def test_a_detail_table_too_narrow_for_its_headers_ends_at_its_edge(qapp: QApplication) -> None:
+    """The order detail's Fills table at a 1024 px window: its last column was cut at the edge,
+    header and all (a detail's tables do not scroll sideways)."""
+    columns = tuple(
+        Column(title, lambda r, i=i: r[i])
+        for i, title in enumerate(("Treatment", "State", "Requested", "Filled", "Prescription"))
+    )
+    model: RowsModel[tuple[str, ...]] = RowsModel(columns)
+    host = QWidget()
+    layout = QVBoxLayout(host)
+    table = rows_table(model, "Fills", host)
+    layout.addWidget(table)
+    model.set_rows([("Amoxicillin 500 mg", "Sent", "12/1/2026 5:46 AM", "—", "rx_01JMQH0")])
+    host.resize(300, 200)
+    host.show()
+    QCoreApplication.processEvents()
+    header = table.horizontalHeader()
+    right = max(header.sectionPosition(c) + header.sectionSize(c) for c in range(5))
+    assert right <= table.viewport().width()
+    assert model.headerData(4, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole) == (
+        "Prescription"
+    )
+    host.close()

@@ -90,9 +90,12 @@ def header_data(
     if role in (WHOLE_ROLE, KEY_ROLE) and orientation == Qt.Orientation.Horizontal:
         flag = "whole" if role == WHOLE_ROLE else "key"
         return 0 <= section < len(columns) and bool(getattr(columns[section], flag, False))
+    horizontal = orientation == Qt.Orientation.Horizontal and 0 <= section < len(columns)
+    if role == Qt.ItemDataRole.ToolTipRole and horizontal:  # whole where a header is squeezed
+        return columns[section].title
     if role != Qt.ItemDataRole.DisplayRole:
         return None
-    if orientation == Qt.Orientation.Horizontal and 0 <= section < len(columns):
+    if horizontal:
         return columns[section].title
     if orientation == Qt.Orientation.Vertical and 0 <= section < rows:
         return section + 1

@@ -128,6 +128,8 @@ def fit_columns(table: QTableView, *, margin: int = 14, header_margin: int = 20)
             key = len(whole) - 1
     available = table.viewport().width()
     widths = _share(wanted, floors, available, whole, key)
+    if table.horizontalScrollBarPolicy() == Qt.ScrollBarPolicy.ScrollBarAlwaysOff:
+        widths = squeezed(widths, available)  # no scrolling sideways: past the edge is unseen
     for col, width in zip(columns, widths, strict=True):
         header.resizeSection(col, width)
 
@@ -190,6 +192,19 @@ def _key_first(
     )
     width = max(width, min(wanted[key], available - sum(rest)))
     return [*rest[:key], width, *rest[key:]]
+
+
+#: The narrowest a column is squeezed to when even the headers do not fit: an elided header
+#: ("Prescri…", its tooltip whole) still says which column it is.
+SQUEEZED = 36
+
+
+def squeezed(widths: list[int], available: int) -> list[int]:
+    """``widths`` narrowed to fit ``available`` where a table cannot scroll sideways: the widest
+    give up the most (a common cap), none below ``SQUEEZED``; unchanged when they already fit."""
+    if sum(widths) <= available:
+        return widths
+    return _cap(widths, [min(w, SQUEEZED) for w in widths], available)
 
 
 def _cap(wanted: list[int], floors: list[int], available: int) -> list[int]:
