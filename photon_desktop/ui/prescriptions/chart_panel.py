@@ -11,6 +11,10 @@ from PySide6.QtWidgets import QGroupBox, QLabel, QVBoxLayout, QWidget
 from photon_desktop.domain import Patient, Prescription, PrescriptionState
 from photon_desktop.ui.common.formatting import fmt_count
 
+#: Wide enough for an allergy or a drug with its sig on two or three lines: at its size hint the
+#: panel took ~150 px of a 1024 px form and a prescription wrapped to five lines of two words.
+MIN_WIDTH = 260
+
 
 def _label(parent: QWidget, name: str) -> QLabel:
     label = QLabel("Loading…", parent)
@@ -23,6 +27,7 @@ def _label(parent: QWidget, name: str) -> QLabel:
 class ChartPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.setMinimumWidth(MIN_WIDTH)
         self.allergies = _label(self, "Patient allergies")
         self.active = _label(self, "Active prescriptions")
         layout = QVBoxLayout(self)
