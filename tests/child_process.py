@@ -3,6 +3,7 @@ the OpenID provider): start them, wait for that line, and stop them with a signa
 
 from __future__ import annotations
 
+import contextlib
 import json
 import signal
 import subprocess
@@ -58,6 +59,10 @@ def _first_line(process: subprocess.Popen[bytes], timeout: float) -> tuple[bytes
     reader.join(timeout)
     if lines and lines[0].strip():
         return lines[0], None
+    if lines:  # end of output: it is exiting (poll() may not see it yet), not silent
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=STOP_TIMEOUT_S)
+        return b"", None
     return b"", None if process.poll() is not None else _state(process.pid)
 
 
