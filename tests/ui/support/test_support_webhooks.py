@@ -94,6 +94,19 @@ def fill_new(editor: WebhookEditor, url: str) -> None:
     editor.set_checked({"photon:order:error"})
 
 
+async def save_with_its_answer_lost(sandbox: Any, editor: WebhookEditor) -> int:
+    """Save: the create is saved but its answer lost, and the list cannot be read to check. How
+    many creates the sandbox had run before; returns once the editor says why."""
+    sandbox.fail_next(
+        {"kind": "drop_after", "operation": "CreateWebhook"},
+        *[{"kind": "status", "status": 503, "operation": "Webhooks"}] * 3,
+    )
+    before = sent(sandbox, "CreateWebhook")
+    save(editor)
+    await until(lambda: editor.isVisible() and editor.message.isVisible(), within=20)
+    return before
+
+
 def kept_what_was_typed(editor: WebhookEditor, url: str) -> None:
     assert editor.isVisible()
     assert editor.url.text() == url
@@ -150,14 +163,7 @@ def test_an_unknown_outcome_is_not_called_unsaved_and_is_looked_for_before_a_res
             view.new_button.click()
             editor = await editor_of(view)
             fill_new(editor, url)
-            # The create is saved but its answer lost, and the list cannot be read to check.
-            sandbox.fail_next(
-                {"kind": "drop_after", "operation": "CreateWebhook"},
-                *[{"kind": "status", "status": 503, "operation": "Webhooks"}] * 3,
-            )
-            before = sent(sandbox, "CreateWebhook")
-            save(editor)
-            await until(lambda: editor.isVisible() and editor.message.isVisible(), within=20)
+            before = await save_with_its_answer_lost(sandbox, editor)
             kept_what_was_typed(editor, url)
             said = editor.message.text()
             assert "not saved" not in said.lower() and "could not check" in said, said
@@ -194,13 +200,7 @@ def test_an_address_edited_after_an_unknown_outcome_changes_that_subscription(
             view.new_button.click()
             editor = await editor_of(view)
             fill_new(editor, first)
-            sandbox.fail_next(
-                {"kind": "drop_after", "operation": "CreateWebhook"},
-                *[{"kind": "status", "status": 503, "operation": "Webhooks"}] * 3,
-            )
-            before = sent(sandbox, "CreateWebhook")
-            save(editor)
-            await until(lambda: editor.isVisible() and editor.message.isVisible(), within=20)
+            before = await save_with_its_answer_lost(sandbox, editor)
             assert "could not check" in editor.message.text()
 
             sandbox.reset_faults()

@@ -46,6 +46,24 @@ async def answered(page: TemplatesPage, editor: TemplateEditor) -> None:
     )
 
 
+async def new_saved_with_its_answer_lost(
+    conn: Any, widgets: list[QWidget], name: str
+) -> tuple[TemplatesPage, TemplateEditor, Any]:
+    """A new template saved while its answer is lost and the catalog cannot be read to check:
+    the page, its editor (saying why) and the sandbox's writes before the save."""
+    sandbox = conn.sandbox
+    page = await opened(conn, widgets)
+    page.new_button.click()
+    editor = await editor_of(page)
+    type_new(editor, name, "7")
+    before = writes(sandbox)
+    check_fails = {"kind": "status", "status": 503, "operation": "Catalog"}
+    sandbox.fail_next({"kind": "drop_after", "operation": CREATE}, *[check_fails] * 3)
+    editor.save_button.click()
+    await answered(page, editor)
+    return page, editor, before
+
+
 @pytest.mark.parametrize("fault", ["error_after", "drop_after"])
 def test_a_template_with_a_blank_days_supply_saved_under_a_spoiled_answer_reads_as_saved(
     fault: str, fresh_sandbox: Any, arun: Any, widgets: list[QWidget]
@@ -83,15 +101,7 @@ def test_a_create_whose_outcome_is_unknown_is_looked_for_before_it_is_sent_again
 
     async def scenario() -> None:
         async with signed_in(sandbox, "prescriber") as conn:
-            page = await opened(conn, widgets)
-            page.new_button.click()
-            editor = await editor_of(page)
-            type_new(editor, name, "7")
-            before = writes(sandbox)
-            check_fails = {"kind": "status", "status": 503, "operation": "Catalog"}
-            sandbox.fail_next({"kind": "drop_after", "operation": CREATE}, *[check_fails] * 3)
-            editor.save_button.click()
-            await answered(page, editor)
+            page, editor, before = await new_saved_with_its_answer_lost(conn, widgets, name)
             assert page.editor is not None
             said = editor.message.text()
             assert "could not check whether it was saved" in said
@@ -116,15 +126,7 @@ def test_a_template_corrected_after_an_unknown_outcome_changes_the_one_first_sav
 
     async def scenario() -> None:
         async with signed_in(sandbox, "prescriber") as conn:
-            page = await opened(conn, widgets)
-            page.new_button.click()
-            editor = await editor_of(page)
-            type_new(editor, name, "7")
-            before = writes(sandbox)
-            check_fails = {"kind": "status", "status": 503, "operation": "Catalog"}
-            sandbox.fail_next({"kind": "drop_after", "operation": CREATE}, *[check_fails] * 3)
-            editor.save_button.click()
-            await answered(page, editor)
+            page, editor, before = await new_saved_with_its_answer_lost(conn, widgets, name)
             assert "could not check whether it was saved" in editor.message.text()
 
             editor.instructions.setPlainText("Take 2 tablets daily with food")
