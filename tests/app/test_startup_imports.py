@@ -124,7 +124,7 @@ def test_the_window_shows_themed_before_the_layers_and_later_holds_the_pages(
     (with ``--demo`` the sandbox child is running by then); the very window shown then ends
     holding the pages."""
     script = f"""
-import json, sys
+import gc, json, sys
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 from photon_desktop import APP_NAME, ORG_NAME, app
@@ -141,6 +141,7 @@ def first_show(window):
             window=window,
             dark=palette.window().color().lightness() < 128,
             imported=[m for m in {LAYERS!r} if m in sys.modules],
+            collecting=gc.isenabled(),
         )
     show(window)
 
@@ -151,11 +152,11 @@ windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow
 print(json.dumps([
     code, seen["dark"], seen["imported"], [m for m in {LAYERS!r} if m in sys.modules],
     type(window.page("patients")).__name__, windows == [window], window.isVisible(),
-    "PySide6.QtNetwork" in sys.modules,
+    "PySide6.QtNetwork" in sys.modules, seen["collecting"], gc.isenabled(), gc.get_freeze_count(),
 ]))
 """
-    code, dark, at_show, at_end, patients, one_window, visible, network = _last_json_line(
-        script, process_env(tmp_path)
+    code, dark, at_show, at_end, patients, one_window, visible, network, *collector = (
+        _last_json_line(script, process_env(tmp_path))
     )
     assert code == 0
     assert dark  # themed before the first show, not a loop turn later
@@ -163,6 +164,9 @@ print(json.dumps([
     assert at_end == list(LAYERS)  # the check sees them once they are imported
     assert patients == "PatientsPage" and one_window and visible
     assert not network  # QtNetwork (~2 MB) comes with the first browser sign-in
+    collecting_at_show, collecting_at_end, frozen = collector
+    assert not collecting_at_show  # held during start-up (``app.hold_collector``)
+    assert collecting_at_end and frozen > 10_000  # back on, start-up's objects set aside
 
 
 # PySide6's private ``__feature__`` check is still there to patch, and the patched one answers as
@@ -190,3 +194,44 @@ print(json.dumps([installed, cheap is not upstream, again, answers, expected, ke
     assert installed and replaced and again  # a second install keeps the first
     assert answers == expected == [True, False, False]
     assert kept == [False, False]
+
+
+def test_the_held_collector_comes_back_once_after_collecting_the_cycles_start_up_left() -> None:
+    """``hold_collector`` in a fresh interpreter (its ``gc.freeze`` must not touch this one)."""
+    script = """
+import gc, json, weakref
+from photon_desktop import app
+
+class Node:
+    pass
+
+release = app.hold_collector()
+held = not gc.isenabled()
+node = Node()
+node.me = node  # a cycle only the collector can free
+gone = weakref.ref(node)
+del node
+kept_while_held = gone() is not None
+release()
+after = [gc.isenabled(), gone() is None, gc.get_freeze_count() > 0]
+gc.disable()
+release()  # a second release changes nothing
+print(json.dumps([held, kept_while_held, *after, gc.isenabled()]))
+"""
+    held, kept, enabled, collected, frozen, enabled_again = _last_json_line(
+        script, dict(os.environ)
+    )
+    assert held and kept
+    assert enabled and collected and frozen
+    assert not enabled_again
+
+
+def test_a_collector_already_off_is_left_off() -> None:
+    script = """
+import gc, json
+from photon_desktop import app
+gc.disable()
+app.hold_collector()()
+print(json.dumps([gc.isenabled(), gc.get_freeze_count()]))
+"""
+    assert _last_json_line(script, dict(os.environ)) == [False, 0]
