@@ -60,6 +60,7 @@ class ListDetailPage(QWidget):
         paged.activated.connect(self._on_activated)
         paged.picked.connect(lambda _record: self.navigated.emit())
         paged.activated.connect(lambda _record: self.navigated.emit())
+        paged.refiltered.connect(self._follow_new_filter)
 
     # -- tab order
 
@@ -101,6 +102,19 @@ class ListDetailPage(QWidget):
         """Show one record's detail (from a link elsewhere in the app)."""
         self.navigated.emit()
         self.detail.load(record_id)
+
+    def _follow_new_filter(self) -> None:
+        """A new search or filter answered: the detail shows one of its rows, or nothing. A
+        record kept beside rows it is not among reads as one of them (the chart of a patient
+        searched for, with Prescribe under it, when it is the one shown before the search)."""
+        shown = self.detail.record_id
+        if shown is None or self.list.awaits(shown):
+            return
+        current = self.list.current()
+        if current is not None and str(current.id) == shown:
+            return
+        if not self.list.select_if_present(shown):
+            self.detail.clear()
 
     def _on_activated(self, record: Any) -> None:
         self.detail.load(str(record.id))

@@ -83,13 +83,15 @@ class PagedList(QWidget, Generic[T]):
     ``fetcher()`` is asked at each reload for a page fetcher bound to the current filter;
     ``empty_state()`` shows what "nothing" means for that filter. Signals: ``current_changed``
     (record) as the selection moves, ``picked`` (record) when the user moved it (not the list
-    finding a record again after a reload), ``activated`` (record) on Enter/double-click.
+    finding a record again after a reload), ``activated`` (record) on Enter/double-click,
+    ``refiltered`` when the first page for a new filter (``reload(refilter=True)``) has arrived.
     """
 
     first_page_loaded = Signal()
     current_changed = Signal(object)
     picked = Signal(object)
     activated = Signal(object)
+    refiltered = Signal()
 
     def __init__(
         self,
@@ -119,6 +121,7 @@ class PagedList(QWidget, Generic[T]):
         self._generation = 0
         self._pending: PagedTableModel[T] | None = None  # a refresh's model, until its first page
         self._select_when_loaded: str | None = None
+        self._refilter_generation: int | None = None  # a reload for a new filter, until it answers
         self._selecting = False  # the list itself is moving the selection
         self.model: PagedTableModel[T] | None = None
 
@@ -247,10 +250,13 @@ class PagedList(QWidget, Generic[T]):
             if model is not None:
                 model.cancel()
 
-    def reload(self, *, keep_rows: bool = False) -> None:
-        """Start again from the first page. ``keep_rows`` (F5): the rows stay until it answers."""
+    def reload(self, *, keep_rows: bool = False, refilter: bool = False) -> None:
+        """Start again from the first page. ``keep_rows`` (F5): the rows stay until it answers.
+        ``refilter``: for a new search or filter (``refiltered`` follows its first page)."""
         self._generation += 1
         generation = self._generation
+        if refilter:
+            self._refilter_generation = generation
         if self._pending is not None:
             self._pending.cancel()
             self._pending = None
@@ -283,9 +289,13 @@ class PagedList(QWidget, Generic[T]):
             self._set_model(model)
         model.start()
 
+    def awaits(self, record_id: str) -> bool:
+        """``record_id`` is to be selected once it is among the rows (``select_when_loaded``)."""
+        return self._select_when_loaded == record_id
+
     def select_when_loaded(self, record_id: str) -> None:
         """Select ``record_id`` once it is among the rows (now, or after the next first page)."""
-        if not self._select(record_id):
+        if not self.select_if_present(record_id):
             self._select_when_loaded = record_id
 
     def show_record(self, record: T, matches: bool, *, insert: bool = False) -> None:
@@ -305,7 +315,7 @@ class PagedList(QWidget, Generic[T]):
             self.model.insert_row(0, record)
             self.stack.setCurrentWidget(self.table)
         if matches and (shown or insert):  # never pulls the user back from another row
-            self._select(record_id)
+            self.select_if_present(record_id)
 
     # ------------------------------------------------------------------ internals
 
@@ -354,8 +364,13 @@ class PagedList(QWidget, Generic[T]):
         else:
             self.stack.setCurrentWidget(self.table)
             self._fit.start()
-        if self._select_when_loaded is not None and self._select(self._select_when_loaded):
+        if self._select_when_loaded is not None and self.select_if_present(
+            self._select_when_loaded
+        ):
             self._select_when_loaded = None
+        if self._refilter_generation == generation:
+            self._refilter_generation = None
+            self.refiltered.emit()
         if model.rowCount() and self.table.isVisible():
             # "Painted" means painted: announce after the rows' next paint has finished.
             self._paint_pending = generation
@@ -393,7 +408,8 @@ class PagedList(QWidget, Generic[T]):
         else:
             self.reload(keep_rows=True)
 
-    def _select(self, record_id: str) -> bool:
+    def select_if_present(self, record_id: str) -> bool:
+        """Select ``record_id`` if it is among the rows; False if it is not."""
         if self.model is None:
             return False
         row = self.model.find_row(lambda r: r.id == record_id)

@@ -211,7 +211,7 @@ class RecordsPage(ListDetailPage, Generic[T]):
 
     def _set_filter(self, flt: ListFilter) -> None:
         self._filter = flt
-        self.reload()
+        self.list.reload(refilter=True)
 
     def _on_environment_changed(self) -> None:
         self.detail.clear()

@@ -173,11 +173,11 @@ class PatientList(PagedList[PatientSummary]):
 
     # ------------------------------------------------------------------ internals
 
-    def reload(self, *, keep_rows: bool = False) -> None:
+    def reload(self, *, keep_rows: bool = False, refilter: bool = False) -> None:
         self._was_allowed = self.allowed()
         self._signed_in_as = self._sign_in()
         self.refresh_button.setEnabled(self._was_allowed)  # nothing to reload when not connected
-        super().reload(keep_rows=keep_rows)
+        super().reload(keep_rows=keep_rows, refilter=refilter)
         if self.model is not None and self.model.rowCount() == 0 and self._query_text:
             self.state.show_loading(f"Searching for {self._parsed.describe()}…")
 
@@ -206,7 +206,7 @@ class PatientList(PagedList[PatientSummary]):
             return
         self._query_text = text
         self._parsed = PatientQuery.parse(text or "")
-        self.reload()
+        self.reload(refilter=True)
 
     def _show_empty(self, state: StateView) -> None:
         if self._query_text:
