@@ -4,7 +4,7 @@ preferred pharmacy. Each needs its permission and is hidden without it; without
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
@@ -14,15 +14,11 @@ from photon_desktop.ui.common import tasks
 from photon_desktop.ui.common.flow_layout import FlowLayout
 from photon_desktop.ui.common.gating import PermissionGate
 from photon_desktop.ui.orders.launch import open_new_order
-from photon_desktop.ui.patients.additions import (
-    AddAllergyDialog,
-    AddMedicationDialog,
-    AddPharmacyDialog,
-    ChartDialog,
-    add_to_chart,
-)
 from photon_desktop.ui.prescriptions.launch import open_prescription_form
 from photon_desktop.ui.workspace import Workspace
+
+if TYPE_CHECKING:
+    from photon_desktop.ui.patients.additions import ChartDialog
 
 
 class PatientChartActions(QWidget):
@@ -65,9 +61,9 @@ class PatientChartActions(QWidget):
         column.addWidget(self.who_prescribes)
         self.prescribe_button.clicked.connect(self._prescribe)
         self.order_button.clicked.connect(self._order)
-        self.allergy_button.clicked.connect(lambda: self._add(AddAllergyDialog))
-        self.medication_button.clicked.connect(lambda: self._add(AddMedicationDialog))
-        self.pharmacy_button.clicked.connect(lambda: self._add(AddPharmacyDialog))
+        self.allergy_button.clicked.connect(lambda: self._add("AddAllergyDialog"))
+        self.medication_button.clicked.connect(lambda: self._add("AddMedicationDialog"))
+        self.pharmacy_button.clicked.connect(lambda: self._add("AddPharmacyDialog"))
         workspace.session_changed.connect(self._update)
         layout = detail.layout()
         if isinstance(layout, QVBoxLayout):
@@ -117,13 +113,18 @@ class PatientChartActions(QWidget):
         if callable(refresh):
             refresh()
 
-    def _add(self, kind: Callable[[Workspace, Patient, QWidget | None], ChartDialog]) -> None:
+    def _add(self, dialog: str) -> None:
+        """Open the chart dialog named ``dialog`` (``additions``, imported with the first)."""
+        from photon_desktop.ui.patients import additions
+
         patient = self.patient
         if patient is None:
             return
+        kind = getattr(additions, dialog)
 
         async def go() -> None:
-            updated = await add_to_chart(kind(self._workspace, patient, self._detail))
+            chart_dialog: ChartDialog = kind(self._workspace, patient, self._detail)
+            updated = await additions.add_to_chart(chart_dialog)
             if updated is not None:
                 show = getattr(self._detail, "show_record", None)
                 if callable(show):

@@ -9,6 +9,8 @@ server's order.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QLineEdit, QToolButton, QWidget
 
@@ -21,9 +23,11 @@ from photon_desktop.ui.common.paged_list import Fetcher, PagedList
 from photon_desktop.ui.common.paged_model import Column
 from photon_desktop.ui.common.states import StateView
 from photon_desktop.ui.patients.detail import PatientDetail
-from photon_desktop.ui.patients.form import PatientForm
 from photon_desktop.ui.patients.search import PLACEHOLDER, PatientQuery, narrowed
 from photon_desktop.ui.workspace import Workspace
+
+if TYPE_CHECKING:
+    from photon_desktop.ui.patients.form import PatientForm
 
 PAGE_SIZE = 100
 DEBOUNCE_MS = 300
@@ -281,6 +285,8 @@ class PatientsPage(ListDetailPage):
     # ------------------------------------------------------------------ internals
 
     def _show_form(self, patient: Patient | None) -> None:
+        from photon_desktop.ui.patients.form import PatientForm  # with its first opening
+
         if self.form is not None:
             self.form.cancel_tasks()
             self.form.deleteLater()

@@ -14,7 +14,7 @@ from photon_desktop.ui.common.problems import failed_write
 from photon_desktop.ui.common.questions import ask, tell
 from photon_desktop.ui.common.record_detail import RecordDetail
 from photon_desktop.ui.orders.launch import open_new_order
-from photon_desktop.ui.prescriptions.form import WRITE
+from photon_desktop.ui.prescriptions import WRITE
 from photon_desktop.ui.prescriptions.launch import open_prescription_form
 from photon_desktop.ui.workspace import Workspace
 

@@ -41,6 +41,7 @@ from photon_desktop.services.outcomes import new_external_id
 from photon_desktop.ui.common import tasks
 from photon_desktop.ui.common.questions import answer, loop_running
 from photon_desktop.ui.common.steps import StepWindow
+from photon_desktop.ui.prescriptions import WRITE
 from photon_desktop.ui.prescriptions.chart_panel import ChartPanel
 from photon_desktop.ui.prescriptions.drafts import Draft, drafts_for, owner_of
 from photon_desktop.ui.prescriptions.review import ReviewPage, sent_html
@@ -48,8 +49,6 @@ from photon_desktop.ui.prescriptions.rx_editor import RxEditor
 from photon_desktop.ui.templates.editor import TemplateEditor
 from photon_desktop.ui.templates.from_prescription import open_personal_template
 from photon_desktop.ui.workspace import Workspace
-
-WRITE = "write:prescription"
 
 
 class PrescriptionForm(StepWindow):

@@ -5,6 +5,7 @@ new-order window."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
@@ -15,10 +16,13 @@ from photon_desktop.ui.common.elided_label import ElidedLabel
 from photon_desktop.ui.common.gating import PermissionGate
 from photon_desktop.ui.common.windows import keep_open
 from photon_desktop.ui.orders.launch import open_new_order, order_for_someone
+from photon_desktop.ui.prescriptions import WRITE
 from photon_desktop.ui.prescriptions.drafts import drafts_for, owner_of
-from photon_desktop.ui.prescriptions.form import WRITE, PrescriptionForm
 from photon_desktop.ui.prescriptions.patient_chooser import choose_patient
 from photon_desktop.ui.workspace import Workspace
+
+if TYPE_CHECKING:
+    from photon_desktop.ui.prescriptions.form import PrescriptionForm
 
 
 def can_prescribe(workspace: Workspace) -> bool:
@@ -39,6 +43,8 @@ def open_prescription_form(
     a new prescription (or copy) for that patient opens a fresh form beside it."""
     if not can_prescribe(workspace):
         return None
+    from photon_desktop.ui.prescriptions.form import PrescriptionForm  # with its first opening
+
     store = drafts_for(workspace)
     existing = store.forms.get(patient_id)
     if isinstance(existing, PrescriptionForm) and not existing.finished:
