@@ -3,6 +3,8 @@ of birth, one address and phone format everywhere."""
 
 from __future__ import annotations
 
+import os
+import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 
@@ -20,6 +22,7 @@ from photon_desktop.ui.common.formatting import (
     fmt_date,
     fmt_datetime,
     fmt_day,
+    fmt_local_date,
     fmt_phone,
     fmt_quantity,
 )
@@ -62,6 +65,31 @@ def test_times_are_local_and_in_the_locale(locale_named: object) -> None:
     moment = datetime(2026, 11, 30, 15, 46, tzinfo=UTC).astimezone()
     assert fmt_datetime(moment).startswith("30/11/2026 ")
     assert fmt_datetime(None) == "—"
+
+
+@pytest.fixture
+def in_los_angeles() -> Iterator[None]:
+    previous = os.environ.get("TZ")
+    os.environ["TZ"] = "America/Los_Angeles"
+    time.tzset()
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop("TZ", None)
+        else:
+            os.environ["TZ"] = previous
+        time.tzset()
+
+
+def test_a_list_date_is_the_day_in_the_computers_time_zone(
+    locale_named: object, in_los_angeles: None
+) -> None:
+    """An order created at 03:00 UTC on Dec 1 was created on Nov 30 in Los Angeles."""
+    locale_named("en_US")  # type: ignore[operator]
+    assert fmt_local_date(datetime(2026, 12, 1, 3, 0, tzinfo=UTC)) == "11/30/2026"
+    assert fmt_local_date(datetime(2026, 12, 1, 9, 0, tzinfo=UTC)) == "12/1/2026"
+    assert fmt_local_date(None) == "—"
 
 
 def test_age_beside_the_date_of_birth() -> None:

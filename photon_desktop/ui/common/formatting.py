@@ -64,14 +64,24 @@ def fmt_day(value: date) -> str:
     return locale().toString(QDate(value.year, value.month, value.day), DAY_PATTERN)
 
 
+def _local(value: datetime) -> datetime:
+    try:
+        return value.astimezone() if value.tzinfo else value
+    except (OverflowError, ValueError):  # e.g. 0001-01-01 UTC west of Greenwich: show it as sent
+        return value
+
+
+def fmt_local_date(value: datetime | None) -> str:
+    """The day ``value`` falls on in the computer's time zone: a list's date column, as narrow
+    as the other lists' dates (the record's detail gives the time)."""
+    return DASH if value is None else fmt_date(_local(value).date())
+
+
 def fmt_datetime(value: datetime | None) -> str:
     """In the computer's time zone, in the user's locale."""
     if value is None:
         return DASH
-    try:
-        local = value.astimezone() if value.tzinfo else value
-    except (OverflowError, ValueError):  # e.g. 0001-01-01 UTC west of Greenwich: show it as sent
-        local = value
+    local = _local(value)
     loc = locale()
     moment = QDateTime(
         QDate(local.year, local.month, local.day), QTime(local.hour, local.minute, local.second)

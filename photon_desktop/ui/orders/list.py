@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QWidget
 
 from photon_desktop.domain import Order, OrderState, Page
 from photon_desktop.services.order_changes import WatchUpdate
-from photon_desktop.ui.common.formatting import enum_label, fmt_datetime
+from photon_desktop.ui.common.formatting import enum_label, fmt_local_date
 from photon_desktop.ui.common.paged_model import Column
 from photon_desktop.ui.common.records_page import PAGE_SIZE, ListFilter, RecordsPage
 from photon_desktop.ui.order_watch import OrderWatch
@@ -21,7 +21,8 @@ COLUMNS: tuple[Column[Order], ...] = (
     Column("Fulfillment", lambda o: enum_label(o.fulfillment.state) if o.fulfillment else "—"),
     Column("Pharmacy", lambda o: o.pharmacy.name if o.pharmacy else "Routing…"),
     Column("Type", lambda o: enum_label(o.fulfillment.type) if o.fulfillment else "—"),
-    Column("Created", lambda o: fmt_datetime(o.created_at), whole=True),
+    # The date only: with its time (~130 px) it was the column a 1024 px window cut first.
+    Column("Created", lambda o: fmt_local_date(o.created_at), whole=True),
     Column("ID", lambda o: o.id),
 )
 
