@@ -76,6 +76,18 @@ def test_columns_that_cannot_fit_even_at_their_headers_are_squeezed_not_cut() ->
     assert narrow[1] == 60 and narrow[4] < 110  # the widest give up the most
 
 
+def test_a_squeezed_date_keeps_its_longest_word_so_it_wraps_rather_than_elides() -> None:
+    # The order detail's Fills at a 1024 px window: Treatment, State, Requested, Filled,
+    # Prescription; the two dates keep "12/1/2026" (82 px) and wrap their time below it.
+    widths = [230, 60, 140, 140, 210]
+    keep = [0, 0, 82, 82, 0]
+    narrow = squeezed(widths, 330, keep)
+    assert narrow[2] >= 82 and narrow[3] >= 82 and sum(narrow) <= 330
+    # No room for even those: every column is squeezed alike, still within the edge.
+    tight = squeezed(widths, 200, keep)
+    assert sum(tight) <= 200 and min(tight) >= 36
+
+
 def test_a_detail_table_too_narrow_for_its_headers_ends_at_its_edge(qapp: QApplication) -> None:
     """The order detail's Fills table at a 1024 px window: its last column was cut at the edge,
     header and all (a detail's tables do not scroll sideways)."""

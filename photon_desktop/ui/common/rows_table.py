@@ -18,6 +18,7 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     Qt,
 )
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from photon_desktop.ui.common import theme
@@ -110,6 +111,7 @@ def fit_columns(table: QTableView, *, margin: int = 14, header_margin: int = 20)
     wanted: list[int] = []
     floors: list[int] = []
     whole: list[bool] = []
+    words: list[int] = []  # a whole column's widest word: what it needs to wrap, not elide
     key: int | None = None
     columns = [c for c in range(header.count()) if not header.isSectionHidden(c)]
     if not columns:
@@ -124,12 +126,16 @@ def fit_columns(table: QTableView, *, margin: int = 14, header_margin: int = 20)
         floors.append(floor)
         wanted.append(max(floor, widest + margin))
         whole.append(bool(model.headerData(col, Qt.Orientation.Horizontal, WHOLE_ROLE)))
+        words.append(_widest_word(model, col, rows, metrics) + margin if whole[-1] else 0)
         if key is None and model.headerData(col, Qt.Orientation.Horizontal, KEY_ROLE):
             key = len(whole) - 1
     available = table.viewport().width()
     widths = _share(wanted, floors, available, whole, key)
     if table.horizontalScrollBarPolicy() == Qt.ScrollBarPolicy.ScrollBarAlwaysOff:
-        widths = squeezed(widths, available)  # no scrolling sideways: past the edge is unseen
+        # No scrolling sideways: past the edge is unseen. Where cells wrap, a date keeps the
+        # width of its longest word ("12/1/2026" over "7:07 AM"), room permitting.
+        keep = words if table.wordWrap() else None
+        widths = squeezed(widths, available, keep)
     for col, width in zip(columns, widths, strict=True):
         header.resizeSection(col, width)
 
@@ -199,12 +205,23 @@ def _key_first(
 SQUEEZED = 36
 
 
-def squeezed(widths: list[int], available: int) -> list[int]:
+def squeezed(widths: list[int], available: int, keep: list[int] | None = None) -> list[int]:
     """``widths`` narrowed to fit ``available`` where a table cannot scroll sideways: the widest
-    give up the most (a common cap), none below ``SQUEEZED``; unchanged when they already fit."""
+    give up the most (a common cap), none below ``SQUEEZED`` nor below its ``keep`` (when all
+    those minimums fit); unchanged when they already fit."""
     if sum(widths) <= available:
         return widths
-    return _cap(widths, [min(w, SQUEEZED) for w in widths], available)
+    least = [min(w, SQUEEZED) for w in widths]
+    if keep is not None:
+        kept = [max(low, min(w, k)) for w, low, k in zip(widths, least, keep, strict=True)]
+        if sum(kept) <= available:
+            least = kept
+    return _cap(widths, least, available)
+
+
+def _widest_word(model: Any, col: int, rows: int, metrics: QFontMetrics) -> int:
+    texts = (str(model.index(r, col).data() or "") for r in range(rows))
+    return max((metrics.horizontalAdvance(word) for t in texts for word in t.split()), default=0)
 
 
 def _cap(wanted: list[int], floors: list[int], available: int) -> list[int]:
