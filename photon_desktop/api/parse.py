@@ -1,25 +1,24 @@
-"""JSON answers -> typed records, by pydantic. Anything malformed becomes ``ResponseError``.
+"""JSON answers -> typed records, by msgspec. Anything malformed becomes ``ResponseError``.
 
 The records in ``domain`` declare their wire names and types (see ``domain.wire``); this module
-runs the validation and keeps pydantic's errors inside the API layer. The log names the failing
-path (``patients.3.dateOfBirth: value_error``) so support can tell which field was wrong; it never
-holds a field's value, which may be a patient's details, except an unknown enum token such as
-``'ON_HOLD'`` (a new Photon state is worth seeing).
+runs the conversion and keeps msgspec's errors inside the API layer. The log names the failing
+path (``patients: 3.dateOfBirth: Expected `str`, got `int```) so support can tell which field was
+wrong; it never holds a field's value, which may be a patient's details, except an unknown enum
+token such as ``'ON_HOLD'`` (a new Photon state is worth seeing).
 """
 
 from __future__ import annotations
 
-import functools
 import logging
 import re
 from collections.abc import Mapping
 from typing import Any, Protocol, TypeVar
 
-from pydantic import TypeAdapter, ValidationError
+from msgspec import ValidationError
 
 from photon_desktop.api.errors_map import UNREADABLE
 from photon_desktop.domain import Page
-from photon_desktop.domain.wire import Items
+from photon_desktop.domain.wire import present, read
 from photon_desktop.errors import ResponseError
 
 log = logging.getLogger(__name__)
@@ -27,6 +26,18 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 _ENUM_TOKEN = re.compile(r"[A-Z][A-Z0-9_]{0,39}")
+#: msgspec's message, then `` - at `$.patients[3].dateOfBirth` `` unless it is the value itself.
+_AT = re.compile(r"(?P<problem>.*) - at `\$(?P<path>[^`]*)`", re.DOTALL)
+_MISSING = re.compile(r"Object missing required field `(?P<name>\w+)`")
+_CHECKED = re.compile(r"(?P<name>\w+): (?P<problem>expected .*)", re.DOTALL)
+_STEP = re.compile(r"\.([^.\[]+)|\[(\d+|\.\.\.)\]")
+#: msgspec's messages that hold no value (the types, a field's name), and the domain's own
+#: (``wire``: fixed texts starting "expected"). Any other message is logged as "invalid value".
+_VALUE_FREE = re.compile(
+    r"missing|Expected `[^`]*`(?:, got `[^`]*`| with a timezone component)?"
+    r"|Integer value out of range|Number out of range"
+    r"|expected [a-zA-Z0-9 ,-]+"
+)
 
 
 def _shown(value: Any) -> str:
@@ -37,16 +48,45 @@ def _shown(value: Any) -> str:
     return f"<{type(value).__name__}>"
 
 
-def _problems(error: ValidationError) -> str:
-    shown = []
-    for item in error.errors(include_url=False, include_context=False)[:5]:
-        where = ".".join(str(part) for part in item["loc"]) or "-"
-        problem = item["type"]
-        if problem == "enum":
-            problem = f"unknown value {_shown(item.get('input'))}"
-        shown.append(f"{where}: {problem}")
-    more = error.error_count() - len(shown)
-    return "; ".join(shown) + (f" (and {more} more)" if more > 0 else "")
+def _steps(path: str) -> list[str | int]:
+    """``.patients[3].dateOfBirth`` -> ``["patients", 3, "dateOfBirth"]`` (a dict entry: "…")."""
+    steps: list[str | int] = []
+    for key, index in _STEP.findall(path):
+        if key:
+            steps.append(key)
+        else:
+            steps.append(int(index) if index.isdigit() else "…")
+    return steps
+
+
+def _at(value: Any, steps: list[str | int]) -> Any:
+    """What ``value`` holds at ``steps``; None where the path leads nowhere."""
+    for step in steps:
+        try:
+            value = value[step]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return value
+
+
+def _problem(error: ValidationError, value: Any) -> str:
+    """``where: what`` for the log, without the value (an enum token excepted)."""
+    match = _AT.fullmatch(str(error))
+    problem, steps = (match["problem"], _steps(match["path"])) if match else (str(error), [])
+    # A missing field, or a record's own check (``domain.wire``), is reported at the record:
+    # its message names the field.
+    if missing := _MISSING.fullmatch(problem):
+        steps.append(missing["name"])
+        problem = "missing"
+    elif checked := _CHECKED.fullmatch(problem):
+        steps.append(checked["name"])
+        problem = checked["problem"]
+    where = ".".join(str(step) for step in steps) or "-"
+    if problem.startswith("Invalid enum value"):
+        problem = f"unknown value {_shown(_at(value, steps))}"
+    elif not _VALUE_FREE.fullmatch(problem):
+        problem = "invalid value"
+    return f"{where}: {problem}"
 
 
 def unreadable(where: str, problem: str) -> ResponseError:
@@ -55,16 +95,11 @@ def unreadable(where: str, problem: str) -> ResponseError:
     return ResponseError(UNREADABLE)
 
 
-@functools.cache
-def _adapter(kind: Any) -> TypeAdapter[Any]:
-    return TypeAdapter(kind)
-
-
 def _validate(kind: Any, value: Any, where: str) -> Any:
     try:
-        return _adapter(kind).validate_python(value)
+        return read(value, kind)
     except ValidationError as exc:
-        raise unreadable(where, _problems(exc)) from None
+        raise unreadable(where, _problem(exc, value)) from None
     except (RecursionError, TypeError, ValueError) as exc:  # a validator's bug is unreadable too
         raise unreadable(where, type(exc).__name__) from None
 
@@ -96,8 +131,8 @@ def field_or_none(data: Any, key: str) -> Any:
 
 def items(kind: type[T], data: Any, key: str) -> tuple[T, ...]:
     """A top-level list field of ``data``; a null list is empty, null items are skipped."""
-    result: tuple[T, ...] = _validate(Items[kind], field_or_none(data, key), key)  # type: ignore[valid-type]
-    return result
+    listed = tuple[kind | None, ...] | None  # type: ignore[valid-type]
+    return present(_validate(listed, field_or_none(data, key), key))
 
 
 def one(kind: type[T], data: Any, key: str) -> T:

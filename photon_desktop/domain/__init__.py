@@ -35,6 +35,7 @@ from photon_desktop.domain.prescriptions import (
     PrescriptionState,
 )
 from photon_desktop.domain.treatments import Treatment, TreatmentCodes
+from photon_desktop.domain.wire import Record
 
 __all__ = [
     "Address",
@@ -67,6 +68,7 @@ __all__ = [
     "PrescriptionState",
     "PrescriptionTemplate",
     "Provider",
+    "Record",
     "Sex",
     "Treatment",
     "TreatmentCodes",

@@ -2,36 +2,33 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
-
-from pydantic import BeforeValidator
-from pydantic.dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated, Any, TypeAlias
 
 from photon_desktop.domain.treatments import Treatment
-from photon_desktop.domain.wire import WIRE, Flag, Items, Number, Text, Whole
+from photon_desktop.domain.wire import After, Flag, Items, Number, Record, Text, Whole
 
 
 def _false_if_null(value: Any) -> Any:
     return False if value is None else value
 
 
-FlagOrFalse = Annotated[Flag, BeforeValidator(_false_if_null)]
+if TYPE_CHECKING:
+    FlagOrFalse: TypeAlias = Flag
+else:  # null is false (read as ``Flag | None``, kept as a ``Flag``: see ``wire``)
+    FlagOrFalse = Annotated[Flag | None, After(_false_if_null)]
 
 
-@dataclass(frozen=True, slots=True, config=WIRE)
-class Allergen:
+class Allergen(Record, frozen=True):
     id: Text
     name: Text
     rxcui: Text | None = None
 
 
-@dataclass(frozen=True, slots=True, config=WIRE)
-class DispenseUnit:
+class DispenseUnit(Record, frozen=True):
     name: Text
 
 
-@dataclass(frozen=True, slots=True, config=WIRE)
-class PrescriptionTemplate:
+class PrescriptionTemplate(Record, frozen=True):
     id: Text
     treatment: Treatment
     name: Text | None = None
@@ -45,8 +42,7 @@ class PrescriptionTemplate:
     is_private: FlagOrFalse = False
 
 
-@dataclass(frozen=True, slots=True, config=WIRE)
-class Catalog:
+class Catalog(Record, frozen=True):
     id: Text
     name: Text
     treatments: Items[Treatment] = ()

@@ -1,38 +1,35 @@
-"""Names and postal addresses, as Photon returns them and as forms send them."""
+"""Names and postal addresses, as Photon returns them and as forms send them; the patient an
+order or prescription names."""
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeAlias
 
-from pydantic import model_validator
-from pydantic.dataclasses import dataclass
+import msgspec
+from msgspec.structs import force_setattr
 
-from photon_desktop.domain.wire import WIRE, Text
+from photon_desktop.domain.wire import Record, Text
+
+#: ``Name.full``'s default: "first last" (Photon may leave it out or send null).
+FROM_PARTS: Any = None
 
 
-@dataclass(frozen=True, slots=True, config=WIRE)
-class Name:
+class Name(Record, frozen=True):
     first: Text
     last: Text
-    full: Text
+    full: FullName = FROM_PARTS
     middle: Text | None = None
     title: Text | None = None
 
-    @model_validator(mode="before")
-    @classmethod
-    def _full_from_parts(cls, data: Any) -> Any:
+    def __post_init__(self) -> None:
         """Photon may leave ``full`` out; it is then "first last"."""
-        if isinstance(data, Mapping) and data.get("full") is None:
-            first, last = data.get("first"), data.get("last")
-            if isinstance(first, str) and isinstance(last, str):
-                return {**data, "full": f"{first} {last}"}
-        return data
+        super().__post_init__()
+        if self.full is FROM_PARTS:
+            force_setattr(self, "full", f"{self.first} {self.last}")
 
 
-@dataclass(frozen=True, slots=True, config=WIRE)
-class Address:
+class Address(Record, frozen=True):
     street1: Text
     city: Text
     state: Text
@@ -40,6 +37,30 @@ class Address:
     country: Text
     street2: Text | None = None
     name: Name | None = None
+
+
+class _Patient(msgspec.Struct, frozen=True):
+    """The patient an order or prescription names: ``patient { id name }``."""
+
+    id: Text
+    name: Name | None = None
+
+
+def unnest_patient(record: Any) -> None:
+    """``patient { id name }`` read into ``record.patient_id`` -> its id there and its name in
+    ``record.patient_name`` (a record built in Python holds the id already)."""
+    patient = record.patient_id
+    if isinstance(patient, _Patient):
+        force_setattr(record, "patient_id", patient.id)
+        force_setattr(record, "patient_name", patient.name)
+
+
+if TYPE_CHECKING:  # the types kept; below, the types an answer is checked against (see wire)
+    FullName: TypeAlias = str
+    PatientRef: TypeAlias = str
+else:
+    FullName = Text | None
+    PatientRef = Annotated[_Patient, msgspec.Meta(description="patient { id name }")]
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from enum import Enum
 
-from pydantic import AliasPath, Field
-from pydantic.dataclasses import dataclass
+from msgspec import field
 
-from photon_desktop.domain.contact import Address, Name
+from photon_desktop.domain.contact import Address, Name, PatientRef, unnest_patient
 from photon_desktop.domain.pharmacies import FulfillmentType, Pharmacy
 from photon_desktop.domain.prescriptions import Fill
-from photon_desktop.domain.wire import WIRE, Items, Text, Timestamp, Whole
+from photon_desktop.domain.wire import Items, Record, Text, Timestamp, Whole
 
 
 class OrderState(Enum):
@@ -32,8 +31,7 @@ class FulfillmentState(Enum):
     DELIVERED = "DELIVERED"
 
 
-@dataclass(frozen=True, slots=True, config=WIRE)
-class OrderFulfillment:
+class OrderFulfillment(Record, frozen=True):
     type: FulfillmentType
     state: FulfillmentState
     carrier: Text | None = None
@@ -42,8 +40,7 @@ class OrderFulfillment:
     pharmacy_estimated_ready_at: Timestamp | None = None
 
 
-@dataclass(frozen=True, slots=True, config=WIRE)
-class OrderException:
+class OrderException(Record, frozen=True):
     """A problem the pharmacy raised on an order (e.g. PHARMACY_UNREACHABLE, OOS)."""
 
     type: Text
@@ -52,16 +49,20 @@ class OrderException:
     resolved_at: Timestamp | None = None
 
 
-@dataclass(frozen=True, slots=True, config=WIRE)
-class Order:
+class Order(Record, frozen=True):
     id: Text
     state: OrderState
     created_at: Timestamp
-    patient_id: Text = Field(validation_alias=AliasPath("patient", "id"))
-    patient_name: Name | None = Field(default=None, validation_alias=AliasPath("patient", "name"))
+    # patient { id name }: as in Prescription.
+    patient_id: PatientRef = field(name="patient")
+    patient_name: Name | None = field(default=None, name="patient.name")
     pharmacy: Pharmacy | None = None
     fulfillment: OrderFulfillment | None = None
     address: Address | None = None
     external_id: Text | None = None
     fills: Items[Fill] = ()
     exceptions: Items[OrderException] = ()  # only the order detail asks for them
+
+    def __post_init__(self) -> None:
+        unnest_patient(self)
+        super().__post_init__()

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeAlias
 
-from pydantic import BeforeValidator, Field
-from pydantic.dataclasses import dataclass
+import msgspec
+from msgspec import field
 
 from photon_desktop.domain.contact import Address, Name
-from photon_desktop.domain.wire import WIRE, Text
+from photon_desktop.domain.wire import After, Record, Text
+
+
+class _Role(msgspec.Struct, frozen=True):
+    """A role as ``roles { id name }`` lists it: only the one kept (the name, else the id) must
+    be text, so both are checked in ``_role_names``."""
+
+    id: Any = None
+    name: Any = None
 
 
 def _role_names(value: Any) -> Any:
@@ -20,39 +27,39 @@ def _role_names(value: Any) -> Any:
         raise ValueError("expected a list of roles")
     names = []
     for role in value:
-        if isinstance(role, Mapping):
-            role = role.get("name") or role.get("id")
+        if isinstance(role, _Role):
+            role = role.name or role.id
         if not isinstance(role, str):
             raise ValueError("expected a role with a name or an id")
         names.append(role)
     return tuple(names)
 
 
-Roles = Annotated[tuple[Text, ...], BeforeValidator(_role_names)]
+if TYPE_CHECKING:
+    Roles: TypeAlias = tuple[Text, ...]
+else:  # the roles' names (see ``wire``: the type read, then the value kept)
+    Roles = Annotated[tuple[Text | _Role, ...] | None, After(_role_names)]
 
 
-@dataclass(frozen=True, slots=True, config=WIRE)
-class Provider:
+class Provider(Record, frozen=True):
     id: Text
     name: Name
     email: Text | None = None
-    npi: Text | None = Field(default=None, validation_alias="NPI")
+    npi: Text | None = field(default=None, name="NPI")
 
 
-@dataclass(frozen=True, slots=True, config=WIRE)
-class Organization:
+class Organization(Record, frozen=True):
     id: Text
     name: Text
     type: Text | None = None
-    npi: Text | None = Field(default=None, validation_alias="NPI")
+    npi: Text | None = field(default=None, name="NPI")
     phone: Text | None = None
     email: Text | None = None
     fax: Text | None = None
     address: Address | None = None
 
 
-@dataclass(frozen=True, slots=True, config=WIRE)
-class User:
+class User(Record, frozen=True):
     id: Text
     verification_status: Text
     name: Name | None = None

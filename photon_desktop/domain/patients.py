@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import field
 from datetime import date
 from enum import Enum
 
-from pydantic import AliasPath, Field
-from pydantic.dataclasses import dataclass
+from msgspec import field
 
 from photon_desktop.domain.catalog import Allergen
 from photon_desktop.domain.contact import Address, AddressInput, Name, NameInput
@@ -16,7 +14,7 @@ from photon_desktop.domain.orders import Order
 from photon_desktop.domain.pharmacies import Pharmacy
 from photon_desktop.domain.prescriptions import Prescription
 from photon_desktop.domain.treatments import Treatment
-from photon_desktop.domain.wire import WIRE, Flag, IsoDate, Items, Text
+from photon_desktop.domain.wire import Flag, IsoDate, Items, Record, RefId, Text
 
 
 class Sex(Enum):
@@ -25,8 +23,7 @@ class Sex(Enum):
     UNKNOWN = "UNKNOWN"
 
 
-@dataclass(frozen=True, slots=True, config=WIRE)
-class PatientSummary:
+class PatientSummary(Record, frozen=True):
     """A row of the patient list."""
 
     id: Text
@@ -39,25 +36,20 @@ class PatientSummary:
     gender: Text | None = None
 
 
-@dataclass(frozen=True, slots=True, config=WIRE)
-class PatientAllergy:
+class PatientAllergy(Record, frozen=True):
     allergen: Allergen
     comment: Text | None = None
     onset: IsoDate | None = None
 
 
-@dataclass(frozen=True, slots=True, config=WIRE)
-class PatientMedication:
+class PatientMedication(Record, frozen=True):
     medication: Treatment
     active: Flag
     comment: Text | None = None
-    prescription_id: Text | None = Field(
-        default=None, validation_alias=AliasPath("prescription", "id")
-    )
+    prescription_id: RefId | None = field(default=None, name="prescription")  # prescription { id }
 
 
-@dataclass(frozen=True, slots=True, config=WIRE)
-class Patient(PatientSummary):
+class Patient(PatientSummary, frozen=True):
     """A patient's whole record, as the detail view shows it (one request): the list row's
     fields plus the parts below."""
 

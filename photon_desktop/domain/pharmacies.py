@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from enum import Enum
 
-from pydantic import Field
-from pydantic.dataclasses import dataclass
+from msgspec import field
 
 from photon_desktop.domain.contact import Address
-from photon_desktop.domain.wire import WIRE, Items, Text
+from photon_desktop.domain.wire import Items, Record, Text
 
 
 class FulfillmentType(Enum):
@@ -16,13 +15,12 @@ class FulfillmentType(Enum):
     PICK_UP = "PICK_UP"
 
 
-@dataclass(frozen=True, slots=True, config=WIRE)
-class Pharmacy:
+class Pharmacy(Record, frozen=True):
     id: Text
     name: Text
     address: Address | None = None
     phone: Text | None = None
     fax: Text | None = None
-    npi: Text | None = Field(default=None, validation_alias="NPI")
-    ncpdp: Text | None = Field(default=None, validation_alias="NCPDP")
+    npi: Text | None = field(default=None, name="NPI")
+    ncpdp: Text | None = field(default=None, name="NCPDP")
     fulfillment_types: Items[FulfillmentType] = ()

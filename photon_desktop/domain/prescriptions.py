@@ -6,13 +6,22 @@ import dataclasses
 from datetime import date
 from enum import Enum
 
-from pydantic import AliasPath, Field
-from pydantic.dataclasses import dataclass
+from msgspec import field
 
-from photon_desktop.domain.contact import Name
+from photon_desktop.domain.contact import Name, PatientRef, unnest_patient
 from photon_desktop.domain.organization import Provider
 from photon_desktop.domain.treatments import Treatment
-from photon_desktop.domain.wire import WIRE, Flag, IsoDate, Items, Number, Text, Timestamp, Whole
+from photon_desktop.domain.wire import (
+    Flag,
+    IsoDate,
+    Items,
+    Number,
+    Record,
+    RefId,
+    Text,
+    Timestamp,
+    Whole,
+)
 
 
 class PrescriptionState(Enum):
@@ -30,21 +39,17 @@ class FillState(Enum):
     SENT = "SENT"
 
 
-@dataclass(frozen=True, slots=True, config=WIRE)
-class Fill:
+class Fill(Record, frozen=True):
     id: Text
     state: FillState
     requested_at: Timestamp
     treatment: Treatment | None = None
     filled_at: Timestamp | None = None
-    prescription_id: Text | None = Field(
-        default=None, validation_alias=AliasPath("prescription", "id")
-    )
-    order_id: Text | None = Field(default=None, validation_alias=AliasPath("order", "id"))
+    prescription_id: RefId | None = field(default=None, name="prescription")  # prescription { id }
+    order_id: RefId | None = field(default=None, name="order")  # order { id }
 
 
-@dataclass(frozen=True, slots=True, config=WIRE)
-class Prescription:
+class Prescription(Record, frozen=True):
     id: Text
     state: PrescriptionState
     treatment: Treatment
@@ -56,14 +61,20 @@ class Prescription:
     effective_date: IsoDate
     expiration_date: IsoDate
     written_at: Timestamp
-    patient_id: Text = Field(validation_alias=AliasPath("patient", "id"))
-    patient_name: Name | None = Field(default=None, validation_alias=AliasPath("patient", "name"))
+    # patient { id name }: its id here, its name below (never read from an answer on its own:
+    # a GraphQL name has no dot).
+    patient_id: PatientRef = field(name="patient")
+    patient_name: Name | None = field(default=None, name="patient.name")
     prescriber: Provider | None = None
     days_supply: Whole | None = None
     dispense_as_written: Flag | None = None
     notes: Text | None = None
     external_id: Text | None = None
     fills: Items[Fill] = ()
+
+    def __post_init__(self) -> None:
+        unnest_patient(self)
+        super().__post_init__()
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -2,38 +2,38 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeAlias
 
-from pydantic import BeforeValidator, Field
-from pydantic.dataclasses import dataclass
+from msgspec import field
 
-from photon_desktop.domain.wire import WIRE, Flag, Text
+from photon_desktop.domain.wire import After, Flag, Record, Text
 
 
 def _medication_unless_named(value: Any) -> Any:
     return "Medication" if value is None else value
 
 
-#: ``__typename``: "Medication" or "MedicalEquipment" (a medication when Photon leaves it out).
-Kind = Annotated[Text, BeforeValidator(_medication_unless_named)]
+if TYPE_CHECKING:
+    Kind: TypeAlias = Text
+else:  # ``__typename``: a medication when Photon leaves it out or sends null (see ``wire``)
+    Kind = Annotated[Text | None, After(_medication_unless_named)]
 
 
-@dataclass(frozen=True, slots=True, config=WIRE)
-class TreatmentCodes:
+class TreatmentCodes(Record, frozen=True):
     rxcui: Text | None = None
-    product_ndc: Text | None = Field(default=None, validation_alias="productNDC")
-    package_ndc: Text | None = Field(default=None, validation_alias="packageNDC")
-    hcpcs: Text | None = Field(default=None, validation_alias="HCPCS")
-    sku: Text | None = Field(default=None, validation_alias="SKU")
+    product_ndc: Text | None = field(default=None, name="productNDC")
+    package_ndc: Text | None = field(default=None, name="packageNDC")
+    hcpcs: Text | None = field(default=None, name="HCPCS")
+    sku: Text | None = field(default=None, name="SKU")
 
 
-@dataclass(frozen=True, slots=True, config=WIRE)
-class Treatment:
-    """A Medication or a piece of MedicalEquipment (``kind`` is the GraphQL __typename)."""
+class Treatment(Record, frozen=True):
+    """A Medication or a piece of MedicalEquipment (``kind`` is the GraphQL __typename:
+    "Medication" or "MedicalEquipment")."""
 
     id: Text
     name: Text
-    kind: Kind = Field(default="Medication", validation_alias="__typename")
+    kind: Kind = field(default="Medication", name="__typename")
     description: Text | None = None
     codes: TreatmentCodes | None = None
     # Medication only:

@@ -7,10 +7,11 @@ update the views but are not news.
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
+
+import msgspec
 
 from photon_desktop.domain import (
     FulfillmentState,
@@ -92,10 +93,7 @@ def keep_fills(new: Order, old: Order) -> Order:
     """List pages carry no fills: keep the ones a detail read brought, rather than blank them."""
     if new.fills or not old.fills:
         return new
-    copy = getattr(new, "model_copy", None)  # pydantic records
-    if callable(copy):
-        return copy(update={"fills": old.fills})  # type: ignore[no-any-return]
-    return dataclasses.replace(new, fills=old.fills)
+    return msgspec.structs.replace(new, fills=old.fills)
 
 
 # What the watcher is told and tells (pause reasons, its settings and its state).

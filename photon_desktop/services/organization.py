@@ -11,13 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from pydantic.dataclasses import dataclass
-
 from photon_desktop.api import parse
 from photon_desktop.api.client import GraphQLClient
 from photon_desktop.domain import Organization, User
 from photon_desktop.domain.organization import Roles
-from photon_desktop.domain.wire import WIRE, Items, Text, Timestamp
+from photon_desktop.domain.wire import Flag, Items, Record, Text, Timestamp
 from photon_desktop.errors import NotFound, PhotonError
 from photon_desktop.services.outcomes import settle, unknown
 
@@ -59,24 +57,21 @@ PERMISSIONS = {
 }
 
 
-@dataclass(frozen=True, slots=True, config=WIRE)
-class Role:
+class Role(Record, frozen=True):
     id: Text
     name: Text | None = None
     description: Text | None = None
 
 
-@dataclass(frozen=True, slots=True, config=WIRE)
-class Invite:
+class Invite(Record, frozen=True):
     email: Text
     created_at: Timestamp
     expires_at: Timestamp
-    expired: bool
+    expired: Flag
     roles: Roles = ()
 
 
-@dataclass(frozen=True, slots=True, config=WIRE)
-class ApiClient:
+class ApiClient(Record, frozen=True):
     """An API client as shown: never its secret."""
 
     id: Text
@@ -84,8 +79,7 @@ class ApiClient:
     app_type: Text | None = None
 
 
-@dataclass(frozen=True, slots=True, config=WIRE)
-class Webhook:
+class Webhook(Record, frozen=True):
     id: Text
     url: Text | None = None
     name: Text | None = None

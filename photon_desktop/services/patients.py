@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+import msgspec
+
 from photon_desktop.api import parse
 from photon_desktop.api.client import GraphQLClient
 from photon_desktop.api.errors_map import INVALID, from_graphql_errors, permission_missing
@@ -136,7 +138,7 @@ class PatientsService:
                 "This patient was not found. The record may have been removed, "
                 "or it belongs to another organization."
             )
-        return dataclasses.replace(parse.record(Patient, record, key), unavailable=unavailable)
+        return msgspec.structs.replace(parse.record(Patient, record, key), unavailable=unavailable)
 
     async def _find_created(self, sent: PatientInput) -> str | None:
         """The id of the patient ``sent`` created: same externalId, name and date of birth (a

@@ -26,7 +26,7 @@ from photon_desktop.api.client import create_http_client
 from photon_desktop.api.request_log import RequestLogEntry
 from photon_desktop.auth.environments import Environment
 from photon_desktop.auth.profiles import Profile
-from photon_desktop.domain import Page
+from photon_desktop.domain import Page, Record
 from photon_desktop.redact import MASK, redact_text
 from photon_desktop.services.diagnosis import Diagnosis, check, error_code
 
@@ -193,17 +193,23 @@ def _count(value: Any, removed: dict[str, int], what: str) -> Any:
 # ---------------------------------------------------------------------------- CSV export
 
 
+def _field_names(record: Any) -> tuple[str, ...] | None:
+    """The field names of a record (a domain ``Record`` or a dataclass, or either's type)."""
+    if isinstance(record, Record) or (isinstance(record, type) and issubclass(record, Record)):
+        return record.__struct_fields__
+    if dataclasses.is_dataclass(record):
+        return tuple(f.name for f in dataclasses.fields(record))
+    return None
+
+
 def flatten(record: Any, prefix: str = "") -> dict[str, Any]:
     """A record's fields as one CSV row: nested parts dotted (``name.first``), lists counted."""
     out: dict[str, Any] = {}
-    items = (
-        ((f.name, getattr(record, f.name)) for f in dataclasses.fields(record))
-        if dataclasses.is_dataclass(record)
-        else record.items()
-    )
+    names = _field_names(record)
+    items = record.items() if names is None else ((n, getattr(record, n)) for n in names)
     for key, value in items:
         name = f"{prefix}{key}"
-        if dataclasses.is_dataclass(value) or isinstance(value, Mapping):
+        if _field_names(value) is not None or isinstance(value, Mapping):
             out.update(flatten(value, name + "."))
         elif isinstance(value, list | tuple):
             out[name + ".count"] = len(value)
@@ -266,15 +272,20 @@ def _columns(rows: Sequence[Mapping[str, Any]], record: type) -> list[str]:
 
 
 def columns_of(cls: type, prefix: str = "") -> list[str]:
-    """The dotted column names ``flatten`` makes for a record of type ``cls``."""
-    if not dataclasses.is_dataclass(cls):
+    """The dotted column names ``flatten`` makes for a record of type ``cls``.
+
+    A record's type hints at run time are the types it is read with (``domain.wire``): an
+    ``Items`` list may hold null (still a tuple: counted), and a nested object kept as its id is
+    a small struct that is not a ``Record`` (one column, as the id it holds)."""
+    names = _field_names(cls)
+    if names is None:
         return []
     hints = typing.get_type_hints(cls)
     out: list[str] = []
-    for f in dataclasses.fields(cls):
-        hint = _unwrap(hints.get(f.name))
-        name = f"{prefix}{f.name}"
-        if isinstance(hint, type) and dataclasses.is_dataclass(hint):
+    for field in names:
+        hint = _unwrap(hints.get(field))
+        name = f"{prefix}{field}"
+        if isinstance(hint, type) and _field_names(hint) is not None:
             out += columns_of(hint, name + ".")
         elif typing.get_origin(hint) in (tuple, list):
             out.append(name + ".count")

@@ -119,14 +119,14 @@ print(json.dumps([with_window, with_port, "desktop_notifier" in sys.modules]))
 
 
 # asyncio too (with ssl and sockets, ~30 ms): the event loop starts after the frame is shown.
-LAYERS = ("photon_desktop.services", "pydantic", "httpx", "asyncio")
+LAYERS = ("photon_desktop.services", "msgspec", "httpx", "asyncio")
 
 
 def test_the_window_shows_themed_before_the_layers_and_later_holds_the_pages(
     tmp_path: Path,
 ) -> None:
     """The real ``main`` (demo, smoke): when the window is first shown, the saved dark scheme is
-    already applied and neither the services nor pydantic, httpx or asyncio has been imported
+    already applied and neither the services nor msgspec, httpx or asyncio has been imported
     (with ``--demo`` the sandbox child is running by then); the very window shown then ends
     holding the pages."""
     script = f"""

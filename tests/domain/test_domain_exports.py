@@ -8,6 +8,8 @@ import importlib
 import inspect
 import pkgutil
 
+import msgspec
+
 import photon_desktop.domain as domain
 from photon_desktop.domain import Patient, PatientSummary
 
@@ -22,7 +24,7 @@ def test_every_record_and_enum_of_every_topic_module_is_exported_once() -> None:
             if inspect.isclass(obj)
             and obj.__module__ == module.__name__
             and name[0] != "_"
-            and (dataclasses.is_dataclass(obj) or issubclass(obj, enum.Enum))
+            and (dataclasses.is_dataclass(obj) or issubclass(obj, msgspec.Struct | enum.Enum))
         }
     assert defined <= set(domain.__all__)
     assert {"Patient", "PatientSummary", "Order", "Prescription", "Page", "Sex"} <= defined
@@ -30,9 +32,9 @@ def test_every_record_and_enum_of_every_topic_module_is_exported_once() -> None:
 
 
 def test_a_patient_is_its_list_row_plus_the_detail() -> None:
-    summary = [f.name for f in dataclasses.fields(PatientSummary)]
-    whole = [f.name for f in dataclasses.fields(Patient)]
+    summary = [f.name for f in msgspec.structs.fields(PatientSummary)]
+    whole = [f.name for f in msgspec.structs.fields(Patient)]
     assert whole[: len(summary)] == summary
     assert issubclass(Patient, PatientSummary)
-    own = set(Patient.__dataclass_fields__) - set(PatientSummary.__dataclass_fields__)
+    own = set(Patient.__struct_fields__) - set(PatientSummary.__struct_fields__)
     assert {"allergies", "prescriptions", "orders", "unavailable"} <= own

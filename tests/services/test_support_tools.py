@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from photon_desktop.api import parse
 from photon_desktop.api.request_log import RequestLog
 from photon_desktop.domain import Name, Page, Patient, PatientSummary, Sex
 from photon_desktop.errors import InvalidInput, OfflineError
@@ -110,7 +111,8 @@ def test_the_bundle_counts_what_it_removed() -> None:
 
 
 def person(n: int, with_address: bool = False) -> PatientSummary:
-    data = {
+    """A patient as Photon answers it, read as the app reads it."""
+    data: dict[str, object] = {
         "id": f"pat_{n}",
         "name": {"first": f"F{n}", "last": f"L{n}", "full": f"F{n} L{n}"},
         "dateOfBirth": "1990-01-02",
@@ -122,8 +124,8 @@ def person(n: int, with_address: bool = False) -> PatientSummary:
             "street1": "1 Main", "city": "Boston", "state": "MA", "postalCode": "02115",
             "country": "US",
         }  # fmt: skip
-        return Patient(**data)  # type: ignore[arg-type]
-    return PatientSummary(**data)  # type: ignore[arg-type]
+        return parse.record(Patient, data, "patient")
+    return parse.record(PatientSummary, data, "patient")
 
 
 def test_csv_has_every_column_the_type_can_fill_and_pages_until_the_end(tmp_path: Path) -> None:

@@ -90,7 +90,7 @@ def test_a_huge_name_is_capped_in_the_form_and_elided_in_the_detail(
 
 
 def _fields(patient: Patient) -> dict[str, Any]:
-    return {name: getattr(patient, name) for name in patient.__dataclass_fields__}
+    return {name: getattr(patient, name) for name in patient.__struct_fields__}
 
 
 def test_leaving_a_form_with_edits_asks_and_keeps_them_unless_discarded(

@@ -8,8 +8,7 @@ detail shows Canceled even if Photon's own answer still lags.
 
 from __future__ import annotations
 
-import dataclasses
-
+import msgspec
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout
 
@@ -113,7 +112,7 @@ class OrderActions(QObject):
         self.guidance.setVisible(bool(lines))
 
     def _show_canceled(self, order: Order) -> None:
-        shown = dataclasses.replace(order, state=OrderState.CANCELED)
+        shown = msgspec.structs.replace(order, state=OrderState.CANCELED)
         self._detail.record = shown
         self._detail.badge.setText(enum_label(OrderState.CANCELED))
         self._detail.badge.setAccessibleDescription("State: Canceled")

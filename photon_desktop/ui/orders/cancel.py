@@ -8,8 +8,7 @@ organization switch asks first, then closes the dialog); a stopped sandbox is fo
 
 from __future__ import annotations
 
-import dataclasses
-
+import msgspec
 from PySide6.QtWidgets import (
     QComboBox,
     QDialogButtonBox,
@@ -140,7 +139,7 @@ class CancelOrderDialog(OrderDialog):
             self.confirm.setEnabled(True)
             return
         # Photon's answer can lag: the user asked for CANCELED and the call succeeded.
-        self.result_order = dataclasses.replace(answer, state=OrderState.CANCELED)
+        self.result_order = msgspec.structs.replace(answer, state=OrderState.CANCELED)
         self._busy = False
         self.accept()
 

@@ -4,9 +4,9 @@ reason (Canceled shown at once), and rerouting an Error order to another pharmac
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from typing import Any
 
+from msgspec.structs import replace
 from order_support import patient_with_new_rx
 from PySide6.QtWidgets import QWidget
 from ui_support import until

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+import msgspec
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton, QWidget
@@ -339,7 +339,7 @@ def test_an_extreme_timestamp_shows_the_record_not_a_crash(
     time.tzset()
     try:
         rx = services.prescriptions.records[1]
-        services.prescriptions.records[1] = dataclasses.replace(
+        services.prescriptions.records[1] = msgspec.structs.replace(
             rx, written_at=datetime(1, 1, 1, tzinfo=UTC)
         )
 
