@@ -102,9 +102,6 @@ def main(argv: list[str] | None = None) -> int:
     # httpx imports its own command line (click, rich, pygments when installed: ~50 ms of start-up)
     # unless that import fails; this app never runs it, so it is made to fail.
     sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
-    # pydantic looks for plugins in every installed distribution's entry points when the first
-    # record is validated (~12 ms, on the way to the first page); the app uses none.
-    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     if argv[:1] == ["check"]:
         return check(argv[1:])
     args = parse_args(argv)
@@ -196,7 +193,7 @@ class Frame:
 
 def show_frame(app: Any, process_s: float) -> Frame:
     """Theme the app with the saved colour scheme, show the main window's frame and paint it,
-    from PySide6 and Qt-only modules: the layers, pydantic and httpx are imported after it."""
+    from PySide6 and Qt-only modules: the layers, msgspec and httpx are imported after it."""
     from photon_desktop.ui.common.theme import Theme
     from photon_desktop.ui.common.window_preferences import THEME
     from photon_desktop.ui.main_window import MainWindow

@@ -26,11 +26,6 @@ class OrderFetcher(Protocol):
     async def get(self, order_id: str) -> Order: ...
 
 
-# ``parse.items`` takes the order parser, or the record type itself where records validate
-# their own wire form (pydantic): the watcher reads orders either way.
-_ORDER: Any = getattr(parse, "order", Order)
-
-
 class GraphQLOrderFetcher:
     """Reads for the watcher: the aliased ``WatchOrders`` page and ``GetOrder``."""
 
@@ -47,7 +42,7 @@ class GraphQLOrderFetcher:
             variables[key] = state in cursors
             variables["after" + key.capitalize()] = cursors.get(state)
         data = await self._client.query("WatchOrders", variables)
-        return {state: parse.items(_ORDER, data, state.value.lower()) for state in cursors}
+        return {state: parse.items(Order, data, state.value.lower()) for state in cursors}
 
     async def get(self, order_id: str) -> Order:
         return await self._orders.get(order_id)
