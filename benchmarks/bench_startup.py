@@ -4,7 +4,7 @@ Runs, alternately (so that a busy machine slows both alike), N times each:
 
 - ``bare``: ``bare_window.py`` (QApplication, a shown QMainWindow, one paint, quit);
 - ``floor``: ``floor_window.py``, the same after importing only the libraries the first page
-  cannot do without (asyncio, qasync, httpx, pydantic, keyring, phonenumbers): what no version of
+  cannot do without (asyncio, qasync, httpx, msgspec, keyring, phonenumbers): what no version of
   the app on these libraries can beat;
 - ``demo``: ``photon-desktop --demo --smoke PATH`` (starts its own sandbox child);
 - ``running``: ``photon-desktop --smoke PATH`` on a sandbox started beforehand and remembered as
