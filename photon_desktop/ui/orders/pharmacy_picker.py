@@ -127,6 +127,11 @@ class PharmacyPicker(QWidget):
         self.radius.currentIndexChanged.connect(lambda _i: self.search_now())
         self.search_now()
 
+    @property
+    def searching(self) -> bool:
+        """A search waits for typing to pause, or for its answer (the list may change)."""
+        return self._debounce.isActive() or self._searches.busy
+
     def search_now(self) -> None:
         self._debounce.stop()
         self._generation += 1

@@ -104,10 +104,11 @@ def test_add_allergy_medication_and_pharmacy_from_the_patient_page(
             # Preferred pharmacy, from the picker around the patient's ZIP.
             actions.pharmacy_button.click()
             pharmacy = await window_of(AddPharmacyDialog)
-            await until(lambda: pharmacy.picker.status.text() not in ("", "Searching…"))
+            await until(lambda: not pharmacy.picker.searching)
             pharmacy.picker.zip.setText("10001")  # near where the patient works, say
             pharmacy.picker.search_now()
-            await until(lambda: pharmacy.picker.list.count() > 0)
+            await until(lambda: not pharmacy.picker.searching)
+            assert pharmacy.picker.list.count() > 0, pharmacy.picker.status.text()
             already = {p.id for p in detail.patient.preferred_pharmacies}  # type: ignore[union-attr]
             rows = [pharmacy.picker.list.item(r) for r in range(pharmacy.picker.list.count())]
             fresh = next(i for i in rows if i.data(256).id not in already)
