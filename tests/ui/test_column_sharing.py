@@ -65,6 +65,22 @@ def test_when_even_dates_cannot_fit_the_key_comes_first_and_headers_stay_whole()
     assert sum(widths) == 470
 
 
+def test_a_list_too_narrow_for_its_dates_scrolls_rather_than_cut_them() -> None:
+    # The prescription list at a 1024 px window: Treatment, Patient, State, Quantity, Fills
+    # left, Written, Expires; the compact columns alone and the others' headers need 562 px.
+    wanted = [262, 131, 80, 95, 79, 84, 84]
+    floors = [80, 60, 50, 70, 70, 66, 66]
+    whole = [False, False, False, False, False, True, True]
+    widths = _share(wanted, floors, 470, whole, key=0, scrolls=True)
+    assert widths[2:] == wanted[2:]  # states, quantities, counts and dates whole
+    assert (
+        widths[0] == 150 and widths[1] == 60
+    )  # the treatment a fair start, the patient its header
+    assert sum(widths) > 470  # the list scrolls sideways
+    # A table that cannot scroll (a detail's) shares the width instead, within its edge.
+    assert sum(_share(wanted, floors, 470, whole, key=0)) == 470
+
+
 def test_a_key_too_wide_for_any_room_keeps_its_header() -> None:
     assert _share([300, 100], [60, 50], 100, key=0) == [60, 50]
 

@@ -426,7 +426,7 @@ class PagedList(QWidget, Generic[T]):
 
     def fit_columns(self) -> None:
         if self.model is not None:
-            fit_columns(self.table)
+            fit_columns(self.table, scroll=True)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         # The event type first: nothing else is touched while the table is being destroyed.

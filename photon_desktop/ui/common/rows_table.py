@@ -97,10 +97,13 @@ def fit_to_width(table: QTableView) -> None:
     fit_columns(table)
 
 
-def fit_columns(table: QTableView, *, margin: int = 14, header_margin: int = 20) -> None:
+def fit_columns(
+    table: QTableView, *, margin: int = 14, header_margin: int = 20, scroll: bool = False
+) -> None:
     """Share the viewport's width: each column gets what its header and cells need; when that
     is more than there is, columns wider than a fair share give up the difference (they elide),
-    the key column (``Column(key=True)``) last."""
+    the key column (``Column(key=True)``) last. ``scroll``: a record list, which scrolls sideways
+    rather than cut its dates and states when even those do not fit (``_share``)."""
     model = table.model()
     header = table.horizontalHeader()
     if model is None or header.count() == 0:
@@ -130,7 +133,7 @@ def fit_columns(table: QTableView, *, margin: int = 14, header_margin: int = 20)
         if key is None and model.headerData(col, Qt.Orientation.Horizontal, KEY_ROLE):
             key = len(whole) - 1
     available = table.viewport().width()
-    widths = _share(wanted, floors, available, whole, key)
+    widths = _share(wanted, floors, available, whole, key, scrolls=scroll)
     if table.horizontalScrollBarPolicy() == Qt.ScrollBarPolicy.ScrollBarAlwaysOff:
         # No scrolling sideways: past the edge is unseen. Where cells wrap, a date keeps the
         # width of its longest word ("12/1/2026" over "7:07 AM"), room permitting.
@@ -146,6 +149,9 @@ COMPACT = 120
 #: The most of a table's width its key column takes when others must give way: a long treatment
 #: reads whole, but never leaves the patient beside it a few letters.
 KEY_SHARE = 0.5
+#: What the key column keeps, at most its text, when a list too narrow for its dates and states
+#: scrolls sideways instead ("Ciprofloxacin 500…").
+KEY_WHEN_SCROLLING = 150
 
 
 def _share(
@@ -154,11 +160,16 @@ def _share(
     available: int,
     whole: list[bool] | None = None,
     key: int | None = None,
+    *,
+    scrolls: bool = False,
 ) -> list[int]:
     """Columns fit when they can; otherwise compact and ``whole`` columns keep their width, the
     ``key`` column (the one a reader scans: a name, a treatment) then takes what it needs, and the
     other wide columns are capped together in what is left (water-filling, never below their
-    header); slack goes to the last."""
+    header); slack goes to the last. When even that does not fit, a table that ``scrolls``
+    sideways keeps its compact and whole columns whole (a cut date or state reads wrong), the key
+    ``KEY_WHEN_SCROLLING`` and the other wide columns their headers, and scrolls; one that cannot
+    shares the width with the key first."""
     total = sum(wanted)
     if total <= available:
         widths = list(wanted)
@@ -180,6 +191,11 @@ def _share(
         )
         it = iter(shared)
         return [w if c else next(it) for w, c in zip(wanted, compact, strict=True)]
+    if scrolls and any(compact):
+        return [
+            w if c else max(f, min(w, KEY_WHEN_SCROLLING)) if i == key else f
+            for i, (w, f, c) in enumerate(zip(wanted, floors, compact, strict=True))
+        ]
     return _key_first(wanted, floors, available, key, most)
 
 
