@@ -154,7 +154,12 @@ class CatalogEditor:
     # -- templates
 
     async def create_template(
-        self, catalog: Catalog, data: TemplateInput, *, earlier: Sequence[TemplateInput] = ()
+        self,
+        catalog: Catalog,
+        data: TemplateInput,
+        *,
+        earlier: Sequence[TemplateInput] = (),
+        strays: list[PrescriptionTemplate] | None = None,
     ) -> PrescriptionTemplate:
         """Create ``data`` in ``catalog`` (as the caller last read it: a lost answer is found as
         a matching template that was not in it).
@@ -162,7 +167,8 @@ class CatalogEditor:
         ``earlier``: what earlier sends of this template into ``catalog`` asked for, when their
         outcome was unknown. The catalog is read for them before sending again (no externalId:
         a resend of a saved one would make two); one found is changed to ``data`` (the form may
-        have been edited since), unless it is for another treatment, which Photon cannot change.
+        have been edited since), unless it is for another treatment, which Photon cannot change:
+        those are added to ``strays`` (when given), for the caller to say they were made.
         """
         catalog_id = catalog.id
         before = {t.id for t in catalog.templates}
@@ -183,6 +189,8 @@ class CatalogEditor:
                 found = await new_ones(data, *earlier)
             except PhotonError as error:
                 raise unknown(error, "template", "the templates list") from error
+            if strays is not None:
+                strays.extend(t for t in found if t.treatment.id != data.treatment_id)
             # The one already as asked, else one for this treatment: the first found may be an
             # earlier send for another treatment, and passing over it must not pass over them.
             same = next((t for t in found if shows(t, data, created=True)), None)

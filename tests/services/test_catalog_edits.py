@@ -156,8 +156,10 @@ def test_a_resend_changes_the_earlier_send_for_its_treatment_not_a_new_one(
         ]
         saved = [await s.catalogs.create_template(catalog, asked) for asked in earlier]
         now = template_input(name, second.id, private=True, quantity="60")
-        made = await s.catalogs.create_template(catalog, now, earlier=earlier)
+        strays: list[Any] = []
+        made = await s.catalogs.create_template(catalog, now, earlier=earlier, strays=strays)
         assert made.id == saved[1].id and made.dispense_quantity == 60
+        assert [t.id for t in strays] == [saved[0].id]  # for the first treatment: it stays
         named = [r.template for r in await s.catalogs.templates() if r.template.name == name]
         assert sorted(t.id for t in named) == sorted(t.id for t in saved)  # no third one
 

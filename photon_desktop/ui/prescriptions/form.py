@@ -48,6 +48,7 @@ from photon_desktop.ui.prescriptions.review import ReviewPage, sent_html
 from photon_desktop.ui.prescriptions.rx_editor import RxEditor
 from photon_desktop.ui.templates.editor import TemplateEditor
 from photon_desktop.ui.templates.from_prescription import open_personal_template
+from photon_desktop.ui.templates.saved_text import saved_text
 from photon_desktop.ui.workspace import Workspace
 
 
@@ -234,8 +235,9 @@ class PrescriptionForm(StepWindow):
         except errors.PhotonError as exc:
             self.note(f"Could not open the template editor: {exc}")
             return
-        self.template_editor.saved.connect(
-            lambda t: self.note(f"Saved your template “{t.name or t.treatment.name}”.")
+        editor = self.template_editor
+        editor.saved.connect(
+            lambda t: self.note(saved_text(t, editor.kept, editor.strays, whose="your template "))
         )
         self.template_editor.destroyed.connect(lambda *_: setattr(self, "template_editor", None))
 

@@ -77,6 +77,8 @@ class TemplateEditor(QDialog):
         #: Creates whose outcome was unknown (catalog id, what was asked): looked for first.
         self._unsettled: list[tuple[str, TemplateInput]] = []
         self.kept: list[str] = []  # fields Photon's answer holds otherwise than sent
+        # Templates earlier sends (answers lost) made for a treatment chosen before this one.
+        self.strays: list[PrescriptionTemplate] = []
         self._leaving = tasks.Latest(owner=self)
         self.setObjectName("templateEditor")
         self.setWindowTitle("Edit template" if existing else "New template")
@@ -280,7 +282,11 @@ class TemplateEditor(QDialog):
                 )
             else:
                 earlier = [asked for where, asked in self._unsettled if where == catalog.id]
-                template = await editor.create_template(catalog, data, earlier=earlier)
+                strays: list[PrescriptionTemplate] = []
+                template = await editor.create_template(
+                    catalog, data, earlier=earlier, strays=strays
+                )
+                self.strays = strays
         except InvalidInput as exc:
             mine: dict[str, str] = {}
             rest: list[str] = []

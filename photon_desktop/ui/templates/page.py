@@ -7,6 +7,8 @@ refusal is shown as a permission message (``catalog.messages``).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -29,6 +31,7 @@ from photon_desktop.ui.common.questions import ask
 from photon_desktop.ui.common.rows_table import RowsModel
 from photon_desktop.ui.common.states import stopped_text
 from photon_desktop.ui.templates.editor import TemplateEditor
+from photon_desktop.ui.templates.saved_text import saved_text
 from photon_desktop.ui.workspace import Workspace
 
 ORGANIZATION = "Organization"
@@ -46,26 +49,6 @@ def dispensing_text(template: PrescriptionTemplate) -> str:
     if template.days_supply:
         parts.append(f"{template.days_supply} days")
     return ", ".join(parts)
-
-
-def kept_text(template: PrescriptionTemplate, fields: list[str]) -> str:
-    """What Photon kept of ``fields`` (``differences``), e.g. "25 days as its days supply"."""
-    t = template
-    said = {
-        "name": f"“{t.name}” as its name" if t.name else "no name",
-        "dispense_quantity": f"{fmt_quantity(t.dispense_quantity or 0)} as its quantity",
-        "dispense_unit": f"{t.dispense_unit or 'no unit'} as its unit",
-        "days_supply": f"{t.days_supply} days as its days supply"
-        if t.days_supply
-        else "no days supply",
-        "fills_allowed": fmt_count(max(0, (t.fills_allowed or 1) - 1), "refill"),
-        "instructions": f"“{t.instructions}” as its instructions"
-        if t.instructions
-        else "no instructions",
-        "notes": f"“{t.notes}” as its notes" if t.notes else "no notes",
-        "dispense_as_written": "dispense as written " + ("on" if t.dispense_as_written else "off"),
-    }
-    return " and ".join(said[f] for f in fields)
 
 
 COLUMNS: list[Column[CatalogTemplate]] = [
@@ -200,27 +183,35 @@ class TemplatesPage(QWidget):
     def open_editor(self, existing: CatalogTemplate | None) -> TemplateEditor:
         editor = TemplateEditor(self.workspace, self.catalogs, existing=existing, parent=self)
         editor.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        editor.saved.connect(lambda template: self._on_saved(template, editor.kept))
+        editor.saved.connect(lambda template: self._on_saved(template, editor.kept, editor.strays))
         self.editor = editor
         editor.destroyed.connect(lambda *_: setattr(self, "editor", None))
         editor.open()
         return editor
 
-    def _on_saved(self, template: PrescriptionTemplate, kept: list[str]) -> None:
+    def _on_saved(
+        self,
+        template: PrescriptionTemplate,
+        kept: list[str],
+        strays: Sequence[PrescriptionTemplate] = (),
+    ) -> None:
         self.changed.emit()
         if tasks.loop_running():
-            tasks.spawn(self._show_saved(template, kept), owner=self, name="template-saved")
+            tasks.spawn(self._show_saved(template, kept, strays), owner=self, name="template-saved")
 
-    async def _show_saved(self, template: PrescriptionTemplate, kept: list[str]) -> None:
+    async def _show_saved(
+        self,
+        template: PrescriptionTemplate,
+        kept: list[str],
+        strays: Sequence[PrescriptionTemplate] = (),
+    ) -> None:
         """Say what Photon kept instead of what was asked, if anything (its answer is what it
-        holds: a change it did not make must not read as made)."""
+        holds: a change it did not make must not read as made), and which templates an earlier
+        attempt whose answer was lost made for another treatment (Photon cannot move a template
+        to another treatment: it stays until deleted)."""
         await self.reload()
         self.select(template.id)
-        name = template.name or template.treatment.name
-        if kept:
-            self.message.setText(f"Saved “{name}”, but Photon kept {kept_text(template, kept)}.")
-        else:
-            self.message.setText(f"Saved “{name}”.")
+        self.message.setText(saved_text(template, kept, strays))
 
     def _delete_clicked(self) -> None:
         row = self.selected()

@@ -145,6 +145,34 @@ def test_a_template_corrected_after_an_unknown_outcome_changes_the_one_first_sav
     arun(scenario(), timeout=60)
 
 
+def test_a_treatment_changed_after_an_unknown_outcome_says_the_first_one_stays(
+    fresh_sandbox: Any, arun: Any, widgets: list[QWidget]
+) -> None:
+    """The first save went through unseen; the user picks another treatment and saves again.
+    Photon cannot move a template to another treatment, so the first one stays: the page says
+    so, naming its treatment, instead of leaving a template the user did not mean to keep."""
+    sandbox = fresh_sandbox(patients=5)
+    name = "Treatment changed after a lost answer"
+
+    async def scenario() -> None:
+        async with signed_in(sandbox, "prescriber") as conn:
+            page, editor, before = await new_saved_with_its_answer_lost(conn, widgets, name)
+            first = editor.treatment.currentText()
+            editor.treatment.setCurrentIndex(2)
+            assert editor.treatment.currentText() != first
+            editor.save_button.click()
+            await until(lambda: page.editor is None, within=20)
+            await until(lambda: page.message.text().startswith(f"Saved “{name}”."))
+            stray = (await conn.services.catalogs.catalogs())[0]
+            [kept] = [t for t in stray.templates if t.name == name and t.treatment.name in first]
+            assert kept.treatment.name in page.message.text()
+            assert "delete that one if it is not wanted" in page.message.text()
+            assert rows_named(page, name) == 2
+            assert new_writes(sandbox, before) == {"createPrescriptionTemplate": 2}
+
+    arun(scenario(), timeout=60)
+
+
 async def editing_days_of(
     conn: Any, widgets: list[QWidget], name: str
 ) -> tuple[TemplatesPage, TemplateEditor, Any]:
