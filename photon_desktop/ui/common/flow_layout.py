@@ -3,13 +3,15 @@
 A ``QHBoxLayout`` of buttons is as wide as all of them together, and that width becomes the
 minimum of everything holding it: a page's detail pane then takes the room its list needed.
 ``FlowLayout`` needs only its widest button and asks for the height the wrapped lines take.
-Hidden widgets take no room.
+Hidden widgets take no room. Right-to-left (Arabic, Hebrew) the rows start at the right, as a
+box layout's do.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QMargins, QPoint, QRect, QSize, Qt
-from PySide6.QtWidgets import QLayout, QLayoutItem, QWidget
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QLayout, QLayoutItem, QStyle, QWidget
 
 
 class FlowLayout(QLayout):
@@ -67,17 +69,22 @@ class FlowLayout(QLayout):
     def _shown(self) -> list[QLayoutItem]:
         return [i for i in self._items if not i.isEmpty()]
 
+    def _direction(self) -> Qt.LayoutDirection:
+        parent = self.parentWidget()
+        return parent.layoutDirection() if parent else QGuiApplication.layoutDirection()
+
     def _arrange(self, rect: QRect, *, move: bool) -> int:
-        """Place the items left to right, wrapping; the height used."""
+        """Place the items in reading order, wrapping; the height used."""
         margins: QMargins = self.contentsMargins()
         area = rect.marginsRemoved(margins)
+        direction = self._direction() if move else Qt.LayoutDirection.LeftToRight
         x, y, line = area.x(), area.y(), 0
         for item in self._shown():
             hint = item.sizeHint()
             if x > area.x() and x + hint.width() > area.right() + 1:
                 x, y, line = area.x(), y + line + self._gap, 0
-            if move:
-                item.setGeometry(QRect(QPoint(x, y), hint))
+            if move:  # laid out left to right, then mirrored inside the area when right to left
+                item.setGeometry(QStyle.visualRect(direction, area, QRect(QPoint(x, y), hint)))
             x += hint.width() + self._gap
             line = max(line, hint.height())
         return y + line - rect.y() + margins.bottom()
