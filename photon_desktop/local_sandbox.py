@@ -103,6 +103,7 @@ class LocalSandbox:
         ]  # fmt: skip
         self._process: subprocess.Popen[bytes] | None = None
         self._spawned: subprocess.Popen[bytes] | None = None  # by ``spawn``, not yet adopted
+        self._asked_to_stop: subprocess.Popen[bytes] | None = None  # SIGTERM sent already
         self._stderr = bytearray()
         self._stderr_lock = threading.Lock()
         self._ended = threading.Event()
@@ -193,16 +194,20 @@ class LocalSandbox:
         process = self._process or self._spawned
         if process is not None and process.poll() is None:
             process.terminate()
+            self._asked_to_stop = process
 
     def stop(self) -> None:
-        """Ask the child to exit (SIGTERM) and wait briefly; kill it if it lingers."""
+        """Ask the child to exit (SIGTERM) and wait briefly; kill it if it lingers. A child
+        already asked (``request_stop``) is not asked again: a second signal while it ends is
+        one more thing to get right there, and it says nothing the first did not."""
         spawned, self._spawned = self._spawned, None
         if spawned is not None:  # never adopted: nothing reads its pipes or waits for it here
-            _end_spawned(spawned)
+            _end_spawned(spawned, asked=spawned is self._asked_to_stop)
         process = self._process
         if process is None or process.poll() is not None:
             return
-        process.terminate()
+        if process is not self._asked_to_stop:
+            process.terminate()
         if not self._ended.wait(STOP_TIMEOUT_S):
             process.kill()
             self._ended.wait(STOP_TIMEOUT_S)
@@ -295,8 +300,9 @@ class LocalSandbox:
         return ("Last output: " + " | ".join(text[-3:])) if text else ""
 
 
-def _end_spawned(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
+def _end_spawned(process: subprocess.Popen[bytes], *, asked: bool = False) -> None:
+    if not asked:
+        process.terminate()
     try:
         process.communicate(timeout=STOP_TIMEOUT_S)
     except subprocess.TimeoutExpired:

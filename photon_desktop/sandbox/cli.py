@@ -128,18 +128,21 @@ class _Server(uvicorn.Server):
 
     @contextlib.contextmanager
     def capture_signals(self) -> Generator[None, None, None]:
+        """SIGINT and SIGTERM stop the server while it serves; the handlers from before (a quiet
+        exit 0) come back after it. Each is swapped for the other in one ``signal.signal``: the
+        loop's own ``remove_signal_handler`` first restores the default action (die by the
+        signal), and a second stop signal, which a parent may send while this process ends,
+        landing in that moment turned exit 0 into -15."""
         loop = asyncio.get_running_loop()
-        previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
-        for sig in previous:
-            loop.add_signal_handler(sig, self._stop)
+
+        def stop(_signum: int, _frame: object) -> None:
+            loop.call_soon_threadsafe(self._stop)  # the handler runs between two bytecodes
+
+        previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
         try:
             yield
         finally:
-            # The loop's removal leaves the default action (die by the signal): a second stop
-            # signal, which a parent may send while this process ends, must not turn exit 0 into
-            # -15. The handlers from before come back.
             for sig, handler in previous.items():
-                loop.remove_signal_handler(sig)
                 signal.signal(sig, handler)
 
     def _stop(self) -> None:

@@ -92,6 +92,29 @@ def test_stop_is_reported_as_a_clean_exit_and_the_port_closes() -> None:
         httpx.get(info.issuer + ".well-known/jwks.json", timeout=5)
 
 
+def test_a_child_asked_to_stop_is_not_signalled_again_and_ends_cleanly() -> None:
+    """The app asks the child to stop (``request_stop``) as it starts closing and waits for it
+    (``stop``) at the end: one SIGTERM, not two. (A second one while the child ended could land
+    between its handlers and kill it: "exited with code -15" in the log of a clean exit.)"""
+
+    async def scenario() -> tuple[int, int]:
+        sandbox = LocalSandbox(patients=20)
+        await sandbox.start()
+        process = sandbox._process
+        assert process is not None
+        sent: list[None] = []
+        terminate = process.terminate
+        process.terminate = lambda: (sent.append(None), terminate())[1]  # type: ignore[method-assign]
+        sandbox.request_stop()
+        sandbox.stop()
+        assert sandbox.exited is not None
+        return len(sent), await asyncio.wait_for(sandbox.exited, 15)
+
+    signals, code = asyncio.run(scenario())
+    assert signals == 1
+    assert code == 0
+
+
 def test_restart_gives_a_new_port_new_data_and_a_new_secret() -> None:
     async def scenario() -> tuple[SandboxInfo, SandboxInfo, dict, list[int]]:
         sandbox = LocalSandbox(patients=20)

@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
 import signal
 import socket
 import subprocess
 import sys
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -50,6 +52,53 @@ def test_a_stop_signal_ends_the_process_cleanly(fresh_sandbox, sig) -> None:
     with pytest.raises(httpx.ConnectError):
         httpx.get(running.jwks_url, timeout=2)
     assert "Traceback" not in running.stderr_text()
+
+
+def test_stop_signals_never_meet_the_default_action_while_the_server_swaps_handlers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every disposition the server gives SIGINT and SIGTERM, on the way in and out of serving:
+    none is the default action (die by the signal), so a second stop signal, which the app may
+    send while the child ends, cannot turn its exit 0 into -15 at any moment. A signal while it
+    serves stops it."""
+    import uvicorn
+
+    from photon_desktop.sandbox import cli
+
+    real = signal.signal
+    set_to: list[tuple[int, object]] = []
+
+    def recording(sig: int, handler: Any) -> Any:
+        set_to.append((sig, handler))
+        return real(sig, handler)
+
+    before = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+
+    def quiet(_signum: int, _frame: object) -> None:  # main() stops quietly before serving
+        pass
+
+    real(signal.SIGTERM, quiet)
+    monkeypatch.setattr(signal, "signal", recording)
+
+    async def scenario() -> bool:
+        server = cli._Server(uvicorn.Config(lambda *_: None, lifespan="off", log_config=None))
+        with server.capture_signals():
+            os.kill(os.getpid(), signal.SIGTERM)
+            for _ in range(100):
+                await asyncio.sleep(0.01)
+                if server.should_exit:
+                    break
+        return server.should_exit
+
+    try:
+        stopped = asyncio.run(scenario())
+    finally:
+        for sig, handler in before.items():
+            real(sig, handler)
+        monkeypatch.undo()
+    assert stopped
+    assert set_to and all(handler is not signal.SIG_DFL for _sig, handler in set_to), set_to
+    assert [h for sig, h in set_to if sig == signal.SIGTERM][-1] is quiet  # main()'s, back
 
 
 def test_the_log_holds_no_secrets_and_no_drop_tracebacks(fresh_sandbox) -> None:
