@@ -108,13 +108,9 @@ class ListDetailPage(QWidget):
         record kept beside rows it is not among reads as one of them (the chart of a patient
         searched for, with Prescribe under it, when it is the one shown before the search)."""
         shown = self.detail.record_id
-        if shown is None or self.list.awaits(shown):
-            return
-        current = self.list.current()
-        if current is not None and str(current.id) == shown:
-            return
-        if not self.list.select_if_present(shown):
-            self.detail.clear()
+        if shown is not None and not self.list.awaits(shown):
+            if not self.list.select_if_present(shown):  # its row already current: no change
+                self.detail.clear()
 
     def _on_activated(self, record: Any) -> None:
         self.detail.load(str(record.id))

@@ -14,6 +14,7 @@ from photon_desktop.ui.common import tasks
 from photon_desktop.ui.common.flow_layout import FlowLayout
 from photon_desktop.ui.common.gating import PermissionGate
 from photon_desktop.ui.orders.launch import open_new_order
+from photon_desktop.ui.prescriptions import WRITE as WRITE_PRESCRIPTION
 from photon_desktop.ui.prescriptions.launch import open_prescription_form
 from photon_desktop.ui.workspace import Workspace
 
@@ -48,7 +49,7 @@ class PatientChartActions(QWidget):
         self.who_prescribes.setWordWrap(True)
         self.gates: dict[str, PermissionGate] = {}
         for key, button, permission in (
-            ("prescribe", self.prescribe_button, "write:prescription"),
+            ("prescribe", self.prescribe_button, WRITE_PRESCRIPTION),
             ("order", self.order_button, "write:order"),
             ("allergy", self.allergy_button, "write:patient"),
             ("medication", self.medication_button, "write:patient"),
