@@ -9,13 +9,12 @@ from typing import Any
 
 from PySide6.QtWidgets import QWidget
 from test_patients import make_page
-from ui_support import Connection, next_emission, until
+from ui_support import Connection, next_emission, signed_in, until
 
 from photon_desktop.domain import PrescriptionState
 from photon_desktop.ui.common.states import State
 from photon_desktop.ui.patients.list import PatientsPage
 from photon_desktop.ui.prescriptions.list import PrescriptionsPage
-from photon_desktop.ui.workspace import Workspace
 
 Run = Callable[..., Any]
 
@@ -23,6 +22,13 @@ Run = Callable[..., Any]
 def _shows_nothing(page: PatientsPage | PrescriptionsPage) -> bool:
     detail = page.detail
     return detail.record is None and detail.record_id is None and detail.state.state is State.EMPTY
+
+
+async def first_page(widgets: list[QWidget], conn: Connection) -> PatientsPage:
+    """The patients page (``test_patients.make_page``) once its first page is painted."""
+    page = make_page(widgets, conn.workspace)
+    await next_emission(page.first_page_loaded)
+    return page
 
 
 async def _open_row(page: PatientsPage, row: int) -> str:
@@ -39,19 +45,14 @@ def test_a_search_that_finds_nothing_leaves_no_chart_beside_it(
     arun: Run, sandbox: Any, widgets: list[QWidget], ui_settings: Any
 ) -> None:
     async def scenario() -> None:
-        conn = Connection(sandbox, Workspace())
-        try:
-            await conn.as_m2m()
-            page = make_page(widgets, conn.workspace)
-            await next_emission(page.first_page_loaded)
+        async with signed_in(sandbox) as conn:
+            page = await first_page(widgets, conn)
             await _open_row(page, 2)
             page.list.set_search("Zzyzxq")
             await until(lambda: page.list.state.state is State.EMPTY)
             await until(lambda: _shows_nothing(page))
             assert page.detail.title.text() == ""
             assert not page.detail.header.isVisibleTo(page)  # no Prescribe, no Edit
-        finally:
-            await conn.aclose()
 
     arun(scenario())
 
@@ -60,11 +61,8 @@ def test_a_search_keeps_the_chart_of_a_patient_it_finds_and_selects_that_row(
     arun: Run, sandbox: Any, widgets: list[QWidget], ui_settings: Any
 ) -> None:
     async def scenario() -> None:
-        conn = Connection(sandbox, Workspace())
-        try:
-            await conn.as_m2m()
-            page = make_page(widgets, conn.workspace)
-            await next_emission(page.first_page_loaded)
+        async with signed_in(sandbox) as conn:
+            page = await first_page(widgets, conn)
             shown = await _open_row(page, 3)
             assert page.detail.patient is not None
             page.list.set_search(page.detail.patient.name.last)
@@ -85,8 +83,6 @@ def test_a_search_keeps_the_chart_of_a_patient_it_finds_and_selects_that_row(
             page.list.set_search(other)
             await next_emission(page.list.refiltered)
             await until(lambda: _shows_nothing(page))
-        finally:
-            await conn.aclose()
 
     arun(scenario())
 
@@ -98,9 +94,7 @@ def test_a_patient_opened_from_a_link_stays_while_the_list_first_loads(
     need not be on that first page: only a new search or filter drops the record shown."""
 
     async def scenario() -> None:
-        conn = Connection(sandbox, Workspace())
-        try:
-            await conn.as_m2m()
+        async with signed_in(sandbox) as conn:
             everyone = await conn.services.patients.search(None, first=100)
             far = everyone.items[-1]
             page = PatientsPage(conn.workspace, page_size=10)
@@ -112,8 +106,6 @@ def test_a_patient_opened_from_a_link_stays_while_the_list_first_loads(
             await until(lambda: page.detail.patient is not None)
             assert page.detail.patient is not None and page.detail.patient.id == far.id
             assert page.list.current_patient() is None  # not among the first ten rows
-        finally:
-            await conn.aclose()
 
     arun(scenario())
 
@@ -122,9 +114,7 @@ def test_a_new_state_filter_drops_a_prescription_it_no_longer_lists(
     arun: Run, sandbox: Any, widgets: list[QWidget], ui_settings: Any
 ) -> None:
     async def scenario() -> None:
-        conn = Connection(sandbox, Workspace())
-        try:
-            await conn.as_m2m()
+        async with signed_in(sandbox) as conn:
             page = PrescriptionsPage(conn.workspace)
             page.resize(1280, 760)
             page.show()
@@ -146,7 +136,5 @@ def test_a_new_state_filter_drops_a_prescription_it_no_longer_lists(
             page.set_state(None)
             await next_emission(page.list.refiltered)
             assert _shows_nothing(page)
-        finally:
-            await conn.aclose()
 
     arun(scenario())

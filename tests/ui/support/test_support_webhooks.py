@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QWidget
 from ui_support import Connection, until
 from write_support import answer, gone
 
+from photon_desktop.ui.support.organization import OrganizationView
 from photon_desktop.ui.support.webhook_editor import WebhookEditor
 from photon_desktop.ui.workspace import Workspace
 
@@ -94,9 +95,16 @@ def fill_new(editor: WebhookEditor, url: str) -> None:
     editor.set_checked({"photon:order:error"})
 
 
-async def save_with_its_answer_lost(sandbox: Any, editor: WebhookEditor) -> int:
-    """Save: the create is saved but its answer lost, and the list cannot be read to check. How
-    many creates the sandbox had run before; returns once the editor says why."""
+async def new_saved_with_its_answer_lost(
+    sandbox: Any, conn: Connection, widgets: list[QWidget], url: str
+) -> tuple[OrganizationView, WebhookEditor, int]:
+    """A new subscription to ``url`` typed and saved: the create is saved but its answer lost,
+    and the list cannot be read to check. The tab, its editor (once it says why) and how many
+    creates the sandbox had run before."""
+    view = await open_tab(conn, widgets)
+    view.new_button.click()
+    editor = await editor_of(view)
+    fill_new(editor, url)
     sandbox.fail_next(
         {"kind": "drop_after", "operation": "CreateWebhook"},
         *[{"kind": "status", "status": 503, "operation": "Webhooks"}] * 3,
@@ -104,7 +112,7 @@ async def save_with_its_answer_lost(sandbox: Any, editor: WebhookEditor) -> int:
     before = sent(sandbox, "CreateWebhook")
     save(editor)
     await until(lambda: editor.isVisible() and editor.message.isVisible(), within=20)
-    return before
+    return view, editor, before
 
 
 def kept_what_was_typed(editor: WebhookEditor, url: str) -> None:
@@ -159,11 +167,7 @@ def test_an_unknown_outcome_is_not_called_unsaved_and_is_looked_for_before_a_res
         conn = Connection(sandbox, Workspace())
         try:
             await conn.as_user("admin")
-            view = await open_tab(conn, widgets)
-            view.new_button.click()
-            editor = await editor_of(view)
-            fill_new(editor, url)
-            before = await save_with_its_answer_lost(sandbox, editor)
+            view, editor, before = await new_saved_with_its_answer_lost(sandbox, conn, widgets, url)
             kept_what_was_typed(editor, url)
             said = editor.message.text()
             assert "not saved" not in said.lower() and "could not check" in said, said
@@ -196,11 +200,9 @@ def test_an_address_edited_after_an_unknown_outcome_changes_that_subscription(
         conn = Connection(sandbox, Workspace())
         try:
             await conn.as_user("admin")
-            view = await open_tab(conn, widgets)
-            view.new_button.click()
-            editor = await editor_of(view)
-            fill_new(editor, first)
-            before = await save_with_its_answer_lost(sandbox, editor)
+            view, editor, before = await new_saved_with_its_answer_lost(
+                sandbox, conn, widgets, first
+            )
             assert "could not check" in editor.message.text()
 
             sandbox.reset_faults()
