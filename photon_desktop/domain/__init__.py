@@ -14,6 +14,8 @@ from photon_desktop.domain.orders import (
     OrderException,
     OrderFulfillment,
     OrderState,
+    can_cancel,
+    can_reroute,
 )
 from photon_desktop.domain.organization import Organization, Provider, User
 from photon_desktop.domain.paging import Page
@@ -73,4 +75,6 @@ __all__ = [
     "Treatment",
     "TreatmentCodes",
     "User",
+    "can_cancel",
+    "can_reroute",
 ]

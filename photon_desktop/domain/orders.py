@@ -66,3 +66,22 @@ class Order(Record, frozen=True):
     def __post_init__(self) -> None:
         unnest_patient(self)
         super().__post_init__()
+
+
+#: Orders Photon sends to another pharmacy on request (still routing, or stuck in error).
+REROUTABLE = frozenset({OrderState.ROUTING, OrderState.ERROR})
+_SHIPPED = frozenset(
+    {FulfillmentState.SHIPPED, FulfillmentState.DELIVERED, FulfillmentState.PICKED_UP}
+)
+
+
+def can_reroute(order: Order) -> bool:
+    """Photon's rule: only an order still routing or in error goes to another pharmacy."""
+    return order.state in REROUTABLE
+
+
+def can_cancel(order: Order) -> bool:
+    """Photon's rule: not once it is canceled, completed or shipped."""
+    if order.state in (OrderState.CANCELED, OrderState.COMPLETED):
+        return False
+    return order.fulfillment is None or order.fulfillment.state not in _SHIPPED

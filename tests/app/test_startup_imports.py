@@ -65,11 +65,17 @@ PAGES = (
     "photon_desktop.ui.catalog.page",
     "photon_desktop.ui.templates.page",
 )
-# Windows and dialogs the patient page opens, imported when first opened.
+# Windows and dialogs the patient page, the worklist and the shortcuts open, imported when first
+# opened (with what only they use: drafts, the patient chooser).
 FORMS = (
     "photon_desktop.ui.prescriptions.form",
+    "photon_desktop.ui.prescriptions.drafts",
+    "photon_desktop.ui.prescriptions.patient_chooser",
     "photon_desktop.ui.patients.form",
     "photon_desktop.ui.patients.additions",
+    "photon_desktop.ui.orders.new_order",
+    "photon_desktop.ui.orders.cancel",
+    "photon_desktop.ui.orders.reroute",
 )
 
 

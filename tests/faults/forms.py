@@ -18,8 +18,8 @@ from PySide6.QtWidgets import QWidget
 from ui_support import Connection, fill, until
 from write_support import pick_first
 
-from photon_desktop.domain import PrescriptionState
-from photon_desktop.ui.orders.cancel import CancelOrderDialog, can_cancel
+from photon_desktop.domain import PrescriptionState, can_cancel
+from photon_desktop.ui.orders.cancel import CancelOrderDialog
 from photon_desktop.ui.orders.launch import open_new_order
 from photon_desktop.ui.orders.new_order import NewOrderWindow
 from photon_desktop.ui.orders.reroute import RerouteDialog

@@ -12,12 +12,12 @@ import msgspec
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout
 
-from photon_desktop.domain import Order, OrderState
+from photon_desktop.domain import Order, OrderState, can_cancel, can_reroute
 from photon_desktop.ui.common import tasks
 from photon_desktop.ui.common.formatting import enum_label
 from photon_desktop.ui.common.record_detail import RecordDetail
-from photon_desktop.ui.orders.cancel import can_cancel, cancel_order
-from photon_desktop.ui.orders.reroute import can_reroute, reroute_order
+from photon_desktop.ui.orders.cancel import cancel_order
+from photon_desktop.ui.orders.reroute import reroute_order
 from photon_desktop.ui.workspace import Workspace
 
 WRITE = "write:order"

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from photon_desktop import errors
-from photon_desktop.domain import FulfillmentState, Order, OrderState
+from photon_desktop.domain import Order, OrderState
 from photon_desktop.ui.common import tasks
 from photon_desktop.ui.common.problems import failed_write
 from photon_desktop.ui.common.questions import finished
@@ -39,14 +39,6 @@ REASONS = (
     "Patient will fill elsewhere",
     OTHER,
 )
-
-
-def can_cancel(order: Order) -> bool:
-    """Not once it is canceled, completed or shipped (Photon's rule)."""
-    if order.state in (OrderState.CANCELED, OrderState.COMPLETED):
-        return False
-    shipped = (FulfillmentState.SHIPPED, FulfillmentState.DELIVERED, FulfillmentState.PICKED_UP)
-    return order.fulfillment is None or order.fulfillment.state not in shipped
 
 
 class CancelOrderDialog(OrderDialog):

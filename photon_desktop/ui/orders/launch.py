@@ -5,15 +5,18 @@ once it is sent (the Orders page shows it)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QPushButton, QWidget
 
 from photon_desktop.ui.common import tasks
 from photon_desktop.ui.common.gating import PermissionGate
 from photon_desktop.ui.common.windows import keep_open, kept
-from photon_desktop.ui.orders.new_order import WRITE, NewOrderWindow
-from photon_desktop.ui.prescriptions.patient_chooser import choose_patient
+from photon_desktop.ui.orders import WRITE
 from photon_desktop.ui.workspace import Workspace
+
+if TYPE_CHECKING:
+    from photon_desktop.ui.orders.new_order import NewOrderWindow
 
 
 def open_new_order(
@@ -30,6 +33,8 @@ def open_new_order(
     send an order for the same prescriptions."""
     if not (workspace.ready and workspace.session.has(WRITE)):
         return None
+    from photon_desktop.ui.orders.new_order import NewOrderWindow  # with its first opening
+
     for open_window in kept(workspace, NewOrderWindow):
         if (
             open_window.patient_id == patient_id
@@ -65,6 +70,8 @@ def order_for_someone(workspace: Workspace, parent: QWidget | None = None) -> No
         return
 
     async def go() -> None:
+        from photon_desktop.ui.prescriptions.patient_chooser import choose_patient
+
         chosen = await choose_patient(workspace, parent, "New order — choose the patient")
         if chosen is not None:
             window = open_new_order(workspace, chosen[0], parent=parent)

@@ -48,11 +48,11 @@ from photon_desktop.ui.common.formatting import fmt_day, fmt_quantity
 from photon_desktop.ui.common.questions import ask
 from photon_desktop.ui.common.steps import StepWindow
 from photon_desktop.ui.common.theme import show_error
+from photon_desktop.ui.orders import WRITE
 from photon_desktop.ui.orders.address_box import SERVER_FIELDS, AddressBox
 from photon_desktop.ui.orders.pharmacy_picker import PharmacyPicker, pharmacy_line, wrap_rows
 from photon_desktop.ui.workspace import Workspace
 
-WRITE = "write:order"
 #: The summary beside the buttons while a field is marked (cleared once none is).
 FIX_MARKED = "Fix the marked fields before reviewing."
 PICKUP, MAIL, PATIENT = "pickup", "mail", "patient"

@@ -8,7 +8,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QDialogButtonBox, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from photon_desktop import errors
-from photon_desktop.domain import FulfillmentType, Order, OrderState
+from photon_desktop.domain import FulfillmentType, Order
 from photon_desktop.ui.common import tasks
 from photon_desktop.ui.common.problems import failed_write
 from photon_desktop.ui.common.questions import finished
@@ -16,12 +16,6 @@ from photon_desktop.ui.common.theme import show_error
 from photon_desktop.ui.orders.order_dialog import OrderDialog
 from photon_desktop.ui.orders.pharmacy_picker import PharmacyPicker
 from photon_desktop.ui.workspace import Workspace
-
-REROUTABLE = frozenset({OrderState.ROUTING, OrderState.ERROR})
-
-
-def can_reroute(order: Order) -> bool:
-    return order.state in REROUTABLE
 
 
 class RerouteDialog(OrderDialog):

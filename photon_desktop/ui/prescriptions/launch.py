@@ -17,8 +17,6 @@ from photon_desktop.ui.common.gating import PermissionGate
 from photon_desktop.ui.common.windows import keep_open
 from photon_desktop.ui.orders.launch import open_new_order, order_for_someone
 from photon_desktop.ui.prescriptions import WRITE
-from photon_desktop.ui.prescriptions.drafts import drafts_for, owner_of
-from photon_desktop.ui.prescriptions.patient_chooser import choose_patient
 from photon_desktop.ui.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -43,6 +41,7 @@ def open_prescription_form(
     a new prescription (or copy) for that patient opens a fresh form beside it."""
     if not can_prescribe(workspace):
         return None
+    from photon_desktop.ui.prescriptions.drafts import drafts_for, owner_of
     from photon_desktop.ui.prescriptions.form import PrescriptionForm  # with its first opening
 
     store = drafts_for(workspace)
@@ -82,6 +81,8 @@ def prescribe_for_someone(workspace: Workspace, parent: QWidget | None = None) -
         return
 
     async def go() -> None:
+        from photon_desktop.ui.prescriptions.patient_chooser import choose_patient
+
         chosen = await choose_patient(workspace, parent, "New prescription — choose the patient")
         if chosen is None:
             return

@@ -11,9 +11,7 @@ from photon_desktop import errors
 from photon_desktop.domain import Order
 from photon_desktop.ui.common import tasks
 from photon_desktop.ui.order_watch import OrderWatch
-from photon_desktop.ui.orders.cancel import cancel_order
 from photon_desktop.ui.orders.launch import open_new_order
-from photon_desktop.ui.orders.reroute import reroute_order
 from photon_desktop.ui.worklist.page import WorklistPage
 
 
@@ -40,6 +38,8 @@ def connect_actions(worklist: WorklistPage, watch: OrderWatch, parent: QWidget) 
             return
 
         async def go() -> None:
+            from photon_desktop.ui.orders.reroute import reroute_order  # with its first use
+
             if await reroute_order(workspace, order, parent) is not None:
                 await share(order_id)
 
@@ -51,6 +51,8 @@ def connect_actions(worklist: WorklistPage, watch: OrderWatch, parent: QWidget) 
             return
 
         async def go() -> None:
+            from photon_desktop.ui.orders.cancel import cancel_order  # with its first use
+
             if await cancel_order(workspace, order, parent) is not None:
                 await share(order_id)
 

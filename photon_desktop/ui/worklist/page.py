@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from photon_desktop import errors
-from photon_desktop.domain import Prescription, PrescriptionState
+from photon_desktop.domain import Prescription, PrescriptionState, can_cancel, can_reroute
 from photon_desktop.services.worklist import (
     AttentionItem,
     Thresholds,
@@ -45,8 +45,6 @@ from photon_desktop.ui.common.paged_model import Column
 from photon_desktop.ui.common.rows_table import RowsModel, fit_to_width, one_tab_stop
 from photon_desktop.ui.common.states import StateView, stopped_text
 from photon_desktop.ui.order_watch import OrderWatch
-from photon_desktop.ui.orders.cancel import can_cancel
-from photon_desktop.ui.orders.reroute import can_reroute
 from photon_desktop.ui.worklist.settings import OrderUpdatesDialog
 from photon_desktop.ui.workspace import Workspace
 
