@@ -3,6 +3,7 @@ sandbox and the sign-in. ``Desktop`` (``desktop``) owns what the pages are given
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
@@ -15,7 +16,6 @@ from photon_desktop.ui.main_window import MainWindow
 from photon_desktop.ui.order_watch import OrderWatch
 from photon_desktop.ui.organizations import switcher as organization_switcher
 from photon_desktop.ui.organizations.memberships import memberships_for
-from photon_desktop.ui.settings.pane import SettingsPane
 from photon_desktop.ui.signin.window import SignInWindow
 from photon_desktop.ui.status import OutageBar
 from photon_desktop.ui.welcome import WelcomePage
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from photon_desktop.ui.catalog.page import CatalogPage
     from photon_desktop.ui.orders.list import OrdersPage
     from photon_desktop.ui.prescriptions.list import PrescriptionsPage
+    from photon_desktop.ui.settings.pane import SettingsPane
     from photon_desktop.ui.templates.page import TemplatesPage
 
 
@@ -94,6 +95,7 @@ def build_window(desktop: Desktop, frame: MainWindow | None = None) -> MainWindo
         window.attach(workspace)
     watch = OrderWatch(workspace, window)  # one source of order state for every view
     built: dict[str, CatalogPage | TemplatesPage] = {}
+    settings_built: list[SettingsPane] = []
 
     def prescriptions() -> PrescriptionsPage:
         from photon_desktop.ui.prescriptions.list import PrescriptionsPage
@@ -160,35 +162,63 @@ def build_window(desktop: Desktop, frame: MainWindow | None = None) -> MainWindo
         if page is not None:  # one never built loads fresh when it is
             page.refresh()
 
-    settings = SettingsPane(desktop.credentials, current=desktop.last_environment())
+    # Settings: built on its first visit too, then told what happened before (the running
+    # sandbox's addresses, or that it stopped); until then there is nothing to tell.
+    def build_settings() -> QWidget:
+        from photon_desktop.ui.settings.pane import SettingsPane
+
+        pane = SettingsPane(desktop.credentials, current=desktop.last_environment())
+        settings_built.append(pane)
+        pane.connect_requested.connect(lambda key: use_environment(pane, key))
+        show_endpoints()
+        if desktop.sandbox_stopped:
+            sandbox_changed(desktop.sandbox_stopped)
+        return pane
+
+    def settings_pane() -> SettingsPane | None:
+        return settings_built[0] if settings_built else None
+
+    def use_environment(pane: SettingsPane, key: str) -> None:
+        credentials = pane.m2m_credentials()
+        tasks.spawn(desktop.switch(window, key, m2m=credentials), owner=window, name="connect")
+
+    def show_endpoints() -> None:
+        # The embedded sandbox's port is known only once it runs: let Settings test against it.
+        pane = settings_pane()
+        if pane is not None and workspace.ready:
+            if workspace.environment.kind is EnvironmentKind.LOCAL:
+                pane.set_environment(workspace.environment)
+
+    def sandbox_changed(stopped: str) -> None:
+        pane = settings_pane()
+        if pane is not None:
+            pane.set_local_sandbox_stopped(stopped)
+            if stopped:
+                pane.set_environment(LOCAL_SANDBOX)  # its addresses are gone with it
+
+    def keyring_probed() -> None:
+        pane = settings_pane()
+        if pane is not None:
+            pane.show_keyring_notice()
+
     sign_in = SessionPage(workspace)
     # Pages the first screen does not show are imported and built on their first visit.
     window.add_lazy_page("prescriptions", "Prescriptions", "prescriptions", build_prescriptions)
     window.add_lazy_page("orders", "Orders", "orders", build_orders)
     window.add_lazy_page("catalog", "Catalog", "catalog", build_catalog)
     window.add_lazy_page("templates", "Templates", "templates", build_templates)
-    window.add_page("settings", "Settings", "settings", settings)
+    window.add_lazy_page("settings", "Settings", "settings", build_settings)
     window.add_page("sign-in", "Sign in", "sign-in", sign_in)
 
     order_updates.install(window, watch, show_order, show_prescription)
     window.patients.open_prescription.connect(show_prescription)
     window.patients.open_order.connect(show_order)
 
-    def use_environment(key: str) -> None:
-        credentials = settings.m2m_credentials()
-        tasks.spawn(desktop.switch(window, key, m2m=credentials), owner=window, name="connect")
-
-    def show_endpoints() -> None:
-        # The embedded sandbox's port is known only once it runs: let Settings test against it.
-        if workspace.environment.kind is EnvironmentKind.LOCAL:
-            settings.set_environment(workspace.environment)
-
-    settings.connect_requested.connect(use_environment)
-    desktop.keyring_probed.connect(lambda _usable: settings.show_keyring_notice())
+    desktop.keyring_probed.connect(lambda _usable: keyring_probed())
     workspace.environment_changed.connect(show_endpoints)
     organization_switcher.install(window, workspace)
     _back_after_sign_in(window, sign_in)
-    _follow_the_local_sandbox(desktop, window, settings)
+    _follow_the_local_sandbox(desktop, window, sandbox_changed)
     _show_identity_in_title(window, workspace)
     return window
 
@@ -208,22 +238,20 @@ def _back_after_sign_in(window: MainWindow, sign_in: SessionPage) -> None:
     sign_in.signed_in.connect(lambda: window.land_on(before[0]))
 
 
-def _follow_the_local_sandbox(desktop: Desktop, window: MainWindow, settings: SettingsPane) -> None:
+def _follow_the_local_sandbox(
+    desktop: Desktop, window: MainWindow, settings_follow: Callable[[str], None]
+) -> None:
     """When the bundled sandbox stops: a bar over every page with "Restart the local sandbox", the
-    status bar, and Settings no longer saying it runs."""
+    status bar, and Settings no longer saying it runs (``settings_follow(why)``; "" when it runs
+    again)."""
     bar = OutageBar(desktop.workspace, window)
     window.add_notice_bar(bar)
 
     def restart() -> None:
         tasks.spawn(desktop.restart_local_sandbox(window), owner=window, name="restart-sandbox")
 
-    def changed(stopped: str) -> None:
-        settings.set_local_sandbox_stopped(stopped)
-        if stopped:
-            settings.set_environment(LOCAL_SANDBOX)  # its addresses are gone with it
-
     bar.restart_requested.connect(restart)
-    desktop.local_sandbox_changed.connect(changed)
+    desktop.local_sandbox_changed.connect(settings_follow)
 
 
 def _show_identity_in_title(window: MainWindow, workspace: Workspace) -> None:

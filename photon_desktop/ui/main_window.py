@@ -76,6 +76,7 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self._pages: dict[str, _Page] = {}
         self._builders: dict[str, Callable[[], QWidget]] = {}  # pages not built yet
+        self._when_built: dict[str, list[Callable[[QWidget], None]]] = {}
         self._restoring_page: str | None = None
         self.setObjectName("mainWindow")
         self.setAccessibleName("Photon Desktop")
@@ -170,7 +171,7 @@ class MainWindow(QMainWindow):
         self._build_view_menu()
         self._set_icons()
         preferences.upgrade()
-        self._restore()
+        preferences.restore_main_window(self, self.splitter, [150, 1050])
         if workspace is not None:
             self.attach(workspace)
 
@@ -272,7 +273,16 @@ class MainWindow(QMainWindow):
                 self.stack.setCurrentWidget(page.widget)
             self.stack.removeWidget(placeholder)
             placeholder.deleteLater()
+            for extend in self._when_built.pop(key, []):
+                extend(page.widget)
         return page
+
+    def when_built(self, key: str, extend: Callable[[QWidget], None]) -> None:
+        """``extend(widget)`` once page ``key`` (if added) is built: now, or after its builder."""
+        if key in self._builders:
+            self._when_built.setdefault(key, []).append(extend)
+        elif key in self._pages:
+            extend(self._pages[key].widget)
 
     def remove_page(self, key: str) -> None:
         """Take a page out of the sidebar and stack (e.g. "Get started" once connected)."""
@@ -413,16 +423,9 @@ class MainWindow(QMainWindow):
             font = self.environment_label.font()
             font.setBold(True)
             self.environment_label.setFont(font)
-            session = ws.session
-            kind = getattr(session.kind, "value", "none")
-            if ws.unavailable:  # its sign-in died with the server, whatever the session says
-                self.sign_in_label.setText("Not signed in: disconnected")
-            elif kind == "m2m":
-                self.sign_in_label.setText("Signed in: M2M (backend)")
-            elif kind == "user":
-                self.sign_in_label.setText(f"Signed in: {session.identity or 'user'}")
-            else:
-                self.sign_in_label.setText("Not signed in")
+            from photon_desktop.ui.status import toolbar_sign_in  # imported by ``attach``
+
+            self.sign_in_label.setText(toolbar_sign_in(ws))
             self.sign_in_label.setToolTip(ws.unavailable)
         self._update_title()
 
@@ -459,28 +462,12 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ remembered state
 
-    def _restore(self) -> None:
-        geometry = preferences.WINDOW_GEOMETRY.get()
-        if geometry is None or not self.restoreGeometry(geometry):
-            self.resize(1200, 760)
-        preferences.clamp_window(self)
-        state = preferences.WINDOW_STATE.get()
-        if state is not None:
-            self.restoreState(state)
-        preferences.restore_splitter(self.splitter, preferences.WINDOW_SPLITTER, [150, 1050])
-
     def _finish_restore(self) -> None:
         """The remembered page was never added (this build has no such page): stay put."""
         self._restoring_page = None
 
     def save_state(self) -> None:
-        preferences.clamp_window(self)  # an absurd size is never written
-        preferences.WINDOW_GEOMETRY.set(self.saveGeometry())
-        preferences.WINDOW_STATE.set(self.saveState())
-        preferences.remember_splitter(self.splitter, preferences.WINDOW_SPLITTER)
-        key = self.current_key
-        if key is not None:
-            preferences.WINDOW_PAGE.set(key)
+        preferences.remember_main_window(self, self.splitter, self.current_key)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Remember the window and stop every page's work (plain closeEvent, not @asyncClose)."""

@@ -29,6 +29,19 @@ from photon_desktop.ui.workspace import Workspace
 M2M_LABEL = "M2M (backend)"
 
 
+def toolbar_sign_in(workspace: Workspace) -> str:
+    """The toolbar's sign-in state, beside the environment's name (a ready workspace)."""
+    session = workspace.session
+    kind = getattr(session.kind, "value", "none")
+    if workspace.unavailable:  # its sign-in died with the server, whatever the session says
+        return "Not signed in: disconnected"
+    if kind == "m2m":
+        return f"Signed in: {M2M_LABEL}"
+    if kind == "user":
+        return f"Signed in: {session.identity or 'user'}"
+    return "Not signed in"
+
+
 def format_remaining(seconds: float) -> str:
     """``3725`` → "1 h 2 min"; under a minute → "45 s"; past → "expired"."""
     return "expired" if seconds <= 0 else format_duration(seconds)

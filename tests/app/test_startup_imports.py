@@ -64,6 +64,7 @@ PAGES = (
     "photon_desktop.ui.orders.list",
     "photon_desktop.ui.catalog.page",
     "photon_desktop.ui.templates.page",
+    "photon_desktop.ui.settings.pane",
 )
 # Windows and dialogs the patient page, the worklist and the shortcuts open, imported when first
 # opened (with what only they use: drafts, the patient chooser).

@@ -20,6 +20,7 @@ from photon_desktop.auth.secret_store import NO_KEYRING_NOTICE
 from photon_desktop.desktop import Desktop, build_window
 from photon_desktop.ui.common.theme import Theme
 from photon_desktop.ui.settings.pane import SettingsPane
+from photon_desktop.ui.worklist.settings import OrderUpdatesSettings
 
 Run = Callable[..., Any]
 
@@ -84,3 +85,33 @@ def test_the_probe_result_arrives_as_a_signal_and_settings_follows(
             await desktop.aclose()
 
     arun(scenario())
+
+
+def test_settings_built_on_its_first_visit_says_what_happened_before(
+    isolated: MemoryKeyring, arun: Run
+) -> None:
+    """The pane is built when first shown: by then the keyring was probed and the bundled sandbox
+    runs; the pane says both, and holds the order-update settings, as if it had been there."""
+    keyring.set_keyring(LockedKeyring())
+
+    async def scenario() -> None:
+        desktop = Desktop(demo_patients=5)
+        window = build_window(desktop)
+        try:
+            desktop.start(None)
+            assert desktop._probe is not None
+            await desktop._probe
+            await desktop.connect_demo()
+            window.show_page("settings")
+            settings = window.page("settings")
+            assert isinstance(settings, SettingsPane)
+            assert settings.keyring_notice.text().startswith(NO_KEYRING_NOTICE)
+            settings.environment_combo.setCurrentIndex(settings.environment_combo.findData("local"))
+            issuer = desktop.workspace.environment.issuer
+            assert f"is running at {issuer}" in settings.endpoints_label.text()
+            assert settings.findChild(OrderUpdatesSettings) is not None
+        finally:
+            window.close()
+            await desktop.aclose()
+
+    arun(scenario(), timeout=90)

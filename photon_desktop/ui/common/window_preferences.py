@@ -16,7 +16,7 @@ from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QByteArray, QDataStream, QSettings, Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QSplitter, QWidget
+from PySide6.QtWidgets import QMainWindow, QSplitter, QWidget
 
 V = TypeVar("V")
 
@@ -226,3 +226,26 @@ def remember_splitter(splitter: QSplitter, preference: Preference[QByteArray | N
     sizes = splitter.sizes()
     if all(0 < s <= limit for s in sizes) and sum(sizes) <= limit:
         preference.set(splitter.saveState())
+
+
+def restore_main_window(window: QMainWindow, splitter: QSplitter, sizes: list[int]) -> None:
+    """The main window's remembered size, toolbars and sidebar (``sizes`` by default), kept on
+    the screen."""
+    geometry = WINDOW_GEOMETRY.get()
+    if geometry is None or not window.restoreGeometry(geometry):
+        window.resize(1200, 760)
+    clamp_window(window)
+    state = WINDOW_STATE.get()
+    if state is not None:
+        window.restoreState(state)
+    restore_splitter(splitter, WINDOW_SPLITTER, sizes)
+
+
+def remember_main_window(window: QMainWindow, splitter: QSplitter, page: str | None) -> None:
+    """Remember what ``restore_main_window`` restores, and the page shown."""
+    clamp_window(window)  # an absurd size is never written
+    WINDOW_GEOMETRY.set(window.saveGeometry())
+    WINDOW_STATE.set(window.saveState())
+    remember_splitter(splitter, WINDOW_SPLITTER)
+    if page is not None:
+        WINDOW_PAGE.set(page)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtWidgets import QApplication, QGroupBox, QSystemTrayIcon, QVBoxLayout
+from PySide6.QtWidgets import QApplication, QGroupBox, QSystemTrayIcon, QVBoxLayout, QWidget
 
 from photon_desktop.domain import Order, Page
 from photon_desktop.services.notifications import NotificationPort
@@ -21,7 +21,6 @@ from photon_desktop.ui.common.rows_table import RowsModel
 from photon_desktop.ui.main_window import MainWindow
 from photon_desktop.ui.notify import NoticeBanner, Notifications, default_ports
 from photon_desktop.ui.order_watch import OrderWatch
-from photon_desktop.ui.settings.pane import SettingsPane
 from photon_desktop.ui.tray import OrderTray
 from photon_desktop.ui.worklist.actions import connect_actions
 from photon_desktop.ui.worklist.page import WorklistPage
@@ -132,18 +131,20 @@ def install(
 
 
 def add_to_settings_pane(window: MainWindow, watch: OrderWatch, *, tray_available: bool) -> None:
-    """The order-update settings in the Settings pane too (the worklist's dialog shows the same
-    declared keys)."""
-    try:
-        pane = window.page("settings")
-    except KeyError:
-        return
-    if isinstance(pane, SettingsPane):
-        box = QGroupBox("Order updates", pane)
-        box.setObjectName("orderUpdatesSettings")
-        form = OrderUpdatesSettings(watch, box, tray_available=tray_available)
-        QVBoxLayout(box).addWidget(form)
-        pane.add_section(box)
+    """The order-update settings in the Settings pane too, once it is built (the worklist's
+    dialog shows the same declared keys)."""
+
+    def add(pane: QWidget) -> None:
+        from photon_desktop.ui.settings.pane import SettingsPane  # imported by its builder
+
+        if isinstance(pane, SettingsPane):
+            box = QGroupBox("Order updates", pane)
+            box.setObjectName("orderUpdatesSettings")
+            form = OrderUpdatesSettings(watch, box, tray_available=tray_available)
+            QVBoxLayout(box).addWidget(form)
+            pane.add_section(box)
+
+    window.when_built("settings", add)
 
 
 def tray_supported() -> bool:
