@@ -359,13 +359,20 @@ async def run(
     waiting_for_close = False
     restore_signals = on_quit_signals(quit_now)
     release = release_collector or (lambda: None)
+
+    def started_up() -> None:
+        # What start-up put off until the first page: the collector, and (``--demo``) the
+        # keyring probe, which only the Settings pane's notice is waiting for.
+        release()
+        desktop.probe_keyring()
+
     loop = asyncio.get_running_loop()
-    latest_release = loop.call_later(COLLECTOR_HELD_AT_MOST_S, release)
+    latest_release = loop.call_later(COLLECTOR_HELD_AT_MOST_S, started_up)
     try:
         # The keyring probe and the sandbox child start now and run while the window is built;
         # the window shows "Connecting…" until the environment answers.
         key = LOCAL_SANDBOX.key if args.demo else args.environment or desktop.last_environment()
-        desktop.start(key)
+        desktop.start(key, probe_keyring=not args.demo)
         window = build_window(desktop, frame.window)
         frame.theme.changed.connect(window.on_theme_changed)
         first_page: asyncio.Future[float] = asyncio.get_running_loop().create_future()
@@ -373,7 +380,7 @@ async def run(
         def painted() -> None:
             if not first_page.done():
                 first_page.set_result(time.monotonic())  # when painted, not when awaited
-                loop.call_soon(release)  # after this paint, not before it
+                loop.call_soon(started_up)  # after this paint, not before it
 
         window.patients_page_shown.connect(painted)
         if key is None:
@@ -390,7 +397,7 @@ async def run(
         elif key is not None:
             await desktop.switch(window, key)
         if window.current_key != "patients":
-            release()  # no first page of patients to wait for
+            started_up()  # no first page of patients to wait for
         if args.smoke:
             return await smoke(window, first_page, args.smoke, created, timings)
         waiting_for_close = True

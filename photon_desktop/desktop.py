@@ -110,10 +110,25 @@ class Desktop(QObject):
 
     # ------------------------------------------------------------------ start-up
 
-    def start(self, key: str | None) -> None:
+    def start(self, key: str | None, *, probe_keyring: bool = True) -> None:
         """Begin what opening ``key`` will wait for, without waiting: the keyring probe (its
         answer comes as ``keyring_probed``) and, when ``key`` needs it, the bundled sandbox's
-        child, so both run while the window is being built."""
+        child, so both run while the window is being built.
+
+        ``probe_keyring=False`` when opening needs no secret (``--demo`` signs in with the
+        sandbox's pair, kept in memory): the probe waits for ``probe_keyring()`` after the first
+        page, or for the first keyring call, whichever comes first.
+        """
+        if probe_keyring:
+            self.probe_keyring()
+        if key == LOCAL_SANDBOX.key and not self._runs_own_sandbox(key):
+            self.start_local_sandbox()
+
+    def probe_keyring(self) -> None:
+        """Start the keyring probe unless it has started (or the app is closing); its answer
+        comes as ``keyring_probed``."""
+        if self._probe is not None or self._closing:
+            return
         probe = asyncio.ensure_future(self.store.probe())
 
         def probed(done: asyncio.Future[bool]) -> None:
@@ -122,8 +137,6 @@ class Desktop(QObject):
 
         probe.add_done_callback(probed)
         self._probe = probe  # kept: a task only the loop refers to may be collected
-        if key == LOCAL_SANDBOX.key and not self._runs_own_sandbox(key):
-            self.start_local_sandbox()
 
     def prepare_first_requests(self) -> None:
         """Once the window shows and start-up waits on the network or the sandbox child: read the

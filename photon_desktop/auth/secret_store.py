@@ -25,14 +25,16 @@ import logging
 import sys
 import threading
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import keyring
-import keyring.backend
-import keyring.errors
+if TYPE_CHECKING:
+    import keyring.backend
 
 log = logging.getLogger(__name__)
 
+# keyring itself (with importlib_metadata and jaraco's helpers: ~15 ms and ~4 MB) is imported
+# with the first keyring call or probe, not with this module: a start-up that needs no secret
+# (``--demo``) shows its first page without it.
 if sys.platform != "darwin":
     # keyring's discovery imports every backend. Off macOS, the macOS one's helper looks for the
     # Security frameworks with ctypes.util.find_library, which on Linux runs ldconfig and gcc,
@@ -57,6 +59,8 @@ STOPPED_NOTICE = (
 
 def failure_reason(error: BaseException) -> str:
     """What a failed keyring call means, in the user's words."""
+    import keyring.errors
+
     if isinstance(error, TimeoutError):
         return "it did not answer: it may be locked and waiting for an unlock prompt"
     if isinstance(error, keyring.errors.KeyringLocked):
@@ -189,6 +193,8 @@ class SecretStore:
         if self._backend is not None:
             return self._backend
         try:
+            import keyring
+
             return keyring.get_keyring()
         except Exception as error:
             self._load_problem = (
@@ -319,6 +325,8 @@ class SecretStore:
         if not self._usable:
             return
         backend = self._live()
+        import keyring.errors
+
         try:
             await self._call(lambda: backend.delete_password(*key))
         except keyring.errors.PasswordDeleteError:

@@ -19,6 +19,7 @@ from photon_desktop.auth import secret_store
 from photon_desktop.auth.secret_store import NO_KEYRING_NOTICE
 from photon_desktop.desktop import Desktop, build_window
 from photon_desktop.ui.common.theme import Theme
+from photon_desktop.ui.main_window import MainWindow
 from photon_desktop.ui.settings.pane import SettingsPane
 from photon_desktop.ui.worklist.settings import OrderUpdatesSettings
 
@@ -85,6 +86,32 @@ def test_the_probe_result_arrives_as_a_signal_and_settings_follows(
             await desktop.aclose()
 
     arun(scenario())
+
+
+@pytest.mark.qt_log_ignore("propagateSizeHints")
+def test_the_demo_paints_its_first_page_before_it_probes_the_keyring(
+    isolated: MemoryKeyring,
+    arun: Run,
+    qapp: QApplication,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``--demo`` keeps its secret in memory: the keyring (its import, its backends, a Secret
+    Service round trip) waits until the first page is painted; only Settings' notice needs it."""
+    events: list[str] = []
+    painted, probe = MainWindow._on_patients_painted, Desktop.probe_keyring
+    monkeypatch.setattr(
+        MainWindow, "_on_patients_painted", lambda w: (events.append("painted"), painted(w))
+    )
+    monkeypatch.setattr(Desktop, "probe_keyring", lambda d: (events.append("probe"), probe(d)))
+    args = app.parse_args(["--demo", "--patients", "5", "--smoke", str(tmp_path / "shot.png")])
+    themes_before = set(qapp.findChildren(Theme))
+    try:
+        assert arun(app.run(qapp, args), timeout=90) == 0
+    finally:
+        for theme in set(qapp.findChildren(Theme)) - themes_before:
+            theme.setParent(None)
+    assert events[:2] == ["painted", "probe"]
 
 
 def test_settings_built_on_its_first_visit_says_what_happened_before(
