@@ -23,7 +23,6 @@ import os
 import signal
 import socket
 import sys
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -126,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
     data_dir = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppLocalDataLocation)
     logs.configure(Path(data_dir) / "logs" if data_dir else None, verbose=args.verbose)
     frame = show_frame(app, started_s)
-    import_below_the_ui()
+    import_below_the_ui(load_trust=opens_over_https(args))
     import asyncio  # not before the frame: ~30 ms (ssl, sockets) it does not need
 
     import qasync
@@ -233,18 +232,30 @@ BELOW_THE_UI = (
 )
 
 
-def import_below_the_ui() -> None:
-    """Import the Qt-free layers the window needs (once its frame is shown: ``show_frame``), and
-    start loading the CA bundle (in C, without the GIL, on the other core) meanwhile.
+def opens_over_https(args: argparse.Namespace) -> bool:
+    """Whether the environment start-up opens is Photon's or the user's own (reached over https),
+    not the bundled sandbox (plain http on loopback) nor none yet (the welcome page)."""
+    if args.demo:
+        return False
+    from photon_desktop.ui.common.window_preferences import LAST_ENVIRONMENT
+
+    return (args.environment or LAST_ENVIRONMENT.get()) not in ("", "local")
+
+
+def import_below_the_ui(*, load_trust: bool) -> None:
+    """Import the Qt-free layers the window needs (once its frame is shown: ``show_frame``);
+    with ``load_trust``, load the trusted certificates meanwhile (``api.tls``: in C, without the
+    GIL, on the other core), since the first request will need them.
 
     PySide6 is imported by then: ``ui.common.feature_check`` keeps its ``__feature__`` check from
     holding the source of every module imported after it.
     """
     import importlib
 
-    from photon_desktop.api import tls
+    if load_trust:
+        from photon_desktop.api import tls
 
-    threading.Thread(target=tls.context, name="tls-context", daemon=True).start()
+        tls.start_loading()
     for name in BELOW_THE_UI:
         importlib.import_module(name)
 

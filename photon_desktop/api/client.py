@@ -98,6 +98,8 @@ class HttpClient(httpx.AsyncClient):
     """
 
     async def send(self, request: httpx.Request, **kwargs: Any) -> httpx.Response:
+        if request.url.scheme == "https":
+            await _trust_loaded()
         if kwargs.get("stream"):  # the caller reads and closes the response itself
             return await super().send(request, **kwargs)
         scope = anyio.CancelScope()
@@ -118,6 +120,17 @@ class HttpClient(httpx.AsyncClient):
         with scope:
             return await super().send(request, **kwargs)
         raise asyncio.CancelledError  # the scope was cancelled before an answer
+
+
+async def _trust_loaded() -> None:
+    """Before a TLS handshake: the shared context trusts the certificate authorities (``tls``)."""
+    try:
+        await tls.trusted()
+    except (OSError, ValueError) as error:  # ssl.SSLError is an OSError
+        raise ConfigurationError(
+            "This computer's trusted certificates could not be read, so no secure connection "
+            f"can be made ({type(error).__name__}). Check SSL_CERT_FILE or SSL_CERT_DIR if set."
+        ) from None
 
 
 class BearerAuth(httpx.Auth):

@@ -1,25 +1,81 @@
-"""One TLS context for every HTTP client the app makes.
+"""One TLS context for every HTTP client the app makes, its trusted certificates loaded off the
+UI thread and only when an https address needs them.
 
-Building a context loads the CA bundle, 40-70 ms on the development VM; httpx would build one per
-client. The app's composition root starts building it in a thread at launch (the load runs in C,
-without the GIL) so that neither the window nor the first request waits for all of it.
+Loading the CA bundle takes 40-70 ms of CPU on the development VM, and httpx would load it once
+per client. ``context()`` returns at once the one context every client shares: it verifies
+certificates and host names (``PROTOCOL_TLS_CLIENT``), and trusts nothing until
+``start_loading()`` has loaded the bundle httpx itself would use (``SSL_CERT_FILE``,
+``SSL_CERT_DIR``, else certifi's) in a thread, in C, without the GIL. ``HttpClient`` awaits
+``trusted()`` before each https request, so a handshake never starts on an empty trust store
+(which would refuse every server, never accept one). Plain http to the bundled sandbox on
+loopback never waits for it, and a start-up that opens only that (``--demo``) never loads it.
 """
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
+import os
 import ssl
+import sys
 import threading
 
-import httpx
-
-_lock = threading.Lock()  # a second caller waits for the context being built, not builds another
+_lock = threading.Lock()
 _context: ssl.SSLContext | None = None
+_loaded: concurrent.futures.Future[None] | None = None  # the bundle's load, once started
 
 
 def context() -> ssl.SSLContext:
-    """httpx's own default context (certifi's bundle, or ``SSL_CERT_FILE``/``SSL_CERT_DIR``)."""
+    """The shared client context (without trusted certificates until ``start_loading``)."""
     global _context
     with _lock:
         if _context is None:
-            _context = httpx.create_ssl_context()
+            # What ssl.create_default_context makes, before it loads certificates: verifies the
+            # certificate and host name, and (from Python 3.13 on) its stricter chain checks.
+            _context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+            if sys.version_info >= (3, 13):
+                _context.verify_flags |= ssl.VERIFY_X509_PARTIAL_CHAIN | ssl.VERIFY_X509_STRICT
+            keylog = os.environ.get("SSLKEYLOGFILE")
+            if keylog and not sys.flags.ignore_environment:
+                _context.keylog_filename = keylog
         return _context
+
+
+def _load(target: ssl.SSLContext) -> None:
+    """Trust what httpx's ``create_ssl_context`` trusts, in the same order."""
+    if os.environ.get("SSL_CERT_FILE"):
+        target.load_verify_locations(cafile=os.environ["SSL_CERT_FILE"])
+    elif os.environ.get("SSL_CERT_DIR"):
+        target.load_verify_locations(capath=os.environ["SSL_CERT_DIR"])
+    else:
+        import certifi
+
+        target.load_verify_locations(cafile=certifi.where())
+
+
+def start_loading() -> concurrent.futures.Future[None]:
+    """Load the trusted certificates into ``context()`` in a thread, once; the load's future."""
+    global _loaded
+    target = context()
+    with _lock:
+        if _loaded is None:
+            loaded: concurrent.futures.Future[None] = concurrent.futures.Future()
+            loaded.set_running_or_notify_cancel()  # a cancelled waiter cannot cancel the load
+
+            def load() -> None:
+                try:
+                    _load(target)
+                except BaseException as error:  # the https request that awaits it says so
+                    loaded.set_exception(error)
+                else:
+                    loaded.set_result(None)
+
+            _loaded = loaded
+            threading.Thread(target=load, name="tls-trust", daemon=True).start()
+        return _loaded
+
+
+async def trusted() -> None:
+    """Wait until ``context()`` trusts the certificate authorities (starting the load if no one
+    has); raises ``ssl.SSLError`` or ``OSError`` when the bundle cannot be read."""
+    await asyncio.wrap_future(start_loading())
