@@ -173,26 +173,26 @@ def test_the_first_https_request_waits_for_the_certificates_then_is_checked_agai
     assert tls.context().cert_store_stats()["x509_ca"] == 1
 
 
-def test_a_server_the_loaded_certificates_do_not_vouch_for_is_refused(
+@pytest.mark.parametrize(
+    ("trusted", "refused", "says"),
+    [
+        # A server the loaded certificates do not vouch for is refused, as before.
+        ("another-authority", httpx.ConnectError, "CERTIFICATE_VERIFY_FAILED"),
+        # Certificates that cannot be read are said to be that, not a connection error.
+        ("missing", errors.ConfigurationError, "trusted certificates could not be read"),
+    ],
+)
+def test_without_certificates_that_vouch_for_the_server_nothing_is_sent(
     fresh_trust: None,
     https_url: str,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     run: Run,
+    trusted: str,
+    refused: type[Exception],
+    says: str,
 ) -> None:
-    other, _, _ = _authority(tmp_path, "another-authority")
-    monkeypatch.setenv("SSL_CERT_FILE", str(other))
-    with pytest.raises(httpx.ConnectError, match="CERTIFICATE_VERIFY_FAILED"):
-        run(_get(https_url))
-
-
-def test_unreadable_certificates_say_so_instead_of_a_connection_error(
-    fresh_trust: None,
-    https_url: str,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    run: Run,
-) -> None:
-    monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "missing.pem"))
-    with pytest.raises(errors.ConfigurationError, match="trusted certificates could not be read"):
+    bundle = _authority(tmp_path, trusted)[0] if trusted != "missing" else tmp_path / "none.pem"
+    monkeypatch.setenv("SSL_CERT_FILE", str(bundle))
+    with pytest.raises(refused, match=says):
         run(_get(https_url))

@@ -4,11 +4,16 @@
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
+from PySide6.QtWidgets import QApplication
+
+from photon_desktop import app
 from photon_desktop.desktop import Desktop, SessionPage, build_window
+from photon_desktop.ui.common.theme import Theme
 from photon_desktop.ui.main_window import MainWindow
 from photon_desktop.ui.signin.window import SignInWindow
 
@@ -75,3 +80,19 @@ def sign_in_window(window: MainWindow) -> SignInWindow:
     page = window.page("sign-in")
     assert isinstance(page, SessionPage) and page.sign_in is not None
     return page.sign_in
+
+
+def smoke_demo_in_process(
+    arun: Callable[..., Any], qapp: QApplication, shot: Path, patients: int = 5
+) -> int:
+    """``app.run`` with ``--demo --smoke shot`` on this test's loop (as ``main`` runs it, minus the
+    process); the Theme it installs on the application is taken off again, so later tests bring
+    their own. Returns its exit code."""
+    args = app.parse_args(["--demo", "--patients", str(patients), "--smoke", str(shot)])
+    themes_before = set(qapp.findChildren(Theme))
+    try:
+        code: int = arun(app.run(qapp, args), timeout=90)
+    finally:
+        for theme in set(qapp.findChildren(Theme)) - themes_before:
+            theme.setParent(None)
+    return code

@@ -10,6 +10,7 @@ from typing import Any
 
 import keyring
 import pytest
+from app_support import smoke_demo_in_process
 from auth_fakes import HangingKeyring, LockedKeyring, MemoryKeyring
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
@@ -18,7 +19,6 @@ from photon_desktop import app
 from photon_desktop.auth import secret_store
 from photon_desktop.auth.secret_store import NO_KEYRING_NOTICE
 from photon_desktop.desktop import Desktop, build_window
-from photon_desktop.ui.common.theme import Theme
 from photon_desktop.ui.main_window import MainWindow
 from photon_desktop.ui.settings.pane import SettingsPane
 from photon_desktop.ui.worklist.settings import OrderUpdatesSettings
@@ -45,14 +45,10 @@ def test_the_demo_window_shows_and_works_while_the_keyring_hangs(
         app, "on_quit_signals", lambda _handler: lambda: probed.append(hanging.release.is_set())
     )
     shot = tmp_path / "demo.png"
-    args = app.parse_args(["--demo", "--patients", "20", "--smoke", str(shot)])
-    themes_before = set(qapp.findChildren(Theme))
     try:
-        assert arun(app.run(qapp, args), timeout=90) == 0
+        assert smoke_demo_in_process(arun, qapp, shot, patients=20) == 0
     finally:
         hanging.release.set()
-        for theme in set(qapp.findChildren(Theme)) - themes_before:
-            theme.setParent(None)  # run() themes the app: later tests bring their own Theme
     assert probed == [False]  # the app had finished while the keyring still had not answered
     assert '"first_page_s"' in capsys.readouterr().out  # the patient list was painted
     image = QImage(str(shot))
@@ -104,13 +100,7 @@ def test_the_demo_paints_its_first_page_before_it_probes_the_keyring(
         MainWindow, "_on_patients_painted", lambda w: (events.append("painted"), painted(w))
     )
     monkeypatch.setattr(Desktop, "probe_keyring", lambda d: (events.append("probe"), probe(d)))
-    args = app.parse_args(["--demo", "--patients", "5", "--smoke", str(tmp_path / "shot.png")])
-    themes_before = set(qapp.findChildren(Theme))
-    try:
-        assert arun(app.run(qapp, args), timeout=90) == 0
-    finally:
-        for theme in set(qapp.findChildren(Theme)) - themes_before:
-            theme.setParent(None)
+    assert smoke_demo_in_process(arun, qapp, tmp_path / "shot.png") == 0
     assert events[:2] == ["painted", "probe"]
 
 

@@ -8,12 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from app_support import smoke_demo_in_process
 from auth_fakes import MemoryKeyring
 from PySide6.QtWidgets import QApplication
 
 from photon_desktop import app
 from photon_desktop.api import tls
-from photon_desktop.ui.common.theme import Theme
 from photon_desktop.ui.common.window_preferences import LAST_ENVIRONMENT
 
 Run = Callable[..., Any]
@@ -46,12 +46,6 @@ def test_the_demo_runs_without_ever_loading_them(
 ) -> None:
     monkeypatch.setattr(tls, "_context", None)
     monkeypatch.setattr(tls, "_loaded", None)
-    args = app.parse_args(["--demo", "--patients", "5", "--smoke", str(tmp_path / "shot.png")])
-    themes_before = set(qapp.findChildren(Theme))
-    try:
-        assert arun(app.run(qapp, args), timeout=90) == 0
-    finally:
-        for theme in set(qapp.findChildren(Theme)) - themes_before:
-            theme.setParent(None)
+    assert smoke_demo_in_process(arun, qapp, tmp_path / "shot.png") == 0
     assert tls._context is not None  # the clients were made with it
     assert tls._loaded is None
