@@ -7,6 +7,7 @@ the whole list, so a repeat is harmless), keeps its input on failure and says wh
 from __future__ import annotations
 
 from datetime import date
+from typing import Literal
 
 from PySide6.QtCore import QDate, Qt, QTimer
 from PySide6.QtWidgets import (
@@ -262,3 +263,17 @@ async def add_to_chart(dialog: ChartDialog) -> Patient | None:
         return dialog.result_patient
     finally:
         dialog.deleteLater()
+
+
+#: What the patient page's "Add …" buttons add to the chart.
+ChartAddition = Literal["allergy", "medication", "pharmacy"]
+
+
+def dialog_for(addition: ChartAddition) -> type[ChartDialog]:
+    """The dialog that adds ``addition`` to a chart."""
+    dialogs: dict[ChartAddition, type[ChartDialog]] = {
+        "allergy": AddAllergyDialog,
+        "medication": AddMedicationDialog,
+        "pharmacy": AddPharmacyDialog,
+    }
+    return dialogs[addition]

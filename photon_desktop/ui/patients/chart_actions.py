@@ -19,7 +19,7 @@ from photon_desktop.ui.prescriptions.launch import open_prescription_form
 from photon_desktop.ui.workspace import Workspace
 
 if TYPE_CHECKING:
-    from photon_desktop.ui.patients.additions import ChartDialog
+    from photon_desktop.ui.patients.additions import ChartAddition, ChartDialog
 
 
 class PatientChartActions(QWidget):
@@ -62,9 +62,9 @@ class PatientChartActions(QWidget):
         column.addWidget(self.who_prescribes)
         self.prescribe_button.clicked.connect(self._prescribe)
         self.order_button.clicked.connect(self._order)
-        self.allergy_button.clicked.connect(lambda: self._add("AddAllergyDialog"))
-        self.medication_button.clicked.connect(lambda: self._add("AddMedicationDialog"))
-        self.pharmacy_button.clicked.connect(lambda: self._add("AddPharmacyDialog"))
+        self.allergy_button.clicked.connect(lambda: self._add("allergy"))
+        self.medication_button.clicked.connect(lambda: self._add("medication"))
+        self.pharmacy_button.clicked.connect(lambda: self._add("pharmacy"))
         workspace.session_changed.connect(self._update)
         layout = detail.layout()
         if isinstance(layout, QVBoxLayout):
@@ -114,14 +114,14 @@ class PatientChartActions(QWidget):
         if callable(refresh):
             refresh()
 
-    def _add(self, dialog: str) -> None:
-        """Open the chart dialog named ``dialog`` (``additions``, imported with the first)."""
+    def _add(self, addition: ChartAddition) -> None:
+        """Open the dialog that adds ``addition`` (``additions``: imported with the first)."""
         from photon_desktop.ui.patients import additions
 
         patient = self.patient
         if patient is None:
             return
-        kind = getattr(additions, dialog)
+        kind = additions.dialog_for(addition)
 
         async def go() -> None:
             chart_dialog: ChartDialog = kind(self._workspace, patient, self._detail)
