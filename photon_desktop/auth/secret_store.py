@@ -239,9 +239,19 @@ class SecretStore:
         probing = self._probing = asyncio.ensure_future(self._probe())
         return await asyncio.shield(probing)
 
-    async def _probe(self) -> bool:
+    def _choose(self) -> tuple[keyring.backend.KeyringBackend | None, str | None]:
+        """The backend, and why it cannot hold secrets (None when it can). Blocking: keyring's
+        discovery imports every backend and the Secret Service one asks D-Bus whether the
+        service runs, and so does reading a backend's priority."""
         backend = self.backend
-        reason = self._load_problem if backend is None else insecure_reason(backend)
+        return backend, self._load_problem if backend is None else insecure_reason(backend)
+
+    async def _probe(self) -> bool:
+        try:
+            backend, reason = await _in_thread(self._choose, self._timeout)
+        except TimeoutError:
+            self._downgrade("the keyring did not answer (locked or hanging)")
+            return False
         if reason is not None or backend is None:
             reason = reason or "no keyring backend is available"
             self._downgrade(reason)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
 import sys
+import threading
 from collections.abc import Callable
 from typing import Any
 
+import keyring
 import keyring.backends.fail
 import keyring.backends.null
 import pytest
@@ -216,3 +219,43 @@ def test_finding_the_backend_runs_no_compiler_and_picks_what_keyring_would() -> 
     assert guarded[:2] == plain[:2]
     if sys.platform.startswith("linux"):
         assert plain[2]  # the check can see the processes it is about
+
+
+def test_the_backend_is_chosen_and_judged_off_the_ui_thread(
+    arun: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """keyring's discovery and a backend's priority talk to D-Bus on a desktop: a bus that does
+    not answer ends the probe after the time limit instead of freezing the window meanwhile."""
+    release = threading.Event()
+    asked_on: list[str] = []
+
+    class SlowToJudge(MemoryKeyring):
+        @property
+        def priority(self) -> float:  # type: ignore[override]
+            asked_on.append(threading.current_thread().name)
+            release.wait(30)
+            return 5.0
+
+    monkeypatch.setattr(keyring, "get_keyring", lambda: SlowToJudge())
+    store = SecretStore(timeout=0.3)
+    ticks: list[float] = []
+
+    async def go() -> bool:
+        async def tick() -> None:
+            while True:
+                ticks.append(asyncio.get_running_loop().time())
+                await asyncio.sleep(0.02)
+
+        ticker = asyncio.ensure_future(tick())
+        try:
+            return await store.probe()
+        finally:
+            ticker.cancel()
+
+    try:
+        assert arun(go()) is False
+    finally:
+        release.set()
+    assert asked_on and "MainThread" not in asked_on
+    assert len(ticks) >= 5  # the loop kept running while the priority was being read
+    assert store.notice is not None and "did not answer" in store.notice
