@@ -146,8 +146,7 @@ async def environment_check(
 
     try:
         async with asyncio.timeout(limit_s):
-            client = await asyncio.to_thread(create_http_client)  # building TLS takes ~45 ms
-            async with client:
+            async with create_http_client() as client:  # the shared TLS context: made at once
                 diagnosis = await check(client, env, profile, on_step=step)
     except TimeoutError:
         diagnosis = Diagnosis.failed(
