@@ -78,4 +78,7 @@ def start_loading() -> concurrent.futures.Future[None]:
 async def trusted() -> None:
     """Wait until ``context()`` trusts the certificate authorities (starting the load if no one
     has); raises ``ssl.SSLError`` or ``OSError`` when the bundle cannot be read."""
-    await asyncio.wrap_future(start_loading())
+    loaded = start_loading()
+    if not loaded.done():  # loaded already (every request after the first): no loop turn
+        await asyncio.wrap_future(loaded)
+    loaded.result()
