@@ -131,8 +131,8 @@ def insecure_reason(backend: keyring.backend.KeyringBackend | None) -> str | Non
     return None
 
 
-async def _in_thread(fn: Callable[[], T], limit: float) -> T:
-    """Run a blocking call in a daemon thread; raise TimeoutError when it does not return."""
+def _start_in_thread(fn: Callable[[], T]) -> asyncio.Future[T]:
+    """Start a blocking call in a daemon thread; its answer or error arrives in the future."""
     loop = asyncio.get_running_loop()
     future: asyncio.Future[T] = loop.create_future()
 
@@ -157,7 +157,12 @@ async def _in_thread(fn: Callable[[], T], limit: float) -> T:
             pass  # the loop closed while the keyring hung; nobody is waiting any more
 
     threading.Thread(target=work, name="keyring-call", daemon=True).start()
-    return await asyncio.wait_for(future, limit)
+    return future
+
+
+async def _in_thread(fn: Callable[[], T], limit: float) -> T:
+    """Run a blocking call in a daemon thread; raise TimeoutError when it does not return."""
+    return await asyncio.wait_for(_start_in_thread(fn), limit)
 
 
 class SecretStore:
@@ -236,34 +241,42 @@ class SecretStore:
         The app starts the probe without waiting for it (a hanging Secret Service must not hold
         the window back); a keyring call made meanwhile waits for that same probe.
         """
-        probing = self._probing = asyncio.ensure_future(self._probe())
+        examined = _start_in_thread(self._examine)
+        probing = self._probing = asyncio.ensure_future(self._probe(examined))
         return await asyncio.shield(probing)
 
-    def _choose(self) -> tuple[keyring.backend.KeyringBackend | None, str | None]:
-        """The backend, and why it cannot hold secrets (None when it can). Blocking: keyring's
-        discovery imports every backend and the Secret Service one asks D-Bus whether the
-        service runs, and so does reading a backend's priority."""
+    def _examine(
+        self,
+    ) -> tuple[keyring.backend.KeyringBackend | None, str | None, Exception | None]:
+        """In the probe's thread: the backend, why it cannot hold secrets (None when it can),
+        and what a test read raised (None when it answered). All blocking: keyring's discovery
+        imports every backend and the Secret Service one asks D-Bus whether the service runs,
+        as does reading a backend's priority."""
         backend = self.backend
-        return backend, self._load_problem if backend is None else insecure_reason(backend)
-
-    async def _probe(self) -> bool:
+        reason = self._load_problem if backend is None else insecure_reason(backend)
+        if reason is not None or backend is None:
+            return backend, reason or "no keyring backend is available", None
         try:
-            backend, reason = await _in_thread(self._choose, self._timeout)
+            backend.get_password(service_name("probe"), "probe")
+        except Exception as error:  # judged by the loop, below
+            return backend, None, error
+        return backend, None, None
+
+    async def _probe(
+        self,
+        examined: asyncio.Future[
+            tuple[keyring.backend.KeyringBackend | None, str | None, Exception | None]
+        ],
+    ) -> bool:
+        try:
+            backend, reason, error = await asyncio.wait_for(examined, self._timeout)
         except TimeoutError:
             self._downgrade("the keyring did not answer (locked or hanging)")
             return False
-        if reason is not None or backend is None:
-            reason = reason or "no keyring backend is available"
+        if reason is not None:
             self._downgrade(reason)
             return False
-        try:
-            await _in_thread(
-                lambda: backend.get_password(service_name("probe"), "probe"), self._timeout
-            )
-        except TimeoutError:
-            self._downgrade("the keyring did not answer (locked or hanging)")
-            return False
-        except Exception as error:
+        if error is not None:
             self._downgrade(f"the keyring {describe(backend)} failed ({type(error).__name__})")
             return False
         self._usable = True
