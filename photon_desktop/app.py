@@ -7,7 +7,8 @@ patient list once painted with rows, or whichever page start-up lands on), saves
 the main window and prints ``{"process_s", "window_shown_s", "first_page_s", "peak_rss_mb",
 "window_shown_clock", "first_page_clock"}`` as one JSON line: seconds from the creation of the
 process to Python's ``main``, to the shown window and to the first page (Linux records a process's
-creation in 10 ms ticks), the most memory the process has held so far (Linux; 0 elsewhere), and
+creation in 10 ms ticks), the most memory the process had held when the first page was painted
+(Linux; 0 elsewhere), and
 the moments the window was shown and the first page painted on the system's monotonic clock
 (``time.monotonic``), for a parent that noted the same clock just before starting the process.
 """
@@ -380,17 +381,19 @@ async def run(
     loop = asyncio.get_running_loop()
     latest_release = loop.call_later(COLLECTOR_HELD_AT_MOST_S, started_up)
     try:
-        # The keyring probe and the sandbox child start now and run while the window is built;
-        # the window shows "Connecting…" until the environment answers.
+        # The sandbox child starts now and runs while the window is built, the keyring probe
+        # right after it; the window shows "Connecting…" until the environment answers.
         key = LOCAL_SANDBOX.key if args.demo else args.environment or desktop.last_environment()
         desktop.start(key, probe_keyring=not args.demo)
         window = build_window(desktop, frame.window)
         frame.theme.changed.connect(window.on_theme_changed)
-        first_page: asyncio.Future[float] = asyncio.get_running_loop().create_future()
+        first_page: asyncio.Future[tuple[float, float]] = loop.create_future()
 
         def painted() -> None:
             if not first_page.done():
-                first_page.set_result(time.monotonic())  # when painted, not when awaited
+                # When painted, not when awaited: what runs in between (``started_up``'s keyring
+                # probe, in its thread) is after the first page.
+                first_page.set_result((time.monotonic(), peak_rss_mb()))
                 loop.call_soon(started_up)  # after this paint, not before it
 
         window.patients_page_shown.connect(painted)
@@ -436,7 +439,7 @@ async def run(
 
 async def smoke(
     window: Any,
-    first_page: asyncio.Future[float],
+    first_page: asyncio.Future[tuple[float, float]],
     path: Path,
     created: float,
     timings: dict[str, float],
@@ -446,13 +449,13 @@ async def smoke(
     import asyncio
 
     if window.current_key == "patients":
-        painted_at = await asyncio.wait_for(first_page, SMOKE_TIMEOUT_S)
+        painted_at, peak_mb = await asyncio.wait_for(first_page, SMOKE_TIMEOUT_S)
     else:
         await asyncio.sleep(0)  # one loop turn: the shown window's first paint
-        painted_at = time.monotonic()
+        painted_at, peak_mb = time.monotonic(), peak_rss_mb()
     timings["first_page_s"] = painted_at - created
     timings["first_page_clock"] = painted_at
-    timings["peak_rss_mb"] = peak_rss_mb()
+    timings["peak_rss_mb"] = peak_mb
     path.parent.mkdir(parents=True, exist_ok=True)
     if not window.grab().save(str(path)):
         print(f"photon-desktop: could not save the screenshot to {path}", file=sys.stderr)
