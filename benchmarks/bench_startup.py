@@ -21,8 +21,15 @@ time from that line to the exit (the window has closed by then) and the child's 
 (``wait4``). Prints medians and the ratio of each median to the bare window's.
 
 Run: ``python benchmarks/bench_startup.py [--runs 5] [--scenarios bare,floor,demo,running]
-[--before PYTHON]`` (``--before``: an interpreter that imports another checkout of the app, e.g.
-a venv whose ``.pth`` names an exported older revision; run from outside this checkout).
+[--secret-service] [--before PYTHON]`` (``--before``: an interpreter that imports another checkout
+of the app, e.g. a venv whose ``.pth`` names an exported older revision; run from outside this
+checkout). ``--secret-service`` keeps the "already running" secret where a Linux desktop keeps it,
+found by keyring's own discovery; run it inside a D-Bus session with gnome-keyring unlocked::
+
+    dbus-run-session -- sh -c 'eval "$(printf bench | gnome-keyring-daemon --unlock
+    --components=secrets)"; python benchmarks/bench_startup.py --secret-service'
+
+(one command: the line break is only for this page).
 """
 
 from __future__ import annotations
@@ -108,16 +115,21 @@ def peak_rss_mb(pid: int) -> float:
 
 
 class RunningSandbox:
-    """A sandbox started beforehand, remembered by the app as its last environment."""
+    """A sandbox started beforehand, remembered by the app as its last environment; its M2M
+    secret in ``bench_keyring``'s file, or (``secret_service``) in the desktop's Secret Service
+    through keyring's own discovery, as on a Linux desktop."""
 
-    def __init__(self, home: Path) -> None:
+    def __init__(self, home: Path, *, secret_service: bool = False) -> None:
         self.home = home
         self.env = isolated_env(home)
-        self.env["PYTHON_KEYRING_BACKEND"] = "bench_keyring.FileKeyring"
-        self.env["PYTHONPATH"] = os.pathsep.join(
-            [str(HERE), *filter(None, [os.environ.get("PYTHONPATH")])]
-        )
-        self.env["BENCH_KEYRING_FILE"] = str(home / "keyring.json")
+        if secret_service:
+            del self.env["PYTHON_KEYRING_BACKEND"]
+        else:
+            self.env["PYTHON_KEYRING_BACKEND"] = "bench_keyring.FileKeyring"
+            self.env["PYTHONPATH"] = os.pathsep.join(
+                [str(HERE), *filter(None, [os.environ.get("PYTHONPATH")])]
+            )
+            self.env["BENCH_KEYRING_FILE"] = str(home / "keyring.json")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "photon_desktop.sandbox", "--port", "0", "--seed", "1"],
             stdout=subprocess.PIPE,
@@ -141,13 +153,22 @@ class RunningSandbox:
             " audience=audience, graphql_url=graphql), store)\n"
             "store.set_text('app/last_environment', 'local'); store.sync()\n"
             "keyring.set_password(service_name('local'), m2m_secret_user(client_id), secret)\n"
+            "print(type(keyring.get_keyring()).__module__)\n"
         )
-        subprocess.run(
+        backend = subprocess.run(
             [sys.executable, "-c", setup, info["issuer"], info["audience"], info["graphql_url"],
              info["m2m"]["client_id"], info["m2m"]["client_secret"]],
             env=self.env,
             check=True,
-        )  # fmt: skip
+            capture_output=True,
+            text=True,
+        ).stdout.strip()  # fmt: skip
+        if secret_service and backend != "keyring.backends.SecretService":
+            self.stop()
+            raise SystemExit(
+                f"--secret-service: keyring chose {backend}, not the Secret Service; run inside "
+                "a D-Bus session with an unlocked Secret Service (see the module's docstring)"
+            )
 
     def stop(self) -> None:
         self.process.terminate()
@@ -157,6 +178,11 @@ class RunningSandbox:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument(
+        "--secret-service",
+        action="store_true",
+        help="running: the secret in the desktop's Secret Service (keyring's own discovery)",
+    )
     parser.add_argument("--scenarios", default="bare,floor,demo,running")
     parser.add_argument(
         "--before",
@@ -179,7 +205,11 @@ def main() -> None:
             ),
             "demo": ([*app, "--demo", "--smoke", shot], isolated_env(root / "demo")),
         }
-        running = RunningSandbox(root / "running") if "running" in scenarios else None
+        running = (
+            RunningSandbox(root / "running", secret_service=args.secret_service)
+            if "running" in scenarios
+            else None
+        )
         if running is not None:
             commands["running"] = ([*app, "--smoke", shot], running.env)
         if before is not None:
