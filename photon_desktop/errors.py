@@ -103,3 +103,28 @@ class SignInError(PhotonError):
 
 class KeyringUnavailable(PhotonError):
     """No usable secure store (no Secret Service, locked, or only a plaintext backend)."""
+
+
+def untrusted_certificate(host: str, error: BaseException) -> ConfigurationError | None:
+    """What to tell the user when ``error`` (a failed connection to ``host``, as httpx raises
+    it) came from a certificate this computer does not trust; None for any other failure.
+
+    Retrying cannot help and "check your connection" misleads: the usual cause in a clinic is a
+    network that inspects secure traffic with its own certificate authority.
+    """
+    import ssl  # with the first failed connection, not with this module (imported before Qt)
+
+    seen: set[int] = set()
+    cause: BaseException | None = error
+    while cause is not None and id(cause) not in seen:  # httpx wraps httpcore wraps ssl
+        seen.add(id(cause))
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            why = cause.verify_message or "certificate verify failed"
+            return ConfigurationError(
+                f"The secure connection to {host} was refused: its certificate is not trusted "
+                f"on this computer ({why}). If your network inspects secure connections (a "
+                "company proxy or firewall), ask your IT team for its certificate and set "
+                "SSL_CERT_FILE to it; otherwise check the address."
+            )
+        cause = cause.__cause__ or cause.__context__
+    return None

@@ -28,6 +28,7 @@ from photon_desktop.errors import (
     ResponseError,
     ServerError,
     SignInRequired,
+    untrusted_certificate,
 )
 
 UNREACHABLE = "Photon could not be reached. Check your network connection and try again."
@@ -108,6 +109,9 @@ def from_transport(exc: httpx.HTTPError) -> PhotonError:
     """An httpx failure: unreachable/timeout/dropped connection -> OfflineError."""
     if isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout):
         return OfflineError(TIMED_OUT)
+    untrusted = untrusted_certificate(_host(exc), exc)
+    if untrusted is not None:
+        return untrusted
     if isinstance(exc, httpx.ConnectError | httpx.ProxyError):
         return OfflineError(UNREACHABLE)
     if isinstance(exc, httpx.TimeoutException):
@@ -117,6 +121,14 @@ def from_transport(exc: httpx.HTTPError) -> PhotonError:
     if isinstance(exc, httpx.TransportError):
         return mark_answer_lost(OfflineError(CONNECTION_LOST))
     return mark_answer_lost(ResponseError(UNREADABLE))
+
+
+def _host(exc: httpx.HTTPError) -> str:
+    """The host ``exc``'s request went to ("Photon" when httpx did not keep it)."""
+    try:
+        return exc.request.url.host or "Photon"
+    except RuntimeError:  # an error raised without its request
+        return "Photon"
 
 
 def retry_after_seconds(value: str | None, *, now: float | None = None) -> float | None:

@@ -139,6 +139,9 @@ async def discover(client: httpx.AsyncClient, issuer: str) -> Provider:
         ) from None
     except httpx.HTTPError as error:
         log.info("Discovery failed: %s", type(error).__name__)
+        untrusted = errors.untrusted_certificate(httpx.URL(url).host or issuer, error)
+        if untrusted is not None:
+            raise untrusted from None
         raise errors.OfflineError(
             f"Cannot reach the provider at {issuer}. Check the address, your connection, proxy "
             "or firewall."

@@ -103,6 +103,9 @@ def _host(url: str) -> str:
 def map_http_error(url: str, error: httpx.HTTPError) -> errors.PhotonError:
     """Turn a transport failure into OfflineError (or ConfigurationError) with what to check."""
     host = _host(url)
+    untrusted = errors.untrusted_certificate(host, error)
+    if untrusted is not None:
+        return untrusted
     if isinstance(error, httpx.ProxyError):
         return errors.OfflineError(
             f"The proxy refused the connection to {host}. Check the proxy settings "

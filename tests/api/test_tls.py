@@ -196,3 +196,41 @@ def test_without_certificates_that_vouch_for_the_server_nothing_is_sent(
     monkeypatch.setenv("SSL_CERT_FILE", str(bundle))
     with pytest.raises(refused, match=says):
         run(_get(https_url))
+
+
+def test_an_untrusted_certificate_is_said_as_such_wherever_the_connection_fails(
+    fresh_trust: None,
+    https_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    run: Run,
+) -> None:
+    """Discovery, the token endpoint and the API each name the certificate and what to do (a
+    network that inspects secure traffic), not "check your connection"."""
+    from photon_desktop.api.errors_map import from_transport
+    from photon_desktop.auth import discovery
+    from photon_desktop.auth.token_endpoint import map_http_error
+
+    other, _, _ = _authority(tmp_path, "another-authority")
+    monkeypatch.setenv("SSL_CERT_FILE", str(other))
+
+    async def failures() -> tuple[BaseException, httpx.HTTPError]:
+        async with create_http_client() as client:
+            try:
+                await discovery.discover(client, https_url)
+            except errors.PhotonError as said:
+                found: BaseException = said
+            try:
+                await client.post(https_url + "oauth/token")
+            except httpx.HTTPError as raw:
+                return found, raw
+        raise AssertionError("the untrusted server was reached")
+
+    found, raw = run(failures())
+    told = [found, map_http_error(https_url + "oauth/token", raw), from_transport(raw)]
+    for error in told:
+        assert isinstance(error, errors.ConfigurationError), error
+        assert "127.0.0.1" in str(error) and "certificate is not trusted" in str(error)
+        assert "unable to get local issuer certificate" in str(error)  # ssl's own reason
+        assert "SSL_CERT_FILE" in str(error)
+    assert errors.untrusted_certificate("host", httpx.ConnectError("refused")) is None
