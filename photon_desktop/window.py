@@ -95,7 +95,6 @@ def build_window(desktop: Desktop, frame: MainWindow | None = None) -> MainWindo
         window.attach(workspace)
     watch = OrderWatch(workspace, window)  # one source of order state for every view
     built: dict[str, CatalogPage | TemplatesPage] = {}
-    settings_built: list[SettingsPane] = []
 
     def prescriptions() -> PrescriptionsPage:
         from photon_desktop.ui.prescriptions.list import PrescriptionsPage
@@ -162,21 +161,43 @@ def build_window(desktop: Desktop, frame: MainWindow | None = None) -> MainWindo
         if page is not None:  # one never built loads fresh when it is
             page.refresh()
 
-    # Settings: built on its first visit too, then told what happened before (the running
-    # sandbox's addresses, or that it stopped); until then there is nothing to tell.
-    def build_settings() -> QWidget:
+    sign_in = SessionPage(workspace)
+    # Pages the first screen does not show are imported and built on their first visit.
+    window.add_lazy_page("prescriptions", "Prescriptions", "prescriptions", build_prescriptions)
+    window.add_lazy_page("orders", "Orders", "orders", build_orders)
+    window.add_lazy_page("catalog", "Catalog", "catalog", build_catalog)
+    window.add_lazy_page("templates", "Templates", "templates", build_templates)
+    window.add_lazy_page("settings", "Settings", "settings", _settings_builder(desktop, window))
+    window.add_page("sign-in", "Sign in", "sign-in", sign_in)
+
+    order_updates.install(window, watch, show_order, show_prescription)
+    window.patients.open_prescription.connect(show_prescription)
+    window.patients.open_order.connect(show_order)
+
+    organization_switcher.install(window, workspace)
+    _back_after_sign_in(window, sign_in)
+    _follow_the_local_sandbox(desktop, window)
+    _show_identity_in_title(window, workspace)
+    return window
+
+
+def _settings_builder(desktop: Desktop, window: MainWindow) -> Callable[[], QWidget]:
+    """The Settings page's builder, for its first visit; what happens before then (the sandbox
+    starts or stops, the keyring is probed) is told to the pane once it exists, and what happened
+    before it was built is told as it is built."""
+    workspace = desktop.workspace
+    built: list[SettingsPane] = []
+
+    def build() -> QWidget:
         from photon_desktop.ui.settings.pane import SettingsPane
 
         pane = SettingsPane(desktop.credentials, current=desktop.last_environment())
-        settings_built.append(pane)
+        built.append(pane)
         pane.connect_requested.connect(lambda key: use_environment(pane, key))
         show_endpoints()
         if desktop.sandbox_stopped:
             sandbox_changed(desktop.sandbox_stopped)
         return pane
-
-    def settings_pane() -> SettingsPane | None:
-        return settings_built[0] if settings_built else None
 
     def use_environment(pane: SettingsPane, key: str) -> None:
         credentials = pane.m2m_credentials()
@@ -184,43 +205,23 @@ def build_window(desktop: Desktop, frame: MainWindow | None = None) -> MainWindo
 
     def show_endpoints() -> None:
         # The embedded sandbox's port is known only once it runs: let Settings test against it.
-        pane = settings_pane()
-        if pane is not None and workspace.ready:
-            if workspace.environment.kind is EnvironmentKind.LOCAL:
-                pane.set_environment(workspace.environment)
+        if built and workspace.ready and workspace.environment.kind is EnvironmentKind.LOCAL:
+            built[0].set_environment(workspace.environment)
 
     def sandbox_changed(stopped: str) -> None:
-        pane = settings_pane()
-        if pane is not None:
-            pane.set_local_sandbox_stopped(stopped)
+        if built:
+            built[0].set_local_sandbox_stopped(stopped)
             if stopped:
-                pane.set_environment(LOCAL_SANDBOX)  # its addresses are gone with it
+                built[0].set_environment(LOCAL_SANDBOX)  # its addresses are gone with it
 
-    def keyring_probed() -> None:
-        pane = settings_pane()
-        if pane is not None:
-            pane.show_keyring_notice()
+    def keyring_probed(_usable: bool) -> None:
+        if built:
+            built[0].show_keyring_notice()
 
-    sign_in = SessionPage(workspace)
-    # Pages the first screen does not show are imported and built on their first visit.
-    window.add_lazy_page("prescriptions", "Prescriptions", "prescriptions", build_prescriptions)
-    window.add_lazy_page("orders", "Orders", "orders", build_orders)
-    window.add_lazy_page("catalog", "Catalog", "catalog", build_catalog)
-    window.add_lazy_page("templates", "Templates", "templates", build_templates)
-    window.add_lazy_page("settings", "Settings", "settings", build_settings)
-    window.add_page("sign-in", "Sign in", "sign-in", sign_in)
-
-    order_updates.install(window, watch, show_order, show_prescription)
-    window.patients.open_prescription.connect(show_prescription)
-    window.patients.open_order.connect(show_order)
-
-    desktop.keyring_probed.connect(lambda _usable: keyring_probed())
+    desktop.keyring_probed.connect(keyring_probed)
+    desktop.local_sandbox_changed.connect(sandbox_changed)
     workspace.environment_changed.connect(show_endpoints)
-    organization_switcher.install(window, workspace)
-    _back_after_sign_in(window, sign_in)
-    _follow_the_local_sandbox(desktop, window, sandbox_changed)
-    _show_identity_in_title(window, workspace)
-    return window
+    return build
 
 
 def _back_after_sign_in(window: MainWindow, sign_in: SessionPage) -> None:
@@ -238,12 +239,9 @@ def _back_after_sign_in(window: MainWindow, sign_in: SessionPage) -> None:
     sign_in.signed_in.connect(lambda: window.land_on(before[0]))
 
 
-def _follow_the_local_sandbox(
-    desktop: Desktop, window: MainWindow, settings_follow: Callable[[str], None]
-) -> None:
-    """When the bundled sandbox stops: a bar over every page with "Restart the local sandbox", the
-    status bar, and Settings no longer saying it runs (``settings_follow(why)``; "" when it runs
-    again)."""
+def _follow_the_local_sandbox(desktop: Desktop, window: MainWindow) -> None:
+    """When the bundled sandbox stops: a bar over every page with "Restart the local sandbox" (and
+    the status bar; Settings follows by itself: ``_settings_builder``)."""
     bar = OutageBar(desktop.workspace, window)
     window.add_notice_bar(bar)
 
@@ -251,7 +249,6 @@ def _follow_the_local_sandbox(
         tasks.spawn(desktop.restart_local_sandbox(window), owner=window, name="restart-sandbox")
 
     bar.restart_requested.connect(restart)
-    desktop.local_sandbox_changed.connect(settings_follow)
 
 
 def _show_identity_in_title(window: MainWindow, workspace: Workspace) -> None:
