@@ -3,12 +3,13 @@ artifacts/screenshots/ and checked non-blank), plus the theme and icon machinery
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import QSize
-from PySide6.QtGui import QColor, QIcon, QPalette
+from PySide6.QtGui import QColor, QIcon, QPalette, QPixmap
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 from ui_support import Connection, distinct_colours, next_emission, screenshot
 
@@ -38,32 +39,35 @@ def test_forced_schemes_and_icons_follow_the_palette(theme: Theme, qapp: QApplic
     assert icons.icon("patients").pixmap(24, 24).toImage().pixelColor(12, 4) != QColor(ink)
 
 
-def test_icons_are_drawn_when_asked_at_the_size_ratio_and_mode_asked(
+def test_icons_are_drawn_for_each_connected_screen_s_pixel_ratio(
     theme: Theme, qapp: QApplication, monkeypatch: Any
 ) -> None:
-    """Nothing is drawn up front; a 2x screen, an 18 px toolbar and the disabled mode each get
-    a pixmap drawn for them, once (a second request and a copy of the icon reuse it)."""
-    drawn: list[tuple[int, float]] = []
-    render = icons._render
-    monkeypatch.setattr(
-        icons,
-        "_render",
-        lambda svg, c, size, scale: (drawn.append((size, scale)), render(svg, c, size, scale))[1],
-    )
-    icons.clear_cache()
-    icon = icons.icon("patients")
-    assert drawn == []
-    sharp = icon.pixmap(QSize(24, 24), 2.0)
+    """1x, plus each screen's ratio; a 2x screen arriving later has the icons drawn again."""
+    assert icons.scales() == tuple(sorted({1.0, *(s.devicePixelRatio() for s in qapp.screens())}))
+    emitted: list[bool] = []
+    theme.changed.connect(emitted.append)
+    monkeypatch.setattr(icons, "scales", lambda: (1.0, 2.0))
+    theme._on_screens()  # what screenAdded calls
+    assert emitted == [theme.dark]
+    sharp = icons.icon("patients").pixmap(QSize(24, 24), 2.0)
     assert sharp.devicePixelRatio() == 2.0 and sharp.width() == 48
-    assert icon.pixmap(QSize(18, 18), 1.0).width() == 18
-    grey = icon.pixmap(QSize(18, 18), 1.0, QIcon.Mode.Disabled).toImage()
-    assert drawn == [(24, 2.0), (18, 1.0), (18, 1.0)]
-    assert QIcon(icon).pixmap(QSize(24, 24), 2.0).cacheKey() == sharp.cacheKey()
-    assert len(drawn) == 3
-    disabled = qapp.palette().color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.WindowText)
-    inked = {grey.pixelColor(x, y).rgb() for x in range(18) for y in range(18)
-             if grey.pixelColor(x, y).alpha() == 255}  # fmt: skip
-    assert inked == {disabled.rgb()}
+    theme._on_screens()  # the same ratios again: nothing to redraw
+    assert emitted == [theme.dark]
+
+
+def test_an_icon_can_be_copied_changed_and_collected_without_crashing(theme: Theme) -> None:
+    """A copy of an app icon that gains a pixmap detaches (Qt clones the icon's engine); the
+    copy, the original and the cache survive collection. An icon engine written in Python
+    crashed here (a segfault in the installed app): icons are plain pixmap icons."""
+    original = icons.icon("patients")
+    copy = QIcon(original)
+    copy.addPixmap(QPixmap(16, 16))
+    gc.collect()
+    assert copy.pixmap(QSize(24, 24)).width() == 24
+    icons.clear_cache()
+    del copy
+    gc.collect()
+    assert original.pixmap(QSize(20, 20)).width() == 20
 
 
 def _check(widget: QWidget, name: str) -> None:

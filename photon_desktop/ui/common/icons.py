@@ -1,11 +1,9 @@
 """Monochrome SVG icons recoloured for the current palette (dark mode, disabled state).
 
 The SVGs in ``resources/icons`` draw with ``currentColor``; ``icon(name)`` substitutes the
-palette's text colour (and its disabled colour for the disabled mode). Each icon is drawn when a
-widget first asks for it, at the size and pixel ratio asked (a 2x screen, a toolbar's 18 px), and
-kept: drawing every icon up front at four sizes, two modes and each screen's ratio cost ~10 ms of
-start-up for pixmaps mostly never shown. Call ``clear_cache()`` when the palette changes and set
-icons again (``theme.Theme`` does both).
+palette's text colour (and its disabled colour for the disabled mode) and renders crisp pixmaps for
+1x and for each connected screen's pixel ratio (``scales``). Call ``clear_cache()`` when the
+palette or the set of ratios changes and set icons again (``theme.Theme`` does both).
 """
 
 from __future__ import annotations
@@ -14,11 +12,23 @@ import importlib.resources
 import logging
 from functools import cache
 
-from PySide6.QtCore import QByteArray, QRect, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QGuiApplication, QIcon, QIconEngine, QPainter, QPalette, QPixmap
+from PySide6.QtCore import QByteArray, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPalette, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 
 log = logging.getLogger(__name__)
+
+SIZES = (16, 20, 24, 32)
+
+
+def scales() -> tuple[float, ...]:
+    """The pixel ratios icons are drawn for: 1x and every connected screen's. Drawing 2x on a
+    1x desktop as well doubled the icons' cost in the first window (~8 ms); a 2x screen that
+    arrives later makes ``Theme`` clear the cache, and icons are drawn again with it."""
+    ratios = {1.0}
+    if QGuiApplication.instance() is not None:
+        ratios.update(screen.devicePixelRatio() for screen in QGuiApplication.screens())
+    return tuple(sorted(ratios))
 
 
 @cache
@@ -31,7 +41,7 @@ def _source(name: str) -> str:
 def _render(svg: str, colour: QColor, size: int, scale: float) -> QPixmap:
     data = QByteArray(svg.replace("currentColor", colour.name()).encode("utf-8"))
     renderer = QSvgRenderer(data)
-    pixmap = QPixmap(round(size * scale), round(size * scale))
+    pixmap = QPixmap(int(size * scale), int(size * scale))
     pixmap.setDevicePixelRatio(scale)
     pixmap.fill(Qt.GlobalColor.transparent)
     painter = QPainter(pixmap)
@@ -41,45 +51,7 @@ def _render(svg: str, colour: QColor, size: int, scale: float) -> QPixmap:
     return pixmap
 
 
-class _SvgEngine(QIconEngine):
-    """One icon: drawn at each (size, pixel ratio, enabled or disabled) the first time it is
-    asked for, and kept; the active and selected modes look like the normal one."""
-
-    def __init__(self, svg: str, normal: QColor, disabled: QColor) -> None:
-        super().__init__()
-        self._svg = svg
-        self._colours = (QColor(normal), QColor(disabled))
-        self._drawn: dict[tuple[int, float, bool], QPixmap] = {}
-
-    def scaledPixmap(
-        self, size: QSize, mode: QIcon.Mode, state: QIcon.State, scale: float
-    ) -> QPixmap:
-        side = max(1, min(size.width(), size.height()))  # the icons are square
-        disabled = mode == QIcon.Mode.Disabled
-        key = (side, scale, disabled)
-        pixmap = self._drawn.get(key)
-        if pixmap is None:
-            pixmap = self._drawn[key] = _render(self._svg, self._colours[disabled], side, scale)
-        return pixmap
-
-    def pixmap(self, size: QSize, mode: QIcon.Mode, state: QIcon.State) -> QPixmap:
-        return self.scaledPixmap(size, mode, state, 1.0)
-
-    def paint(self, painter: QPainter, rect: QRect, mode: QIcon.Mode, state: QIcon.State) -> None:
-        device = painter.device()
-        scale = device.devicePixelRatioF() if device is not None else 1.0
-        painter.drawPixmap(rect, self.scaledPixmap(rect.size(), mode, state, scale))
-
-    def clone(self) -> QIconEngine:
-        twin = _SvgEngine(self._svg, *self._colours)
-        twin._drawn = self._drawn  # what one drew, the other need not draw again
-        return twin
-
-    def key(self) -> str:
-        return "photon-svg"
-
-
-_cache: dict[tuple[str, str, str], QIcon] = {}
+_cache: dict[tuple[str, str, str, tuple[float, ...]], QIcon] = {}
 
 
 def icon(name: str, colour: QColor | None = None) -> QIcon:
@@ -87,7 +59,8 @@ def icon(name: str, colour: QColor | None = None) -> QIcon:
     palette = QGuiApplication.palette()
     normal = colour or palette.color(QPalette.ColorRole.WindowText)
     disabled = palette.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.WindowText)
-    key = (name, normal.name(), disabled.name())
+    ratios = scales()
+    key = (name, normal.name(), disabled.name(), ratios)
     cached = _cache.get(key)
     if cached is not None:
         return cached
@@ -96,7 +69,12 @@ def icon(name: str, colour: QColor | None = None) -> QIcon:
     except OSError:
         log.warning("Icon %s is missing", name)
         return QIcon()
-    result = _cache[key] = QIcon(_SvgEngine(svg, normal, disabled))
+    result = QIcon()
+    for size in SIZES:
+        for scale in ratios:
+            result.addPixmap(_render(svg, normal, size, scale), QIcon.Mode.Normal)
+            result.addPixmap(_render(svg, disabled, size, scale), QIcon.Mode.Disabled)
+    _cache[key] = result
     return result
 
 

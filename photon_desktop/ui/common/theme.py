@@ -199,6 +199,9 @@ class Theme(QObject):
         self._style = IndicatorStyle("Fusion")  # the app takes it; kept alive from Python too
         app.setStyle(self._style)
         app.styleHints().colorSchemeChanged.connect(self._on_system_changed)
+        self._scales = icons.scales()
+        app.screenAdded.connect(self._on_screens)
+        app.screenRemoved.connect(self._on_screens)
         self.apply()
 
     @property
@@ -224,6 +227,15 @@ class Theme(QObject):
         _restyle()
         icons.clear_cache()
         self.changed.emit(dark)
+
+    def _on_screens(self, _screen: object = None) -> None:
+        """A screen with another pixel ratio came (or the last one went): icons are drawn for
+        the ratios now connected, and windows set them again."""
+        scales = icons.scales()
+        if scales != self._scales:
+            self._scales = scales
+            icons.clear_cache()
+            self.changed.emit(self.dark)
 
     def _on_system_changed(self, _scheme: Qt.ColorScheme) -> None:
         if self._forced is None:
