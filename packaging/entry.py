@@ -22,7 +22,11 @@ def main(argv: list[str]) -> int:
             return sandbox_main(argv[len(command) :])
     from photon_desktop.app import main as app_main
 
-    return app_main(argv)
+    # Called without arguments, main reads sys.argv and owns the process: once it has cleaned
+    # up it ends the process at once, as the installed script does. Given the arguments, it
+    # returned to a full interpreter teardown, which destroyed Qt while the keyring's thread
+    # could still be calling into it (a segfault at exit, now and then) and took ~0.15 s more.
+    return app_main(None if argv == sys.argv[1:] else argv)
 
 
 if __name__ == "__main__":

@@ -151,10 +151,12 @@ def _start_in_thread(fn: Callable[[], T]) -> asyncio.Future[T]:
             outcome: tuple[bool, Any] = (False, error)
         else:
             outcome = (True, result)
+        if loop.is_closed():  # the app is ending: nobody waits, and Qt may be going away
+            return
         try:
             loop.call_soon_threadsafe(deliver, *outcome)
         except RuntimeError:
-            pass  # the loop closed while the keyring hung; nobody is waiting any more
+            pass  # the loop closed meanwhile; nobody is waiting any more
 
     threading.Thread(target=work, name="keyring-call", daemon=True).start()
     return future
