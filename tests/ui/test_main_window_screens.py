@@ -58,7 +58,8 @@ def test_icons_are_drawn_for_each_connected_screen_s_pixel_ratio(
 def test_an_icon_can_be_copied_changed_and_collected_without_crashing(theme: Theme) -> None:
     """A copy of an app icon that gains a pixmap detaches (Qt clones the icon's engine); the
     copy, the original and the cache survive collection. An icon engine written in Python
-    crashed here (a segfault in the installed app): icons are plain pixmap icons."""
+    segfaulted here (its clone, returned from Python, was not safely owned by Qt): icons are
+    plain pixmap icons."""
     original = icons.icon("patients")
     copy = QIcon(original)
     copy.addPixmap(QPixmap(16, 16))
