@@ -41,7 +41,13 @@ async def parts(conn: Connection, operation: str, seeded: bool) -> dict[str, Any
         await setup(operation, cell)
         return cell.ids
     if operation == "edit patient":
-        return {"patient": (await s.patients.search(first=1)).items[0].id}
+        # The demo data's first patient, not one a cell made in this process ("Fault <random>"):
+        # a killed sandbox comes back without it, and the retry would edit a patient that is gone
+        # (the rare failure of the edit-patient x killed cell, when the random name sorted first).
+        listed = await s.patients.search(first=50)
+        demo = [p for p in listed.items if p.name.first != PatientCreate.FIRST_NAME]
+        assert demo, "the demo data has no patient"
+        return {"patient": demo[0].id}
     if operation in ("write prescription", "send order"):
         active = await s.prescriptions.list(state=PrescriptionState.ACTIVE, first=50)
         for rx in reversed(active.items):  # the oldest: the demo data's
@@ -95,12 +101,13 @@ class Form:
 
 class PatientCreate(Form):
     operation, write = "CreatePatient", "createPatient"
+    FIRST_NAME = "Fault"  # every patient a cell creates; the demo data has none
 
     async def open(self, conn: Connection, widgets: list[QWidget], seeded: bool = False) -> None:
         form = self._keep(PatientForm(conn.workspace), widgets)
         self.saved: list[Any] = []
         form.saved.connect(self.saved.append)
-        fill(form, first="Fault", last=_letters(), dob="05/17/1979", sex="FEMALE")
+        fill(form, first=self.FIRST_NAME, last=_letters(), dob="05/17/1979", sex="FEMALE")
         fill(form, phone="(202) 555-0143")
         self.external_id = form.submission_id
 
