@@ -35,16 +35,23 @@ from photon_desktop.ui.prescriptions.rx_editor import RxEditor
 Run = Callable[..., Any]
 
 
-async def first_patient(conn: Connection, offset: int = 0) -> tuple[str, str]:
-    page = await conn.services.patients.search(None, first=offset + 1)
-    patient = page.items[offset]
-    return patient.id, patient.name.full
+async def first_patient(
+    conn: Connection, offset: int = 0, *, with_address: bool = False
+) -> tuple[str, str]:
+    """The patient at ``offset`` in the list (``with_address``: the first from there that has an
+    address, as an order needs one). The list is the shared sandbox's: other tests add patients,
+    some without an address, and their random names can land at any offset."""
+    page = await conn.services.patients.search(None, first=offset + (20 if with_address else 1))
+    for summary in page.items[offset:]:
+        if not with_address or (await conn.services.patients.get(summary.id)).address is not None:
+            return summary.id, summary.name.full
+    raise AssertionError("no patient with an address")
 
 
 async def ready_form(
-    conn: Connection, widgets: list[QWidget], offset: int = 0
+    conn: Connection, widgets: list[QWidget], offset: int = 0, *, with_address: bool = False
 ) -> tuple[PrescriptionForm, RxEditor]:
-    patient_id, name = await first_patient(conn, offset)
+    patient_id, name = await first_patient(conn, offset, with_address=with_address)
     form = open_prescription_form(conn.workspace, patient_id, name)
     assert form is not None
     widgets.append(form)
@@ -518,7 +525,7 @@ def test_send_to_a_pharmacy_twice_is_one_window_and_one_order(
 
     async def scenario() -> None:
         async with signed_in(sandbox, "prescriber") as conn:
-            form, editor = await ready_form(conn, widgets, offset=32)
+            form, editor = await ready_form(conn, widgets, offset=32, with_address=True)
             await choose(editor, "atorva")
             fill(editor)
             assert form.review()
