@@ -233,14 +233,24 @@ BELOW_THE_UI = (
 )
 
 
+#: ``auth.environments.LOCAL_SANDBOX.key``, named here: the auth layer comes after the frame.
+LOCAL_KEY = "local"
+
+
+def start_environment(args: argparse.Namespace) -> str | None:
+    """The environment start-up opens: the bundled sandbox with ``--demo``, else
+    ``--environment``, else the last one used; None on a first launch (the welcome page)."""
+    if args.demo:
+        return LOCAL_KEY
+    from photon_desktop.ui.common.window_preferences import LAST_ENVIRONMENT
+
+    return args.environment or LAST_ENVIRONMENT.get() or None
+
+
 def opens_over_https(args: argparse.Namespace) -> bool:
     """Whether the environment start-up opens is Photon's or the user's own (reached over https),
     not the bundled sandbox (plain http on loopback) nor none yet (the welcome page)."""
-    if args.demo:
-        return False
-    from photon_desktop.ui.common.window_preferences import LAST_ENVIRONMENT
-
-    return (args.environment or LAST_ENVIRONMENT.get()) not in ("", "local")
+    return start_environment(args) not in (None, LOCAL_KEY)
 
 
 def import_below_the_ui(*, load_trust: bool) -> None:
@@ -348,7 +358,6 @@ async def run(
         "window_shown_clock": frame.shown_clock,
     }
 
-    from photon_desktop.auth.environments import LOCAL_SANDBOX
     from photon_desktop.desktop import Desktop, add_welcome, build_window
     from photon_desktop.errors import PhotonError
 
@@ -383,7 +392,7 @@ async def run(
     try:
         # The sandbox child starts now and runs while the window is built, the keyring probe
         # right after it; the window shows "Connecting…" until the environment answers.
-        key = LOCAL_SANDBOX.key if args.demo else args.environment or desktop.last_environment()
+        key = start_environment(args)
         desktop.start(key, probe_keyring=not args.demo)
         window = build_window(desktop, frame.window)
         frame.theme.changed.connect(window.on_theme_changed)

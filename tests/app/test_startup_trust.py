@@ -37,6 +37,12 @@ def test_the_certificates_load_at_start_up_only_for_an_environment_over_https(
     assert app.opens_over_https(app.parse_args(argv)) is loads
 
 
+def test_start_up_names_the_bundled_sandbox_as_the_auth_layer_does() -> None:
+    from photon_desktop.auth.environments import LOCAL_SANDBOX
+
+    assert app.LOCAL_KEY == LOCAL_SANDBOX.key
+
+
 def test_the_demo_runs_without_ever_loading_them(
     isolated: MemoryKeyring,
     arun: Run,
