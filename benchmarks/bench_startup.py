@@ -21,7 +21,9 @@ time from that line to the exit (the window has closed by then) and the child's 
 (``wait4``). Prints medians and the ratio of each median to the bare window's.
 
 Run: ``python benchmarks/bench_startup.py [--runs 5] [--scenarios bare,floor,demo,running]
-[--secret-service] [--before PYTHON]`` (``--before``: an interpreter that imports another checkout
+[--secret-service] [--before PYTHON] [--installed EXECUTABLE]`` (``--installed``: also
+``EXECUTABLE --demo --smoke PATH``, e.g. the one-folder app ``packaging/build.sh`` made, as
+``installed-demo``) (``--before``: an interpreter that imports another checkout
 of the app, e.g. a venv whose ``.pth`` names an exported older revision; run from outside this
 checkout). ``--secret-service`` keeps the "already running" secret where a Linux desktop keeps it,
 found by keyring's own discovery; run it inside a D-Bus session with gnome-keyring unlocked::
@@ -190,6 +192,12 @@ def main() -> None:
         help="also run demo and running with this interpreter (another checkout of the app), "
         "alternating with the others, as demo-before and running-before",
     )
+    parser.add_argument(
+        "--installed",
+        metavar="EXECUTABLE",
+        help="also run this installed photon-desktop (e.g. build/dist/photon-desktop/"
+        "photon-desktop) with --demo, alternating with the others, as installed-demo",
+    )
     args = parser.parse_args()
     scenarios = args.scenarios.split(",")
     app = [sys.executable, "-m", "photon_desktop"]
@@ -212,6 +220,12 @@ def main() -> None:
         )
         if running is not None:
             commands["running"] = ([*app, "--smoke", shot], running.env)
+        if args.installed:
+            commands["installed-demo"] = (
+                [args.installed, "--demo", "--smoke", shot],
+                isolated_env(root / "installed"),
+            )
+            scenarios.append("installed-demo")
         if before is not None:
             commands["demo-before"] = ([*before, "--demo", "--smoke", shot], commands["demo"][1])
             scenarios.append("demo-before")

@@ -87,6 +87,15 @@ def test_the_package_installs_the_app_its_launcher_and_desktop_files(installed: 
     assert list((bundled / "resources" / "icons").glob("*.svg"))
 
 
+def test_the_bundle_starts_without_build_tools_or_an_archive(built: dict[str, Any]) -> None:
+    """What makes the installed app start sooner (the spec's ``BUILD_TOOLS`` and ``noarchive``):
+    no setuptools, whose runtime hook would import it before the app's first line, and the
+    modules as plain ``.pyc`` files, which the standard import system reads."""
+    internal = Path(built["bundle"]) / "_internal"
+    assert (internal / "photon_desktop" / "app.pyc").is_file()
+    assert not (internal / "setuptools").exists()
+
+
 def test_the_installed_app_prints_its_version(installed: Path) -> None:
     done = subprocess.run(
         [str(installed), "--version"], capture_output=True, text=True, timeout=RUN_TIMEOUT_S
@@ -156,6 +165,10 @@ def test_the_installed_app_serves_its_sandbox(installed: Path) -> None:
         discovery = httpx.get(ready["issuer"].rstrip("/") + "/.well-known/openid-configuration")
         assert discovery.status_code == 200
         assert discovery.json()["issuer"] == ready["issuer"]
+        # The sandbox never uses Qt, so the bundle's run-time hook must not load it there
+        # (PyInstaller's own hook for PySide6 did, in every process of the executable).
+        mapped = Path(f"/proc/{process.pid}/maps").read_text()
+        assert "libQt6Core" not in mapped
     finally:
         process.send_signal(signal.SIGTERM)
         code = process.wait(timeout=RUN_TIMEOUT_S)
