@@ -21,11 +21,13 @@ time from that line to the exit (the window has closed by then) and the child's 
 (``wait4``). Prints medians and the ratio of each median to the bare window's.
 
 Run: ``python benchmarks/bench_startup.py [--runs 5] [--scenarios bare,floor,demo,running]
-[--secret-service] [--before PYTHON] [--installed EXECUTABLE]`` (``--installed``: also
-``EXECUTABLE --demo --smoke PATH``, e.g. the one-folder app ``packaging/build.sh`` made, as
-``installed-demo``) (``--before``: an interpreter that imports another checkout
-of the app, e.g. a venv whose ``.pth`` names an exported older revision; run from outside this
-checkout). ``--secret-service`` keeps the "already running" secret where a Linux desktop keeps it,
+[--secret-service] [--before PYTHON] [--installed EXECUTABLE]``. ``--installed``: also
+``EXECUTABLE --demo --smoke PATH`` (e.g. the one-folder app ``packaging/build.sh`` made) as
+``installed-demo``, and with ``--secret-service`` ``EXECUTABLE --smoke PATH`` on the running
+sandbox as ``installed-running`` (a frozen app cannot load the benchmark's file keyring).
+``--before``: an interpreter that imports another checkout of the app, e.g. a venv whose
+``.pth`` names an exported older revision; run from outside this checkout.
+``--secret-service`` keeps the "already running" secret where a Linux desktop keeps it,
 found by keyring's own discovery; run it inside a D-Bus session with gnome-keyring unlocked::
 
     dbus-run-session -- sh -c 'eval "$(printf bench | gnome-keyring-daemon --unlock
@@ -196,7 +198,8 @@ def main() -> None:
         "--installed",
         metavar="EXECUTABLE",
         help="also run this installed photon-desktop (e.g. build/dist/photon-desktop/"
-        "photon-desktop) with --demo, alternating with the others, as installed-demo",
+        "photon-desktop) with --demo, alternating with the others, as installed-demo (and "
+        "with --secret-service, on the running sandbox as installed-running)",
     )
     args = parser.parse_args()
     scenarios = args.scenarios.split(",")
@@ -226,6 +229,9 @@ def main() -> None:
                 isolated_env(root / "installed"),
             )
             scenarios.append("installed-demo")
+            if running is not None and args.secret_service:
+                commands["installed-running"] = ([args.installed, "--smoke", shot], running.env)
+                scenarios.append("installed-running")
         if before is not None:
             commands["demo-before"] = ([*before, "--demo", "--smoke", shot], commands["demo"][1])
             scenarios.append("demo-before")
@@ -252,7 +258,7 @@ def report(results: dict[str, list[dict[str, Any]]], runs: int) -> None:
     }
     bare = medians.get("bare")
     print(f"medians of {runs} runs each, alternating; ratio = median / bare window's median")
-    print(f"{'scenario':<15}" + "".join(f"{m:>16}" for m in MEASURES))
+    print(f"{'scenario':<18}" + "".join(f"{m:>16}" for m in MEASURES))
     for name, values in medians.items():
         cells = []
         for m in MEASURES:
@@ -260,7 +266,7 @@ def report(results: dict[str, list[dict[str, Any]]], runs: int) -> None:
             if bare is not None and name != "bare" and bare[m] > 0:
                 cell += f" ({values[m] / bare[m]:.1f}x)"
             cells.append(f"{cell:>16}")
-        print(f"{name:<15}" + "".join(cells))
+        print(f"{name:<18}" + "".join(cells))
 
 
 if __name__ == "__main__":
