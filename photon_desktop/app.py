@@ -11,6 +11,7 @@ creation in 10 ms ticks), the most memory the process had held when the first pa
 (Linux; 0 elsewhere), and
 the moments the window was shown and the first page painted on the system's monotonic clock
 (``time.monotonic``), for a parent that noted the same clock just before starting the process.
+Another launch already running is asked for its window instead (``ui.single_instance``).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
     import asyncio
 
     from photon_desktop.local_sandbox import LocalSandbox
+    from photon_desktop.ui.single_instance import Instance
 
 log = logging.getLogger("photon_desktop")
 
@@ -108,6 +110,13 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:1] == ["check"]:
         return check(argv[1:])
     args = parse_args(argv)
+    instance = None
+    if not args.smoke:  # the lock first of all, before a sandbox child is started
+        from photon_desktop.ui import single_instance
+
+        instance = single_instance.claim_or_hand_over(changes=bool(args.demo or args.environment))
+        if instance is None:
+            return 0  # the launch already running shows its window
     sandbox = spawn_demo_sandbox(args)
     from PySide6.QtCore import QStandardPaths
     from PySide6.QtWidgets import QApplication
@@ -133,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
 
     with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
         try:
-            code = runner.run(run(app, args, frame, sandbox, release_collector))
+            code = runner.run(run(app, args, frame, sandbox, release_collector, instance))
         except KeyboardInterrupt:
             code = 130
     # A profiler or coverage tool writes its report at the interpreter's exit: let it happen.
@@ -340,11 +349,13 @@ async def run(
     frame: Frame | None = None,
     sandbox: LocalSandbox | None = None,
     release_collector: Callable[[], None] | None = None,
+    instance: Instance | None = None,
 ) -> int:
     """Finish the shown frame (``show_frame``, here if not given) inside the loop, run until the
     window closes, then clean up while the loop runs. ``release_collector`` (``hold_collector``)
     runs once the first page is painted, start-up lands elsewhere, or at the latest after
-    ``COLLECTOR_HELD_AT_MOST_S``."""
+    ``COLLECTOR_HELD_AT_MOST_S``; ``instance`` (``ui.single_instance``) starts answering later
+    launches then too, and is released first when the window closes."""
     import asyncio
 
     from PySide6.QtWidgets import QApplication
@@ -382,10 +393,13 @@ async def run(
     release = release_collector or (lambda: None)
 
     def started_up() -> None:
-        # What start-up put off until the first page: the collector, and (``--demo``) the
-        # keyring probe, which only the Settings pane's notice is waiting for.
+        # What start-up put off until the first page: the collector, (``--demo``) the keyring
+        # probe, which only the Settings pane's notice is waiting for, and later launches'
+        # requests for the window (QtNetwork: ~8 ms).
         release()
         desktop.probe_keyring()
+        if instance is not None:
+            instance.listen(window)
 
     loop = asyncio.get_running_loop()
     latest_release = loop.call_later(COLLECTOR_HELD_AT_MOST_S, started_up)
@@ -440,6 +454,8 @@ async def run(
         log.info("stopping on %s during start-up", signal.Signals(quit_signal[0]).name)
         return 128 + quit_signal[0]
     finally:
+        if instance is not None:  # a launch from now on runs on its own
+            instance.release()
         latest_release.cancel()
         release()
         restore_signals()

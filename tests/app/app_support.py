@@ -19,10 +19,14 @@ from photon_desktop.ui.signin.window import SignInWindow
 
 
 def process_env(tmp_path: Path) -> dict[str, str]:
-    """The environment of a child ``photon-desktop``: offscreen, its own home and config, and
+    """The environment of a child ``photon-desktop``: offscreen, its own home, config and login
+    session's runtime folder (so it never meets another launch's single-instance lock), and
     keyring's fail backend (nothing reaches the machine's keyring)."""
+    runtime = tmp_path / "runtime"
+    runtime.mkdir(mode=0o700, exist_ok=True)
     env = dict(os.environ)
     env.update(
+        XDG_RUNTIME_DIR=str(runtime),
         QT_QPA_PLATFORM="offscreen",
         HOME=str(tmp_path / "home"),
         XDG_CONFIG_HOME=str(tmp_path / "config"),

@@ -1,4 +1,5 @@
-"""Keep a parentless tool window (a form, a new order) alive until it is closed.
+"""Keep a parentless tool window (a form, a new order) alive until it is closed; bring a window
+to the front.
 
 A top-level ``QWidget`` made from Python without a parent is deleted when its last Python
 reference goes; the keeper holds that reference, as a child of the workspace, until the window
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QWidget
 
 W = TypeVar("W", bound=QWidget)
@@ -42,3 +43,14 @@ def kept(owner: QObject, kind: type[W]) -> list[W]:
     if not isinstance(found, WindowKeeper):
         return []
     return [w for w in found.windows if isinstance(w, kind)]
+
+
+def bring_to_front(window: QWidget) -> None:
+    """Show ``window`` as it was before it was hidden (to the tray) or minimized, raised and
+    active: a maximized window stays maximized."""
+    state = window.windowState()
+    if state & Qt.WindowState.WindowMinimized:
+        window.setWindowState(state & ~Qt.WindowState.WindowMinimized)
+    window.show()
+    window.raise_()
+    window.activateWindow()

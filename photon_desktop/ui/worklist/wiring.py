@@ -18,6 +18,7 @@ from photon_desktop.services.order_changes import (
 )
 from photon_desktop.ui.common import preferences
 from photon_desktop.ui.common.rows_table import RowsModel
+from photon_desktop.ui.common.windows import bring_to_front
 from photon_desktop.ui.main_window import MainWindow
 from photon_desktop.ui.notify import NoticeBanner, Notifications, default_ports
 from photon_desktop.ui.order_watch import OrderWatch
@@ -95,9 +96,7 @@ def install(
         window.show_page("worklist")
 
     def reveal() -> None:
-        window.showNormal()
-        window.raise_()
-        window.activateWindow()
+        bring_to_front(window)
 
     def open_from_notice(order_id: object) -> None:
         reveal()
