@@ -110,6 +110,8 @@ class Instance:
             connection = server.nextPendingConnection()
             connection.disconnected.connect(connection.deleteLater)
             connection.readyRead.connect(lambda c=connection: self._answer(c))
+            if connection.canReadLine():  # the request came with the connection
+                self._answer(connection)
 
     def _answer(self, connection: Any) -> None:
         if not connection.canReadLine():
