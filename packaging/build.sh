@@ -40,6 +40,11 @@ if command -v appstreamcli >/dev/null; then
 else
     echo "appstreamcli not installed: metainfo not validated" >&2
 fi
+if command -v desktop-file-validate >/dev/null; then
+    desktop-file-validate --no-hints "$STAGE"/usr/share/applications/*.desktop >&2
+else
+    echo "desktop-file-validate not installed: the .desktop entry not validated" >&2
+fi
 ARCH=$(dpkg --print-architecture)
 mkdir -p dist
 DEB=dist/photon-desktop_${VERSION}_${ARCH}.deb

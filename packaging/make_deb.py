@@ -119,7 +119,7 @@ def metainfo_xml(version: str) -> str:
   <launchable type="desktop-id">{PACKAGE}.desktop</launchable>
   <url type="homepage">https://photon.health</url>
   <categories>
-    <category>Office</category>
+    <category>Science</category>
     <category>MedicalSoftware</category>
   </categories>
   <content_rating type="oars-1.1"/>
