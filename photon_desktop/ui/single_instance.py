@@ -33,8 +33,14 @@ log = logging.getLogger(__name__)
 
 LOCK_NAME = "photon-desktop.lock"
 SOCKET_NAME = "photon-desktop.socket"
-ACTIVATE = b"activate\n"
+ACTIVATE = b"activate"  # then " TOKEN" when the launch has one, then a newline
 ACTIVATED = b"activated\n"
+#: A launcher gives the process it starts a token that lets its window take the focus: on
+#: Wayland (xdg-activation) and in X11 startup notification. The launch that hands over passes
+#: its token on, and the running one puts it where Qt looks for it before raising its window;
+#: without it a compositor may only mark the window as wanting attention.
+TOKEN_VARIABLES = ("XDG_ACTIVATION_TOKEN", "DESKTOP_STARTUP_ID")
+_TOKEN_MAX = 512
 #: How long a second launch waits for the running app: its socket opens once it has started up
 #: (about half a second after its launch), and an answer takes one turn of its event loop.
 HAND_OVER_TIMEOUT_S = 5.0
@@ -116,8 +122,12 @@ class Instance:
     def _answer(self, connection: Any) -> None:
         if not connection.canReadLine():
             return
-        if bytes(connection.readLine().data()) == ACTIVATE:
+        request, _, token = bytes(connection.readLine().data()).rstrip(b"\n").partition(b" ")
+        if request == ACTIVATE:
             log.info("a second launch asked for the window")
+            if _token_usable(token):
+                for name in TOKEN_VARIABLES:
+                    os.environ[name] = token.decode("ascii")
             if self._window is not None:
                 bring_to_front(self._window)
             connection.write(ACTIVATED)
@@ -183,13 +193,19 @@ def hand_over(timeout_s: float = HAND_OVER_TIMEOUT_S) -> bool:
         if time.monotonic() + _RETRY_S >= deadline:
             return False
         time.sleep(_RETRY_S)  # it holds the lock but is still starting up
-    socket.write(ACTIVATE)
+    token = next((os.environ[n] for n in TOKEN_VARIABLES if os.environ.get(n)), "").encode()
+    socket.write(ACTIVATE + (b" " + token if _token_usable(token) else b"") + b"\n")
     socket.flush()
     answer = b""
     while not answer.endswith(b"\n") and socket.waitForReadyRead(_ms_left(deadline)):
         answer += bytes(socket.readAll().data())
     socket.abort()
     return answer == ACTIVATED
+
+
+def _token_usable(token: bytes) -> bool:
+    """A launcher's token as the protocols make them: printable ASCII, no spaces, bounded."""
+    return 0 < len(token) <= _TOKEN_MAX and all(0x21 <= byte <= 0x7E for byte in token)
 
 
 def _ms_left(deadline: float) -> int:

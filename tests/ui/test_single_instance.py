@@ -90,11 +90,32 @@ def test_a_launch_that_never_answers_keeps_no_one_out(holder: subprocess.Popen[s
     assert time.monotonic() - began < 3
 
 
+HAND_OVER = "from photon_desktop.ui import single_instance as s; print(s.hand_over())"
+
+
+def hand_over_from_another_process(qtbot: Any, **env: str) -> str:
+    """A later launch's ``hand_over``, in a process of its own (the running one answers from
+    this test's event loop); what it printed."""
+    second = subprocess.Popen(
+        [sys.executable, "-c", HAND_OVER],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **env},
+    )
+    qtbot.waitUntil(lambda: second.poll() is not None, timeout=RUN_TIMEOUT_S * 1000)
+    assert second.stdout is not None
+    with second.stdout:
+        return second.stdout.read().strip()
+
+
 def test_the_running_launch_answers_and_shows_its_window(
-    runtime: Path, widgets: list[QWidget], qtbot: Any, qtlog: Any
+    runtime: Path, widgets: list[QWidget], qtbot: Any, qtlog: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A window maximized, then hidden to the tray, comes back maximized when asked. (Offscreen
-    Qt warns that it cannot raise a window: that says nothing of the code, so it is not kept.)"""
+    """A window maximized, then hidden to the tray, comes back maximized when asked, with the
+    later launch's activation token where Qt looks for it. (Offscreen Qt warns that it cannot
+    raise a window: that says nothing of the code, so it is not kept.)"""
+    for name in single_instance.TOKEN_VARIABLES:
+        monkeypatch.delenv(name, raising=False)  # and put back as they were after the test
     window = QMainWindow()
     widgets.append(window)
     window.showMaximized()
@@ -103,21 +124,34 @@ def test_the_running_launch_answers_and_shows_its_window(
     assert instance is not None
     instance.listen(window)
     try:
-        second = subprocess.Popen(
-            [sys.executable, "-c", "from photon_desktop.ui import single_instance as s;"
-             "print(s.hand_over())"],
-            stdout=subprocess.PIPE,
-            text=True,
-        )  # fmt: skip
         with qtlog.disabled():
-            qtbot.waitUntil(lambda: second.poll() is not None, timeout=RUN_TIMEOUT_S * 1000)
-        assert second.stdout is not None
-        assert second.stdout.read().strip() == "True"
-        second.stdout.close()
+            answered = hand_over_from_another_process(qtbot, XDG_ACTIVATION_TOKEN="launch-1_a.b")
     finally:
         instance.release()
+    assert answered == "True"
     assert window.isVisible()
     assert window.windowState() & Qt.WindowState.WindowMaximized
+    assert os.environ["XDG_ACTIVATION_TOKEN"] == "launch-1_a.b"
+    assert os.environ["DESKTOP_STARTUP_ID"] == "launch-1_a.b"
+
+
+def test_a_token_that_is_not_one_is_not_passed_on(
+    runtime: Path, widgets: list[QWidget], qtbot: Any, qtlog: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in single_instance.TOKEN_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    window = QMainWindow()
+    widgets.append(window)
+    instance = single_instance.claim()
+    assert instance is not None
+    instance.listen(window)
+    try:
+        with qtlog.disabled():
+            answered = hand_over_from_another_process(qtbot, DESKTOP_STARTUP_ID="a b\x7f")
+    finally:
+        instance.release()
+    assert answered == "True"  # the window still comes
+    assert not any(name in os.environ for name in single_instance.TOKEN_VARIABLES)
 
 
 def test_a_minimized_window_is_restored_as_it_was(widgets: list[QWidget], qtlog: Any) -> None:
