@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +37,35 @@ def process_env(tmp_path: Path) -> dict[str, str]:
         PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
     )
     return env
+
+
+@contextmanager
+def demo_process(env: dict[str, str]) -> Iterator[tuple[subprocess.Popen[str], list[str]]]:
+    """A real ``photon-desktop --demo --patients 20`` (``env``: ``process_env``), given once its
+    sandbox child answers, with its log lines so far (the rest is still to be read from its
+    stderr); killed after the block if it still runs."""
+    app = subprocess.Popen(
+        [sys.executable, "-m", "photon_desktop", "--demo", "--patients", "20"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert app.stderr is not None
+    try:
+        seen = []
+        for line in app.stderr:  # the app logs each step; wait for its sandbox to answer
+            seen.append(line)
+            if "local sandbox ready" in line:
+                break
+        else:
+            raise AssertionError("the app ended before its sandbox answered:\n" + "".join(seen))
+        yield app, seen
+    finally:
+        if app.poll() is None:
+            app.kill()
+        app.wait()
+        app.stderr.close()
 
 
 @asynccontextmanager

@@ -6,12 +6,11 @@ from __future__ import annotations
 import os
 import select
 import signal
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from app_support import process_env
+from app_support import demo_process, process_env
 
 STOP_S = 10.0  # a generous bound: the wakeup makes it well under a second (benchmarks/)
 
@@ -37,34 +36,14 @@ def _children(pid: int) -> list[int]:
 def test_a_quit_signal_stops_the_idle_app_and_its_sandbox(
     tmp_path: Path, signum: signal.Signals
 ) -> None:
-    app = subprocess.Popen(
-        [sys.executable, "-m", "photon_desktop", "--demo", "--patients", "20"],
-        env=process_env(tmp_path),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert app.stderr is not None
-        seen = []
-        for line in app.stderr:  # the app logs each step; wait for its sandbox to answer
-            seen.append(line)
-            if "local sandbox ready" in line:
-                break
-        else:
-            pytest.fail("the app ended before its sandbox answered:\n" + "".join(seen))
+    with demo_process(process_env(tmp_path)) as (app, _seen):
         children = _children(app.pid)
         assert len(children) == 1, children  # the sandbox
 
         app.send_signal(signum)
         assert _gone_within(app.pid, STOP_S), "the app ignored the signal"
         assert _gone_within(children[0], STOP_S), "the sandbox outlived the app"
+        assert app.stderr is not None
         rest = app.stderr.read()
         assert app.wait() == 128 + signum, rest  # its own clean exit, not killed by the signal
         assert f"stopping on {signum.name}" in rest
-    finally:
-        if app.poll() is None:
-            app.kill()
-        app.wait()
-        if app.stderr is not None:
-            app.stderr.close()

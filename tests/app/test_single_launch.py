@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from app_support import process_env
+from app_support import demo_process, process_env
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux sockets")
 
@@ -22,23 +22,7 @@ def test_a_second_photon_desktop_hands_over_to_the_running_one(tmp_path: Path) -
     and socket are gone."""
     env = process_env(tmp_path)
     runtime = Path(env["XDG_RUNTIME_DIR"])
-    first = subprocess.Popen(
-        [sys.executable, "-m", "photon_desktop", "--demo", "--patients", "20"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert first.stderr is not None
-        seen = []
-        for line in first.stderr:  # the first page is painted once its sandbox answered
-            seen.append(line)
-            if "local sandbox ready" in line:
-                break
-        else:
-            pytest.fail("the first launch ended early:\n" + "".join(seen))
-
+    with demo_process(env) as (first, seen):
         second = subprocess.run(
             [sys.executable, "-m", "photon_desktop", "--demo"],
             env=env,
@@ -63,13 +47,8 @@ def test_a_second_photon_desktop_hands_over_to_the_running_one(tmp_path: Path) -
         assert '"first_page_s"' in smoke.stdout
 
         first.send_signal(signal.SIGTERM)
+        assert first.stderr is not None
         rest = first.stderr.read()
         assert first.wait(RUN_TIMEOUT_S) == 128 + signal.SIGTERM, rest
         assert "a second launch asked for the window" in "".join(seen) + rest
-    finally:
-        if first.poll() is None:
-            first.kill()
-        first.wait()
-        if first.stderr is not None:
-            first.stderr.close()
     assert sorted(p.name for p in runtime.iterdir()) == []

@@ -93,42 +93,47 @@ def test_a_launch_that_never_answers_keeps_no_one_out(holder: subprocess.Popen[s
 HAND_OVER = "from photon_desktop.ui import single_instance as s; print(s.hand_over())"
 
 
-def hand_over_from_another_process(qtbot: Any, **env: str) -> str:
-    """A later launch's ``hand_over``, in a process of its own (the running one answers from
-    this test's event loop); what it printed."""
-    second = subprocess.Popen(
-        [sys.executable, "-c", HAND_OVER],
-        stdout=subprocess.PIPE,
-        text=True,
-        env={**os.environ, **env},
-    )
-    qtbot.waitUntil(lambda: second.poll() is not None, timeout=RUN_TIMEOUT_S * 1000)
-    assert second.stdout is not None
-    with second.stdout:
-        return second.stdout.read().strip()
-
-
-def test_the_running_launch_answers_and_shows_its_window(
-    runtime: Path, widgets: list[QWidget], qtbot: Any, qtlog: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A window maximized, then hidden to the tray, comes back maximized when asked, with the
-    later launch's activation token where Qt looks for it. (Offscreen Qt warns that it cannot
-    raise a window: that says nothing of the code, so it is not kept.)"""
-    for name in single_instance.TOKEN_VARIABLES:
-        monkeypatch.delenv(name, raising=False)  # and put back as they were after the test
-    window = QMainWindow()
-    widgets.append(window)
-    window.showMaximized()
-    window.hide()
+def asked_for(window: QWidget, qtbot: Any, qtlog: Any, **env: str) -> str:
+    """``window`` as the running launch's, asked for by a later launch's ``hand_over`` in a
+    process of its own (run with ``env`` added; this test's event loop answers it); what that
+    launch printed. (Offscreen Qt warns that it cannot raise a window: that says nothing of the
+    code, so it is not kept.)"""
     instance = single_instance.claim()
     assert instance is not None
     instance.listen(window)
     try:
+        second = subprocess.Popen(
+            [sys.executable, "-c", HAND_OVER],
+            stdout=subprocess.PIPE,
+            text=True,
+            env={**os.environ, **env},
+        )
         with qtlog.disabled():
-            answered = hand_over_from_another_process(qtbot, XDG_ACTIVATION_TOKEN="launch-1_a.b")
+            qtbot.waitUntil(lambda: second.poll() is not None, timeout=RUN_TIMEOUT_S * 1000)
+        assert second.stdout is not None
+        with second.stdout:
+            return second.stdout.read().strip()
     finally:
         instance.release()
-    assert answered == "True"
+
+
+@pytest.fixture
+def no_tokens(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No launcher token in this process's environment (put back as it was after the test)."""
+    for name in single_instance.TOKEN_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_the_running_launch_answers_and_shows_its_window(
+    runtime: Path, no_tokens: None, widgets: list[QWidget], qtbot: Any, qtlog: Any
+) -> None:
+    """A window maximized, then hidden to the tray, comes back maximized when asked, with the
+    later launch's activation token where Qt looks for it."""
+    window = QMainWindow()
+    widgets.append(window)
+    window.showMaximized()
+    window.hide()
+    assert asked_for(window, qtbot, qtlog, XDG_ACTIVATION_TOKEN="launch-1_a.b") == "True"
     assert window.isVisible()
     assert window.windowState() & Qt.WindowState.WindowMaximized
     assert os.environ["XDG_ACTIVATION_TOKEN"] == "launch-1_a.b"
@@ -136,21 +141,11 @@ def test_the_running_launch_answers_and_shows_its_window(
 
 
 def test_a_token_that_is_not_one_is_not_passed_on(
-    runtime: Path, widgets: list[QWidget], qtbot: Any, qtlog: Any, monkeypatch: pytest.MonkeyPatch
+    runtime: Path, no_tokens: None, widgets: list[QWidget], qtbot: Any, qtlog: Any
 ) -> None:
-    for name in single_instance.TOKEN_VARIABLES:
-        monkeypatch.delenv(name, raising=False)
     window = QMainWindow()
     widgets.append(window)
-    instance = single_instance.claim()
-    assert instance is not None
-    instance.listen(window)
-    try:
-        with qtlog.disabled():
-            answered = hand_over_from_another_process(qtbot, DESKTOP_STARTUP_ID="a b\x7f")
-    finally:
-        instance.release()
-    assert answered == "True"  # the window still comes
+    assert asked_for(window, qtbot, qtlog, DESKTOP_STARTUP_ID="a b\x7f") == "True"  # it comes
     assert not any(name in os.environ for name in single_instance.TOKEN_VARIABLES)
 
 
