@@ -3,9 +3,10 @@
 A workstation keeps the app open all day, often closed to the tray. Launching it again from the
 menu used to start a second copy: two tray icons, two order watchers (each update notified
 twice), two sessions refreshing tokens on their own. Now the first launch holds a lock
-(``QLockFile``; Qt takes over a lock whose process has died) in the session's runtime folder,
-and once started up listens on a local socket beside it (``QLocalServer``). A later launch finds
-the lock held, asks the running app to show its window, and ends (``hand_over``).
+(``QLockFile``; Qt takes over a lock whose process has died) in the user's runtime folder, one
+per display, and once started up listens on a local socket beside it (``QLocalServer``). A
+later launch finds the lock held, asks the running app to show its window, and ends
+(``hand_over``).
 
 Where no private runtime folder exists (``XDG_RUNTIME_DIR`` unset and the fallback folder not
 safely ours), or the lock cannot be written, the app runs without the check, as before. A
@@ -31,8 +32,7 @@ from photon_desktop.ui.common.windows import bring_to_front
 
 log = logging.getLogger(__name__)
 
-LOCK_NAME = "photon-desktop.lock"
-SOCKET_NAME = "photon-desktop.socket"
+NAME = "photon-desktop"
 ACTIVATE = b"activate"  # then " TOKEN" when the launch has one, then a newline
 ACTIVATED = b"activated\n"
 #: A launcher gives the process it starts a token that lets its window take the focus: on
@@ -69,12 +69,26 @@ def runtime_folder() -> Path | None:
     return folder if private and not info.st_mode & 0o077 else None
 
 
+def session_name() -> str:
+    """``photon-desktop``, plus the display this launch shows on (``WAYLAND_DISPLAY``, else
+    ``DISPLAY``) where there is one: one user may be logged in twice at once (at the screen and
+    remotely), with one runtime folder for both, and a launch in one session must not hand over
+    to a window on another's display."""
+    display = os.environ.get("WAYLAND_DISPLAY") or os.environ.get("DISPLAY") or ""
+    safe = "".join(c if c.isalnum() or c in "._-" else "_" for c in display)
+    return f"{NAME}-{safe}" if safe else NAME
+
+
+def lock_path(folder: Path) -> Path:
+    return folder / f"{session_name()}.lock"
+
+
 def socket_name(folder: Path) -> str:
     """The local socket's name: a file in ``folder``; on Windows a named pipe, whose name cannot
     hold a path, named for the user instead."""
     if sys.platform == "win32":
-        return f"{SOCKET_NAME}-{os.environ.get('USERNAME', 'user')}"
-    return str(folder / SOCKET_NAME)
+        return f"{session_name()}-{os.environ.get('USERNAME', 'user')}"
+    return str(folder / f"{session_name()}.socket")
 
 
 class Instance:
@@ -150,7 +164,7 @@ def claim() -> Instance | None:
     if folder is None:
         log.info("no private runtime folder: more than one launch may run at once")
         return Instance(None, None)
-    lock = QLockFile(str(folder / LOCK_NAME))
+    lock = QLockFile(str(lock_path(folder)))
     lock.setStaleLockTime(0)  # only a dead holder makes it stale, never its age
     if lock.tryLock(0):
         return Instance(lock, folder)

@@ -64,12 +64,12 @@ def test_the_first_launch_holds_the_lock_and_a_second_does_not_get_it(runtime: P
     first = single_instance.claim()
     try:
         assert first is not None and first.checked
-        assert (runtime / single_instance.LOCK_NAME).exists()
+        assert single_instance.lock_path(runtime).exists()
         assert single_instance.claim() is None
     finally:
         assert first is not None
         first.release()
-    assert not (runtime / single_instance.LOCK_NAME).exists()
+    assert not single_instance.lock_path(runtime).exists()
     again = single_instance.claim()
     assert again is not None and again.checked
     again.release()
@@ -147,6 +147,26 @@ def test_a_token_that_is_not_one_is_not_passed_on(
     widgets.append(window)
     assert asked_for(window, qtbot, qtlog, DESKTOP_STARTUP_ID="a b\x7f") == "True"  # it comes
     assert not any(name in os.environ for name in single_instance.TOKEN_VARIABLES)
+
+
+def test_each_display_has_a_launch_of_its_own(
+    runtime: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One user at the screen (:0) and remotely (:10): one runtime folder, two sessions."""
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    monkeypatch.setenv("DISPLAY", ":0")
+    at_the_screen = single_instance.claim()
+    monkeypatch.setenv("DISPLAY", ":10.0")
+    remote = single_instance.claim()
+    try:
+        assert at_the_screen is not None and at_the_screen.checked
+        assert remote is not None and remote.checked
+        assert single_instance.claim() is None  # a second launch on :10.0
+    finally:
+        for instance in (at_the_screen, remote):
+            if instance is not None:
+                instance.release()
+    assert sorted(p.name for p in runtime.iterdir()) == []
 
 
 def test_a_minimized_window_is_restored_as_it_was(widgets: list[QWidget], qtlog: Any) -> None:
