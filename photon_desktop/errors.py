@@ -123,8 +123,9 @@ def untrusted_certificate(host: str, error: BaseException) -> ConfigurationError
             return ConfigurationError(
                 f"The secure connection to {host} was refused: its certificate is not trusted "
                 f"on this computer ({why}). If your network inspects secure connections (a "
-                "company proxy or firewall), ask your IT team for its certificate and set "
-                "SSL_CERT_FILE to it; otherwise check the address."
+                "company proxy or firewall), ask your IT team to add its certificate to this "
+                "computer's trusted certificates (or set SSL_CERT_FILE to it); otherwise check "
+                "the address."
             )
         cause = cause.__cause__ or cause.__context__
     return None

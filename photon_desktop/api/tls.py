@@ -4,8 +4,10 @@ UI thread and only when an https address needs them.
 Loading the CA bundle takes 40-70 ms of CPU on the development VM, and httpx would load it once
 per client. ``context()`` returns at once the one context every client shares: it verifies
 certificates and host names (``PROTOCOL_TLS_CLIENT``), and trusts nothing until
-``start_loading()`` has loaded the bundle httpx itself would use (``SSL_CERT_FILE``,
-``SSL_CERT_DIR``, else certifi's) in a thread, in C, without the GIL. ``HttpClient`` awaits
+``start_loading()`` has loaded, in a thread, in C, without the GIL, the authorities httpx itself
+would use (``SSL_CERT_FILE``, ``SSL_CERT_DIR``, else certifi's) and, with certifi's, this
+computer's own (``system_store``): where a clinic's IT team adds the authority of a network that
+inspects secure traffic, so that such a network works without any setting. ``HttpClient`` awaits
 ``trusted()`` before each https request, so a handshake never starts on an empty trust store
 (which would refuse every server, never accept one). Plain http to the bundled sandbox on
 loopback never waits for it, and a start-up that opens only that (``--demo``) never loads it.
@@ -41,8 +43,17 @@ def context() -> ssl.SSLContext:
         return _context
 
 
+def system_store() -> ssl.DefaultVerifyPaths:
+    """Where OpenSSL finds this computer's trusted authorities (Debian, Ubuntu: ``/etc/ssl/certs``,
+    which ``update-ca-certificates`` keeps, a locally added authority included); a file or folder
+    that does not exist is None."""
+    return ssl.get_default_verify_paths()
+
+
 def _load(target: ssl.SSLContext) -> None:
-    """Trust what httpx's ``create_ssl_context`` trusts, in the same order."""
+    """Trust what httpx's ``create_ssl_context`` trusts, in the same order, and with certifi's
+    authorities the computer's own: on Windows its certificate store, elsewhere OpenSSL's
+    (macOS keeps its own in the keychain, which OpenSSL does not read)."""
     if os.environ.get("SSL_CERT_FILE"):
         target.load_verify_locations(cafile=os.environ["SSL_CERT_FILE"])
     elif os.environ.get("SSL_CERT_DIR"):
@@ -51,6 +62,12 @@ def _load(target: ssl.SSLContext) -> None:
         import certifi
 
         target.load_verify_locations(cafile=certifi.where())
+        if sys.platform == "win32":
+            target.load_default_certs(ssl.Purpose.SERVER_AUTH)
+            return
+        own = system_store()
+        if own.cafile or own.capath:
+            target.load_verify_locations(cafile=own.cafile, capath=own.capath)
 
 
 def start_loading() -> concurrent.futures.Future[None]:

@@ -234,3 +234,45 @@ def test_an_untrusted_certificate_is_said_as_such_wherever_the_connection_fails(
         assert "unable to get local issuer certificate" in str(error)  # ssl's own reason
         assert "SSL_CERT_FILE" in str(error)
     assert errors.untrusted_certificate("host", httpx.ConnectError("refused")) is None
+
+
+def _own_store(monkeypatch: pytest.MonkeyPatch, cafile: Path | None) -> None:
+    """This computer's own trusted authorities, as OpenSSL would find them, made for the test."""
+    found = ssl.DefaultVerifyPaths(str(cafile) if cafile else None, None, "", "", "", "")
+    monkeypatch.setattr(tls, "system_store", lambda: found)
+
+
+@pytest.mark.parametrize("own", ["authority", "nothing"])
+def test_the_computers_own_authorities_are_trusted_beside_certifis(
+    fresh_trust: None,
+    https_url: str,
+    authority: tuple[Path, Any, Any],
+    monkeypatch: pytest.MonkeyPatch,
+    run: Run,
+    own: str,
+) -> None:
+    """An authority the clinic's IT team added to the computer (a network that inspects secure
+    traffic) is trusted with no setting; one that is not there, certifi's alone do not vouch for."""
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+    _own_store(monkeypatch, authority[0] if own == "authority" else None)
+    if own == "nothing":
+        with pytest.raises(httpx.ConnectError, match="CERTIFICATE_VERIFY_FAILED"):
+            run(_get(https_url))
+        return
+    assert run(_get(https_url)).text == "hello"
+    assert tls.context().cert_store_stats()["x509_ca"] > 100  # certifi's as well
+
+
+def test_a_named_bundle_is_trusted_alone(
+    fresh_trust: None,
+    https_url: str,
+    authority: tuple[Path, Any, Any],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    run: Run,
+) -> None:
+    """``SSL_CERT_FILE`` says exactly what to trust, as for httpx: not the computer's own too."""
+    monkeypatch.setenv("SSL_CERT_FILE", str(_authority(tmp_path, "another-authority")[0]))
+    _own_store(monkeypatch, authority[0])
+    with pytest.raises(httpx.ConnectError, match="CERTIFICATE_VERIFY_FAILED"):
+        run(_get(https_url))
