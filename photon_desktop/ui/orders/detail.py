@@ -13,7 +13,7 @@ from PySide6.QtCore import QModelIndex, QTimer, Signal
 from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from photon_desktop.domain import Fill, Order, OrderState
+from photon_desktop.domain import Fill, FulfillmentType, Order, OrderState
 from photon_desktop.domain.durations import format_duration, format_minutes
 from photon_desktop.errors import PhotonError
 from photon_desktop.services.order_changes import WatchUpdate
@@ -105,7 +105,9 @@ class OrderDetail(RecordDetail[Order]):
             self.pharmacy.add(self.body, label)
         body.addLayout(self.pharmacy)
 
-        body.addWidget(section("Delivery", self.body))
+        # Where a mail order ships; for any other order, the address it was placed with.
+        self.delivery_title = section("Order", self.body)
+        body.addWidget(self.delivery_title)
         self.delivery = FieldGrid()
         for label in ("Address", "Created"):
             self.delivery.add(self.body, label)
@@ -189,6 +191,8 @@ class OrderDetail(RecordDetail[Order]):
         address = pharmacy.address if pharmacy else None
         self.pharmacy.set("Pharmacy address", fmt_address(address))
         self.pharmacy.set("Phone", fmt_phone(pharmacy.phone if pharmacy else None))
+        mail = f is not None and f.type is FulfillmentType.MAIL_ORDER
+        self.delivery_title.setText("Delivery" if mail else "Order")
         self.delivery.set("Address", fmt_address(order.address))
         self.delivery.set("Created", fmt_datetime(order.created_at))
         self.fills_model.set_rows(order.fills)

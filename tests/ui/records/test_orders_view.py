@@ -76,6 +76,7 @@ def test_detail_shows_fulfillment_pharmacy_address_and_fills(
         assert detail.fulfillment.values["Tracking number"].text() == "940000000001"
         assert detail.pharmacy.values["Pharmacy"].text() == "Corner Pharmacy"
         assert "Austin, TX 78701" in detail.delivery.values["Address"].text()
+        assert detail.delivery_title.text() == "Delivery"  # where a mail order ships
         assert detail.fills_model.rowCount() == len(order.fills)
         qtmodeltester.check(detail.fills_model)
         assert not detail.live_updates  # a completed order is not polled
@@ -98,6 +99,7 @@ def test_routing_order_without_pharmacy_says_so(
         await until(lambda: page.detail.record is not None)
         assert "Routing" in page.detail.pharmacy.values["Pharmacy"].text()
         assert page.detail.fulfillment.values["Progress"].text() == "Waiting for the pharmacy"
+        assert page.detail.delivery_title.text() == "Order"  # not delivered anywhere (yet)
 
     arun(scenario())
 
